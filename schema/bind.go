@@ -1,0 +1,1042 @@
+package schema
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/bffgen/bffgen/schema/diag"
+	"github.com/vektah/gqlparser/v2/ast"
+	"google.golang.org/protobuf/reflect/protoreflect"
+)
+
+// binder links the SDL to the protos and checks every binding.
+type binder struct {
+	m          *Model
+	diags      *diag.List
+	protoFiles map[string]string
+
+	messages map[protoreflect.FullName]protoreflect.MessageDescriptor
+	enums    map[protoreflect.FullName]protoreflect.EnumDescriptor
+	methods  map[string]protoreflect.MethodDescriptor // "pkg.Service.Method"
+
+	// bound type name -> descriptor, and where the binding was decided.
+	objMsg    map[string]protoreflect.MessageDescriptor
+	inputMsg  map[string]protoreflect.MessageDescriptor
+	enumProto map[string]protoreflect.EnumDescriptor
+	boundAt   map[string]diag.Span
+
+	services map[protoreflect.FullName]*Service
+	// pendingInputs are input types bound but not yet checked.
+	pendingInputs []string
+}
+
+func newBinder(m *Model, diags *diag.List, protoFiles map[string]string) *binder {
+	b := &binder{
+		m: m, diags: diags, protoFiles: protoFiles,
+		messages:  map[protoreflect.FullName]protoreflect.MessageDescriptor{},
+		enums:     map[protoreflect.FullName]protoreflect.EnumDescriptor{},
+		methods:   map[string]protoreflect.MethodDescriptor{},
+		objMsg:    map[string]protoreflect.MessageDescriptor{},
+		inputMsg:  map[string]protoreflect.MessageDescriptor{},
+		enumProto: map[string]protoreflect.EnumDescriptor{},
+		boundAt:   map[string]diag.Span{},
+		services:  map[protoreflect.FullName]*Service{},
+	}
+	seen := map[string]bool{}
+	for _, f := range m.Protos {
+		b.index(f, seen)
+	}
+	return b
+}
+
+func (b *binder) index(f protoreflect.FileDescriptor, seen map[string]bool) {
+	if seen[f.Path()] {
+		return
+	}
+	seen[f.Path()] = true
+	for i := 0; i < f.Imports().Len(); i++ {
+		b.index(f.Imports().Get(i).FileDescriptor, seen)
+	}
+	var addMsgs func(protoreflect.MessageDescriptors)
+	addEnums := func(es protoreflect.EnumDescriptors) {
+		for i := 0; i < es.Len(); i++ {
+			b.enums[es.Get(i).FullName()] = es.Get(i)
+		}
+	}
+	addMsgs = func(ms protoreflect.MessageDescriptors) {
+		for i := 0; i < ms.Len(); i++ {
+			md := ms.Get(i)
+			b.messages[md.FullName()] = md
+			addEnums(md.Enums())
+			addMsgs(md.Messages())
+		}
+	}
+	addMsgs(f.Messages())
+	addEnums(f.Enums())
+	for i := 0; i < f.Services().Len(); i++ {
+		sd := f.Services().Get(i)
+		for j := 0; j < sd.Methods().Len(); j++ {
+			md := sd.Methods().Get(j)
+			b.methods[string(sd.FullName())+"."+string(md.Name())] = md
+		}
+	}
+}
+
+// span converts a gqlparser position.
+func span(p *ast.Position) diag.Span {
+	if p == nil || p.Src == nil {
+		return diag.Span{}
+	}
+	return diag.Span{File: p.Src.Name, Line: p.Line, Col: p.Column}
+}
+
+// protoSpan is where a descriptor is declared.
+func (b *binder) protoSpan(d protoreflect.Descriptor) diag.Span {
+	f := d.ParentFile()
+	if f == nil {
+		return diag.Span{}
+	}
+	name := f.Path()
+	if s, ok := b.protoFiles[name]; ok {
+		name = s
+	}
+	loc := f.SourceLocations().ByDescriptor(d)
+	if loc.StartLine == 0 && loc.StartColumn == 0 && loc.EndLine == 0 {
+		return diag.Span{File: name}
+	}
+	return diag.Span{File: name, Line: loc.StartLine + 1, Col: loc.StartColumn + 1}
+}
+
+func (b *binder) errorf(s diag.Span, code, hint string, related []diag.Related, format string, args ...any) {
+	b.diags.Add(diag.Diagnostic{Severity: diag.Error, Code: code, Span: s, Message: fmt.Sprintf(format, args...), Hint: hint, Notes: related})
+}
+
+func (b *binder) declaredAt(d protoreflect.Descriptor) []diag.Related {
+	s := b.protoSpan(d)
+	if s.File == "" {
+		return nil
+	}
+	return []diag.Related{{Span: s, Message: fmt.Sprintf("%s is declared here", d.FullName())}}
+}
+
+// directiveArg returns the value of a directive argument and its span.
+func directiveArg(d *ast.Directive, name string) (*ast.Value, diag.Span) {
+	if d == nil {
+		return nil, diag.Span{}
+	}
+	a := d.Arguments.ForName(name)
+	if a == nil || a.Value == nil {
+		return nil, span(d.Position)
+	}
+	return a.Value, span(a.Value.Position)
+}
+
+func stringArg(d *ast.Directive, name string) (string, diag.Span, bool) {
+	v, s := directiveArg(d, name)
+	if v == nil || v.Kind != ast.StringValue {
+		return "", s, false
+	}
+	return v.Raw, s, true
+}
+
+func (b *binder) bind() {
+	s := b.m.Schema
+	b.m.Objects = map[string]*Object{}
+	b.m.Enums = map[string]*Enum{}
+	b.m.Inputs = map[string]*Input{}
+	for _, name := range sortedKeys(s.Types) {
+		def := s.Types[name]
+		if def.BuiltIn || strings.HasPrefix(name, "__") {
+			continue
+		}
+		b.explicitBinding(def)
+	}
+	// Infer object bindings from @rpc results, then propagate to nested
+	// message fields until nothing changes.
+	roots := b.rootNames()
+	for _, name := range sortedKeys(s.Types) {
+		def := s.Types[name]
+		if def.Kind != ast.Object || def.BuiltIn || strings.HasPrefix(name, "__") {
+			continue
+		}
+		for _, f := range def.Fields {
+			if d := f.Directives.ForName("rpc"); d != nil {
+				b.inferFromRPC(def, f, d)
+			}
+		}
+	}
+	b.propagate()
+	for _, name := range sortedKeys(s.Types) {
+		def := s.Types[name]
+		if def.Kind != ast.Object || def.BuiltIn || strings.HasPrefix(name, "__") {
+			continue
+		}
+		b.m.Objects[name] = b.checkObject(def, roots[name])
+	}
+	for len(b.pendingInputs) > 0 {
+		name := b.pendingInputs[0]
+		b.pendingInputs = b.pendingInputs[1:]
+		b.checkInput(s.Types[name])
+	}
+	for _, name := range sortedKeys(b.enumProto) {
+		b.checkEnum(s.Types[name])
+	}
+	for _, name := range sortedKeys(s.Types) {
+		def := s.Types[name]
+		if def.BuiltIn || strings.HasPrefix(name, "__") {
+			continue
+		}
+		switch def.Kind {
+		case ast.Interface, ast.Union:
+			b.errorf(span(def.Position), "unsupported", "use an object type for now", nil, "%s %q: interfaces and unions are not supported yet", strings.ToLower(string(def.Kind)), name)
+		}
+	}
+	for _, fn := range sortedKeys(b.services) {
+		b.m.Services = append(b.m.Services, b.services[fn])
+	}
+}
+
+func (b *binder) rootNames() map[string]bool {
+	roots := map[string]bool{}
+	for _, d := range []*ast.Definition{b.m.Schema.Query, b.m.Schema.Mutation, b.m.Schema.Subscription} {
+		if d != nil {
+			roots[d.Name] = true
+		}
+	}
+	return roots
+}
+
+// explicitBinding applies @proto(type:) on a type definition.
+func (b *binder) explicitBinding(def *ast.Definition) {
+	d := def.Directives.ForName("proto")
+	if d == nil {
+		return
+	}
+	typ, sp, ok := stringArg(d, "type")
+	if !ok {
+		b.errorf(span(d.Position), "proto-directive", `write @proto(type: "pkg.Message") on a type`, nil, "@proto on type %q needs a type argument", def.Name)
+		return
+	}
+	full := protoreflect.FullName(strings.TrimPrefix(typ, "."))
+	switch def.Kind {
+	case ast.Object, ast.InputObject:
+		md, ok := b.messages[full]
+		if !ok {
+			b.errorf(sp, "unknown-proto-type", b.typeHint(string(full), false), nil, "unknown proto message %q in @proto on %q", typ, def.Name)
+			return
+		}
+		b.bindMessage(def, md, sp)
+	case ast.Enum:
+		ed, ok := b.enums[full]
+		if !ok {
+			b.errorf(sp, "unknown-proto-type", b.typeHint(string(full), true), nil, "unknown proto enum %q in @proto on %q", typ, def.Name)
+			return
+		}
+		b.bindEnum(def, ed, sp)
+	default:
+		b.errorf(span(d.Position), "proto-directive", "", nil, "@proto(type:) cannot bind %s %q", strings.ToLower(string(def.Kind)), def.Name)
+	}
+}
+
+func (b *binder) typeHint(name string, enum bool) string {
+	var cands []string
+	if enum {
+		for n := range b.enums {
+			cands = append(cands, string(n))
+		}
+	} else {
+		for n := range b.messages {
+			cands = append(cands, string(n))
+		}
+	}
+	sort.Strings(cands)
+	if s := suggest(name, cands); s != "" {
+		return fmt.Sprintf("did you mean %q?", s)
+	}
+	return "use the fully-qualified name, package included, e.g. \"catalog.v1.Product\""
+}
+
+// bindMessage binds an object or input type to a message; a second,
+// different binding is an error.
+func (b *binder) bindMessage(def *ast.Definition, md protoreflect.MessageDescriptor, at diag.Span) bool {
+	bound := b.objMsg
+	if def.Kind == ast.InputObject {
+		bound = b.inputMsg
+	}
+	if prev, ok := bound[def.Name]; ok {
+		if prev.FullName() != md.FullName() {
+			b.errorf(at, "binding-conflict", fmt.Sprintf("bind %q explicitly with @proto(type:), or use a separate GraphQL type for each message", def.Name),
+				[]diag.Related{{Span: b.boundAt[def.Name], Message: fmt.Sprintf("bound to %s here", prev.FullName())}},
+				"type %q would be bound to %s, but it is already bound to %s", def.Name, md.FullName(), prev.FullName())
+			return false
+		}
+		return true
+	}
+	bound[def.Name] = md
+	b.boundAt[def.Name] = at
+	if def.Kind == ast.InputObject {
+		b.pendingInputs = append(b.pendingInputs, def.Name)
+	}
+	return true
+}
+
+func (b *binder) bindEnum(def *ast.Definition, ed protoreflect.EnumDescriptor, at diag.Span) bool {
+	if prev, ok := b.enumProto[def.Name]; ok {
+		if prev.FullName() != ed.FullName() {
+			b.errorf(at, "binding-conflict", "use a separate GraphQL enum for each proto enum",
+				[]diag.Related{{Span: b.boundAt[def.Name], Message: fmt.Sprintf("bound to %s here", prev.FullName())}},
+				"enum %q would be bound to %s, but it is already bound to %s", def.Name, ed.FullName(), prev.FullName())
+			return false
+		}
+		return true
+	}
+	b.enumProto[def.Name] = ed
+	b.boundAt[def.Name] = at
+	return true
+}
+
+// resolveMethod finds the method of an @rpc and records its service.
+func (b *binder) resolveMethod(d *ast.Directive) (protoreflect.MethodDescriptor, diag.Span, bool) {
+	name, sp, ok := stringArg(d, "method")
+	if !ok {
+		return nil, sp, false
+	}
+	md, ok := b.methods[name]
+	if !ok {
+		// Accept the "pkg.Service/Method" spelling of procedures too.
+		if i := strings.LastIndex(name, "/"); i > 0 {
+			md, ok = b.methods[name[:i]+"."+name[i+1:]]
+		}
+	}
+	if !ok {
+		cands := make([]string, 0, len(b.methods))
+		for n := range b.methods {
+			cands = append(cands, n)
+		}
+		sort.Strings(cands)
+		hint := `method is "package.Service.Method", e.g. "catalog.v1.CatalogService.GetProduct"`
+		if s := suggest(name, cands); s != "" {
+			hint = fmt.Sprintf("did you mean %q?", s)
+		}
+		b.errorf(sp, "unknown-method", hint, nil, "unknown RPC method %q", name)
+		return nil, sp, false
+	}
+	if md.IsStreamingClient() || md.IsStreamingServer() {
+		b.errorf(sp, "streaming-method", "bind a unary method; streaming methods are not exposed yet", b.declaredAt(md), "method %q is streaming", name)
+		return nil, sp, false
+	}
+	return md, sp, true
+}
+
+// resultPath resolves @rpc(result:) in the response message.
+func (b *binder) resultPath(d *ast.Directive, md protoreflect.MethodDescriptor) ([]protoreflect.FieldDescriptor, bool) {
+	path, sp, ok := stringArg(d, "result")
+	if !ok {
+		return nil, true
+	}
+	cur := md.Output()
+	var out []protoreflect.FieldDescriptor
+	for i, seg := range strings.Split(path, ".") {
+		if cur == nil {
+			b.errorf(sp, "unknown-result-path", "only the last element of a result path may be a non-message field", nil,
+				"result path %q: %q is not a message, so it has no field %q", path, out[len(out)-1].Name(), seg)
+			return nil, false
+		}
+		fd := findField(cur, seg)
+		if fd == nil {
+			hint := fmt.Sprintf("fields of %s: %s", cur.FullName(), strings.Join(fieldNames(cur), ", "))
+			if s := suggest(seg, fieldNames(cur)); s != "" {
+				hint = fmt.Sprintf("did you mean %q?", s)
+			}
+			b.errorf(sp, "unknown-result-path", hint, b.declaredAt(cur), "result path %q: message %s has no field %q", path, cur.FullName(), seg)
+			return nil, false
+		}
+		out = append(out, fd)
+		cur = nil
+		if fd.Message() != nil && !fd.IsList() && !fd.IsMap() && i < len(strings.Split(path, "."))-1 {
+			cur = fd.Message()
+		}
+	}
+	return out, true
+}
+
+// inferFromRPC binds the GraphQL result type of an @rpc field to the
+// message at its result path.
+func (b *binder) inferFromRPC(parent *ast.Definition, f *ast.FieldDefinition, d *ast.Directive) {
+	md, _, ok := b.resolveMethod(d)
+	if !ok {
+		return
+	}
+	path, ok := b.resultPath(d, md)
+	if !ok {
+		return
+	}
+	def := b.m.Schema.Types[f.Type.Name()]
+	if def == nil || def.Kind != ast.Object {
+		return
+	}
+	if len(path) == 0 {
+		b.bindMessage(def, md.Output(), span(d.Position))
+		return
+	}
+	last := path[len(path)-1]
+	if last.Message() != nil && !last.IsMap() && !isWellKnown(last.Message()) {
+		b.bindMessage(def, last.Message(), span(d.Position))
+	}
+}
+
+// propagate binds the types of fields of bound objects to the messages of
+// the proto fields they read, until no new binding appears.
+func (b *binder) propagate() {
+	for changed := true; changed; {
+		changed = false
+		for _, name := range sortedKeys(b.objMsg) {
+			def := b.m.Schema.Types[name]
+			md := b.objMsg[name]
+			for _, f := range def.Fields {
+				if f.Directives.ForName("rpc") != nil {
+					continue
+				}
+				fd := b.protoFieldFor(md, f)
+				if fd == nil || fd.IsMap() {
+					continue
+				}
+				t := b.m.Schema.Types[f.Type.Name()]
+				if t == nil {
+					continue
+				}
+				switch {
+				case t.Kind == ast.Object && fd.Message() != nil && !isWellKnown(fd.Message()):
+					if _, ok := b.objMsg[t.Name]; !ok {
+						changed = b.bindMessage(t, fd.Message(), span(f.Position)) || changed
+					}
+				case t.Kind == ast.Enum && fd.Enum() != nil:
+					if _, ok := b.enumProto[t.Name]; !ok {
+						b.bindEnum(t, fd.Enum(), span(f.Position))
+					}
+				}
+			}
+		}
+	}
+}
+
+// protoFieldFor finds the message field a GraphQL field reads: by
+// @proto(field:) or by name.
+func (b *binder) protoFieldFor(md protoreflect.MessageDescriptor, f *ast.FieldDefinition) protoreflect.FieldDescriptor {
+	name := f.Name
+	if d := f.Directives.ForName("proto"); d != nil {
+		if n, _, ok := stringArg(d, "field"); ok {
+			name = n
+		}
+	}
+	return findField(md, name)
+}
+
+func (b *binder) checkObject(def *ast.Definition, root bool) *Object {
+	obj := &Object{Def: def, Message: b.objMsg[def.Name]}
+	if root {
+		obj.Message = nil
+	}
+	for _, f := range def.Fields {
+		if strings.HasPrefix(f.Name, "__") {
+			continue
+		}
+		field := &Field{Def: f}
+		switch d := f.Directives.ForName("rpc"); {
+		case d != nil:
+			if rpc := b.checkRPC(obj, f, d); rpc != nil {
+				field.Kind, field.RPC = FieldRPC, rpc
+			}
+		case obj.Message == nil:
+			field.Kind = FieldUser
+			if root {
+				b.diags.Notef(span(f.Position), "user-resolver", "%s.%s has no binding: it becomes a user resolver in %s/", def.Name, f.Name, b.m.Config.Go.Resolvers)
+			}
+		default:
+			field.Kind = FieldUser
+			if fd := b.protoFieldFor(obj.Message, f); fd != nil {
+				field.Kind, field.Proto = FieldProto, fd
+				b.checkOutput(def.Name+"."+f.Name, f.Type, fd, f, span(f.Position))
+			} else if pd := f.Directives.ForName("proto"); pd != nil {
+				n, sp, _ := stringArg(pd, "field")
+				b.errorf(sp, "unknown-proto-field", b.fieldHint(obj.Message, n), b.declaredAt(obj.Message), "message %s has no field %q", obj.Message.FullName(), n)
+			} else {
+				b.diags.Add(diag.Diagnostic{Severity: diag.Note, Code: "user-resolver", Span: span(f.Position),
+					Message: fmt.Sprintf("field %s.%s has no counterpart in %s and no binding: it becomes a user resolver in %s/", def.Name, f.Name, obj.Message.FullName(), b.m.Config.Go.Resolvers),
+					Hint:    "if it should read a proto field, rename it or add @proto(field: \"name\")"})
+			}
+		}
+		obj.Fields = append(obj.Fields, field)
+	}
+	return obj
+}
+
+func (b *binder) fieldHint(md protoreflect.MessageDescriptor, name string) string {
+	if s := suggest(name, fieldNames(md)); s != "" {
+		return fmt.Sprintf("did you mean %q?", s)
+	}
+	return fmt.Sprintf("fields of %s: %s", md.FullName(), strings.Join(fieldNames(md), ", "))
+}
+
+// required reports whether a field carries @proto(required: true).
+func required(dirs ast.DirectiveList) bool {
+	d := dirs.ForName("proto")
+	v, _ := directiveArg(d, "required")
+	return v != nil && v.Kind == ast.BooleanValue && v.Raw == "true"
+}
+
+// checkOutput checks that a proto field's value can be the value of a
+// GraphQL output of type t. what names the GraphQL side in messages.
+func (b *binder) checkOutput(what string, t *ast.Type, fd protoreflect.FieldDescriptor, f *ast.FieldDefinition, at diag.Span) {
+	notes := b.declaredAt(fd)
+	if fd.IsMap() {
+		b.errorf(at, "unsupported", "map fields are not supported yet; leave the field out or resolve it in a user resolver", notes, "%s: proto field %q is a %s", what, fd.Name(), kindName(fd))
+		return
+	}
+	if od := fd.ContainingOneof(); od != nil && !od.IsSynthetic() {
+		b.errorf(at, "unsupported", "oneof fields are not supported yet; leave the field out or resolve it in a user resolver", notes, "%s: proto field %q is part of oneof %q", what, fd.Name(), od.Name())
+		return
+	}
+	if fd.IsList() != (t.Elem != nil) {
+		want := "a list"
+		if !fd.IsList() {
+			want = "not a list"
+		}
+		b.errorf(at, "incompatible-type", fmt.Sprintf("make the GraphQL type %s", suggestType(fd, b)), notes, "%s has type %s but proto field %q is %s (%s)", what, t.String(), fd.Name(), want, kindName(fd))
+		return
+	}
+	elem := t
+	if t.Elem != nil {
+		elem = t.Elem
+	}
+	if !b.compatible(elem.Name(), fd, true) {
+		b.errorf(at, "incompatible-type", fmt.Sprintf("use %s", suggestType(fd, b)), notes, "%s has type %s, which cannot hold proto field %q (%s)", what, t.String(), fd.Name(), kindName(fd))
+		return
+	}
+	if t.NonNull && !fd.IsList() && nullable(fd) && (f == nil || !required(f.Directives)) {
+		why := "has presence"
+		if fd.Enum() != nil {
+			why = "is an enum whose zero value maps to null"
+		}
+		b.errorf(at, "nullable-to-non-null", fmt.Sprintf("make it nullable (%s), or add @proto(required: true) if the backend always sets it (an unset value is then a field error)", strings.TrimSuffix(t.String(), "!")), notes,
+			"%s is non-null but proto field %q (%s) %s and may be unset", what, fd.Name(), kindName(fd), why)
+	}
+}
+
+// nullable reports whether a singular proto field can be unset, as the
+// mapping sees it.
+func nullable(fd protoreflect.FieldDescriptor) bool {
+	return fd.HasPresence() || fd.Enum() != nil
+}
+
+// suggestType names the GraphQL type a proto field maps to.
+func suggestType(fd protoreflect.FieldDescriptor, b *binder) string {
+	s := scalarFor(fd)
+	if s == "" {
+		switch {
+		case fd.Enum() != nil:
+			s = "an enum bound to " + string(fd.Enum().FullName())
+		case fd.Message() != nil:
+			s = "an object type bound to " + string(fd.Message().FullName())
+		}
+		if fd.IsList() {
+			return "a list of " + s
+		}
+		return s
+	}
+	if fd.IsList() {
+		return "[" + s + "!]!"
+	}
+	if nullable(fd) {
+		return s
+	}
+	return s + "!"
+}
+
+// scalarFor is the GraphQL scalar of a proto field's element type, or ""
+// for enums and plain messages.
+func scalarFor(fd protoreflect.FieldDescriptor) string {
+	switch fd.Kind() {
+	case protoreflect.StringKind:
+		return "String"
+	case protoreflect.BoolKind:
+		return "Boolean"
+	case protoreflect.Int32Kind, protoreflect.Sint32Kind, protoreflect.Sfixed32Kind:
+		return "Int"
+	case protoreflect.Uint32Kind, protoreflect.Fixed32Kind, protoreflect.Int64Kind, protoreflect.Sint64Kind, protoreflect.Sfixed64Kind:
+		return "Int64"
+	case protoreflect.Uint64Kind, protoreflect.Fixed64Kind:
+		return "UInt64"
+	case protoreflect.FloatKind, protoreflect.DoubleKind:
+		return "Float"
+	case protoreflect.BytesKind:
+		return "Bytes"
+	case protoreflect.MessageKind:
+		return wktScalar[fd.Message().FullName()]
+	}
+	return ""
+}
+
+// wktScalar maps the supported well-known message types to GraphQL scalars.
+var wktScalar = map[protoreflect.FullName]string{
+	"google.protobuf.Timestamp":   "DateTime",
+	"google.protobuf.Duration":    "Duration",
+	"google.protobuf.StringValue": "String",
+	"google.protobuf.BoolValue":   "Boolean",
+	"google.protobuf.Int32Value":  "Int",
+	"google.protobuf.UInt32Value": "Int64",
+	"google.protobuf.Int64Value":  "Int64",
+	"google.protobuf.UInt64Value": "UInt64",
+	"google.protobuf.FloatValue":  "Float",
+	"google.protobuf.DoubleValue": "Float",
+	"google.protobuf.BytesValue":  "Bytes",
+}
+
+// isWellKnown reports whether a message is a google.protobuf type, which
+// never binds to an object type.
+func isWellKnown(md protoreflect.MessageDescriptor) bool {
+	return md.ParentFile().Package() == "google.protobuf"
+}
+
+// compatible reports whether GraphQL named type name and the element type
+// of fd fit, binding enums, objects and inputs on the way. output is the
+// direction: proto -> GraphQL when true.
+func (b *binder) compatible(name string, fd protoreflect.FieldDescriptor, output bool) bool {
+	def := b.m.Schema.Types[name]
+	if def == nil {
+		return false
+	}
+	if fd.Kind() == protoreflect.MessageKind && isWellKnown(fd.Message()) {
+		s, ok := wktScalar[fd.Message().FullName()]
+		return ok && (s == name || (s == "String" && name == "ID"))
+	}
+	switch def.Kind {
+	case ast.Scalar:
+		s := scalarFor(fd)
+		if s == name || (s == "String" && name == "ID") {
+			return true
+		}
+		if !output && name == "Int" && s == "Int64" && fd.Kind() != protoreflect.Uint32Kind && fd.Kind() != protoreflect.Fixed32Kind {
+			return true // Int widens into int64 request fields
+		}
+		return false
+	case ast.Enum:
+		if fd.Enum() == nil {
+			return false
+		}
+		return b.bindEnum(def, fd.Enum(), b.protoSpan(fd))
+	case ast.Object:
+		return output && fd.Message() != nil && b.bindMessage(def, fd.Message(), b.protoSpan(fd))
+	case ast.InputObject:
+		return !output && fd.Message() != nil && b.bindMessage(def, fd.Message(), b.protoSpan(fd))
+	}
+	return false
+}
+
+func (b *binder) checkEnum(def *ast.Definition) {
+	ed := b.enumProto[def.Name]
+	e := &Enum{Def: def, Proto: ed}
+	prefix := enumPrefix(ed)
+	used := map[protoreflect.EnumNumber]bool{}
+	for _, v := range def.EnumValues {
+		name := v.Name
+		if d := v.Directives.ForName("proto"); d != nil {
+			if n, _, ok := stringArg(d, "value"); ok {
+				name = n
+			}
+		}
+		vd := ed.Values().ByName(protoreflect.Name(name))
+		if vd == nil {
+			vd = ed.Values().ByName(protoreflect.Name(prefix + name))
+		}
+		if vd == nil {
+			b.errorf(span(v.Position), "unknown-enum-value", fmt.Sprintf("rename it to match a value of %s (prefix %q is stripped), or add @proto(value: \"NAME\")", ed.FullName(), prefix), b.declaredAt(ed),
+				"enum value %s.%s has no counterpart in %s", def.Name, v.Name, ed.FullName())
+			continue
+		}
+		if vd.Number() == 0 {
+			b.errorf(span(v.Position), "zero-enum-value", "remove it: the zero value maps to null", b.declaredAt(vd), "enum value %s.%s is bound to the zero value %s", def.Name, v.Name, vd.Name())
+			continue
+		}
+		used[vd.Number()] = true
+		e.Values = append(e.Values, EnumValue{Name: v.Name, Proto: vd})
+	}
+	for i := 0; i < ed.Values().Len(); i++ {
+		vd := ed.Values().Get(i)
+		if vd.Number() != 0 && !used[vd.Number()] {
+			b.diags.Add(diag.Diagnostic{Severity: diag.Warning, Code: "missing-enum-value", Span: span(def.Position),
+				Message: fmt.Sprintf("enum %s has no value for %s; a backend response with it is a field error", def.Name, vd.Name()),
+				Hint:    fmt.Sprintf("add %s to enum %s", strings.TrimPrefix(string(vd.Name()), prefix), def.Name)})
+		}
+	}
+	b.m.Enums[def.Name] = e
+}
+
+func (b *binder) checkInput(def *ast.Definition) {
+	md := b.inputMsg[def.Name]
+	in := &Input{Def: def, Message: md}
+	for _, f := range def.Fields {
+		fd := b.protoFieldFor(md, f)
+		if fd == nil {
+			b.errorf(span(f.Position), "unknown-request-field", b.fieldHint(md, f.Name), b.declaredAt(md),
+				"input field %s.%s has no counterpart in message %s", def.Name, f.Name, md.FullName())
+			continue
+		}
+		if b.checkAssign(def.Name+"."+f.Name, f.Type, fd, span(f.Position)) {
+			in.Fields = append(in.Fields, InputField{Def: f, Proto: fd})
+		}
+	}
+	b.m.Inputs[def.Name] = in
+}
+
+// checkAssign checks that a GraphQL input value of type t can fill proto
+// field fd.
+func (b *binder) checkAssign(what string, t *ast.Type, fd protoreflect.FieldDescriptor, at diag.Span) bool {
+	notes := b.declaredAt(fd)
+	if fd.IsMap() {
+		b.errorf(at, "unsupported", "map fields are not supported yet", notes, "%s: request field %q is a %s", what, fd.Name(), kindName(fd))
+		return false
+	}
+	if od := fd.ContainingOneof(); od != nil && !od.IsSynthetic() {
+		b.errorf(at, "unsupported", "oneof fields are not supported yet", notes, "%s: request field %q is part of oneof %q", what, fd.Name(), od.Name())
+		return false
+	}
+	if fd.IsList() != (t.Elem != nil) {
+		b.errorf(at, "incompatible-type", fmt.Sprintf("give it the type %s", suggestType(fd, b)), notes, "%s (%s) cannot fill request field %q (%s)", what, t.String(), fd.Name(), kindName(fd))
+		return false
+	}
+	elem := t
+	if t.Elem != nil {
+		elem = t.Elem
+	}
+	if !b.compatible(elem.Name(), fd, false) {
+		b.errorf(at, "incompatible-type", fmt.Sprintf("give it the type %s, or map another source", suggestType(fd, b)), notes, "%s (%s) cannot fill request field %q (%s)", what, t.String(), fd.Name(), kindName(fd))
+		return false
+	}
+	return true
+}
+
+// checkRPC checks an @rpc binding: method, request mapping, result path
+// and the result type.
+func (b *binder) checkRPC(obj *Object, f *ast.FieldDefinition, d *ast.Directive) *RPC {
+	md, _, ok := b.resolveMethod(d)
+	if !ok {
+		return nil
+	}
+	what := obj.Def.Name + "." + f.Name
+	rpc := &RPC{Method: md, Service: b.service(md.Parent().(protoreflect.ServiceDescriptor))}
+	okAll := true
+	if path, ok := b.resultPath(d, md); !ok {
+		okAll = false
+	} else {
+		rpc.Result = path
+		if len(path) == 0 {
+			if !b.compatibleMessage(f.Type, md.Output()) {
+				b.errorf(span(f.Position), "incompatible-type", fmt.Sprintf("return an object type bound to %s, or pick a field with result: \"...\"", md.Output().FullName()), b.declaredAt(md.Output()),
+					"%s has type %s, which cannot hold the response message %s", what, f.Type.String(), md.Output().FullName())
+				okAll = false
+			}
+		} else {
+			before := len(b.diags.Errors())
+			b.checkOutput(what, f.Type, path[len(path)-1], f, span(f.Position))
+			okAll = okAll && len(b.diags.Errors()) == before
+		}
+	}
+	req, reqSpan := directiveArg(d, "request")
+	switch {
+	case req == nil:
+		for _, a := range f.Arguments {
+			fd := findField(md.Input(), a.Name)
+			if fd == nil {
+				b.errorf(span(a.Position), "unknown-request-field", fmt.Sprintf("map it explicitly with request: {field_name: \"$args.%s\"}, or rename the argument; %s", a.Name, b.fieldHint(md.Input(), a.Name)), b.declaredAt(md.Input()),
+					"argument %q of %s has no counterpart in request message %s", a.Name, what, md.Input().FullName())
+				okAll = false
+				continue
+			}
+			src := &Source{Kind: SourceArg, Text: "$args." + a.Name, Arg: a, Type: a.Type}
+			if b.checkAssign("argument "+strconv.Quote(a.Name), a.Type, fd, span(a.Position)) {
+				rpc.Assigns = append(rpc.Assigns, &Assign{Path: []protoreflect.FieldDescriptor{fd}, Source: src})
+			} else {
+				okAll = false
+			}
+		}
+	case req.Kind == ast.StringValue:
+		src := b.source(obj, f, req.Raw, reqSpan)
+		switch {
+		case src == nil:
+			okAll = false
+		case src.Kind != SourceArg || b.m.Schema.Types[src.Type.Name()].Kind != ast.InputObject || src.Type.Elem != nil:
+			b.errorf(reqSpan, "bad-request-mapping", `map fields one by one with request: {field: "$args.x"}`, nil, "request: %q must name an input object argument to fill the whole request", req.Raw)
+			okAll = false
+		case !b.bindMessage(b.m.Schema.Types[src.Type.Name()], md.Input(), reqSpan):
+			okAll = false
+		default:
+			rpc.Whole = src
+		}
+	case req.Kind == ast.ObjectValue:
+		for _, child := range req.Children {
+			path, ok := b.requestPath(md.Input(), child.Name, span(child.Position))
+			if !ok {
+				okAll = false
+				continue
+			}
+			src := b.literalOrSource(obj, f, child.Value, path[len(path)-1])
+			if src == nil {
+				okAll = false
+				continue
+			}
+			if src.Kind != SourceLiteral && !b.checkSource(src, path[len(path)-1], span(child.Value.Position)) {
+				okAll = false
+				continue
+			}
+			rpc.Assigns = append(rpc.Assigns, &Assign{Path: path, Source: src})
+		}
+	default:
+		b.errorf(reqSpan, "bad-request-mapping", `write request: {field: "$args.x"} or request: "$args.input"`, nil, "request must be an object or a string")
+		okAll = false
+	}
+	if !okAll {
+		return nil
+	}
+	return rpc
+}
+
+// compatibleMessage checks that a GraphQL type can hold a whole message.
+func (b *binder) compatibleMessage(t *ast.Type, md protoreflect.MessageDescriptor) bool {
+	def := b.m.Schema.Types[t.Name()]
+	return t.Elem == nil && def != nil && def.Kind == ast.Object && b.objMsg[def.Name] != nil && b.objMsg[def.Name].FullName() == md.FullName()
+}
+
+func (b *binder) service(sd protoreflect.ServiceDescriptor) *Service {
+	if s, ok := b.services[sd.FullName()]; ok {
+		return s
+	}
+	up := ""
+	for _, name := range sortedKeys(b.m.Config.Upstreams) {
+		if slices.Contains(b.m.Config.Upstreams[name], string(sd.FullName())) {
+			up = name
+		}
+	}
+	if up == "" {
+		up = strings.SplitN(string(sd.ParentFile().Package()), ".", 2)[0]
+		if up == "" {
+			up = strings.ToLower(strings.TrimSuffix(string(sd.Name()), "Service"))
+		}
+	}
+	s := &Service{Desc: sd, Upstream: up}
+	b.services[sd.FullName()] = s
+	return s
+}
+
+// requestPath resolves a dotted request field path.
+func (b *binder) requestPath(md protoreflect.MessageDescriptor, dotted string, at diag.Span) ([]protoreflect.FieldDescriptor, bool) {
+	var out []protoreflect.FieldDescriptor
+	cur := md
+	segs := strings.Split(dotted, ".")
+	for i, seg := range segs {
+		fd := findField(cur, seg)
+		if fd == nil {
+			b.errorf(at, "unknown-request-field", b.fieldHint(cur, seg), b.declaredAt(cur), "request message %s has no field %q", cur.FullName(), seg)
+			return nil, false
+		}
+		out = append(out, fd)
+		if i < len(segs)-1 {
+			if fd.Message() == nil || fd.IsList() || fd.IsMap() || isWellKnown(fd.Message()) {
+				b.errorf(at, "unknown-request-field", "only singular message fields can be traversed with dots", b.declaredAt(fd), "request field %q is not a message", fd.Name())
+				return nil, false
+			}
+			cur = fd.Message()
+		}
+	}
+	return out, true
+}
+
+// literalOrSource reads the value of one request mapping entry.
+func (b *binder) literalOrSource(obj *Object, f *ast.FieldDefinition, v *ast.Value, target protoreflect.FieldDescriptor) *Source {
+	at := span(v.Position)
+	if v.Kind == ast.StringValue && strings.HasPrefix(v.Raw, "$") {
+		return b.source(obj, f, v.Raw, at)
+	}
+	lit, err := literal(v, target)
+	if err != nil {
+		b.errorf(at, "incompatible-type", fmt.Sprintf("request field %q is %s", target.Name(), kindName(target)), b.declaredAt(target), "literal %s cannot fill request field %q: %v", v.String(), target.Name(), err)
+		return nil
+	}
+	return &Source{Kind: SourceLiteral, Text: v.String(), Literal: lit}
+}
+
+// literal converts a constant for a target field.
+func literal(v *ast.Value, fd protoreflect.FieldDescriptor) (any, error) {
+	if fd.IsList() || fd.IsMap() || (fd.Message() != nil) {
+		return nil, fmt.Errorf("only scalar and enum fields take literals")
+	}
+	switch fd.Kind() {
+	case protoreflect.StringKind:
+		if v.Kind == ast.StringValue {
+			return v.Raw, nil
+		}
+	case protoreflect.BoolKind:
+		if v.Kind == ast.BooleanValue {
+			return v.Raw == "true", nil
+		}
+	case protoreflect.FloatKind, protoreflect.DoubleKind:
+		if v.Kind == ast.FloatValue || v.Kind == ast.IntValue {
+			return strconv.ParseFloat(v.Raw, 64)
+		}
+	case protoreflect.EnumKind:
+		if v.Kind == ast.EnumValue || v.Kind == ast.StringValue {
+			ed := fd.Enum()
+			vd := ed.Values().ByName(protoreflect.Name(v.Raw))
+			if vd == nil {
+				vd = ed.Values().ByName(protoreflect.Name(enumPrefix(ed) + v.Raw))
+			}
+			if vd == nil {
+				return nil, fmt.Errorf("enum %s has no value %q", ed.FullName(), v.Raw)
+			}
+			return vd.Number(), nil
+		}
+	case protoreflect.BytesKind:
+		return nil, fmt.Errorf("bytes fields take no literals")
+	default: // integers
+		if v.Kind == ast.IntValue {
+			bits := 32
+			if strings.Contains(fd.Kind().String(), "64") {
+				bits = 64
+			}
+			if strings.HasPrefix(fd.Kind().String(), "uint") || strings.HasPrefix(fd.Kind().String(), "fixed") {
+				n, err := strconv.ParseUint(v.Raw, 10, bits)
+				return n, err
+			}
+			n, err := strconv.ParseInt(v.Raw, 10, bits)
+			return n, err
+		}
+	}
+	return nil, fmt.Errorf("a %s literal does not fit", strings.ToLower(kindOfValue(v)))
+}
+
+func kindOfValue(v *ast.Value) string {
+	switch v.Kind {
+	case ast.IntValue:
+		return "Int"
+	case ast.FloatValue:
+		return "Float"
+	case ast.StringValue, ast.BlockValue:
+		return "String"
+	case ast.BooleanValue:
+		return "Boolean"
+	case ast.EnumValue:
+		return "Enum"
+	case ast.ListValue:
+		return "List"
+	case ast.ObjectValue:
+		return "Object"
+	}
+	return "null"
+}
+
+// source parses "$args.a.b" or "$parent.x.y".
+func (b *binder) source(obj *Object, f *ast.FieldDefinition, text string, at diag.Span) *Source {
+	root, rest, _ := strings.Cut(text, ".")
+	segs := strings.Split(rest, ".")
+	if rest == "" {
+		segs = nil
+	}
+	switch root {
+	case "$args":
+		if len(segs) == 0 {
+			b.errorf(at, "bad-source", "write $args.<argument>", nil, "source %q names no argument", text)
+			return nil
+		}
+		a := f.Arguments.ForName(segs[0])
+		if a == nil {
+			var names []string
+			for _, x := range f.Arguments {
+				names = append(names, x.Name)
+			}
+			hint := "add the argument to the field, or map another source"
+			if s := suggest(segs[0], names); s != "" {
+				hint = fmt.Sprintf("did you mean $args.%s?", s)
+			}
+			b.errorf(at, "bad-source", hint, nil, "%s.%s has no argument %q", obj.Def.Name, f.Name, segs[0])
+			return nil
+		}
+		src := &Source{Kind: SourceArg, Text: text, Arg: a, Type: a.Type, ArgPath: segs[1:]}
+		t := a.Type
+		for _, seg := range segs[1:] {
+			def := b.m.Schema.Types[t.Name()]
+			if def == nil || def.Kind != ast.InputObject || t.Elem != nil {
+				b.errorf(at, "bad-source", "only input object arguments have fields", nil, "source %q: %s has no field %q", text, t.String(), seg)
+				return nil
+			}
+			fd := def.Fields.ForName(seg)
+			if fd == nil {
+				b.errorf(at, "bad-source", "", nil, "source %q: input %s has no field %q", text, def.Name, seg)
+				return nil
+			}
+			t = fd.Type
+		}
+		src.Type = t
+		return src
+	case "$parent":
+		if obj.Message == nil {
+			b.errorf(at, "bad-source", "$parent is available on fields of types bound to a proto message", nil, "source %q: %s is not bound to a proto message", text, obj.Def.Name)
+			return nil
+		}
+		if len(segs) == 0 {
+			b.errorf(at, "bad-source", "write $parent.<field>", nil, "source %q names no field", text)
+			return nil
+		}
+		src := &Source{Kind: SourceParent, Text: text}
+		cur := obj.Message
+		for i, seg := range segs {
+			fd := findField(cur, seg)
+			if fd == nil {
+				b.errorf(at, "bad-source", b.fieldHint(cur, seg), b.declaredAt(cur), "source %q: message %s has no field %q", text, cur.FullName(), seg)
+				return nil
+			}
+			src.Parent = append(src.Parent, fd)
+			if i < len(segs)-1 {
+				if fd.Message() == nil || fd.IsList() || fd.IsMap() {
+					b.errorf(at, "bad-source", "", nil, "source %q: field %q is not a message", text, fd.Name())
+					return nil
+				}
+				cur = fd.Message()
+			}
+		}
+		return src
+	case "$claims", "$header", "$context":
+		b.errorf(at, "unsupported", "use $args or $parent for now", nil, "source %s is not supported yet", root)
+		return nil
+	}
+	b.errorf(at, "bad-source", "sources start with $args or $parent; a plain string is a literal only for string and enum fields", nil, "unknown source %q", text)
+	return nil
+}
+
+// checkSource checks a non-literal source against its target field.
+func (b *binder) checkSource(src *Source, fd protoreflect.FieldDescriptor, at diag.Span) bool {
+	switch src.Kind {
+	case SourceArg:
+		return b.checkAssign(src.Text, src.Type, fd, at)
+	case SourceParent:
+		from := src.Parent[len(src.Parent)-1]
+		if from.IsList() != fd.IsList() || from.IsMap() || fd.IsMap() || from.Kind() != fd.Kind() ||
+			(from.Message() != nil && from.Message().FullName() != fd.Message().FullName()) ||
+			(from.Enum() != nil && from.Enum().FullName() != fd.Enum().FullName()) {
+			b.errorf(at, "incompatible-type", "map a parent field of the same proto type", b.declaredAt(fd), "source %s (%s) cannot fill request field %q (%s)", src.Text, kindName(from), fd.Name(), kindName(fd))
+			return false
+		}
+	}
+	return true
+}
+
+func sortedKeys[K ~string, V any](m map[K]V) []K {
+	keys := make([]K, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

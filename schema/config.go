@@ -1,0 +1,159 @@
+package schema
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/bffgen/bffgen/schema/diag"
+	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/parser"
+)
+
+// ConfigFile is the name of the codegen config in a project root.
+const ConfigFile = "bffgen.yaml"
+
+// Config is bffgen.yaml, the codegen config. Decoding is strict: an unknown
+// key is an error at its line and column.
+type Config struct {
+	// Version of the config format; only 1 exists. Required.
+	Version int `yaml:"version"`
+	// Name of the BFF, used for telemetry and in generated docs. Defaults to
+	// the base name of the project directory.
+	Name string `yaml:"name"`
+	// Schema lists globs of GraphQL SDL files, relative to the project root.
+	// Defaults to ["schema/*.graphql"].
+	Schema []string `yaml:"schema"`
+	// Proto configures the backends' .proto files.
+	Proto ProtoConfig `yaml:"proto"`
+	// Go configures the generated Go code.
+	Go GoConfig `yaml:"go"`
+	// Upstreams maps an upstream name (a key of `upstreams:` in the runtime
+	// config bff.yaml) to the fully-qualified proto services it serves. A
+	// service that is not listed is served by the upstream named after the
+	// first element of its proto package ("catalog.v1.CatalogService" ->
+	// "catalog").
+	Upstreams map[string][]string `yaml:"upstreams"`
+}
+
+// ProtoConfig is the `proto:` section of bffgen.yaml.
+type ProtoConfig struct {
+	// Roots are the import roots, relative to the project root; every .proto
+	// file under them is compiled. Defaults to ["proto"].
+	Roots []string `yaml:"roots"`
+}
+
+// GoConfig is the `go:` section of bffgen.yaml.
+type GoConfig struct {
+	// Out is the directory of generated code, relative to the project root;
+	// it is regenerated whole and must not be edited. Defaults to "gen".
+	Out string `yaml:"out"`
+	// Resolvers is the directory of user-owned resolvers: files are
+	// scaffolded there once and never overwritten. Defaults to "resolvers".
+	Resolvers string `yaml:"resolvers"`
+}
+
+// parseConfig decodes bffgen.yaml. Problems are added to diags with their
+// positions; the returned config has defaults applied and is nil only when
+// the file cannot be decoded at all.
+func parseConfig(data []byte, file, dirName string, diags *diag.List) *Config {
+	var cfg Config
+	if len(bytes.TrimSpace(data)) == 0 {
+		data = []byte("{}")
+	}
+	if err := yaml.NewDecoder(bytes.NewReader(data), yaml.DisallowUnknownField()).Decode(&cfg); err != nil {
+		span := diag.Span{File: file, Line: 1, Col: 1}
+		msg := err.Error()
+		var yerr yaml.Error
+		if errors.As(err, &yerr) {
+			if tok := yerr.GetToken(); tok != nil && tok.Position != nil {
+				span.Line, span.Col = tok.Position.Line, tok.Position.Column
+			}
+			msg = yerr.GetMessage()
+		}
+		hint := "see docs/spec.md for the keys of bffgen.yaml"
+		var unknown *yaml.UnknownFieldError
+		if errors.As(err, &unknown) {
+			hint = "known keys are version, name, schema, proto.roots, go.out, go.resolvers, upstreams; remove or rename this one"
+		}
+		diags.Errorf(span, "config", hint, "%s", lowerFirst(msg))
+		return nil
+	}
+	pos := positions(data)
+	if cfg.Version != 1 {
+		diags.Errorf(pos.of(file, "$.version"), "config", "add `version: 1` at the top of bffgen.yaml", "unsupported config version %d", cfg.Version)
+	}
+	if cfg.Name == "" {
+		cfg.Name = dirName
+	}
+	if len(cfg.Schema) == 0 {
+		cfg.Schema = []string{"schema/*.graphql"}
+	}
+	if len(cfg.Proto.Roots) == 0 {
+		cfg.Proto.Roots = []string{"proto"}
+	}
+	if cfg.Go.Out == "" {
+		cfg.Go.Out = "gen"
+	}
+	if cfg.Go.Resolvers == "" {
+		cfg.Go.Resolvers = "resolvers"
+	}
+	for _, p := range []struct{ path, val string }{{"$.go.out", cfg.Go.Out}, {"$.go.resolvers", cfg.Go.Resolvers}} {
+		if strings.HasPrefix(p.val, "/") || strings.Contains(p.val, "..") {
+			diags.Errorf(pos.of(file, p.path), "config", "use a directory inside the project, such as \"gen\"", "%s must be a relative path inside the project, got %q", strings.TrimPrefix(p.path, "$."), p.val)
+		}
+	}
+	if cfg.Go.Out == cfg.Go.Resolvers {
+		diags.Errorf(pos.of(file, "$.go.resolvers"), "config", "generated code is replaced whole on every run; keep user code in its own directory", "go.resolvers must differ from go.out (%q)", cfg.Go.Out)
+	}
+	return &cfg
+}
+
+// yamlPositions finds the position of a value in a YAML document by path.
+type yamlPositions struct{ file *ast.File }
+
+func positions(data []byte) yamlPositions {
+	f, err := parser.ParseBytes(data, 0)
+	if err != nil {
+		return yamlPositions{}
+	}
+	return yamlPositions{file: f}
+}
+
+// of returns the span of the node at path (goccy path syntax, "$.a.b[0]"),
+// or the start of the file when it is absent.
+func (p yamlPositions) of(file, path string) diag.Span {
+	span := diag.Span{File: file, Line: 1, Col: 1}
+	if p.file == nil {
+		return span
+	}
+	yp, err := yaml.PathString(path)
+	if err != nil {
+		return span
+	}
+	node, err := yp.FilterFile(p.file)
+	if err != nil || node == nil || node.GetToken() == nil {
+		return span
+	}
+	tok := node.GetToken()
+	span.Line, span.Col = tok.Position.Line, tok.Position.Column
+	return span
+}
+
+func lowerFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
+}
+
+// String renders a config back as YAML, for debugging and tests.
+func (c *Config) String() string {
+	out, err := yaml.Marshal(c)
+	if err != nil {
+		return fmt.Sprintf("%+v", *c)
+	}
+	return string(out)
+}

@@ -1,0 +1,152 @@
+package schema
+
+import (
+	"github.com/vektah/gqlparser/v2/ast"
+	"google.golang.org/protobuf/reflect/protoreflect"
+)
+
+// Model is the linked, checked composition spec.
+type Model struct {
+	// Dir is the absolute project root.
+	Dir string
+	// Config is the decoded bffgen.yaml with defaults applied.
+	Config *Config
+	// ModulePath is the Go module path of the project, and ModuleDir the
+	// directory of its go.mod (Dir or a parent of it).
+	ModulePath string
+	ModuleDir  string
+	// Schema is the user's GraphQL schema with the bffgen prelude.
+	Schema *ast.Schema
+	// Protos are all compiled proto files, in a stable order.
+	Protos []protoreflect.FileDescriptor
+	// Objects are the GraphQL object types, by name, including the root
+	// operation types.
+	Objects map[string]*Object
+	// Enums are GraphQL enums bound to proto enums, by GraphQL name.
+	Enums map[string]*Enum
+	// Inputs are GraphQL input objects bound to proto messages, by name.
+	Inputs map[string]*Input
+	// Services are the proto services that bound fields call, sorted by
+	// full name.
+	Services []*Service
+}
+
+// Object is a GraphQL object type and the proto message it is bound to.
+type Object struct {
+	Def *ast.Definition
+	// Message is nil for root operation types and for types that no binding
+	// reaches (their fields are all user resolvers).
+	Message protoreflect.MessageDescriptor
+	// Fields in SDL order.
+	Fields []*Field
+}
+
+// FieldKind says how a GraphQL field is resolved.
+type FieldKind int
+
+const (
+	// FieldProto reads a field of the parent proto message.
+	FieldProto FieldKind = iota
+	// FieldRPC calls a unary RPC.
+	FieldRPC
+	// FieldUser is resolved by user code in the resolvers directory.
+	FieldUser
+)
+
+// Field is one field of an [Object] with its binding.
+type Field struct {
+	Def  *ast.FieldDefinition
+	Kind FieldKind
+	// Proto is the parent message's field, for FieldProto.
+	Proto protoreflect.FieldDescriptor
+	// RPC is the call, for FieldRPC.
+	RPC *RPC
+}
+
+// RPC is a bound call of a unary method.
+type RPC struct {
+	Service *Service
+	Method  protoreflect.MethodDescriptor
+	// Whole, when set, fills the whole request message from one input
+	// object argument ("request: $args.input").
+	Whole *Source
+	// Assigns fill request fields one by one, in request-field order.
+	Assigns []*Assign
+	// Result is the path of fields from the response message to the value
+	// of the GraphQL field; empty means the whole response.
+	Result []protoreflect.FieldDescriptor
+}
+
+// Assign sets one field of a request message (Path has one element per
+// nested message) from a source.
+type Assign struct {
+	Path   []protoreflect.FieldDescriptor
+	Source *Source
+}
+
+// SourceKind says where a value of a request mapping comes from.
+type SourceKind int
+
+const (
+	// SourceArg is a GraphQL argument ($args.name, or $args.name.field for
+	// a field of an input object argument).
+	SourceArg SourceKind = iota
+	// SourceParent is a field of the parent proto message ($parent.field).
+	SourceParent
+	// SourceLiteral is a constant from the spec.
+	SourceLiteral
+)
+
+// Source is the right-hand side of a request mapping.
+type Source struct {
+	Kind SourceKind
+	// Text is the source as written, for messages.
+	Text string
+	// Arg is the argument, for SourceArg; ArgPath the input object fields
+	// below it (GraphQL names).
+	Arg     *ast.ArgumentDefinition
+	ArgPath []string
+	// Type is the GraphQL type of the value for SourceArg.
+	Type *ast.Type
+	// Parent is the path of parent message fields, for SourceParent.
+	Parent []protoreflect.FieldDescriptor
+	// Literal is the constant, for SourceLiteral: string, int64, float64,
+	// bool, or protoreflect.EnumNumber for enum targets.
+	Literal any
+}
+
+// Enum is a GraphQL enum bound to a proto enum. Values map GraphQL value
+// names to proto numbers; the proto zero value has no GraphQL value and
+// maps to null.
+type Enum struct {
+	Def    *ast.Definition
+	Proto  protoreflect.EnumDescriptor
+	Values []EnumValue
+}
+
+// EnumValue pairs a GraphQL enum value with a proto enum value.
+type EnumValue struct {
+	Name  string
+	Proto protoreflect.EnumValueDescriptor
+}
+
+// Input is a GraphQL input object bound to a proto message: each input
+// field fills the message field of the same name.
+type Input struct {
+	Def     *ast.Definition
+	Message protoreflect.MessageDescriptor
+	Fields  []InputField
+}
+
+// InputField pairs an input object field with its message field.
+type InputField struct {
+	Def   *ast.FieldDefinition
+	Proto protoreflect.FieldDescriptor
+}
+
+// Service is a proto service that bound fields call, and the upstream (a
+// key of `upstreams:` in bff.yaml) that serves it.
+type Service struct {
+	Desc     protoreflect.ServiceDescriptor
+	Upstream string
+}

@@ -1,0 +1,58 @@
+package schema
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/vektah/gqlparser/v2/ast"
+)
+
+// PreludeName is the source name of the bffgen prelude in diagnostics.
+const PreludeName = "bffgen/prelude.graphql"
+
+// preludeDirectives declares the binding directives; users' SDL needs no
+// `directive` lines for them. They are stripped from the schema served to
+// clients.
+const preludeDirectives = `
+"Mapping is the value of @rpc(request:): an object from request field names to sources, or one source string such as \"$args.input\"."
+scalar _Mapping
+
+"Calls a unary RPC to resolve the field. method is \"pkg.Service.Method\"; request maps request fields to sources ($args.x, $parent.x, literals); result is a dotted path into the response."
+directive @rpc(method: String!, request: _Mapping, result: String) on FIELD_DEFINITION
+
+"Binds a type to a proto message or enum (type:), renames a field (field:) or an enum value (value:); required: true asserts that a field with presence is always set."
+directive @proto(type: String, field: String, value: String, required: Boolean) on OBJECT | INPUT_OBJECT | ENUM | FIELD_DEFINITION | INPUT_FIELD_DEFINITION | ENUM_VALUE
+`
+
+// BindingDirectives are the directives of the prelude that exist only for
+// the generator.
+var BindingDirectives = []string{"rpc", "proto"}
+
+// builtinScalars are the custom scalars of the proto mapping, each declared
+// by the prelude unless the user declares it.
+var builtinScalars = []struct{ name, doc string }{
+	{"Int64", "A signed 64-bit integer, serialized as a JSON string (the protojson convention)."},
+	{"UInt64", "An unsigned 64-bit integer, serialized as a JSON string (the protojson convention)."},
+	{"DateTime", "An instant in time, RFC 3339 in UTC (google.protobuf.Timestamp)."},
+	{"Duration", "A span of time as a protojson string such as 1.5s (google.protobuf.Duration)."},
+	{"Bytes", "Binary data, standard base64 with padding."},
+}
+
+// Prelude returns the prelude source for a schema whose own files declare the
+// type names in declared; scalars the user declares are left out.
+func Prelude(declared map[string]bool) *ast.Source {
+	var b strings.Builder
+	b.WriteString(preludeDirectives)
+	for _, s := range builtinScalars {
+		if declared[s.name] {
+			continue
+		}
+		b.WriteString("\n\"" + s.doc + "\"\nscalar " + s.name + "\n")
+	}
+	return &ast.Source{Name: PreludeName, Input: b.String(), BuiltIn: true}
+}
+
+// IsPreludeScalar reports whether name is a custom scalar of the mapping.
+func IsPreludeScalar(name string) bool {
+	return slices.ContainsFunc(builtinScalars, func(s struct{ name, doc string }) bool { return s.name == name })
+}
