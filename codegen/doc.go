@@ -1,0 +1,21 @@
+// Package codegen is the back end of bffgen: a function from a checked
+// [schema.Model] to a [FileSet], the Go code of the BFF, held in memory.
+//
+// Generation runs in phases:
+//
+//  1. protos: Go protobuf types (the protoc-gen-go generator run in-process
+//     on the descriptors protocompile produced) and connect-go clients and
+//     handlers, for the proto packages the spec uses, unless a proto's
+//     go_package names a package that already exists in the user's module;
+//  2. mapping: function marshalers that bind GraphQL enums to proto enums;
+//  3. executor: gqlgen driven as a library, with the GraphQL types bound to
+//     the proto Go types and a bffgen plugin that writes the bound
+//     resolvers, the user-resolver interface, the server wiring and the
+//     scaffolds of user resolvers.
+//
+// gqlgen type-checks the packages it binds to, so phase 3 runs in a scratch
+// copy of the module (a temporary directory with the module's go.mod and the
+// files of phases 1 and 2); its output is read back into the file set. The
+// user's project is written only by [FileSet.Write], once everything has
+// succeeded, and only files whose content changed are rewritten.
+package codegen

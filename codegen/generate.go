@@ -1,0 +1,70 @@
+package codegen
+
+import (
+	"context"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/bffgen/bffgen/schema"
+)
+
+// Generate produces every file of the BFF for a checked model. It writes
+// nothing to the project: call [FileSet.Write] with the result. The scratch
+// workspace gqlgen needs is removed before Generate returns.
+func Generate(ctx context.Context, m *schema.Model) (*FileSet, error) {
+	set := &FileSet{Out: m.Config.Go.Out}
+	pg, err := genProtos(m, set)
+	if err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	existing, err := userMethods(filepath.Join(m.Dir, filepath.FromSlash(m.Config.Go.Resolvers)))
+	if err != nil {
+		return nil, err
+	}
+	if err := genExecutor(m, pg, set, existing); err != nil {
+		return nil, err
+	}
+	set.Sort()
+	return set, nil
+}
+
+// userMethods lists the methods declared in the user's resolvers package
+// (by name, whatever the receiver), so scaffolds are written only for
+// missing ones.
+func userMethods(dir string) (map[string]bool, error) {
+	out := map[string]bool{}
+	entries, err := os.ReadDir(dir)
+	if os.IsNotExist(err) {
+		return out, nil
+	} else if err != nil {
+		return nil, err
+	}
+	fset := token.NewFileSet()
+	for _, e := range entries {
+		if e.IsDir() || !strings.HasSuffix(e.Name(), ".go") || strings.HasSuffix(e.Name(), "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, filepath.Join(dir, e.Name()), nil, parser.SkipObjectResolution)
+		if err != nil {
+			continue // the compiler will report it; scaffolding must not guess
+		}
+		for _, d := range f.Decls {
+			if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv != nil {
+				out[fd.Name.Name] = true
+			}
+		}
+	}
+	return out, nil
+}
+
+func fileExists(dir, rel string) bool {
+	_, err := os.Stat(filepath.Join(dir, filepath.FromSlash(rel)))
+	return err == nil
+}

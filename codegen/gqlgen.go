@@ -1,0 +1,257 @@
+package codegen
+
+import (
+	"bytes"
+	"fmt"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/99designs/gqlgen/api"
+	"github.com/99designs/gqlgen/codegen/config"
+	"github.com/99designs/gqlgen/plugin/modelgen"
+	"github.com/bffgen/bffgen/schema"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/formatter"
+	"github.com/vektah/gqlparser/v2/parser"
+)
+
+const (
+	scalarPkg = "github.com/bffgen/bffgen/runtime/scalar"
+	gqlPkg    = "github.com/99designs/gqlgen/graphql"
+)
+
+// scalarModels binds each GraphQL scalar to the Go types it may hold; gqlgen
+// picks, per field, the one that matches the bound Go field. The first is the
+// type of arguments and input fields.
+var scalarModels = map[string][]string{
+	"Int":      {gqlPkg + ".Int32", scalarPkg + ".Int32Value", gqlPkg + ".Int", gqlPkg + ".Int64"},
+	"Float":    {scalarPkg + ".Float", scalarPkg + ".Float32", scalarPkg + ".FloatValue", scalarPkg + ".DoubleValue"},
+	"String":   {gqlPkg + ".String", scalarPkg + ".StringValue"},
+	"ID":       {gqlPkg + ".ID", scalarPkg + ".StringValue"},
+	"Boolean":  {gqlPkg + ".Boolean", scalarPkg + ".BoolValue"},
+	"Int64":    {scalarPkg + ".Int64", scalarPkg + ".Uint32", scalarPkg + ".Int64Value", scalarPkg + ".UInt32Value"},
+	"UInt64":   {scalarPkg + ".UInt64", scalarPkg + ".UInt64Value"},
+	"DateTime": {scalarPkg + ".DateTime"},
+	"Duration": {scalarPkg + ".Duration"},
+	"Bytes":    {scalarPkg + ".Bytes", scalarPkg + ".BytesValue"},
+}
+
+// cleanSDL returns the user's SDL without the binding directives, and a
+// source declaring the mapping scalars the schema uses but does not declare:
+// this is the schema clients see.
+func cleanSDL(m *schema.Model) ([]*ast.Source, error) {
+	var out []*ast.Source
+	declared := map[string]bool{}
+	var names []string
+	for _, def := range m.Schema.Types {
+		if def.Position != nil && def.Position.Src != nil && !def.Position.Src.BuiltIn {
+			names = append(names, def.Position.Src.Name)
+		}
+	}
+	// Also files that only extend types or declare directives.
+	for _, d := range m.Schema.Directives {
+		if d.Position != nil && d.Position.Src != nil && !d.Position.Src.BuiltIn {
+			names = append(names, d.Position.Src.Name)
+		}
+	}
+	slices.Sort(names)
+	names = slices.Compact(names)
+	sources := map[string]*ast.Source{}
+	for _, def := range m.Schema.Types {
+		if def.Position != nil && def.Position.Src != nil {
+			sources[def.Position.Src.Name] = def.Position.Src
+		}
+	}
+	for _, d := range m.Schema.Directives {
+		if d.Position != nil && d.Position.Src != nil {
+			sources[d.Position.Src.Name] = d.Position.Src
+		}
+	}
+	for _, name := range names {
+		src := sources[name]
+		doc, err := parser.ParseSchema(src)
+		if err != nil {
+			return nil, fmt.Errorf("internal error, please report: reparsing %s: %w", name, err)
+		}
+		strip := func(dl ast.DirectiveList) ast.DirectiveList {
+			return slices.DeleteFunc(dl, func(d *ast.Directive) bool { return slices.Contains(schema.BindingDirectives, d.Name) })
+		}
+		for _, defs := range [][]*ast.Definition{doc.Definitions, doc.Extensions} {
+			for _, def := range defs {
+				declared[def.Name] = true
+				def.Directives = strip(def.Directives)
+				for _, f := range def.Fields {
+					f.Directives = strip(f.Directives)
+					for _, a := range f.Arguments {
+						a.Directives = strip(a.Directives)
+					}
+				}
+				for _, v := range def.EnumValues {
+					v.Directives = strip(v.Directives)
+				}
+			}
+		}
+		var buf bytes.Buffer
+		formatter.NewFormatter(&buf, formatter.WithIndent("  ")).FormatSchemaDocument(doc)
+		out = append(out, &ast.Source{Name: name, Input: buf.String()})
+	}
+	used := usedTypes(m.Schema)
+	var b strings.Builder
+	for _, name := range []string{"Int64", "UInt64", "DateTime", "Duration", "Bytes"} {
+		if used[name] && !declared[name] {
+			def := m.Schema.Types[name]
+			fmt.Fprintf(&b, "%q\nscalar %s\n\n", def.Description, name)
+		}
+	}
+	if b.Len() > 0 {
+		out = append(out, &ast.Source{Name: "bffgen/scalars.graphql", Input: b.String()})
+	}
+	return out, nil
+}
+
+// usedTypes lists the named types that fields, arguments and input fields
+// refer to.
+func usedTypes(s *ast.Schema) map[string]bool {
+	used := map[string]bool{}
+	for _, def := range s.Types {
+		if def.BuiltIn {
+			continue
+		}
+		for _, f := range def.Fields {
+			used[f.Type.Name()] = true
+			for _, a := range f.Arguments {
+				used[a.Type.Name()] = true
+			}
+		}
+	}
+	return used
+}
+
+// gqlgenConfig builds gqlgen's config in code: the cleaned SDL, the executor
+// in <out>/internal/exec, generated models (inputs, unbound types) in
+// <out>/model, and every bound type mapped to its proto Go type.
+func gqlgenConfig(m *schema.Model, pg *protoGen, ws *workspace, sources []*ast.Source) (*config.Config, error) {
+	cfg := config.DefaultConfig()
+	cfg.SchemaFilename = nil
+	cfg.Sources = sources
+	out := filepath.Join(ws.project, filepath.FromSlash(m.Config.Go.Out))
+	cfg.Exec = config.ExecConfig{Filename: filepath.Join(out, "internal", "exec", "exec.go"), Package: "exec", Layout: config.ExecLayoutSingleFile}
+	cfg.Model = config.PackageConfig{Filename: filepath.Join(out, "model", "models.go"), Package: "model"}
+	cfg.SkipModTidy = true
+	cfg.SkipValidation = true
+	cfg.OmitGQLGenVersionInFileNotice = true
+	cfg.OmitGQLGenFileNotice = true
+	if err := config.CompleteConfig(cfg); err != nil {
+		return nil, fmt.Errorf("internal error, please report: gqlgen config: %w", err)
+	}
+	for name, models := range scalarModels {
+		if _, ok := m.Schema.Types[name]; ok {
+			cfg.Models[name] = config.TypeMapEntry{Model: models}
+		}
+	}
+	for name := range m.Enums {
+		cfg.Models[name] = config.TypeMapEntry{Model: config.StringList{mappingImportPath(m) + "." + name}}
+	}
+	for _, name := range sortedKeys(m.Objects) {
+		obj := m.Objects[name]
+		if isRoot(m, name) {
+			continue // root fields are always resolvers
+		}
+		fields := map[string]config.TypeMapField{}
+		for _, f := range obj.Fields {
+			switch f.Kind {
+			case schema.FieldProto:
+				fields[f.Def.Name] = config.TypeMapField{FieldName: pg.field(f.Proto).GoName}
+			case schema.FieldRPC, schema.FieldUser:
+				fields[f.Def.Name] = config.TypeMapField{Resolver: true}
+			}
+		}
+		entry := config.TypeMapEntry{Fields: fields}
+		if obj.Message != nil {
+			msg := pg.message(obj.Message)
+			entry.Model = config.StringList{string(msg.GoIdent.GoImportPath) + "." + msg.GoIdent.GoName}
+		} else {
+			// A type no binding reaches is a generated model: its fields are
+			// plain struct fields unless they are bound with @rpc.
+			for fname, f := range fields {
+				if !f.Resolver || hasRPC(obj, fname) {
+					continue
+				}
+				delete(fields, fname)
+			}
+		}
+		cfg.Models[name] = entry
+	}
+	return cfg, nil
+}
+
+func isRoot(m *schema.Model, name string) bool {
+	for _, d := range []*ast.Definition{m.Schema.Query, m.Schema.Mutation, m.Schema.Subscription} {
+		if d != nil && d.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+func hasRPC(obj *schema.Object, field string) bool {
+	for _, f := range obj.Fields {
+		if f.Def.Name == field {
+			return f.Kind == schema.FieldRPC
+		}
+	}
+	return false
+}
+
+// genExecutor drives gqlgen in a workspace and adds everything it and the
+// bffgen plugin wrote to set.
+func genExecutor(m *schema.Model, pg *protoGen, set *FileSet, existing map[string]bool) error {
+	ws, err := newWorkspace(m)
+	if err != nil {
+		return err
+	}
+	defer ws.remove()
+	if err := ws.write(set); err != nil {
+		return err
+	}
+	for _, f := range pg.plugin.Files {
+		if f.Generate || strings.HasPrefix(f.Desc.Path(), "google/protobuf/") {
+			continue
+		}
+		if err := ws.copyDir(m, string(f.GoImportPath)); err != nil {
+			return fmt.Errorf("copying reused package %s: %w", f.GoImportPath, err)
+		}
+	}
+	sources, err := cleanSDL(m)
+	if err != nil {
+		return err
+	}
+	cfg, err := gqlgenConfig(m, pg, ws, sources)
+	if err != nil {
+		return err
+	}
+	p := &bffPlugin{m: m, pg: pg, ws: ws, existing: existing}
+	err = ws.inWorkspace(func() error {
+		return api.Generate(cfg, api.NoPlugins(), api.AddPlugin(modelgen.New()), api.AddPlugin(p))
+	})
+	if err != nil {
+		return fmt.Errorf("internal error, please report: gqlgen: %w", err)
+	}
+	outputs := append([]string{
+		path.Join(m.Config.Go.Out, "internal/exec/exec.go"),
+		path.Join(m.Config.Go.Out, "model/models.go"),
+	}, p.written...)
+	for _, rel := range outputs {
+		data, err := ws.read(rel)
+		if err != nil {
+			if rel == path.Join(m.Config.Go.Out, "model/models.go") {
+				continue // no input or unbound types: gqlgen writes no models
+			}
+			return fmt.Errorf("internal error, please report: reading %s: %w", rel, err)
+		}
+		set.Add(File{Path: rel, Data: data, Scaffold: p.scaffolds[rel]})
+	}
+	return nil
+}

@@ -1,0 +1,670 @@
+package codegen
+
+import (
+	"fmt"
+	"go/types"
+	"path"
+	"path/filepath"
+	"reflect"
+	"strings"
+
+	gqlcodegen "github.com/99designs/gqlgen/codegen"
+	"github.com/99designs/gqlgen/codegen/templates"
+	"github.com/bffgen/bffgen/schema"
+	bfftemplates "github.com/bffgen/bffgen/templates"
+	"google.golang.org/protobuf/compiler/protogen"
+	"google.golang.org/protobuf/reflect/protoreflect"
+)
+
+// bffPlugin is the gqlgen plugin that writes the bound resolvers, the
+// server wiring and the user-resolver scaffolds, from gqlgen's type-checked
+// view of the schema.
+type bffPlugin struct {
+	m        *schema.Model
+	pg       *protoGen
+	ws       *workspace
+	existing map[string]bool // methods the user's resolvers already have
+	data     *gqlcodegen.Data
+
+	written   []string // project-relative paths rendered
+	scaffolds map[string]bool
+}
+
+// Name implements gqlgen's plugin.Plugin.
+func (p *bffPlugin) Name() string { return "bffgen" }
+
+type userField struct {
+	Object string
+	Field  *gqlcodegen.Field
+	Method string
+	Doc    string
+	Zero   string
+}
+
+type clientData struct {
+	Field       string
+	GoName      string
+	Upstream    string
+	ConnectPath string
+}
+
+type bffData struct {
+	Name         string
+	ExecPath     string
+	ResolversDir string
+	Upstreams    []string
+	Clients      []clientData
+	Objects      []*gqlcodegen.Object
+	UserFields   []*userField
+}
+
+type resolverField struct {
+	Field *gqlcodegen.Field
+	Doc   string
+	Body  string
+}
+
+type objectData struct {
+	Object *gqlcodegen.Object
+	Fields []*resolverField
+}
+
+type converter struct {
+	Name, Input, Message, InputType, MessageType, Body string
+}
+
+type scaffoldData struct {
+	GenPath string
+	File    string
+	Fields  []*userField
+}
+
+// GenerateCode implements gqlgen's plugin.CodeGenerator.
+func (p *bffPlugin) GenerateCode(data *gqlcodegen.Data) error {
+	p.data = data
+	p.scaffolds = map[string]bool{}
+	out := p.m.Config.Go.Out
+	genPkg := path.Base(out)
+	bd := &bffData{
+		Name:         p.m.Config.Name,
+		ExecPath:     outImportPath(p.m) + "/internal/exec",
+		ResolversDir: p.m.Config.Go.Resolvers,
+	}
+	seenUp := map[string]bool{}
+	for _, s := range p.m.Services {
+		ps := p.pg.service(s.Desc)
+		f := p.pg.files[s.Desc.ParentFile().Path()]
+		bd.Clients = append(bd.Clients, clientData{Field: clientField(s), GoName: ps.GoName, Upstream: s.Upstream, ConnectPath: string(connectImportPath(f))})
+		if !seenUp[s.Upstream] {
+			seenUp[s.Upstream] = true
+			bd.Upstreams = append(bd.Upstreams, s.Upstream)
+		}
+	}
+	userByType := map[string][]*userField{}
+	var typeOrder []string
+	for _, o := range data.Objects {
+		if strings.HasPrefix(o.Name, "__") || !o.HasResolvers() {
+			continue
+		}
+		bound := p.m.Objects[o.Name]
+		od := &objectData{Object: o}
+		for _, f := range o.Fields {
+			if !f.IsResolver {
+				continue
+			}
+			rf := &resolverField{Field: f}
+			od.Fields = append(od.Fields, rf)
+			bf := fieldOf(bound, f.Name)
+			if bf != nil && bf.Kind == schema.FieldRPC {
+				rf.Doc = fmt.Sprintf("// %s calls %s.", f.GoFieldName, bf.RPC.Method.FullName())
+				continue
+			}
+			uf := &userField{Object: o.Name, Field: f, Method: ucFirst(o.Name) + f.GoFieldName,
+				Doc: fmt.Sprintf("// %s%s resolves %s.%s.", ucFirst(o.Name), f.GoFieldName, o.Name, f.Name)}
+			bd.UserFields = append(bd.UserFields, uf)
+			if len(userByType[o.Name]) == 0 {
+				typeOrder = append(typeOrder, o.Name)
+			}
+			userByType[o.Name] = append(userByType[o.Name], uf)
+			rf.Doc = fmt.Sprintf("// %s is resolved by Resolvers.%s.", f.GoFieldName, uf.Method)
+		}
+		bd.Objects = append(bd.Objects, o)
+		file := path.Join(out, fileName(o.Name)+".go")
+		err := p.render(file, genPkg, "object.gotpl", od, map[string]any{
+			"placeholder": func() string { return "" },
+		}, func() error {
+			for _, rf := range od.Fields {
+				bf := fieldOf(bound, rf.Field.Name)
+				var err error
+				if bf != nil && bf.Kind == schema.FieldRPC {
+					rf.Body, err = p.rpcBody(o, rf.Field, bf.RPC)
+				} else {
+					rf.Body = p.delegate(o, rf.Field)
+				}
+				if err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	doc := fmt.Sprintf("%s\n\n// Package %s is the generated BFF %q: the GraphQL executor bound to the\n// backends' proto types, typed connect clients and the server wiring.\n// Regenerate it with `bffgen generate`.", GeneratedHeader, genPkg, p.m.Config.Name)
+	if err := p.render(path.Join(out, "bff.go"), genPkg, "bff.gotpl", bd, nil, nil, doc); err != nil {
+		return err
+	}
+	if err := p.renderInputs(out, genPkg); err != nil {
+		return err
+	}
+	return p.renderScaffolds(typeOrder, userByType)
+}
+
+// render renders one template into the workspace through gqlgen's engine;
+// prepare runs while the import set is live, so types can be looked up.
+func (p *bffPlugin) render(rel, pkg, tpl string, data any, funcs map[string]any, prepare func() error, packageDoc ...string) error {
+	if funcs == nil {
+		funcs = map[string]any{}
+	}
+	var prepErr error
+	prepared := false
+	// gqlgen's engine sets up the import set only inside Render; prepare
+	// must run there, so it is hooked in as a template function called first.
+	funcs["bffPrepare"] = func() string {
+		if prepare != nil && !prepared {
+			prepared = true
+			prepErr = prepare()
+		}
+		return ""
+	}
+	hdr := GeneratedHeader
+	if len(packageDoc) > 0 {
+		hdr = packageDoc[0]
+	}
+	err := templates.Render(templates.Options{
+		PackageName: pkg,
+		Template:    "{{ bffPrepare }}" + bfftemplates.Read(tpl),
+		Filename:    filepath.Join(p.ws.project, filepath.FromSlash(rel)),
+		Data:        data,
+		Funcs:       funcs,
+		Packages:    p.data.Config.Packages,
+		PackageDoc:  hdr,
+	})
+	if prepErr != nil {
+		return prepErr
+	}
+	if err != nil {
+		return fmt.Errorf("rendering %s: %w", rel, err)
+	}
+	p.written = append(p.written, rel)
+	return nil
+}
+
+func fieldOf(o *schema.Object, name string) *schema.Field {
+	if o == nil {
+		return nil
+	}
+	for _, f := range o.Fields {
+		if f.Def.Name == name {
+			return f
+		}
+	}
+	return nil
+}
+
+func clientField(s *schema.Service) string {
+	return lowerFirst(string(s.Desc.Name()))
+}
+
+func ucFirst(s string) string { return strings.ToUpper(s[:1]) + s[1:] }
+
+// fileName turns a type name into a file name: "ProductPage" -> "product_page".
+func fileName(name string) string {
+	var b strings.Builder
+	for i, r := range name {
+		if r >= 'A' && r <= 'Z' {
+			if i > 0 && !(name[i-1] >= 'A' && name[i-1] <= 'Z') {
+				b.WriteByte('_')
+			}
+			b.WriteRune(r + 'a' - 'A')
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// delegate is the body of a field the user resolves.
+func (p *bffPlugin) delegate(o *gqlcodegen.Object, f *gqlcodegen.Field) string {
+	args := []string{"ctx"}
+	if !o.Root {
+		args = append(args, "obj")
+	}
+	for _, a := range f.Args {
+		args = append(args, a.VarName)
+	}
+	return fmt.Sprintf("return r.user.%s%s(%s)", ucFirst(o.Name), f.GoFieldName, strings.Join(args, ", "))
+}
+
+// --- types of the proto Go code, from gqlgen's type-checked packages ---
+
+func (p *bffPlugin) namedType(id protogen.GoIdent) (*types.Named, error) {
+	pkg := p.data.Config.Packages.LoadWithTypes(string(id.GoImportPath))
+	if pkg == nil || pkg.Types == nil {
+		return nil, fmt.Errorf("internal error, please report: package %s did not load", id.GoImportPath)
+	}
+	obj := pkg.Types.Scope().Lookup(id.GoName)
+	if obj == nil {
+		return nil, fmt.Errorf("internal error, please report: %s has no %s", id.GoImportPath, id.GoName)
+	}
+	return obj.Type().(*types.Named), nil
+}
+
+// fieldTypes returns the struct field type and the getter result type of a
+// proto field.
+func (p *bffPlugin) fieldTypes(fd protoreflect.FieldDescriptor) (field, getter types.Type, goName string, err error) {
+	msg := p.pg.message(fd.ContainingMessage())
+	gf := p.pg.field(fd)
+	named, err := p.namedType(msg.GoIdent)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	st := named.Underlying().(*types.Struct)
+	for i := 0; i < st.NumFields(); i++ {
+		if st.Field(i).Name() == gf.GoName {
+			field = st.Field(i).Type()
+		}
+	}
+	ms := types.NewMethodSet(types.NewPointer(named))
+	if sel := ms.Lookup(named.Obj().Pkg(), "Get"+gf.GoName); sel != nil {
+		getter = sel.Type().(*types.Signature).Results().At(0).Type()
+	}
+	if field == nil || getter == nil {
+		return nil, nil, "", fmt.Errorf("internal error, please report: %s has no field %s with a getter", msg.GoIdent.GoName, gf.GoName)
+	}
+	return field, getter, gf.GoName, nil
+}
+
+func typeStr(t types.Type) string { return templates.CurrentImports.LookupType(t) }
+
+func zeroValue(t types.Type) string {
+	switch u := t.Underlying().(type) {
+	case *types.Pointer, *types.Slice, *types.Map, *types.Interface, *types.Signature, *types.Chan:
+		return "nil"
+	case *types.Basic:
+		switch {
+		case u.Info()&types.IsString != 0:
+			return `""`
+		case u.Info()&types.IsBoolean != 0:
+			return "false"
+		default:
+			return "0"
+		}
+	}
+	return typeStr(t) + "{}"
+}
+
+func isNumeric(t types.Type) bool {
+	b, ok := t.Underlying().(*types.Basic)
+	return ok && b.Info()&types.IsNumeric != 0
+}
+
+// rpcBody writes the body of a resolver that calls a unary RPC: build the
+// request, call the client, return the result path.
+func (p *bffPlugin) rpcBody(o *gqlcodegen.Object, f *gqlcodegen.Field, rpc *schema.RPC) (string, error) {
+	rt := f.TypeReference.GO
+	zero := zeroValue(rt)
+	in := p.pg.message(rpc.Method.Input())
+	inType, err := p.namedType(in.GoIdent)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	switch {
+	case rpc.Whole != nil:
+		arg := argOf(f, rpc.Whole.Arg.Name)
+		conv := converterName(rpc.Whole.Type.Name())
+		if _, isPtr := arg.TypeReference.GO.(*types.Pointer); isPtr {
+			fmt.Fprintf(&b, "req := %s(%s)\nif req == nil {\nreq = &%s{}\n}\n", conv, arg.VarName, typeStr(inType))
+		} else {
+			fmt.Fprintf(&b, "req := %s(&%s)\n", conv, arg.VarName)
+		}
+	default:
+		fmt.Fprintf(&b, "req := &%s{}\n", typeStr(inType))
+		for _, a := range rpc.Assigns {
+			stmt, err := p.assignPath("req", a.Path, func(dt types.Type) (string, types.Type, []string, error) {
+				return p.source(f, a.Source, dt)
+			})
+			if err != nil {
+				return "", err
+			}
+			b.WriteString(stmt)
+			b.WriteByte('\n')
+		}
+	}
+	method := p.pg.service(rpc.Service.Desc)
+	var goMethod string
+	for _, m := range method.Methods {
+		if m.Desc.FullName() == rpc.Method.FullName() {
+			goMethod = m.GoName
+		}
+	}
+	fmt.Fprintf(&b, "res, err := r.%s.%s(ctx, %s.NewRequest(req))\n", clientField(rpc.Service), goMethod, templates.CurrentImports.Lookup("connectrpc.com/connect"))
+	fmt.Fprintf(&b, "if err != nil {\nreturn %s, err\n}\n", zero)
+	out := p.pg.message(rpc.Method.Output())
+	outType, err := p.namedType(out.GoIdent)
+	if err != nil {
+		return "", err
+	}
+	expr := "res.Msg"
+	var et types.Type = types.NewPointer(outType)
+	for i, fd := range rpc.Result {
+		field, getter, goName, err := p.fieldTypes(fd)
+		if err != nil {
+			return "", err
+		}
+		if i < len(rpc.Result)-1 || types.Identical(getter, rt) || !types.Identical(field, rt) {
+			expr, et = expr+".Get"+goName+"()", getter
+			continue
+		}
+		// The GraphQL type wants the presence pointer of an optional field.
+		if i == 0 {
+			expr, et = expr+"."+goName, field
+			continue
+		}
+		fmt.Fprintf(&b, "parent := %s\nif parent == nil {\nreturn nil, nil\n}\n", expr)
+		expr, et = "parent."+goName, field
+	}
+	switch {
+	case types.Identical(et, rt):
+	case isNumeric(et) && isNumeric(rt):
+		expr = typeStr(rt) + "(" + expr + ")"
+	default:
+		return "", fmt.Errorf("internal error, please report: %s.%s: result %s does not convert to %s", o.Name, f.Name, et, rt)
+	}
+	fmt.Fprintf(&b, "return %s, nil", expr)
+	return b.String(), nil
+}
+
+func argOf(f *gqlcodegen.Field, name string) *gqlcodegen.FieldArgument {
+	for _, a := range f.Args {
+		if a.Name == name {
+			return a
+		}
+	}
+	return nil
+}
+
+// assignPath writes "root.A.B = <source>", allocating nested messages.
+func (p *bffPlugin) assignPath(root string, path []protoreflect.FieldDescriptor, src func(types.Type) (string, types.Type, []string, error)) (string, error) {
+	var b strings.Builder
+	dst := root
+	var dt types.Type
+	for i, fd := range path {
+		field, _, goName, err := p.fieldTypes(fd)
+		if err != nil {
+			return "", err
+		}
+		dst += "." + goName
+		dt = field
+		if i < len(path)-1 {
+			fmt.Fprintf(&b, "if %s == nil {\n%s = &%s{}\n}\n", dst, dst, typeStr(field.(*types.Pointer).Elem()))
+		}
+	}
+	expr, st, guards, err := src(dt)
+	if err != nil {
+		return "", err
+	}
+	stmt, err := p.assign(dst, dt, expr, st)
+	if err != nil {
+		return "", err
+	}
+	if len(guards) > 0 {
+		stmt = "if " + strings.Join(guards, " && ") + " {\n" + stmt + "\n}"
+	}
+	b.WriteString(stmt)
+	return b.String(), nil
+}
+
+// source returns a Go expression for a mapping source, its type, and the
+// nil checks that must hold before it is read. dt is the target type.
+func (p *bffPlugin) source(f *gqlcodegen.Field, s *schema.Source, dt types.Type) (string, types.Type, []string, error) {
+	switch s.Kind {
+	case schema.SourceArg:
+		a := argOf(f, s.Arg.Name)
+		if a == nil {
+			return "", nil, nil, fmt.Errorf("internal error, please report: %s has no argument %q", f.Name, s.Arg.Name)
+		}
+		expr, t := a.VarName, a.TypeReference.GO
+		var guards []string
+		for _, seg := range s.ArgPath {
+			if ptr, ok := t.(*types.Pointer); ok {
+				guards = append(guards, expr+" != nil")
+				t = ptr.Elem()
+			}
+			st, ok := t.Underlying().(*types.Struct)
+			if !ok {
+				return "", nil, nil, fmt.Errorf("internal error, please report: %s is not a struct", t)
+			}
+			found := false
+			for i := 0; i < st.NumFields(); i++ {
+				tag := reflect.StructTag(st.Tag(i)).Get("json")
+				if name, _, _ := strings.Cut(tag, ","); name == seg {
+					expr, t, found = expr+"."+st.Field(i).Name(), st.Field(i).Type(), true
+				}
+			}
+			if !found {
+				return "", nil, nil, fmt.Errorf("internal error, please report: input %s has no field %q", t, seg)
+			}
+		}
+		return expr, t, guards, nil
+	case schema.SourceParent:
+		expr := "obj"
+		var t types.Type
+		for _, fd := range s.Parent {
+			_, getter, goName, err := p.fieldTypes(fd)
+			if err != nil {
+				return "", nil, nil, err
+			}
+			expr, t = expr+".Get"+goName+"()", getter
+		}
+		return expr, t, nil, nil
+	default:
+		base := dt
+		if ptr, ok := dt.(*types.Pointer); ok {
+			base = ptr.Elem()
+		}
+		switch v := s.Literal.(type) {
+		case string:
+			return quote(v), types.Typ[types.String], nil, nil
+		case bool:
+			return fmt.Sprint(v), types.Typ[types.Bool], nil, nil
+		case protoreflect.EnumNumber:
+			if named, ok := base.(*types.Named); ok {
+				for _, e := range p.pg.enumsByGoType(named) {
+					if e.Desc.Number() == v {
+						return templates.CurrentImports.Lookup(string(e.GoIdent.GoImportPath)) + "." + e.GoIdent.GoName, base, nil, nil
+					}
+				}
+			}
+			return fmt.Sprintf("%s(%d)", typeStr(base), v), base, nil, nil
+		default:
+			return fmt.Sprintf("%s(%v)", typeStr(base), v), base, nil, nil
+		}
+	}
+}
+
+// assign writes "dst = src" with whatever conversion the two Go types need.
+func (p *bffPlugin) assign(dst string, dt types.Type, src string, st types.Type) (string, error) {
+	if types.Identical(dt, st) {
+		return dst + " = " + src, nil
+	}
+	if conv, byValue, ok := p.converterFor(st, dt); ok {
+		if byValue {
+			return fmt.Sprintf("%s = %s(&%s)", dst, conv, src), nil
+		}
+		return fmt.Sprintf("%s = %s(%s)", dst, conv, src), nil
+	}
+	if sp, ok := st.(*types.Pointer); ok {
+		inner, err := p.assign(dst, dt, "*"+src, sp.Elem())
+		if err != nil {
+			return "", err
+		}
+		return "if " + src + " != nil {\n" + inner + "\n}", nil
+	}
+	if dp, ok := dt.(*types.Pointer); ok {
+		switch {
+		case types.Identical(dp.Elem(), st):
+			return dst + " = new(" + src + ")", nil
+		case isNumeric(st) && isNumeric(dp.Elem()):
+			return dst + " = new(" + typeStr(dp.Elem()) + "(" + src + "))", nil
+		}
+	}
+	if isNumeric(st) && isNumeric(dt) {
+		return dst + " = " + typeStr(dt) + "(" + src + ")", nil
+	}
+	if ds, ok := dt.(*types.Slice); ok {
+		if ss, ok := st.(*types.Slice); ok {
+			inner, err := p.assign("e", ds.Elem(), "v", ss.Elem())
+			if err != nil {
+				return "", err
+			}
+			if expr, ok := strings.CutPrefix(inner, "e = "); ok && !strings.Contains(expr, "\n") {
+				return fmt.Sprintf("for _, v := range %s {\n%s = append(%s, %s)\n}", src, dst, dst, expr), nil
+			}
+			return fmt.Sprintf("for _, v := range %s {\nvar e %s\n%s\n%s = append(%s, e)\n}", src, typeStr(ds.Elem()), inner, dst, dst), nil
+		}
+	}
+	return "", fmt.Errorf("internal error, please report: no conversion from %s to %s", st, dt)
+}
+
+// converterFor finds the converter from a generated input model (or a
+// pointer to one) to a message pointer.
+func (p *bffPlugin) converterFor(st, dt types.Type) (name string, byValue bool, ok bool) {
+	dp, isPtr := dt.(*types.Pointer)
+	if !isPtr {
+		return "", false, false
+	}
+	byValue = true
+	if sp, ok := st.(*types.Pointer); ok {
+		st, byValue = sp.Elem(), false
+	}
+	named, isNamed := st.(*types.Named)
+	if !isNamed {
+		return "", false, false
+	}
+	in, bound := p.m.Inputs[named.Obj().Name()]
+	if !bound || named.Obj().Pkg().Path() != outImportPath(p.m)+"/model" {
+		return "", false, false
+	}
+	msg := p.pg.message(in.Message)
+	if mn, ok := dp.Elem().(*types.Named); !ok || mn.Obj().Name() != msg.GoIdent.GoName || mn.Obj().Pkg().Path() != string(msg.GoIdent.GoImportPath) {
+		return "", false, false
+	}
+	return converterName(named.Obj().Name()), byValue, true
+}
+
+func converterName(input string) string { return lowerFirst(input) + "ToProto" }
+
+// renderInputs writes the converters of bound input objects.
+func (p *bffPlugin) renderInputs(out, genPkg string) error {
+	if len(p.m.Inputs) == 0 {
+		return nil
+	}
+	var convs []*converter
+	data := map[string]any{}
+	prepare := func() error {
+		for _, name := range sortedKeys(p.m.Inputs) {
+			in := p.m.Inputs[name]
+			var obj *gqlcodegen.Object
+			for _, o := range p.data.Inputs {
+				if o.Name == name {
+					obj = o
+				}
+			}
+			if obj == nil {
+				return fmt.Errorf("internal error, please report: gqlgen has no input %q", name)
+			}
+			msg := p.pg.message(in.Message)
+			mt, err := p.namedType(msg.GoIdent)
+			if err != nil {
+				return err
+			}
+			var body strings.Builder
+			for _, f := range in.Fields {
+				var gf *gqlcodegen.Field
+				for _, x := range obj.Fields {
+					if x.Name == f.Def.Name {
+						gf = x
+					}
+				}
+				if gf == nil {
+					return fmt.Errorf("internal error, please report: input %s has no field %q", name, f.Def.Name)
+				}
+				stmt, err := p.assignPath("out", []protoreflect.FieldDescriptor{f.Proto}, func(types.Type) (string, types.Type, []string, error) {
+					return "in." + gf.GoFieldName, gf.TypeReference.GO, nil, nil
+				})
+				if err != nil {
+					return err
+				}
+				body.WriteString(stmt)
+				body.WriteByte('\n')
+			}
+			convs = append(convs, &converter{
+				Name: converterName(name), Input: name, Message: string(in.Message.FullName()),
+				InputType: typeStr(obj.Type), MessageType: typeStr(mt), Body: strings.TrimSpace(body.String()),
+			})
+		}
+		data["Converters"] = convs
+		return nil
+	}
+	return p.render(path.Join(out, "inputs.go"), genPkg, "inputs.gotpl", data, nil, prepare)
+}
+
+// renderScaffolds writes resolver files for user fields that have no method
+// yet, never touching a file that exists.
+func (p *bffPlugin) renderScaffolds(typeOrder []string, byType map[string][]*userField) error {
+	dir := p.m.Config.Go.Resolvers
+	pkg := path.Base(dir)
+	genPath := outImportPath(p.m)
+	rootFile := path.Join(dir, "resolver.go")
+	if !fileExists(p.m.Dir, rootFile) {
+		doc := fmt.Sprintf("// Package %s holds the hand-written resolvers of the BFF %q: the fields\n// of the schema that no binding resolves. bffgen scaffolds a method here once\n// for each such field; these files are yours and are never overwritten.", pkg, p.m.Config.Name)
+		if err := p.render(rootFile, pkg, "scaffold_resolver.gotpl", &scaffoldData{GenPath: genPath}, nil, nil, doc); err != nil {
+			return err
+		}
+		p.scaffolds[rootFile] = true
+	}
+	for _, typ := range typeOrder {
+		var missing []*userField
+		for _, uf := range byType[typ] {
+			if !p.existing[uf.Method] {
+				missing = append(missing, uf)
+			}
+		}
+		if len(missing) == 0 {
+			continue
+		}
+		file := path.Join(dir, fileName(typ)+".go")
+		if fileExists(p.m.Dir, file) {
+			// Never edit the user's file: put new methods in a file of their own.
+			file = path.Join(dir, fileName(typ)+"_"+fileName(missing[0].Field.GoFieldName)+".go")
+		}
+		if fileExists(p.m.Dir, file) {
+			continue
+		}
+		sd := &scaffoldData{GenPath: genPath, File: file, Fields: missing}
+		prepare := func() error {
+			for _, uf := range missing {
+				uf.Zero = zeroValue(uf.Field.TypeReference.GO)
+			}
+			return nil
+		}
+		if err := p.render(file, pkg, "scaffold_fields.gotpl", sd, nil, prepare, "// bffgen wrote this file once; it is yours to edit and is never overwritten."); err != nil {
+			return err
+		}
+		p.scaffolds[file] = true
+	}
+	return nil
+}

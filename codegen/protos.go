@@ -1,0 +1,292 @@
+package codegen
+
+import (
+	"fmt"
+	"go/types"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/bffgen/bffgen/schema"
+	gengo "google.golang.org/protobuf/cmd/protoc-gen-go/internal_gengo"
+	"google.golang.org/protobuf/compiler/protogen"
+	"google.golang.org/protobuf/reflect/protodesc"
+	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/types/descriptorpb"
+	"google.golang.org/protobuf/types/pluginpb"
+)
+
+// protoGen holds the protogen view of the spec's protos: Go names of every
+// message, field, enum and service, shared by every later phase.
+type protoGen struct {
+	plugin *protogen.Plugin
+	files  map[string]*protogen.File // by proto path
+	// generate lists the proto paths whose Go code bffgen writes.
+	generate []string
+}
+
+// message returns the protogen message of a descriptor.
+func (p *protoGen) message(md protoreflect.MessageDescriptor) *protogen.Message {
+	f := p.files[md.ParentFile().Path()]
+	var find func([]*protogen.Message) *protogen.Message
+	find = func(ms []*protogen.Message) *protogen.Message {
+		for _, m := range ms {
+			if m.Desc.FullName() == md.FullName() {
+				return m
+			}
+			if found := find(m.Messages); found != nil {
+				return found
+			}
+		}
+		return nil
+	}
+	return find(f.Messages)
+}
+
+// enum returns the protogen enum of a descriptor.
+func (p *protoGen) enum(ed protoreflect.EnumDescriptor) *protogen.Enum {
+	f := p.files[ed.ParentFile().Path()]
+	for _, e := range f.Enums {
+		if e.Desc.FullName() == ed.FullName() {
+			return e
+		}
+	}
+	var find func([]*protogen.Message) *protogen.Enum
+	find = func(ms []*protogen.Message) *protogen.Enum {
+		for _, m := range ms {
+			for _, e := range m.Enums {
+				if e.Desc.FullName() == ed.FullName() {
+					return e
+				}
+			}
+			if found := find(m.Messages); found != nil {
+				return found
+			}
+		}
+		return nil
+	}
+	return find(f.Messages)
+}
+
+// service returns the protogen service of a descriptor.
+func (p *protoGen) service(sd protoreflect.ServiceDescriptor) *protogen.Service {
+	for _, s := range p.files[sd.ParentFile().Path()].Services {
+		if s.Desc.FullName() == sd.FullName() {
+			return s
+		}
+	}
+	return nil
+}
+
+// field returns the protogen field of a descriptor.
+func (p *protoGen) field(fd protoreflect.FieldDescriptor) *protogen.Field {
+	m := p.message(fd.ContainingMessage())
+	for _, f := range m.Fields {
+		if f.Desc.FullName() == fd.FullName() {
+			return f
+		}
+	}
+	return nil
+}
+
+// connectImportPath is the Go package of the connect code of a proto file.
+func connectImportPath(f *protogen.File) protogen.GoImportPath {
+	return protogen.GoImportPath(path.Join(string(f.GoImportPath), string(f.GoPackageName)+"connect"))
+}
+
+// goPackageFor decides the Go package of a proto file: the well-known types
+// keep theirs; a go_package inside the user's module that exists is reused;
+// everything else goes to <out>/pb/<proto package path>.
+func goPackageFor(m *schema.Model, fd protoreflect.FileDescriptor) (importPath, name string, reuse bool) {
+	opts, _ := fd.Options().(*descriptorpb.FileOptions)
+	goPkg := opts.GetGoPackage()
+	if strings.HasPrefix(fd.Path(), "google/protobuf/") {
+		ip, _, _ := strings.Cut(goPkg, ";")
+		return ip, path.Base(ip), true
+	}
+	if goPkg != "" {
+		ip, pkgName, _ := strings.Cut(goPkg, ";")
+		if rel, ok := strings.CutPrefix(ip, m.ModulePath+"/"); ok {
+			if hasGoFiles(filepath.Join(m.ModuleDir, filepath.FromSlash(rel))) && !strings.HasPrefix(ip, outImportPath(m)+"/") {
+				if pkgName == "" {
+					pkgName = path.Base(ip)
+				}
+				return ip, pkgName, true
+			}
+		}
+	}
+	pkg := string(fd.Package())
+	elems := strings.Split(pkg, ".")
+	name = strings.ReplaceAll(strings.Join(elems[max(0, len(elems)-2):], ""), "_", "")
+	if pkg == "" {
+		elems = []string{strings.TrimSuffix(path.Base(fd.Path()), ".proto")}
+		name = elems[0]
+	}
+	return outImportPath(m) + "/pb/" + strings.Join(elems, "/"), name, false
+}
+
+func hasGoFiles(dir string) bool {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return false
+	}
+	return slices.ContainsFunc(entries, func(e os.DirEntry) bool {
+		return !e.IsDir() && strings.HasSuffix(e.Name(), ".go") && !strings.HasSuffix(e.Name(), "_test.go")
+	})
+}
+
+// outImportPath is the import path of the generated-code directory.
+func outImportPath(m *schema.Model) string {
+	rel, _ := filepath.Rel(m.ModuleDir, filepath.Join(m.Dir, m.Config.Go.Out))
+	if rel == "." {
+		return m.ModulePath
+	}
+	return m.ModulePath + "/" + filepath.ToSlash(rel)
+}
+
+// relToProject converts an import path inside the module to a path
+// relative to the project root.
+func relToProject(m *schema.Model, importPath string) (string, error) {
+	rel, ok := strings.CutPrefix(importPath, m.ModulePath+"/")
+	if !ok {
+		return "", fmt.Errorf("internal error, please report: import path %q is outside module %q", importPath, m.ModulePath)
+	}
+	abs := filepath.Join(m.ModuleDir, filepath.FromSlash(rel))
+	r, err := filepath.Rel(m.Dir, abs)
+	if err != nil {
+		return "", err
+	}
+	return filepath.ToSlash(r), nil
+}
+
+// neededFiles are the proto files whose Go code the spec needs: the files
+// of the called services and bound types, and everything they import.
+func neededFiles(m *schema.Model) map[string]protoreflect.FileDescriptor {
+	need := map[string]protoreflect.FileDescriptor{}
+	var add func(protoreflect.FileDescriptor)
+	add = func(f protoreflect.FileDescriptor) {
+		if _, ok := need[f.Path()]; ok {
+			return
+		}
+		need[f.Path()] = f
+		for i := 0; i < f.Imports().Len(); i++ {
+			add(f.Imports().Get(i).FileDescriptor)
+		}
+	}
+	for _, s := range m.Services {
+		add(s.Desc.ParentFile())
+	}
+	for _, o := range m.Objects {
+		if o.Message != nil {
+			add(o.Message.ParentFile())
+		}
+	}
+	for _, e := range m.Enums {
+		add(e.Proto.ParentFile())
+	}
+	for _, in := range m.Inputs {
+		add(in.Message.ParentFile())
+	}
+	return need
+}
+
+// genProtos runs protoc-gen-go's generator and bffgen's connect generator
+// in-process and adds their files to set.
+func genProtos(m *schema.Model, set *FileSet) (*protoGen, error) {
+	need := neededFiles(m)
+	// Order files so that dependencies come first, as protoc does.
+	var ordered []protoreflect.FileDescriptor
+	seen := map[string]bool{}
+	var visit func(protoreflect.FileDescriptor)
+	visit = func(f protoreflect.FileDescriptor) {
+		if seen[f.Path()] {
+			return
+		}
+		seen[f.Path()] = true
+		for i := 0; i < f.Imports().Len(); i++ {
+			visit(f.Imports().Get(i).FileDescriptor)
+		}
+		ordered = append(ordered, f)
+	}
+	for _, name := range sortedKeys(need) {
+		visit(need[name])
+	}
+	req := &pluginpb.CodeGeneratorRequest{}
+	params := []string{"paths=import"}
+	var generate []string
+	for _, f := range ordered {
+		req.ProtoFile = append(req.ProtoFile, protodesc.ToFileDescriptorProto(f))
+		ip, name, reuse := goPackageFor(m, f)
+		params = append(params, fmt.Sprintf("M%s=%s;%s", f.Path(), ip, name))
+		if !reuse {
+			generate = append(generate, f.Path())
+		}
+	}
+	req.FileToGenerate = generate
+	req.Parameter = &[]string{strings.Join(params, ",")}[0]
+	plugin, err := protogen.Options{}.New(req)
+	if err != nil {
+		return nil, fmt.Errorf("internal error, please report: protogen: %w", err)
+	}
+	pg := &protoGen{plugin: plugin, files: map[string]*protogen.File{}, generate: generate}
+	for _, f := range plugin.Files {
+		pg.files[f.Desc.Path()] = f
+	}
+	used := map[protoreflect.FullName]bool{}
+	for _, s := range m.Services {
+		used[s.Desc.FullName()] = true
+	}
+	for _, f := range plugin.Files {
+		if !f.Generate {
+			continue
+		}
+		gengo.GenerateFile(plugin, f)
+		var svcs []*protogen.Service
+		for _, s := range f.Services {
+			if used[s.Desc.FullName()] {
+				svcs = append(svcs, s)
+			}
+		}
+		if len(svcs) > 0 {
+			genConnect(plugin, f, svcs)
+		}
+	}
+	genEnums(m, pg)
+	resp := plugin.Response()
+	if resp.Error != nil {
+		return nil, fmt.Errorf("internal error, please report: protoc-gen-go: %s", resp.GetError())
+	}
+	for _, rf := range resp.File {
+		rel, err := relToProject(m, path.Dir(rf.GetName()))
+		if err != nil {
+			return nil, err
+		}
+		set.Add(File{Path: path.Join(rel, path.Base(rf.GetName())), Data: []byte(rf.GetContent())})
+	}
+	return pg, nil
+}
+
+// enumsByGoType returns the values of the proto enum whose Go type is
+// named, or nil.
+func (p *protoGen) enumsByGoType(named *types.Named) []*protogen.EnumValue {
+	for _, f := range p.files {
+		var all []*protogen.Enum
+		all = append(all, f.Enums...)
+		var walk func([]*protogen.Message)
+		walk = func(ms []*protogen.Message) {
+			for _, m := range ms {
+				all = append(all, m.Enums...)
+				walk(m.Messages)
+			}
+		}
+		walk(f.Messages)
+		for _, e := range all {
+			if e.GoIdent.GoName == named.Obj().Name() && string(e.GoIdent.GoImportPath) == named.Obj().Pkg().Path() {
+				return e.Values
+			}
+		}
+	}
+	return nil
+}

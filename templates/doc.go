@@ -1,0 +1,29 @@
+// Package templates holds the text/template files of the Go code bffgen
+// writes, embedded with go:embed. Each file's leading comment states the
+// data it renders. They are rendered through gqlgen's template engine, so
+// imports are managed by its helpers (lookupImport, ref) and never pasted as
+// strings; unused imports are pruned and the output is gofmt-ed.
+package templates
+
+import "embed"
+
+// FS holds every template, by file name.
+//
+//go:embed *.gotpl
+var FS embed.FS
+
+// Init holds the files of a new project (`bffgen init`), by path with a
+// ".tmpl" suffix; they render with {Name, Module}.
+//
+//go:embed all:init
+var Init embed.FS
+
+// Read returns one template's text; it panics on an unknown name, which is
+// a bug in bffgen, not a user error.
+func Read(name string) string {
+	data, err := FS.ReadFile(name)
+	if err != nil {
+		panic("internal error, please report: missing template " + name)
+	}
+	return string(data)
+}
