@@ -1,0 +1,200 @@
+package config
+
+import "time"
+
+// Modes of a service, the values of [Config.Mode].
+const (
+	// ModeProduction hides internal error messages, turns introspection and
+	// GraphiQL off by default and logs JSON. It is the default mode.
+	ModeProduction = "production"
+	// ModeDevelopment shows internal error messages, turns introspection and
+	// GraphiQL on by default, logs text and drains without delay on shutdown.
+	ModeDevelopment = "development"
+)
+
+// Wire protocols of an upstream, the values of [Upstream.Protocol].
+const (
+	// ProtocolConnect is the Connect protocol; it is the default.
+	ProtocolConnect = "connect"
+	// ProtocolGRPC is gRPC (HTTP/2).
+	ProtocolGRPC = "grpc"
+	// ProtocolGRPCWeb is gRPC-Web.
+	ProtocolGRPCWeb = "grpcweb"
+)
+
+// Log formats, the values of [Log.Format].
+const (
+	// LogFormatJSON writes one JSON object per line; it is the default in
+	// production mode.
+	LogFormatJSON = "json"
+	// LogFormatText writes logfmt-style key=value lines; it is the default in
+	// development mode.
+	LogFormatText = "text"
+)
+
+// Config is the runtime configuration of a service (bff.yaml). The zero value
+// is not usable: get one from [Load], [Parse] or [Default], which apply the
+// defaults documented on each field.
+type Config struct {
+	// Mode is "production" (the default) or "development". It sets the
+	// defaults of the mode-dependent fields (see [ModeProduction] and
+	// [ModeDevelopment]).
+	Mode string `yaml:"mode"`
+	// Listen is the address of the public listener (GraphQL and, in
+	// development, GraphiQL). Default ":8080".
+	Listen string `yaml:"listen"`
+	// Admin is the address of the admin listener (/livez, /healthz, /readyz,
+	// /metrics). It must differ from Listen. Default ":9090".
+	Admin string `yaml:"admin"`
+	// Server holds the HTTP server limits and the shutdown behaviour.
+	Server Server `yaml:"server"`
+	// Upstreams maps an upstream name (the name generated code uses) to the
+	// backend that serves it. Default: none. Every upstream the service calls
+	// must be listed.
+	Upstreams map[string]Upstream `yaml:"upstreams"`
+	// Gateway holds the settings of the inbound pipeline and of the GraphQL
+	// endpoint.
+	Gateway Gateway `yaml:"gateway"`
+	// Telemetry holds the logging settings and the service name.
+	Telemetry Telemetry `yaml:"telemetry"`
+}
+
+// Development reports whether c is in development mode. A nil Config is in
+// production mode.
+func (c *Config) Development() bool {
+	return c != nil && c.Mode == ModeDevelopment
+}
+
+// Server holds the limits of the public HTTP server and its shutdown
+// behaviour. Every duration must be greater than zero, except
+// Shutdown.DrainDelay, which may be zero.
+type Server struct {
+	// ReadHeaderTimeout bounds the time to read the request headers.
+	// Default 5s.
+	ReadHeaderTimeout time.Duration `yaml:"read_header_timeout"`
+	// ReadTimeout bounds the time to read a whole request, body included.
+	// Default 30s.
+	ReadTimeout time.Duration `yaml:"read_timeout"`
+	// WriteTimeout bounds the time from the end of the request headers to the
+	// end of the response. It must be longer than RequestTimeout so that a
+	// request that runs out of time can still be answered. Default 60s.
+	WriteTimeout time.Duration `yaml:"write_timeout"`
+	// IdleTimeout bounds how long a keep-alive connection waits for the next
+	// request. Default 120s.
+	IdleTimeout time.Duration `yaml:"idle_timeout"`
+	// MaxHeaderBytes bounds the size of the request headers. Default 65536.
+	MaxHeaderBytes int `yaml:"max_header_bytes"`
+	// RequestTimeout is the deadline of one GraphQL request; it propagates to
+	// the backend calls the request makes. Default 30s.
+	RequestTimeout time.Duration `yaml:"request_timeout"`
+	// Shutdown sets how the server stops.
+	Shutdown Shutdown `yaml:"shutdown"`
+}
+
+// Shutdown sets how the server stops when it is asked to (SIGTERM).
+type Shutdown struct {
+	// DrainDelay is how long the server keeps serving while /readyz already
+	// answers 503, so that load balancers stop sending new requests before
+	// the listener closes. Zero means no delay. Default 5s in production
+	// mode, 0s in development mode.
+	DrainDelay time.Duration `yaml:"drain_delay"`
+	// Timeout bounds the wait for in-flight requests once the listener is
+	// closed; requests still running after it are cut. Default 25s.
+	Timeout time.Duration `yaml:"timeout"`
+}
+
+// Upstream is one backend the generated clients call.
+type Upstream struct {
+	// Endpoints are the absolute http:// or https:// base URLs of the
+	// backend. Required: at least one.
+	Endpoints []string `yaml:"endpoints"`
+	// Protocol is the wire protocol: "connect" (the default), "grpc" or
+	// "grpcweb".
+	Protocol string `yaml:"protocol"`
+	// Timeout is the deadline of one call to the backend, shortened by the
+	// deadline of the inbound request when that one is earlier. Default 1s.
+	Timeout time.Duration `yaml:"timeout"`
+}
+
+// Gateway holds the settings of the inbound pipeline.
+type Gateway struct {
+	// CORS configures cross-origin requests; off when AllowedOrigins is
+	// empty.
+	CORS CORS `yaml:"cors"`
+	// Limits bounds the size of requests.
+	Limits Limits `yaml:"limits"`
+	// GraphQL configures the GraphQL endpoint.
+	GraphQL GraphQL `yaml:"graphql"`
+	// RequestID configures request identifiers.
+	RequestID RequestID `yaml:"request_id"`
+}
+
+// CORS configures Cross-Origin Resource Sharing for the GraphQL endpoint.
+type CORS struct {
+	// AllowedOrigins lists the origins (scheme://host[:port]) allowed to call
+	// the endpoint from a browser; one "*" in the host stands for any
+	// subdomain part ("https://*.example.com"), and "*" alone allows every
+	// origin. Default: none, which turns CORS off.
+	AllowedOrigins []string `yaml:"allowed_origins"`
+	// AllowedMethods lists the methods allowed in cross-origin requests.
+	// Default [GET, POST].
+	AllowedMethods []string `yaml:"allowed_methods"`
+	// AllowedHeaders lists the request headers allowed in cross-origin
+	// requests. Default [Accept, Authorization, Content-Type, X-Request-Id].
+	AllowedHeaders []string `yaml:"allowed_headers"`
+	// AllowCredentials lets browsers send cookies and HTTP authentication.
+	// It cannot be combined with the origin "*". Default false.
+	AllowCredentials bool `yaml:"allow_credentials"`
+	// MaxAge is how long browsers may cache a preflight response; it is sent
+	// in whole seconds. Default 10m.
+	MaxAge time.Duration `yaml:"max_age"`
+}
+
+// Limits bounds the size of requests.
+type Limits struct {
+	// MaxBodyBytes bounds the size of a request body; a larger body is
+	// answered with 413. Default 1048576 (1 MiB).
+	MaxBodyBytes int64 `yaml:"max_body_bytes"`
+}
+
+// GraphQL configures the GraphQL endpoint.
+type GraphQL struct {
+	// Path is the URL path of the endpoint; it starts with "/". Default
+	// "/graphql".
+	Path string `yaml:"path"`
+	// Introspection allows introspection queries (__schema, __type).
+	// Default true in development mode, false in production mode.
+	Introspection bool `yaml:"introspection"`
+	// GraphiQL serves the GraphiQL IDE at "/". It is a development tool:
+	// setting it to true in production mode is an error. Default true in
+	// development mode, false in production mode.
+	GraphiQL bool `yaml:"graphiql"`
+}
+
+// RequestID configures request identifiers.
+type RequestID struct {
+	// Header is the request and response header that carries the request
+	// identifier: an inbound value is reused when it is a sane token of at
+	// most 128 characters, otherwise a new one is generated. Default
+	// "X-Request-Id".
+	Header string `yaml:"header"`
+}
+
+// Telemetry holds the logging settings and the service name.
+type Telemetry struct {
+	// ServiceName names the service in logs and metrics. Default "", which
+	// means the name of the service given by generated code.
+	ServiceName string `yaml:"service_name"`
+	// Log configures logging.
+	Log Log `yaml:"log"`
+}
+
+// Log configures logging.
+type Log struct {
+	// Level is the minimum level logged: "debug", "info" (the default),
+	// "warn" or "error".
+	Level string `yaml:"level"`
+	// Format is "json" or "text". Default "json" in production mode, "text"
+	// in development mode.
+	Format string `yaml:"format"`
+}

@@ -1,0 +1,70 @@
+package config
+
+import "time"
+
+// Default returns the configuration of an empty file: production mode, no
+// upstreams, every other field at its documented default.
+func Default() *Config {
+	c := &Config{}
+	applyDefaults(c, func(string) bool { return false })
+	return c
+}
+
+// applyDefaults sets every field whose path set reports as absent from the
+// file. Mode-dependent defaults follow c.Mode, which must be set first when
+// the file or an option sets it.
+func applyDefaults(c *Config, set func(path string) bool) {
+	def := func(path string, apply func()) {
+		if !set(path) {
+			apply()
+		}
+	}
+	def("mode", func() { c.Mode = ModeProduction })
+	dev := c.Mode == ModeDevelopment
+
+	def("listen", func() { c.Listen = ":8080" })
+	def("admin", func() { c.Admin = ":9090" })
+
+	s := &c.Server
+	def("server.read_header_timeout", func() { s.ReadHeaderTimeout = 5 * time.Second })
+	def("server.read_timeout", func() { s.ReadTimeout = 30 * time.Second })
+	def("server.write_timeout", func() { s.WriteTimeout = 60 * time.Second })
+	def("server.idle_timeout", func() { s.IdleTimeout = 120 * time.Second })
+	def("server.max_header_bytes", func() { s.MaxHeaderBytes = 64 << 10 })
+	def("server.request_timeout", func() { s.RequestTimeout = 30 * time.Second })
+	def("server.shutdown.drain_delay", func() {
+		s.Shutdown.DrainDelay = 5 * time.Second
+		if dev {
+			s.Shutdown.DrainDelay = 0
+		}
+	})
+	def("server.shutdown.timeout", func() { s.Shutdown.Timeout = 25 * time.Second })
+
+	for name, u := range c.Upstreams {
+		p := "upstreams." + name
+		def(p+".protocol", func() { u.Protocol = ProtocolConnect })
+		def(p+".timeout", func() { u.Timeout = time.Second })
+		c.Upstreams[name] = u
+	}
+
+	g := &c.Gateway
+	def("gateway.cors.allowed_methods", func() { g.CORS.AllowedMethods = []string{"GET", "POST"} })
+	def("gateway.cors.allowed_headers", func() {
+		g.CORS.AllowedHeaders = []string{"Accept", "Authorization", "Content-Type", "X-Request-Id"}
+	})
+	def("gateway.cors.max_age", func() { g.CORS.MaxAge = 10 * time.Minute })
+	def("gateway.limits.max_body_bytes", func() { g.Limits.MaxBodyBytes = 1 << 20 })
+	def("gateway.graphql.path", func() { g.GraphQL.Path = "/graphql" })
+	def("gateway.graphql.introspection", func() { g.GraphQL.Introspection = dev })
+	def("gateway.graphql.graphiql", func() { g.GraphQL.GraphiQL = dev })
+	def("gateway.request_id.header", func() { g.RequestID.Header = "X-Request-Id" })
+
+	t := &c.Telemetry
+	def("telemetry.log.level", func() { t.Log.Level = "info" })
+	def("telemetry.log.format", func() {
+		t.Log.Format = LogFormatJSON
+		if dev {
+			t.Log.Format = LogFormatText
+		}
+	})
+}

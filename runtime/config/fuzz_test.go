@@ -1,0 +1,75 @@
+package config_test
+
+import (
+	"errors"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/bffgen/bffgen/runtime/config"
+)
+
+// FuzzParse checks that Parse never panics, that every problem it reports
+// is a *config.Error with a sane position, and that every configuration it
+// accepts satisfies the validation rules. The seed corpus is in
+// testdata/fuzz/FuzzParse.
+func FuzzParse(f *testing.F) {
+	f.Add([]byte(""))
+	f.Add([]byte("mode: development\nupstreams:\n  a: {endpoints: [\"http://127.0.0.1:1\"], timeout: 1s}\n"))
+	lookup := config.WithLookupEnv(func(name string) (string, bool) {
+		if name == "SET" {
+			return "value", true
+		}
+		return "", false
+	})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		cfg, err := config.Parse(data, "fuzz.yaml", lookup)
+		if err != nil {
+			if cfg != nil {
+				t.Fatal("Parse returned a config and an error")
+			}
+			var errs []error
+			if joined, ok := err.(interface{ Unwrap() []error }); ok {
+				errs = joined.Unwrap()
+			} else {
+				errs = []error{err}
+			}
+			lines := strings.Count(strings.ReplaceAll(string(data), "\r\n", "\n"), "\n") + strings.Count(string(data), "\r") + 1
+			for _, e := range errs {
+				var ce *config.Error
+				if !errors.As(e, &ce) {
+					t.Fatalf("problem %T is not a *config.Error: %v", e, e)
+				}
+				if ce.Line < 0 || ce.Col < 0 || ce.Line > lines+1 || ce.Msg == "" {
+					t.Fatalf("problem with a bad position or no message: %#v", ce)
+				}
+				if strings.Contains(ce.Msg, "internal error") {
+					t.Fatalf("invariant violated: %v", ce)
+				}
+			}
+			return
+		}
+		if cfg.Mode != config.ModeProduction && cfg.Mode != config.ModeDevelopment {
+			t.Fatalf("accepted mode %q", cfg.Mode)
+		}
+		if cfg.Gateway.GraphQL.GraphiQL && !cfg.Development() {
+			t.Fatal("accepted GraphiQL in production mode")
+		}
+		if !strings.HasPrefix(cfg.Gateway.GraphQL.Path, "/") {
+			t.Fatalf("accepted path %q", cfg.Gateway.GraphQL.Path)
+		}
+		for name, u := range cfg.Upstreams {
+			if len(u.Endpoints) == 0 || u.Timeout <= 0 {
+				t.Fatalf("accepted upstream %q: %+v", name, u)
+			}
+			for _, ep := range u.Endpoints {
+				if parsed, err := url.Parse(ep); err != nil || (parsed.Scheme != "http" && parsed.Scheme != "https") {
+					t.Fatalf("accepted endpoint %q", ep)
+				}
+			}
+		}
+		if cfg.Server.RequestTimeout <= 0 || cfg.Server.RequestTimeout >= cfg.Server.WriteTimeout {
+			t.Fatalf("accepted timeouts %+v", cfg.Server)
+		}
+	})
+}

@@ -1,0 +1,207 @@
+package config
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"path"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// validator checks a decoded configuration with its defaults applied.
+type validator struct {
+	d    *decoder
+	errs []*Error
+}
+
+func (v *validator) errorf(path string, format string, args ...any) {
+	e := &Error{File: v.d.file, Msg: fmt.Sprintf(format, args...)}
+	if pos := v.d.position(path); pos != nil {
+		e.Line, e.Col = pos.Line, pos.Column
+	}
+	v.errs = append(v.errs, e)
+}
+
+func validate(c *Config, d *decoder) []*Error {
+	v := &validator{d: d}
+	switch c.Mode {
+	case ModeProduction, ModeDevelopment:
+	default:
+		v.errorf("mode", "invalid mode %q: use %q or %q", c.Mode, ModeProduction, ModeDevelopment)
+	}
+	v.address("listen", c.Listen)
+	v.address("admin", c.Admin)
+	if c.Listen == c.Admin && !strings.HasSuffix(c.Admin, ":0") {
+		v.errorf("admin", "%q and %q are both %q: give the admin endpoints their own port", "admin", "listen", c.Admin)
+	}
+	v.server(&c.Server)
+	names := make([]string, 0, len(c.Upstreams))
+	for name := range c.Upstreams {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		v.upstream(name, c.Upstreams[name])
+	}
+	v.gateway(&c.Gateway, c.Mode)
+	v.telemetry(&c.Telemetry)
+	return v.errs
+}
+
+func (v *validator) address(path, addr string) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		v.errorf(path, "invalid address %q for %q: use host:port or :port, such as \":8080\" or \"127.0.0.1:8080\"", addr, path)
+		return
+	}
+	if _, err := strconv.ParseUint(port, 10, 16); err != nil {
+		v.errorf(path, "invalid port %q in %q: use a number from 0 to 65535", port, path)
+	}
+	if strings.ContainsAny(host, " /") {
+		v.errorf(path, "invalid host %q in %q", host, path)
+	}
+}
+
+func (v *validator) positive(path string, d time.Duration) {
+	if d <= 0 {
+		v.errorf(path, "%q must be greater than zero, got %s", path, d)
+	}
+}
+
+func (v *validator) server(s *Server) {
+	v.positive("server.read_header_timeout", s.ReadHeaderTimeout)
+	v.positive("server.read_timeout", s.ReadTimeout)
+	v.positive("server.write_timeout", s.WriteTimeout)
+	v.positive("server.idle_timeout", s.IdleTimeout)
+	v.positive("server.request_timeout", s.RequestTimeout)
+	v.positive("server.shutdown.timeout", s.Shutdown.Timeout)
+	if s.MaxHeaderBytes <= 0 {
+		v.errorf("server.max_header_bytes", "%q must be greater than zero, got %d", "server.max_header_bytes", s.MaxHeaderBytes)
+	}
+	if s.Shutdown.DrainDelay < 0 {
+		v.errorf("server.shutdown.drain_delay", "%q must not be negative, got %s; use 0s for no delay", "server.shutdown.drain_delay", s.Shutdown.DrainDelay)
+	}
+	if s.RequestTimeout > 0 && s.WriteTimeout > 0 && s.RequestTimeout >= s.WriteTimeout {
+		at := "server.request_timeout"
+		if v.d.isSet("server.write_timeout") && !v.d.isSet(at) {
+			at = "server.write_timeout"
+		}
+		v.errorf(at, "%q (%s) must be shorter than %q (%s), or a request that runs out of time cannot be answered", "server.request_timeout", s.RequestTimeout, "server.write_timeout", s.WriteTimeout)
+	}
+}
+
+func (v *validator) upstream(name string, u Upstream) {
+	p := "upstreams." + name
+	if name == "" || strings.ContainsFunc(name, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
+		v.errorf(p, "invalid upstream name %q: use letters, digits, \"-\" and \"_\"", name)
+	}
+	if len(u.Endpoints) == 0 {
+		v.errorf(p, "upstream %q has no endpoints: add %s.endpoints: [\"http://host:port\"]", name, p)
+	}
+	for i, ep := range u.Endpoints {
+		v.endpoint(fmt.Sprintf("%s.endpoints[%d]", p, i), ep)
+	}
+	switch u.Protocol {
+	case ProtocolConnect, ProtocolGRPC, ProtocolGRPCWeb:
+	default:
+		v.errorf(p+".protocol", "unknown protocol %q for upstream %q: use %q, %q or %q", u.Protocol, name, ProtocolConnect, ProtocolGRPC, ProtocolGRPCWeb)
+	}
+	v.positive(p+".timeout", u.Timeout)
+}
+
+func (v *validator) endpoint(path, ep string) {
+	u, err := url.Parse(ep)
+	if err != nil || !u.IsAbs() || u.Opaque != "" {
+		v.errorf(path, "invalid endpoint %q: use an absolute URL such as \"http://127.0.0.1:9001\"", ep)
+		return
+	}
+	switch {
+	case u.Scheme != "http" && u.Scheme != "https":
+		v.errorf(path, "invalid endpoint %q: the scheme must be http or https, not %q", ep, u.Scheme)
+	case u.Host == "" || u.Hostname() == "":
+		v.errorf(path, "invalid endpoint %q: the URL has no host", ep)
+	case u.User != nil:
+		v.errorf(path, "invalid endpoint %q: remove the credentials from the URL", ep)
+	case u.RawQuery != "" || u.Fragment != "" || u.ForceQuery:
+		v.errorf(path, "invalid endpoint %q: remove the query and fragment from the URL", ep)
+	}
+}
+
+func (v *validator) gateway(g *Gateway, mode string) {
+	c := &g.CORS
+	for i, o := range c.AllowedOrigins {
+		p := fmt.Sprintf("gateway.cors.allowed_origins[%d]", i)
+		if o == "*" {
+			if c.AllowCredentials {
+				v.errorf(p, "the origin \"*\" cannot be combined with allow_credentials: true; list the origins instead")
+			}
+			continue
+		}
+		u, err := url.Parse(strings.Replace(o, "*", "wildcard", 1))
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.User != nil || strings.Count(o, "*") > 1 {
+			v.errorf(p, "invalid origin %q: use scheme://host[:port], such as \"https://app.example.com\", or \"*\"", o)
+		}
+	}
+	for i, m := range c.AllowedMethods {
+		if !isToken(m) {
+			v.errorf(fmt.Sprintf("gateway.cors.allowed_methods[%d]", i), "invalid HTTP method %q", m)
+		}
+	}
+	for i, h := range c.AllowedHeaders {
+		if !isToken(h) {
+			v.errorf(fmt.Sprintf("gateway.cors.allowed_headers[%d]", i), "invalid header name %q", h)
+		}
+	}
+	if c.MaxAge < 0 {
+		v.errorf("gateway.cors.max_age", "%q must not be negative, got %s", "gateway.cors.max_age", c.MaxAge)
+	}
+	if g.Limits.MaxBodyBytes <= 0 {
+		v.errorf("gateway.limits.max_body_bytes", "%q must be greater than zero, got %d", "gateway.limits.max_body_bytes", g.Limits.MaxBodyBytes)
+	}
+	p := g.GraphQL.Path
+	switch {
+	case !strings.HasPrefix(p, "/"):
+		v.errorf("gateway.graphql.path", "invalid path %q: it must start with \"/\", such as \"/graphql\"", p)
+	case strings.ContainsFunc(p, func(r rune) bool { return r <= ' ' || r == 0x7f || strings.ContainsRune("{}?#%\\", r) }):
+		v.errorf("gateway.graphql.path", "invalid path %q: use letters, digits, \"/\", \"-\", \"_\" and \".\"", p)
+	case path.Clean(p) != strings.TrimSuffix(p, "/") && p != "/":
+		v.errorf("gateway.graphql.path", "invalid path %q: write it without empty, \".\" or \"..\" segments, such as %q", p, path.Clean(p))
+	case p == "/" && g.GraphQL.GraphiQL:
+		v.errorf("gateway.graphql.path", "the path \"/\" is taken by GraphiQL: choose another path, such as \"/graphql\", or turn graphiql off")
+	}
+	if g.GraphQL.GraphiQL && mode == ModeProduction {
+		v.errorf("gateway.graphql.graphiql", "GraphiQL cannot be served in production mode: remove %q, or set mode: development", "graphiql: true")
+	}
+	if h := g.RequestID.Header; !isToken(h) {
+		v.errorf("gateway.request_id.header", "invalid header name %q for %q", h, "gateway.request_id.header")
+	}
+}
+
+func (v *validator) telemetry(t *Telemetry) {
+	levels := []string{"debug", "info", "warn", "error"}
+	if !slices.Contains(levels, t.Log.Level) {
+		v.errorf("telemetry.log.level", "invalid log level %q: use one of %s", t.Log.Level, strings.Join(levels, ", "))
+	}
+	if t.Log.Format != LogFormatJSON && t.Log.Format != LogFormatText {
+		v.errorf("telemetry.log.format", "invalid log format %q: use %q or %q", t.Log.Format, LogFormatJSON, LogFormatText)
+	}
+}
+
+// isToken reports whether s is an RFC 9110 token (a method or header name).
+func isToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := range len(s) {
+		c := s[i]
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0 {
+			continue
+		}
+		return false
+	}
+	return true
+}

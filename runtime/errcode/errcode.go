@@ -1,0 +1,144 @@
+package errcode
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"connectrpc.com/connect"
+)
+
+// The values of extensions.code, one per row of the mapping in [Code].
+const (
+	// BadUserInput is the code of a request the client must change:
+	// connect's invalid_argument, failed_precondition and out_of_range, and
+	// arguments that do not parse.
+	BadUserInput = "BAD_USER_INPUT"
+	// Unauthenticated is the code of a request without valid credentials:
+	// connect's unauthenticated.
+	Unauthenticated = "UNAUTHENTICATED"
+	// Forbidden is the code of a request whose credentials lack a
+	// permission: connect's permission_denied.
+	Forbidden = "FORBIDDEN"
+	// NotFound is the code of a missing resource: connect's not_found.
+	NotFound = "NOT_FOUND"
+	// Conflict is the code of a write that lost to another one: connect's
+	// already_exists and aborted.
+	Conflict = "CONFLICT"
+	// RateLimited is the code of a request over a quota: connect's
+	// resource_exhausted.
+	RateLimited = "RATE_LIMITED"
+	// Timeout is the code of a call that ran out of time: connect's
+	// deadline_exceeded and context.DeadlineExceeded.
+	Timeout = "TIMEOUT"
+	// Unavailable is the code of a backend that cannot be reached or
+	// refuses work for now: connect's unavailable.
+	Unavailable = "UNAVAILABLE"
+	// Internal is the code of everything else: connect's canceled, unknown,
+	// unimplemented, internal and data_loss, context.Canceled, and any error
+	// that carries no code. Its message is not [Safe].
+	Internal = "INTERNAL"
+)
+
+// Coder is implemented by errors that carry their own extensions.code, such
+// as the gateway's rejections and the scalar parsers' errors. [Code] looks
+// for it in the whole chain of wrapped errors before anything else.
+type Coder interface {
+	error
+	// GraphQLCode returns the extensions.code of the error, one of the
+	// constants of this package.
+	GraphQLCode() string
+}
+
+// Code returns the extensions.code of err, the empty string for a nil err.
+// In order, it takes:
+//
+//  1. the code of the first error in err's chain that implements [Coder];
+//  2. else the code of the first [*connect.Error] in the chain, mapped as
+//     follows: invalid_argument, failed_precondition and out_of_range ->
+//     [BadUserInput]; unauthenticated -> [Unauthenticated];
+//     permission_denied -> [Forbidden]; not_found -> [NotFound];
+//     already_exists and aborted -> [Conflict]; resource_exhausted ->
+//     [RateLimited]; deadline_exceeded -> [Timeout]; unavailable ->
+//     [Unavailable]; any other code -> [Internal];
+//  3. else [Timeout] when err is context.DeadlineExceeded;
+//  4. else [Internal]. This covers context.Canceled: a canceled call means
+//     that the client went away or that the request was abandoned for
+//     another reason, and neither is something the client can act on.
+func Code(err error) string {
+	if err == nil {
+		return ""
+	}
+	if c, ok := errors.AsType[Coder](err); ok {
+		return c.GraphQLCode()
+	}
+	if ce, ok := errors.AsType[*connect.Error](err); ok {
+		return fromConnect(ce.Code())
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return Timeout
+	}
+	return Internal
+}
+
+// fromConnect maps a connect code to an extensions.code.
+func fromConnect(c connect.Code) string {
+	switch c {
+	case connect.CodeInvalidArgument, connect.CodeFailedPrecondition, connect.CodeOutOfRange:
+		return BadUserInput
+	case connect.CodeUnauthenticated:
+		return Unauthenticated
+	case connect.CodePermissionDenied:
+		return Forbidden
+	case connect.CodeNotFound:
+		return NotFound
+	case connect.CodeAlreadyExists, connect.CodeAborted:
+		return Conflict
+	case connect.CodeResourceExhausted:
+		return RateLimited
+	case connect.CodeDeadlineExceeded:
+		return Timeout
+	case connect.CodeUnavailable:
+		return Unavailable
+	default:
+		return Internal
+	}
+}
+
+// Safe reports whether the message of an error with the given code may be
+// shown to clients in production mode: true for every code, unknown ones and
+// the empty string included, except [Internal].
+func Safe(code string) bool {
+	return code != Internal
+}
+
+// UpstreamError is the error of a call to a backend: it names the upstream
+// and the procedure that failed and wraps the error of the call, usually a
+// [*connect.Error]. It never holds the address of an endpoint.
+type UpstreamError struct {
+	// Upstream is the name of the upstream in bff.yaml, such as "catalog".
+	Upstream string
+	// Procedure is the full procedure name, such as
+	// "/catalog.v1.CatalogService/GetProduct"; it may be empty when the
+	// failure happened before a procedure was chosen.
+	Procedure string
+	// Err is the error of the call.
+	Err error
+}
+
+// Error renders the error as
+// `upstream "catalog" /catalog.v1.CatalogService/GetProduct: not_found: no such product`,
+// leaving out the procedure when it is empty.
+func (e *UpstreamError) Error() string {
+	msg := "<nil>"
+	if e.Err != nil {
+		msg = e.Err.Error()
+	}
+	if e.Procedure == "" {
+		return fmt.Sprintf("upstream %q: %s", e.Upstream, msg)
+	}
+	return fmt.Sprintf("upstream %q %s: %s", e.Upstream, e.Procedure, msg)
+}
+
+// Unwrap returns the error of the call.
+func (e *UpstreamError) Unwrap() error { return e.Err }

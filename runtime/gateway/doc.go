@@ -1,0 +1,41 @@
+// Package gateway is the inbound side of a bffgen service: the HTTP
+// middleware every request to the GraphQL endpoint crosses, and the GraphQL
+// HTTP handler itself.
+//
+// # Middleware
+//
+// A [Middleware] is a func(next http.Handler) http.Handler. [Chain] composes
+// a list of them once, the first listed running first (outermost). The
+// runtime chains the pieces of this package in this order:
+//
+//	Recover -> RequestID -> AccessLog -> Metrics -> CORS -> BodyLimit -> Timeout -> user middleware -> GraphQL
+//
+// Rejections (a panic, an oversized body, a method that is not allowed) are
+// answered with [WriteError] in the shape of a GraphQL response, so that a
+// client handles every failure the same way:
+//
+//	{"errors":[{"message":"...","extensions":{"code":"PAYLOAD_TOO_LARGE"}}]}
+//
+// # GraphQL over HTTP
+//
+// [NewGraphQLHandler] drives gqlgen's executor with this package's own
+// transports, [POST] and [GET], which follow the GraphQL-over-HTTP
+// specification: POST takes application/json only (no form encodings, which
+// would reopen CSRF), GET takes query, operationName, variables and
+// extensions from the URL and refuses mutations with 405, and the response
+// media type follows the Accept header:
+//
+//   - application/graphql-response+json: a request error (the document does
+//     not parse or validate) is answered with 400 and no "data" entry;
+//   - application/json, or no Accept header: every well-formed request is
+//     answered with 200, whatever its GraphQL errors.
+//
+// A body that is not valid JSON is answered with 400 and a message that
+// gives the byte offset of the problem, never the body itself.
+//
+// Every resolver error is given an extensions.code (see
+// github.com/bffgen/bffgen/runtime/errcode) and, when it comes from a backend
+// call, extensions.upstream = {"name", "procedure"}. In production mode the
+// message of an error whose code is not safe to show is replaced by
+// "internal error"; the real one is logged with the request id.
+package gateway

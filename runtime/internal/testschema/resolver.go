@@ -1,0 +1,91 @@
+package testschema
+
+import (
+	"context"
+	"errors"
+
+	"github.com/99designs/gqlgen/graphql"
+)
+
+// Resolver implements the schema. A nil function field gives the default
+// behaviour documented on it.
+type Resolver struct {
+	// Fail is the error of Query.fail; nil resolves the field to null.
+	Fail func(ctx context.Context) error
+	// Product resolves Query.product; nil returns a product named
+	// "Product <id>".
+	Product func(ctx context.Context, id string) (*Product, error)
+	// Slow resolves Query.slow; nil returns "done" at once.
+	Slow func(ctx context.Context) (string, error)
+}
+
+// New returns the executable schema with r as its resolvers; a nil r uses
+// the defaults.
+func New(r *Resolver) graphql.ExecutableSchema {
+	if r == nil {
+		r = &Resolver{}
+	}
+	return NewExecutableSchema(Config{Resolvers: r})
+}
+
+// Query returns the resolvers of Query.
+func (r *Resolver) Query() QueryResolver { return queryResolver{r} }
+
+// Mutation returns the resolvers of Mutation.
+func (r *Resolver) Mutation() MutationResolver { return mutationResolver{r} }
+
+// Subscription returns the resolvers of Subscription.
+func (r *Resolver) Subscription() SubscriptionResolver { return subscriptionResolver{r} }
+
+type queryResolver struct{ r *Resolver }
+
+// Hello greets name, or the world.
+func (q queryResolver) Hello(_ context.Context, name *string) (string, error) {
+	if name == nil {
+		return "hello, world", nil
+	}
+	return "hello, " + *name, nil
+}
+
+// Fail returns the error of Resolver.Fail.
+func (q queryResolver) Fail(ctx context.Context) (*string, error) {
+	if q.r.Fail == nil {
+		return nil, nil
+	}
+	return nil, q.r.Fail(ctx)
+}
+
+// Product calls Resolver.Product.
+func (q queryResolver) Product(ctx context.Context, id string) (*Product, error) {
+	if q.r.Product == nil {
+		return &Product{ID: id, Name: "Product " + id}, nil
+	}
+	return q.r.Product(ctx, id)
+}
+
+// Slow calls Resolver.Slow.
+func (q queryResolver) Slow(ctx context.Context) (string, error) {
+	if q.r.Slow == nil {
+		return "done", nil
+	}
+	return q.r.Slow(ctx)
+}
+
+// Panic panics with "boom".
+func (q queryResolver) Panic(context.Context) (*string, error) {
+	panic("boom")
+}
+
+type mutationResolver struct{ r *Resolver }
+
+// Echo returns text.
+func (mutationResolver) Echo(_ context.Context, text string) (string, error) {
+	return text, nil
+}
+
+type subscriptionResolver struct{ r *Resolver }
+
+// Ticks fails: no transport of the runtime serves subscriptions.
+func (subscriptionResolver) Ticks(context.Context) (<-chan int, error) {
+	return nil, errors.New("subscriptions are not served over HTTP")
+}

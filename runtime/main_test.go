@@ -1,0 +1,146 @@
+package runtime_test
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/99designs/gqlgen/graphql"
+
+	"github.com/bffgen/bffgen/runtime"
+	"github.com/bffgen/bffgen/runtime/internal/testschema"
+	"github.com/bffgen/bffgen/runtime/sidecar"
+)
+
+// runMain runs runtime.Main with args and returns its exit code and what it
+// wrote to standard error; while it runs, onLine sees each line of standard
+// error. It swaps os.Args and os.Stderr, so its callers are not parallel.
+func runMain(t *testing.T, svc runtime.Service, onLine func(string), args ...string) (int, string) {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	oldArgs, oldStderr := os.Args, os.Stderr
+	os.Args, os.Stderr = append([]string{"shop-bff"}, args...), w
+	defer func() { os.Args, os.Stderr = oldArgs, oldStderr }()
+
+	var out strings.Builder
+	read := make(chan struct{})
+	go func() {
+		defer close(read)
+		sc := bufio.NewScanner(r)
+		for sc.Scan() {
+			out.WriteString(sc.Text() + "\n")
+			if onLine != nil {
+				onLine(sc.Text())
+			}
+		}
+		_, _ = io.Copy(io.Discard, r)
+	}()
+	code := runtime.Main(svc)
+	w.Close()
+	<-read
+	r.Close()
+	return code, out.String()
+}
+
+func writeConfig(t *testing.T, src string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "bff.yaml")
+	if err := os.WriteFile(path, []byte(src), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestMainExitCodes(t *testing.T) {
+	good := writeConfig(t, "listen: \"127.0.0.1:0\"\nadmin: \"127.0.0.1:0\"\n")
+	bad := writeConfig(t, "listn: \":8080\"\n")
+	failing := runtime.Service{Name: "shop", NewSchema: func(*sidecar.Set) (graphql.ExecutableSchema, error) {
+		return nil, errors.New("broken generated code")
+	}}
+	tests := []struct {
+		name string
+		svc  runtime.Service
+		args []string
+		code int
+		want string // a substring of standard error
+	}{
+		{"help", service(nil), []string{"--help"}, 0, "Usage: shop-bff [--config PATH] [--dev]"},
+		{"unknown flag", service(nil), []string{"--nope"}, 1, "flag provided but not defined: -nope"},
+		{"extra argument", service(nil), []string{"serve"}, 1, `unexpected argument "serve"`},
+		{"missing file", service(nil), []string{"--config", filepath.Join(t.TempDir(), "none.yaml")}, 1, "configuration file not found"},
+		{"configuration problem", service(nil), []string{"--config", bad}, 1, bad + `:1:1: unknown key "listn" at the top level; did you mean "listen"?`},
+		{"missing upstream", service(nil, "catalog"), []string{"--config", good}, 1, `"catalog"`},
+		{"schema failure", failing, []string{"--config", good}, 2, "broken generated code"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stderr := runMain(t, tt.svc, nil, tt.args...)
+			if code != tt.code || !strings.Contains(stderr, tt.want) {
+				t.Errorf("exit code %d, stderr:\n%s\nwant %d and %q", code, stderr, tt.code, tt.want)
+			}
+		})
+	}
+}
+
+func TestMainServesUntilInterrupted(t *testing.T) {
+	path := writeConfig(t, `
+listen: "127.0.0.1:0"
+admin: "127.0.0.1:0"
+server: {shutdown: {drain_delay: 0s}}
+telemetry: {log: {format: json}}
+`)
+	var (
+		admin, public string
+		seen          = make(chan struct{})
+		errs          = make(chan error, 1)
+	)
+	onLine := func(line string) {
+		var rec struct{ Msg, Admin, Listen, Mode string }
+		if json.Unmarshal([]byte(line), &rec) != nil || rec.Msg != "serving" {
+			return
+		}
+		admin, public = rec.Admin, rec.Listen
+		go func() {
+			defer close(seen)
+			resp, err := http.Get("http://" + admin + "/readyz")
+			if err == nil {
+				resp.Body.Close()
+				if resp.StatusCode != 200 {
+					err = errors.New(resp.Status)
+				}
+			}
+			if rec.Mode != "development" {
+				err = errors.Join(err, errors.New("--dev did not force development mode"))
+			}
+			errs <- err
+			p, _ := os.FindProcess(os.Getpid())
+			_ = p.Signal(os.Interrupt)
+		}()
+	}
+	code, stderr := runMain(t, service(&testschema.Resolver{}), onLine, "--config", path, "--dev")
+	if public == "" {
+		t.Fatalf("Main never served; exit code %d, stderr:\n%s", code, stderr)
+	}
+	<-seen
+	if err := <-errs; err != nil {
+		t.Errorf("while serving: %v", err)
+	}
+	if code != 0 {
+		t.Errorf("exit code %d, want 0; stderr:\n%s", code, stderr)
+	}
+	if !strings.Contains(stderr, `"msg":"shut down"`) || public == "" {
+		t.Errorf("stderr lacks the shutdown record:\n%s", stderr)
+	}
+	if _, err := http.Get("http://" + public + "/graphql"); err == nil {
+		t.Error("the public listener still answers after Main returned")
+	}
+}

@@ -1,0 +1,75 @@
+package runtime
+
+import (
+	"log/slog"
+
+	"github.com/99designs/gqlgen/graphql"
+
+	"github.com/bffgen/bffgen/runtime/gateway"
+	"github.com/bffgen/bffgen/runtime/sidecar"
+)
+
+// Version is the version of the runtime; `bffgen version` prints it.
+const Version = "v0.1.0"
+
+// SupportPackageIsVersion1 is referenced by generated code, so that code
+// generated for a newer runtime fails to compile against an older one
+// instead of misbehaving.
+const SupportPackageIsVersion1 = true
+
+// Service is what generated code hands to the runtime.
+type Service struct {
+	// Name is the name of the BFF, from bffgen.yaml; logs and metrics use
+	// it unless telemetry.service_name is set.
+	Name string
+	// Upstreams are the names of the upstreams the generated clients call;
+	// each must be configured under upstreams: in bff.yaml.
+	Upstreams []string
+	// NewSchema builds the executable schema on the upstreams of the
+	// configuration. It is called once, by New. Required.
+	NewSchema func(up *sidecar.Set) (graphql.ExecutableSchema, error)
+}
+
+// Option configures a Server; see WithLogger, WithMiddleware and
+// WithUpstreamOptions.
+type Option func(*options)
+
+type options struct {
+	logger     *slog.Logger
+	middleware []gateway.Middleware
+	upstream   []sidecar.Option
+}
+
+// WithLogger sets the logger of the server. Default: a logger built from
+// the telemetry.log settings of the configuration, writing to standard
+// error. A nil logger keeps the default.
+func WithLogger(logger *slog.Logger) Option {
+	return func(o *options) {
+		if logger != nil {
+			o.logger = logger
+		}
+	}
+}
+
+// WithMiddleware appends user middleware to the gateway chain of the
+// GraphQL endpoint: they run after the built-in ones (so the request id,
+// CORS, body limit and deadline already apply), in the order given, and
+// before GraphQL. Nil middleware are skipped. Several WithMiddleware
+// options add up.
+func WithMiddleware(mws ...gateway.Middleware) Option {
+	return func(o *options) {
+		o.middleware = append(o.middleware, mws...)
+	}
+}
+
+// WithUpstreamOptions passes options to the upstream set that New builds
+// with sidecar.NewSet, such as sidecar.WithInterceptors for interceptors on
+// every backend call, or sidecar.WithTransport to serve the backends in
+// memory in tests. They apply after the runtime's own option, which sets
+// the set's logger to the server's. Several WithUpstreamOptions options add
+// up.
+func WithUpstreamOptions(opts ...sidecar.Option) Option {
+	return func(o *options) {
+		o.upstream = append(o.upstream, opts...)
+	}
+}

@@ -1,0 +1,32 @@
+// Package sidecar is the outbound side of a bffgen service: what a service
+// mesh sidecar does for a backend, done in process, one [Upstream] per
+// backend named in bff.yaml.
+//
+// An [Upstream] is the connect.HTTPClient of the generated clients of one
+// backend. Generated clients address it by a logical base URL,
+// "http://<name>" ([Upstream.BaseURL]); [Upstream.Do] sends each request on:
+//
+//  1. Pick: the current picker chooses an endpoint. A picker is immutable and
+//     safe for concurrent use; a balancer replaces it whole when the set of
+//     endpoints changes (grpc-go's balancer/picker split). The static
+//     endpoints of bff.yaml are picked round robin.
+//  2. Rewrite: the scheme and host of the request URL become the endpoint's,
+//     and the endpoint's path, if any, prefixes the procedure path.
+//  3. Send: the request goes out on a transport shared by every upstream of
+//     a [Set], pooled per host. Plain http:// endpoints speak HTTP/1.1, or
+//     HTTP/2 without TLS (h2c) for gRPC, which needs HTTP/2; https://
+//     endpoints negotiate HTTP/2 or HTTP/1.1 over TLS, HTTP/2 only for gRPC.
+//  4. Errors: a transport failure becomes a *connect.Error whose message says
+//     what failed ("endpoint #2: dial: connection refused") but never the
+//     address of the endpoint; the address goes to the debug log.
+//
+// Around every call, the connect interceptor of the upstream
+// ([Upstream.ClientOptions]) applies the per-call timeout and wraps every
+// error in an *errcode.UpstreamError that names the upstream and the
+// procedure, so that the GraphQL error can say which backend failed; a
+// deadline reaches the backend in the protocol's timeout header.
+//
+// A [Set] builds the upstreams of a configuration, checks that the ones the
+// generated code needs exist ([Set.Require]) and binds generated clients to
+// them ([Client]).
+package sidecar

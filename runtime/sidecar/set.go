@@ -1,0 +1,118 @@
+package sidecar
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"connectrpc.com/connect"
+
+	"github.com/bffgen/bffgen/runtime/config"
+)
+
+// Set is the upstreams of a configuration, sharing one pool of connections.
+// It is safe for concurrent use.
+type Set struct {
+	upstreams  map[string]*Upstream
+	transports *transports
+}
+
+// NewSet builds an upstream for every entry of cfg, the upstreams: section
+// of bff.yaml, as [NewUpstream] does. It reports the problems of every
+// entry at once, sorted by upstream name. A nil or empty cfg makes an empty
+// set.
+func NewSet(cfg map[string]config.Upstream, opts ...Option) (*Set, error) {
+	o := newOptions(opts)
+	s := &Set{upstreams: make(map[string]*Upstream, len(cfg)), transports: newTransports(o.transport)}
+	var errs []error
+	for _, name := range slices.Sorted(maps.Keys(cfg)) {
+		u, err := newUpstream(name, cfg[name], o, s.transports)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		s.upstreams[name] = u
+	}
+	if len(errs) > 0 {
+		s.transports.closeIdleConnections()
+		return nil, errors.Join(errs...)
+	}
+	return s, nil
+}
+
+// Upstream returns the upstream called name, and whether it exists.
+func (s *Set) Upstream(name string) (*Upstream, bool) {
+	u, ok := s.upstreams[name]
+	return u, ok
+}
+
+// Require returns an error that lists every name, sorted and once, that is
+// not an upstream of the set, with how to add one to bff.yaml; nil when
+// they all are. The runtime calls it with the upstreams of the generated
+// service before it builds the schema, which is what makes [Client] safe.
+func (s *Set) Require(names ...string) error {
+	var missing []string
+	for _, name := range names {
+		if _, ok := s.upstreams[name]; !ok {
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	slices.Sort(missing)
+	missing = slices.Compact(missing)
+	quoted := make([]string, len(missing))
+	for i, name := range missing {
+		quoted[i] = fmt.Sprintf("%q", name)
+	}
+	if len(missing) == 1 {
+		return fmt.Errorf("upstream %s is not configured: add it under `upstreams:` in bff.yaml, e.g. `%s: {endpoints: [\"http://127.0.0.1:9001\"]}`", quoted[0], missing[0])
+	}
+	return fmt.Errorf("upstreams %s are not configured: add them under `upstreams:` in bff.yaml, e.g. `%s: {endpoints: [\"http://127.0.0.1:9001\"]}`", strings.Join(quoted, ", "), missing[0])
+}
+
+// Ready returns nil when every upstream has at least one endpoint, and else
+// an error that lists the upstreams without one, sorted.
+func (s *Set) Ready() error {
+	var empty []string
+	for _, name := range slices.Sorted(maps.Keys(s.upstreams)) {
+		if s.upstreams[name].endpoints() == 0 {
+			empty = append(empty, fmt.Sprintf("%q", name))
+		}
+	}
+	switch len(empty) {
+	case 0:
+		return nil
+	case 1:
+		return fmt.Errorf("upstream %s has no endpoint", empty[0])
+	default:
+		return fmt.Errorf("upstreams %s have no endpoint", strings.Join(empty, ", "))
+	}
+}
+
+// Close closes the idle connections of the set's transports; calls in
+// flight finish normally, and the set stays usable, opening new
+// connections as needed. It always returns nil.
+func (s *Set) Close() error {
+	s.transports.closeIdleConnections()
+	return nil
+}
+
+// Client builds a generated connect client bound to the named upstream of s:
+// newClient is a constructor that connect-go generates, such as
+// catalogv1connect.NewCatalogServiceClient, and gets the upstream as its
+// HTTP client, the upstream's logical base URL and its client options.
+//
+// Client panics if s has no such upstream: that is a bug, since the runtime
+// calls [Set.Require] with every upstream of the generated service before it
+// builds the schema that calls Client.
+func Client[T any](s *Set, upstream string, newClient func(connect.HTTPClient, string, ...connect.ClientOption) T) T {
+	u, ok := s.Upstream(upstream)
+	if !ok {
+		panic(fmt.Sprintf("sidecar.Client: upstream %q is not in the set: internal error, please report (Set.Require checks every upstream before the schema is built)", upstream))
+	}
+	return newClient(u, u.BaseURL(), u.ClientOptions()...)
+}
