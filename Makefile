@@ -1,0 +1,45 @@
+# bffgen's Makefile is a contract: every target below works on a fresh clone
+# with only Go installed. `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+GO ?= go
+EXAMPLES := examples/shop
+
+.PHONY: help
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
+
+.PHONY: build
+build: ## Build the bffgen CLI into bin/ and compile every package
+	$(GO) build ./...
+	$(GO) build -o bin/bffgen ./cmd/bffgen
+	cd $(EXAMPLES) && $(GO) build ./...
+
+.PHONY: test
+test: ## Run all tests (unit, golden, CLI, end-to-end) of bffgen and the examples
+	$(GO) test ./...
+	cd $(EXAMPLES) && $(GO) test ./...
+
+.PHONY: lint
+lint: ## gofmt and go vet
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	cd $(EXAMPLES) && $(GO) vet ./...
+
+.PHONY: generate
+generate: ## Regenerate the examples' generated code
+	cd $(EXAMPLES) && $(GO) generate ./...
+
+.PHONY: checkgenerate
+checkgenerate: generate ## Fail when generated code is not what the generator writes
+	@status=$$(git status --porcelain -- $(EXAMPLES)); if [ -n "$$status" ]; then \
+		echo "generated code is stale; run make generate and commit:"; echo "$$status"; git diff --stat -- $(EXAMPLES); exit 1; fi
+
+.PHONY: demo
+demo: ## Run the example BFF (127.0.0.1:8080) with its in-process example backends
+	cd $(EXAMPLES) && $(GO) run ./cmd/demo
+
+.PHONY: bench
+bench: ## Run the Go benchmarks (not part of make test)
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+	cd $(EXAMPLES) && $(GO) test -run '^$$' -bench . -benchmem ./...

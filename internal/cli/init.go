@@ -1,0 +1,201 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"text/template"
+
+	"github.com/bffgen/bffgen/codegen"
+	"github.com/bffgen/bffgen/schema"
+	"github.com/bffgen/bffgen/schema/diag"
+	"github.com/bffgen/bffgen/templates"
+	"github.com/spf13/cobra"
+	"golang.org/x/mod/modfile"
+	"golang.org/x/mod/module"
+)
+
+const bffgenModule = "github.com/bffgen/bffgen"
+
+type initFlags struct {
+	module  string
+	replace string
+	noTidy  bool
+}
+
+func newInit(stdio Stdio) *cobra.Command {
+	var f initFlags
+	cmd := &cobra.Command{
+		Use:   "init [dir]",
+		Short: "Scaffold a BFF project that builds and runs at once",
+		Long: `init writes a new project into dir (default: the current directory, which
+must not contain a bffgen.yaml yet): bffgen.yaml, a GraphQL schema with
+bindings, an example backend proto and its server, a user-owned main.go with
+a //go:generate line, resolvers/, the runtime config bff.yaml and a Makefile.
+It then generates the code and runs "go mod tidy".
+
+Until bffgen is published, point the project at a local checkout with
+--replace; the go.mod then carries a replace directive.`,
+		Example: `  bffgen init shop --module example.com/shop --replace ~/src/bffgen
+  cd shop && make run`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			dir := "."
+			if len(args) == 1 {
+				dir = args[0]
+			}
+			return runInit(cmd.Context(), dir, f, stdio)
+		},
+	}
+	cmd.Flags().StringVar(&f.module, "module", "", "Go module path (default example.com/<dir name>)")
+	cmd.Flags().StringVar(&f.replace, "replace", "", "path of a local bffgen checkout to use instead of a published version")
+	cmd.Flags().BoolVar(&f.noTidy, "no-tidy", false, "skip `go mod tidy` (the project then needs it before it builds)")
+	return cmd
+}
+
+var nameRE = regexp.MustCompile(`[^a-z0-9]+`)
+
+func runInit(ctx context.Context, dir string, f initFlags, stdio Stdio) error {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return err
+	}
+	name := strings.Trim(nameRE.ReplaceAllString(strings.ToLower(filepath.Base(abs)), "-"), "-")
+	if name == "" {
+		name = "bff"
+	}
+	mod := f.module
+	if mod == "" {
+		mod = "example.com/" + name
+	}
+	if err := module.CheckPath(mod); err != nil {
+		return userErrorf("bad module path %q: %v; pass --module example.com/%s", mod, err, name)
+	}
+	gomod, err := initGoMod(mod, f.replace)
+	if err != nil {
+		return err
+	}
+	set := &codegen.FileSet{}
+	set.Add(codegen.File{Path: "go.mod", Data: gomod, Scaffold: true})
+	data := map[string]string{"Name": name, "Module": mod}
+	err = fs.WalkDir(templates.Init, "init", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		text, err := fs.ReadFile(templates.Init, p)
+		if err != nil {
+			return err
+		}
+		tpl, err := template.New(p).Parse(string(text))
+		if err != nil {
+			return fmt.Errorf("internal error, please report: template %s: %w", p, err)
+		}
+		var buf bytes.Buffer
+		if err := tpl.Execute(&buf, data); err != nil {
+			return fmt.Errorf("internal error, please report: template %s: %w", p, err)
+		}
+		rel := strings.TrimSuffix(strings.TrimPrefix(p, "init/"), ".tmpl")
+		switch rel {
+		case "gitignore":
+			rel = ".gitignore"
+		case "resolvers_greeting.go":
+			rel = "resolvers/greeting.go"
+		}
+		set.Add(codegen.File{Path: path.Clean(rel), Data: buf.Bytes(), Scaffold: true})
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	var clash []string
+	for _, file := range set.Files {
+		if _, err := os.Stat(filepath.Join(abs, filepath.FromSlash(file.Path))); err == nil {
+			clash = append(clash, file.Path)
+		}
+	}
+	if len(clash) > 0 {
+		return userErrorf("%s already has %s: init writes a new project and overwrites nothing; use an empty directory", dir, strings.Join(clash, ", "))
+	}
+	if _, err := set.Write(abs); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdio.Err, "bffgen: scaffolded %s (module %s)\n", dir, mod)
+
+	res, err := schema.Load(ctx, abs)
+	if err != nil {
+		return err
+	}
+	if res.Model == nil {
+		_ = diag.Render(stdio.Err, diag.Text, res.Diagnostics, res.Source)
+		return fmt.Errorf("internal error, please report: the scaffold does not check")
+	}
+	gen, err := codegen.Generate(ctx, res.Model)
+	if err != nil {
+		return err
+	}
+	if _, err := gen.Write(abs); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdio.Err, "bffgen: generated %s/\n", res.Model.Config.Go.Out)
+	if !f.noTidy {
+		tidy := exec.CommandContext(ctx, "go", "mod", "tidy")
+		tidy.Dir = abs
+		tidy.Stdout, tidy.Stderr = stdio.Err, stdio.Err
+		if err := tidy.Run(); err != nil {
+			return userErrorf("go mod tidy failed in %s: %v; fix the network or module proxy settings and run it again", dir, err)
+		}
+	}
+	fmt.Fprintf(stdio.Err, "\nNext:\n  cd %s\n  make run    # example backend + BFF; GraphiQL on http://127.0.0.1:8080/\n", dir)
+	return nil
+}
+
+// initGoMod writes the scaffold's go.mod: the modules generated code
+// imports, at the versions this bffgen was built with, and bffgen as a tool.
+func initGoMod(mod, replace string) ([]byte, error) {
+	mf := &modfile.File{}
+	if err := mf.AddModuleStmt(mod); err != nil {
+		return nil, err
+	}
+	if err := mf.AddGoStmt("1.26"); err != nil {
+		return nil, err
+	}
+	versions := codegen.BuildVersions()
+	self := Version()
+	if replace != "" {
+		abs, err := filepath.Abs(replace)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := os.Stat(filepath.Join(abs, "go.mod")); err != nil {
+			return nil, userErrorf("--replace %s: no go.mod there; point it at a bffgen checkout", replace)
+		}
+		self = "v0.0.0-00010101000000-000000000000"
+		if err := mf.AddReplace(bffgenModule, "", abs, ""); err != nil {
+			return nil, err
+		}
+	} else if self == "(devel)" {
+		return nil, userErrorf("this bffgen was built from a checkout and has no published version: pass --replace /path/to/bffgen so the project uses that checkout")
+	}
+	if err := mf.AddRequire(bffgenModule, self); err != nil {
+		return nil, err
+	}
+	for _, dep := range []string{"github.com/99designs/gqlgen", "connectrpc.com/connect", "google.golang.org/protobuf"} {
+		if v := versions[dep]; v != "" && v != "(devel)" {
+			if err := mf.AddRequire(dep, v); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if err := mf.AddTool(bffgenModule + "/cmd/bffgen"); err != nil {
+		return nil, err
+	}
+	mf.Cleanup()
+	return mf.Format()
+}

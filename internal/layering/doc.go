@@ -1,0 +1,5 @@
+// Package layering holds the test that enforces the architecture's import
+// rules (docs/architecture.md): the runtime never imports the generator, the
+// front end never imports the back end or the runtime, and generated code
+// imports only the runtime and the libraries it is built on.
+package layering

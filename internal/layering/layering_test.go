@@ -1,0 +1,104 @@
+package layering_test
+
+import (
+	"encoding/json"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+const mod = "github.com/bffgen/bffgen"
+
+type pkg struct {
+	ImportPath string
+	Deps       []string
+}
+
+// deps lists each package matching pattern in dir with its transitive deps.
+func deps(t *testing.T, dir, pattern string) []pkg {
+	t.Helper()
+	cmd := exec.Command("go", "list", "-deps=false", "-json=ImportPath,Deps", pattern)
+	cmd.Dir = dir
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list %s: %v", pattern, err)
+	}
+	var pkgs []pkg
+	dec := json.NewDecoder(strings.NewReader(string(out)))
+	for dec.More() {
+		var p pkg
+		if err := dec.Decode(&p); err != nil {
+			t.Fatal(err)
+		}
+		pkgs = append(pkgs, p)
+	}
+	return pkgs
+}
+
+func TestImportRules(t *testing.T) {
+	rules := []struct {
+		name      string
+		pattern   string
+		forbidden []string
+	}{
+		{"runtime imports no generator package", mod + "/runtime/...", []string{mod + "/schema", mod + "/codegen", mod + "/templates", mod + "/internal/cli"}},
+		{"the front end imports neither back end nor runtime", mod + "/schema/...", []string{mod + "/codegen", mod + "/runtime", mod + "/templates", mod + "/internal/cli"}},
+		{"the back end imports no runtime and no CLI", mod + "/codegen/...", []string{mod + "/runtime", mod + "/internal/cli"}},
+	}
+	for _, r := range rules {
+		t.Run(r.name, func(t *testing.T) {
+			pkgs := deps(t, "../..", r.pattern)
+			if len(pkgs) == 0 {
+				t.Fatalf("no package matches %s", r.pattern)
+			}
+			for _, p := range pkgs {
+				for _, d := range p.Deps {
+					for _, f := range r.forbidden {
+						if d == f || strings.HasPrefix(d, f+"/") {
+							t.Errorf("%s imports %s", p.ImportPath, d)
+						}
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestGeneratedCodeImports checks the committed example: its generated
+// packages import only the runtime, connect, gqlgen's runtime, protobuf,
+// OpenTelemetry, the standard library and each other.
+func TestGeneratedCodeImports(t *testing.T) {
+	const ex = mod + "/examples/shop"
+	allowed := []string{
+		ex + "/gen",
+		mod + "/runtime",
+		"connectrpc.com/connect",
+		"github.com/99designs/gqlgen/graphql",
+		"github.com/vektah/gqlparser/v2",
+		"google.golang.org/protobuf",
+		"go.opentelemetry.io/otel",
+	}
+	cmd := exec.Command("go", "list", "-f", "{{.ImportPath}} {{join .Imports \" \"}}", "./gen/...")
+	cmd.Dir = "../../examples/shop"
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list ./gen/... in examples/shop: %v", err)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		fields := strings.Fields(line)
+		for _, imp := range fields[1:] {
+			if !strings.Contains(strings.Split(imp, "/")[0], ".") {
+				continue // standard library
+			}
+			ok := false
+			for _, a := range allowed {
+				if imp == a || strings.HasPrefix(imp, a+"/") {
+					ok = true
+				}
+			}
+			if !ok {
+				t.Errorf("generated package %s imports %s", fields[0], imp)
+			}
+		}
+	}
+}
