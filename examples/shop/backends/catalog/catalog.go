@@ -1,0 +1,94 @@
+// Package catalog is the example catalog backend: products with prices,
+// categories and stock, in memory.
+package catalog
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"connectrpc.com/connect"
+	catalogv1 "github.com/bffgen/bffgen/examples/shop/gen/pb/catalog/v1"
+	"google.golang.org/protobuf/types/known/timestamppb"
+)
+
+// Server implements catalog.v1.CatalogService over a fixed product list.
+type Server struct {
+	products []*catalogv1.Product
+	byID     map[string]*catalogv1.Product
+}
+
+// New returns a catalog with the example products.
+func New() *Server {
+	s := &Server{byID: map[string]*catalogv1.Product{}}
+	base := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	add := func(id, name, desc string, cents int64, cat catalogv1.Category, tags []string, stock *int32) {
+		p := &catalogv1.Product{
+			Id: id, Name: name, Description: desc, PriceCents: cents, Currency: "EUR",
+			Category: cat, Tags: tags, Stock: stock,
+			CreatedAt: timestamppb.New(base.Add(time.Duration(len(s.products)) * 36 * time.Hour)),
+		}
+		s.products = append(s.products, p)
+		s.byID[id] = p
+	}
+	n := func(v int32) *int32 { return &v }
+	add("p-1001", "Trail Running Shoes", "Lightweight shoes with a grippy outsole for muddy trails.", 12900, catalogv1.Category_CATEGORY_OUTDOOR, []string{"running", "shoes"}, n(14))
+	add("p-1002", "Noise-Cancelling Headphones", "Over-ear headphones with 30 hours of battery.", 24900, catalogv1.Category_CATEGORY_ELECTRONICS, []string{"audio"}, n(3))
+	add("p-1003", "The Pragmatic Gardener", "A field guide to growing vegetables on a balcony.", 2450, catalogv1.Category_CATEGORY_BOOKS, []string{"gardening"}, n(41))
+	add("p-1004", "Cast Iron Skillet 28 cm", "Pre-seasoned, oven-safe, for a lifetime of pancakes.", 4590, catalogv1.Category_CATEGORY_HOME, []string{"kitchen"}, n(0))
+	add("p-1005", "Ultralight Tent", "Two-person tent, 1.1 kg, for three seasons.", 38900, catalogv1.Category_CATEGORY_OUTDOOR, []string{"camping"}, nil)
+	add("p-1006", "Mechanical Keyboard", "Tenkeyless board with hot-swappable switches.", 13900, catalogv1.Category_CATEGORY_ELECTRONICS, []string{"computing"}, n(22))
+	add("p-1007", "Distributed Systems, 4th ed.", "Principles and paradigms, revised.", 5900, catalogv1.Category_CATEGORY_BOOKS, []string{"computing", "textbook"}, n(7))
+	add("p-1008", "Linen Duvet Cover", "Stonewashed linen, 200 x 200 cm.", 11900, catalogv1.Category_CATEGORY_HOME, []string{"bedroom"}, n(9))
+	add("p-1009", "Headlamp 400 lm", "Rechargeable headlamp with a red-light mode.", 3990, catalogv1.Category_CATEGORY_OUTDOOR, []string{"camping", "running"}, n(31))
+	add("p-1010", "E-Reader", "Glare-free 7-inch screen, waterproof.", 16900, catalogv1.Category_CATEGORY_ELECTRONICS, []string{"reading"}, n(12))
+	return s
+}
+
+// GetProduct returns one product, or NotFound.
+func (s *Server) GetProduct(_ context.Context, req *connect.Request[catalogv1.GetProductRequest]) (*connect.Response[catalogv1.GetProductResponse], error) {
+	p, ok := s.byID[req.Msg.GetId()]
+	if !ok {
+		return nil, connect.NewError(connect.CodeNotFound, fmt.Errorf("product %q not found", req.Msg.GetId()))
+	}
+	return connect.NewResponse(&catalogv1.GetProductResponse{Product: p}), nil
+}
+
+// ListProducts pages through the products, optionally of one category. The
+// page token is the offset of the next page; page_size defaults to 20 and
+// is capped at 100.
+func (s *Server) ListProducts(_ context.Context, req *connect.Request[catalogv1.ListProductsRequest]) (*connect.Response[catalogv1.ListProductsResponse], error) {
+	size := int(req.Msg.GetPageSize())
+	switch {
+	case size < 0:
+		return nil, connect.NewError(connect.CodeInvalidArgument, fmt.Errorf("page_size must not be negative"))
+	case size == 0:
+		size = 20
+	case size > 100:
+		size = 100
+	}
+	offset := 0
+	if tok := req.Msg.GetPageToken(); tok != "" {
+		n, err := strconv.Atoi(tok)
+		if err != nil || n < 0 {
+			return nil, connect.NewError(connect.CodeInvalidArgument, fmt.Errorf("invalid page_token"))
+		}
+		offset = n
+	}
+	var matching []*catalogv1.Product
+	for _, p := range s.products {
+		if c := req.Msg.GetCategory(); c == catalogv1.Category_CATEGORY_UNSPECIFIED || p.GetCategory() == c {
+			matching = append(matching, p)
+		}
+	}
+	res := &catalogv1.ListProductsResponse{TotalSize: int32(len(matching))}
+	if offset < len(matching) {
+		end := min(offset+size, len(matching))
+		res.Products = matching[offset:end]
+		if end < len(matching) {
+			res.NextPageToken = strconv.Itoa(end)
+		}
+	}
+	return connect.NewResponse(res), nil
+}

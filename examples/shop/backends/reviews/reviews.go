@@ -1,0 +1,95 @@
+// Package reviews is the example reviews backend: what customers wrote
+// about products, in memory, newest first.
+package reviews
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"connectrpc.com/connect"
+	reviewsv1 "github.com/bffgen/bffgen/examples/shop/gen/pb/reviews/v1"
+	"google.golang.org/protobuf/types/known/timestamppb"
+)
+
+// Server implements reviews.v1.ReviewService.
+type Server struct {
+	mu      sync.Mutex
+	reviews []*reviewsv1.Review // in creation order
+	next    int
+}
+
+// New returns a review store with the example reviews.
+func New() *Server {
+	s := &Server{}
+	base := time.Date(2026, 4, 2, 18, 30, 0, 0, time.UTC)
+	seed := []struct {
+		product, author, title, body string
+		rating                       int32
+	}{
+		{"p-1001", "amira", "Grippy and light", "Took them up a wet ridge trail: no slipping at all.", 5},
+		{"p-1001", "jonas", "Run small", "Great shoes, but order half a size up.", 4},
+		{"p-1002", "li", "Quiet at last", "The noise cancelling makes my commute bearable.", 5},
+		{"p-1002", "sam", "Clamps a bit", "Sound is superb; they press on my glasses after an hour.", 3},
+		{"p-1002", "noor", "Battery for days", "Charged it once in a week of travel.", 5},
+		{"p-1003", "ines", "Tomatoes on the 4th floor", "Practical, and the pest chapter saved my basil.", 4},
+		{"p-1004", "tomas", "Heavy and perfect", "Heats evenly; the seasoning held from day one.", 5},
+		{"p-1006", "yuki", "Lovely switches", "Hot-swap sockets are a joy; the keycaps feel cheap.", 4},
+		{"p-1007", "ola", "Dense but worth it", "Chapter 7 on consistency is the best I have read.", 5},
+		{"p-1009", "amira", "Bright enough", "Lit the whole campsite; red mode is handy at night.", 4},
+		{"p-1010", "li", "Reads in the sun", "No glare at the beach, and it survived a dunk.", 5},
+	}
+	for i, r := range seed {
+		s.add(&reviewsv1.Review{ProductId: r.product, Author: r.author, Title: r.title, Body: r.body, Rating: r.rating,
+			CreatedAt: timestamppb.New(base.Add(time.Duration(i) * 7 * time.Hour))})
+	}
+	return s
+}
+
+func (s *Server) add(r *reviewsv1.Review) {
+	s.next++
+	r.Id = fmt.Sprintf("r-%04d", s.next)
+	s.reviews = append(s.reviews, r)
+}
+
+// ListReviews returns the newest reviews of one product; page_size
+// defaults to 10.
+func (s *Server) ListReviews(_ context.Context, req *connect.Request[reviewsv1.ListReviewsRequest]) (*connect.Response[reviewsv1.ListReviewsResponse], error) {
+	if req.Msg.GetProductId() == "" {
+		return nil, connect.NewError(connect.CodeInvalidArgument, fmt.Errorf("product_id is required"))
+	}
+	size := int(req.Msg.GetPageSize())
+	if size <= 0 {
+		size = 10
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []*reviewsv1.Review
+	for _, r := range slices.Backward(s.reviews) {
+		if r.GetProductId() == req.Msg.GetProductId() && len(out) < size {
+			out = append(out, r)
+		}
+	}
+	return connect.NewResponse(&reviewsv1.ListReviewsResponse{Reviews: out}), nil
+}
+
+// CreateReview validates and stores a review.
+func (s *Server) CreateReview(_ context.Context, req *connect.Request[reviewsv1.CreateReviewRequest]) (*connect.Response[reviewsv1.CreateReviewResponse], error) {
+	m := req.Msg
+	switch {
+	case m.GetProductId() == "":
+		return nil, connect.NewError(connect.CodeInvalidArgument, fmt.Errorf("product_id is required"))
+	case m.GetRating() < 1 || m.GetRating() > 5:
+		return nil, connect.NewError(connect.CodeInvalidArgument, fmt.Errorf("rating must be between 1 and 5, got %d", m.GetRating()))
+	case strings.TrimSpace(m.GetBody()) == "":
+		return nil, connect.NewError(connect.CodeInvalidArgument, fmt.Errorf("body is required"))
+	}
+	r := &reviewsv1.Review{ProductId: m.GetProductId(), Rating: m.GetRating(), Title: m.GetTitle(), Body: m.GetBody(), Author: m.GetAuthor(), CreatedAt: timestamppb.Now()}
+	s.mu.Lock()
+	s.add(r)
+	s.mu.Unlock()
+	return connect.NewResponse(&reviewsv1.CreateReviewResponse{Review: r}), nil
+}

@@ -1,0 +1,43 @@
+// Command demo runs the example shop BFF together with its two example
+// backends (catalog and reviews) in one process, on 127.0.0.1: the BFF on
+// :8080 (GraphiQL at http://127.0.0.1:8080/), its admin on :9090, the
+// backends on free ports. Stop it with Ctrl-C. `make demo` runs it.
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/bffgen/bffgen/examples/shop/backends"
+	"github.com/bffgen/bffgen/examples/shop/gen"
+	"github.com/bffgen/bffgen/examples/shop/resolvers"
+	"github.com/bffgen/bffgen/runtime"
+)
+
+const sample = `{ products(first: 3) { id name priceCents displayPrice createdAt category reviews { rating body } } }`
+
+func main() {
+	run, err := backends.Start("127.0.0.1:0", "127.0.0.1:0")
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "demo: starting the backends: %v\n", err)
+		os.Exit(1)
+	}
+	defer run.Close()
+	// bff.yaml reads the backends' addresses from these variables.
+	os.Setenv("CATALOG_URL", run.CatalogURL)
+	os.Setenv("REVIEWS_URL", run.ReviewsURL)
+	listen := os.Getenv("BFF_LISTEN")
+	if listen == "" {
+		listen = "127.0.0.1:8080"
+	}
+	fmt.Printf(`bffgen demo: catalog backend on %s, reviews backend on %s
+The BFF listens on http://%s/graphql (GraphiQL at http://%s/). Try:
+
+  curl -s http://%s/graphql -H 'Content-Type: application/json' \
+    -d '{"query":"%s"}'
+
+`, run.CatalogURL, run.ReviewsURL, listen, listen, listen, sample)
+	code := runtime.Main(gen.Service(&resolvers.Resolver{}))
+	run.Close()
+	os.Exit(code)
+}
