@@ -15,6 +15,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/formatter"
 	"github.com/vektah/gqlparser/v2/parser"
+	"google.golang.org/protobuf/reflect/protoreflect"
 )
 
 const (
@@ -163,7 +164,7 @@ func gqlgenConfig(m *schema.Model, pg *protoGen, ws *workspace, sources []*ast.S
 		for _, f := range obj.Fields {
 			switch f.Kind {
 			case schema.FieldProto:
-				fields[f.Def.Name] = config.TypeMapField{FieldName: pg.field(f.Proto).GoName}
+				fields[f.Def.Name] = config.TypeMapField{FieldName: pg.field(f.Proto).GoName, Resolver: nonNullBytes(f)}
 			case schema.FieldRPC, schema.FieldUser:
 				fields[f.Def.Name] = config.TypeMapField{Resolver: true}
 			}
@@ -254,4 +255,12 @@ func genExecutor(m *schema.Model, pg *protoGen, set *FileSet, existing map[strin
 		set.Add(File{Path: rel, Data: data, Scaffold: p.scaffolds[rel]})
 	}
 	return nil
+}
+
+// nonNullBytes reports whether a field reads a singular bytes field into a
+// non-null GraphQL field. gqlgen treats a nil []byte as null, but proto3
+// decodes an empty bytes field as nil, so such fields get a resolver that
+// returns an empty, non-nil slice.
+func nonNullBytes(f *schema.Field) bool {
+	return f.Kind == schema.FieldProto && f.Def.Type.NonNull && !f.Proto.IsList() && f.Proto.Kind() == protoreflect.BytesKind
 }

@@ -119,6 +119,10 @@ func (p *bffPlugin) GenerateCode(data *gqlcodegen.Data) error {
 				rf.Doc = fmt.Sprintf("// %s calls %s.", f.GoFieldName, bf.RPC.Method.FullName())
 				continue
 			}
+			if bf != nil && bf.Kind == schema.FieldProto {
+				rf.Doc = fmt.Sprintf("// %s reads %s; an empty value is \"\", never null.", f.GoFieldName, bf.Proto.FullName())
+				continue
+			}
 			uf := &userField{Object: o.Name, Field: f, Method: ucFirst(o.Name) + f.GoFieldName,
 				Doc: fmt.Sprintf("// %s%s resolves %s.%s.", ucFirst(o.Name), f.GoFieldName, o.Name, f.Name)}
 			bd.UserFields = append(bd.UserFields, uf)
@@ -136,9 +140,12 @@ func (p *bffPlugin) GenerateCode(data *gqlcodegen.Data) error {
 			for _, rf := range od.Fields {
 				bf := fieldOf(bound, rf.Field.Name)
 				var err error
-				if bf != nil && bf.Kind == schema.FieldRPC {
+				switch {
+				case bf != nil && bf.Kind == schema.FieldRPC:
 					rf.Body, err = p.rpcBody(o, rf.Field, bf.RPC)
-				} else {
+				case bf != nil && bf.Kind == schema.FieldProto:
+					rf.Body = fmt.Sprintf("if v := obj.Get%s(); v != nil {\nreturn v, nil\n}\nreturn []byte{}, nil", p.pg.field(bf.Proto).GoName)
+				default:
 					rf.Body = p.delegate(o, rf.Field)
 				}
 				if err != nil {
