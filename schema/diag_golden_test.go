@@ -20,13 +20,18 @@ var updateGolden = os.Getenv("BFFGEN_UPDATE_GOLDEN") != ""
 
 // extract writes a txtar project into a new temporary directory with a
 // go.mod, and returns the directory.
-func extract(t *testing.T, archive string) string {
+func extract(t testing.TB, archive string) string {
+	t.Helper()
+	return extractTo(t, archive, t.TempDir())
+}
+
+// extractTo writes a txtar project into dir.
+func extractTo(t testing.TB, archive, dir string) string {
 	t.Helper()
 	ar, err := txtar.ParseFile(archive)
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
 	files := append([]txtar.File{{Name: "go.mod", Data: []byte("module example.com/t\n\ngo 1.26\n")}}, ar.Files...)
 	for _, f := range files {
 		p := filepath.Join(dir, f.Name)

@@ -1,6 +1,3 @@
-// Package resolvers holds the hand-written resolvers of the BFF "shop": the fields
-// of the schema that no binding resolves. bffgen scaffolds a method here once
-// for each such field; these files are yours and are never overwritten.
 package resolvers
 
 import (

@@ -1,0 +1,3 @@
+// Package reviews is the example reviews backend: what customers wrote
+// about products, in memory, newest first.
+package reviews
