@@ -492,12 +492,7 @@ func required(dirs ast.DirectiveList) bool {
 // GraphQL output of type t. what names the GraphQL side in messages.
 func (b *binder) checkOutput(what string, t *ast.Type, fd protoreflect.FieldDescriptor, f *ast.FieldDefinition, at diag.Span) {
 	notes := b.declaredAt(fd)
-	if fd.IsMap() {
-		b.errorf(at, "unsupported", "map fields are not supported yet; leave the field out or resolve it in a user resolver", notes, "%s: proto field %q is a %s", what, fd.Name(), kindName(fd))
-		return
-	}
-	if od := fd.ContainingOneof(); od != nil && !od.IsSynthetic() {
-		b.errorf(at, "unsupported", "oneof fields are not supported yet; leave the field out or resolve it in a user resolver", notes, "%s: proto field %q is part of oneof %q", what, fd.Name(), od.Name())
+	if b.unsupported(what, fd, at) {
 		return
 	}
 	if fd.IsList() != (t.Elem != nil) {
@@ -524,6 +519,34 @@ func (b *binder) checkOutput(what string, t *ast.Type, fd protoreflect.FieldDesc
 		b.errorf(at, "nullable-to-non-null", fmt.Sprintf("make it nullable (%s), or add @proto(required: true) if the backend always sets it (an unset value is then a field error)", strings.TrimSuffix(t.String(), "!")), notes,
 			"%s is non-null but proto field %q (%s) %s and may be unset", what, fd.Name(), kindName(fd), why)
 	}
+}
+
+// unsupportedWKT names the well-known types the mapping does not cover yet.
+var unsupportedWKT = map[protoreflect.FullName]string{
+	"google.protobuf.Struct":    "JSON",
+	"google.protobuf.Value":     "JSON",
+	"google.protobuf.ListValue": "JSON",
+	"google.protobuf.Any":       "JSON with @type",
+	"google.protobuf.FieldMask": "[String!]!",
+	"google.protobuf.Empty":     "Boolean",
+}
+
+// unsupported reports a proto shape the mapping does not cover yet, at the
+// GraphQL position that needs it; it returns false when fd is supported.
+func (b *binder) unsupported(what string, fd protoreflect.FieldDescriptor, at diag.Span) bool {
+	notes := b.declaredAt(fd)
+	switch {
+	case fd.IsMap():
+		b.errorf(at, "unsupported", "map fields are not supported yet; leave the field out or resolve it in a user resolver", notes, "%s: proto field %q is a %s", what, fd.Name(), kindName(fd))
+	case fd.ContainingOneof() != nil && !fd.ContainingOneof().IsSynthetic():
+		b.errorf(at, "unsupported", "oneof fields are not supported yet; leave the field out or resolve it in a user resolver", notes, "%s: proto field %q is part of oneof %q", what, fd.Name(), fd.ContainingOneof().Name())
+	case fd.Message() != nil && unsupportedWKT[fd.Message().FullName()] != "":
+		b.errorf(at, "unsupported", fmt.Sprintf("%s will map to %s in a later release; until then leave the field out or resolve it in a user resolver", fd.Message().FullName(), unsupportedWKT[fd.Message().FullName()]), notes,
+			"%s: proto field %q is a %s, which is not supported yet", what, fd.Name(), fd.Message().FullName())
+	default:
+		return false
+	}
+	return true
 }
 
 // nullable reports whether a singular proto field can be unset, as the
@@ -696,12 +719,11 @@ func (b *binder) checkInput(def *ast.Definition) {
 // field fd.
 func (b *binder) checkAssign(what string, t *ast.Type, fd protoreflect.FieldDescriptor, at diag.Span) bool {
 	notes := b.declaredAt(fd)
-	if fd.IsMap() {
-		b.errorf(at, "unsupported", "map fields are not supported yet", notes, "%s: request field %q is a %s", what, fd.Name(), kindName(fd))
+	if b.unsupported(what, fd, at) {
 		return false
 	}
-	if od := fd.ContainingOneof(); od != nil && !od.IsSynthetic() {
-		b.errorf(at, "unsupported", "oneof fields are not supported yet", notes, "%s: request field %q is part of oneof %q", what, fd.Name(), od.Name())
+	if (fd.Kind() == protoreflect.Uint32Kind || fd.Kind() == protoreflect.Fixed32Kind) && !fd.IsList() {
+		b.errorf(at, "unsupported", "map a literal, or leave the field unset; uint32 request fields need a range check bffgen does not generate yet", notes, "%s: request field %q is %s, which cannot be filled from GraphQL yet", what, fd.Name(), kindName(fd))
 		return false
 	}
 	if fd.IsList() != (t.Elem != nil) {
