@@ -19,8 +19,7 @@ var (
 // genConnect writes the connect-go client and handler code of the services
 // of one proto file, with the same API as protoc-gen-connect-go output, so
 // backends written against either work unchanged.
-func genConnect(plugin *protogen.Plugin, f *protogen.File, services []*protogen.Service) {
-	ip := connectImportPath(f)
+func genConnect(plugin *protogen.Plugin, f *protogen.File, ip protogen.GoImportPath, services []*protogen.Service) {
 	base := strings.TrimSuffix(path.Base(f.Desc.Path()), ".proto")
 	g := plugin.NewGeneratedFile(string(ip)+"/"+base+".connect.go", ip)
 	g.P(GeneratedHeader)

@@ -144,6 +144,7 @@ func gqlgenConfig(m *schema.Model, pg *protoGen, ws *workspace, sources []*ast.S
 	cfg.SkipValidation = true
 	cfg.OmitGQLGenVersionInFileNotice = true
 	cfg.OmitGQLGenFileNotice = true
+	cfg.OmitRootModels = true
 	if err := config.CompleteConfig(cfg); err != nil {
 		return nil, fmt.Errorf("internal error, please report: gqlgen config: %w", err)
 	}
@@ -223,6 +224,11 @@ func genExecutor(m *schema.Model, pg *protoGen, set *FileSet, existing map[strin
 		}
 		if err := ws.copyDir(m, string(f.GoImportPath)); err != nil {
 			return fmt.Errorf("copying reused package %s: %w", f.GoImportPath, err)
+		}
+		if pg.reusedConnect[f.Desc.Path()] {
+			if err := ws.copyDir(m, string(pg.connectPath(f))); err != nil {
+				return fmt.Errorf("copying reused package %s: %w", pg.connectPath(f), err)
+			}
 		}
 	}
 	sources, err := cleanSDL(m)

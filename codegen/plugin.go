@@ -94,7 +94,7 @@ func (p *bffPlugin) GenerateCode(data *gqlcodegen.Data) error {
 	for _, s := range p.m.Services {
 		ps := p.pg.service(s.Desc)
 		f := p.pg.files[s.Desc.ParentFile().Path()]
-		bd.Clients = append(bd.Clients, clientData{Field: clientField(s), GoName: ps.GoName, Upstream: s.Upstream, ConnectPath: string(connectImportPath(f))})
+		bd.Clients = append(bd.Clients, clientData{Field: clientField(s), GoName: ps.GoName, Upstream: s.Upstream, ConnectPath: string(p.pg.connectPath(f))})
 		if !seenUp[s.Upstream] {
 			seenUp[s.Upstream] = true
 			bd.Upstreams = append(bd.Upstreams, s.Upstream)

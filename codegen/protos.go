@@ -25,6 +25,15 @@ type protoGen struct {
 	files  map[string]*protogen.File // by proto path
 	// generate lists the proto paths whose Go code bffgen writes.
 	generate []string
+	// connect maps a proto path to the import path of its connect package;
+	// reusedConnect marks those that already exist in the user's module.
+	connect       map[string]protogen.GoImportPath
+	reusedConnect map[string]bool
+}
+
+// connectPath is the import path of the connect package of a proto file.
+func (p *protoGen) connectPath(f *protogen.File) protogen.GoImportPath {
+	return p.connect[f.Desc.Path()]
 }
 
 // message returns the protogen message of a descriptor.
@@ -91,9 +100,21 @@ func (p *protoGen) field(fd protoreflect.FieldDescriptor) *protogen.Field {
 	return nil
 }
 
-// connectImportPath is the Go package of the connect code of a proto file.
-func connectImportPath(f *protogen.File) protogen.GoImportPath {
-	return protogen.GoImportPath(path.Join(string(f.GoImportPath), string(f.GoPackageName)+"connect"))
+// connectImportPath decides the Go package of the connect code of a proto
+// file: beside the Go types ("<pb>/<name>connect", the layout buf and
+// protoc-gen-connect-go use); for a reused go_package, that package when it
+// exists in the module, else bffgen's own under <out>/pb.
+func connectImportPath(m *schema.Model, f *protogen.File) (ip protogen.GoImportPath, reuse bool) {
+	name := string(f.GoPackageName) + "connect"
+	beside := protogen.GoImportPath(path.Join(string(f.GoImportPath), name))
+	if f.Generate {
+		return beside, false
+	}
+	if rel, ok := strings.CutPrefix(string(beside), m.ModulePath+"/"); ok && hasGoFiles(filepath.Join(m.ModuleDir, filepath.FromSlash(rel))) {
+		return beside, true
+	}
+	elems := strings.Split(string(f.Desc.Package()), ".")
+	return protogen.GoImportPath(outImportPath(m) + "/pb/" + strings.Join(elems, "/") + "/" + name), false
 }
 
 // goPackageFor decides the Go package of a proto file: the well-known types
@@ -230,19 +251,23 @@ func genProtos(m *schema.Model, set *FileSet) (*protoGen, error) {
 	if err != nil {
 		return nil, fmt.Errorf("internal error, please report: protogen: %w", err)
 	}
-	pg := &protoGen{plugin: plugin, files: map[string]*protogen.File{}, generate: generate}
+	pg := &protoGen{plugin: plugin, files: map[string]*protogen.File{}, generate: generate,
+		connect: map[string]protogen.GoImportPath{}, reusedConnect: map[string]bool{}}
 	for _, f := range plugin.Files {
 		pg.files[f.Desc.Path()] = f
+		pg.connect[f.Desc.Path()], pg.reusedConnect[f.Desc.Path()] = connectImportPath(m, f)
 	}
 	used := map[protoreflect.FullName]bool{}
 	for _, s := range m.Services {
 		used[s.Desc.FullName()] = true
 	}
 	for _, f := range plugin.Files {
-		if !f.Generate {
+		if f.Generate {
+			gengo.GenerateFile(plugin, f)
+		}
+		if pg.reusedConnect[f.Desc.Path()] {
 			continue
 		}
-		gengo.GenerateFile(plugin, f)
 		var svcs []*protogen.Service
 		for _, s := range f.Services {
 			if used[s.Desc.FullName()] {
@@ -250,7 +275,7 @@ func genProtos(m *schema.Model, set *FileSet) (*protoGen, error) {
 			}
 		}
 		if len(svcs) > 0 {
-			genConnect(plugin, f, svcs)
+			genConnect(plugin, f, pg.connectPath(f), svcs)
 		}
 	}
 	genEnums(m, pg)

@@ -2,9 +2,13 @@ package cli_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/bffgen/bffgen/internal/cli"
@@ -70,6 +74,30 @@ func TestScripts(t *testing.T) {
 					data := ts.ReadFile(f)
 					ts.Check(os.WriteFile(ts.MkAbs(f), []byte(os.Expand(data, ts.Getenv)), 0o644))
 				}
+			},
+			// snapshot DIR FILE: write every file under DIR (path, size,
+			// mtime, sha256) to FILE, so two snapshots compare with cmp.
+			"snapshot": func(ts *testscript.TestScript, neg bool, args []string) {
+				var lines []string
+				root := ts.MkAbs(args[0])
+				err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+					if err != nil || d.IsDir() {
+						return err
+					}
+					info, err := d.Info()
+					if err != nil {
+						return err
+					}
+					data, err := os.ReadFile(p)
+					if err != nil {
+						return err
+					}
+					rel, _ := filepath.Rel(root, p)
+					lines = append(lines, fmt.Sprintf("%s %d %d %x", filepath.ToSlash(rel), info.Size(), info.ModTime().UnixNano(), sha256.Sum256(data)))
+					return nil
+				})
+				ts.Check(err)
+				ts.Check(os.WriteFile(ts.MkAbs(args[1]), []byte(strings.Join(lines, "\n")+"\n"), 0o644))
 			},
 			// notonpath NAME: NAME is not found on the script's PATH.
 			"notonpath": func(ts *testscript.TestScript, neg bool, args []string) {

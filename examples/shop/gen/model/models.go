@@ -9,9 +9,3 @@ type AddReviewInput struct {
 	Body      string `json:"body"`
 	Author    string `json:"author"`
 }
-
-type Mutation struct {
-}
-
-type Query struct {
-}
