@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/bffgen/bffgen/codegen"
+	"github.com/bffgen/bffgen/internal/testkit"
 	"github.com/bffgen/bffgen/schema"
 	"github.com/bffgen/bffgen/schema/diag"
 	"golang.org/x/tools/txtar"
@@ -27,10 +28,6 @@ const gqlgenExec = "gen/internal/exec/exec.go"
 // bffgen.
 func project(t *testing.T, archive string) string {
 	t.Helper()
-	ar, err := txtar.ParseFile(archive)
-	if err != nil {
-		t.Fatal(err)
-	}
 	root, err := filepath.Abs("..")
 	if err != nil {
 		t.Fatal(err)
@@ -40,21 +37,9 @@ func project(t *testing.T, archive string) string {
 		t.Fatal(err)
 	}
 	name := strings.TrimSuffix(filepath.Base(archive), ".txtar")
-	dir := t.TempDir()
-	files := append([]txtar.File{
-		{Name: "go.mod", Data: []byte("module example.com/" + name + "\n\ngo 1.26\n\nrequire github.com/bffgen/bffgen v0.0.0\n\nreplace github.com/bffgen/bffgen => " + root + "\n")},
-		{Name: "go.sum", Data: sum},
-	}, ar.Files...)
-	for _, f := range files {
-		p := filepath.Join(dir, f.Name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, f.Data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
+	return testkit.WriteArchive(t, archive, t.TempDir(),
+		txtar.File{Name: "go.mod", Data: []byte("module example.com/" + name + "\n\ngo 1.26\n\nrequire github.com/bffgen/bffgen v0.0.0\n\nreplace github.com/bffgen/bffgen => " + root + "\n")},
+		txtar.File{Name: "go.sum", Data: sum})
 }
 
 // TestGolden generates each spec in testdata/golden, compares the files

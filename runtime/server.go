@@ -231,27 +231,23 @@ func (s *Server) Serve(ctx context.Context, ln, adminLn net.Listener) error {
 	}
 	errorLog := slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn)
 	sc := s.cfg.Server
-	public := &http.Server{
-		Handler:           s.public,
-		ReadHeaderTimeout: sc.ReadHeaderTimeout,
-		ReadTimeout:       sc.ReadTimeout,
-		WriteTimeout:      sc.WriteTimeout,
-		IdleTimeout:       sc.IdleTimeout,
-		MaxHeaderBytes:    sc.MaxHeaderBytes,
-		ErrorLog:          errorLog,
-	}
-	servers := []*http.Server{public}
-	listeners := []net.Listener{ln}
-	if adminLn != nil {
-		servers = append(servers, &http.Server{
-			Handler:           s.admin,
+	// Both listeners get the same hardened limits.
+	newServer := func(h http.Handler) *http.Server {
+		return &http.Server{
+			Handler:           h,
 			ReadHeaderTimeout: sc.ReadHeaderTimeout,
 			ReadTimeout:       sc.ReadTimeout,
 			WriteTimeout:      sc.WriteTimeout,
 			IdleTimeout:       sc.IdleTimeout,
 			MaxHeaderBytes:    sc.MaxHeaderBytes,
 			ErrorLog:          errorLog,
-		})
+		}
+	}
+	public := newServer(s.public)
+	servers := []*http.Server{public}
+	listeners := []net.Listener{ln}
+	if adminLn != nil {
+		servers = append(servers, newServer(s.admin))
 		listeners = append(listeners, adminLn)
 	}
 	failed := make(chan error, len(servers))

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bffgen/bffgen/internal/testkit"
 	"github.com/bffgen/bffgen/schema"
 	"github.com/bffgen/bffgen/schema/diag"
 	"golang.org/x/tools/txtar"
@@ -25,24 +26,10 @@ func extract(t testing.TB, archive string) string {
 	return extractTo(t, archive, t.TempDir())
 }
 
-// extractTo writes a txtar project into dir.
+// extractTo writes a txtar project with a go.mod into dir.
 func extractTo(t testing.TB, archive, dir string) string {
 	t.Helper()
-	ar, err := txtar.ParseFile(archive)
-	if err != nil {
-		t.Fatal(err)
-	}
-	files := append([]txtar.File{{Name: "go.mod", Data: []byte("module example.com/t\n\ngo 1.26\n")}}, ar.Files...)
-	for _, f := range files {
-		p := filepath.Join(dir, f.Name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, f.Data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
+	return testkit.WriteArchive(t, archive, dir, txtar.File{Name: "go.mod", Data: []byte("module example.com/t\n\ngo 1.26\n")})
 }
 
 var located = regexp.MustCompile(`^[^:\s]+\.(graphql|proto|yaml):\d+:\d+: error: `)

@@ -48,21 +48,11 @@ func Metrics(mp metric.MeterProvider) (Middleware, error) {
 	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			start := time.Now()
-			rec := record(w)
-			completed := false
-			defer func() {
-				status := rec.Status()
-				if !completed {
-					status = http.StatusInternalServerError
-				}
+			observe(w, r, next, func(status int, _ int64, d time.Duration) {
 				attrs := metric.WithAttributeSet(attribute.NewSet(methodAttr(r.Method), semconv.HTTPResponseStatusCode(status)))
-				ctx := r.Context()
-				requests.Add(ctx, 1, attrs)
-				duration.Record(ctx, time.Since(start).Seconds(), attrs)
-			}()
-			next.ServeHTTP(rec, r)
-			completed = true
+				requests.Add(r.Context(), 1, attrs)
+				duration.Record(r.Context(), d.Seconds(), attrs)
+			})
 		})
 	}, nil
 }

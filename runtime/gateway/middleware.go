@@ -132,14 +132,7 @@ func AccessLog(logger *slog.Logger) Middleware {
 	logger = orDiscard(logger)
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			start := time.Now()
-			rec := record(w)
-			completed := false
-			defer func() {
-				status := rec.Status()
-				if !completed {
-					status = http.StatusInternalServerError
-				}
+			observe(w, r, next, func(status int, bytes int64, d time.Duration) {
 				level := slog.LevelInfo
 				if status >= 500 {
 					level = slog.LevelError
@@ -148,13 +141,11 @@ func AccessLog(logger *slog.Logger) Middleware {
 					slog.String("method", r.Method),
 					slog.String("path", r.URL.Path),
 					slog.Int("status", status),
-					slog.Int64("bytes", rec.bytes),
-					slog.Duration("duration", time.Since(start)),
+					slog.Int64("bytes", bytes),
+					slog.Duration("duration", d),
 					slog.String("request_id", RequestIDFrom(r.Context())),
 				)
-			}()
-			next.ServeHTTP(rec, r)
-			completed = true
+			})
 		})
 	}
 }

@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"net/http"
+	"time"
 )
 
 // recorder remembers the status and size of a response. Middleware that
@@ -63,3 +64,21 @@ func (r *recorder) Flush() {
 
 // Unwrap gives http.ResponseController access to the underlying writer.
 func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// observe serves r with next and then calls done with the final status,
+// the response bytes and the duration. A request whose handler panicked is
+// reported with status 500 before the panic goes on up the chain.
+func observe(w http.ResponseWriter, r *http.Request, next http.Handler, done func(status int, bytes int64, d time.Duration)) {
+	start := time.Now()
+	rec := record(w)
+	completed := false
+	defer func() {
+		status := rec.Status()
+		if !completed {
+			status = http.StatusInternalServerError
+		}
+		done(status, rec.bytes, time.Since(start))
+	}()
+	next.ServeHTTP(rec, r)
+	completed = true
+}
