@@ -166,7 +166,7 @@ func gqlgenConfig(m *schema.Model, pg *protoGen, ws *workspace, sources []*ast.S
 			switch f.Kind {
 			case schema.FieldProto:
 				fields[f.Def.Name] = config.TypeMapField{FieldName: pg.field(f.Proto).GoName, Resolver: nonNullBytes(f)}
-			case schema.FieldRPC, schema.FieldUser:
+			case schema.FieldRPC, schema.FieldUser, schema.FieldBatch:
 				fields[f.Def.Name] = config.TypeMapField{Resolver: true}
 			}
 		}

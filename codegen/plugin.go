@@ -28,6 +28,8 @@ type bffPlugin struct {
 
 	written   []string // project-relative paths rendered
 	scaffolds map[string]bool
+	// prefetch names the types whose resolvers prefetch batched fields.
+	prefetch map[string]bool
 }
 
 // Name implements gqlgen's plugin.Plugin.
@@ -52,6 +54,7 @@ type bffData struct {
 	Name         string
 	ExecPath     string
 	ResolversDir string
+	Batching     bool
 	Upstreams    []string
 	Clients      []clientData
 	Objects      []*gqlcodegen.Object
@@ -83,6 +86,7 @@ type scaffoldData struct {
 func (p *bffPlugin) GenerateCode(data *gqlcodegen.Data) error {
 	p.data = data
 	p.scaffolds = map[string]bool{}
+	p.prefetch = prefetchTypes(p.m)
 	out := p.m.Config.Go.Out
 	genPkg := path.Base(out)
 	bd := &bffData{
@@ -119,6 +123,11 @@ func (p *bffPlugin) GenerateCode(data *gqlcodegen.Data) error {
 				rf.Doc = fmt.Sprintf("// %s calls %s.", f.GoFieldName, bf.RPC.Method.FullName())
 				continue
 			}
+			if bf != nil && bf.Kind == schema.FieldBatch {
+				rf.Doc = fmt.Sprintf("// %s reads the result prefetched for its level by one %s call\n// for all sibling parents (@batch).", f.GoFieldName, bf.Batch.Method.FullName())
+				bd.Batching = true
+				continue
+			}
 			if bf != nil && bf.Kind == schema.FieldProto {
 				rf.Doc = fmt.Sprintf("// %s reads %s; an empty value is \"\", never null.", f.GoFieldName, bf.Proto.FullName())
 				continue
@@ -143,6 +152,8 @@ func (p *bffPlugin) GenerateCode(data *gqlcodegen.Data) error {
 				switch {
 				case bf != nil && bf.Kind == schema.FieldRPC:
 					rf.Body, err = p.rpcBody(o, rf.Field, bf.RPC)
+				case bf != nil && bf.Kind == schema.FieldBatch:
+					rf.Body = p.batchResolverBody(o, rf.Field)
 				case bf != nil && bf.Kind == schema.FieldProto:
 					rf.Body = fmt.Sprintf("if v := obj.Get%s(); v != nil {\nreturn v, nil\n}\nreturn []byte{}, nil", p.pg.field(bf.Proto).GoName)
 				default:
@@ -163,6 +174,9 @@ func (p *bffPlugin) GenerateCode(data *gqlcodegen.Data) error {
 		return err
 	}
 	if err := p.renderInputs(out, genPkg); err != nil {
+		return err
+	}
+	if err := p.renderBatch(out, genPkg); err != nil {
 		return err
 	}
 	return p.renderScaffolds(typeOrder, userByType)
@@ -389,6 +403,10 @@ func (p *bffPlugin) rpcBody(o *gqlcodegen.Object, f *gqlcodegen.Field, rpc *sche
 		expr = typeStr(rt) + "(" + expr + ")"
 	default:
 		return "", fmt.Errorf("internal error, please report: %s.%s: result %s does not convert to %s", o.Name, f.Name, et, rt)
+	}
+	if call := p.prefetchCall(f.TypeReference.Definition.Name, "out", rt); call != "" {
+		fmt.Fprintf(&b, "out := %s\n%s\nreturn out, nil", expr, call)
+		return b.String(), nil
 	}
 	fmt.Fprintf(&b, "return %s, nil", expr)
 	return b.String(), nil
@@ -674,4 +692,40 @@ func (p *bffPlugin) renderScaffolds(typeOrder []string, byType map[string][]*use
 		p.scaffolds[file] = true
 	}
 	return nil
+}
+
+// renderBatch writes gen/batch.go: the batch functions of @batch fields and
+// the level-by-level prefetch of the types that reach them.
+func (p *bffPlugin) renderBatch(out, genPkg string) error {
+	if len(p.prefetch) == 0 {
+		return nil
+	}
+	data := map[string]any{}
+	prepare := func() error {
+		var code []string
+		for _, name := range sortedKeys(p.m.Objects) {
+			bound := p.m.Objects[name]
+			o := p.object(name)
+			for _, bf := range bound.Fields {
+				if bf.Kind != schema.FieldBatch {
+					continue
+				}
+				fn, err := p.batchFunc(o, gqlField(o, bf.Def.Name), bf.Batch, bf.Def.Type.NonNull)
+				if err != nil {
+					return err
+				}
+				code = append(code, fn)
+			}
+		}
+		for _, name := range sortedKeys(p.prefetch) {
+			fn, err := p.prefetchFunc(name)
+			if err != nil {
+				return err
+			}
+			code = append(code, fn)
+		}
+		data["Code"] = code
+		return nil
+	}
+	return p.render(path.Join(out, "batch.go"), genPkg, "batch.gotpl", data, nil, prepare)
 }

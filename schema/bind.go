@@ -168,6 +168,9 @@ func (b *binder) bind() {
 			if d := f.Directives.ForName("rpc"); d != nil {
 				b.inferFromRPC(def, f, d)
 			}
+			if d := f.Directives.ForName("batch"); d != nil {
+				b.inferFromBatch(f, d)
+			}
 		}
 	}
 	b.propagate()
@@ -399,7 +402,7 @@ func (b *binder) propagate() {
 			def := b.m.Schema.Types[name]
 			md := b.objMsg[name]
 			for _, f := range def.Fields {
-				if f.Directives.ForName("rpc") != nil {
+				if f.Directives.ForName("rpc") != nil || f.Directives.ForName("batch") != nil {
 					continue
 				}
 				fd := b.protoFieldFor(md, f)
@@ -448,9 +451,15 @@ func (b *binder) checkObject(def *ast.Definition, root bool) *Object {
 		}
 		field := &Field{Def: f}
 		switch d := f.Directives.ForName("rpc"); {
+		case d != nil && f.Directives.ForName("batch") != nil:
+			b.errorf(span(d.Position), "bad-binding", "keep one of them", nil, "%s.%s has both @rpc and @batch", def.Name, f.Name)
 		case d != nil:
 			if rpc := b.checkRPC(obj, f, d); rpc != nil {
 				field.Kind, field.RPC = FieldRPC, rpc
+			}
+		case f.Directives.ForName("batch") != nil:
+			if bt := b.checkBatch(obj, f, f.Directives.ForName("batch")); bt != nil {
+				field.Kind, field.Batch = FieldBatch, bt
 			}
 		case obj.Message == nil:
 			field.Kind = FieldUser

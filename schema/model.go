@@ -51,7 +51,13 @@ const (
 	FieldRPC
 	// FieldUser is resolved by user code in the resolvers directory.
 	FieldUser
+	// FieldBatch is resolved for all sibling parents at once by @batch.
+	FieldBatch
 )
+
+// DefaultMaxBatchSize is the number of keys one @batch call carries at most
+// when maxBatchSize is not given; more keys are split into parallel calls.
+const DefaultMaxBatchSize = 100
 
 // Field is one field of an [Object] with its binding.
 type Field struct {
@@ -61,6 +67,32 @@ type Field struct {
 	Proto protoreflect.FieldDescriptor
 	// RPC is the call, for FieldRPC.
 	RPC *RPC
+	// Batch is the batched call, for FieldBatch.
+	Batch *Batch
+}
+
+// Batch is a bound @batch: one call per level (and per chunk of keys) for
+// all sibling parents.
+type Batch struct {
+	Service *Service
+	Method  protoreflect.MethodDescriptor
+	// Key is the repeated scalar request field that receives the keys.
+	Key protoreflect.FieldDescriptor
+	// From is the path, in the parent message, of each parent's key.
+	From []protoreflect.FieldDescriptor
+	// Results is the repeated message field of the response.
+	Results protoreflect.FieldDescriptor
+	// By is the field of a result that holds its key; nil means results
+	// come in the order of the keys.
+	By protoreflect.FieldDescriptor
+	// Pick is the path, in a result, of the field's value; empty means the
+	// result itself.
+	Pick []protoreflect.FieldDescriptor
+	// Assigns fill the other request fields, the same for every parent
+	// (arguments and literals only).
+	Assigns []*Assign
+	// MaxBatchSize bounds the keys of one call.
+	MaxBatchSize int
 }
 
 // RPC is a bound call of a unary method.

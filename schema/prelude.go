@@ -20,13 +20,16 @@ scalar _Mapping
 "Calls a unary RPC to resolve the field. method is \"pkg.Service.Method\"; request maps request fields to sources ($args.x, $parent.x, literals); result is a dotted path into the response."
 directive @rpc(method: String!, request: _Mapping, result: String) on FIELD_DEFINITION
 
+"Resolves the field for all sibling parents of a level with one call (per chunk of maxBatchSize keys, default 100): the keys come from each parent's from field, fill the repeated request field key, and each result of the repeated response field results is matched to its key by its field by (or by position), then pick takes a sub-field of it."
+directive @batch(method: String!, key: String!, from: String!, results: String!, by: String, pick: String, request: _Mapping, maxBatchSize: Int) on FIELD_DEFINITION
+
 "Binds a type to a proto message or enum (type:), renames a field (field:) or an enum value (value:); required: true asserts that a field with presence is always set."
 directive @proto(type: String, field: String, value: String, required: Boolean) on OBJECT | INPUT_OBJECT | ENUM | FIELD_DEFINITION | INPUT_FIELD_DEFINITION | ENUM_VALUE
 `
 
 // BindingDirectives are the directives of the prelude that exist only for
 // the generator.
-var BindingDirectives = []string{"rpc", "proto"}
+var BindingDirectives = []string{"rpc", "batch", "proto"}
 
 // builtinScalars are the custom scalars of the proto mapping, each declared
 // by the prelude unless the user declares it.

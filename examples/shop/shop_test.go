@@ -21,7 +21,12 @@ import (
 // returns the GraphQL endpoint.
 func newBFF(t *testing.T, mode string, catalogURL string) string {
 	t.Helper()
-	run, err := backends.Start("127.0.0.1:0", "127.0.0.1:0")
+	return newBFFWith(t, mode, catalogURL, backends.Options{})
+}
+
+func newBFFWith(t *testing.T, mode string, catalogURL string, opts backends.Options) string {
+	t.Helper()
+	run, err := backends.Start(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,6 +39,7 @@ mode: `+mode+`
 upstreams:
   catalog: {endpoints: ["`+catalogURL+`"]}
   reviews: {endpoints: ["`+run.ReviewsURL+`"], protocol: grpc}
+  users: {endpoints: ["`+run.UsersURL+`"]}
 `), "bff.yaml")
 	if err != nil {
 		t.Fatal(err)

@@ -114,6 +114,10 @@ type Upstream struct {
 	// Timeout is the deadline of one call to the backend, shortened by the
 	// deadline of the inbound request when that one is earlier. Default 1s.
 	Timeout time.Duration `yaml:"timeout"`
+	// MaxBatchSize bounds the keys of one @batch call to this upstream; more
+	// keys are split into parallel calls. Set it to the backend's own limit.
+	// Default 0: the spec's maxBatchSize (100 unless the spec says).
+	MaxBatchSize int `yaml:"max_batch_size"`
 }
 
 // Gateway holds the settings of the inbound pipeline.

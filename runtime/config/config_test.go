@@ -215,7 +215,7 @@ func TestParseReportsProblemsWithPositions(t *testing.T) {
 		{
 			name: "unknown key of an upstream",
 			src:  "upstreams:\n  catalog:\n    endpoints: [http://a]\n    retries: 3\n",
-			want: []string{`bff.yaml:4:5: unknown key "retries" in "upstreams.catalog" (allowed: endpoints, protocol, timeout)`},
+			want: []string{`bff.yaml:4:5: unknown key "retries" in "upstreams.catalog" (allowed: endpoints, max_batch_size, protocol, timeout)`},
 		},
 		{
 			name: "bad duration",
@@ -516,7 +516,7 @@ func TestLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := config.Load(path)
-	want := path + `:3:30: unknown key "protocl" in "upstreams.a"; did you mean "protocol"? (allowed: endpoints, protocol, timeout)`
+	want := path + `:3:30: unknown key "protocl" in "upstreams.a"; did you mean "protocol"? (allowed: endpoints, max_batch_size, protocol, timeout)`
 	if got := problems(t, err); len(got) != 1 || got[0] != want {
 		t.Errorf("problems = %q, want %q", got, want)
 	}

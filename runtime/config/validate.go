@@ -111,6 +111,9 @@ func (v *validator) upstream(name string, u Upstream) {
 		v.errorf(p+".protocol", "unknown protocol %q for upstream %q: use %q, %q or %q", u.Protocol, name, ProtocolConnect, ProtocolGRPC, ProtocolGRPCWeb)
 	}
 	v.positive(p+".timeout", u.Timeout)
+	if u.MaxBatchSize < 0 {
+		v.errorf(p+".max_batch_size", "max_batch_size of upstream %q must not be negative, got %d: use 0 for the spec's default", name, u.MaxBatchSize)
+	}
 }
 
 func (v *validator) endpoint(path, ep string) {

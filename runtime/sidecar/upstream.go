@@ -38,6 +38,8 @@ type Upstream struct {
 	picker atomic.Pointer[picker]
 	// own holds the transports of an upstream built outside a Set.
 	own *transports
+	// maxBatchSize is config.Upstream.MaxBatchSize.
+	maxBatchSize int
 }
 
 var _ connect.HTTPClient = (*Upstream)(nil)
@@ -109,6 +111,8 @@ func newUpstream(name string, cfg config.Upstream, o *options, t *transports) (*
 		baseURL:   "http://" + name,
 		transport: t.forProtocol(protocol),
 		logger:    o.logger,
+
+		maxBatchSize: cfg.MaxBatchSize,
 	}
 	if protocolOption != nil {
 		u.options = append(u.options, protocolOption)

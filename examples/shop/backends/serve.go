@@ -7,8 +7,11 @@ import (
 
 	"github.com/bffgen/bffgen/examples/shop/backends/catalog"
 	"github.com/bffgen/bffgen/examples/shop/backends/reviews"
+	"github.com/bffgen/bffgen/examples/shop/backends/users"
 	"github.com/bffgen/bffgen/examples/shop/gen/pb/catalog/v1/catalogv1connect"
+	"connectrpc.com/connect"
 	"github.com/bffgen/bffgen/examples/shop/gen/pb/reviews/v1/reviewsv1connect"
+	"github.com/bffgen/bffgen/examples/shop/gen/pb/users/v1/usersv1connect"
 )
 
 // NewServer returns an http.Server for one backend handler that speaks
@@ -20,35 +23,41 @@ func NewServer(h http.Handler) *http.Server {
 	return &http.Server{Handler: h, Protocols: &protocols, ReadHeaderTimeout: 5 * time.Second}
 }
 
-// Catalog returns the catalog backend's handler, with its example data.
-func Catalog() http.Handler {
-	mux := http.NewServeMux()
-	mux.Handle(catalogv1connect.NewCatalogServiceHandler(catalog.New()))
-	return mux
-}
-
-// Reviews returns the reviews backend's handler, with its example data.
-func Reviews() http.Handler {
-	mux := http.NewServeMux()
-	mux.Handle(reviewsv1connect.NewReviewServiceHandler(reviews.New()))
-	return mux
+// Options configure Start.
+type Options struct {
+	// Products is the size of the catalog; default 10 (the examples).
+	Products int
+	// Handler options, e.g. connect.WithInterceptors to count calls.
+	HandlerOptions []connect.HandlerOption
 }
 
 // Running is a set of backends started by Start.
 type Running struct {
-	CatalogURL, ReviewsURL string
-	servers                []*http.Server
+	CatalogURL, ReviewsURL, UsersURL string
+	servers                          []*http.Server
 }
 
-// Start serves both backends on the given listen addresses (":0" style
-// addresses pick free ports) and returns their base URLs.
-func Start(catalogAddr, reviewsAddr string) (*Running, error) {
+// Start serves the three backends on free ports of 127.0.0.1 and returns
+// their base URLs.
+func Start(opts Options) (*Running, error) {
+	if opts.Products == 0 {
+		opts.Products = 10
+	}
+	mux := func(path string, h http.Handler) http.Handler {
+		m := http.NewServeMux()
+		m.Handle(path, h)
+		return m
+	}
 	r := &Running{}
 	for _, b := range []struct {
 		addr string
 		h    http.Handler
 		url  *string
-	}{{catalogAddr, Catalog(), &r.CatalogURL}, {reviewsAddr, Reviews(), &r.ReviewsURL}} {
+	}{
+		{"127.0.0.1:0", mux(catalogv1connect.NewCatalogServiceHandler(catalog.NewN(opts.Products), opts.HandlerOptions...)), &r.CatalogURL},
+		{"127.0.0.1:0", mux(reviewsv1connect.NewReviewServiceHandler(reviews.New(), opts.HandlerOptions...)), &r.ReviewsURL},
+		{"127.0.0.1:0", mux(usersv1connect.NewUserServiceHandler(users.New(), opts.HandlerOptions...)), &r.UsersURL},
+	} {
 		ln, err := net.Listen("tcp", b.addr)
 		if err != nil {
 			r.Close()

@@ -14,7 +14,9 @@ import (
 	catalogv1 "github.com/bffgen/bffgen/examples/shop/gen/pb/catalog/v1"
 	"github.com/bffgen/bffgen/examples/shop/gen/pb/catalog/v1/catalogv1connect"
 	"github.com/bffgen/bffgen/examples/shop/gen/pb/reviews/v1/reviewsv1connect"
+	"github.com/bffgen/bffgen/examples/shop/gen/pb/users/v1/usersv1connect"
 	"github.com/bffgen/bffgen/runtime"
+	"github.com/bffgen/bffgen/runtime/batch"
 	"github.com/bffgen/bffgen/runtime/sidecar"
 )
 
@@ -36,17 +38,20 @@ type Resolvers interface {
 func Service(user Resolvers) runtime.Service {
 	return runtime.Service{
 		Name:      "shop",
-		Upstreams: []string{"catalog", "reviews"},
+		Upstreams: []string{"catalog", "reviews", "users"},
 		NewSchema: func(up *sidecar.Set) (graphql.ExecutableSchema, error) {
 			if user == nil {
 				return nil, errors.New("gen.Service: resolvers are nil, but the schema has fields only they resolve")
 			}
 			r := &resolver{
 				user:           user,
+				up:             up,
 				catalogService: sidecar.Client(up, "catalog", catalogv1connect.NewCatalogServiceClient),
 				reviewService:  sidecar.Client(up, "reviews", reviewsv1connect.NewReviewServiceClient),
+				userService:    sidecar.Client(up, "users", usersv1connect.NewUserServiceClient),
 			}
-			return exec.NewExecutableSchema(exec.Config{Resolvers: r}), nil
+			// Each operation gets its own cache of batched results.
+			return batch.Schema(exec.NewExecutableSchema(exec.Config{Resolvers: r})), nil
 		},
 	}
 }
@@ -54,9 +59,12 @@ func Service(user Resolvers) runtime.Service {
 // resolver is the root of the generated resolvers; it holds one typed
 // client per backend service.
 type resolver struct {
-	user           Resolvers
+	user Resolvers
+	// up sizes @batch calls (bff.yaml max_batch_size).
+	up             *sidecar.Set
 	catalogService catalogv1connect.CatalogServiceClient
 	reviewService  reviewsv1connect.ReviewServiceClient
+	userService    usersv1connect.UserServiceClient
 }
 
 // Mutation returns the resolvers of Mutation's fields.
@@ -72,4 +80,9 @@ func (r *resolver) Product() exec.ProductResolver {
 // Query returns the resolvers of Query's fields.
 func (r *resolver) Query() exec.QueryResolver {
 	return (*queryResolver)(r)
+}
+
+// Review returns the resolvers of Review's fields.
+func (r *resolver) Review() exec.ReviewResolver {
+	return (*reviewResolver)(r)
 }

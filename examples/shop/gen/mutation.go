@@ -7,6 +7,7 @@ import (
 	"connectrpc.com/connect"
 	"github.com/bffgen/bffgen/examples/shop/gen/model"
 	reviewsv1 "github.com/bffgen/bffgen/examples/shop/gen/pb/reviews/v1"
+	"github.com/bffgen/bffgen/runtime/batch"
 )
 
 // mutationResolver resolves the fields of Mutation that are not plain
@@ -20,5 +21,9 @@ func (r *mutationResolver) AddReview(ctx context.Context, input model.AddReviewI
 	if err != nil {
 		return nil, err
 	}
-	return res.Msg.GetReview(), nil
+	out := res.Msg.GetReview()
+	if out != nil {
+		(*resolver)(r).prefetchReview(ctx, batch.Selected(ctx, "Review"), []*reviewsv1.Review{out})
+	}
+	return out, nil
 }

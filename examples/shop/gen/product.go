@@ -4,9 +4,10 @@ package gen
 import (
 	"context"
 
-	"connectrpc.com/connect"
 	catalogv1 "github.com/bffgen/bffgen/examples/shop/gen/pb/catalog/v1"
 	reviewsv1 "github.com/bffgen/bffgen/examples/shop/gen/pb/reviews/v1"
+	usersv1 "github.com/bffgen/bffgen/examples/shop/gen/pb/users/v1"
+	"github.com/bffgen/bffgen/runtime/batch"
 )
 
 // productResolver resolves the fields of Product that are not plain
@@ -18,16 +19,23 @@ func (r *productResolver) DisplayPrice(ctx context.Context, obj *catalogv1.Produ
 	return r.user.ProductDisplayPrice(ctx, obj)
 }
 
-// Reviews calls reviews.v1.ReviewService.ListReviews.
+// Seller reads the result prefetched for its level by one users.v1.UserService.BatchGetUsers call
+// for all sibling parents (@batch).
+func (r *productResolver) Seller(ctx context.Context, obj *catalogv1.Product) (*usersv1.User, error) {
+	if v, err, ok := batch.Load[*usersv1.User](ctx, obj); ok {
+		return v, err
+	}
+	vs, errs := (*resolver)(r).batchProductSeller(ctx, []*catalogv1.Product{obj})
+	return vs[0], errs[0]
+}
+
+// Reviews reads the result prefetched for its level by one reviews.v1.ReviewService.ListReviewsByProducts call
+// for all sibling parents (@batch).
 func (r *productResolver) Reviews(ctx context.Context, obj *catalogv1.Product, first *int32) ([]*reviewsv1.Review, error) {
-	req := &reviewsv1.ListReviewsRequest{}
-	req.ProductId = obj.GetId()
-	if first != nil {
-		req.PageSize = *first
+	if v, err, ok := batch.Load[[]*reviewsv1.Review](ctx, obj); ok {
+		return v, err
 	}
-	res, err := r.reviewService.ListReviews(ctx, connect.NewRequest(req))
-	if err != nil {
-		return nil, err
-	}
-	return res.Msg.GetReviews(), nil
+	vs, errs := (*resolver)(r).batchProductReviews(ctx, []*catalogv1.Product{obj}, first)
+	(*resolver)(r).prefetchReview(ctx, batch.Selected(ctx, "Review"), vs[0])
+	return vs[0], errs[0]
 }

@@ -6,6 +6,7 @@ import (
 
 	"connectrpc.com/connect"
 	catalogv1 "github.com/bffgen/bffgen/examples/shop/gen/pb/catalog/v1"
+	"github.com/bffgen/bffgen/runtime/batch"
 )
 
 // queryResolver resolves the fields of Query that are not plain
@@ -20,7 +21,11 @@ func (r *queryResolver) Product(ctx context.Context, id string) (*catalogv1.Prod
 	if err != nil {
 		return nil, err
 	}
-	return res.Msg.GetProduct(), nil
+	out := res.Msg.GetProduct()
+	if out != nil {
+		(*resolver)(r).prefetchProduct(ctx, batch.Selected(ctx, "Product"), []*catalogv1.Product{out})
+	}
+	return out, nil
 }
 
 // Products calls catalog.v1.CatalogService.ListProducts.
@@ -36,7 +41,9 @@ func (r *queryResolver) Products(ctx context.Context, first *int32, category *ca
 	if err != nil {
 		return nil, err
 	}
-	return res.Msg.GetProducts(), nil
+	out := res.Msg.GetProducts()
+	(*resolver)(r).prefetchProduct(ctx, batch.Selected(ctx, "Product"), out)
+	return out, nil
 }
 
 // ProductPage calls catalog.v1.CatalogService.ListProducts.
@@ -55,5 +62,9 @@ func (r *queryResolver) ProductPage(ctx context.Context, first *int32, after *st
 	if err != nil {
 		return nil, err
 	}
-	return res.Msg, nil
+	out := res.Msg
+	if out != nil {
+		(*resolver)(r).prefetchProductPage(ctx, batch.Selected(ctx, "ProductPage"), []*catalogv1.ListProductsResponse{out})
+	}
+	return out, nil
 }

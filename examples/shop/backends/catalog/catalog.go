@@ -8,6 +8,7 @@ import (
 
 	"connectrpc.com/connect"
 	catalogv1 "github.com/bffgen/bffgen/examples/shop/gen/pb/catalog/v1"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
@@ -18,7 +19,12 @@ type Server struct {
 }
 
 // New returns a catalog with the example products.
-func New() *Server {
+func New() *Server { return NewN(10) }
+
+// NewN returns a catalog of count products: the ten examples, then copies
+// of them with new ids (p-1011, ...) and a seller each (u-110, ...), for
+// load and batching tests.
+func NewN(count int) *Server {
 	s := &Server{byID: map[string]*catalogv1.Product{}}
 	base := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 	add := func(id, name, desc string, cents int64, cat catalogv1.Category, tags []string, stock *int32) {
@@ -26,6 +32,7 @@ func New() *Server {
 			Id: id, Name: name, Description: desc, PriceCents: cents, Currency: "EUR",
 			Category: cat, Tags: tags, Stock: stock,
 			CreatedAt: timestamppb.New(base.Add(time.Duration(len(s.products)) * 36 * time.Hour)),
+			SellerId:  fmt.Sprintf("u-%d", 11+len(s.products)%2),
 		}
 		s.products = append(s.products, p)
 		s.byID[id] = p
@@ -41,6 +48,14 @@ func New() *Server {
 	add("p-1008", "Linen Duvet Cover", "Stonewashed linen, 200 x 200 cm.", 11900, catalogv1.Category_CATEGORY_HOME, []string{"bedroom"}, n(9))
 	add("p-1009", "Headlamp 400 lm", "Rechargeable headlamp with a red-light mode.", 3990, catalogv1.Category_CATEGORY_OUTDOOR, []string{"camping", "running"}, n(31))
 	add("p-1010", "E-Reader", "Glare-free 7-inch screen, waterproof.", 16900, catalogv1.Category_CATEGORY_ELECTRONICS, []string{"reading"}, n(12))
+	for i := 10; i < count; i++ {
+		c := proto.CloneOf(s.products[i%10])
+		c.Id = fmt.Sprintf("p-%d", 1001+i)
+		c.SellerId = fmt.Sprintf("u-%d", 100+i) // a seller of its own
+		s.products = append(s.products, c)
+		s.byID[c.Id] = c
+	}
+	s.products = s.products[:min(count, len(s.products))]
 	return s
 }
 

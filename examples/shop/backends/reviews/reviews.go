@@ -25,23 +25,23 @@ func New() *Server {
 	s := &Server{}
 	base := time.Date(2026, 4, 2, 18, 30, 0, 0, time.UTC)
 	seed := []struct {
-		product, author, title, body string
-		rating                       int32
+		product, author, authorID, title, body string
+		rating                                 int32
 	}{
-		{"p-1001", "amira", "Grippy and light", "Took them up a wet ridge trail: no slipping at all.", 5},
-		{"p-1001", "jonas", "Run small", "Great shoes, but order half a size up.", 4},
-		{"p-1002", "li", "Quiet at last", "The noise cancelling makes my commute bearable.", 5},
-		{"p-1002", "sam", "Clamps a bit", "Sound is superb; they press on my glasses after an hour.", 3},
-		{"p-1002", "noor", "Battery for days", "Charged it once in a week of travel.", 5},
-		{"p-1003", "ines", "Tomatoes on the 4th floor", "Practical, and the pest chapter saved my basil.", 4},
-		{"p-1004", "tomas", "Heavy and perfect", "Heats evenly; the seasoning held from day one.", 5},
-		{"p-1006", "yuki", "Lovely switches", "Hot-swap sockets are a joy; the keycaps feel cheap.", 4},
-		{"p-1007", "ola", "Dense but worth it", "Chapter 7 on consistency is the best I have read.", 5},
-		{"p-1009", "amira", "Bright enough", "Lit the whole campsite; red mode is handy at night.", 4},
-		{"p-1010", "li", "Reads in the sun", "No glare at the beach, and it survived a dunk.", 5},
+		{"p-1001", "amira", "u-1", "Grippy and light", "Took them up a wet ridge trail: no slipping at all.", 5},
+		{"p-1001", "jonas", "u-2", "Run small", "Great shoes, but order half a size up.", 4},
+		{"p-1002", "li", "u-3", "Quiet at last", "The noise cancelling makes my commute bearable.", 5},
+		{"p-1002", "sam", "u-4", "Clamps a bit", "Sound is superb; they press on my glasses after an hour.", 3},
+		{"p-1002", "noor", "u-5", "Battery for days", "Charged it once in a week of travel.", 5},
+		{"p-1003", "ines", "u-6", "Tomatoes on the 4th floor", "Practical, and the pest chapter saved my basil.", 4},
+		{"p-1004", "tomas", "u-7", "Heavy and perfect", "Heats evenly; the seasoning held from day one.", 5},
+		{"p-1006", "yuki", "u-8", "Lovely switches", "Hot-swap sockets are a joy; the keycaps feel cheap.", 4},
+		{"p-1007", "ola", "u-9", "Dense but worth it", "Chapter 7 on consistency is the best I have read.", 5},
+		{"p-1009", "amira", "u-1", "Bright enough", "Lit the whole campsite; red mode is handy at night.", 4},
+		{"p-1010", "li", "u-3", "Reads in the sun", "No glare at the beach, and it survived a dunk.", 5},
 	}
 	for i, r := range seed {
-		s.add(&reviewsv1.Review{ProductId: r.product, Author: r.author, Title: r.title, Body: r.body, Rating: r.rating,
+		s.add(&reviewsv1.Review{ProductId: r.product, Author: r.author, AuthorId: r.authorID, Title: r.title, Body: r.body, Rating: r.rating,
 			CreatedAt: timestamppb.New(base.Add(time.Duration(i) * 7 * time.Hour))})
 	}
 	return s
@@ -72,6 +72,34 @@ func (s *Server) ListReviews(_ context.Context, req *connect.Request[reviewsv1.L
 		}
 	}
 	return connect.NewResponse(&reviewsv1.ListReviewsResponse{Reviews: out}), nil
+}
+
+// ListReviewsByProducts returns the newest reviews of each of the products,
+// one entry per product that has reviews, in no particular order;
+// per_product defaults to 10.
+func (s *Server) ListReviewsByProducts(_ context.Context, req *connect.Request[reviewsv1.ListReviewsByProductsRequest]) (*connect.Response[reviewsv1.ListReviewsByProductsResponse], error) {
+	per := int(req.Msg.GetPerProduct())
+	if per <= 0 {
+		per = 10
+	}
+	wanted := map[string]*reviewsv1.ProductReviews{}
+	res := &reviewsv1.ListReviewsByProductsResponse{}
+	for _, id := range req.Msg.GetProductIds() {
+		if _, dup := wanted[id]; !dup {
+			wanted[id] = &reviewsv1.ProductReviews{ProductId: id}
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, r := range slices.Backward(s.reviews) {
+		if pr, ok := wanted[r.GetProductId()]; ok && len(pr.Reviews) < per {
+			if len(pr.Reviews) == 0 {
+				res.Results = append(res.Results, pr)
+			}
+			pr.Reviews = append(pr.Reviews, r)
+		}
+	}
+	return connect.NewResponse(res), nil
 }
 
 // CreateReview validates and stores a review.

@@ -11,15 +11,14 @@ import (
 )
 
 func main() {
-	catalog := flag.String("catalog", "127.0.0.1:9001", "catalog listen address")
-	reviews := flag.String("reviews", "127.0.0.1:9002", "reviews listen address")
+	products := flag.Int("products", 10, "number of products in the catalog")
 	flag.Parse()
-	run, err := backends.Start(*catalog, *reviews)
+	run, err := backends.Start(backends.Options{Products: *products})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "backends: %v\n", err)
 		os.Exit(1)
 	}
-	fmt.Printf("catalog on %s, reviews on %s\n", run.CatalogURL, run.ReviewsURL)
+	fmt.Printf("CATALOG_URL=%s REVIEWS_URL=%s USERS_URL=%s\n", run.CatalogURL, run.ReviewsURL, run.UsersURL)
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
 	<-sig

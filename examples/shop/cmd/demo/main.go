@@ -10,10 +10,10 @@ import (
 	"github.com/bffgen/bffgen/runtime"
 )
 
-const sample = `{ products(first: 3) { id name priceCents displayPrice createdAt category reviews { rating body } } }`
+const sample = `{ products(first: 3) { id name priceCents displayPrice createdAt category seller { displayName } reviews { rating body reviewer { displayName country } } } }`
 
 func main() {
-	run, err := backends.Start("127.0.0.1:0", "127.0.0.1:0")
+	run, err := backends.Start(backends.Options{})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "demo: starting the backends: %v\n", err)
 		os.Exit(1)
@@ -22,17 +22,18 @@ func main() {
 	// bff.yaml reads the backends' addresses from these variables.
 	os.Setenv("CATALOG_URL", run.CatalogURL)
 	os.Setenv("REVIEWS_URL", run.ReviewsURL)
+	os.Setenv("USERS_URL", run.UsersURL)
 	listen := os.Getenv("BFF_LISTEN")
 	if listen == "" {
 		listen = "127.0.0.1:8080"
 	}
-	fmt.Printf(`bffgen demo: catalog backend on %s, reviews backend on %s
+	fmt.Printf(`bffgen demo: catalog on %s, reviews on %s, users on %s
 The BFF listens on http://%s/graphql (GraphiQL at http://%s/). Try:
 
   curl -s http://%s/graphql -H 'Content-Type: application/json' \
     -d '{"query":"%s"}'
 
-`, run.CatalogURL, run.ReviewsURL, listen, listen, listen, sample)
+`, run.CatalogURL, run.ReviewsURL, run.UsersURL, listen, listen, listen, sample)
 	code := runtime.Main(gen.Service(&resolvers.Resolver{}))
 	run.Close()
 	os.Exit(code)

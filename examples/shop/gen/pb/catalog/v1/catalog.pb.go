@@ -94,7 +94,9 @@ type Product struct {
 	CreatedAt *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
 	Tags      []string               `protobuf:"bytes,8,rep,name=tags,proto3" json:"tags,omitempty"`
 	// Units in stock; unset when the warehouse did not answer.
-	Stock         *int32 `protobuf:"varint,9,opt,name=stock,proto3,oneof" json:"stock,omitempty"`
+	Stock *int32 `protobuf:"varint,9,opt,name=stock,proto3,oneof" json:"stock,omitempty"`
+	// The users.v1.User who sells it.
+	SellerId      string `protobuf:"bytes,10,opt,name=seller_id,json=sellerId,proto3" json:"seller_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -190,6 +192,13 @@ func (x *Product) GetStock() int32 {
 		return *x.Stock
 	}
 	return 0
+}
+
+func (x *Product) GetSellerId() string {
+	if x != nil {
+		return x.SellerId
+	}
+	return ""
 }
 
 type GetProductRequest struct {
@@ -406,7 +415,7 @@ var File_catalog_v1_catalog_proto protoreflect.FileDescriptor
 const file_catalog_v1_catalog_proto_rawDesc = "" +
 	"\n" +
 	"\x18catalog/v1/catalog.proto\x12\n" +
-	"catalog.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xb2\x02\n" +
+	"catalog.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xcf\x02\n" +
 	"\aProduct\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12 \n" +
@@ -418,7 +427,9 @@ const file_catalog_v1_catalog_proto_rawDesc = "" +
 	"\n" +
 	"created_at\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x12\x12\n" +
 	"\x04tags\x18\b \x03(\tR\x04tags\x12\x19\n" +
-	"\x05stock\x18\t \x01(\x05H\x00R\x05stock\x88\x01\x01B\b\n" +
+	"\x05stock\x18\t \x01(\x05H\x00R\x05stock\x88\x01\x01\x12\x1b\n" +
+	"\tseller_id\x18\n" +
+	" \x01(\tR\bsellerIdB\b\n" +
 	"\x06_stock\"#\n" +
 	"\x11GetProductRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\"C\n" +

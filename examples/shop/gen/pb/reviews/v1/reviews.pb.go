@@ -29,11 +29,13 @@ type Review struct {
 	Id        string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
 	ProductId string                 `protobuf:"bytes,2,opt,name=product_id,json=productId,proto3" json:"product_id,omitempty"`
 	// 1 to 5 stars.
-	Rating        int32                  `protobuf:"varint,3,opt,name=rating,proto3" json:"rating,omitempty"`
-	Title         string                 `protobuf:"bytes,4,opt,name=title,proto3" json:"title,omitempty"`
-	Body          string                 `protobuf:"bytes,5,opt,name=body,proto3" json:"body,omitempty"`
-	Author        string                 `protobuf:"bytes,6,opt,name=author,proto3" json:"author,omitempty"`
-	CreatedAt     *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
+	Rating    int32                  `protobuf:"varint,3,opt,name=rating,proto3" json:"rating,omitempty"`
+	Title     string                 `protobuf:"bytes,4,opt,name=title,proto3" json:"title,omitempty"`
+	Body      string                 `protobuf:"bytes,5,opt,name=body,proto3" json:"body,omitempty"`
+	Author    string                 `protobuf:"bytes,6,opt,name=author,proto3" json:"author,omitempty"`
+	CreatedAt *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
+	// The users.v1.User who wrote it.
+	AuthorId      string `protobuf:"bytes,8,opt,name=author_id,json=authorId,proto3" json:"author_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -115,6 +117,13 @@ func (x *Review) GetCreatedAt() *timestamppb.Timestamp {
 		return x.CreatedAt
 	}
 	return nil
+}
+
+func (x *Review) GetAuthorId() string {
+	if x != nil {
+		return x.AuthorId
+	}
+	return ""
 }
 
 type ListReviewsRequest struct {
@@ -213,6 +222,157 @@ func (x *ListReviewsResponse) GetReviews() []*Review {
 	return nil
 }
 
+type ListReviewsByProductsRequest struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	ProductIds []string               `protobuf:"bytes,1,rep,name=product_ids,json=productIds,proto3" json:"product_ids,omitempty"`
+	// Newest reviews per product; default 10.
+	PerProduct    int32 `protobuf:"varint,2,opt,name=per_product,json=perProduct,proto3" json:"per_product,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListReviewsByProductsRequest) Reset() {
+	*x = ListReviewsByProductsRequest{}
+	mi := &file_reviews_v1_reviews_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListReviewsByProductsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListReviewsByProductsRequest) ProtoMessage() {}
+
+func (x *ListReviewsByProductsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_reviews_v1_reviews_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListReviewsByProductsRequest.ProtoReflect.Descriptor instead.
+func (*ListReviewsByProductsRequest) Descriptor() ([]byte, []int) {
+	return file_reviews_v1_reviews_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *ListReviewsByProductsRequest) GetProductIds() []string {
+	if x != nil {
+		return x.ProductIds
+	}
+	return nil
+}
+
+func (x *ListReviewsByProductsRequest) GetPerProduct() int32 {
+	if x != nil {
+		return x.PerProduct
+	}
+	return 0
+}
+
+// The reviews of one product.
+type ProductReviews struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ProductId     string                 `protobuf:"bytes,1,opt,name=product_id,json=productId,proto3" json:"product_id,omitempty"`
+	Reviews       []*Review              `protobuf:"bytes,2,rep,name=reviews,proto3" json:"reviews,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ProductReviews) Reset() {
+	*x = ProductReviews{}
+	mi := &file_reviews_v1_reviews_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ProductReviews) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ProductReviews) ProtoMessage() {}
+
+func (x *ProductReviews) ProtoReflect() protoreflect.Message {
+	mi := &file_reviews_v1_reviews_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ProductReviews.ProtoReflect.Descriptor instead.
+func (*ProductReviews) Descriptor() ([]byte, []int) {
+	return file_reviews_v1_reviews_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *ProductReviews) GetProductId() string {
+	if x != nil {
+		return x.ProductId
+	}
+	return ""
+}
+
+func (x *ProductReviews) GetReviews() []*Review {
+	if x != nil {
+		return x.Reviews
+	}
+	return nil
+}
+
+type ListReviewsByProductsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// One entry per product that has reviews, in no particular order.
+	Results       []*ProductReviews `protobuf:"bytes,1,rep,name=results,proto3" json:"results,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListReviewsByProductsResponse) Reset() {
+	*x = ListReviewsByProductsResponse{}
+	mi := &file_reviews_v1_reviews_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListReviewsByProductsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListReviewsByProductsResponse) ProtoMessage() {}
+
+func (x *ListReviewsByProductsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_reviews_v1_reviews_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListReviewsByProductsResponse.ProtoReflect.Descriptor instead.
+func (*ListReviewsByProductsResponse) Descriptor() ([]byte, []int) {
+	return file_reviews_v1_reviews_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *ListReviewsByProductsResponse) GetResults() []*ProductReviews {
+	if x != nil {
+		return x.Results
+	}
+	return nil
+}
+
 type CreateReviewRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	ProductId     string                 `protobuf:"bytes,1,opt,name=product_id,json=productId,proto3" json:"product_id,omitempty"`
@@ -226,7 +386,7 @@ type CreateReviewRequest struct {
 
 func (x *CreateReviewRequest) Reset() {
 	*x = CreateReviewRequest{}
-	mi := &file_reviews_v1_reviews_proto_msgTypes[3]
+	mi := &file_reviews_v1_reviews_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -238,7 +398,7 @@ func (x *CreateReviewRequest) String() string {
 func (*CreateReviewRequest) ProtoMessage() {}
 
 func (x *CreateReviewRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_reviews_v1_reviews_proto_msgTypes[3]
+	mi := &file_reviews_v1_reviews_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -251,7 +411,7 @@ func (x *CreateReviewRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateReviewRequest.ProtoReflect.Descriptor instead.
 func (*CreateReviewRequest) Descriptor() ([]byte, []int) {
-	return file_reviews_v1_reviews_proto_rawDescGZIP(), []int{3}
+	return file_reviews_v1_reviews_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *CreateReviewRequest) GetProductId() string {
@@ -298,7 +458,7 @@ type CreateReviewResponse struct {
 
 func (x *CreateReviewResponse) Reset() {
 	*x = CreateReviewResponse{}
-	mi := &file_reviews_v1_reviews_proto_msgTypes[4]
+	mi := &file_reviews_v1_reviews_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -310,7 +470,7 @@ func (x *CreateReviewResponse) String() string {
 func (*CreateReviewResponse) ProtoMessage() {}
 
 func (x *CreateReviewResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_reviews_v1_reviews_proto_msgTypes[4]
+	mi := &file_reviews_v1_reviews_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -323,7 +483,7 @@ func (x *CreateReviewResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateReviewResponse.ProtoReflect.Descriptor instead.
 func (*CreateReviewResponse) Descriptor() ([]byte, []int) {
-	return file_reviews_v1_reviews_proto_rawDescGZIP(), []int{4}
+	return file_reviews_v1_reviews_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *CreateReviewResponse) GetReview() *Review {
@@ -338,7 +498,7 @@ var File_reviews_v1_reviews_proto protoreflect.FileDescriptor
 const file_reviews_v1_reviews_proto_rawDesc = "" +
 	"\n" +
 	"\x18reviews/v1/reviews.proto\x12\n" +
-	"reviews.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xcc\x01\n" +
+	"reviews.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xe9\x01\n" +
 	"\x06Review\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1d\n" +
 	"\n" +
@@ -348,13 +508,25 @@ const file_reviews_v1_reviews_proto_rawDesc = "" +
 	"\x04body\x18\x05 \x01(\tR\x04body\x12\x16\n" +
 	"\x06author\x18\x06 \x01(\tR\x06author\x129\n" +
 	"\n" +
-	"created_at\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\"P\n" +
+	"created_at\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x12\x1b\n" +
+	"\tauthor_id\x18\b \x01(\tR\bauthorId\"P\n" +
 	"\x12ListReviewsRequest\x12\x1d\n" +
 	"\n" +
 	"product_id\x18\x01 \x01(\tR\tproductId\x12\x1b\n" +
 	"\tpage_size\x18\x02 \x01(\x05R\bpageSize\"C\n" +
 	"\x13ListReviewsResponse\x12,\n" +
-	"\areviews\x18\x01 \x03(\v2\x12.reviews.v1.ReviewR\areviews\"\x8e\x01\n" +
+	"\areviews\x18\x01 \x03(\v2\x12.reviews.v1.ReviewR\areviews\"`\n" +
+	"\x1cListReviewsByProductsRequest\x12\x1f\n" +
+	"\vproduct_ids\x18\x01 \x03(\tR\n" +
+	"productIds\x12\x1f\n" +
+	"\vper_product\x18\x02 \x01(\x05R\n" +
+	"perProduct\"]\n" +
+	"\x0eProductReviews\x12\x1d\n" +
+	"\n" +
+	"product_id\x18\x01 \x01(\tR\tproductId\x12,\n" +
+	"\areviews\x18\x02 \x03(\v2\x12.reviews.v1.ReviewR\areviews\"U\n" +
+	"\x1dListReviewsByProductsResponse\x124\n" +
+	"\aresults\x18\x01 \x03(\v2\x1a.reviews.v1.ProductReviewsR\aresults\"\x8e\x01\n" +
 	"\x13CreateReviewRequest\x12\x1d\n" +
 	"\n" +
 	"product_id\x18\x01 \x01(\tR\tproductId\x12\x16\n" +
@@ -363,9 +535,10 @@ const file_reviews_v1_reviews_proto_rawDesc = "" +
 	"\x04body\x18\x04 \x01(\tR\x04body\x12\x16\n" +
 	"\x06author\x18\x05 \x01(\tR\x06author\"B\n" +
 	"\x14CreateReviewResponse\x12*\n" +
-	"\x06review\x18\x01 \x01(\v2\x12.reviews.v1.ReviewR\x06review2\xb7\x01\n" +
+	"\x06review\x18\x01 \x01(\v2\x12.reviews.v1.ReviewR\x06review2\xaa\x02\n" +
 	"\rReviewService\x12S\n" +
-	"\vListReviews\x12\x1e.reviews.v1.ListReviewsRequest\x1a\x1f.reviews.v1.ListReviewsResponse\"\x03\x90\x02\x01\x12Q\n" +
+	"\vListReviews\x12\x1e.reviews.v1.ListReviewsRequest\x1a\x1f.reviews.v1.ListReviewsResponse\"\x03\x90\x02\x01\x12q\n" +
+	"\x15ListReviewsByProducts\x12(.reviews.v1.ListReviewsByProductsRequest\x1a).reviews.v1.ListReviewsByProductsResponse\"\x03\x90\x02\x01\x12Q\n" +
 	"\fCreateReview\x12\x1f.reviews.v1.CreateReviewRequest\x1a .reviews.v1.CreateReviewResponseb\x06proto3"
 
 var (
@@ -380,28 +553,35 @@ func file_reviews_v1_reviews_proto_rawDescGZIP() []byte {
 	return file_reviews_v1_reviews_proto_rawDescData
 }
 
-var file_reviews_v1_reviews_proto_msgTypes = make([]protoimpl.MessageInfo, 5)
+var file_reviews_v1_reviews_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
 var file_reviews_v1_reviews_proto_goTypes = []any{
-	(*Review)(nil),                // 0: reviews.v1.Review
-	(*ListReviewsRequest)(nil),    // 1: reviews.v1.ListReviewsRequest
-	(*ListReviewsResponse)(nil),   // 2: reviews.v1.ListReviewsResponse
-	(*CreateReviewRequest)(nil),   // 3: reviews.v1.CreateReviewRequest
-	(*CreateReviewResponse)(nil),  // 4: reviews.v1.CreateReviewResponse
-	(*timestamppb.Timestamp)(nil), // 5: google.protobuf.Timestamp
+	(*Review)(nil),                        // 0: reviews.v1.Review
+	(*ListReviewsRequest)(nil),            // 1: reviews.v1.ListReviewsRequest
+	(*ListReviewsResponse)(nil),           // 2: reviews.v1.ListReviewsResponse
+	(*ListReviewsByProductsRequest)(nil),  // 3: reviews.v1.ListReviewsByProductsRequest
+	(*ProductReviews)(nil),                // 4: reviews.v1.ProductReviews
+	(*ListReviewsByProductsResponse)(nil), // 5: reviews.v1.ListReviewsByProductsResponse
+	(*CreateReviewRequest)(nil),           // 6: reviews.v1.CreateReviewRequest
+	(*CreateReviewResponse)(nil),          // 7: reviews.v1.CreateReviewResponse
+	(*timestamppb.Timestamp)(nil),         // 8: google.protobuf.Timestamp
 }
 var file_reviews_v1_reviews_proto_depIdxs = []int32{
-	5, // 0: reviews.v1.Review.created_at:type_name -> google.protobuf.Timestamp
+	8, // 0: reviews.v1.Review.created_at:type_name -> google.protobuf.Timestamp
 	0, // 1: reviews.v1.ListReviewsResponse.reviews:type_name -> reviews.v1.Review
-	0, // 2: reviews.v1.CreateReviewResponse.review:type_name -> reviews.v1.Review
-	1, // 3: reviews.v1.ReviewService.ListReviews:input_type -> reviews.v1.ListReviewsRequest
-	3, // 4: reviews.v1.ReviewService.CreateReview:input_type -> reviews.v1.CreateReviewRequest
-	2, // 5: reviews.v1.ReviewService.ListReviews:output_type -> reviews.v1.ListReviewsResponse
-	4, // 6: reviews.v1.ReviewService.CreateReview:output_type -> reviews.v1.CreateReviewResponse
-	5, // [5:7] is the sub-list for method output_type
-	3, // [3:5] is the sub-list for method input_type
-	3, // [3:3] is the sub-list for extension type_name
-	3, // [3:3] is the sub-list for extension extendee
-	0, // [0:3] is the sub-list for field type_name
+	0, // 2: reviews.v1.ProductReviews.reviews:type_name -> reviews.v1.Review
+	4, // 3: reviews.v1.ListReviewsByProductsResponse.results:type_name -> reviews.v1.ProductReviews
+	0, // 4: reviews.v1.CreateReviewResponse.review:type_name -> reviews.v1.Review
+	1, // 5: reviews.v1.ReviewService.ListReviews:input_type -> reviews.v1.ListReviewsRequest
+	3, // 6: reviews.v1.ReviewService.ListReviewsByProducts:input_type -> reviews.v1.ListReviewsByProductsRequest
+	6, // 7: reviews.v1.ReviewService.CreateReview:input_type -> reviews.v1.CreateReviewRequest
+	2, // 8: reviews.v1.ReviewService.ListReviews:output_type -> reviews.v1.ListReviewsResponse
+	5, // 9: reviews.v1.ReviewService.ListReviewsByProducts:output_type -> reviews.v1.ListReviewsByProductsResponse
+	7, // 10: reviews.v1.ReviewService.CreateReview:output_type -> reviews.v1.CreateReviewResponse
+	8, // [8:11] is the sub-list for method output_type
+	5, // [5:8] is the sub-list for method input_type
+	5, // [5:5] is the sub-list for extension type_name
+	5, // [5:5] is the sub-list for extension extendee
+	0, // [0:5] is the sub-list for field type_name
 }
 
 func init() { file_reviews_v1_reviews_proto_init() }
@@ -415,7 +595,7 @@ func file_reviews_v1_reviews_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_reviews_v1_reviews_proto_rawDesc), len(file_reviews_v1_reviews_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   5,
+			NumMessages:   8,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

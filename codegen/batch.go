@@ -1,0 +1,300 @@
+package codegen
+
+import (
+	"fmt"
+	"go/types"
+	"strings"
+
+	gqlcodegen "github.com/99designs/gqlgen/codegen"
+	"github.com/99designs/gqlgen/codegen/templates"
+	"github.com/bffgen/bffgen/schema"
+)
+
+const batchPkg = "github.com/bffgen/bffgen/runtime/batch"
+
+// prefetchTypes are the bound object types from which a batched field can be
+// reached through batched fields and plain message fields: resolvers that
+// return them prefetch their selection level by level.
+func prefetchTypes(m *schema.Model) map[string]bool {
+	s := map[string]bool{}
+	for changed := true; changed; {
+		changed = false
+		for name, o := range m.Objects {
+			if o.Message == nil || s[name] {
+				continue
+			}
+			for _, f := range o.Fields {
+				child := f.Def.Type.Name()
+				if f.Kind == schema.FieldBatch || (f.Kind == schema.FieldProto && s[child] && m.Objects[child] != nil) {
+					s[name], changed = true, true
+					break
+				}
+			}
+		}
+	}
+	return s
+}
+
+func (p *bffPlugin) object(name string) *gqlcodegen.Object {
+	for _, o := range p.data.Objects {
+		if o.Name == name {
+			return o
+		}
+	}
+	return nil
+}
+
+func gqlField(o *gqlcodegen.Object, name string) *gqlcodegen.Field {
+	for _, f := range o.Fields {
+		if f.Name == name {
+			return f
+		}
+	}
+	return nil
+}
+
+// elemObject is the pointer type of the objects a Go value of type t holds:
+// *T for *T and []*T.
+func elemObject(t types.Type) (types.Type, bool) {
+	if s, ok := t.(*types.Slice); ok {
+		t = s.Elem()
+	}
+	_, ok := t.(*types.Pointer)
+	return t, ok
+}
+
+// prefetchCall returns the statement that prefetches the selection of the
+// field being resolved for the objects in expr (of type t), or "".
+func (p *bffPlugin) prefetchCall(typeName, expr string, t types.Type) string {
+	const recv = "(*resolver)(r)" // the typed resolvers convert back to the root
+	if !p.prefetch[typeName] {
+		return ""
+	}
+	elem, ok := elemObject(t)
+	if !ok {
+		return ""
+	}
+	b := templates.CurrentImports.Lookup(batchPkg)
+	if _, isSlice := t.(*types.Slice); isSlice {
+		return fmt.Sprintf("%s.prefetch%s(ctx, %s.Selected(ctx, %q), %s)", recv, typeName, b, typeName, expr)
+	}
+	return fmt.Sprintf("if %s != nil {\n%s.prefetch%s(ctx, %s.Selected(ctx, %q), []%s{%s})\n}", expr, recv, typeName, b, typeName, typeStr(elem), expr)
+}
+
+// batchResolverBody is the per-parent resolver of a batched field: the
+// value prefetched for its level, else (a parent that came another way) a
+// call for this parent alone.
+func (p *bffPlugin) batchResolverBody(o *gqlcodegen.Object, f *gqlcodegen.Field) string {
+	rt := f.TypeReference.GO
+	b := templates.CurrentImports.Lookup(batchPkg)
+	args := []string{"ctx", "[]" + typeStr(o.Reference()) + "{obj}"}
+	for _, a := range f.Args {
+		args = append(args, a.VarName)
+	}
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "if v, err, ok := %s.Load[%s](ctx, obj); ok {\nreturn v, err\n}\n", b, typeStr(rt))
+	fmt.Fprintf(&sb, "vs, errs := (*resolver)(r).batch%s%s(%s)\n", ucFirst(o.Name), f.GoFieldName, strings.Join(args, ", "))
+	if call := p.prefetchCall(f.TypeReference.Definition.Name, "vs[0]", rt); call != "" {
+		sb.WriteString(call + "\n")
+	}
+	sb.WriteString("return vs[0], errs[0]")
+	return sb.String()
+}
+
+// batchFunc writes the function that resolves a batched field for many
+// parents: distinct keys, one call per chunk, results matched to keys.
+func (p *bffPlugin) batchFunc(o *gqlcodegen.Object, f *gqlcodegen.Field, bt *schema.Batch, nonNull bool) (string, error) {
+	parent := o.Reference()
+	rt := f.TypeReference.GO
+	keyField, _, keyGo, err := p.fieldTypes(bt.Key)
+	if err != nil {
+		return "", err
+	}
+	keyType := keyField.(*types.Slice).Elem()
+	in := p.pg.message(bt.Method.Input())
+	inType, err := p.namedType(in.GoIdent)
+	if err != nil {
+		return "", err
+	}
+	from := "p"
+	var fromType types.Type
+	for _, fd := range bt.From {
+		_, getter, goName, err := p.fieldTypes(fd)
+		if err != nil {
+			return "", err
+		}
+		from, fromType = from+".Get"+goName+"()", getter
+	}
+	if !types.Identical(fromType, keyType) {
+		from = typeStr(keyType) + "(" + from + ")"
+	}
+	_, _, resultsGo, err := p.fieldTypes(bt.Results)
+	if err != nil {
+		return "", err
+	}
+	itemMsg := p.pg.message(bt.Results.Message())
+	itemType, err := p.namedType(itemMsg.GoIdent)
+	if err != nil {
+		return "", err
+	}
+	value, vt := "item", types.Type(types.NewPointer(itemType))
+	for _, fd := range bt.Pick {
+		_, getter, goName, err := p.fieldTypes(fd)
+		if err != nil {
+			return "", err
+		}
+		value, vt = value+".Get"+goName+"()", getter
+	}
+	switch {
+	case types.Identical(vt, rt):
+	case isNumeric(vt) && isNumeric(rt):
+		value = typeStr(rt) + "(" + value + ")"
+	default:
+		return "", fmt.Errorf("internal error, please report: %s.%s: batch value %s does not convert to %s", o.Name, f.Name, vt, rt)
+	}
+	method := p.pg.service(bt.Service.Desc)
+	var goMethod string
+	for _, mm := range method.Methods {
+		if mm.Desc.FullName() == bt.Method.FullName() {
+			goMethod = mm.GoName
+		}
+	}
+	connectPkg := templates.CurrentImports.Lookup("connectrpc.com/connect")
+	b := templates.CurrentImports.Lookup(batchPkg)
+	params := []string{"ctx " + templates.CurrentImports.Lookup("context") + ".Context", "parents []" + typeStr(parent)}
+	for _, a := range f.Args {
+		params = append(params, a.VarName+" "+typeStr(a.TypeReference.GO))
+	}
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "// batch%s%s resolves %s.%s for many parents: one\n// %s call per chunk of distinct keys (max_batch_size\n// of upstream %q, else %d); results and errors are indexed like parents.\n",
+		ucFirst(o.Name), f.GoFieldName, o.Name, f.Name, bt.Method.FullName(), bt.Service.Upstream, bt.MaxBatchSize)
+	fmt.Fprintf(&sb, "func (r *resolver) batch%s%s(%s) ([]%s, []error) {\n", ucFirst(o.Name), f.GoFieldName, strings.Join(params, ", "), typeStr(rt))
+	fmt.Fprintf(&sb, "keys := make([]%s, 0, len(parents))\nindex := make(map[%s]int, len(parents))\n", typeStr(keyType), typeStr(keyType))
+	fmt.Fprintf(&sb, "for _, p := range parents {\nk := %s\nif _, ok := index[k]; !ok {\nindex[k] = len(keys)\nkeys = append(keys, k)\n}\n}\n", from)
+	fmt.Fprintf(&sb, "items := make([]*%s, len(keys))\n", typeStr(itemType))
+	fmt.Fprintf(&sb, "size := r.up.MaxBatchSize(%q, %d)\n", bt.Service.Upstream, bt.MaxBatchSize)
+	fmt.Fprintf(&sb, "errs := %s.Chunks(ctx, len(keys), size, func(ctx %s.Context, lo, hi int) error {\n", b, templates.CurrentImports.Lookup("context"))
+	fmt.Fprintf(&sb, "req := &%s{}\nreq.%s = keys[lo:hi]\n", typeStr(inType), keyGo)
+	for _, a := range bt.Assigns {
+		stmt, err := p.assignPath("req", a.Path, func(dt types.Type) (string, types.Type, []string, error) {
+			return p.source(f, a.Source, dt)
+		})
+		if err != nil {
+			return "", err
+		}
+		sb.WriteString(stmt + "\n")
+	}
+	fmt.Fprintf(&sb, "res, err := r.%s.%s(ctx, %s.NewRequest(req))\nif err != nil {\nreturn err\n}\n", clientField(bt.Service), goMethod, connectPkg)
+	if bt.By != nil {
+		_, byGetter, byGo, err := p.fieldTypes(bt.By)
+		if err != nil {
+			return "", err
+		}
+		by := "item.Get" + byGo + "()"
+		if !types.Identical(byGetter, keyType) {
+			by = typeStr(keyType) + "(" + by + ")"
+		}
+		fmt.Fprintf(&sb, "for _, item := range res.Msg.Get%s() {\nif i, ok := index[%s]; ok && i >= lo && i < hi {\nitems[i] = item\n}\n}\n", resultsGo, by)
+	} else {
+		fmt.Fprintf(&sb, "for j, item := range res.Msg.Get%s() {\nif lo+j < hi {\nitems[lo+j] = item\n}\n}\n", resultsGo)
+	}
+	sb.WriteString("return nil\n})\n")
+	fmt.Fprintf(&sb, "out := make([]%s, len(parents))\noutErrs := make([]error, len(parents))\n", typeStr(rt))
+	fmt.Fprintf(&sb, "for i, p := range parents {\nk := index[%s]\nitem := items[k]\nswitch {\ncase errs[k] != nil:\noutErrs[i] = errs[k]\n", from)
+	if nonNull && len(bt.Pick) == 0 {
+		fmt.Fprintf(&sb, "case item == nil:\noutErrs[i] = %s.NewError(%s.CodeNotFound, %s.Errorf(\"%s has no result for key %%v\", keys[k]))\n", connectPkg, connectPkg, templates.CurrentImports.Lookup("fmt"), bt.Method.FullName())
+	}
+	fmt.Fprintf(&sb, "default:\nout[i] = %s\n}\n}\nreturn out, outErrs\n}\n", value)
+	return sb.String(), nil
+}
+
+// prefetchFunc writes the lookahead of one type: for all parents of a
+// level at once, the batched fields the selection asks for, then the next
+// level with all their children.
+func (p *bffPlugin) prefetchFunc(name string) (string, error) {
+	o := p.object(name)
+	bound := p.m.Objects[name]
+	if o == nil || bound == nil {
+		return "", fmt.Errorf("internal error, please report: no object %q", name)
+	}
+	b := templates.CurrentImports.Lookup(batchPkg)
+	gql := templates.CurrentImports.Lookup("github.com/99designs/gqlgen/graphql")
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "// prefetch%s resolves, for all parents of a level at once, the batched\n// fields of %s that fields select, and then the next level.\n", name, name)
+	fmt.Fprintf(&sb, "func (r *resolver) prefetch%s(ctx %s.Context, fields []%s.CollectedField, parents []%s) {\n", name, templates.CurrentImports.Lookup("context"), gql, typeStr(o.Reference()))
+	fmt.Fprintf(&sb, "if len(parents) == 0 {\nreturn\n}\nvar wg %s.WaitGroup\nfor _, f := range fields {\nswitch f.Name {\n", templates.CurrentImports.Lookup("sync"))
+	for _, bf := range bound.Fields {
+		gf := gqlField(o, bf.Def.Name)
+		if gf == nil {
+			continue
+		}
+		child := bf.Def.Type.Name()
+		switch {
+		case bf.Kind == schema.FieldBatch:
+			fmt.Fprintf(&sb, "case %q:\nwg.Go(func() {\n", bf.Def.Name)
+			args := []string{"ctx", "parents"}
+			if len(gf.Args) > 0 {
+				fmt.Fprintf(&sb, "raw, ok := %s.Args(ctx, f)\nif !ok {\nreturn\n}\n", b)
+				for _, a := range gf.Args {
+					stmt, err := p.unmarshalArg(a)
+					if err != nil {
+						return "", err
+					}
+					sb.WriteString(stmt)
+					args = append(args, a.VarName)
+				}
+			}
+			fmt.Fprintf(&sb, "vs, errs := r.batch%s%s(%s)\n%s.Store(ctx, f.Alias, parents, vs, errs)\n", ucFirst(name), gf.GoFieldName, strings.Join(args, ", "), b)
+			if p.prefetch[child] {
+				rt := gf.TypeReference.GO
+				elem, _ := elemObject(rt)
+				fmt.Fprintf(&sb, "var children []%s\nfor _, v := range vs {\n", typeStr(elem))
+				if _, isSlice := rt.(*types.Slice); isSlice {
+					sb.WriteString("children = append(children, v...)\n}\n")
+				} else {
+					sb.WriteString("if v != nil {\nchildren = append(children, v)\n}\n}\n")
+				}
+				fmt.Fprintf(&sb, "r.prefetch%s(ctx, %s.Fields(ctx, f, %q), children)\n", child, b, child)
+			}
+			sb.WriteString("})\n")
+		case bf.Kind == schema.FieldProto && p.prefetch[child] && bf.Proto.Message() != nil:
+			co := p.object(child)
+			_, _, goName, err := p.fieldTypes(bf.Proto)
+			if err != nil {
+				return "", err
+			}
+			fmt.Fprintf(&sb, "case %q:\nvar children []%s\nfor _, p := range parents {\n", bf.Def.Name, typeStr(co.Reference()))
+			if bf.Proto.IsList() {
+				fmt.Fprintf(&sb, "children = append(children, p.Get%s()...)\n}\n", goName)
+			} else {
+				fmt.Fprintf(&sb, "if c := p.Get%s(); c != nil {\nchildren = append(children, c)\n}\n}\n", goName)
+			}
+			fmt.Fprintf(&sb, "wg.Go(func() {\nr.prefetch%s(ctx, %s.Fields(ctx, f, %q), children)\n})\n", child, b, child)
+		}
+	}
+	sb.WriteString("}\n}\nwg.Wait()\n}\n")
+	return sb.String(), nil
+}
+
+// unmarshalArg reads one argument of a batched field from its raw value,
+// with the unmarshaler gqlgen binds for its type; on error the goroutine
+// returns without prefetching (the per-parent resolver reports it).
+func (p *bffPlugin) unmarshalArg(a *gqlcodegen.FieldArgument) (string, error) {
+	ref := a.TypeReference
+	if ref.Unmarshaler == nil {
+		return "", fmt.Errorf("internal error, please report: argument %q has no function unmarshaler", a.Name)
+	}
+	fn := templates.CurrentImports.Lookup(ref.Unmarshaler.Pkg().Path()) + "." + ref.Unmarshaler.Name()
+	call := fn + "(v)"
+	if ref.IsContext {
+		call = fn + "(ctx, v)"
+	}
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "var %s %s\n", a.VarName, typeStr(ref.GO))
+	if _, isPtr := ref.GO.(*types.Pointer); isPtr {
+		fmt.Fprintf(&sb, "if v := raw[%q]; v != nil {\nx, err := %s\nif err != nil {\nreturn\n}\n%s = &x\n}\n", a.Name, call, a.VarName)
+	} else {
+		fmt.Fprintf(&sb, "if v := raw[%q]; v != nil {\nx, err := %s\nif err != nil {\nreturn\n}\n%s = x\n}\n", a.Name, call, a.VarName)
+	}
+	return sb.String(), nil
+}

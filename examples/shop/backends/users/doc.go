@@ -1,0 +1,3 @@
+// Package users is the example users backend: public profiles of sellers
+// and reviewers, served by id in batches.
+package users

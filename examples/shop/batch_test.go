@@ -1,0 +1,160 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"connectrpc.com/connect"
+	"github.com/bffgen/bffgen/examples/shop/backends"
+	"github.com/bffgen/bffgen/examples/shop/gen"
+	"github.com/bffgen/bffgen/examples/shop/resolvers"
+	"github.com/bffgen/bffgen/runtime"
+	"github.com/bffgen/bffgen/runtime/config"
+)
+
+// counter counts the RPCs the backends receive, by procedure.
+type counter struct {
+	mu    sync.Mutex
+	calls map[string]int
+}
+
+func (c *counter) interceptor() connect.Interceptor {
+	return connect.UnaryInterceptorFunc(func(next connect.UnaryFunc) connect.UnaryFunc {
+		return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
+			c.mu.Lock()
+			c.calls[req.Spec().Procedure[strings.LastIndex(req.Spec().Procedure, "/")+1:]]++
+			c.mu.Unlock()
+			return next(ctx, req)
+		}
+	})
+}
+
+func (c *counter) reset() map[string]int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	got := c.calls
+	c.calls = map[string]int{}
+	return got
+}
+
+// countingBFF serves the BFF over backends with a catalog of 60 products
+// whose calls are counted; usersYAML is appended to the users upstream.
+func countingBFF(t *testing.T, usersYAML string) (string, *counter) {
+	t.Helper()
+	c := &counter{calls: map[string]int{}}
+	run, err := backends.Start(backends.Options{Products: 60, HandlerOptions: []connect.HandlerOption{connect.WithInterceptors(c.interceptor())}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(run.Close)
+	cfg, err := config.Parse([]byte(fmt.Sprintf(`
+upstreams:
+  catalog: {endpoints: [%q]}
+  reviews: {endpoints: [%q], protocol: grpc}
+  users: {endpoints: [%q]%s}
+`, run.CatalogURL, run.ReviewsURL, run.UsersURL, usersYAML)), "bff.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := runtime.New(gen.Service(&resolvers.Resolver{}), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(ts.Close)
+	return ts.URL + "/graphql", c
+}
+
+func TestBatchingMakesOneCallPerBackendPerLevel(t *testing.T) {
+	endpoint, c := countingBFF(t, "")
+	tests := []struct {
+		name  string
+		query string
+		want  map[string]int
+	}{
+		{"50 products with seller and reviews", `{ products(first: 50) { id seller { id } reviews { rating } } }`,
+			map[string]int{"ListProducts": 1, "BatchGetUsers": 1, "ListReviewsByProducts": 1}},
+		{"1 product with seller and reviews", `{ products(first: 1) { id seller { id } reviews { rating } } }`,
+			map[string]int{"ListProducts": 1, "BatchGetUsers": 1, "ListReviewsByProducts": 1}},
+		{"reviewers one level down: one call for all reviews of all products", `{ products(first: 50) { reviews { reviewer { displayName } } } }`,
+			map[string]int{"ListProducts": 1, "ListReviewsByProducts": 1, "BatchGetUsers": 1}},
+		{"sellers and reviewers: one user call per level", `{ products(first: 50) { seller { id } reviews { reviewer { id } } } }`,
+			map[string]int{"ListProducts": 1, "ListReviewsByProducts": 1, "BatchGetUsers": 2}},
+		{"through a plain message field (productPage.products)", `{ productPage(first: 50) { products { seller { id } } } }`,
+			map[string]int{"ListProducts": 1, "BatchGetUsers": 1}},
+		{"a single product", `{ product(id: "p-1002") { seller { id } reviews { reviewer { id } } } }`,
+			map[string]int{"GetProduct": 1, "BatchGetUsers": 2, "ListReviewsByProducts": 1}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c.reset()
+			if _, res := post(t, endpoint, tt.query, nil); len(res.Errors) > 0 {
+				t.Fatalf("errors: %+v", res.Errors)
+			}
+			if got := c.reset(); fmt.Sprint(got) != fmt.Sprint(tt.want) {
+				t.Errorf("calls %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestBatchingUnderConcurrencyCountsPerRequest(t *testing.T) {
+	endpoint, c := countingBFF(t, "")
+	const n = 16
+	var wg sync.WaitGroup
+	errs := make(chan string, n)
+	for range n {
+		wg.Go(func() {
+			if _, res := post(t, endpoint, `{ products(first: 50) { id seller { id } reviews { rating } } }`, nil); len(res.Errors) > 0 {
+				errs <- fmt.Sprint(res.Errors)
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+	want := map[string]int{"ListProducts": n, "BatchGetUsers": n, "ListReviewsByProducts": n}
+	if got := c.reset(); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("calls %v, want %v (one per backend per request)", got, want)
+	}
+}
+
+func TestBatchingChunksByMaxBatchSize(t *testing.T) {
+	endpoint, c := countingBFF(t, ", max_batch_size: 20")
+	// 50 products have 42 distinct sellers (the first ten share two).
+	_, res := post(t, endpoint, `{ products(first: 50) { id seller { id displayName } } }`, nil)
+	if len(res.Errors) > 0 {
+		t.Fatalf("errors: %+v", res.Errors)
+	}
+	if got := c.reset()["BatchGetUsers"]; got != 3 {
+		t.Errorf("BatchGetUsers calls = %d, want 3 (42 keys in chunks of 20)", got)
+	}
+	products := res.Data["products"].([]any)
+	first := products[0].(map[string]any)["seller"].(map[string]any)
+	last := products[49].(map[string]any)["seller"].(map[string]any)
+	if first["id"] != "u-11" || first["displayName"] != "Outdoor Depot" || last["id"] != "u-149" || last["displayName"] != "Seller 149" {
+		t.Errorf("sellers matched to the wrong products: first %v, last %v", first, last)
+	}
+}
+
+func TestBatchedResultsMatchTheirParents(t *testing.T) {
+	endpoint, _ := countingBFF(t, "")
+	_, res := post(t, endpoint, `{ products(first: 3) { id reviews(first: 2) { body reviewer { displayName } } } }`, nil)
+	if len(res.Errors) > 0 {
+		t.Fatalf("errors: %+v", res.Errors)
+	}
+	got := fmt.Sprint(res.Data)
+	want := "map[products:[" +
+		"map[id:p-1001 reviews:[map[body:Great shoes, but order half a size up. reviewer:map[displayName:Jonas B.]] map[body:Took them up a wet ridge trail: no slipping at all. reviewer:map[displayName:Amira K.]]]] " +
+		"map[id:p-1002 reviews:[map[body:Charged it once in a week of travel. reviewer:map[displayName:Noor H.]] map[body:Sound is superb; they press on my glasses after an hour. reviewer:map[displayName:Sam O.]]]] " +
+		"map[id:p-1003 reviews:[map[body:Practical, and the pest chapter saved my basil. reviewer:map[displayName:Inès D.]]]]]]"
+	if got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}

@@ -1,0 +1,163 @@
+package batch
+
+import (
+	"context"
+	"sync"
+
+	"github.com/99designs/gqlgen/graphql"
+)
+
+// Cache holds the results of batched fields for one operation, by parent
+// object and response key (the field's alias, or its name).
+type Cache struct {
+	mu      sync.RWMutex
+	entries map[key]entry
+}
+
+type key struct {
+	parent any // a pointer to the parent's proto message
+	field  string
+}
+
+type entry struct {
+	value any
+	err   error
+}
+
+type cacheKey struct{}
+
+// WithCache returns ctx with a new, empty cache.
+func WithCache(ctx context.Context) context.Context {
+	return context.WithValue(ctx, cacheKey{}, &Cache{entries: map[key]entry{}})
+}
+
+// FromContext returns the operation's cache, or nil outside an operation
+// served through [Schema].
+func FromContext(ctx context.Context) *Cache {
+	c, _ := ctx.Value(cacheKey{}).(*Cache)
+	return c
+}
+
+// Store records the result of field (a response key) for each parent;
+// results and errs are indexed like parents. It does nothing without a
+// cache in ctx.
+func Store[P comparable, T any](ctx context.Context, field string, parents []P, results []T, errs []error) {
+	c := FromContext(ctx)
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i, p := range parents {
+		c.entries[key{p, field}] = entry{results[i], errs[i]}
+	}
+}
+
+// Load returns the stored result of the field being resolved (its response
+// key comes from the field context) for parent; ok is false when nothing was
+// prefetched for it, and the caller must then fetch it itself.
+func Load[T any](ctx context.Context, parent any) (value T, err error, ok bool) {
+	c := FromContext(ctx)
+	fc := graphql.GetFieldContext(ctx)
+	if c == nil || fc == nil {
+		return value, nil, false
+	}
+	c.mu.RLock()
+	e, ok := c.entries[key{parent, fc.Field.Alias}]
+	c.mu.RUnlock()
+	if !ok {
+		return value, nil, false
+	}
+	if e.value != nil {
+		value = e.value.(T)
+	}
+	return value, e.err, true
+}
+
+// Chunks calls fn for consecutive ranges [lo, hi) of n keys, at most size
+// keys each (size <= 0 means one chunk), in parallel, and returns each
+// key's error: the error of the chunk it was in, or nil.
+func Chunks(ctx context.Context, n, size int, fn func(ctx context.Context, lo, hi int) error) []error {
+	errs := make([]error, n)
+	if n == 0 {
+		return errs
+	}
+	if size <= 0 || size > n {
+		size = n
+	}
+	if size == n {
+		if err := fn(ctx, 0, n); err != nil {
+			for i := range errs {
+				errs[i] = err
+			}
+		}
+		return errs
+	}
+	var wg sync.WaitGroup
+	for lo := 0; lo < n; lo += size {
+		hi := min(lo+size, n)
+		wg.Go(func() {
+			if err := fn(ctx, lo, hi); err != nil {
+				for i := lo; i < hi; i++ {
+					errs[i] = err
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return errs
+}
+
+// Schema wraps a generated executable schema so that every response gets
+// its own cache: once per query or mutation, once per event of a
+// subscription (so a long subscription does not accumulate entries).
+func Schema(s graphql.ExecutableSchema) graphql.ExecutableSchema {
+	if es, ok := s.(graphql.ExecutableSchemaWithEventContext); ok {
+		return eventSchema{schema{s}, es}
+	}
+	return schema{s}
+}
+
+type schema struct{ graphql.ExecutableSchema }
+
+// Exec returns the operation's response handler; gqlgen resolves fields
+// when the handler is called, so that is where the cache goes.
+func (s schema) Exec(ctx context.Context) graphql.ResponseHandler {
+	h := s.ExecutableSchema.Exec(ctx)
+	return func(ctx context.Context) *graphql.Response { return h(WithCache(ctx)) }
+}
+
+type eventSchema struct {
+	schema
+	es graphql.ExecutableSchemaWithEventContext
+}
+
+// ExecWithEventContext is Exec for schemas that report a context per
+// subscription event.
+func (s eventSchema) ExecWithEventContext(ctx context.Context) graphql.ResponseHandlerWithContext {
+	h := s.es.ExecWithEventContext(ctx)
+	return func(ctx context.Context) (context.Context, *graphql.Response) { return h(WithCache(ctx)) }
+}
+
+// Args returns the raw argument values of a collected field, defaults
+// applied; ok is false when they cannot be read (the per-parent resolver
+// then reports the problem).
+func Args(ctx context.Context, f graphql.CollectedField) (args map[string]any, ok bool) {
+	defer func() {
+		if recover() != nil {
+			args, ok = nil, false
+		}
+	}()
+	return f.ArgumentMap(graphql.GetOperationContext(ctx).Variables), true
+}
+
+// Fields collects the fields selected under f for objects of typeName.
+func Fields(ctx context.Context, f graphql.CollectedField, typeName string) []graphql.CollectedField {
+	return graphql.CollectFields(graphql.GetOperationContext(ctx), f.Selections, []string{typeName})
+}
+
+// Selected collects the fields selected under the field being resolved for
+// objects of typeName.
+func Selected(ctx context.Context, typeName string) []graphql.CollectedField {
+	return graphql.CollectFieldsCtx(ctx, []string{typeName})
+}

@@ -1,0 +1,84 @@
+package batch_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/bffgen/bffgen/runtime/batch"
+	"github.com/vektah/gqlparser/v2/ast"
+)
+
+func TestChunks(t *testing.T) {
+	boom := errors.New("boom")
+	tests := []struct {
+		name       string
+		n, size    int
+		failChunk  int // lo of the chunk that fails, -1 for none
+		wantRanges string
+		wantErrs   []bool
+	}{
+		{"no keys, no call", 0, 10, -1, "[]", nil},
+		{"one chunk when size is 0", 5, 0, -1, "[0-5]", []bool{false, false, false, false, false}},
+		{"one chunk when size covers all", 5, 5, -1, "[0-5]", []bool{false, false, false, false, false}},
+		{"50 keys in chunks of 20", 50, 20, -1, "[0-20 20-40 40-50]", make([]bool, 50)},
+		{"a failing chunk fails its keys only", 5, 2, 2, "[0-2 2-4 4-5]", []bool{false, false, true, true, false}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var mu sync.Mutex
+			var ranges []string
+			errs := batch.Chunks(context.Background(), tt.n, tt.size, func(_ context.Context, lo, hi int) error {
+				mu.Lock()
+				ranges = append(ranges, fmt.Sprintf("%d-%d", lo, hi))
+				mu.Unlock()
+				if lo == tt.failChunk {
+					return boom
+				}
+				return nil
+			})
+			slices.Sort(ranges)
+			if got := fmt.Sprint(ranges); got != tt.wantRanges && !(tt.wantRanges == "[]" && len(ranges) == 0) {
+				t.Errorf("ranges %s, want %s", got, tt.wantRanges)
+			}
+			if len(errs) != tt.n {
+				t.Fatalf("%d errors, want %d", len(errs), tt.n)
+			}
+			for i, err := range errs {
+				if (err != nil) != (tt.wantErrs != nil && tt.wantErrs[i]) {
+					t.Errorf("key %d: err %v", i, err)
+				}
+			}
+		})
+	}
+}
+
+type parent struct{ id string }
+
+func TestStoreAndLoadByParentAndResponseKey(t *testing.T) {
+	ctx := batch.WithCache(context.Background())
+	a, b := &parent{"a"}, &parent{"b"}
+	batch.Store(ctx, "seller", []*parent{a, b}, []string{"sa", "sb"}, []error{nil, errors.New("gone")})
+	field := func(alias string) context.Context {
+		return graphql.WithFieldContext(ctx, &graphql.FieldContext{Field: graphql.CollectedField{Field: &ast.Field{Alias: alias, Name: "seller"}}})
+	}
+	if v, err, ok := batch.Load[string](field("seller"), a); !ok || v != "sa" || err != nil {
+		t.Errorf("a: %q %v %v", v, err, ok)
+	}
+	if v, err, ok := batch.Load[string](field("seller"), b); !ok || v != "sb" || err == nil {
+		t.Errorf("b: %q %v %v", v, err, ok)
+	}
+	if _, _, ok := batch.Load[string](field("other"), a); ok {
+		t.Error("an alias that was not prefetched must miss")
+	}
+	if _, _, ok := batch.Load[string](field("seller"), &parent{"a"}); ok {
+		t.Error("another parent object must miss, even with equal content")
+	}
+	if _, _, ok := batch.Load[string](context.Background(), a); ok {
+		t.Error("no cache, no hit")
+	}
+}

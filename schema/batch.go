@@ -1,0 +1,236 @@
+package schema
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/bffgen/bffgen/schema/diag"
+	"github.com/vektah/gqlparser/v2/ast"
+	"google.golang.org/protobuf/reflect/protoreflect"
+)
+
+// messagePath resolves a dotted path of fields in md. what names the
+// path in messages.
+func (b *binder) messagePath(md protoreflect.MessageDescriptor, dotted, what string, at diag.Span) ([]protoreflect.FieldDescriptor, bool) {
+	var out []protoreflect.FieldDescriptor
+	segs := strings.Split(dotted, ".")
+	for i, seg := range segs {
+		fd := findField(md, seg)
+		if fd == nil {
+			b.errorf(at, "unknown-field", b.fieldHint(md, seg), b.declaredAt(md), "%s %q: message %s has no field %q", what, dotted, md.FullName(), seg)
+			return nil, false
+		}
+		out = append(out, fd)
+		if i < len(segs)-1 {
+			if fd.Message() == nil || fd.IsList() || fd.IsMap() {
+				b.errorf(at, "unknown-field", "only singular message fields can be traversed with dots", b.declaredAt(fd), "%s %q: field %q is not a message", what, dotted, fd.Name())
+				return nil, false
+			}
+			md = fd.Message()
+		}
+	}
+	return out, true
+}
+
+// batchValue returns the message a @batch field's value is, for type
+// inference: the result message, or the message at the end of pick.
+func (b *binder) batchValue(md protoreflect.MethodDescriptor, d *ast.Directive) protoreflect.MessageDescriptor {
+	results, _, ok := stringArg(d, "results")
+	if !ok {
+		return nil
+	}
+	fd := findField(md.Output(), results)
+	if fd == nil || fd.Message() == nil {
+		return nil
+	}
+	cur := fd.Message()
+	if pick, _, ok := stringArg(d, "pick"); ok {
+		for _, seg := range strings.Split(pick, ".") {
+			f := findField(cur, seg)
+			if f == nil || f.Message() == nil || f.IsMap() {
+				return nil
+			}
+			cur = f.Message()
+		}
+	}
+	return cur
+}
+
+// inferFromBatch binds the GraphQL type of a @batch field to its value
+// message.
+func (b *binder) inferFromBatch(f *ast.FieldDefinition, d *ast.Directive) {
+	name, _, ok := stringArg(d, "method")
+	if !ok {
+		return
+	}
+	md, ok := b.methods[name]
+	if !ok {
+		return // checkBatch reports it
+	}
+	def := b.m.Schema.Types[f.Type.Name()]
+	if v := b.batchValue(md, d); v != nil && def != nil && def.Kind == ast.Object && !isWellKnown(v) {
+		b.bindMessage(def, v, span(d.Position))
+	}
+}
+
+// checkBatch checks a @batch binding.
+func (b *binder) checkBatch(obj *Object, f *ast.FieldDefinition, d *ast.Directive) *Batch {
+	what := obj.Def.Name + "." + f.Name
+	if obj.Message == nil {
+		b.errorf(span(d.Position), "bad-batch", "use @rpc on root fields; @batch resolves a field for many parents of a bound type", nil, "@batch on %s: %s is not bound to a proto message", what, obj.Def.Name)
+		return nil
+	}
+	md, _, ok := b.resolveMethod(d)
+	if !ok {
+		return nil
+	}
+	bt := &Batch{Method: md, Service: b.service(md.Parent().(protoreflect.ServiceDescriptor)), MaxBatchSize: DefaultMaxBatchSize}
+	okAll := true
+	fail := func() { okAll = false }
+
+	keyName, keySpan, _ := stringArg(d, "key")
+	if fd := findField(md.Input(), keyName); fd == nil {
+		b.errorf(keySpan, "unknown-request-field", b.fieldHint(md.Input(), keyName), b.declaredAt(md.Input()), "request message %s has no field %q", md.Input().FullName(), keyName)
+		fail()
+	} else if !fd.IsList() || fd.IsMap() || fd.Message() != nil {
+		b.errorf(keySpan, "bad-batch", "key must be a repeated scalar or enum request field that takes the list of keys", b.declaredAt(fd), "key %q of %s is %s", keyName, md.Input().FullName(), kindName(fd))
+		fail()
+	} else {
+		bt.Key = fd
+	}
+
+	from, fromSpan, _ := stringArg(d, "from")
+	if rest, ok := strings.CutPrefix(from, "$parent."); !ok {
+		b.errorf(fromSpan, "bad-batch", `write from: "$parent.<field>", the field of each parent that holds its key`, nil, "from %q must name a field of the parent", from)
+		fail()
+	} else if path, ok := b.messagePath(obj.Message, rest, "from", fromSpan); !ok {
+		fail()
+	} else {
+		last := path[len(path)-1]
+		switch {
+		case last.IsList() || last.IsMap():
+			b.errorf(fromSpan, "bad-batch", "each parent must have one key; repeated key fields are not supported yet", b.declaredAt(last), "from %q is %s", from, kindName(last))
+			fail()
+		case bt.Key != nil && !sameScalar(last, bt.Key):
+			b.errorf(fromSpan, "incompatible-type", fmt.Sprintf("from must have the type of the key elements (%s)", strings.TrimPrefix(kindName(bt.Key), "repeated ")), b.declaredAt(last), "from %q (%s) cannot fill key %q (%s)", from, kindName(last), bt.Key.Name(), kindName(bt.Key))
+			fail()
+		default:
+			bt.From = path
+		}
+	}
+
+	resultsName, resultsSpan, _ := stringArg(d, "results")
+	if fd := findField(md.Output(), resultsName); fd == nil {
+		b.errorf(resultsSpan, "unknown-result-path", b.fieldHint(md.Output(), resultsName), b.declaredAt(md.Output()), "response message %s has no field %q", md.Output().FullName(), resultsName)
+		fail()
+	} else if !fd.IsList() || fd.IsMap() || fd.Message() == nil {
+		b.errorf(resultsSpan, "bad-batch", "results must be the repeated message field of the response that holds one result per key", b.declaredAt(fd), "results %q of %s is %s", resultsName, md.Output().FullName(), kindName(fd))
+		fail()
+	} else {
+		bt.Results = fd
+	}
+
+	if by, bySpan, ok := stringArg(d, "by"); ok && bt.Results != nil {
+		fd := findField(bt.Results.Message(), by)
+		switch {
+		case fd == nil:
+			b.errorf(bySpan, "unknown-field", b.fieldHint(bt.Results.Message(), by), b.declaredAt(bt.Results.Message()), "result message %s has no field %q", bt.Results.Message().FullName(), by)
+			fail()
+		case fd.IsList() || fd.IsMap() || (bt.Key != nil && !sameScalar(fd, bt.Key)):
+			b.errorf(bySpan, "incompatible-type", "by must be a singular field of the key's type", b.declaredAt(fd), "by %q (%s) cannot be matched with key %q", by, kindName(fd), keyName)
+			fail()
+		default:
+			bt.By = fd
+		}
+	}
+
+	if pick, pickSpan, ok := stringArg(d, "pick"); ok && bt.Results != nil {
+		if path, ok := b.messagePath(bt.Results.Message(), pick, "pick", pickSpan); ok {
+			bt.Pick = path
+		} else {
+			fail()
+		}
+	}
+
+	if v, at := directiveArg(d, "maxBatchSize"); v != nil && v.Kind == ast.IntValue {
+		n, err := strconv.Atoi(v.Raw)
+		if err != nil || n < 1 {
+			b.errorf(at, "bad-batch", "use a positive number of keys per call", nil, "maxBatchSize %s must be at least 1", v.Raw)
+			fail()
+		} else {
+			bt.MaxBatchSize = n
+		}
+	}
+
+	// The value: the picked field, or the result message itself.
+	if bt.Results != nil && okAll {
+		before := len(b.diags.Errors())
+		if len(bt.Pick) > 0 {
+			b.checkBatchValue(what, f.Type, bt.Pick[len(bt.Pick)-1], span(f.Position))
+		} else if !b.compatibleMessage(&ast.Type{NamedType: f.Type.Name()}, bt.Results.Message()) || f.Type.Elem != nil {
+			b.errorf(span(f.Position), "incompatible-type", fmt.Sprintf("return an object type bound to %s, or pick a field of it with pick: \"...\"", bt.Results.Message().FullName()), b.declaredAt(bt.Results.Message()),
+				"%s has type %s, which cannot hold a result of type %s", what, f.Type.String(), bt.Results.Message().FullName())
+		}
+		if len(b.diags.Errors()) > before {
+			fail()
+		}
+	}
+
+	if req, reqSpan := directiveArg(d, "request"); req != nil {
+		if req.Kind != ast.ObjectValue {
+			b.errorf(reqSpan, "bad-request-mapping", `write request: {field: "$args.x"}`, nil, "request of @batch must be an object")
+			fail()
+		} else {
+			for _, child := range req.Children {
+				path, ok := b.requestPath(md.Input(), child.Name, span(child.Position))
+				if !ok {
+					fail()
+					continue
+				}
+				src := b.literalOrSource(obj, f, child.Value, path[len(path)-1])
+				switch {
+				case src == nil:
+					fail()
+				case src.Kind == SourceParent:
+					b.errorf(span(child.Value.Position), "bad-batch", "one call serves many parents: map their values through key and from", nil, "request of @batch cannot use %s", src.Text)
+					fail()
+				case src.Kind != SourceLiteral && !b.checkSource(src, path[len(path)-1], span(child.Value.Position)):
+					fail()
+				default:
+					bt.Assigns = append(bt.Assigns, &Assign{Path: path, Source: src})
+				}
+			}
+		}
+	}
+	for _, a := range f.Arguments {
+		if def := b.m.Schema.Types[a.Type.Name()]; a.Type.Elem != nil || def == nil || (def.Kind != ast.Scalar && def.Kind != ast.Enum) {
+			b.errorf(span(a.Position), "bad-batch", "give batched fields scalar or enum arguments", nil, "argument %q of batched field %s is %s; only scalars and enums are supported", a.Name, what, a.Type.String())
+			fail()
+		}
+	}
+	if !okAll {
+		return nil
+	}
+	return bt
+}
+
+// checkBatchValue checks the picked value of a batch result against the
+// GraphQL type; a missing result is null (or an error for a non-null
+// field), so presence is not required.
+func (b *binder) checkBatchValue(what string, t *ast.Type, fd protoreflect.FieldDescriptor, at diag.Span) {
+	relaxed := *t
+	if !fd.IsList() {
+		relaxed.NonNull = false
+	}
+	b.checkOutput(what, &relaxed, fd, nil, at)
+}
+
+// sameScalar reports whether two fields hold the same scalar or enum type,
+// ignoring cardinality.
+func sameScalar(a, b protoreflect.FieldDescriptor) bool {
+	if a.Kind() != b.Kind() || a.Message() != nil || b.Message() != nil {
+		return false
+	}
+	return a.Enum() == nil || a.Enum().FullName() == b.Enum().FullName()
+}
