@@ -5,11 +5,11 @@ import (
 	"net/http"
 	"time"
 
+	"connectrpc.com/connect"
 	"github.com/bffgen/bffgen/examples/shop/backends/catalog"
 	"github.com/bffgen/bffgen/examples/shop/backends/reviews"
 	"github.com/bffgen/bffgen/examples/shop/backends/users"
 	"github.com/bffgen/bffgen/examples/shop/gen/pb/catalog/v1/catalogv1connect"
-	"connectrpc.com/connect"
 	"github.com/bffgen/bffgen/examples/shop/gen/pb/reviews/v1/reviewsv1connect"
 	"github.com/bffgen/bffgen/examples/shop/gen/pb/users/v1/usersv1connect"
 )
