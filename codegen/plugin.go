@@ -371,6 +371,9 @@ func (p *bffPlugin) rpcBody(o *gqlcodegen.Object, f *gqlcodegen.Field, rpc *sche
 			goMethod = m.GoName
 		}
 	}
+	if rpc.Method.IsStreamingServer() {
+		return p.streamBody(&b, o, f, rpc, goMethod)
+	}
 	fmt.Fprintf(&b, "res, err := r.%s.%s(ctx, %s.NewRequest(req))\n", clientField(rpc.Service), goMethod, templates.CurrentImports.Lookup("connectrpc.com/connect"))
 	fmt.Fprintf(&b, "if err != nil {\nreturn %s, err\n}\n", zero)
 	out := p.pg.message(rpc.Method.Output())
@@ -728,4 +731,36 @@ func (p *bffPlugin) renderBatch(out, genPkg string) error {
 		return nil
 	}
 	return p.render(path.Join(out, "batch.go"), genPkg, "batch.gotpl", data, nil, prepare)
+}
+
+// streamBody finishes the body of a subscription resolver bound to a
+// server-streaming method: open the stream, forward each message's result
+// path until the client leaves (runtime/stream).
+func (p *bffPlugin) streamBody(b *strings.Builder, o *gqlcodegen.Object, f *gqlcodegen.Field, rpc *schema.RPC, goMethod string) (string, error) {
+	rt := f.TypeReference.GO
+	out := p.pg.message(rpc.Method.Output())
+	outType, err := p.namedType(out.GoIdent)
+	if err != nil {
+		return "", err
+	}
+	expr := "m"
+	var et types.Type = types.NewPointer(outType)
+	for _, fd := range rpc.Result {
+		_, getter, goName, err := p.fieldTypes(fd)
+		if err != nil {
+			return "", err
+		}
+		expr, et = expr+".Get"+goName+"()", getter
+	}
+	switch {
+	case types.Identical(et, rt):
+	case isNumeric(et) && isNumeric(rt):
+		expr = typeStr(rt) + "(" + expr + ")"
+	default:
+		return "", fmt.Errorf("internal error, please report: %s.%s: stream result %s does not convert to %s", o.Name, f.Name, et, rt)
+	}
+	fmt.Fprintf(b, "s, err := r.%s.%s(ctx, %s.NewRequest(req))\n", clientField(rpc.Service), goMethod, templates.CurrentImports.Lookup("connectrpc.com/connect"))
+	b.WriteString("if err != nil {\nreturn nil, err\n}\n")
+	fmt.Fprintf(b, "return %s.Forward(ctx, s, func(m *%s) %s {\nreturn %s\n}), nil", templates.CurrentImports.Lookup("github.com/bffgen/bffgen/runtime/stream"), typeStr(outType), typeStr(rt), expr)
+	return b.String(), nil
 }

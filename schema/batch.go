@@ -81,7 +81,7 @@ func (b *binder) checkBatch(obj *Object, f *ast.FieldDefinition, d *ast.Directiv
 		b.errorf(span(d.Position), "bad-batch", "use @rpc on root fields; @batch resolves a field for many parents of a bound type", nil, "@batch on %s: %s is not bound to a proto message", what, obj.Def.Name)
 		return nil
 	}
-	md, _, ok := b.resolveMethod(d)
+	md, _, ok := b.resolveMethod(d, false)
 	if !ok {
 		return nil
 	}

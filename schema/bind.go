@@ -204,6 +204,11 @@ func (b *binder) bind() {
 	}
 }
 
+// isSubscription reports whether def is the schema's subscription type.
+func (b *binder) isSubscription(def *ast.Definition) bool {
+	return b.m.Schema.Subscription != nil && def.Name == b.m.Schema.Subscription.Name
+}
+
 func (b *binder) rootNames() map[string]bool {
 	roots := map[string]bool{}
 	for _, d := range []*ast.Definition{b.m.Schema.Query, b.m.Schema.Mutation, b.m.Schema.Subscription} {
@@ -304,7 +309,10 @@ func (b *binder) bindEnum(def *ast.Definition, ed protoreflect.EnumDescriptor, a
 }
 
 // resolveMethod finds the method of an @rpc and records its service.
-func (b *binder) resolveMethod(d *ast.Directive) (protoreflect.MethodDescriptor, diag.Span, bool) {
+//
+// A server-streaming method binds only to a field of the Subscription type
+// (stream true), and a Subscription field only to one.
+func (b *binder) resolveMethod(d *ast.Directive, stream bool) (protoreflect.MethodDescriptor, diag.Span, bool) {
 	name, sp, ok := stringArg(d, "method")
 	if !ok {
 		return nil, sp, false
@@ -329,8 +337,15 @@ func (b *binder) resolveMethod(d *ast.Directive) (protoreflect.MethodDescriptor,
 		b.errorf(sp, "unknown-method", hint, nil, "unknown RPC method %q", name)
 		return nil, sp, false
 	}
-	if md.IsStreamingClient() || md.IsStreamingServer() {
-		b.errorf(sp, "streaming-method", "bind a unary method; streaming methods are not exposed yet", b.declaredAt(md), "method %q is streaming", name)
+	switch {
+	case md.IsStreamingClient():
+		b.errorf(sp, "streaming-method", "client and bidirectional streaming methods cannot be exposed in GraphQL", b.declaredAt(md), "method %q streams from the client", name)
+		return nil, sp, false
+	case md.IsStreamingServer() && !stream:
+		b.errorf(sp, "streaming-method", "bind server-streaming methods to fields of the Subscription type", b.declaredAt(md), "method %q is server-streaming", name)
+		return nil, sp, false
+	case !md.IsStreamingServer() && stream:
+		b.errorf(sp, "unary-subscription", "bind a server-streaming method (rpc M(Req) returns (stream Res)) to a subscription field", b.declaredAt(md), "method %q is unary, but a Subscription field needs a stream", name)
 		return nil, sp, false
 	}
 	return md, sp, true
@@ -371,7 +386,7 @@ func (b *binder) resultPath(d *ast.Directive, md protoreflect.MethodDescriptor) 
 // inferFromRPC binds the GraphQL result type of an @rpc field to the
 // message at its result path.
 func (b *binder) inferFromRPC(parent *ast.Definition, f *ast.FieldDefinition, d *ast.Directive) {
-	md, _, ok := b.resolveMethod(d)
+	md, _, ok := b.resolveMethod(d, b.isSubscription(parent))
 	if !ok {
 		return
 	}
@@ -755,7 +770,7 @@ func (b *binder) checkAssign(what string, t *ast.Type, fd protoreflect.FieldDesc
 // checkRPC checks an @rpc binding: method, request mapping, result path
 // and the result type.
 func (b *binder) checkRPC(obj *Object, f *ast.FieldDefinition, d *ast.Directive) *RPC {
-	md, _, ok := b.resolveMethod(d)
+	md, _, ok := b.resolveMethod(d, b.isSubscription(obj.Def))
 	if !ok {
 		return nil
 	}

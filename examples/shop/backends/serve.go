@@ -34,7 +34,9 @@ type Options struct {
 // Running is a set of backends started by Start.
 type Running struct {
 	CatalogURL, ReviewsURL, UsersURL string
-	servers                          []*http.Server
+	// Catalog is the catalog backend, to change stock in tests and demos.
+	Catalog *catalog.Server
+	servers []*http.Server
 }
 
 // Start serves the three backends on free ports of 127.0.0.1 and returns
@@ -48,13 +50,13 @@ func Start(opts Options) (*Running, error) {
 		m.Handle(path, h)
 		return m
 	}
-	r := &Running{}
+	r := &Running{Catalog: catalog.NewN(opts.Products)}
 	for _, b := range []struct {
 		addr string
 		h    http.Handler
 		url  *string
 	}{
-		{"127.0.0.1:0", mux(catalogv1connect.NewCatalogServiceHandler(catalog.NewN(opts.Products), opts.HandlerOptions...)), &r.CatalogURL},
+		{"127.0.0.1:0", mux(catalogv1connect.NewCatalogServiceHandler(r.Catalog, opts.HandlerOptions...)), &r.CatalogURL},
 		{"127.0.0.1:0", mux(reviewsv1connect.NewReviewServiceHandler(reviews.New(), opts.HandlerOptions...)), &r.ReviewsURL},
 		{"127.0.0.1:0", mux(usersv1connect.NewUserServiceHandler(users.New(), opts.HandlerOptions...)), &r.UsersURL},
 	} {

@@ -86,3 +86,8 @@ func (r *resolver) Query() exec.QueryResolver {
 func (r *resolver) Review() exec.ReviewResolver {
 	return (*reviewResolver)(r)
 }
+
+// Subscription returns the resolvers of Subscription's fields.
+func (r *resolver) Subscription() exec.SubscriptionResolver {
+	return (*subscriptionResolver)(r)
+}

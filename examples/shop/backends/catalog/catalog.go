@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"sync"
 	"time"
 
 	"connectrpc.com/connect"
@@ -16,6 +17,10 @@ import (
 type Server struct {
 	products []*catalogv1.Product
 	byID     map[string]*catalogv1.Product
+
+	mu       sync.Mutex
+	stock    map[string]int32
+	watchers map[chan *catalogv1.StockLevel]string // channel -> product id
 }
 
 // New returns a catalog with the example products.
@@ -25,7 +30,7 @@ func New() *Server { return NewN(10) }
 // of them with new ids (p-1011, ...) and a seller each (u-110, ...), for
 // load and batching tests.
 func NewN(count int) *Server {
-	s := &Server{byID: map[string]*catalogv1.Product{}}
+	s := &Server{byID: map[string]*catalogv1.Product{}, stock: map[string]int32{}, watchers: map[chan *catalogv1.StockLevel]string{}}
 	base := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 	add := func(id, name, desc string, cents int64, cat catalogv1.Category, tags []string, stock *int32) {
 		p := &catalogv1.Product{
@@ -36,6 +41,7 @@ func NewN(count int) *Server {
 		}
 		s.products = append(s.products, p)
 		s.byID[id] = p
+		s.stock[id] = p.GetStock()
 	}
 	n := func(v int32) *int32 { return &v }
 	add("p-1001", "Trail Running Shoes", "Lightweight shoes with a grippy outsole for muddy trails.", 12900, catalogv1.Category_CATEGORY_OUTDOOR, []string{"running", "shoes"}, n(14))
@@ -104,4 +110,59 @@ func (s *Server) ListProducts(_ context.Context, req *connect.Request[catalogv1.
 		}
 	}
 	return connect.NewResponse(res), nil
+}
+
+// WatchStock streams a product's stock: the current level, then every
+// change made with SetStock, until the caller leaves.
+func (s *Server) WatchStock(ctx context.Context, req *connect.Request[catalogv1.WatchStockRequest], out *connect.ServerStream[catalogv1.StockLevel]) error {
+	id := req.Msg.GetProductId()
+	if _, ok := s.byID[id]; !ok {
+		return connect.NewError(connect.CodeNotFound, fmt.Errorf("product %q not found", id))
+	}
+	ch := make(chan *catalogv1.StockLevel, 16)
+	s.mu.Lock()
+	s.watchers[ch] = id
+	current := &catalogv1.StockLevel{ProductId: id, Units: s.stock[id], At: timestamppb.Now()}
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		delete(s.watchers, ch)
+		s.mu.Unlock()
+	}()
+	if err := out.Send(current); err != nil {
+		return err
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case lvl := <-ch:
+			if err := out.Send(lvl); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// SetStock changes a product's stock and tells its watchers.
+func (s *Server) SetStock(id string, units int32) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stock[id] = units
+	lvl := &catalogv1.StockLevel{ProductId: id, Units: units, At: timestamppb.Now()}
+	for ch, pid := range s.watchers {
+		if pid == id {
+			select {
+			case ch <- lvl:
+			default: // a watcher that does not keep up misses an intermediate level
+			}
+		}
+	}
+}
+
+// Watchers returns the number of open WatchStock streams.
+func (s *Server) Watchers() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.watchers)
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/bffgen/bffgen/examples/shop/backends"
 	"github.com/bffgen/bffgen/examples/shop/gen"
@@ -34,7 +35,22 @@ The BFF listens on http://%s/graphql (GraphiQL at http://%s/). Try:
     -d '{"query":"%s"}'
 
 `, run.CatalogURL, run.ReviewsURL, run.UsersURL, listen, listen, listen, sample)
+	go simulateSales(run)
 	code := runtime.Main(gen.Service(&resolvers.Resolver{}))
 	run.Close()
 	os.Exit(code)
+}
+
+// simulateSales sells one unit of the trail shoes every few seconds and
+// restocks them when they run out, so `subscription { stock(productId:
+// "p-1001") { units at } }` has something to show.
+func simulateSales(run *backends.Running) {
+	units := int32(14)
+	for range time.Tick(3 * time.Second) {
+		units--
+		if units < 0 {
+			units = 14
+		}
+		run.Catalog.SetStock("p-1001", units)
+	}
 }

@@ -410,6 +410,111 @@ func (x *ListProductsResponse) GetTotalSize() int32 {
 	return 0
 }
 
+type WatchStockRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ProductId     string                 `protobuf:"bytes,1,opt,name=product_id,json=productId,proto3" json:"product_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WatchStockRequest) Reset() {
+	*x = WatchStockRequest{}
+	mi := &file_catalog_v1_catalog_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WatchStockRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WatchStockRequest) ProtoMessage() {}
+
+func (x *WatchStockRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_catalog_v1_catalog_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WatchStockRequest.ProtoReflect.Descriptor instead.
+func (*WatchStockRequest) Descriptor() ([]byte, []int) {
+	return file_catalog_v1_catalog_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *WatchStockRequest) GetProductId() string {
+	if x != nil {
+		return x.ProductId
+	}
+	return ""
+}
+
+// A change of a product's stock.
+type StockLevel struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ProductId     string                 `protobuf:"bytes,1,opt,name=product_id,json=productId,proto3" json:"product_id,omitempty"`
+	Units         int32                  `protobuf:"varint,2,opt,name=units,proto3" json:"units,omitempty"`
+	At            *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=at,proto3" json:"at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StockLevel) Reset() {
+	*x = StockLevel{}
+	mi := &file_catalog_v1_catalog_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StockLevel) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StockLevel) ProtoMessage() {}
+
+func (x *StockLevel) ProtoReflect() protoreflect.Message {
+	mi := &file_catalog_v1_catalog_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StockLevel.ProtoReflect.Descriptor instead.
+func (*StockLevel) Descriptor() ([]byte, []int) {
+	return file_catalog_v1_catalog_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *StockLevel) GetProductId() string {
+	if x != nil {
+		return x.ProductId
+	}
+	return ""
+}
+
+func (x *StockLevel) GetUnits() int32 {
+	if x != nil {
+		return x.Units
+	}
+	return 0
+}
+
+func (x *StockLevel) GetAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.At
+	}
+	return nil
+}
+
 var File_catalog_v1_catalog_proto protoreflect.FileDescriptor
 
 const file_catalog_v1_catalog_proto_rawDesc = "" +
@@ -444,17 +549,28 @@ const file_catalog_v1_catalog_proto_rawDesc = "" +
 	"\bproducts\x18\x01 \x03(\v2\x13.catalog.v1.ProductR\bproducts\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12\x1d\n" +
 	"\n" +
-	"total_size\x18\x03 \x01(\x05R\ttotalSize*{\n" +
+	"total_size\x18\x03 \x01(\x05R\ttotalSize\"2\n" +
+	"\x11WatchStockRequest\x12\x1d\n" +
+	"\n" +
+	"product_id\x18\x01 \x01(\tR\tproductId\"m\n" +
+	"\n" +
+	"StockLevel\x12\x1d\n" +
+	"\n" +
+	"product_id\x18\x01 \x01(\tR\tproductId\x12\x14\n" +
+	"\x05units\x18\x02 \x01(\x05R\x05units\x12*\n" +
+	"\x02at\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\x02at*{\n" +
 	"\bCategory\x12\x18\n" +
 	"\x14CATEGORY_UNSPECIFIED\x10\x00\x12\x18\n" +
 	"\x14CATEGORY_ELECTRONICS\x10\x01\x12\x12\n" +
 	"\x0eCATEGORY_BOOKS\x10\x02\x12\x11\n" +
 	"\rCATEGORY_HOME\x10\x03\x12\x14\n" +
-	"\x10CATEGORY_OUTDOOR\x10\x042\xba\x01\n" +
+	"\x10CATEGORY_OUTDOOR\x10\x042\x81\x02\n" +
 	"\x0eCatalogService\x12P\n" +
 	"\n" +
 	"GetProduct\x12\x1d.catalog.v1.GetProductRequest\x1a\x1e.catalog.v1.GetProductResponse\"\x03\x90\x02\x01\x12V\n" +
-	"\fListProducts\x12\x1f.catalog.v1.ListProductsRequest\x1a .catalog.v1.ListProductsResponse\"\x03\x90\x02\x01b\x06proto3"
+	"\fListProducts\x12\x1f.catalog.v1.ListProductsRequest\x1a .catalog.v1.ListProductsResponse\"\x03\x90\x02\x01\x12E\n" +
+	"\n" +
+	"WatchStock\x12\x1d.catalog.v1.WatchStockRequest\x1a\x16.catalog.v1.StockLevel0\x01b\x06proto3"
 
 var (
 	file_catalog_v1_catalog_proto_rawDescOnce sync.Once
@@ -469,7 +585,7 @@ func file_catalog_v1_catalog_proto_rawDescGZIP() []byte {
 }
 
 var file_catalog_v1_catalog_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_catalog_v1_catalog_proto_msgTypes = make([]protoimpl.MessageInfo, 5)
+var file_catalog_v1_catalog_proto_msgTypes = make([]protoimpl.MessageInfo, 7)
 var file_catalog_v1_catalog_proto_goTypes = []any{
 	(Category)(0),                 // 0: catalog.v1.Category
 	(*Product)(nil),               // 1: catalog.v1.Product
@@ -477,23 +593,28 @@ var file_catalog_v1_catalog_proto_goTypes = []any{
 	(*GetProductResponse)(nil),    // 3: catalog.v1.GetProductResponse
 	(*ListProductsRequest)(nil),   // 4: catalog.v1.ListProductsRequest
 	(*ListProductsResponse)(nil),  // 5: catalog.v1.ListProductsResponse
-	(*timestamppb.Timestamp)(nil), // 6: google.protobuf.Timestamp
+	(*WatchStockRequest)(nil),     // 6: catalog.v1.WatchStockRequest
+	(*StockLevel)(nil),            // 7: catalog.v1.StockLevel
+	(*timestamppb.Timestamp)(nil), // 8: google.protobuf.Timestamp
 }
 var file_catalog_v1_catalog_proto_depIdxs = []int32{
 	0, // 0: catalog.v1.Product.category:type_name -> catalog.v1.Category
-	6, // 1: catalog.v1.Product.created_at:type_name -> google.protobuf.Timestamp
+	8, // 1: catalog.v1.Product.created_at:type_name -> google.protobuf.Timestamp
 	1, // 2: catalog.v1.GetProductResponse.product:type_name -> catalog.v1.Product
 	0, // 3: catalog.v1.ListProductsRequest.category:type_name -> catalog.v1.Category
 	1, // 4: catalog.v1.ListProductsResponse.products:type_name -> catalog.v1.Product
-	2, // 5: catalog.v1.CatalogService.GetProduct:input_type -> catalog.v1.GetProductRequest
-	4, // 6: catalog.v1.CatalogService.ListProducts:input_type -> catalog.v1.ListProductsRequest
-	3, // 7: catalog.v1.CatalogService.GetProduct:output_type -> catalog.v1.GetProductResponse
-	5, // 8: catalog.v1.CatalogService.ListProducts:output_type -> catalog.v1.ListProductsResponse
-	7, // [7:9] is the sub-list for method output_type
-	5, // [5:7] is the sub-list for method input_type
-	5, // [5:5] is the sub-list for extension type_name
-	5, // [5:5] is the sub-list for extension extendee
-	0, // [0:5] is the sub-list for field type_name
+	8, // 5: catalog.v1.StockLevel.at:type_name -> google.protobuf.Timestamp
+	2, // 6: catalog.v1.CatalogService.GetProduct:input_type -> catalog.v1.GetProductRequest
+	4, // 7: catalog.v1.CatalogService.ListProducts:input_type -> catalog.v1.ListProductsRequest
+	6, // 8: catalog.v1.CatalogService.WatchStock:input_type -> catalog.v1.WatchStockRequest
+	3, // 9: catalog.v1.CatalogService.GetProduct:output_type -> catalog.v1.GetProductResponse
+	5, // 10: catalog.v1.CatalogService.ListProducts:output_type -> catalog.v1.ListProductsResponse
+	7, // 11: catalog.v1.CatalogService.WatchStock:output_type -> catalog.v1.StockLevel
+	9, // [9:12] is the sub-list for method output_type
+	6, // [6:9] is the sub-list for method input_type
+	6, // [6:6] is the sub-list for extension type_name
+	6, // [6:6] is the sub-list for extension extendee
+	0, // [0:6] is the sub-list for field type_name
 }
 
 func init() { file_catalog_v1_catalog_proto_init() }
@@ -508,7 +629,7 @@ func file_catalog_v1_catalog_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_catalog_v1_catalog_proto_rawDesc), len(file_catalog_v1_catalog_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   5,
+			NumMessages:   7,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -22,12 +22,16 @@ const CatalogServiceName = "catalog.v1.CatalogService"
 const (
 	CatalogServiceGetProductProcedure   = "/catalog.v1.CatalogService/GetProduct"
 	CatalogServiceListProductsProcedure = "/catalog.v1.CatalogService/ListProducts"
+	CatalogServiceWatchStockProcedure   = "/catalog.v1.CatalogService/WatchStock"
 )
 
 // CatalogServiceClient is a client for the catalog.v1.CatalogService service.
 type CatalogServiceClient interface {
 	GetProduct(ctx context.Context, req *connect.Request[v1.GetProductRequest]) (*connect.Response[v1.GetProductResponse], error)
 	ListProducts(ctx context.Context, req *connect.Request[v1.ListProductsRequest]) (*connect.Response[v1.ListProductsResponse], error)
+	// Streams the product's stock: the current level first, then every
+	// change, until the caller leaves.
+	WatchStock(ctx context.Context, req *connect.Request[v1.WatchStockRequest]) (*connect.ServerStreamForClient[v1.StockLevel], error)
 }
 
 // NewCatalogServiceClient returns a client for the catalog.v1.CatalogService service. baseURL is
@@ -40,12 +44,14 @@ func NewCatalogServiceClient(httpClient connect.HTTPClient, baseURL string, opts
 	return &catalogServiceClient{
 		getProduct:   connect.NewClient[v1.GetProductRequest, v1.GetProductResponse](httpClient, baseURL+CatalogServiceGetProductProcedure, connect.WithSchema(methods.ByName("GetProduct")), connect.WithIdempotency(connect.IdempotencyNoSideEffects), connect.WithClientOptions(opts...)),
 		listProducts: connect.NewClient[v1.ListProductsRequest, v1.ListProductsResponse](httpClient, baseURL+CatalogServiceListProductsProcedure, connect.WithSchema(methods.ByName("ListProducts")), connect.WithIdempotency(connect.IdempotencyNoSideEffects), connect.WithClientOptions(opts...)),
+		watchStock:   connect.NewClient[v1.WatchStockRequest, v1.StockLevel](httpClient, baseURL+CatalogServiceWatchStockProcedure, connect.WithSchema(methods.ByName("WatchStock")), connect.WithClientOptions(opts...)),
 	}
 }
 
 type catalogServiceClient struct {
 	getProduct   *connect.Client[v1.GetProductRequest, v1.GetProductResponse]
 	listProducts *connect.Client[v1.ListProductsRequest, v1.ListProductsResponse]
+	watchStock   *connect.Client[v1.WatchStockRequest, v1.StockLevel]
 }
 
 // GetProduct calls catalog.v1.CatalogService.GetProduct.
@@ -58,10 +64,18 @@ func (c *catalogServiceClient) ListProducts(ctx context.Context, req *connect.Re
 	return c.listProducts.CallUnary(ctx, req)
 }
 
+// WatchStock calls catalog.v1.CatalogService.WatchStock.
+func (c *catalogServiceClient) WatchStock(ctx context.Context, req *connect.Request[v1.WatchStockRequest]) (*connect.ServerStreamForClient[v1.StockLevel], error) {
+	return c.watchStock.CallServerStream(ctx, req)
+}
+
 // CatalogServiceHandler is what a server of the catalog.v1.CatalogService service implements.
 type CatalogServiceHandler interface {
 	GetProduct(context.Context, *connect.Request[v1.GetProductRequest]) (*connect.Response[v1.GetProductResponse], error)
 	ListProducts(context.Context, *connect.Request[v1.ListProductsRequest]) (*connect.Response[v1.ListProductsResponse], error)
+	// Streams the product's stock: the current level first, then every
+	// change, until the caller leaves.
+	WatchStock(context.Context, *connect.Request[v1.WatchStockRequest], *connect.ServerStream[v1.StockLevel]) error
 }
 
 // NewCatalogServiceHandler builds an HTTP handler from the service implementation. It
@@ -71,12 +85,15 @@ func NewCatalogServiceHandler(svc CatalogServiceHandler, opts ...connect.Handler
 	methods := v1.File_catalog_v1_catalog_proto.Services().ByName("CatalogService").Methods()
 	getProductHandler := connect.NewUnaryHandler(CatalogServiceGetProductProcedure, svc.GetProduct, connect.WithSchema(methods.ByName("GetProduct")), connect.WithIdempotency(connect.IdempotencyNoSideEffects), connect.WithHandlerOptions(opts...))
 	listProductsHandler := connect.NewUnaryHandler(CatalogServiceListProductsProcedure, svc.ListProducts, connect.WithSchema(methods.ByName("ListProducts")), connect.WithIdempotency(connect.IdempotencyNoSideEffects), connect.WithHandlerOptions(opts...))
+	watchStockHandler := connect.NewServerStreamHandler(CatalogServiceWatchStockProcedure, svc.WatchStock, connect.WithSchema(methods.ByName("WatchStock")), connect.WithHandlerOptions(opts...))
 	return "/catalog.v1.CatalogService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case CatalogServiceGetProductProcedure:
 			getProductHandler.ServeHTTP(w, r)
 		case CatalogServiceListProductsProcedure:
 			listProductsHandler.ServeHTTP(w, r)
+		case CatalogServiceWatchStockProcedure:
+			watchStockHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
