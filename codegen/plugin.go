@@ -128,6 +128,10 @@ func (p *bffPlugin) GenerateCode(data *gqlcodegen.Data) error {
 				bd.Batching = true
 				continue
 			}
+			if bf != nil && bf.Kind == schema.FieldProto && bf.Proto.IsMap() {
+				rf.Doc = fmt.Sprintf("// %s lists the entries of the map %s, by key.", f.GoFieldName, bf.Proto.FullName())
+				continue
+			}
 			if bf != nil && bf.Kind == schema.FieldProto {
 				rf.Doc = fmt.Sprintf("// %s reads %s; an empty value is \"\", never null.", f.GoFieldName, bf.Proto.FullName())
 				continue
@@ -154,6 +158,8 @@ func (p *bffPlugin) GenerateCode(data *gqlcodegen.Data) error {
 					rf.Body, err = p.rpcBody(o, rf.Field, bf.RPC)
 				case bf != nil && bf.Kind == schema.FieldBatch:
 					rf.Body = p.batchResolverBody(o, rf.Field)
+				case bf != nil && bf.Kind == schema.FieldProto && bf.Proto.IsMap():
+					rf.Body, err = p.mapBody(rf.Field, bf.Proto)
 				case bf != nil && bf.Kind == schema.FieldProto:
 					rf.Body = fmt.Sprintf("if v := obj.Get%s(); v != nil {\nreturn v, nil\n}\nreturn []byte{}, nil", p.pg.field(bf.Proto).GoName)
 				default:
@@ -763,4 +769,46 @@ func (p *bffPlugin) streamBody(b *strings.Builder, o *gqlcodegen.Object, f *gqlc
 	b.WriteString("if err != nil {\nreturn nil, err\n}\n")
 	fmt.Fprintf(b, "return %s.Forward(ctx, s, func(m *%s) %s {\nreturn %s\n}), nil", templates.CurrentImports.Lookup("github.com/bffgen/bffgen/runtime/stream"), typeStr(outType), typeStr(rt), expr)
 	return b.String(), nil
+}
+
+// mapBody converts a proto map into the GraphQL list of entry objects,
+// ordered by key so responses are deterministic.
+func (p *bffPlugin) mapBody(f *gqlcodegen.Field, fd protoreflect.FieldDescriptor) (string, error) {
+	_, getter, goName, err := p.fieldTypes(fd)
+	if err != nil {
+		return "", err
+	}
+	mt := getter.(*types.Map)
+	elem := f.TypeReference.GO.(*types.Slice).Elem() // *model.XEntry
+	st := elem.(*types.Pointer).Elem().Underlying().(*types.Struct)
+	fieldOf := func(json string) (string, types.Type) {
+		for i := 0; i < st.NumFields(); i++ {
+			if tag, _, _ := strings.Cut(reflect.StructTag(st.Tag(i)).Get("json"), ","); tag == json {
+				return st.Field(i).Name(), st.Field(i).Type()
+			}
+		}
+		return "", nil
+	}
+	keyName, keyType := fieldOf("key")
+	valName, valType := fieldOf("value")
+	if keyType == nil || valType == nil {
+		return "", fmt.Errorf("internal error, please report: entry type %s lacks key or value", elem)
+	}
+	setKey, err := p.assign("e."+keyName, keyType, "k", mt.Key())
+	if err != nil {
+		return "", err
+	}
+	setVal, err := p.assign("e."+valName, valType, "m[k]", mt.Elem())
+	if err != nil {
+		return "", err
+	}
+	keys := fmt.Sprintf("%s.Sorted(%s.Keys(m))", templates.CurrentImports.Lookup("slices"), templates.CurrentImports.Lookup("maps"))
+	skip := ""
+	if b, ok := mt.Key().(*types.Basic); ok && b.Kind() == types.Bool {
+		keys, skip = "[]bool{false, true}", "if _, ok := m[k]; !ok {\ncontinue\n}\n"
+	}
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "m := obj.Get%s()\nout := make(%s, 0, len(m))\n", goName, typeStr(f.TypeReference.GO))
+	fmt.Fprintf(&sb, "for _, k := range %s {\n%se := &%s{}\n%s\n%s\nout = append(out, e)\n}\nreturn out, nil", keys, skip, typeStr(elem.(*types.Pointer).Elem()), setKey, setVal)
+	return sb.String(), nil
 }

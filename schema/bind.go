@@ -149,6 +149,7 @@ func (b *binder) bind() {
 	b.m.Objects = map[string]*Object{}
 	b.m.Enums = map[string]*Enum{}
 	b.m.Inputs = map[string]*Input{}
+	b.m.MapEntries = map[string]protoreflect.MessageDescriptor{}
 	for _, name := range sortedKeys(s.Types) {
 		def := s.Types[name]
 		if def.BuiltIn || strings.HasPrefix(name, "__") {
@@ -518,7 +519,11 @@ func required(dirs ast.DirectiveList) bool {
 // GraphQL output of type t. what names the GraphQL side in messages.
 func (b *binder) checkOutput(what string, t *ast.Type, fd protoreflect.FieldDescriptor, f *ast.FieldDefinition, at diag.Span) {
 	notes := b.declaredAt(fd)
-	if b.unsupported(what, fd, at) {
+	if b.unsupported(what, fd, at, true) {
+		return
+	}
+	if fd.IsMap() {
+		b.checkMap(what, t, fd, at)
 		return
 	}
 	if fd.IsList() != (t.Elem != nil) {
@@ -559,11 +564,11 @@ var unsupportedWKT = map[protoreflect.FullName]string{
 
 // unsupported reports a proto shape the mapping does not cover yet, at the
 // GraphQL position that needs it; it returns false when fd is supported.
-func (b *binder) unsupported(what string, fd protoreflect.FieldDescriptor, at diag.Span) bool {
+func (b *binder) unsupported(what string, fd protoreflect.FieldDescriptor, at diag.Span, output bool) bool {
 	notes := b.declaredAt(fd)
 	switch {
-	case fd.IsMap():
-		b.errorf(at, "unsupported", "map fields are not supported yet; leave the field out or resolve it in a user resolver", notes, "%s: proto field %q is a %s", what, fd.Name(), kindName(fd))
+	case fd.IsMap() && !output:
+		b.errorf(at, "unsupported", "map fields in requests are not supported yet; leave the field out", notes, "%s: proto field %q is a %s", what, fd.Name(), kindName(fd))
 	case fd.ContainingOneof() != nil && !fd.ContainingOneof().IsSynthetic():
 		b.errorf(at, "unsupported", "oneof fields are not supported yet; leave the field out or resolve it in a user resolver", notes, "%s: proto field %q is part of oneof %q", what, fd.Name(), fd.ContainingOneof().Name())
 	case fd.Message() != nil && unsupportedWKT[fd.Message().FullName()] != "":
@@ -745,7 +750,7 @@ func (b *binder) checkInput(def *ast.Definition) {
 // field fd.
 func (b *binder) checkAssign(what string, t *ast.Type, fd protoreflect.FieldDescriptor, at diag.Span) bool {
 	notes := b.declaredAt(fd)
-	if b.unsupported(what, fd, at) {
+	if b.unsupported(what, fd, at, false) {
 		return false
 	}
 	if (fd.Kind() == protoreflect.Uint32Kind || fd.Kind() == protoreflect.Fixed32Kind) && !fd.IsList() {
@@ -1081,3 +1086,52 @@ func (b *binder) checkSource(src *Source, fd protoreflect.FieldDescriptor, at di
 }
 
 func sortedKeys[K cmp.Ordered, V any](m map[K]V) []K { return slices.Sorted(maps.Keys(m)) }
+
+// checkMap checks a map field against a GraphQL list of entry objects with
+// fields key and value: [AttributesEntry!]!, type AttributesEntry { key:
+// String! value: Int! }. The entry type is recorded in Model.MapEntries.
+func (b *binder) checkMap(what string, t *ast.Type, fd protoreflect.FieldDescriptor, at diag.Span) {
+	notes := b.declaredAt(fd)
+	hint := fmt.Sprintf("declare it as [%sEntry!]! with type %sEntry { key: %s value: %s }", ucFirstASCII(string(fd.Name())), ucFirstASCII(string(fd.Name())), suggestType(fd.MapKey(), b), suggestType(fd.MapValue(), b))
+	var def *ast.Definition
+	if t.Elem != nil && t.Elem.Elem == nil {
+		def = b.m.Schema.Types[t.Elem.Name()]
+	}
+	if def == nil || def.Kind != ast.Object || len(def.Fields) != 2 || def.Fields.ForName("key") == nil || def.Fields.ForName("value") == nil {
+		b.errorf(at, "incompatible-type", hint, notes, "%s has type %s, but proto field %q is a %s: map fields become lists of key/value entry objects", what, t.String(), fd.Name(), kindName(fd))
+		return
+	}
+	if prev, ok := b.m.MapEntries[def.Name]; ok && prev.FullName() != fd.Message().FullName() {
+		b.errorf(at, "binding-conflict", "use one entry type per map", notes, "entry type %q already holds the entries of another map", def.Name)
+		return
+	}
+	if _, bound := b.objMsg[def.Name]; bound {
+		b.errorf(at, "binding-conflict", "use an entry type of its own, bound to nothing", notes, "entry type %q is already bound to a message", def.Name)
+		return
+	}
+	for _, part := range []struct {
+		name string
+		fd   protoreflect.FieldDescriptor
+	}{{"key", fd.MapKey()}, {"value", fd.MapValue()}} {
+		f := def.Fields.ForName(part.name)
+		b.checkOutput(def.Name+"."+part.name, f.Type, part.fd, f, span(f.Position))
+	}
+	b.m.MapEntries[def.Name] = fd.Message()
+}
+
+func ucFirstASCII(s string) string {
+	var out strings.Builder
+	up := true
+	for _, r := range s {
+		switch {
+		case r == '_':
+			up = true
+		case up:
+			out.WriteString(strings.ToUpper(string(r)))
+			up = false
+		default:
+			out.WriteRune(r)
+		}
+	}
+	return out.String()
+}

@@ -26,6 +26,9 @@ type Model struct {
 	Enums map[string]*Enum
 	// Inputs are GraphQL input objects bound to proto messages, by name.
 	Inputs map[string]*Input
+	// MapEntries are the GraphQL object types that hold the entries of proto
+	// maps (fields key and value), by name, with the map entry message.
+	MapEntries map[string]protoreflect.MessageDescriptor
 	// Services are the proto services that bound fields call, sorted by
 	// full name.
 	Services []*Service
