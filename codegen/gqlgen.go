@@ -37,6 +37,7 @@ var scalarModels = map[string][]string{
 	"DateTime": {scalarPkg + ".DateTime"},
 	"Duration": {scalarPkg + ".Duration"},
 	"Bytes":    {scalarPkg + ".Bytes", scalarPkg + ".BytesValue"},
+	"JSON":     {scalarPkg + ".Value", scalarPkg + ".Struct", scalarPkg + ".ListValue", scalarPkg + ".Any"},
 }
 
 // cleanSDL returns the user's SDL without the binding directives, and a
@@ -100,7 +101,7 @@ func cleanSDL(m *schema.Model) ([]*ast.Source, error) {
 	}
 	used := usedTypes(m.Schema)
 	var b strings.Builder
-	for _, name := range []string{"Int64", "UInt64", "DateTime", "Duration", "Bytes"} {
+	for _, name := range []string{"Int64", "UInt64", "DateTime", "Duration", "Bytes", "JSON"} {
 		if used[name] && !declared[name] {
 			def := m.Schema.Types[name]
 			fmt.Fprintf(&b, "%q\nscalar %s\n\n", def.Description, name)

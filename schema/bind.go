@@ -554,10 +554,6 @@ func (b *binder) checkOutput(what string, t *ast.Type, fd protoreflect.FieldDesc
 
 // unsupportedWKT names the well-known types the mapping does not cover yet.
 var unsupportedWKT = map[protoreflect.FullName]string{
-	"google.protobuf.Struct":    "JSON",
-	"google.protobuf.Value":     "JSON",
-	"google.protobuf.ListValue": "JSON",
-	"google.protobuf.Any":       "JSON with @type",
 	"google.protobuf.FieldMask": "[String!]!",
 	"google.protobuf.Empty":     "Boolean",
 }
@@ -647,6 +643,10 @@ var wktScalar = map[protoreflect.FullName]string{
 	"google.protobuf.FloatValue":  "Float",
 	"google.protobuf.DoubleValue": "Float",
 	"google.protobuf.BytesValue":  "Bytes",
+	"google.protobuf.Struct":      "JSON",
+	"google.protobuf.Value":       "JSON",
+	"google.protobuf.ListValue":   "JSON",
+	"google.protobuf.Any":         "JSON",
 }
 
 // isWellKnown reports whether a message is a google.protobuf type, which

@@ -39,6 +39,7 @@ var builtinScalars = []struct{ name, doc string }{
 	{"DateTime", "An instant in time, RFC 3339 in UTC (google.protobuf.Timestamp)."},
 	{"Duration", "A span of time as a protojson string such as 1.5s (google.protobuf.Duration)."},
 	{"Bytes", "Binary data, standard base64 with padding."},
+	{"JSON", "Any JSON value: google.protobuf.Struct, Value and ListValue, or an Any as its message's JSON with an @type member."},
 }
 
 // Prelude returns the prelude source for a schema whose own files declare the
