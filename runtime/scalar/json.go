@@ -47,7 +47,9 @@ func unmarshalJSON(v any, m proto.Message, scalar string) error {
 
 // MarshalStruct writes a google.protobuf.Struct as a JSON object (scalar
 // JSON); nil is null.
-func MarshalStruct(v *structpb.Struct) graphql.ContextMarshaler { return marshalJSON(v, v == nil, "JSON") }
+func MarshalStruct(v *structpb.Struct) graphql.ContextMarshaler {
+	return marshalJSON(v, v == nil, "JSON")
+}
 
 // UnmarshalStruct reads a JSON object into a google.protobuf.Struct; any
 // other JSON value is an error.
@@ -61,7 +63,9 @@ func UnmarshalStruct(_ context.Context, v any) (*structpb.Struct, error) {
 
 // MarshalValue writes a google.protobuf.Value as the JSON value it holds
 // (scalar JSON); a nil Value is null, as is a Value holding null.
-func MarshalValue(v *structpb.Value) graphql.ContextMarshaler { return marshalJSON(v, v == nil, "JSON") }
+func MarshalValue(v *structpb.Value) graphql.ContextMarshaler {
+	return marshalJSON(v, v == nil, "JSON")
+}
 
 // UnmarshalValue reads any JSON value into a google.protobuf.Value.
 func UnmarshalValue(_ context.Context, v any) (*structpb.Value, error) {
