@@ -166,7 +166,7 @@ func gqlgenConfig(m *schema.Model, pg *protoGen, ws *workspace, sources []*ast.S
 		for _, f := range obj.Fields {
 			switch f.Kind {
 			case schema.FieldProto:
-				fields[f.Def.Name] = config.TypeMapField{FieldName: pg.field(f.Proto).GoName, Resolver: nonNullBytes(f) || f.Proto.IsMap()}
+				fields[f.Def.Name] = config.TypeMapField{FieldName: pg.field(f.Proto).GoName, Resolver: nonNullBytes(f) || f.Proto.IsMap() || isFieldMask(f.Proto)}
 			case schema.FieldRPC, schema.FieldUser, schema.FieldBatch:
 				fields[f.Def.Name] = config.TypeMapField{Resolver: true}
 			}
@@ -270,4 +270,10 @@ func genExecutor(m *schema.Model, pg *protoGen, set *FileSet, existing map[strin
 // returns an empty, non-nil slice.
 func nonNullBytes(f *schema.Field) bool {
 	return f.Kind == schema.FieldProto && f.Def.Type.NonNull && !f.Proto.IsList() && f.Proto.Kind() == protoreflect.BytesKind
+}
+
+// isFieldMask reports whether fd is a singular google.protobuf.FieldMask,
+// which GraphQL sees as the list of its paths.
+func isFieldMask(fd protoreflect.FieldDescriptor) bool {
+	return !fd.IsList() && fd.Message() != nil && fd.Message().FullName() == "google.protobuf.FieldMask"
 }

@@ -128,6 +128,10 @@ func (p *bffPlugin) GenerateCode(data *gqlcodegen.Data) error {
 				bd.Batching = true
 				continue
 			}
+			if bf != nil && bf.Kind == schema.FieldProto && isFieldMask(bf.Proto) {
+				rf.Doc = fmt.Sprintf("// %s lists the paths of the field mask %s.", f.GoFieldName, bf.Proto.FullName())
+				continue
+			}
 			if bf != nil && bf.Kind == schema.FieldProto && bf.Proto.IsMap() {
 				rf.Doc = fmt.Sprintf("// %s lists the entries of the map %s, by key.", f.GoFieldName, bf.Proto.FullName())
 				continue
@@ -158,6 +162,8 @@ func (p *bffPlugin) GenerateCode(data *gqlcodegen.Data) error {
 					rf.Body, err = p.rpcBody(o, rf.Field, bf.RPC)
 				case bf != nil && bf.Kind == schema.FieldBatch:
 					rf.Body = p.batchResolverBody(o, rf.Field)
+				case bf != nil && bf.Kind == schema.FieldProto && isFieldMask(bf.Proto):
+					rf.Body = fmt.Sprintf("return obj.Get%s().GetPaths(), nil", p.pg.field(bf.Proto).GoName)
 				case bf != nil && bf.Kind == schema.FieldProto && bf.Proto.IsMap():
 					rf.Body, err = p.mapBody(rf.Field, bf.Proto)
 				case bf != nil && bf.Kind == schema.FieldProto:
@@ -380,6 +386,10 @@ func (p *bffPlugin) rpcBody(o *gqlcodegen.Object, f *gqlcodegen.Field, rpc *sche
 	if rpc.Method.IsStreamingServer() {
 		return p.streamBody(&b, o, f, rpc, goMethod)
 	}
+	if rpc.Method.Output().FullName() == "google.protobuf.Empty" && len(rpc.Result) == 0 {
+		fmt.Fprintf(&b, "if _, err := r.%s.%s(ctx, %s.NewRequest(req)); err != nil {\nreturn false, err\n}\nreturn true, nil", clientField(rpc.Service), goMethod, templates.CurrentImports.Lookup("connectrpc.com/connect"))
+		return b.String(), nil
+	}
 	fmt.Fprintf(&b, "res, err := r.%s.%s(ctx, %s.NewRequest(req))\n", clientField(rpc.Service), goMethod, templates.CurrentImports.Lookup("connectrpc.com/connect"))
 	fmt.Fprintf(&b, "if err != nil {\nreturn %s, err\n}\n", zero)
 	out := p.pg.message(rpc.Method.Output())
@@ -533,6 +543,9 @@ func (p *bffPlugin) source(f *gqlcodegen.Field, s *schema.Source, dt types.Type)
 func (p *bffPlugin) assign(dst string, dt types.Type, src string, st types.Type) (string, error) {
 	if types.Identical(dt, st) {
 		return dst + " = " + src, nil
+	}
+	if dp, ok := dt.(*types.Pointer); ok && isNamed(dp.Elem(), "google.golang.org/protobuf/types/known/fieldmaskpb", "FieldMask") {
+		return fmt.Sprintf("%s = &%s{Paths: %s}", dst, typeStr(dp.Elem()), src), nil
 	}
 	if conv, byValue, ok := p.converterFor(st, dt); ok {
 		if byValue {
@@ -811,4 +824,10 @@ func (p *bffPlugin) mapBody(f *gqlcodegen.Field, fd protoreflect.FieldDescriptor
 	fmt.Fprintf(&sb, "m := obj.Get%s()\nout := make(%s, 0, len(m))\n", goName, typeStr(f.TypeReference.GO))
 	fmt.Fprintf(&sb, "for _, k := range %s {\n%se := &%s{}\n%s\n%s\nout = append(out, e)\n}\nreturn out, nil", keys, skip, typeStr(elem.(*types.Pointer).Elem()), setKey, setVal)
 	return sb.String(), nil
+}
+
+// isNamed reports whether t is the named type pkg.name.
+func isNamed(t types.Type, pkg, name string) bool {
+	n, ok := t.(*types.Named)
+	return ok && n.Obj().Name() == name && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == pkg
 }

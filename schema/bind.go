@@ -526,6 +526,10 @@ func (b *binder) checkOutput(what string, t *ast.Type, fd protoreflect.FieldDesc
 		b.checkMap(what, t, fd, at)
 		return
 	}
+	if isFieldMask(fd) {
+		b.checkFieldMask(what, t, fd, at)
+		return
+	}
 	if fd.IsList() != (t.Elem != nil) {
 		want := "a list"
 		if !fd.IsList() {
@@ -554,8 +558,7 @@ func (b *binder) checkOutput(what string, t *ast.Type, fd protoreflect.FieldDesc
 
 // unsupportedWKT names the well-known types the mapping does not cover yet.
 var unsupportedWKT = map[protoreflect.FullName]string{
-	"google.protobuf.FieldMask": "[String!]!",
-	"google.protobuf.Empty":     "Boolean",
+	"google.protobuf.Empty": "Boolean as the result of a mutation",
 }
 
 // unsupported reports a proto shape the mapping does not cover yet, at the
@@ -753,6 +756,9 @@ func (b *binder) checkAssign(what string, t *ast.Type, fd protoreflect.FieldDesc
 	if b.unsupported(what, fd, at, false) {
 		return false
 	}
+	if isFieldMask(fd) {
+		return b.checkFieldMask(what, t, fd, at)
+	}
 	if (fd.Kind() == protoreflect.Uint32Kind || fd.Kind() == protoreflect.Fixed32Kind) && !fd.IsList() {
 		b.errorf(at, "unsupported", "map a literal, or leave the field unset; uint32 request fields need a range check bffgen does not generate yet", notes, "%s: request field %q is %s, which cannot be filled from GraphQL yet", what, fd.Name(), kindName(fd))
 		return false
@@ -787,7 +793,12 @@ func (b *binder) checkRPC(obj *Object, f *ast.FieldDefinition, d *ast.Directive)
 	} else {
 		rpc.Result = path
 		if len(path) == 0 {
-			if !b.compatibleMessage(f.Type, md.Output()) {
+			if md.Output().FullName() == "google.protobuf.Empty" {
+				if f.Type.Elem != nil || f.Type.Name() != "Boolean" {
+					b.errorf(span(f.Position), "incompatible-type", "give the field the type Boolean! (true once the call succeeded)", b.declaredAt(md), "%s has type %s, but %s returns google.protobuf.Empty", what, f.Type.String(), md.FullName())
+					okAll = false
+				}
+			} else if !b.compatibleMessage(f.Type, md.Output()) {
 				b.errorf(span(f.Position), "incompatible-type", fmt.Sprintf("return an object type bound to %s, or pick a field with result: \"...\"", md.Output().FullName()), b.declaredAt(md.Output()),
 					"%s has type %s, which cannot hold the response message %s", what, f.Type.String(), md.Output().FullName())
 				okAll = false
@@ -1134,4 +1145,19 @@ func ucFirstASCII(s string) string {
 		}
 	}
 	return out.String()
+}
+
+// isFieldMask reports whether fd is a singular google.protobuf.FieldMask.
+func isFieldMask(fd protoreflect.FieldDescriptor) bool {
+	return !fd.IsList() && fd.Message() != nil && fd.Message().FullName() == "google.protobuf.FieldMask"
+}
+
+// checkFieldMask checks a FieldMask against a list of field paths,
+// [String!] or [String!]! (an unset mask reads as the empty list).
+func (b *binder) checkFieldMask(what string, t *ast.Type, fd protoreflect.FieldDescriptor, at diag.Span) bool {
+	if t.Elem == nil || t.Elem.Elem != nil || t.Elem.Name() != "String" || !t.Elem.NonNull {
+		b.errorf(at, "incompatible-type", "use [String!]! (the mask's paths)", b.declaredAt(fd), "%s has type %s, but proto field %q is a google.protobuf.FieldMask", what, t.String(), fd.Name())
+		return false
+	}
+	return true
 }
