@@ -166,7 +166,7 @@ func gqlgenConfig(m *schema.Model, pg *protoGen, ws *workspace, sources []*ast.S
 		for _, f := range obj.Fields {
 			switch f.Kind {
 			case schema.FieldProto:
-				fields[f.Def.Name] = config.TypeMapField{FieldName: pg.field(f.Proto).GoName, Resolver: nonNullBytes(f) || f.Proto.IsMap() || isFieldMask(f.Proto)}
+				fields[f.Def.Name] = config.TypeMapField{FieldName: pg.field(f.Proto).GoName, Resolver: nonNullBytes(f) || f.Proto.IsMap() || isFieldMask(f.Proto) || isOneofMember(f.Proto)}
 			case schema.FieldRPC, schema.FieldUser, schema.FieldBatch:
 				fields[f.Def.Name] = config.TypeMapField{Resolver: true}
 			}
@@ -276,4 +276,10 @@ func nonNullBytes(f *schema.Field) bool {
 // which GraphQL sees as the list of its paths.
 func isFieldMask(fd protoreflect.FieldDescriptor) bool {
 	return !fd.IsList() && fd.Message() != nil && fd.Message().FullName() == "google.protobuf.FieldMask"
+}
+
+// isOneofMember reports whether fd is a member of a real oneof: its Go
+// value lives in a wrapper type, so it is read by a resolver.
+func isOneofMember(fd protoreflect.FieldDescriptor) bool {
+	return fd.ContainingOneof() != nil && !fd.ContainingOneof().IsSynthetic()
 }

@@ -128,6 +128,10 @@ func (p *bffPlugin) GenerateCode(data *gqlcodegen.Data) error {
 				bd.Batching = true
 				continue
 			}
+			if bf != nil && bf.Kind == schema.FieldProto && isOneofMember(bf.Proto) {
+				rf.Doc = fmt.Sprintf("// %s reads %s, a member of oneof %s: null unless it is the\n// member set.", f.GoFieldName, bf.Proto.FullName(), bf.Proto.ContainingOneof().Name())
+				continue
+			}
 			if bf != nil && bf.Kind == schema.FieldProto && isFieldMask(bf.Proto) {
 				rf.Doc = fmt.Sprintf("// %s lists the paths of the field mask %s.", f.GoFieldName, bf.Proto.FullName())
 				continue
@@ -162,6 +166,8 @@ func (p *bffPlugin) GenerateCode(data *gqlcodegen.Data) error {
 					rf.Body, err = p.rpcBody(o, rf.Field, bf.RPC)
 				case bf != nil && bf.Kind == schema.FieldBatch:
 					rf.Body = p.batchResolverBody(o, rf.Field)
+				case bf != nil && bf.Kind == schema.FieldProto && isOneofMember(bf.Proto):
+					rf.Body, err = p.oneofBody(rf.Field, bf.Proto)
 				case bf != nil && bf.Kind == schema.FieldProto && isFieldMask(bf.Proto):
 					rf.Body = fmt.Sprintf("return obj.Get%s().GetPaths(), nil", p.pg.field(bf.Proto).GoName)
 				case bf != nil && bf.Kind == schema.FieldProto && bf.Proto.IsMap():
@@ -830,4 +836,38 @@ func (p *bffPlugin) mapBody(f *gqlcodegen.Field, fd protoreflect.FieldDescriptor
 func isNamed(t types.Type, pkg, name string) bool {
 	n, ok := t.(*types.Named)
 	return ok && n.Obj().Name() == name && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == pkg
+}
+
+// oneofBody reads one member of a oneof: the wrapper's value when that
+// member is set, else null.
+func (p *bffPlugin) oneofBody(f *gqlcodegen.Field, fd protoreflect.FieldDescriptor) (string, error) {
+	gf := p.pg.field(fd)
+	msg := p.pg.message(fd.ContainingMessage())
+	var oneofGo string
+	for _, o := range msg.Oneofs {
+		if o.Desc.FullName() == fd.ContainingOneof().FullName() {
+			oneofGo = o.GoName
+		}
+	}
+	wrapper, err := p.namedType(gf.GoIdent)
+	if err != nil {
+		return "", err
+	}
+	var vt types.Type
+	st := wrapper.Underlying().(*types.Struct)
+	for i := 0; i < st.NumFields(); i++ {
+		if st.Field(i).Name() == gf.GoName {
+			vt = st.Field(i).Type()
+		}
+	}
+	rt := f.TypeReference.GO
+	set, err := p.assign("out", rt, "v."+gf.GoName, vt)
+	if err != nil {
+		return "", err
+	}
+	head := fmt.Sprintf("v, ok := obj.Get%s().(*%s)\nif !ok {\nreturn %s, nil\n}\n", oneofGo, typeStr(wrapper), zeroValue(rt))
+	if expr, ok := strings.CutPrefix(set, "out = "); ok && !strings.Contains(expr, "\n") {
+		return head + "return " + expr + ", nil", nil
+	}
+	return head + fmt.Sprintf("var out %s\n%s\nreturn out, nil", typeStr(rt), set), nil
 }

@@ -568,8 +568,8 @@ func (b *binder) unsupported(what string, fd protoreflect.FieldDescriptor, at di
 	switch {
 	case fd.IsMap() && !output:
 		b.errorf(at, "unsupported", "map fields in requests are not supported yet; leave the field out", notes, "%s: proto field %q is a %s", what, fd.Name(), kindName(fd))
-	case fd.ContainingOneof() != nil && !fd.ContainingOneof().IsSynthetic():
-		b.errorf(at, "unsupported", "oneof fields are not supported yet; leave the field out or resolve it in a user resolver", notes, "%s: proto field %q is part of oneof %q", what, fd.Name(), fd.ContainingOneof().Name())
+	case fd.ContainingOneof() != nil && !fd.ContainingOneof().IsSynthetic() && !output:
+		b.errorf(at, "unsupported", "oneof fields in requests are not supported yet; leave the field out", notes, "%s: request field %q is part of oneof %q", what, fd.Name(), fd.ContainingOneof().Name())
 	case fd.Message() != nil && unsupportedWKT[fd.Message().FullName()] != "":
 		b.errorf(at, "unsupported", fmt.Sprintf("%s will map to %s in a later release; until then leave the field out or resolve it in a user resolver", fd.Message().FullName(), unsupportedWKT[fd.Message().FullName()]), notes,
 			"%s: proto field %q is a %s, which is not supported yet", what, fd.Name(), fd.Message().FullName())
