@@ -164,3 +164,19 @@ func TestGETQueryAndMutationOverGET(t *testing.T) {
 		t.Errorf("mutation over GET: status %d, want 405", resp.StatusCode)
 	}
 }
+
+func TestMapsAndOneofs(t *testing.T) {
+	endpoint := newBFF(t, "production", "")
+	_, res := post(t, endpoint, `{ products(first: 3) { id attributes { key value } percentOff amountOffCents } }`, nil)
+	if len(res.Errors) > 0 {
+		t.Fatalf("errors: %+v", res.Errors)
+	}
+	got, _ := json.Marshal(res.Data)
+	want := `{"products":[` +
+		`{"amountOffCents":null,"attributes":[{"key":"color","value":"slate"},{"key":"drop","value":"6 mm"},{"key":"weight","value":"240 g"}],"id":"p-1001","percentOff":15},` +
+		`{"amountOffCents":"3000","attributes":[],"id":"p-1002","percentOff":null},` +
+		`{"amountOffCents":null,"attributes":[],"id":"p-1003","percentOff":null}]}`
+	if string(got) != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}

@@ -3,7 +3,10 @@ package gen
 
 import (
 	"context"
+	"maps"
+	"slices"
 
+	"github.com/bffgen/bffgen/examples/shop/gen/model"
 	catalogv1 "github.com/bffgen/bffgen/examples/shop/gen/pb/catalog/v1"
 	reviewsv1 "github.com/bffgen/bffgen/examples/shop/gen/pb/reviews/v1"
 	usersv1 "github.com/bffgen/bffgen/examples/shop/gen/pb/users/v1"
@@ -13,6 +16,39 @@ import (
 // productResolver resolves the fields of Product that are not plain
 // reads of a proto field.
 type productResolver resolver
+
+// Attributes lists the entries of the map catalog.v1.Product.attributes, by key.
+func (r *productResolver) Attributes(ctx context.Context, obj *catalogv1.Product) ([]*model.Attribute, error) {
+	m := obj.GetAttributes()
+	out := make([]*model.Attribute, 0, len(m))
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		e := &model.Attribute{}
+		e.Key = k
+		e.Value = m[k]
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// PercentOff reads catalog.v1.Product.percent_off, a member of oneof discount: null unless it is the
+// member set.
+func (r *productResolver) PercentOff(ctx context.Context, obj *catalogv1.Product) (*int32, error) {
+	v, ok := obj.GetDiscount().(*catalogv1.Product_PercentOff)
+	if !ok {
+		return nil, nil
+	}
+	return new(v.PercentOff), nil
+}
+
+// AmountOffCents reads catalog.v1.Product.amount_off_cents, a member of oneof discount: null unless it is the
+// member set.
+func (r *productResolver) AmountOffCents(ctx context.Context, obj *catalogv1.Product) (*int64, error) {
+	v, ok := obj.GetDiscount().(*catalogv1.Product_AmountOffCents)
+	if !ok {
+		return nil, nil
+	}
+	return new(v.AmountOffCents), nil
+}
 
 // DisplayPrice is resolved by Resolvers.ProductDisplayPrice.
 func (r *productResolver) DisplayPrice(ctx context.Context, obj *catalogv1.Product) (string, error) {

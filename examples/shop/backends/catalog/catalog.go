@@ -54,6 +54,10 @@ func NewN(count int) *Server {
 	add("p-1008", "Linen Duvet Cover", "Stonewashed linen, 200 x 200 cm.", 11900, catalogv1.Category_CATEGORY_HOME, []string{"bedroom"}, n(9))
 	add("p-1009", "Headlamp 400 lm", "Rechargeable headlamp with a red-light mode.", 3990, catalogv1.Category_CATEGORY_OUTDOOR, []string{"camping", "running"}, n(31))
 	add("p-1010", "E-Reader", "Glare-free 7-inch screen, waterproof.", 16900, catalogv1.Category_CATEGORY_ELECTRONICS, []string{"reading"}, n(12))
+	s.byID["p-1001"].Attributes = map[string]string{"color": "slate", "weight": "240 g", "drop": "6 mm"}
+	s.byID["p-1001"].Discount = &catalogv1.Product_PercentOff{PercentOff: 15}
+	s.byID["p-1005"].Attributes = map[string]string{"weight": "1.1 kg", "seasons": "3"}
+	s.byID["p-1002"].Discount = &catalogv1.Product_AmountOffCents{AmountOffCents: 3000}
 	for i := 10; i < count; i++ {
 		c := proto.CloneOf(s.products[i%10])
 		c.Id = fmt.Sprintf("p-%d", 1001+i)

@@ -9,3 +9,8 @@ type AddReviewInput struct {
 	Body      string `json:"body"`
 	Author    string `json:"author"`
 }
+
+type Attribute struct {
+	Key   string `json:"key"`
+	Value string `json:"value"`
+}

@@ -96,7 +96,16 @@ type Product struct {
 	// Units in stock; unset when the warehouse did not answer.
 	Stock *int32 `protobuf:"varint,9,opt,name=stock,proto3,oneof" json:"stock,omitempty"`
 	// The users.v1.User who sells it.
-	SellerId      string `protobuf:"bytes,10,opt,name=seller_id,json=sellerId,proto3" json:"seller_id,omitempty"`
+	SellerId string `protobuf:"bytes,10,opt,name=seller_id,json=sellerId,proto3" json:"seller_id,omitempty"`
+	// Free-form attributes such as "color" or "weight".
+	Attributes map[string]string `protobuf:"bytes,11,rep,name=attributes,proto3" json:"attributes,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// The current discount, if any.
+	//
+	// Types that are valid to be assigned to Discount:
+	//
+	//	*Product_PercentOff
+	//	*Product_AmountOffCents
+	Discount      isProduct_Discount `protobuf_oneof:"discount"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -200,6 +209,54 @@ func (x *Product) GetSellerId() string {
 	}
 	return ""
 }
+
+func (x *Product) GetAttributes() map[string]string {
+	if x != nil {
+		return x.Attributes
+	}
+	return nil
+}
+
+func (x *Product) GetDiscount() isProduct_Discount {
+	if x != nil {
+		return x.Discount
+	}
+	return nil
+}
+
+func (x *Product) GetPercentOff() int32 {
+	if x != nil {
+		if x, ok := x.Discount.(*Product_PercentOff); ok {
+			return x.PercentOff
+		}
+	}
+	return 0
+}
+
+func (x *Product) GetAmountOffCents() int64 {
+	if x != nil {
+		if x, ok := x.Discount.(*Product_AmountOffCents); ok {
+			return x.AmountOffCents
+		}
+	}
+	return 0
+}
+
+type isProduct_Discount interface {
+	isProduct_Discount()
+}
+
+type Product_PercentOff struct {
+	PercentOff int32 `protobuf:"varint,12,opt,name=percent_off,json=percentOff,proto3,oneof"`
+}
+
+type Product_AmountOffCents struct {
+	AmountOffCents int64 `protobuf:"varint,13,opt,name=amount_off_cents,json=amountOffCents,proto3,oneof"`
+}
+
+func (*Product_PercentOff) isProduct_Discount() {}
+
+func (*Product_AmountOffCents) isProduct_Discount() {}
 
 type GetProductRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -520,7 +577,7 @@ var File_catalog_v1_catalog_proto protoreflect.FileDescriptor
 const file_catalog_v1_catalog_proto_rawDesc = "" +
 	"\n" +
 	"\x18catalog/v1/catalog.proto\x12\n" +
-	"catalog.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xcf\x02\n" +
+	"catalog.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xae\x04\n" +
 	"\aProduct\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12 \n" +
@@ -532,9 +589,20 @@ const file_catalog_v1_catalog_proto_rawDesc = "" +
 	"\n" +
 	"created_at\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x12\x12\n" +
 	"\x04tags\x18\b \x03(\tR\x04tags\x12\x19\n" +
-	"\x05stock\x18\t \x01(\x05H\x00R\x05stock\x88\x01\x01\x12\x1b\n" +
+	"\x05stock\x18\t \x01(\x05H\x01R\x05stock\x88\x01\x01\x12\x1b\n" +
 	"\tseller_id\x18\n" +
-	" \x01(\tR\bsellerIdB\b\n" +
+	" \x01(\tR\bsellerId\x12C\n" +
+	"\n" +
+	"attributes\x18\v \x03(\v2#.catalog.v1.Product.AttributesEntryR\n" +
+	"attributes\x12!\n" +
+	"\vpercent_off\x18\f \x01(\x05H\x00R\n" +
+	"percentOff\x12*\n" +
+	"\x10amount_off_cents\x18\r \x01(\x03H\x00R\x0eamountOffCents\x1a=\n" +
+	"\x0fAttributesEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\n" +
+	"\n" +
+	"\bdiscountB\b\n" +
 	"\x06_stock\"#\n" +
 	"\x11GetProductRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\"C\n" +
@@ -585,7 +653,7 @@ func file_catalog_v1_catalog_proto_rawDescGZIP() []byte {
 }
 
 var file_catalog_v1_catalog_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_catalog_v1_catalog_proto_msgTypes = make([]protoimpl.MessageInfo, 7)
+var file_catalog_v1_catalog_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
 var file_catalog_v1_catalog_proto_goTypes = []any{
 	(Category)(0),                 // 0: catalog.v1.Category
 	(*Product)(nil),               // 1: catalog.v1.Product
@@ -595,26 +663,28 @@ var file_catalog_v1_catalog_proto_goTypes = []any{
 	(*ListProductsResponse)(nil),  // 5: catalog.v1.ListProductsResponse
 	(*WatchStockRequest)(nil),     // 6: catalog.v1.WatchStockRequest
 	(*StockLevel)(nil),            // 7: catalog.v1.StockLevel
-	(*timestamppb.Timestamp)(nil), // 8: google.protobuf.Timestamp
+	nil,                           // 8: catalog.v1.Product.AttributesEntry
+	(*timestamppb.Timestamp)(nil), // 9: google.protobuf.Timestamp
 }
 var file_catalog_v1_catalog_proto_depIdxs = []int32{
-	0, // 0: catalog.v1.Product.category:type_name -> catalog.v1.Category
-	8, // 1: catalog.v1.Product.created_at:type_name -> google.protobuf.Timestamp
-	1, // 2: catalog.v1.GetProductResponse.product:type_name -> catalog.v1.Product
-	0, // 3: catalog.v1.ListProductsRequest.category:type_name -> catalog.v1.Category
-	1, // 4: catalog.v1.ListProductsResponse.products:type_name -> catalog.v1.Product
-	8, // 5: catalog.v1.StockLevel.at:type_name -> google.protobuf.Timestamp
-	2, // 6: catalog.v1.CatalogService.GetProduct:input_type -> catalog.v1.GetProductRequest
-	4, // 7: catalog.v1.CatalogService.ListProducts:input_type -> catalog.v1.ListProductsRequest
-	6, // 8: catalog.v1.CatalogService.WatchStock:input_type -> catalog.v1.WatchStockRequest
-	3, // 9: catalog.v1.CatalogService.GetProduct:output_type -> catalog.v1.GetProductResponse
-	5, // 10: catalog.v1.CatalogService.ListProducts:output_type -> catalog.v1.ListProductsResponse
-	7, // 11: catalog.v1.CatalogService.WatchStock:output_type -> catalog.v1.StockLevel
-	9, // [9:12] is the sub-list for method output_type
-	6, // [6:9] is the sub-list for method input_type
-	6, // [6:6] is the sub-list for extension type_name
-	6, // [6:6] is the sub-list for extension extendee
-	0, // [0:6] is the sub-list for field type_name
+	0,  // 0: catalog.v1.Product.category:type_name -> catalog.v1.Category
+	9,  // 1: catalog.v1.Product.created_at:type_name -> google.protobuf.Timestamp
+	8,  // 2: catalog.v1.Product.attributes:type_name -> catalog.v1.Product.AttributesEntry
+	1,  // 3: catalog.v1.GetProductResponse.product:type_name -> catalog.v1.Product
+	0,  // 4: catalog.v1.ListProductsRequest.category:type_name -> catalog.v1.Category
+	1,  // 5: catalog.v1.ListProductsResponse.products:type_name -> catalog.v1.Product
+	9,  // 6: catalog.v1.StockLevel.at:type_name -> google.protobuf.Timestamp
+	2,  // 7: catalog.v1.CatalogService.GetProduct:input_type -> catalog.v1.GetProductRequest
+	4,  // 8: catalog.v1.CatalogService.ListProducts:input_type -> catalog.v1.ListProductsRequest
+	6,  // 9: catalog.v1.CatalogService.WatchStock:input_type -> catalog.v1.WatchStockRequest
+	3,  // 10: catalog.v1.CatalogService.GetProduct:output_type -> catalog.v1.GetProductResponse
+	5,  // 11: catalog.v1.CatalogService.ListProducts:output_type -> catalog.v1.ListProductsResponse
+	7,  // 12: catalog.v1.CatalogService.WatchStock:output_type -> catalog.v1.StockLevel
+	10, // [10:13] is the sub-list for method output_type
+	7,  // [7:10] is the sub-list for method input_type
+	7,  // [7:7] is the sub-list for extension type_name
+	7,  // [7:7] is the sub-list for extension extendee
+	0,  // [0:7] is the sub-list for field type_name
 }
 
 func init() { file_catalog_v1_catalog_proto_init() }
@@ -622,14 +692,17 @@ func file_catalog_v1_catalog_proto_init() {
 	if File_catalog_v1_catalog_proto != nil {
 		return
 	}
-	file_catalog_v1_catalog_proto_msgTypes[0].OneofWrappers = []any{}
+	file_catalog_v1_catalog_proto_msgTypes[0].OneofWrappers = []any{
+		(*Product_PercentOff)(nil),
+		(*Product_AmountOffCents)(nil),
+	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_catalog_v1_catalog_proto_rawDesc), len(file_catalog_v1_catalog_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   7,
+			NumMessages:   8,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
