@@ -176,8 +176,8 @@ func (p *bffPlugin) batchFunc(o *gqlcodegen.Object, f *gqlcodegen.Field, bt *sch
 	fmt.Fprintf(&sb, "errs := %s.Chunks(ctx, len(keys), size, func(ctx %s.Context, lo, hi int) error {\n", b, templates.CurrentImports.Lookup("context"))
 	fmt.Fprintf(&sb, "req := &%s{}\nreq.%s = keys[lo:hi]\n", typeStr(inType), keyGo)
 	for _, a := range bt.Assigns {
-		stmt, err := p.assignPath("req", a.Path, func(dt types.Type) (string, types.Type, []string, error) {
-			return p.source(f, a.Source, dt)
+		stmt, err := p.assignPath("req", a.Path, func(dt types.Type) (srcExpr, error) {
+			return p.source(f, a.Source, dt, "return err")
 		})
 		if err != nil {
 			return "", err

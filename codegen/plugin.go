@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"unicode"
 
 	gqlcodegen "github.com/99designs/gqlgen/codegen"
 	"github.com/99designs/gqlgen/codegen/templates"
@@ -354,6 +355,9 @@ func isNumeric(t types.Type) bool {
 func (p *bffPlugin) rpcBody(o *gqlcodegen.Object, f *gqlcodegen.Field, rpc *schema.RPC) (string, error) {
 	rt := f.TypeReference.GO
 	zero := zeroValue(rt)
+	if rpc.Method.IsStreamingServer() {
+		zero = "nil" // the resolver returns a channel
+	}
 	in := p.pg.message(rpc.Method.Input())
 	inType, err := p.namedType(in.GoIdent)
 	if err != nil {
@@ -372,8 +376,8 @@ func (p *bffPlugin) rpcBody(o *gqlcodegen.Object, f *gqlcodegen.Field, rpc *sche
 	default:
 		fmt.Fprintf(&b, "req := &%s{}\n", typeStr(inType))
 		for _, a := range rpc.Assigns {
-			stmt, err := p.assignPath("req", a.Path, func(dt types.Type) (string, types.Type, []string, error) {
-				return p.source(f, a.Source, dt)
+			stmt, err := p.assignPath("req", a.Path, func(dt types.Type) (srcExpr, error) {
+				return p.source(f, a.Source, dt, "return "+zero+", err")
 			})
 			if err != nil {
 				return "", err
@@ -447,7 +451,7 @@ func argOf(f *gqlcodegen.Field, name string) *gqlcodegen.FieldArgument {
 }
 
 // assignPath writes "root.A.B = <source>", allocating nested messages.
-func (p *bffPlugin) assignPath(root string, path []protoreflect.FieldDescriptor, src func(types.Type) (string, types.Type, []string, error)) (string, error) {
+func (p *bffPlugin) assignPath(root string, path []protoreflect.FieldDescriptor, src func(types.Type) (srcExpr, error)) (string, error) {
 	var b strings.Builder
 	dst := root
 	var dt types.Type
@@ -462,29 +466,40 @@ func (p *bffPlugin) assignPath(root string, path []protoreflect.FieldDescriptor,
 			fmt.Fprintf(&b, "if %s == nil {\n%s = &%s{}\n}\n", dst, dst, typeStr(field.(*types.Pointer).Elem()))
 		}
 	}
-	expr, st, guards, err := src(dt)
+	se, err := src(dt)
 	if err != nil {
 		return "", err
 	}
-	stmt, err := p.assign(dst, dt, expr, st)
+	stmt, err := p.assign(dst, dt, se.expr, se.typ)
 	if err != nil {
 		return "", err
 	}
-	if len(guards) > 0 {
-		stmt = "if " + strings.Join(guards, " && ") + " {\n" + stmt + "\n}"
+	if len(se.guards) > 0 {
+		stmt = "if " + strings.Join(se.guards, " && ") + " {\n" + stmt + "\n}"
 	}
+	b.WriteString(se.pre)
 	b.WriteString(stmt)
 	return b.String(), nil
 }
 
-// source returns a Go expression for a mapping source, its type, and the
-// nil checks that must hold before it is read. dt is the target type.
-func (p *bffPlugin) source(f *gqlcodegen.Field, s *schema.Source, dt types.Type) (string, types.Type, []string, error) {
+// srcExpr is a Go expression for a mapping source: its type, the nil checks
+// that must hold before it is read, and statements that must run first.
+type srcExpr struct {
+	expr   string
+	typ    types.Type
+	guards []string
+	pre    string
+}
+
+// source returns the Go expression of a mapping source. dt is the target
+// type; onErr is the statement that returns err from the enclosing
+// function.
+func (p *bffPlugin) source(f *gqlcodegen.Field, s *schema.Source, dt types.Type, onErr string) (srcExpr, error) {
 	switch s.Kind {
 	case schema.SourceArg:
 		a := argOf(f, s.Arg.Name)
 		if a == nil {
-			return "", nil, nil, fmt.Errorf("internal error, please report: %s has no argument %q", f.Name, s.Arg.Name)
+			return srcExpr{}, fmt.Errorf("internal error, please report: %s has no argument %q", f.Name, s.Arg.Name)
 		}
 		expr, t := a.VarName, a.TypeReference.GO
 		var guards []string
@@ -495,7 +510,7 @@ func (p *bffPlugin) source(f *gqlcodegen.Field, s *schema.Source, dt types.Type)
 			}
 			st, ok := t.Underlying().(*types.Struct)
 			if !ok {
-				return "", nil, nil, fmt.Errorf("internal error, please report: %s is not a struct", t)
+				return srcExpr{}, fmt.Errorf("internal error, please report: %s is not a struct", t)
 			}
 			found := false
 			for i := 0; i < st.NumFields(); i++ {
@@ -505,21 +520,29 @@ func (p *bffPlugin) source(f *gqlcodegen.Field, s *schema.Source, dt types.Type)
 				}
 			}
 			if !found {
-				return "", nil, nil, fmt.Errorf("internal error, please report: input %s has no field %q", t, seg)
+				return srcExpr{}, fmt.Errorf("internal error, please report: input %s has no field %q", t, seg)
 			}
 		}
-		return expr, t, guards, nil
+		return srcExpr{expr: expr, typ: t, guards: guards}, nil
 	case schema.SourceParent:
 		expr := "obj"
 		var t types.Type
 		for _, fd := range s.Parent {
 			_, getter, goName, err := p.fieldTypes(fd)
 			if err != nil {
-				return "", nil, nil, err
+				return srcExpr{}, err
 			}
 			expr, t = expr+".Get"+goName+"()", getter
 		}
-		return expr, t, nil, nil
+		return srcExpr{expr: expr, typ: t}, nil
+	case schema.SourceContext:
+		base := dt
+		if ptr, ok := dt.(*types.Pointer); ok {
+			base = ptr.Elem()
+		}
+		name := "ctx" + goIdent(s.Name)
+		pre := fmt.Sprintf("%s, err := %s.Value[%s](ctx, %q)\nif err != nil {\n%s\n}\n", name, templates.CurrentImports.Lookup("github.com/bffgen/bffgen/runtime/gateway"), typeStr(base), s.Name, onErr)
+		return srcExpr{expr: name, typ: base, pre: pre}, nil
 	default:
 		base := dt
 		if ptr, ok := dt.(*types.Pointer); ok {
@@ -527,20 +550,20 @@ func (p *bffPlugin) source(f *gqlcodegen.Field, s *schema.Source, dt types.Type)
 		}
 		switch v := s.Literal.(type) {
 		case string:
-			return quote(v), types.Typ[types.String], nil, nil
+			return srcExpr{expr: quote(v), typ: types.Typ[types.String]}, nil
 		case bool:
-			return fmt.Sprint(v), types.Typ[types.Bool], nil, nil
+			return srcExpr{expr: fmt.Sprint(v), typ: types.Typ[types.Bool]}, nil
 		case protoreflect.EnumNumber:
 			if named, ok := base.(*types.Named); ok {
 				for _, e := range p.pg.enumsByGoType(named) {
 					if e.Desc.Number() == v {
-						return templates.CurrentImports.Lookup(string(e.GoIdent.GoImportPath)) + "." + e.GoIdent.GoName, base, nil, nil
+						return srcExpr{expr: templates.CurrentImports.Lookup(string(e.GoIdent.GoImportPath)) + "." + e.GoIdent.GoName, typ: base}, nil
 					}
 				}
 			}
-			return fmt.Sprintf("%s(%d)", typeStr(base), v), base, nil, nil
+			return srcExpr{expr: fmt.Sprintf("%s(%d)", typeStr(base), v), typ: base}, nil
 		default:
-			return fmt.Sprintf("%s(%v)", typeStr(base), v), base, nil, nil
+			return srcExpr{expr: fmt.Sprintf("%s(%v)", typeStr(base), v), typ: base}, nil
 		}
 	}
 }
@@ -655,8 +678,8 @@ func (p *bffPlugin) renderInputs(out, genPkg string) error {
 				if gf == nil {
 					return fmt.Errorf("internal error, please report: input %s has no field %q", name, f.Def.Name)
 				}
-				stmt, err := p.assignPath("out", []protoreflect.FieldDescriptor{f.Proto}, func(types.Type) (string, types.Type, []string, error) {
-					return "in." + gf.GoFieldName, gf.TypeReference.GO, nil, nil
+				stmt, err := p.assignPath("out", []protoreflect.FieldDescriptor{f.Proto}, func(types.Type) (srcExpr, error) {
+					return srcExpr{expr: "in." + gf.GoFieldName, typ: gf.TypeReference.GO}, nil
 				})
 				if err != nil {
 					return err
@@ -870,4 +893,27 @@ func (p *bffPlugin) oneofBody(f *gqlcodegen.Field, fd protoreflect.FieldDescript
 		return head + "return " + expr + ", nil", nil
 	}
 	return head + fmt.Sprintf("var out %s\n%s\nreturn out, nil", typeStr(rt), set), nil
+}
+
+// goIdent turns a name into the CamelCase tail of a Go identifier:
+// "tenant-id" -> "TenantId"; anything but letters and digits separates.
+func goIdent(name string) string {
+	var b strings.Builder
+	up := true
+	for _, r := range name {
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			if up {
+				r = unicode.ToUpper(r)
+			}
+			b.WriteRune(r)
+			up = false
+		default:
+			up = true
+		}
+	}
+	if b.Len() == 0 {
+		return "Value"
+	}
+	return b.String()
 }

@@ -1071,8 +1071,14 @@ func (b *binder) source(obj *Object, f *ast.FieldDefinition, text string, at dia
 			}
 		}
 		return src
-	case "$claims", "$header", "$context":
-		b.errorf(at, "unsupported", "use $args or $parent for now", nil, "source %s is not supported yet", root)
+	case "$context":
+		if len(segs) != 1 || segs[0] == "" {
+			b.errorf(at, "bad-source", "write $context.<name>, the name a middleware gives gateway.WithValue", nil, "source %q must name one context value", text)
+			return nil
+		}
+		return &Source{Kind: SourceContext, Text: text, Name: segs[0]}
+	case "$claims", "$header":
+		b.errorf(at, "unsupported", "use $args, $parent or $context (set by a middleware) for now", nil, "source %s is not supported yet", root)
 		return nil
 	}
 	b.errorf(at, "bad-source", "sources start with $args or $parent; a plain string is a literal only for string and enum fields", nil, "unknown source %q", text)
@@ -1082,6 +1088,11 @@ func (b *binder) source(obj *Object, f *ast.FieldDefinition, text string, at dia
 // checkSource checks a non-literal source against its target field.
 func (b *binder) checkSource(src *Source, fd protoreflect.FieldDescriptor, at diag.Span) bool {
 	switch src.Kind {
+	case SourceContext:
+		if fd.IsMap() || (fd.Message() != nil && !isWellKnown(fd.Message())) {
+			b.errorf(at, "incompatible-type", "map $context values to scalar, enum or well-known fields", b.declaredAt(fd), "source %s cannot fill request field %q (%s)", src.Text, fd.Name(), kindName(fd))
+			return false
+		}
 	case SourceArg:
 		return b.checkAssign(src.Text, src.Type, fd, at)
 	case SourceParent:

@@ -130,6 +130,10 @@ const (
 	SourceParent
 	// SourceLiteral is a constant from the spec.
 	SourceLiteral
+	// SourceContext is a value a middleware put in the request context
+	// with gateway.WithValue ($context.name); its type is checked at run
+	// time against the target field's.
+	SourceContext
 )
 
 // Source is the right-hand side of a request mapping.
@@ -148,6 +152,8 @@ type Source struct {
 	// Literal is the constant, for SourceLiteral: string, int64, float64,
 	// bool, or protoreflect.EnumNumber for enum targets.
 	Literal any
+	// Name is the value's name, for SourceContext.
+	Name string
 }
 
 // Enum is a GraphQL enum bound to a proto enum. Values map GraphQL value
