@@ -678,6 +678,14 @@ func (p *bffPlugin) renderInputs(out, genPkg string) error {
 				if gf == nil {
 					return fmt.Errorf("internal error, please report: input %s has no field %q", name, f.Def.Name)
 				}
+				if f.Oneof != nil {
+					stmt, err := p.oneofInput(msg, gf, f)
+					if err != nil {
+						return err
+					}
+					body.WriteString(stmt)
+					continue
+				}
 				stmt, err := p.assignPath("out", []protoreflect.FieldDescriptor{f.Proto}, func(types.Type) (srcExpr, error) {
 					return srcExpr{expr: "in." + gf.GoFieldName, typ: gf.TypeReference.GO}, nil
 				})
@@ -916,4 +924,58 @@ func goIdent(name string) string {
 		return "Value"
 	}
 	return b.String()
+}
+
+// oneofInput fills a oneof from a @oneOf input object: the one member set
+// becomes the oneof's wrapper.
+func (p *bffPlugin) oneofInput(msg *protogen.Message, gf *gqlcodegen.Field, f schema.InputField) (string, error) {
+	var oneofGo string
+	for _, o := range msg.Oneofs {
+		if o.Desc.FullName() == f.Oneof.FullName() {
+			oneofGo = o.GoName
+		}
+	}
+	var obj *gqlcodegen.Object
+	for _, o := range p.data.Inputs {
+		if o.Name == f.Def.Type.Name() {
+			obj = o
+		}
+	}
+	if obj == nil || oneofGo == "" {
+		return "", fmt.Errorf("internal error, please report: no @oneOf input %q for oneof %s", f.Def.Type.Name(), f.Oneof.FullName())
+	}
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "if v := in.%s; v != nil {\nswitch {\n", gf.GoFieldName)
+	for _, m := range f.Members {
+		mf := gqlField(obj, m.Def.Name)
+		pf := p.pg.field(m.Proto)
+		wrapper, err := p.namedType(pf.GoIdent)
+		if err != nil {
+			return "", err
+		}
+		var vt types.Type
+		st := wrapper.Underlying().(*types.Struct)
+		for i := 0; i < st.NumFields(); i++ {
+			if st.Field(i).Name() == pf.GoName {
+				vt = st.Field(i).Type()
+			}
+		}
+		src, srcT := "v."+mf.GoFieldName, mf.TypeReference.GO
+		if ptr, isPtr := srcT.(*types.Pointer); isPtr {
+			if _, _, conv := p.converterFor(srcT, vt); !conv {
+				src, srcT = "*"+src, ptr.Elem() // the case checked it is set
+			}
+		}
+		set, err := p.assign("w."+pf.GoName, vt, src, srcT)
+		if err != nil {
+			return "", err
+		}
+		if expr, ok := strings.CutPrefix(set, "w."+pf.GoName+" = "); ok && !strings.Contains(expr, "\n") {
+			fmt.Fprintf(&sb, "case v.%s != nil:\nout.%s = &%s{%s: %s}\n", mf.GoFieldName, oneofGo, typeStr(wrapper), pf.GoName, expr)
+			continue
+		}
+		fmt.Fprintf(&sb, "case v.%s != nil:\nw := &%s{}\n%s\nout.%s = w\n", mf.GoFieldName, typeStr(wrapper), set, oneofGo)
+	}
+	sb.WriteString("}\n}\n")
+	return sb.String(), nil
 }

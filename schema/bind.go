@@ -738,6 +738,12 @@ func (b *binder) checkInput(def *ast.Definition) {
 	for _, f := range def.Fields {
 		fd := b.protoFieldFor(md, f)
 		if fd == nil {
+			if od := oneofFor(md, f.Name); od != nil {
+				if field, ok := b.checkOneofInput(def.Name+"."+f.Name, f, od); ok {
+					in.Fields = append(in.Fields, field)
+				}
+				continue
+			}
 			b.errorf(span(f.Position), "unknown-request-field", b.fieldHint(md, f.Name), b.declaredAt(md),
 				"input field %s.%s has no counterpart in message %s", def.Name, f.Name, md.FullName())
 			continue
@@ -1171,4 +1177,75 @@ func (b *binder) checkFieldMask(what string, t *ast.Type, fd protoreflect.FieldD
 		return false
 	}
 	return true
+}
+
+// oneofFor finds a real (non-synthetic) oneof of md by a GraphQL or proto
+// spelling of its name.
+func oneofFor(md protoreflect.MessageDescriptor, name string) protoreflect.OneofDescriptor {
+	for _, n := range []string{name, snake(name)} {
+		if od := md.Oneofs().ByName(protoreflect.Name(n)); od != nil && !od.IsSynthetic() {
+			return od
+		}
+	}
+	return nil
+}
+
+// checkOneofInput checks an input field that fills a oneof: its type is a
+// @oneOf input object (so GraphQL guarantees one member) whose fields each
+// fill a member of the oneof.
+func (b *binder) checkOneofInput(what string, f *ast.FieldDefinition, od protoreflect.OneofDescriptor) (InputField, bool) {
+	def := b.m.Schema.Types[f.Type.Name()]
+	at := span(f.Position)
+	if f.Type.Elem != nil || def == nil || def.Kind != ast.InputObject || def.Directives.ForName("oneOf") == nil {
+		b.errorf(at, "incompatible-type", fmt.Sprintf("give it an input type marked @oneOf with one field per member of %s", od.FullName()), b.declaredAt(od),
+			"%s fills oneof %q, so its type must be a @oneOf input object, not %s", what, od.Name(), f.Type.String())
+		return InputField{}, false
+	}
+	field := InputField{Def: f, Oneof: od}
+	ok := true
+	for _, mf := range def.Fields {
+		var member protoreflect.FieldDescriptor
+		for i := 0; i < od.Fields().Len(); i++ {
+			c := od.Fields().Get(i)
+			if string(c.Name()) == mf.Name || c.JSONName() == mf.Name || string(c.Name()) == snake(mf.Name) {
+				member = c
+			}
+		}
+		if member == nil {
+			b.errorf(span(mf.Position), "unknown-request-field", fmt.Sprintf("members of %s: %s", od.FullName(), oneofMembers(od)), b.declaredAt(od), "%s.%s is not a member of oneof %s", def.Name, mf.Name, od.FullName())
+			ok = false
+			continue
+		}
+		// A @oneOf field is nullable in GraphQL; the member set is never null.
+		t := *mf.Type
+		t.NonNull = true
+		if !b.checkAssignMember(def.Name+"."+mf.Name, &t, member, span(mf.Position)) {
+			ok = false
+			continue
+		}
+		field.Members = append(field.Members, InputField{Def: mf, Proto: member})
+	}
+	return field, ok
+}
+
+// checkAssignMember is checkAssign for a oneof member, which the generic
+// check rejects as part of a oneof.
+func (b *binder) checkAssignMember(what string, t *ast.Type, fd protoreflect.FieldDescriptor, at diag.Span) bool {
+	elem := t
+	if t.Elem != nil {
+		elem = t.Elem
+	}
+	if fd.IsList() || t.Elem != nil || !b.compatible(elem.Name(), fd, false) {
+		b.errorf(at, "incompatible-type", fmt.Sprintf("give it the type %s", strings.TrimSuffix(suggestType(fd, b), "!")), b.declaredAt(fd), "%s (%s) cannot fill oneof member %q (%s)", what, t.String(), fd.Name(), kindName(fd))
+		return false
+	}
+	return true
+}
+
+func oneofMembers(od protoreflect.OneofDescriptor) string {
+	var names []string
+	for i := 0; i < od.Fields().Len(); i++ {
+		names = append(names, od.Fields().Get(i).JSONName())
+	}
+	return strings.Join(names, ", ")
 }

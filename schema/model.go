@@ -183,6 +183,10 @@ type Input struct {
 type InputField struct {
 	Def   *ast.FieldDefinition
 	Proto protoreflect.FieldDescriptor
+	// Oneof, when set, is the oneof this input field fills instead of Proto:
+	// its type is a @oneOf input object whose fields are Members.
+	Oneof   protoreflect.OneofDescriptor
+	Members []InputField
 }
 
 // Service is a proto service that bound fields call, and the upstream (a
