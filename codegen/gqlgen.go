@@ -167,7 +167,7 @@ func gqlgenConfig(m *schema.Model, pg *protoGen, ws *workspace, sources []*ast.S
 			switch f.Kind {
 			case schema.FieldProto:
 				fields[f.Def.Name] = config.TypeMapField{FieldName: pg.field(f.Proto).GoName, Resolver: nonNullBytes(f) || f.Proto.IsMap() || isFieldMask(f.Proto) || isOneofMember(f.Proto)}
-			case schema.FieldRPC, schema.FieldUser, schema.FieldBatch:
+			case schema.FieldRPC, schema.FieldUser, schema.FieldBatch, schema.FieldOneof:
 				fields[f.Def.Name] = config.TypeMapField{Resolver: true}
 			}
 		}

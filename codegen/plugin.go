@@ -129,6 +129,10 @@ func (p *bffPlugin) GenerateCode(data *gqlcodegen.Data) error {
 				bd.Batching = true
 				continue
 			}
+			if bf != nil && bf.Kind == schema.FieldOneof {
+				rf.Doc = fmt.Sprintf("// %s reads oneof %s as a union: null when no member the\n// union knows is set.", f.GoFieldName, bf.Oneof.Desc.FullName())
+				continue
+			}
 			if bf != nil && bf.Kind == schema.FieldProto && isOneofMember(bf.Proto) {
 				rf.Doc = fmt.Sprintf("// %s reads %s, a member of oneof %s: null unless it is the\n// member set.", f.GoFieldName, bf.Proto.FullName(), bf.Proto.ContainingOneof().Name())
 				continue
@@ -167,6 +171,8 @@ func (p *bffPlugin) GenerateCode(data *gqlcodegen.Data) error {
 					rf.Body, err = p.rpcBody(o, rf.Field, bf.RPC)
 				case bf != nil && bf.Kind == schema.FieldBatch:
 					rf.Body = p.batchResolverBody(o, rf.Field)
+				case bf != nil && bf.Kind == schema.FieldOneof:
+					rf.Body, err = p.unionBody(rf.Field, bf.Oneof)
 				case bf != nil && bf.Kind == schema.FieldProto && isOneofMember(bf.Proto):
 					rf.Body, err = p.oneofBody(rf.Field, bf.Proto)
 				case bf != nil && bf.Kind == schema.FieldProto && isFieldMask(bf.Proto):
@@ -977,5 +983,59 @@ func (p *bffPlugin) oneofInput(msg *protogen.Message, gf *gqlcodegen.Field, f sc
 		fmt.Fprintf(&sb, "case v.%s != nil:\nw := &%s{}\n%s\nout.%s = w\n", mf.GoFieldName, typeStr(wrapper), set, oneofGo)
 	}
 	sb.WriteString("}\n}\n")
+	return sb.String(), nil
+}
+
+// unionBody reads a oneof as a union: the member set becomes the union
+// member type that holds it.
+func (p *bffPlugin) unionBody(f *gqlcodegen.Field, o *schema.Oneof) (string, error) {
+	msg := p.pg.message(o.Desc.Parent().(protoreflect.MessageDescriptor))
+	var oneofGo string
+	for _, x := range msg.Oneofs {
+		if x.Desc.FullName() == o.Desc.FullName() {
+			oneofGo = x.GoName
+		}
+	}
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "switch v := obj.Get%s().(type) {\n", oneofGo)
+	for _, m := range o.Members {
+		mo := p.object(m.Type.Name)
+		if mo == nil {
+			return "", fmt.Errorf("internal error, please report: no model for union member %q", m.Type.Name)
+		}
+		st, ok := mo.Type.Underlying().(*types.Struct)
+		if !ok {
+			return "", fmt.Errorf("internal error, please report: union member %q is not a struct", m.Type.Name)
+		}
+		var fieldName string
+		var fieldType types.Type
+		for i := 0; i < st.NumFields(); i++ {
+			if tag, _, _ := strings.Cut(reflect.StructTag(st.Tag(i)).Get("json"), ","); tag == m.Field.Name {
+				fieldName, fieldType = st.Field(i).Name(), st.Field(i).Type()
+			}
+		}
+		pf := p.pg.field(m.Proto)
+		wrapper, err := p.namedType(pf.GoIdent)
+		if err != nil {
+			return "", err
+		}
+		var vt types.Type
+		ws := wrapper.Underlying().(*types.Struct)
+		for i := 0; i < ws.NumFields(); i++ {
+			if ws.Field(i).Name() == pf.GoName {
+				vt = ws.Field(i).Type()
+			}
+		}
+		set, err := p.assign("out."+fieldName, fieldType, "v."+pf.GoName, vt)
+		if err != nil {
+			return "", err
+		}
+		if expr, ok := strings.CutPrefix(set, "out."+fieldName+" = "); ok && !strings.Contains(expr, "\n") {
+			fmt.Fprintf(&sb, "case *%s:\nreturn &%s{%s: %s}, nil\n", typeStr(wrapper), typeStr(mo.Type), fieldName, expr)
+			continue
+		}
+		fmt.Fprintf(&sb, "case *%s:\nout := &%s{}\n%s\nreturn out, nil\n", typeStr(wrapper), typeStr(mo.Type), set)
+	}
+	sb.WriteString("}\nreturn nil, nil")
 	return sb.String(), nil
 }

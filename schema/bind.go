@@ -31,6 +31,8 @@ type binder struct {
 	boundAt   map[string]diag.Span
 
 	services map[protoreflect.FullName]*Service
+	// oneofUnions are the unions bound to a oneof.
+	oneofUnions map[string]bool
 	// pendingInputs are input types bound but not yet checked.
 	pendingInputs []string
 }
@@ -46,6 +48,8 @@ func newBinder(m *Model, diags *diag.List, protoFiles map[string]string) *binder
 		enumProto: map[string]protoreflect.EnumDescriptor{},
 		boundAt:   map[string]diag.Span{},
 		services:  map[protoreflect.FullName]*Service{},
+
+		oneofUnions: map[string]bool{},
 	}
 	seen := map[string]bool{}
 	for _, f := range m.Protos {
@@ -195,9 +199,9 @@ func (b *binder) bind() {
 		if def.BuiltIn || strings.HasPrefix(name, "__") {
 			continue
 		}
-		switch def.Kind {
-		case ast.Interface, ast.Union:
-			b.errorf(span(def.Position), "unsupported", "use an object type for now", nil, "%s %q: interfaces and unions are not supported yet", strings.ToLower(string(def.Kind)), name)
+		switch {
+		case def.Kind == ast.Interface, def.Kind == ast.Union && !b.oneofUnions[name]:
+			b.errorf(span(def.Position), "unsupported", "unions bind to a oneof of a bound message (a field named like the oneof); interfaces are not supported yet", nil, "%s %q is not bound to anything", strings.ToLower(string(def.Kind)), name)
 		}
 	}
 	for _, fn := range sortedKeys(b.services) {
@@ -487,6 +491,10 @@ func (b *binder) checkObject(def *ast.Definition, root bool) *Object {
 			if fd := b.protoFieldFor(obj.Message, f); fd != nil {
 				field.Kind, field.Proto = FieldProto, fd
 				b.checkOutput(def.Name+"."+f.Name, f.Type, fd, f, span(f.Position))
+			} else if od := oneofFor(obj.Message, f.Name); od != nil {
+				if o := b.checkOneofUnion(def.Name+"."+f.Name, f, od); o != nil {
+					field.Kind, field.Oneof = FieldOneof, o
+				}
 			} else if pd := f.Directives.ForName("proto"); pd != nil {
 				n, sp, _ := stringArg(pd, "field")
 				b.errorf(sp, "unknown-proto-field", b.fieldHint(obj.Message, n), b.declaredAt(obj.Message), "message %s has no field %q", obj.Message.FullName(), n)
@@ -1248,4 +1256,67 @@ func oneofMembers(od protoreflect.OneofDescriptor) string {
 		names = append(names, od.Fields().Get(i).JSONName())
 	}
 	return strings.Join(names, ", ")
+}
+
+// checkOneofUnion checks a field that reads a oneof as a union: a nullable
+// union whose member types each have exactly one field, matching a member
+// of the oneof by name. A member the union leaves out reads as null.
+func (b *binder) checkOneofUnion(what string, f *ast.FieldDefinition, od protoreflect.OneofDescriptor) *Oneof {
+	def := b.m.Schema.Types[f.Type.Name()]
+	at := span(f.Position)
+	hint := fmt.Sprintf("declare a union of one-field types, e.g. union X = %s", oneofMembers(od))
+	if f.Type.Elem != nil || def == nil || def.Kind != ast.Union {
+		b.errorf(at, "incompatible-type", hint, b.declaredAt(od), "%s reads oneof %q, so its type must be a union, not %s", what, od.Name(), f.Type.String())
+		return nil
+	}
+	if f.Type.NonNull {
+		b.errorf(at, "nullable-to-non-null", fmt.Sprintf("make it nullable (%s)", def.Name), b.declaredAt(od), "%s is non-null but oneof %q may have no member set", what, od.Name())
+		return nil
+	}
+	o := &Oneof{Desc: od}
+	ok := true
+	for _, name := range def.Types {
+		mt := b.m.Schema.Types[name]
+		if mt == nil || len(mt.Fields) != 1 {
+			b.errorf(span(def.Position), "incompatible-type", "give each member type of the union exactly one field, named like a member of the oneof", b.declaredAt(od), "union member %q of %s must have exactly one field", name, def.Name)
+			ok = false
+			continue
+		}
+		mf := mt.Fields[0]
+		var member protoreflect.FieldDescriptor
+		for i := 0; i < od.Fields().Len(); i++ {
+			c := od.Fields().Get(i)
+			if string(c.Name()) == mf.Name || c.JSONName() == mf.Name || string(c.Name()) == snake(mf.Name) {
+				member = c
+			}
+		}
+		if member == nil {
+			b.errorf(span(mf.Position), "unknown-proto-field", fmt.Sprintf("members of %s: %s", od.FullName(), oneofMembers(od)), b.declaredAt(od), "%s.%s is not a member of oneof %s", name, mf.Name, od.FullName())
+			ok = false
+			continue
+		}
+		// The member of a union value is set, so it may be non-null.
+		before := len(b.diags.Errors())
+		relaxed := *mf.Type
+		relaxed.NonNull = false
+		b.checkOutputMember(name+"."+mf.Name, &relaxed, member, span(mf.Position))
+		if len(b.diags.Errors()) > before {
+			ok = false
+			continue
+		}
+		o.Members = append(o.Members, OneofMember{Type: mt, Field: mf, Proto: member})
+	}
+	if !ok {
+		return nil
+	}
+	b.oneofUnions[def.Name] = true
+	return o
+}
+
+// checkOutputMember is checkOutput for a oneof member, which the generic
+// check does not treat specially: only the type has to fit.
+func (b *binder) checkOutputMember(what string, t *ast.Type, fd protoreflect.FieldDescriptor, at diag.Span) {
+	if t.Elem != nil || !b.compatible(t.Name(), fd, true) {
+		b.errorf(at, "incompatible-type", fmt.Sprintf("use %s", strings.TrimSuffix(suggestType(fd, b), "!")+"!"), b.declaredAt(fd), "%s has type %s, which cannot hold oneof member %q (%s)", what, t.String(), fd.Name(), kindName(fd))
+	}
 }

@@ -56,6 +56,9 @@ const (
 	FieldUser
 	// FieldBatch is resolved for all sibling parents at once by @batch.
 	FieldBatch
+	// FieldOneof reads a oneof of the parent message as a GraphQL union of
+	// one-field member types.
+	FieldOneof
 )
 
 // DefaultMaxBatchSize is the number of keys one @batch call carries at most
@@ -72,6 +75,22 @@ type Field struct {
 	RPC *RPC
 	// Batch is the batched call, for FieldBatch.
 	Batch *Batch
+	// Oneof is the oneof and its members, for FieldOneof.
+	Oneof *Oneof
+}
+
+// Oneof binds a oneof to a union: each member type of the union has one
+// field, which reads one member of the oneof.
+type Oneof struct {
+	Desc    protoreflect.OneofDescriptor
+	Members []OneofMember
+}
+
+// OneofMember is a union member type and the oneof member it holds.
+type OneofMember struct {
+	Type  *ast.Definition
+	Field *ast.FieldDefinition
+	Proto protoreflect.FieldDescriptor
 }
 
 // Batch is a bound @batch: one call per level (and per chunk of keys) for
