@@ -152,13 +152,7 @@ func (p *bffPlugin) batchFunc(o *gqlcodegen.Object, f *gqlcodegen.Field, bt *sch
 	default:
 		return "", fmt.Errorf("internal error, please report: %s.%s: batch value %s does not convert to %s", o.Name, f.Name, vt, rt)
 	}
-	method := p.pg.service(bt.Service.Desc)
-	var goMethod string
-	for _, mm := range method.Methods {
-		if mm.Desc.FullName() == bt.Method.FullName() {
-			goMethod = mm.GoName
-		}
-	}
+	goMethod := p.pg.methodGoName(bt.Method)
 	connectPkg := templates.CurrentImports.Lookup("connectrpc.com/connect")
 	b := templates.CurrentImports.Lookup(batchPkg)
 	params := []string{"ctx " + templates.CurrentImports.Lookup("context") + ".Context", "parents []" + typeStr(parent)}

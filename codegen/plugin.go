@@ -392,13 +392,7 @@ func (p *bffPlugin) rpcBody(o *gqlcodegen.Object, f *gqlcodegen.Field, rpc *sche
 			b.WriteByte('\n')
 		}
 	}
-	method := p.pg.service(rpc.Service.Desc)
-	var goMethod string
-	for _, m := range method.Methods {
-		if m.Desc.FullName() == rpc.Method.FullName() {
-			goMethod = m.GoName
-		}
-	}
+	goMethod := p.pg.methodGoName(rpc.Method)
 	if rpc.Method.IsStreamingServer() {
 		return p.streamBody(&b, o, f, rpc, goMethod)
 	}
@@ -879,13 +873,7 @@ func isNamed(t types.Type, pkg, name string) bool {
 // member is set, else null.
 func (p *bffPlugin) oneofBody(f *gqlcodegen.Field, fd protoreflect.FieldDescriptor) (string, error) {
 	gf := p.pg.field(fd)
-	msg := p.pg.message(fd.ContainingMessage())
-	var oneofGo string
-	for _, o := range msg.Oneofs {
-		if o.Desc.FullName() == fd.ContainingOneof().FullName() {
-			oneofGo = o.GoName
-		}
-	}
+	oneofGo := p.pg.oneofGoName(fd.ContainingOneof())
 	wrapper, err := p.namedType(gf.GoIdent)
 	if err != nil {
 		return "", err
@@ -935,12 +923,7 @@ func goIdent(name string) string {
 // oneofInput fills a oneof from a @oneOf input object: the one member set
 // becomes the oneof's wrapper.
 func (p *bffPlugin) oneofInput(msg *protogen.Message, gf *gqlcodegen.Field, f schema.InputField) (string, error) {
-	var oneofGo string
-	for _, o := range msg.Oneofs {
-		if o.Desc.FullName() == f.Oneof.FullName() {
-			oneofGo = o.GoName
-		}
-	}
+	oneofGo := p.pg.oneofGoName(f.Oneof)
 	var obj *gqlcodegen.Object
 	for _, o := range p.data.Inputs {
 		if o.Name == f.Def.Type.Name() {
@@ -989,13 +972,7 @@ func (p *bffPlugin) oneofInput(msg *protogen.Message, gf *gqlcodegen.Field, f sc
 // unionBody reads a oneof as a union: the member set becomes the union
 // member type that holds it.
 func (p *bffPlugin) unionBody(f *gqlcodegen.Field, o *schema.Oneof) (string, error) {
-	msg := p.pg.message(o.Desc.Parent().(protoreflect.MessageDescriptor))
-	var oneofGo string
-	for _, x := range msg.Oneofs {
-		if x.Desc.FullName() == o.Desc.FullName() {
-			oneofGo = x.GoName
-		}
-	}
+	oneofGo := p.pg.oneofGoName(o.Desc)
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "switch v := obj.Get%s().(type) {\n", oneofGo)
 	for _, m := range o.Members {

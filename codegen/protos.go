@@ -315,3 +315,23 @@ func (p *protoGen) enumsByGoType(named *types.Named) []*protogen.EnumValue {
 	}
 	return nil
 }
+
+// methodGoName is the Go name of a method in its connect client.
+func (p *protoGen) methodGoName(md protoreflect.MethodDescriptor) string {
+	for _, m := range p.service(md.Parent().(protoreflect.ServiceDescriptor)).Methods {
+		if m.Desc.FullName() == md.FullName() {
+			return m.GoName
+		}
+	}
+	return ""
+}
+
+// oneofGoName is the Go name of a oneof's field in its message struct.
+func (p *protoGen) oneofGoName(od protoreflect.OneofDescriptor) string {
+	for _, o := range p.message(od.Parent().(protoreflect.MessageDescriptor)).Oneofs {
+		if o.Desc.FullName() == od.FullName() {
+			return o.GoName
+		}
+	}
+	return ""
+}

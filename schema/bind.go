@@ -1212,13 +1212,7 @@ func (b *binder) checkOneofInput(what string, f *ast.FieldDefinition, od protore
 	field := InputField{Def: f, Oneof: od}
 	ok := true
 	for _, mf := range def.Fields {
-		var member protoreflect.FieldDescriptor
-		for i := 0; i < od.Fields().Len(); i++ {
-			c := od.Fields().Get(i)
-			if string(c.Name()) == mf.Name || c.JSONName() == mf.Name || string(c.Name()) == snake(mf.Name) {
-				member = c
-			}
-		}
+		member := oneofMember(od, mf.Name)
 		if member == nil {
 			b.errorf(span(mf.Position), "unknown-request-field", fmt.Sprintf("members of %s: %s", od.FullName(), oneofMembers(od)), b.declaredAt(od), "%s.%s is not a member of oneof %s", def.Name, mf.Name, od.FullName())
 			ok = false
@@ -1283,13 +1277,7 @@ func (b *binder) checkOneofUnion(what string, f *ast.FieldDefinition, od protore
 			continue
 		}
 		mf := mt.Fields[0]
-		var member protoreflect.FieldDescriptor
-		for i := 0; i < od.Fields().Len(); i++ {
-			c := od.Fields().Get(i)
-			if string(c.Name()) == mf.Name || c.JSONName() == mf.Name || string(c.Name()) == snake(mf.Name) {
-				member = c
-			}
-		}
+		member := oneofMember(od, mf.Name)
 		if member == nil {
 			b.errorf(span(mf.Position), "unknown-proto-field", fmt.Sprintf("members of %s: %s", od.FullName(), oneofMembers(od)), b.declaredAt(od), "%s.%s is not a member of oneof %s", name, mf.Name, od.FullName())
 			ok = false
@@ -1319,4 +1307,16 @@ func (b *binder) checkOutputMember(what string, t *ast.Type, fd protoreflect.Fie
 	if t.Elem != nil || !b.compatible(t.Name(), fd, true) {
 		b.errorf(at, "incompatible-type", fmt.Sprintf("use %s", strings.TrimSuffix(suggestType(fd, b), "!")+"!"), b.declaredAt(fd), "%s has type %s, which cannot hold oneof member %q (%s)", what, t.String(), fd.Name(), kindName(fd))
 	}
+}
+
+// oneofMember finds a member of a oneof by a GraphQL or proto spelling of
+// its name, or nil.
+func oneofMember(od protoreflect.OneofDescriptor, name string) protoreflect.FieldDescriptor {
+	for i := 0; i < od.Fields().Len(); i++ {
+		c := od.Fields().Get(i)
+		if string(c.Name()) == name || c.JSONName() == name || string(c.Name()) == snake(name) {
+			return c
+		}
+	}
+	return nil
 }
