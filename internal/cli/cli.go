@@ -92,7 +92,7 @@ inside a runtime that is both the edge gateway and the service-mesh sidecar.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newInit(stdio), newGenerate(stdio), newCheck(stdio), newVersion(stdio))
+	root.AddCommand(newInit(stdio), newGenerate(stdio), newCheck(stdio), newImport(stdio), newVersion(stdio))
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return userError{err} })
 	return root
 }
