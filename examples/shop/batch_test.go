@@ -4,12 +4,14 @@ import (
 	"context"
 	"fmt"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 
 	"connectrpc.com/connect"
 	"github.com/bffgen/bffgen/examples/shop/backends"
+	usersv1 "github.com/bffgen/bffgen/examples/shop/gen/pb/users/v1"
 	"github.com/bffgen/bffgen/examples/shop/gen"
 	"github.com/bffgen/bffgen/examples/shop/resolvers"
 	"github.com/bffgen/bffgen/runtime"
@@ -20,6 +22,7 @@ import (
 type counter struct {
 	mu    sync.Mutex
 	calls map[string]int
+	ids   []int // ids per BatchGetUsers call
 }
 
 func (c *counter) interceptor() connect.Interceptor {
@@ -27,6 +30,9 @@ func (c *counter) interceptor() connect.Interceptor {
 		return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
 			c.mu.Lock()
 			c.calls[req.Spec().Procedure[strings.LastIndex(req.Spec().Procedure, "/")+1:]]++
+			if r, ok := req.Any().(*usersv1.BatchGetUsersRequest); ok {
+				c.ids = append(c.ids, len(r.GetIds()))
+			}
 			c.mu.Unlock()
 			return next(ctx, req)
 		}
@@ -37,7 +43,7 @@ func (c *counter) reset() map[string]int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	got := c.calls
-	c.calls = map[string]int{}
+	c.calls, c.ids = map[string]int{}, nil
 	return got
 }
 
@@ -132,8 +138,11 @@ func TestBatchingChunksByMaxBatchSize(t *testing.T) {
 	if len(res.Errors) > 0 {
 		t.Fatalf("errors: %+v", res.Errors)
 	}
-	if got := c.reset()["BatchGetUsers"]; got != 3 {
-		t.Errorf("BatchGetUsers calls = %d, want 3 (42 keys in chunks of 20)", got)
+	c.mu.Lock()
+	ids := slices.Sorted(slices.Values(c.ids))
+	c.mu.Unlock()
+	if got := c.reset()["BatchGetUsers"]; got != 3 || fmt.Sprint(ids) != "[2 20 20]" {
+		t.Errorf("BatchGetUsers calls = %d with %v ids, want 3 calls of [2 20 20] (42 distinct keys, duplicates sent once)", got, ids)
 	}
 	products := res.Data["products"].([]any)
 	first := products[0].(map[string]any)["seller"].(map[string]any)
@@ -157,4 +166,31 @@ func TestBatchedResultsMatchTheirParents(t *testing.T) {
 	if got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
+}
+
+func TestMissingBatchResults(t *testing.T) {
+	endpoint, _ := countingBFF(t, "")
+	t.Run("non-null field: NOT_FOUND at that parent (GraphQL then nulls up to a nullable parent)", func(t *testing.T) {
+		// The 51st product's seller account is gone.
+		_, res := post(t, endpoint, `{ products(first: 60) { id seller { id } } }`, nil)
+		if len(res.Errors) != 1 {
+			t.Fatalf("errors = %+v, want one", res.Errors)
+		}
+		if e := res.Errors[0]; e.Extensions["code"] != "NOT_FOUND" || fmt.Sprint(e.Path) != "[products 50 seller]" {
+			t.Errorf("error = %+v, want NOT_FOUND at products.50.seller", e)
+		}
+	})
+	t.Run("nullable field: null, and the siblings keep their data", func(t *testing.T) {
+		// p-1008's only review was written by the deleted account; p-1009's
+		// reviewer exists.
+		_, res := post(t, endpoint, `{ a: product(id: "p-1008") { reviews { reviewer { displayName } } } b: product(id: "p-1009") { reviews { reviewer { displayName } } } }`, nil)
+		if len(res.Errors) != 0 {
+			t.Fatalf("errors = %+v, want none", res.Errors)
+		}
+		got := fmt.Sprint(res.Data)
+		want := "map[a:map[reviews:[map[reviewer:<nil>]]] b:map[reviews:[map[reviewer:map[displayName:Amira K.]]]]]"
+		if got != want {
+			t.Errorf("got  %s\nwant %s", got, want)
+		}
+	})
 }

@@ -12,6 +12,10 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
+// DeletedSeller is the number of a seller whose account is gone: u-150,
+// the seller of NewN's 51st product, is unknown here.
+const DeletedSeller = 150
+
 // MaxBatch is the most ids one BatchGetUsers call may carry.
 const MaxBatch = 100
 
@@ -43,7 +47,7 @@ func (s *Server) lookup(id string) (*usersv1.User, bool) {
 		return u, true
 	}
 	n, err := strconv.Atoi(strings.TrimPrefix(id, "u-"))
-	if !strings.HasPrefix(id, "u-") || err != nil || n < 100 || n >= 100000 {
+	if !strings.HasPrefix(id, "u-") || err != nil || n < 100 || n >= 100000 || n == DeletedSeller {
 		return nil, false
 	}
 	return &usersv1.User{Id: id, DisplayName: fmt.Sprintf("Seller %d", n), Country: "NL", JoinedAt: timestamppb.New(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))}, true
