@@ -101,11 +101,25 @@ func (p *bffPlugin) batchResolverBody(o *gqlcodegen.Object, f *gqlcodegen.Field)
 	return sb.String()
 }
 
-// batchFunc writes the function that resolves a batched field for many
-// parents: distinct keys, one call per chunk, results matched to keys.
-func (p *bffPlugin) batchFunc(o *gqlcodegen.Object, f *gqlcodegen.Field, bt *schema.Batch, nonNull bool) (string, error) {
-	parent := o.Reference()
-	rt := f.TypeReference.GO
+// fetchName names the function that makes the calls of a batch: shared by
+// every batched field with the same call (method, key, results, by) and no
+// request mapping of its own, else specific to the field.
+func (p *bffPlugin) fetchName(o *gqlcodegen.Object, f *gqlcodegen.Field, bt *schema.Batch) string {
+	if len(bt.Assigns) > 0 {
+		return "fetch" + ucFirst(o.Name) + f.GoFieldName
+	}
+	name := "fetch" + p.pg.methodGoName(bt.Method) + "By" + goIdent(string(bt.Key.Name()))
+	if bt.By == nil {
+		name += "InOrder"
+	}
+	return name
+}
+
+// fetchFunc writes the function that calls a batch method for a list of
+// distinct keys: one call per chunk (in parallel), each result matched to
+// its key by the by field or by position. Results and errors are indexed
+// like keys; a key without a result has nil.
+func (p *bffPlugin) fetchFunc(o *gqlcodegen.Object, f *gqlcodegen.Field, bt *schema.Batch) (string, error) {
 	keyField, _, keyGo, err := p.fieldTypes(bt.Key)
 	if err != nil {
 		return "", err
@@ -116,6 +130,67 @@ func (p *bffPlugin) batchFunc(o *gqlcodegen.Object, f *gqlcodegen.Field, bt *sch
 	if err != nil {
 		return "", err
 	}
+	_, _, resultsGo, err := p.fieldTypes(bt.Results)
+	if err != nil {
+		return "", err
+	}
+	itemType, err := p.namedType(p.pg.message(bt.Results.Message()).GoIdent)
+	if err != nil {
+		return "", err
+	}
+	ctxPkg := templates.CurrentImports.Lookup("context")
+	params := []string{"ctx " + ctxPkg + ".Context", "keys []" + typeStr(keyType)}
+	if len(bt.Assigns) > 0 {
+		for _, a := range f.Args {
+			params = append(params, a.VarName+" "+typeStr(a.TypeReference.GO))
+		}
+	}
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "// %s calls %s for keys:\n// one call per chunk of max_batch_size of upstream %q (else %d), in\n// parallel. Results and errors are indexed like keys; a key without a\n// result has a nil one.\n", p.fetchName(o, f, bt), bt.Method.FullName(), bt.Service.Upstream, bt.MaxBatchSize)
+	fmt.Fprintf(&sb, "func (r *resolver) %s(%s) ([]*%s, []error) {\n", p.fetchName(o, f, bt), strings.Join(params, ", "), typeStr(itemType))
+	fmt.Fprintf(&sb, "items := make([]*%s, len(keys))\n", typeStr(itemType))
+	if bt.By != nil {
+		fmt.Fprintf(&sb, "index := make(map[%s]int, len(keys))\nfor i, k := range keys {\nindex[k] = i\n}\n", typeStr(keyType))
+	}
+	fmt.Fprintf(&sb, "errs := %s.Chunks(ctx, len(keys), r.up.MaxBatchSize(%q, %d), func(ctx %s.Context, lo, hi int) error {\n", templates.CurrentImports.Lookup(batchPkg), bt.Service.Upstream, bt.MaxBatchSize, ctxPkg)
+	fmt.Fprintf(&sb, "req := &%s{}\nreq.%s = keys[lo:hi]\n", typeStr(inType), keyGo)
+	for _, a := range bt.Assigns {
+		stmt, err := p.assignPath("req", a.Path, func(dt types.Type) (srcExpr, error) {
+			return p.source(f, a.Source, dt, "return err")
+		})
+		if err != nil {
+			return "", err
+		}
+		sb.WriteString(stmt + "\n")
+	}
+	fmt.Fprintf(&sb, "res, err := r.%s.%s(ctx, %s.NewRequest(req))\nif err != nil {\nreturn err\n}\n", clientField(bt.Service), p.pg.methodGoName(bt.Method), templates.CurrentImports.Lookup("connectrpc.com/connect"))
+	if bt.By != nil {
+		_, byGetter, byGo, err := p.fieldTypes(bt.By)
+		if err != nil {
+			return "", err
+		}
+		by := "item.Get" + byGo + "()"
+		if !types.Identical(byGetter, keyType) {
+			by = typeStr(keyType) + "(" + by + ")"
+		}
+		fmt.Fprintf(&sb, "for _, item := range res.Msg.Get%s() {\nif i, ok := index[%s]; ok && i >= lo && i < hi {\nitems[i] = item\n}\n}\n", resultsGo, by)
+	} else {
+		fmt.Fprintf(&sb, "for j, item := range res.Msg.Get%s() {\nif lo+j < hi {\nitems[lo+j] = item\n}\n}\n", resultsGo)
+	}
+	sb.WriteString("return nil\n})\nreturn items, errs\n}\n")
+	return sb.String(), nil
+}
+
+// batchFunc writes the function that resolves a batched field for many
+// parents: their distinct keys, the fetch, and each parent's value.
+func (p *bffPlugin) batchFunc(o *gqlcodegen.Object, f *gqlcodegen.Field, bt *schema.Batch, nonNull bool) (string, error) {
+	parent := o.Reference()
+	rt := f.TypeReference.GO
+	keyField, _, _, err := p.fieldTypes(bt.Key)
+	if err != nil {
+		return "", err
+	}
+	keyType := keyField.(*types.Slice).Elem()
 	from := "p"
 	var fromType types.Type
 	for _, fd := range bt.From {
@@ -128,12 +203,7 @@ func (p *bffPlugin) batchFunc(o *gqlcodegen.Object, f *gqlcodegen.Field, bt *sch
 	if !types.Identical(fromType, keyType) {
 		from = typeStr(keyType) + "(" + from + ")"
 	}
-	_, _, resultsGo, err := p.fieldTypes(bt.Results)
-	if err != nil {
-		return "", err
-	}
-	itemMsg := p.pg.message(bt.Results.Message())
-	itemType, err := p.namedType(itemMsg.GoIdent)
+	itemType, err := p.namedType(p.pg.message(bt.Results.Message()).GoIdent)
 	if err != nil {
 		return "", err
 	}
@@ -152,47 +222,21 @@ func (p *bffPlugin) batchFunc(o *gqlcodegen.Object, f *gqlcodegen.Field, bt *sch
 	default:
 		return "", fmt.Errorf("internal error, please report: %s.%s: batch value %s does not convert to %s", o.Name, f.Name, vt, rt)
 	}
-	goMethod := p.pg.methodGoName(bt.Method)
 	connectPkg := templates.CurrentImports.Lookup("connectrpc.com/connect")
-	b := templates.CurrentImports.Lookup(batchPkg)
 	params := []string{"ctx " + templates.CurrentImports.Lookup("context") + ".Context", "parents []" + typeStr(parent)}
+	fetchArgs := []string{"ctx", "keys"}
 	for _, a := range f.Args {
 		params = append(params, a.VarName+" "+typeStr(a.TypeReference.GO))
+		if len(bt.Assigns) > 0 {
+			fetchArgs = append(fetchArgs, a.VarName)
+		}
 	}
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "// batch%s%s resolves %s.%s for many parents: one\n// %s call per chunk of distinct keys (max_batch_size\n// of upstream %q, else %d); results and errors are indexed like parents.\n",
-		ucFirst(o.Name), f.GoFieldName, o.Name, f.Name, bt.Method.FullName(), bt.Service.Upstream, bt.MaxBatchSize)
+	fmt.Fprintf(&sb, "// batch%s%s resolves %s.%s for many parents with\n// %s; results and errors are indexed like parents.\n", ucFirst(o.Name), f.GoFieldName, o.Name, f.Name, p.fetchName(o, f, bt))
 	fmt.Fprintf(&sb, "func (r *resolver) batch%s%s(%s) ([]%s, []error) {\n", ucFirst(o.Name), f.GoFieldName, strings.Join(params, ", "), typeStr(rt))
 	fmt.Fprintf(&sb, "keys := make([]%s, 0, len(parents))\nindex := make(map[%s]int, len(parents))\n", typeStr(keyType), typeStr(keyType))
 	fmt.Fprintf(&sb, "for _, p := range parents {\nk := %s\nif _, ok := index[k]; !ok {\nindex[k] = len(keys)\nkeys = append(keys, k)\n}\n}\n", from)
-	fmt.Fprintf(&sb, "items := make([]*%s, len(keys))\n", typeStr(itemType))
-	fmt.Fprintf(&sb, "size := r.up.MaxBatchSize(%q, %d)\n", bt.Service.Upstream, bt.MaxBatchSize)
-	fmt.Fprintf(&sb, "errs := %s.Chunks(ctx, len(keys), size, func(ctx %s.Context, lo, hi int) error {\n", b, templates.CurrentImports.Lookup("context"))
-	fmt.Fprintf(&sb, "req := &%s{}\nreq.%s = keys[lo:hi]\n", typeStr(inType), keyGo)
-	for _, a := range bt.Assigns {
-		stmt, err := p.assignPath("req", a.Path, func(dt types.Type) (srcExpr, error) {
-			return p.source(f, a.Source, dt, "return err")
-		})
-		if err != nil {
-			return "", err
-		}
-		sb.WriteString(stmt + "\n")
-	}
-	fmt.Fprintf(&sb, "res, err := r.%s.%s(ctx, %s.NewRequest(req))\nif err != nil {\nreturn err\n}\n", clientField(bt.Service), goMethod, connectPkg)
-	if bt.By != nil {
-		_, byGetter, byGo, err := p.fieldTypes(bt.By)
-		if err != nil {
-			return "", err
-		}
-		by := "item.Get" + byGo + "()"
-		if !types.Identical(byGetter, keyType) {
-			by = typeStr(keyType) + "(" + by + ")"
-		}
-		fmt.Fprintf(&sb, "for _, item := range res.Msg.Get%s() {\nif i, ok := index[%s]; ok && i >= lo && i < hi {\nitems[i] = item\n}\n}\n", resultsGo, by)
-	} else {
-		fmt.Fprintf(&sb, "for j, item := range res.Msg.Get%s() {\nif lo+j < hi {\nitems[lo+j] = item\n}\n}\n", resultsGo)
-	}
-	sb.WriteString("return nil\n})\n")
+	fmt.Fprintf(&sb, "items, errs := r.%s(%s)\n", p.fetchName(o, f, bt), strings.Join(fetchArgs, ", "))
 	fmt.Fprintf(&sb, "out := make([]%s, len(parents))\noutErrs := make([]error, len(parents))\n", typeStr(rt))
 	fmt.Fprintf(&sb, "for i, p := range parents {\nk := index[%s]\nitem := items[k]\nswitch {\ncase errs[k] != nil:\noutErrs[i] = errs[k]\n", from)
 	if nonNull && len(bt.Pick) == 0 {

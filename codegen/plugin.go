@@ -762,6 +762,7 @@ func (p *bffPlugin) renderBatch(out, genPkg string) error {
 	data := map[string]any{}
 	prepare := func() error {
 		var code []string
+		fetches := map[string]bool{}
 		for _, name := range sortedKeys(p.m.Objects) {
 			bound := p.m.Objects[name]
 			o := p.object(name)
@@ -769,7 +770,16 @@ func (p *bffPlugin) renderBatch(out, genPkg string) error {
 				if bf.Kind != schema.FieldBatch {
 					continue
 				}
-				fn, err := p.batchFunc(o, gqlField(o, bf.Def.Name), bf.Batch, bf.Def.Type.NonNull)
+				gf := gqlField(o, bf.Def.Name)
+				if fetch := p.fetchName(o, gf, bf.Batch); !fetches[fetch] {
+					fetches[fetch] = true
+					fn, err := p.fetchFunc(o, gf, bf.Batch)
+					if err != nil {
+						return err
+					}
+					code = append(code, fn)
+				}
+				fn, err := p.batchFunc(o, gf, bf.Batch, bf.Def.Type.NonNull)
 				if err != nil {
 					return err
 				}

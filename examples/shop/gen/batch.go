@@ -14,22 +14,17 @@ import (
 	"github.com/bffgen/bffgen/runtime/batch"
 )
 
-// batchProductSeller resolves Product.seller for many parents: one
-// users.v1.UserService.BatchGetUsers call per chunk of distinct keys (max_batch_size
-// of upstream "users", else 100); results and errors are indexed like parents.
-func (r *resolver) batchProductSeller(ctx context.Context, parents []*catalogv1.Product) ([]*usersv1.User, []error) {
-	keys := make([]string, 0, len(parents))
-	index := make(map[string]int, len(parents))
-	for _, p := range parents {
-		k := p.GetSellerId()
-		if _, ok := index[k]; !ok {
-			index[k] = len(keys)
-			keys = append(keys, k)
-		}
-	}
+// fetchBatchGetUsersByIds calls users.v1.UserService.BatchGetUsers for keys:
+// one call per chunk of max_batch_size of upstream "users" (else 100), in
+// parallel. Results and errors are indexed like keys; a key without a
+// result has a nil one.
+func (r *resolver) fetchBatchGetUsersByIds(ctx context.Context, keys []string) ([]*usersv1.User, []error) {
 	items := make([]*usersv1.User, len(keys))
-	size := r.up.MaxBatchSize("users", 100)
-	errs := batch.Chunks(ctx, len(keys), size, func(ctx context.Context, lo, hi int) error {
+	index := make(map[string]int, len(keys))
+	for i, k := range keys {
+		index[k] = i
+	}
+	errs := batch.Chunks(ctx, len(keys), r.up.MaxBatchSize("users", 100), func(ctx context.Context, lo, hi int) error {
 		req := &usersv1.BatchGetUsersRequest{}
 		req.Ids = keys[lo:hi]
 		res, err := r.userService.BatchGetUsers(ctx, connect.NewRequest(req))
@@ -43,6 +38,22 @@ func (r *resolver) batchProductSeller(ctx context.Context, parents []*catalogv1.
 		}
 		return nil
 	})
+	return items, errs
+}
+
+// batchProductSeller resolves Product.seller for many parents with
+// fetchBatchGetUsersByIds; results and errors are indexed like parents.
+func (r *resolver) batchProductSeller(ctx context.Context, parents []*catalogv1.Product) ([]*usersv1.User, []error) {
+	keys := make([]string, 0, len(parents))
+	index := make(map[string]int, len(parents))
+	for _, p := range parents {
+		k := p.GetSellerId()
+		if _, ok := index[k]; !ok {
+			index[k] = len(keys)
+			keys = append(keys, k)
+		}
+	}
+	items, errs := r.fetchBatchGetUsersByIds(ctx, keys)
 	out := make([]*usersv1.User, len(parents))
 	outErrs := make([]error, len(parents))
 	for i, p := range parents {
@@ -60,22 +71,17 @@ func (r *resolver) batchProductSeller(ctx context.Context, parents []*catalogv1.
 	return out, outErrs
 }
 
-// batchProductReviews resolves Product.reviews for many parents: one
-// reviews.v1.ReviewService.ListReviewsByProducts call per chunk of distinct keys (max_batch_size
-// of upstream "reviews", else 100); results and errors are indexed like parents.
-func (r *resolver) batchProductReviews(ctx context.Context, parents []*catalogv1.Product, first *int32) ([][]*reviewsv1.Review, []error) {
-	keys := make([]string, 0, len(parents))
-	index := make(map[string]int, len(parents))
-	for _, p := range parents {
-		k := p.GetId()
-		if _, ok := index[k]; !ok {
-			index[k] = len(keys)
-			keys = append(keys, k)
-		}
-	}
+// fetchProductReviews calls reviews.v1.ReviewService.ListReviewsByProducts for keys:
+// one call per chunk of max_batch_size of upstream "reviews" (else 100), in
+// parallel. Results and errors are indexed like keys; a key without a
+// result has a nil one.
+func (r *resolver) fetchProductReviews(ctx context.Context, keys []string, first *int32) ([]*reviewsv1.ProductReviews, []error) {
 	items := make([]*reviewsv1.ProductReviews, len(keys))
-	size := r.up.MaxBatchSize("reviews", 100)
-	errs := batch.Chunks(ctx, len(keys), size, func(ctx context.Context, lo, hi int) error {
+	index := make(map[string]int, len(keys))
+	for i, k := range keys {
+		index[k] = i
+	}
+	errs := batch.Chunks(ctx, len(keys), r.up.MaxBatchSize("reviews", 100), func(ctx context.Context, lo, hi int) error {
 		req := &reviewsv1.ListReviewsByProductsRequest{}
 		req.ProductIds = keys[lo:hi]
 		if first != nil {
@@ -92,6 +98,22 @@ func (r *resolver) batchProductReviews(ctx context.Context, parents []*catalogv1
 		}
 		return nil
 	})
+	return items, errs
+}
+
+// batchProductReviews resolves Product.reviews for many parents with
+// fetchProductReviews; results and errors are indexed like parents.
+func (r *resolver) batchProductReviews(ctx context.Context, parents []*catalogv1.Product, first *int32) ([][]*reviewsv1.Review, []error) {
+	keys := make([]string, 0, len(parents))
+	index := make(map[string]int, len(parents))
+	for _, p := range parents {
+		k := p.GetId()
+		if _, ok := index[k]; !ok {
+			index[k] = len(keys)
+			keys = append(keys, k)
+		}
+	}
+	items, errs := r.fetchProductReviews(ctx, keys, first)
 	out := make([][]*reviewsv1.Review, len(parents))
 	outErrs := make([]error, len(parents))
 	for i, p := range parents {
@@ -107,9 +129,8 @@ func (r *resolver) batchProductReviews(ctx context.Context, parents []*catalogv1
 	return out, outErrs
 }
 
-// batchReviewReviewer resolves Review.reviewer for many parents: one
-// users.v1.UserService.BatchGetUsers call per chunk of distinct keys (max_batch_size
-// of upstream "users", else 100); results and errors are indexed like parents.
+// batchReviewReviewer resolves Review.reviewer for many parents with
+// fetchBatchGetUsersByIds; results and errors are indexed like parents.
 func (r *resolver) batchReviewReviewer(ctx context.Context, parents []*reviewsv1.Review) ([]*usersv1.User, []error) {
 	keys := make([]string, 0, len(parents))
 	index := make(map[string]int, len(parents))
@@ -120,22 +141,7 @@ func (r *resolver) batchReviewReviewer(ctx context.Context, parents []*reviewsv1
 			keys = append(keys, k)
 		}
 	}
-	items := make([]*usersv1.User, len(keys))
-	size := r.up.MaxBatchSize("users", 100)
-	errs := batch.Chunks(ctx, len(keys), size, func(ctx context.Context, lo, hi int) error {
-		req := &usersv1.BatchGetUsersRequest{}
-		req.Ids = keys[lo:hi]
-		res, err := r.userService.BatchGetUsers(ctx, connect.NewRequest(req))
-		if err != nil {
-			return err
-		}
-		for _, item := range res.Msg.GetUsers() {
-			if i, ok := index[item.GetId()]; ok && i >= lo && i < hi {
-				items[i] = item
-			}
-		}
-		return nil
-	})
+	items, errs := r.fetchBatchGetUsersByIds(ctx, keys)
 	out := make([]*usersv1.User, len(parents))
 	outErrs := make([]error, len(parents))
 	for i, p := range parents {
