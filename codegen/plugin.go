@@ -535,6 +535,12 @@ func (p *bffPlugin) source(f *gqlcodegen.Field, s *schema.Source, dt types.Type,
 			expr, t = expr+".Get"+goName+"()", getter
 		}
 		return srcExpr{expr: expr, typ: t}, nil
+	case schema.SourceHeader:
+		headers := templates.CurrentImports.Lookup("github.com/99designs/gqlgen/graphql") + ".GetOperationContext(ctx).Headers"
+		if _, isList := dt.(*types.Slice); isList {
+			return srcExpr{expr: fmt.Sprintf("%s.Values(%q)", headers, s.Name), typ: types.NewSlice(types.Typ[types.String])}, nil
+		}
+		return srcExpr{expr: fmt.Sprintf("%s.Get(%q)", headers, s.Name), typ: types.Typ[types.String]}, nil
 	case schema.SourceContext:
 		base := dt
 		if ptr, ok := dt.(*types.Pointer); ok {

@@ -1091,8 +1091,14 @@ func (b *binder) source(obj *Object, f *ast.FieldDefinition, text string, at dia
 			return nil
 		}
 		return &Source{Kind: SourceContext, Text: text, Name: segs[0]}
-	case "$claims", "$header":
-		b.errorf(at, "unsupported", "use $args, $parent or $context (set by a middleware) for now", nil, "source %s is not supported yet", root)
+	case "$header":
+		if len(segs) != 1 || segs[0] == "" || strings.ContainsAny(segs[0], " :") {
+			b.errorf(at, "bad-source", "write $header.<Header-Name>, e.g. $header.Accept-Language", nil, "source %q must name one header", text)
+			return nil
+		}
+		return &Source{Kind: SourceHeader, Text: text, Name: segs[0]}
+	case "$claims":
+		b.errorf(at, "unsupported", "JWT claims arrive with the gateway's authentication; until then set the value in a middleware and use $context", nil, "source %s is not supported yet", root)
 		return nil
 	}
 	b.errorf(at, "bad-source", "sources start with $args or $parent; a plain string is a literal only for string and enum fields", nil, "unknown source %q", text)
@@ -1102,6 +1108,11 @@ func (b *binder) source(obj *Object, f *ast.FieldDefinition, text string, at dia
 // checkSource checks a non-literal source against its target field.
 func (b *binder) checkSource(src *Source, fd protoreflect.FieldDescriptor, at diag.Span) bool {
 	switch src.Kind {
+	case SourceHeader:
+		if fd.Kind() != protoreflect.StringKind || fd.IsMap() {
+			b.errorf(at, "incompatible-type", "map headers to string fields (repeated for every value)", b.declaredAt(fd), "source %s (a header, text) cannot fill request field %q (%s)", src.Text, fd.Name(), kindName(fd))
+			return false
+		}
 	case SourceContext:
 		if fd.IsMap() || (fd.Message() != nil && !isWellKnown(fd.Message())) {
 			b.errorf(at, "incompatible-type", "map $context values to scalar, enum or well-known fields", b.declaredAt(fd), "source %s cannot fill request field %q (%s)", src.Text, fd.Name(), kindName(fd))

@@ -149,6 +149,10 @@ const (
 	SourceParent
 	// SourceLiteral is a constant from the spec.
 	SourceLiteral
+	// SourceHeader is an inbound HTTP request header ($header.Name): its
+	// first value for a string field, every value for a repeated one; a
+	// missing header is the empty string (or no values).
+	SourceHeader
 	// SourceContext is a value a middleware put in the request context
 	// with gateway.WithValue ($context.name); its type is checked at run
 	// time against the target field's.
@@ -171,7 +175,8 @@ type Source struct {
 	// Literal is the constant, for SourceLiteral: string, int64, float64,
 	// bool, or protoreflect.EnumNumber for enum targets.
 	Literal any
-	// Name is the value's name, for SourceContext.
+	// Name is the value's name, for SourceContext, or the header's, for
+	// SourceHeader.
 	Name string
 }
 
