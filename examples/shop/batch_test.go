@@ -11,8 +11,8 @@ import (
 
 	"connectrpc.com/connect"
 	"github.com/bffgen/bffgen/examples/shop/backends"
-	usersv1 "github.com/bffgen/bffgen/examples/shop/gen/pb/users/v1"
 	"github.com/bffgen/bffgen/examples/shop/gen"
+	usersv1 "github.com/bffgen/bffgen/examples/shop/gen/pb/users/v1"
 	"github.com/bffgen/bffgen/examples/shop/resolvers"
 	"github.com/bffgen/bffgen/runtime"
 	"github.com/bffgen/bffgen/runtime/config"
