@@ -207,28 +207,13 @@ func (im *importer) printObject(b *strings.Builder, u *unit) {
 	md := u.msg
 	writeDesc(b, "", comments(md))
 	fmt.Fprintf(b, "type %s%s {\n", u.name, protoDirective(md))
-	printed := map[protoreflect.FullName]bool{}
-	for i := 0; i < md.Fields().Len(); i++ {
-		fd := md.Fields().Get(i)
-		if realOneof(fd) {
-			od := fd.ContainingOneof()
-			if name, ok := u.oneofs[od.FullName()]; ok && !printed[od.FullName()] {
-				printed[od.FullName()] = true
-				writeDesc(b, "  ", comments(od))
-				fmt.Fprintf(b, "  %s: %s\n", jsonCamel(string(od.Name())), name)
-			}
-			continue
-		}
-		if !im.mapped(fd) {
-			continue
-		}
-		writeDesc(b, "  ", comments(fd))
-		b.WriteString("  " + fieldName(fd) + ": " + im.typeRef(fd, roleObject))
+	im.printFields(b, u, func(fd protoreflect.FieldDescriptor) string {
+		line := fieldName(fd) + ": " + im.typeRef(fd, roleObject)
 		if deprecated(fd) {
-			b.WriteString(" @deprecated")
+			line += " @deprecated"
 		}
-		b.WriteString("\n")
-	}
+		return line
+	})
 	b.WriteString("}\n")
 	for i := 0; i < md.Oneofs().Len(); i++ {
 		od := md.Oneofs().Get(i)
@@ -268,24 +253,7 @@ func (im *importer) printInput(b *strings.Builder, u *unit) {
 	md := u.msg
 	writeDesc(b, "", comments(md))
 	fmt.Fprintf(b, "input %s%s {\n", u.name, protoDirective(md))
-	printed := map[protoreflect.FullName]bool{}
-	for i := 0; i < md.Fields().Len(); i++ {
-		fd := md.Fields().Get(i)
-		if realOneof(fd) {
-			od := fd.ContainingOneof()
-			if name, ok := u.oneofs[od.FullName()]; ok && !printed[od.FullName()] {
-				printed[od.FullName()] = true
-				writeDesc(b, "  ", comments(od))
-				fmt.Fprintf(b, "  %s: %s\n", jsonCamel(string(od.Name())), name)
-			}
-			continue
-		}
-		if !im.mapped(fd) {
-			continue
-		}
-		writeDesc(b, "  ", comments(fd))
-		b.WriteString("  " + im.inputField(fd) + "\n")
-	}
+	im.printFields(b, u, im.inputField)
 	b.WriteString("}\n")
 	im.printOneofInputs(b, u, true)
 }
@@ -392,4 +360,29 @@ func writeDesc(b *strings.Builder, indent, text string) {
 		b.WriteString("\n")
 	}
 	b.WriteString(indent + `"""` + "\n")
+}
+
+// printFields writes the fields of a message's GraphQL type, in proto
+// order: one line (from line) per mapped field, and one field per oneof the
+// type has a union or @oneOf type for, where the oneof's first member is.
+func (im *importer) printFields(b *strings.Builder, u *unit, line func(protoreflect.FieldDescriptor) string) {
+	md := u.msg
+	printed := map[protoreflect.FullName]bool{}
+	for i := 0; i < md.Fields().Len(); i++ {
+		fd := md.Fields().Get(i)
+		if realOneof(fd) {
+			od := fd.ContainingOneof()
+			if name, ok := u.oneofs[od.FullName()]; ok && !printed[od.FullName()] {
+				printed[od.FullName()] = true
+				writeDesc(b, "  ", comments(od))
+				fmt.Fprintf(b, "  %s: %s\n", jsonCamel(string(od.Name())), name)
+			}
+			continue
+		}
+		if !im.mapped(fd) {
+			continue
+		}
+		writeDesc(b, "  ", comments(fd))
+		b.WriteString("  " + line(fd) + "\n")
+	}
 }
