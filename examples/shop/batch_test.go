@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
@@ -11,11 +10,7 @@ import (
 
 	"connectrpc.com/connect"
 	"github.com/bffgen/bffgen/examples/shop/backends"
-	"github.com/bffgen/bffgen/examples/shop/gen"
 	usersv1 "github.com/bffgen/bffgen/examples/shop/gen/pb/users/v1"
-	"github.com/bffgen/bffgen/examples/shop/resolvers"
-	"github.com/bffgen/bffgen/runtime"
-	"github.com/bffgen/bffgen/runtime/config"
 )
 
 // counter counts the RPCs the backends receive, by procedure.
@@ -52,27 +47,10 @@ func (c *counter) reset() map[string]int {
 func countingBFF(t *testing.T, usersYAML string) (string, *counter) {
 	t.Helper()
 	c := &counter{calls: map[string]int{}}
-	run, err := backends.Start(backends.Options{Products: 60, HandlerOptions: []connect.HandlerOption{connect.WithInterceptors(c.interceptor())}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(run.Close)
-	cfg, err := config.Parse([]byte(fmt.Sprintf(`
-upstreams:
-  catalog: {endpoints: [%q]}
-  reviews: {endpoints: [%q], protocol: grpc}
-  users: {endpoints: [%q]%s}
-`, run.CatalogURL, run.ReviewsURL, run.UsersURL, usersYAML)), "bff.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := runtime.New(gen.Service(&resolvers.Resolver{}), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(srv.Handler())
-	t.Cleanup(ts.Close)
-	return ts.URL + "/graphql", c
+	endpoint := newBFFWith(t, bffOptions{usersYAML: usersYAML, backends: backends.Options{
+		Products: 60, HandlerOptions: []connect.HandlerOption{connect.WithInterceptors(c.interceptor())},
+	}})
+	return endpoint, c
 }
 
 func TestBatchingMakesOneCallPerBackendPerLevel(t *testing.T) {

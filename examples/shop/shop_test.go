@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -21,26 +22,37 @@ import (
 // returns the GraphQL endpoint.
 func newBFF(t *testing.T, mode string, catalogURL string) string {
 	t.Helper()
-	return newBFFWith(t, mode, catalogURL, backends.Options{})
+	return newBFFWith(t, bffOptions{mode: mode, catalogURL: catalogURL})
 }
 
-func newBFFWith(t *testing.T, mode string, catalogURL string, opts backends.Options) string {
+// bffOptions vary the BFF of a test: its mode, a catalog URL that replaces
+// the real one, options of the backends, and YAML appended to the users
+// upstream.
+type bffOptions struct {
+	mode, catalogURL, usersYAML string
+	backends                    backends.Options
+}
+
+func newBFFWith(t *testing.T, o bffOptions) string {
 	t.Helper()
-	run, err := backends.Start(opts)
+	run, err := backends.Start(o.backends)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(run.Close)
-	if catalogURL == "" {
-		catalogURL = run.CatalogURL
+	if o.catalogURL == "" {
+		o.catalogURL = run.CatalogURL
 	}
-	cfg, err := config.Parse([]byte(`
-mode: `+mode+`
+	if o.mode == "" {
+		o.mode = "production"
+	}
+	cfg, err := config.Parse([]byte(fmt.Sprintf(`
+mode: %s
 upstreams:
-  catalog: {endpoints: ["`+catalogURL+`"]}
-  reviews: {endpoints: ["`+run.ReviewsURL+`"], protocol: grpc}
-  users: {endpoints: ["`+run.UsersURL+`"]}
-`), "bff.yaml")
+  catalog: {endpoints: [%q]}
+  reviews: {endpoints: [%q], protocol: grpc}
+  users: {endpoints: [%q]%s}
+`, o.mode, o.catalogURL, run.ReviewsURL, run.UsersURL, o.usersYAML)), "bff.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
