@@ -192,3 +192,22 @@ func TestMapsAndOneofs(t *testing.T) {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
 }
+
+func TestBadRequestDetailsReachTheClientWithPartialData(t *testing.T) {
+	endpoint := newBFF(t, "production", "")
+	_, res := post(t, endpoint, `{ bad: product(id: "x-1") { name } good: product(id: "p-1001") { name } }`, nil)
+	if good, _ := res.Data["good"].(map[string]any); good["name"] != "Trail Running Shoes" || res.Data["bad"] != nil {
+		t.Errorf("data = %v, want bad null and good intact", res.Data)
+	}
+	if len(res.Errors) != 1 {
+		t.Fatalf("errors = %+v, want one", res.Errors)
+	}
+	ext, _ := json.Marshal(res.Errors[0].Extensions)
+	want := `{"code":"BAD_USER_INPUT","domain":"catalog.example.com","fieldViolations":[{"description":"a product id starts with \"p-\"","field":"id"}],"metadata":{"id":"x-1"},"reason":"MALFORMED_ID","upstream":{"name":"catalog","procedure":"/catalog.v1.CatalogService/GetProduct"}}`
+	if string(ext) != want {
+		t.Errorf("extensions\n got %s\nwant %s", ext, want)
+	}
+	if strings.Contains(string(ext), "10.0.3.17") || strings.Contains(string(ext), "strconv") {
+		t.Errorf("debug details leaked: %s", ext)
+	}
+}

@@ -141,6 +141,8 @@ func ErrorPresenter(dev bool, logger *slog.Logger) graphql.ErrorPresenterFunc {
 		}
 		if !dev && !errcode.Safe(code) {
 			out.Message = maskedMessage
+		} else if ce := new(connect.Error); errors.As(err, &ce) {
+			addDetails(out.Extensions, ce)
 		}
 		level := slog.LevelDebug
 		if out.Message != original || code == errcode.Internal {

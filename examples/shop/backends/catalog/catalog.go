@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	"connectrpc.com/connect"
 	catalogv1 "github.com/bffgen/bffgen/examples/shop/gen/pb/catalog/v1"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
@@ -69,8 +71,23 @@ func NewN(count int) *Server {
 	return s
 }
 
-// GetProduct returns one product, or NotFound.
+// GetProduct returns one product, or NotFound; a malformed id is
+// InvalidArgument with google.rpc details (BadRequest and ErrorInfo for the
+// client, DebugInfo that a gateway must not show).
 func (s *Server) GetProduct(_ context.Context, req *connect.Request[catalogv1.GetProductRequest]) (*connect.Response[catalogv1.GetProductResponse], error) {
+	if id := req.Msg.GetId(); !strings.HasPrefix(id, "p-") {
+		err := connect.NewError(connect.CodeInvalidArgument, fmt.Errorf("malformed product id %q", id))
+		for _, d := range []proto.Message{
+			&errdetails.BadRequest{FieldViolations: []*errdetails.BadRequest_FieldViolation{{Field: "id", Description: "a product id starts with \"p-\""}}},
+			&errdetails.ErrorInfo{Reason: "MALFORMED_ID", Domain: "catalog.example.com", Metadata: map[string]string{"id": id}},
+			&errdetails.DebugInfo{Detail: "catalog-7f9c at 10.0.3.17: strconv failure"},
+		} {
+			if detail, derr := connect.NewErrorDetail(d); derr == nil {
+				err.AddDetail(detail)
+			}
+		}
+		return nil, err
+	}
 	p, ok := s.byID[req.Msg.GetId()]
 	if !ok {
 		return nil, connect.NewError(connect.CodeNotFound, fmt.Errorf("product %q not found", req.Msg.GetId()))
