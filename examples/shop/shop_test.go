@@ -31,6 +31,8 @@ func newBFF(t *testing.T, mode string, catalogURL string) string {
 type bffOptions struct {
 	mode, catalogURL, usersYAML string
 	backends                    backends.Options
+	// started, when set, receives the running backends.
+	started func(*backends.Running)
 }
 
 func newBFFWith(t *testing.T, o bffOptions) string {
@@ -40,6 +42,9 @@ func newBFFWith(t *testing.T, o bffOptions) string {
 		t.Fatal(err)
 	}
 	t.Cleanup(run.Close)
+	if o.started != nil {
+		o.started(run)
+	}
 	if o.catalogURL == "" {
 		o.catalogURL = run.CatalogURL
 	}

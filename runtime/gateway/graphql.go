@@ -47,6 +47,11 @@ const maskedMessage = "internal error"
 func NewGraphQLHandler(schema graphql.ExecutableSchema, cfg config.Gateway, dev bool, logger *slog.Logger) http.Handler {
 	logger = orDiscard(logger)
 	srv := handler.New(schema)
+	if schema.Schema().Subscription != nil {
+		// Before POST: an SSE subscription is a POST that accepts
+		// text/event-stream.
+		addSubscriptionTransports(srv, cfg, dev)
+	}
 	srv.AddTransport(POST{MaxBodyBytes: cfg.Limits.MaxBodyBytes})
 	srv.AddTransport(GET{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](queryCacheSize))

@@ -1,0 +1,54 @@
+package gateway
+
+import (
+	"net/url"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/bffgen/bffgen/runtime/config"
+	coderws "github.com/coder/websocket"
+)
+
+const (
+	// wsInitTimeout bounds the wait for graphql-transport-ws's
+	// connection_init after the upgrade.
+	wsInitTimeout = 10 * time.Second
+	// wsKeepAlive is the interval of keep-alive pings on idle websockets.
+	wsKeepAlive = 15 * time.Second
+)
+
+// addSubscriptionTransports serves subscriptions over GraphQL over SSE and
+// over websockets (graphql-transport-ws, gqlgen's implementation). A
+// websocket upgrade is accepted from the page's own origin and from the
+// CORS allowed origins; in development mode with no CORS origins, from any
+// origin. When the client goes away, the subscription's context ends, and
+// with it the backend stream (see runtime/stream).
+func addSubscriptionTransports(srv *handler.Server, cfg config.Gateway, dev bool) {
+	srv.AddTransport(transport.SSE{})
+	accept := coderws.AcceptOptions{OriginPatterns: originHosts(cfg.CORS.AllowedOrigins)}
+	if dev && len(cfg.CORS.AllowedOrigins) == 0 {
+		accept.InsecureSkipVerify = true // development only: any origin
+	}
+	srv.AddTransport(transport.Websocket{
+		Implementation:        transport.CoderWebsocketImplementation{AcceptOptions: accept},
+		InitTimeout:           wsInitTimeout,
+		KeepAlivePingInterval: wsKeepAlive,
+	})
+}
+
+// originHosts turns CORS origins ("https://app.example.com") into the host
+// patterns coder/websocket matches ("app.example.com"); "*" stays "*".
+func originHosts(origins []string) []string {
+	var out []string
+	for _, o := range origins {
+		if o == "*" {
+			out = append(out, "*")
+			continue
+		}
+		if u, err := url.Parse(o); err == nil && u.Host != "" {
+			out = append(out, u.Host)
+		}
+	}
+	return out
+}
