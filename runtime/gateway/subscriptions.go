@@ -10,10 +10,11 @@ import (
 	coderws "github.com/coder/websocket"
 )
 
+// initTimeout bounds the wait for graphql-transport-ws's connection_init
+// after the upgrade (a variable so the package's tests can shorten it).
+var initTimeout = 10 * time.Second
+
 const (
-	// wsInitTimeout bounds the wait for graphql-transport-ws's
-	// connection_init after the upgrade.
-	wsInitTimeout = 10 * time.Second
 	// wsKeepAlive is the interval of keep-alive pings on idle websockets.
 	wsKeepAlive = 15 * time.Second
 )
@@ -31,8 +32,8 @@ func addSubscriptionTransports(srv *handler.Server, cfg config.Gateway, dev bool
 		accept.InsecureSkipVerify = true // development only: any origin
 	}
 	srv.AddTransport(transport.Websocket{
-		Implementation:        transport.CoderWebsocketImplementation{AcceptOptions: accept},
-		InitTimeout:           wsInitTimeout,
+		Implementation:        wsProtocol{transport.CoderWebsocketImplementation{AcceptOptions: accept}},
+		InitTimeout:           initTimeout,
 		KeepAlivePingInterval: wsKeepAlive,
 	})
 }
