@@ -127,6 +127,7 @@ func New(svc Service, cfg *config.Config, opts ...Option) (*Server, error) {
 		gateway.NewGraphQLHandler(schema, gw, cfg.Development(), logger),
 		append([]gateway.Middleware{
 			gateway.Recover(logger),
+			gateway.StripHeaders(gw.StripHeaders...),
 			gateway.RequestID(gw.RequestID.Header),
 			gateway.AccessLog(logger),
 			metrics,

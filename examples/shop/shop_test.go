@@ -26,10 +26,10 @@ func newBFF(t *testing.T, mode string, catalogURL string) string {
 }
 
 // bffOptions vary the BFF of a test: its mode, a catalog URL that replaces
-// the real one, options of the backends, and YAML appended to the users
-// upstream.
+// the real one, options of the backends, and YAML appended to the catalog
+// and users upstreams.
 type bffOptions struct {
-	mode, catalogURL, usersYAML string
+	mode, catalogURL, usersYAML, catalogYAML string
 	backends                    backends.Options
 	// started, when set, receives the running backends.
 	started func(*backends.Running)
@@ -54,10 +54,10 @@ func newBFFWith(t *testing.T, o bffOptions) string {
 	cfg, err := config.Parse([]byte(fmt.Sprintf(`
 mode: %s
 upstreams:
-  catalog: {endpoints: [%q]}
+  catalog: {endpoints: [%q]%s}
   reviews: {endpoints: [%q], protocol: grpc}
   users: {endpoints: [%q]%s}
-`, o.mode, o.catalogURL, run.ReviewsURL, run.UsersURL, o.usersYAML)), "bff.yaml")
+`, o.mode, o.catalogURL, o.catalogYAML, run.ReviewsURL, run.UsersURL, o.usersYAML)), "bff.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -118,6 +118,11 @@ type Upstream struct {
 	// keys are split into parallel calls. Set it to the backend's own limit.
 	// Default 0: the spec's maxBatchSize (100 unless the spec says).
 	MaxBatchSize int `yaml:"max_batch_size"`
+	// ForwardHeaders lists the inbound request headers copied onto every
+	// call to this upstream, such as Accept-Language. W3C trace context
+	// (traceparent, tracestate, baggage) is always forwarded. Hop-by-hop,
+	// framing and protocol headers cannot be listed. Default: none.
+	ForwardHeaders []string `yaml:"forward_headers"`
 }
 
 // Gateway holds the settings of the inbound pipeline.
@@ -131,6 +136,11 @@ type Gateway struct {
 	GraphQL GraphQL `yaml:"graphql"`
 	// RequestID configures request identifiers.
 	RequestID RequestID `yaml:"request_id"`
+	// StripHeaders are removed from every inbound request before anything
+	// else sees it, so a client cannot claim an identity the gateway did not
+	// establish. Default: X-Forwarded-User, X-User-Id, X-Auth-Request-User,
+	// X-Auth-Request-Email, X-Remote-User, Remote-User.
+	StripHeaders []string `yaml:"strip_headers"`
 }
 
 // CORS configures Cross-Origin Resource Sharing for the GraphQL endpoint.

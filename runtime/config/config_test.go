@@ -149,6 +149,8 @@ upstreams:
     endpoints: ["http://127.0.0.1:9001", "https://catalog.internal"]
     protocol: grpc
     timeout: 800ms
+    max_batch_size: 20
+    forward_headers: [Accept-Language]
   reviews:
     endpoints: [http://127.0.0.1:9002]
 gateway:
@@ -161,6 +163,7 @@ gateway:
   limits: {max_body_bytes: 2048}
   graphql: {path: /api/graphql, introspection: true}
   request_id: {header: X-Correlation-Id}
+  strip_headers: [X-User-Id]
 telemetry:
   service_name: shop-bff
   log: {level: warn, format: text}
@@ -175,7 +178,7 @@ telemetry:
 			Shutdown: config.Shutdown{DrainDelay: 6 * time.Second, Timeout: 7 * time.Second},
 		},
 		Upstreams: map[string]config.Upstream{
-			"catalog": {Endpoints: []string{"http://127.0.0.1:9001", "https://catalog.internal"}, Protocol: "grpc", Timeout: 800 * time.Millisecond},
+			"catalog": {Endpoints: []string{"http://127.0.0.1:9001", "https://catalog.internal"}, Protocol: "grpc", Timeout: 800 * time.Millisecond, MaxBatchSize: 20, ForwardHeaders: []string{"Accept-Language"}},
 			"reviews": {Endpoints: []string{"http://127.0.0.1:9002"}, Protocol: "connect", Timeout: time.Second},
 		},
 		Gateway: config.Gateway{
@@ -184,9 +187,10 @@ telemetry:
 				AllowedMethods: []string{"POST"}, AllowedHeaders: []string{"Content-Type"},
 				AllowCredentials: true, MaxAge: time.Minute,
 			},
-			Limits:    config.Limits{MaxBodyBytes: 2048},
-			GraphQL:   config.GraphQL{Path: "/api/graphql", Introspection: true},
-			RequestID: config.RequestID{Header: "X-Correlation-Id"},
+			Limits:       config.Limits{MaxBodyBytes: 2048},
+			GraphQL:      config.GraphQL{Path: "/api/graphql", Introspection: true},
+			RequestID:    config.RequestID{Header: "X-Correlation-Id"},
+			StripHeaders: []string{"X-User-Id"},
 		},
 		Telemetry: config.Telemetry{ServiceName: "shop-bff", Log: config.Log{Level: "warn", Format: "text"}},
 	}
@@ -215,7 +219,7 @@ func TestParseReportsProblemsWithPositions(t *testing.T) {
 		{
 			name: "unknown key of an upstream",
 			src:  "upstreams:\n  catalog:\n    endpoints: [http://a]\n    retries: 3\n",
-			want: []string{`bff.yaml:4:5: unknown key "retries" in "upstreams.catalog" (allowed: endpoints, max_batch_size, protocol, timeout)`},
+			want: []string{`bff.yaml:4:5: unknown key "retries" in "upstreams.catalog" (allowed: endpoints, forward_headers, max_batch_size, protocol, timeout)`},
 		},
 		{
 			name: "bad duration",
@@ -516,7 +520,7 @@ func TestLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := config.Load(path)
-	want := path + `:3:30: unknown key "protocl" in "upstreams.a"; did you mean "protocol"? (allowed: endpoints, max_batch_size, protocol, timeout)`
+	want := path + `:3:30: unknown key "protocl" in "upstreams.a"; did you mean "protocol"? (allowed: endpoints, forward_headers, max_batch_size, protocol, timeout)`
 	if got := problems(t, err); len(got) != 1 || got[0] != want {
 		t.Errorf("problems = %q, want %q", got, want)
 	}

@@ -58,6 +58,9 @@ func applyDefaults(c *Config, set func(path string) bool) {
 	def("gateway.graphql.introspection", func() { g.GraphQL.Introspection = dev })
 	def("gateway.graphql.graphiql", func() { g.GraphQL.GraphiQL = dev })
 	def("gateway.request_id.header", func() { g.RequestID.Header = "X-Request-Id" })
+	def("gateway.strip_headers", func() {
+		g.StripHeaders = []string{"X-Forwarded-User", "X-User-Id", "X-Auth-Request-User", "X-Auth-Request-Email", "X-Remote-User", "Remote-User"}
+	})
 
 	t := &c.Telemetry
 	def("telemetry.log.level", func() { t.Log.Level = "info" })

@@ -20,3 +20,12 @@ func TestMaxBatchSize(t *testing.T) {
 		t.Errorf("negative max_batch_size: %v", err)
 	}
 }
+
+func TestForwardHeadersRejectsWhatCannotBeForwarded(t *testing.T) {
+	for _, h := range []string{"Connection", "Host", "Content-Type", "Grpc-Timeout", "Proxy-Authorization", "Connect-Timeout-Ms"} {
+		_, err := config.Parse([]byte("upstreams:\n  users:\n    endpoints: [\"http://127.0.0.1:1\"]\n    forward_headers: [Accept-Language, "+h+"]\n"), "bff.yaml")
+		if err == nil || !strings.Contains(err.Error(), "bff.yaml:4:") || !strings.Contains(err.Error(), "cannot be forwarded") {
+			t.Errorf("%s: %v", h, err)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"net"
+	"net/http"
 	"net/url"
 	"path"
 	"slices"
@@ -111,6 +112,11 @@ func (v *validator) upstream(name string, u Upstream) {
 		v.errorf(p+".protocol", "unknown protocol %q for upstream %q: use %q, %q or %q", u.Protocol, name, ProtocolConnect, ProtocolGRPC, ProtocolGRPCWeb)
 	}
 	v.positive(p+".timeout", u.Timeout)
+	for i, h := range u.ForwardHeaders {
+		if reason := unforwardable(h); reason != "" {
+			v.errorf(fmt.Sprintf("%s.forward_headers[%d]", p, i), "header %q cannot be forwarded to upstream %q: %s", h, name, reason)
+		}
+	}
 	if u.MaxBatchSize < 0 {
 		v.errorf(p+".max_batch_size", "max_batch_size of upstream %q must not be negative, got %d: use 0 for the spec's default", name, u.MaxBatchSize)
 	}
@@ -207,4 +213,20 @@ func isToken(s string) bool {
 		return false
 	}
 	return true
+}
+
+// unforwardable says why a header may not be forwarded to a backend, or "".
+func unforwardable(h string) string {
+	c := http.CanonicalHeaderKey(strings.TrimSpace(h))
+	switch {
+	case c == "" || strings.ContainsAny(c, " :"):
+		return "it is not a header name"
+	case c == "Connection" || c == "Keep-Alive" || c == "Te" || c == "Trailer" || c == "Transfer-Encoding" || c == "Upgrade" || strings.HasPrefix(c, "Proxy-"):
+		return "it is a hop-by-hop header"
+	case c == "Host" || c == "Content-Length" || c == "Content-Type" || c == "Content-Encoding" || c == "Accept-Encoding":
+		return "it describes the inbound request itself, not the call"
+	case strings.HasPrefix(c, "Connect-") || strings.HasPrefix(c, "Grpc-"):
+		return "the RPC protocol sets it"
+	}
+	return ""
 }

@@ -17,6 +17,9 @@ import (
 type interceptor struct {
 	upstream string
 	timeout  time.Duration
+	// forward are the inbound headers copied onto every call, trace
+	// context included.
+	forward []string
 }
 
 var _ connect.Interceptor = (*interceptor)(nil)
@@ -28,6 +31,7 @@ func (i *interceptor) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
 	return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
 		ctx, cancel := context.WithTimeout(ctx, i.timeout)
 		defer cancel()
+		i.copyHeaders(ctx, req.Header())
 		res, err := next(ctx, req)
 		if err != nil {
 			return nil, i.wrap(req.Spec().Procedure, err)
@@ -41,7 +45,9 @@ func (i *interceptor) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
 // context, which the caller bounds.
 func (i *interceptor) WrapStreamingClient(next connect.StreamingClientFunc) connect.StreamingClientFunc {
 	return func(ctx context.Context, spec connect.Spec) connect.StreamingClientConn {
-		return &streamConn{StreamingClientConn: next(ctx, spec), i: i}
+		conn := next(ctx, spec)
+		i.copyHeaders(ctx, conn.RequestHeader())
+		return &streamConn{StreamingClientConn: conn, i: i}
 	}
 }
 
