@@ -30,7 +30,7 @@ func newBFF(t *testing.T, mode string, catalogURL string) string {
 // and users upstreams.
 type bffOptions struct {
 	mode, catalogURL, usersYAML, catalogYAML string
-	backends                    backends.Options
+	backends                                 backends.Options
 	// started, when set, receives the running backends.
 	started func(*backends.Running)
 }
