@@ -25,7 +25,7 @@ func TestHeadersForwardedToBackends(t *testing.T) {
 		}
 	})
 	endpoint := newBFFWith(t, bffOptions{
-		catalogYAML: ", forward_headers: [Accept-Language, X-User-Id]",
+		catalogYAML: ", forward_headers: [Accept-Language, X-User-Id], response_headers: [Set-Cookie]",
 		backends:    backends.Options{HandlerOptions: []connect.HandlerOption{connect.WithInterceptors(record)}},
 	})
 	req, _ := http.NewRequest(http.MethodPost, endpoint, strings.NewReader(`{"query":"{ product(id: \"p-1001\") { name } }"}`))
@@ -39,6 +39,12 @@ func TestHeadersForwardedToBackends(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
+	if got := resp.Header.Get("Set-Cookie"); got != "recently_viewed=p-1001; Path=/; HttpOnly" {
+		t.Errorf("client got Set-Cookie %q: the listed backend response header must reach it", got)
+	}
+	if got := resp.Header.Get("X-Catalog-Version"); got != "" {
+		t.Errorf("client got X-Catalog-Version %q: an unlisted backend header must not", got)
+	}
 	mu.Lock()
 	defer mu.Unlock()
 	for _, c := range []struct{ header, want string }{

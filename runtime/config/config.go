@@ -123,6 +123,11 @@ type Upstream struct {
 	// (traceparent, tracestate, baggage) is always forwarded. Hop-by-hop,
 	// framing and protocol headers cannot be listed. Default: none.
 	ForwardHeaders []string `yaml:"forward_headers"`
+	// ResponseHeaders lists the backend response headers copied onto the
+	// client's HTTP response, such as Set-Cookie; every value of every call
+	// is kept. Hop-by-hop, framing and protocol headers cannot be listed.
+	// Default: none.
+	ResponseHeaders []string `yaml:"response_headers"`
 }
 
 // Gateway holds the settings of the inbound pipeline.

@@ -151,6 +151,7 @@ upstreams:
     timeout: 800ms
     max_batch_size: 20
     forward_headers: [Accept-Language]
+    response_headers: [Set-Cookie]
   reviews:
     endpoints: [http://127.0.0.1:9002]
 gateway:
@@ -178,7 +179,7 @@ telemetry:
 			Shutdown: config.Shutdown{DrainDelay: 6 * time.Second, Timeout: 7 * time.Second},
 		},
 		Upstreams: map[string]config.Upstream{
-			"catalog": {Endpoints: []string{"http://127.0.0.1:9001", "https://catalog.internal"}, Protocol: "grpc", Timeout: 800 * time.Millisecond, MaxBatchSize: 20, ForwardHeaders: []string{"Accept-Language"}},
+			"catalog": {Endpoints: []string{"http://127.0.0.1:9001", "https://catalog.internal"}, Protocol: "grpc", Timeout: 800 * time.Millisecond, MaxBatchSize: 20, ForwardHeaders: []string{"Accept-Language"}, ResponseHeaders: []string{"Set-Cookie"}},
 			"reviews": {Endpoints: []string{"http://127.0.0.1:9002"}, Protocol: "connect", Timeout: time.Second},
 		},
 		Gateway: config.Gateway{
@@ -219,7 +220,7 @@ func TestParseReportsProblemsWithPositions(t *testing.T) {
 		{
 			name: "unknown key of an upstream",
 			src:  "upstreams:\n  catalog:\n    endpoints: [http://a]\n    retries: 3\n",
-			want: []string{`bff.yaml:4:5: unknown key "retries" in "upstreams.catalog" (allowed: endpoints, forward_headers, max_batch_size, protocol, timeout)`},
+			want: []string{`bff.yaml:4:5: unknown key "retries" in "upstreams.catalog" (allowed: endpoints, forward_headers, max_batch_size, protocol, response_headers, timeout)`},
 		},
 		{
 			name: "bad duration",
@@ -520,7 +521,7 @@ func TestLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := config.Load(path)
-	want := path + `:3:30: unknown key "protocl" in "upstreams.a"; did you mean "protocol"? (allowed: endpoints, forward_headers, max_batch_size, protocol, timeout)`
+	want := path + `:3:30: unknown key "protocl" in "upstreams.a"; did you mean "protocol"? (allowed: endpoints, forward_headers, max_batch_size, protocol, response_headers, timeout)`
 	if got := problems(t, err); len(got) != 1 || got[0] != want {
 		t.Errorf("problems = %q, want %q", got, want)
 	}

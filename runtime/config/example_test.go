@@ -35,5 +35,5 @@ upstreams:
     timout: 1s
 `), "bff.yaml")
 	fmt.Println(err)
-	// Output: bff.yaml:7:5: unknown key "timout" in "upstreams.catalog"; did you mean "timeout"? (allowed: endpoints, forward_headers, max_batch_size, protocol, timeout)
+	// Output: bff.yaml:7:5: unknown key "timout" in "upstreams.catalog"; did you mean "timeout"? (allowed: endpoints, forward_headers, max_batch_size, protocol, response_headers, timeout)
 }

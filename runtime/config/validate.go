@@ -117,6 +117,11 @@ func (v *validator) upstream(name string, u Upstream) {
 			v.errorf(fmt.Sprintf("%s.forward_headers[%d]", p, i), "header %q cannot be forwarded to upstream %q: %s", h, name, reason)
 		}
 	}
+	for i, h := range u.ResponseHeaders {
+		if reason := unforwardable(h); reason != "" {
+			v.errorf(fmt.Sprintf("%s.response_headers[%d]", p, i), "response header %q of upstream %q cannot be forwarded: %s", h, name, reason)
+		}
+	}
 	if u.MaxBatchSize < 0 {
 		v.errorf(p+".max_batch_size", "max_batch_size of upstream %q must not be negative, got %d: use 0 for the spec's default", name, u.MaxBatchSize)
 	}

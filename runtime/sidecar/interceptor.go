@@ -20,6 +20,8 @@ type interceptor struct {
 	// forward are the inbound headers copied onto every call, trace
 	// context included.
 	forward []string
+	// response are the backend response headers kept for the client.
+	response []string
 }
 
 var _ connect.Interceptor = (*interceptor)(nil)
@@ -33,6 +35,7 @@ func (i *interceptor) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
 		defer cancel()
 		i.copyHeaders(ctx, req.Header())
 		res, err := next(ctx, req)
+		i.collect(ctx, responseMeta(res, err))
 		if err != nil {
 			return nil, i.wrap(req.Spec().Procedure, err)
 		}

@@ -117,7 +117,7 @@ func newUpstream(name string, cfg config.Upstream, o *options, t *transports) (*
 	if protocolOption != nil {
 		u.options = append(u.options, protocolOption)
 	}
-	interceptors := append([]connect.Interceptor{&interceptor{upstream: name, timeout: timeout, forward: forwardList(cfg.ForwardHeaders)}}, o.interceptors...)
+	interceptors := append([]connect.Interceptor{&interceptor{upstream: name, timeout: timeout, forward: forwardList(cfg.ForwardHeaders), response: canonical(cfg.ResponseHeaders)}}, o.interceptors...)
 	u.options = append(u.options, connect.WithInterceptors(interceptors...))
 	var p picker = newRoundRobin(endpoints)
 	u.picker.Store(&p)

@@ -92,7 +92,11 @@ func (s *Server) GetProduct(_ context.Context, req *connect.Request[catalogv1.Ge
 	if !ok {
 		return nil, connect.NewError(connect.CodeNotFound, fmt.Errorf("product %q not found", req.Msg.GetId()))
 	}
-	return connect.NewResponse(&catalogv1.GetProductResponse{Product: p}), nil
+	res := connect.NewResponse(&catalogv1.GetProductResponse{Product: p})
+	// A cookie for the frontend, and a header that is only for the BFF.
+	res.Header().Set("Set-Cookie", "recently_viewed="+p.GetId()+"; Path=/; HttpOnly")
+	res.Header().Set("X-Catalog-Version", "7")
+	return res, nil
 }
 
 // ListProducts pages through the products, optionally of one category. The
