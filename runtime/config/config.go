@@ -141,6 +141,8 @@ type Gateway struct {
 	GraphQL GraphQL `yaml:"graphql"`
 	// RequestID configures request identifiers.
 	RequestID RequestID `yaml:"request_id"`
+	// Subscriptions configures GraphQL subscriptions.
+	Subscriptions Subscriptions `yaml:"subscriptions"`
 	// StripHeaders are removed from every inbound request before anything
 	// else sees it, so a client cannot claim an identity the gateway did not
 	// establish. Default: X-Forwarded-User, X-User-Id, X-Auth-Request-User,
@@ -216,4 +218,11 @@ type Log struct {
 	// Format is "json" or "text". Default "json" in production mode, "text"
 	// in development mode.
 	Format string `yaml:"format"`
+}
+
+// Subscriptions configures GraphQL subscriptions (over SSE and websockets).
+type Subscriptions struct {
+	// MaxDuration ends a subscription after this long: the client receives
+	// "complete" and the backend stream is cancelled. Default 0: no limit.
+	MaxDuration time.Duration `yaml:"max_duration"`
 }

@@ -165,6 +165,7 @@ gateway:
   graphql: {path: /api/graphql, introspection: true}
   request_id: {header: X-Correlation-Id}
   strip_headers: [X-User-Id]
+  subscriptions: {max_duration: 1h}
 telemetry:
   service_name: shop-bff
   log: {level: warn, format: text}
@@ -188,10 +189,11 @@ telemetry:
 				AllowedMethods: []string{"POST"}, AllowedHeaders: []string{"Content-Type"},
 				AllowCredentials: true, MaxAge: time.Minute,
 			},
-			Limits:       config.Limits{MaxBodyBytes: 2048},
-			GraphQL:      config.GraphQL{Path: "/api/graphql", Introspection: true},
-			RequestID:    config.RequestID{Header: "X-Correlation-Id"},
-			StripHeaders: []string{"X-User-Id"},
+			Limits:        config.Limits{MaxBodyBytes: 2048},
+			GraphQL:       config.GraphQL{Path: "/api/graphql", Introspection: true},
+			RequestID:     config.RequestID{Header: "X-Correlation-Id"},
+			StripHeaders:  []string{"X-User-Id"},
+			Subscriptions: config.Subscriptions{MaxDuration: time.Hour},
 		},
 		Telemetry: config.Telemetry{ServiceName: "shop-bff", Log: config.Log{Level: "warn", Format: "text"}},
 	}

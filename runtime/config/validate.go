@@ -146,6 +146,9 @@ func (v *validator) endpoint(path, ep string) {
 }
 
 func (v *validator) gateway(g *Gateway, mode string) {
+	if g.Subscriptions.MaxDuration < 0 {
+		v.errorf("gateway.subscriptions.max_duration", "max_duration must not be negative, got %s: use 0 for no limit", g.Subscriptions.MaxDuration)
+	}
 	c := &g.CORS
 	for i, o := range c.AllowedOrigins {
 		p := fmt.Sprintf("gateway.cors.allowed_origins[%d]", i)

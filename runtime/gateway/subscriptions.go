@@ -1,8 +1,12 @@
 package gateway
 
 import (
+	"context"
 	"net/url"
 	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
@@ -26,6 +30,9 @@ const (
 // origin. When the client goes away, the subscription's context ends, and
 // with it the backend stream (see runtime/stream).
 func addSubscriptionTransports(srv *handler.Server, cfg config.Gateway, dev bool) {
+	if d := cfg.Subscriptions.MaxDuration; d > 0 {
+		srv.AroundOperations(maxDuration(d))
+	}
 	srv.AddTransport(transport.SSE{})
 	accept := coderws.AcceptOptions{OriginPatterns: originHosts(cfg.CORS.AllowedOrigins)}
 	if dev && len(cfg.CORS.AllowedOrigins) == 0 {
@@ -52,4 +59,20 @@ func originHosts(origins []string) []string {
 		}
 	}
 	return out
+}
+
+// maxDuration gives every subscription a deadline: when it passes, the
+// subscription's context ends, the client receives "complete" and the
+// backend stream is cancelled. Queries and mutations are left alone (the
+// request timeout bounds them).
+func maxDuration(d time.Duration) graphql.OperationMiddleware {
+	return func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		op := graphql.GetOperationContext(ctx).Operation
+		if op == nil || op.Operation != ast.Subscription {
+			return next(ctx)
+		}
+		ctx, cancel := context.WithTimeout(ctx, d)
+		context.AfterFunc(ctx, cancel) // release the timer when the stream ends first
+		return next(ctx)
+	}
 }

@@ -2,7 +2,6 @@ package testschema
 
 import (
 	"context"
-	"errors"
 
 	"github.com/99designs/gqlgen/graphql"
 )
@@ -85,7 +84,17 @@ func (mutationResolver) Echo(_ context.Context, text string) (string, error) {
 
 type subscriptionResolver struct{ r *Resolver }
 
-// Ticks fails: no transport of the runtime serves subscriptions.
-func (subscriptionResolver) Ticks(context.Context) (<-chan int, error) {
-	return nil, errors.New("subscriptions are not served over HTTP")
+// Ticks sends 1, then keeps the subscription open until its context ends.
+func (subscriptionResolver) Ticks(ctx context.Context) (<-chan int, error) {
+	out := make(chan int)
+	go func() {
+		defer close(out)
+		select {
+		case out <- 1:
+		case <-ctx.Done():
+			return
+		}
+		<-ctx.Done()
+	}()
+	return out, nil
 }
