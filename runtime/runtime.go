@@ -38,6 +38,16 @@ type options struct {
 	logger     *slog.Logger
 	middleware []gateway.Middleware
 	upstream   []sidecar.Option
+	graphql    []gateway.GraphQLOption
+}
+
+// WithSubscriptionInit checks the connection_init payload of websocket
+// subscriptions (for instance a token); an error closes the connection with
+// 4403. Default: every connection is accepted.
+func WithSubscriptionInit(fn gateway.SubscriptionInitFunc) Option {
+	return func(o *options) {
+		o.graphql = append(o.graphql, gateway.WithSubscriptionInit(fn))
+	}
 }
 
 // WithLogger sets the logger of the server. Default: a logger built from

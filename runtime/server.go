@@ -124,7 +124,7 @@ func New(svc Service, cfg *config.Config, opts ...Option) (*Server, error) {
 
 	gw := cfg.Gateway
 	chain := gateway.Chain(
-		gateway.NewGraphQLHandler(schema, gw, cfg.Development(), logger),
+		gateway.NewGraphQLHandler(schema, gw, cfg.Development(), logger, o.graphql...),
 		append([]gateway.Middleware{
 			gateway.Recover(logger),
 			gateway.StripHeaders(gw.StripHeaders...),

@@ -44,13 +44,17 @@ const maskedMessage = "internal error"
 // is not safe. A panic in a resolver is logged with its stack and becomes
 // the error "internal error" (code INTERNAL) on its field. A nil logger logs
 // nothing.
-func NewGraphQLHandler(schema graphql.ExecutableSchema, cfg config.Gateway, dev bool, logger *slog.Logger) http.Handler {
+func NewGraphQLHandler(schema graphql.ExecutableSchema, cfg config.Gateway, dev bool, logger *slog.Logger, opts ...GraphQLOption) http.Handler {
 	logger = orDiscard(logger)
+	var o graphqlOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
 	srv := handler.New(schema)
 	if schema.Schema().Subscription != nil {
 		// Before POST: an SSE subscription is a POST that accepts
 		// text/event-stream.
-		addSubscriptionTransports(srv, cfg, dev)
+		addSubscriptionTransports(srv, cfg, dev, o.subscriptionInit)
 	}
 	srv.AddTransport(POST{MaxBodyBytes: cfg.Limits.MaxBodyBytes})
 	srv.AddTransport(GET{})

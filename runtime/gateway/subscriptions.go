@@ -29,7 +29,7 @@ const (
 // CORS allowed origins; in development mode with no CORS origins, from any
 // origin. When the client goes away, the subscription's context ends, and
 // with it the backend stream (see runtime/stream).
-func addSubscriptionTransports(srv *handler.Server, cfg config.Gateway, dev bool) {
+func addSubscriptionTransports(srv *handler.Server, cfg config.Gateway, dev bool, init SubscriptionInitFunc) {
 	if d := cfg.Subscriptions.MaxDuration; d > 0 {
 		srv.AroundOperations(maxDuration(d))
 	}
@@ -38,11 +38,22 @@ func addSubscriptionTransports(srv *handler.Server, cfg config.Gateway, dev bool
 	if dev && len(cfg.CORS.AllowedOrigins) == 0 {
 		accept.InsecureSkipVerify = true // development only: any origin
 	}
-	srv.AddTransport(transport.Websocket{
+	ws := transport.Websocket{
 		Implementation:        wsProtocol{transport.CoderWebsocketImplementation{AcceptOptions: accept}},
 		InitTimeout:           initTimeout,
 		KeepAlivePingInterval: wsKeepAlive,
-	})
+	}
+	if init != nil {
+		ws.InitFunc = func(ctx context.Context, payload transport.InitPayload) (context.Context, *transport.InitPayload, error) {
+			ctx, err := init(ctx, payload)
+			if err != nil {
+				// graphql-transport-ws: a rejected connection_init is 4403.
+				return transport.WithWebsocketCloseCode(ctx, 4403), nil, err
+			}
+			return ctx, &payload, nil
+		}
+	}
+	srv.AddTransport(ws)
 }
 
 // originHosts turns CORS origins ("https://app.example.com") into the host
@@ -75,4 +86,21 @@ func maxDuration(d time.Duration) graphql.OperationMiddleware {
 		context.AfterFunc(ctx, cancel) // release the timer when the stream ends first
 		return next(ctx)
 	}
+}
+
+// SubscriptionInitFunc checks a websocket's connection_init payload (for
+// instance a token) and returns the context the connection's subscriptions
+// run with. An error closes the connection with 4403 (forbidden), as
+// graphql-transport-ws prescribes.
+type SubscriptionInitFunc func(ctx context.Context, payload map[string]any) (context.Context, error)
+
+// GraphQLOption configures NewGraphQLHandler.
+type GraphQLOption func(*graphqlOptions)
+
+type graphqlOptions struct{ subscriptionInit SubscriptionInitFunc }
+
+// WithSubscriptionInit sets the check of websocket connection_init
+// payloads. Default: every connection is accepted.
+func WithSubscriptionInit(fn SubscriptionInitFunc) GraphQLOption {
+	return func(o *graphqlOptions) { o.subscriptionInit = fn }
 }

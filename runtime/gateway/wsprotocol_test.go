@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"errors"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -21,7 +22,14 @@ func TestGraphQLTransportWSCloseCodes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(NewGraphQLHandler(testschema.New(&testschema.Resolver{}), cfg.Gateway, true, nil))
+	// A connection_init payload with token "nope" is rejected.
+	check := func(ctx context.Context, payload map[string]any) (context.Context, error) {
+		if payload["token"] == "nope" {
+			return ctx, errors.New("invalid token")
+		}
+		return ctx, nil
+	}
+	srv := httptest.NewServer(NewGraphQLHandler(testschema.New(&testschema.Resolver{}), cfg.Gateway, true, nil, WithSubscriptionInit(check)))
 	defer srv.Close()
 	const sub = `{"id":"1","type":"subscribe","payload":{"query":"subscription { ticks }"}}`
 	tests := []struct {
@@ -32,6 +40,7 @@ func TestGraphQLTransportWSCloseCodes(t *testing.T) {
 		{"a message that is not JSON: 4400", []string{`{"type":"connection_init"}`, `not json`}, 4400},
 		{"an unknown message type: 4400", []string{`{"type":"connection_init"}`, `{"type":"nonsense"}`}, 4400},
 		{"subscribe before connection_ack: 4401", []string{sub}, 4401},
+		{"a rejected connection_init: 4403", []string{`{"type":"connection_init","payload":{"token":"nope"}}`}, 4403},
 		{"no connection_init in time: 4408", nil, 4408},
 		{"a second subscriber with the same id: 4409", []string{`{"type":"connection_init"}`, sub, sub}, 4409},
 		{"a second connection_init: 4429", []string{`{"type":"connection_init"}`, `{"type":"connection_init"}`}, 4429},
@@ -48,7 +57,7 @@ func TestGraphQLTransportWSCloseCodes(t *testing.T) {
 				if err := conn.Write(ctx, coderws.MessageText, []byte(m)); err != nil {
 					t.Fatal(err)
 				}
-				if i == 0 && strings.Contains(m, "connection_init") {
+				if i == 0 && strings.Contains(m, "connection_init") && !strings.Contains(m, "nope") {
 					if _, data, err := conn.Read(ctx); err != nil || !strings.Contains(string(data), "connection_ack") {
 						t.Fatalf("want connection_ack, got %s %v", data, err)
 					}
