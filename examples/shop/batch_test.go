@@ -42,13 +42,13 @@ func (c *counter) reset() map[string]int {
 	return got
 }
 
-// countingBFF serves the BFF over backends with a catalog of 60 products
+// countingBFF serves the BFF over backends with a catalog of 120 products
 // whose calls are counted; usersYAML is appended to the users upstream.
-func countingBFF(t *testing.T, usersYAML string) (string, *counter) {
+func countingBFF(t testing.TB, usersYAML string) (string, *counter) {
 	t.Helper()
 	c := &counter{calls: map[string]int{}}
 	endpoint := newBFFWith(t, bffOptions{usersYAML: usersYAML, backends: backends.Options{
-		Products: 60, HandlerOptions: []connect.HandlerOption{connect.WithInterceptors(c.interceptor())},
+		Products: 120, HandlerOptions: []connect.HandlerOption{connect.WithInterceptors(c.interceptor())},
 	}})
 	return endpoint, c
 }
@@ -149,13 +149,13 @@ func TestBatchedResultsMatchTheirParents(t *testing.T) {
 func TestMissingBatchResults(t *testing.T) {
 	endpoint, _ := countingBFF(t, "")
 	t.Run("non-null field: NOT_FOUND at that parent (GraphQL then nulls up to a nullable parent)", func(t *testing.T) {
-		// The 51st product's seller account is gone.
-		_, res := post(t, endpoint, `{ products(first: 60) { id seller { id } } }`, nil)
+		// The 111th product's seller account is gone.
+		_, res := post(t, endpoint, `{ product(id: "p-1111") { id seller { id } } }`, nil)
 		if len(res.Errors) != 1 {
 			t.Fatalf("errors = %+v, want one", res.Errors)
 		}
-		if e := res.Errors[0]; e.Extensions["code"] != "NOT_FOUND" || fmt.Sprint(e.Path) != "[products 50 seller]" {
-			t.Errorf("error = %+v, want NOT_FOUND at products.50.seller", e)
+		if e := res.Errors[0]; e.Extensions["code"] != "NOT_FOUND" || fmt.Sprint(e.Path) != "[product seller]" {
+			t.Errorf("error = %+v, want NOT_FOUND at product.seller", e)
 		}
 	})
 	t.Run("nullable field: null, and the siblings keep their data", func(t *testing.T) {

@@ -35,7 +35,7 @@ type bffOptions struct {
 	started func(*backends.Running)
 }
 
-func newBFFWith(t *testing.T, o bffOptions) string {
+func newBFFWith(t testing.TB, o bffOptions) string {
 	t.Helper()
 	run, err := backends.Start(o.backends)
 	if err != nil {
@@ -79,7 +79,7 @@ type response struct {
 	} `json:"errors"`
 }
 
-func post(t *testing.T, endpoint, query string, vars map[string]any) (int, response) {
+func post(t testing.TB, endpoint, query string, vars map[string]any) (int, response) {
 	t.Helper()
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
 	resp, err := http.Post(endpoint, "application/json", bytes.NewReader(body))

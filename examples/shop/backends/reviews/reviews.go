@@ -39,7 +39,7 @@ func New() *Server {
 		{"p-1007", "ola", "u-9", "Dense but worth it", "Chapter 7 on consistency is the best I have read.", 5},
 		{"p-1009", "amira", "u-1", "Bright enough", "Lit the whole campsite; red mode is handy at night.", 4},
 		{"p-1010", "li", "u-3", "Reads in the sun", "No glare at the beach, and it survived a dunk.", 5},
-		{"p-1008", "former customer", "u-150", "Where is my order?", "Came back after a month: still no answer.", 1},
+		{"p-1008", "former customer", "u-210", "Where is my order?", "Came back after a month: still no answer.", 1},
 	}
 	for i, r := range seed {
 		s.add(&reviewsv1.Review{ProductId: r.product, Author: r.author, AuthorId: r.authorID, Title: r.title, Body: r.body, Rating: r.rating,

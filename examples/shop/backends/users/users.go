@@ -12,9 +12,9 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
-// DeletedSeller is the number of a seller whose account is gone: u-150,
-// the seller of NewN's 51st product, is unknown here.
-const DeletedSeller = 150
+// DeletedSeller is the number of a seller whose account is gone: u-210,
+// the seller of NewN's 111th product, is unknown here.
+const DeletedSeller = 210
 
 // MaxBatch is the most ids one BatchGetUsers call may carry.
 const MaxBatch = 100
