@@ -39,6 +39,10 @@ checkgenerate: generate ## Fail when generated code is not what the generator wr
 demo: ## Run the example BFF (127.0.0.1:8080) with its in-process example backends
 	cd $(EXAMPLES) && $(GO) run ./cmd/demo
 
+.PHONY: bench-generate
+bench-generate: ## Time bffgen generate against gqlgen generate on a large spec (RUNS=3)
+	bash internal/benchgen/run.sh
+
 .PHONY: bench
 bench: ## Run the Go benchmarks (not part of make test)
 	$(GO) test -run '^$$' -bench . -benchmem ./...
