@@ -27,6 +27,10 @@ func NewServer(h http.Handler) *http.Server {
 type Options struct {
 	// Products is the size of the catalog; default 10 (the examples).
 	Products int
+	// ReviewsPerProduct, when above zero, adds generated reviews so that
+	// every product of the catalog has at least that many; default 0: only
+	// the example reviews of the first ten products.
+	ReviewsPerProduct int
 	// Handler options, e.g. connect.WithInterceptors to count calls.
 	HandlerOptions []connect.HandlerOption
 }
@@ -57,7 +61,7 @@ func Start(opts Options) (*Running, error) {
 		url  *string
 	}{
 		{"127.0.0.1:0", mux(catalogv1connect.NewCatalogServiceHandler(r.Catalog, opts.HandlerOptions...)), &r.CatalogURL},
-		{"127.0.0.1:0", mux(reviewsv1connect.NewReviewServiceHandler(reviews.New(), opts.HandlerOptions...)), &r.ReviewsURL},
+		{"127.0.0.1:0", mux(reviewsv1connect.NewReviewServiceHandler(reviews.NewFor(r.Catalog.IDs(), opts.ReviewsPerProduct), opts.HandlerOptions...)), &r.ReviewsURL},
 		{"127.0.0.1:0", mux(usersv1connect.NewUserServiceHandler(users.New(), opts.HandlerOptions...)), &r.UsersURL},
 	} {
 		ln, err := net.Listen("tcp", b.addr)

@@ -169,6 +169,15 @@ func (s *Server) WatchStock(ctx context.Context, req *connect.Request[catalogv1.
 	}
 }
 
+// IDs lists the ids of the catalog's products, in catalog order.
+func (s *Server) IDs() []string {
+	ids := make([]string, len(s.products))
+	for i, p := range s.products {
+		ids[i] = p.GetId()
+	}
+	return ids
+}
+
 // SetStock changes a product's stock and tells its watchers.
 func (s *Server) SetStock(id string, units int32) {
 	s.mu.Lock()

@@ -48,6 +48,28 @@ func New() *Server {
 	return s
 }
 
+// NewFor returns the example reviews plus generated ones, so that each of
+// productIDs has at least perProduct reviews, written by the example users
+// u-1 to u-12 in turn. perProduct <= 0 adds none. It serves load tests that
+// want every product of a list to have reviews.
+func NewFor(productIDs []string, perProduct int) *Server {
+	s := New()
+	have := map[string]int{}
+	for _, r := range s.reviews {
+		have[r.GetProductId()]++
+	}
+	base := time.Date(2026, 5, 1, 8, 0, 0, 0, time.UTC)
+	for _, id := range productIDs {
+		for n := have[id]; n < perProduct; n++ {
+			author := len(s.reviews)%12 + 1
+			s.add(&reviewsv1.Review{ProductId: id, Author: fmt.Sprintf("user %d", author), AuthorId: fmt.Sprintf("u-%d", author),
+				Title: fmt.Sprintf("Review %d of %s", n+1, id), Body: "Does what it says; would buy again.", Rating: int32(len(s.reviews)%5 + 1),
+				CreatedAt: timestamppb.New(base.Add(time.Duration(len(s.reviews)) * time.Hour))})
+		}
+	}
+	return s
+}
+
 func (s *Server) add(r *reviewsv1.Review) {
 	s.next++
 	r.Id = fmt.Sprintf("r-%04d", s.next)

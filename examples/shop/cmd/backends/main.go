@@ -12,8 +12,9 @@ import (
 
 func main() {
 	products := flag.Int("products", 10, "number of products in the catalog")
+	reviews := flag.Int("reviews-per-product", 0, "generated reviews so that every product has at least this many (0: only the examples)")
 	flag.Parse()
-	run, err := backends.Start(backends.Options{Products: *products})
+	run, err := backends.Start(backends.Options{Products: *products, ReviewsPerProduct: *reviews})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "backends: %v\n", err)
 		os.Exit(1)
