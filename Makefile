@@ -39,11 +39,29 @@ checkgenerate: generate ## Fail when generated code is not what the generator wr
 demo: ## Run the example BFF (127.0.0.1:8080) with its in-process example backends
 	cd $(EXAMPLES) && $(GO) run ./cmd/demo
 
+.PHONY: bench
+bench: bench-go bench-onehop bench-generate ## Every benchmark (not part of make test): micro, one hop vs three, generator
+
+.PHONY: bench-go
+bench-go: ## Go micro-benchmarks: gateway chain, sidecar call, N+1, mapping of a large response
+	$(GO) test -run '^$$' -bench . -benchmem ./runtime/...
+	cd $(EXAMPLES) && $(GO) test -run '^$$' -bench . -benchmem .
+
+# ROUNDS, DURATION and CONCURRENCY size the one-hop run (about 6 minutes
+# with the defaults); the results land in .bench/onehop.
+ROUNDS ?= 3
+DURATION ?= 5s
+CONCURRENCY ?= 1,4,16,64
+.PHONY: bench-onehop
+bench-onehop: ## One hop (bffgen) vs three (nginx -> gqlgen -> nginx) vs the floor, with wrk; installs nginx and wrk
+	bash internal/benchtools/install.sh
+	cd $(EXAMPLES) && PATH="$$PATH:/usr/sbin" $(GO) run ./bench/cmd/onehop -out $(CURDIR)/.bench/onehop \
+		-rounds $(ROUNDS) -d $(DURATION) -c $(CONCURRENCY)
+
 .PHONY: bench-generate
 bench-generate: ## Time bffgen generate against gqlgen generate on a large spec (RUNS=3)
 	bash internal/benchgen/run.sh
 
-.PHONY: bench
-bench: ## Run the Go benchmarks (not part of make test)
-	$(GO) test -run '^$$' -bench . -benchmem ./...
-	cd $(EXAMPLES) && $(GO) test -run '^$$' -bench . -benchmem ./...
+.PHONY: bench-compare
+bench-compare: ## Micro-benchmarks of BASE (a git rev, default HEAD~1) against the working tree, with benchstat (COUNT=6)
+	bash internal/benchtools/compare.sh $(or $(BASE),HEAD~1) $(or $(COUNT),6)

@@ -1,0 +1,25 @@
+// Command onehop measures the headline claim of bffgen: one hop (the
+// generated BFF taking traffic directly) against three (nginx as the central
+// gateway, a hand-written gqlgen BFF, nginx as its sidecar), against the
+// floor (the backend calls made directly with connect-go), on the same
+// operation (bench.Query) and the same backends, all on 127.0.0.1.
+//
+// It builds the binaries, starts the example backends, both nginx
+// instances and the BFFs, checks that every BFF variant answers with the
+// same data, then runs wrk (and, for the floor, the floor client) at each
+// concurrency for every variant in turn, rotating the order each round so
+// that no variant always runs first. For each run it reads the CPU time of
+// every process from /proc. It prints a table of medians over the rounds
+// with the ratios, and writes results.json, table.md and latency.svg to
+// -out.
+//
+// Variants:
+//
+//	bffgen     client -> generated shop BFF -> backends
+//	chain      client -> nginx gateway -> hand-written gqlgen BFF -> nginx sidecar -> backends
+//	handwritten client -> hand-written gqlgen BFF -> backends (the chain without its two hops)
+//	floor      floor client (connect-go) -> backends
+//
+// It needs nginx and wrk on PATH (`make bench-onehop` installs them from
+// Debian's packages) and stops every process it started, also on Ctrl-C.
+package main

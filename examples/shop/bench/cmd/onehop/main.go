@@ -1,0 +1,371 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/bffgen/bffgen/examples/shop/bench"
+)
+
+// options are the command's flags.
+type options struct {
+	out      string
+	rounds   int
+	duration time.Duration
+	warmup   time.Duration
+	levels   []int
+	nginx    string
+	wrk      string
+	keep     bool
+}
+
+func main() {
+	var o options
+	var levels string
+	flag.StringVar(&o.out, "out", ".bench/onehop", "directory for results.json, table.md, latency.svg and the processes' logs")
+	flag.IntVar(&o.rounds, "rounds", 3, "rounds; each runs every variant once at every concurrency")
+	flag.DurationVar(&o.duration, "d", 5*time.Second, "duration of one run (whole seconds)")
+	flag.DurationVar(&o.warmup, "warmup", 2*time.Second, "warm-up of each variant before the first round")
+	flag.StringVar(&levels, "c", "1,4,16,64", "concurrencies (connections), comma-separated")
+	flag.StringVar(&o.nginx, "nginx", "nginx", "nginx binary")
+	flag.StringVar(&o.wrk, "wrk", "wrk", "wrk binary")
+	flag.Parse()
+	for _, s := range strings.Split(levels, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 1 {
+			fmt.Fprintf(os.Stderr, "onehop: -c %q: want positive whole numbers separated by commas, e.g. 1,4,16,64\n", levels)
+			os.Exit(2)
+		}
+		o.levels = append(o.levels, n)
+	}
+	if o.rounds < 1 || o.duration < time.Second {
+		fmt.Fprintln(os.Stderr, "onehop: -rounds must be at least 1 and -d at least 1s")
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, o); err != nil {
+		fmt.Fprintf(os.Stderr, "onehop: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+// backendURLs are the base URLs of the three example backends.
+type backendURLs struct{ catalog, reviews, users string }
+
+// variant is one way of answering bench.Query.
+type variant struct {
+	key, label string
+	// middle are the processes between the client and the backends, whose
+	// CPU time is the variant's cost; none for the floor.
+	middle []*proc
+	url    string // GraphQL endpoint; empty for the floor
+	load   loader
+}
+
+func run(ctx context.Context, o options) error {
+	for _, tool := range []*string{&o.nginx, &o.wrk} {
+		path, err := exec.LookPath(*tool)
+		if err != nil {
+			return fmt.Errorf("%s not found on PATH: run `make bench-onehop`, which installs it from Debian's packages, or pass -%s", *tool, *tool)
+		}
+		*tool = path
+	}
+	modRoot, err := moduleRoot()
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(o.out, 0o755); err != nil {
+		return err
+	}
+	out, err := filepath.Abs(o.out)
+	if err != nil {
+		return err
+	}
+	work := filepath.Join(out, "work")
+	os.RemoveAll(work)
+	if err := os.MkdirAll(filepath.Join(work, "bin"), 0o755); err != nil {
+		return err
+	}
+	bin := func(name string) string { return filepath.Join(work, "bin", name) }
+
+	fmt.Fprintln(os.Stderr, "onehop: building the shop BFF, the backends, the hand-written BFF and the floor client")
+	build := exec.CommandContext(ctx, "go", "build", "-o", filepath.Join(work, "bin")+"/", ".", "./cmd/backends", "./bench/cmd/handbff", "./bench/cmd/floor")
+	build.Dir = modRoot
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		return fmt.Errorf("go build: %w", err)
+	}
+
+	ps := &procs{dir: work}
+	defer ps.stopAll()
+	startCtx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+
+	backends, err := ps.start("backends", nil, bin("backends"), "-products", strconv.Itoa(bench.Products), "-reviews-per-product", strconv.Itoa(bench.Reviews))
+	if err != nil {
+		return err
+	}
+	line, err := waitLine(startCtx, backends, "CATALOG_URL=")
+	if err != nil {
+		return err
+	}
+	urls, err := parseBackends(line)
+	if err != nil {
+		return err
+	}
+	addrs, err := freeAddrs(6)
+	if err != nil {
+		return err
+	}
+	bffAddr, adminAddr, chainBFFAddr, directBFFAddr, gatewayAddr, sidecarAddr := addrs[0], addrs[1], addrs[2], addrs[3], addrs[4], addrs[5]
+
+	// (a) the generated BFF, in production mode with its default pipeline.
+	bff, err := ps.start("bffgen", []string{"BFF_LISTEN=" + bffAddr, "BFF_ADMIN=" + adminAddr,
+		"CATALOG_URL=" + urls.catalog, "REVIEWS_URL=" + urls.reviews, "USERS_URL=" + urls.users},
+		bin("shop"), "--config", filepath.Join(modRoot, "bench", "bff.yaml"))
+	if err != nil {
+		return err
+	}
+	// (b) the chain: gateway -> hand-written BFF -> sidecar -> backends.
+	sidecarConfPath, err := writeConf(work, "sidecar", sidecarConf, map[string]string{"Dir": work, "Listen": sidecarAddr,
+		"Catalog": hostPort(urls.catalog), "Reviews": hostPort(urls.reviews), "Users": hostPort(urls.users)})
+	if err != nil {
+		return err
+	}
+	gatewayConfPath, err := writeConf(work, "gateway", gatewayConf, map[string]string{"Dir": work, "Listen": gatewayAddr, "BFF": chainBFFAddr})
+	if err != nil {
+		return err
+	}
+	sidecar, err := ps.start("nginx-sidecar", nil, o.nginx, "-p", work, "-e", filepath.Join(work, "sidecar-error.log"), "-c", sidecarConfPath, "-g", "daemon off;")
+	if err != nil {
+		return err
+	}
+	sidecarURL := "http://" + sidecarAddr
+	chainBFF, err := ps.start("handbff-chain", nil, bin("handbff"), "-listen", chainBFFAddr, "-catalog", sidecarURL, "-reviews", sidecarURL, "-users", sidecarURL)
+	if err != nil {
+		return err
+	}
+	gateway, err := ps.start("nginx-gateway", nil, o.nginx, "-p", work, "-e", filepath.Join(work, "gateway-error.log"), "-c", gatewayConfPath, "-g", "daemon off;")
+	if err != nil {
+		return err
+	}
+	// (b') the hand-written BFF without the two hops.
+	directBFF, err := ps.start("handbff-direct", nil, bin("handbff"), "-listen", directBFFAddr, "-catalog", urls.catalog, "-reviews", urls.reviews, "-users", urls.users)
+	if err != nil {
+		return err
+	}
+	for p, addr := range map[*proc]string{bff: bffAddr, sidecar: sidecarAddr, chainBFF: chainBFFAddr, gateway: gatewayAddr, directBFF: directBFFAddr} {
+		if err := waitTCP(startCtx, p, addr); err != nil {
+			return err
+		}
+	}
+	if err := waitReady(startCtx, bff, "http://"+adminAddr+"/readyz"); err != nil {
+		return err
+	}
+
+	body, err := json.Marshal(map[string]string{"query": bench.Query})
+	if err != nil {
+		return err
+	}
+	variants := []*variant{
+		{key: "bffgen", label: "(a) bffgen, one hop", middle: []*proc{bff}, url: "http://" + bffAddr + "/graphql"},
+		{key: "chain", label: "(b) nginx -> gqlgen -> nginx", middle: []*proc{gateway, chainBFF, sidecar}, url: "http://" + gatewayAddr + "/graphql"},
+		{key: "handwritten", label: "(b') gqlgen, no nginx", middle: []*proc{directBFF}, url: "http://" + directBFFAddr + "/graphql"},
+		{key: "floor", label: "(c) floor: connect-go", load: floorLoader(bin("floor"), urls)},
+	}
+	if err := checkSameData(ctx, variants, body); err != nil {
+		return err
+	}
+	for _, v := range variants {
+		if v.url == "" {
+			continue
+		}
+		if v.load, err = wrkLoader(o.wrk, work, v.url, body); err != nil {
+			return err
+		}
+	}
+
+	maxC := slices.Max(o.levels)
+	fmt.Fprintf(os.Stderr, "onehop: warming up each variant for %s at c=%d\n", o.warmup, maxC)
+	for _, v := range variants {
+		if _, err := v.load(ctx, maxC, max(o.warmup, time.Second)); err != nil {
+			return fmt.Errorf("warm-up of %s: %w", v.key, err)
+		}
+	}
+
+	rep := &report{Options: reportOptions{Rounds: o.rounds, Seconds: o.duration.Seconds(), Levels: o.levels}, Machine: machine(o.nginx, o.wrk)}
+	total := o.rounds * len(o.levels) * len(variants)
+	done := 0
+	for round := range o.rounds {
+		for ci, c := range o.levels {
+			// Rotate the order so that no variant always runs right after
+			// the same one, or always first.
+			shift := (round + ci) % len(variants)
+			order := append(append([]*variant{}, variants[shift:]...), variants[:shift]...)
+			for _, v := range order {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				r, err := measure(ctx, v, backends, c, o.duration)
+				if err != nil {
+					return fmt.Errorf("%s at c=%d: %w", v.key, c, err)
+				}
+				r.Round = round + 1
+				rep.Runs = append(rep.Runs, r)
+				done++
+				fmt.Fprintf(os.Stderr, "onehop: [%d/%d] round %d c=%-3d %-12s %8.0f rps  p50 %6.2f ms  p99 %6.2f ms\n",
+					done, total, round+1, c, v.key, r.RPS, r.P50ms, r.P99ms)
+			}
+		}
+	}
+	// The processes must still be the ones measured: a crash mid-run would
+	// have failed a run, but say so plainly if one is gone now.
+	for _, p := range ps.list {
+		if gone, logTail := p.exited(); gone {
+			return fmt.Errorf("%s exited during the runs:\n%s", p.name, logTail)
+		}
+	}
+	rep.summarize(variants)
+	return rep.write(os.Stdout, out)
+}
+
+// measure runs v's load once and reads the CPU time its processes spent.
+func measure(ctx context.Context, v *variant, backends *proc, c int, d time.Duration) (sample, error) {
+	before := make([]time.Duration, len(v.middle))
+	for i, p := range v.middle {
+		before[i] = cpuTime(p.cmd.Process.Pid)
+	}
+	backendsBefore := cpuTime(backends.cmd.Process.Pid)
+	m, err := v.load(ctx, c, d)
+	if err != nil {
+		return sample{}, err
+	}
+	var middle time.Duration
+	for i, p := range v.middle {
+		middle += cpuTime(p.cmd.Process.Pid) - before[i]
+	}
+	r := sample{Variant: v.key, Concurrency: c, Requests: m.Requests, Seconds: m.Seconds,
+		RPS: float64(m.Requests) / m.Seconds, P50ms: m.P50us / 1e3, P90ms: m.P90us / 1e3, P99ms: m.P99us / 1e3, MaxMs: m.MaxUs / 1e3,
+		MiddleCPU: middle.Seconds(), BackendCPU: (cpuTime(backends.cmd.Process.Pid) - backendsBefore).Seconds(), ClientCPU: m.ClientCPU.Seconds()}
+	if len(v.middle) == 0 {
+		r.MiddleCPU = 0
+	}
+	return r, nil
+}
+
+// checkSameData posts the operation once to every GraphQL variant and fails
+// unless all answer 200 with the same data and no errors: the comparison is
+// only fair when they do the same work.
+func checkSameData(ctx context.Context, variants []*variant, body []byte) error {
+	var first []byte
+	var firstKey string
+	for _, v := range variants {
+		if v.url == "" {
+			continue
+		}
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, v.url, bytes.NewReader(body))
+		if err != nil {
+			return err
+		}
+		req.Header.Set("Content-Type", "application/json")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return fmt.Errorf("%s: %w", v.key, err)
+		}
+		b, err := io.ReadAll(res.Body)
+		res.Body.Close()
+		if err != nil {
+			return fmt.Errorf("%s: %w", v.key, err)
+		}
+		var parsed struct {
+			Data   json.RawMessage `json:"data"`
+			Errors []any           `json:"errors"`
+		}
+		if res.StatusCode != http.StatusOK || json.Unmarshal(b, &parsed) != nil || len(parsed.Errors) > 0 || len(parsed.Data) < 100 {
+			return fmt.Errorf("%s answered %d: %.500s", v.key, res.StatusCode, b)
+		}
+		if first == nil {
+			first, firstKey = parsed.Data, v.key
+			fmt.Fprintf(os.Stderr, "onehop: %s answers %d bytes of data\n", v.key, len(first))
+			continue
+		}
+		if !bytes.Equal(first, parsed.Data) {
+			return fmt.Errorf("%s and %s answer different data:\n%s\n%s", firstKey, v.key, first, parsed.Data)
+		}
+		fmt.Fprintf(os.Stderr, "onehop: %s answers the same data\n", v.key)
+	}
+	return nil
+}
+
+// waitReady polls a readiness URL until it answers 200.
+func waitReady(ctx context.Context, p *proc, url string) error {
+	for {
+		res, err := http.Get(url)
+		if err == nil {
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		if gone, logTail := p.exited(); gone {
+			return fmt.Errorf("%s exited:\n%s", p.name, logTail)
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%s is not ready at %s: %w", p.name, url, ctx.Err())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// parseBackends reads the line cmd/backends prints.
+func parseBackends(line string) (backendURLs, error) {
+	var u backendURLs
+	for _, f := range strings.Fields(line) {
+		k, v, _ := strings.Cut(f, "=")
+		switch k {
+		case "CATALOG_URL":
+			u.catalog = v
+		case "REVIEWS_URL":
+			u.reviews = v
+		case "USERS_URL":
+			u.users = v
+		}
+	}
+	if u.catalog == "" || u.reviews == "" || u.users == "" {
+		return u, fmt.Errorf("backends printed %q, want CATALOG_URL=... REVIEWS_URL=... USERS_URL=...", line)
+	}
+	return u, nil
+}
+
+// hostPort strips the scheme of a base URL.
+func hostPort(url string) string { return strings.TrimPrefix(url, "http://") }
+
+// moduleRoot is the directory of examples/shop's go.mod.
+func moduleRoot() (string, error) {
+	out, err := exec.Command("go", "env", "GOMOD").Output()
+	if err != nil {
+		return "", fmt.Errorf("go env GOMOD: %w", err)
+	}
+	mod := strings.TrimSpace(string(out))
+	if mod == "" || mod == os.DevNull || !strings.HasSuffix(filepath.Dir(mod), filepath.Join("examples", "shop")) {
+		return "", errors.New("run onehop inside examples/shop (make bench-onehop does)")
+	}
+	return filepath.Dir(mod), nil
+}

@@ -1,0 +1,229 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// clockTicks is the unit of utime and stime in /proc/PID/stat (USER_HZ),
+// 100 on every Linux architecture Go supports.
+const clockTicks = 100
+
+// proc is a process the driver started and must stop.
+type proc struct {
+	name string
+	cmd  *exec.Cmd
+	log  string // path of its combined output
+	done chan struct{}
+}
+
+// procs starts processes and stops all of them, in reverse order, at the
+// end.
+type procs struct {
+	dir  string // logs go here
+	list []*proc
+}
+
+// start runs name with args and env (added to the driver's environment),
+// with stdout and stderr in dir/<label>.log.
+func (ps *procs) start(label string, env []string, name string, args ...string) (*proc, error) {
+	logPath := filepath.Join(ps.dir, label+".log")
+	f, err := os.Create(logPath)
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(name, args...)
+	cmd.Env = append(os.Environ(), env...)
+	cmd.Stdout, cmd.Stderr = f, f
+	// Children die with the driver even when it is killed.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("starting %s: %w", label, err)
+	}
+	p := &proc{name: label, cmd: cmd, log: logPath, done: make(chan struct{})}
+	go func() {
+		cmd.Wait()
+		f.Close()
+		close(p.done)
+	}()
+	ps.list = append(ps.list, p)
+	return p, nil
+}
+
+// stopAll sends SIGTERM to every process, newest first, and SIGKILL to
+// those still running after five seconds.
+func (ps *procs) stopAll() {
+	for i := len(ps.list) - 1; i >= 0; i-- {
+		p := ps.list[i]
+		p.cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-p.done:
+		case <-time.After(5 * time.Second):
+			p.cmd.Process.Kill()
+			<-p.done
+		}
+	}
+	ps.list = nil
+}
+
+// exited reports whether p has stopped, with the tail of its log.
+func (p *proc) exited() (bool, string) {
+	select {
+	case <-p.done:
+		return true, tail(p.log)
+	default:
+		return false, ""
+	}
+}
+
+func tail(path string) string {
+	b, _ := os.ReadFile(path)
+	if len(b) > 2000 {
+		b = b[len(b)-2000:]
+	}
+	return string(b)
+}
+
+// waitLine waits until p's log has a line with prefix and returns it.
+func waitLine(ctx context.Context, p *proc, prefix string) (string, error) {
+	for {
+		if line := findLine(p.log, prefix); line != "" {
+			return line, nil
+		}
+		if gone, out := p.exited(); gone {
+			return "", fmt.Errorf("%s exited before it was ready:\n%s", p.name, out)
+		}
+		select {
+		case <-ctx.Done():
+			return "", fmt.Errorf("%s not ready: %w; its log:\n%s", p.name, ctx.Err(), tail(p.log))
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+func findLine(path, prefix string) string {
+	f, err := os.Open(path)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if strings.HasPrefix(sc.Text(), prefix) {
+			return sc.Text()
+		}
+	}
+	return ""
+}
+
+// waitTCP waits until addr accepts connections, or p exits.
+func waitTCP(ctx context.Context, p *proc, addr string) error {
+	for {
+		c, err := net.DialTimeout("tcp", addr, 100*time.Millisecond)
+		if err == nil {
+			c.Close()
+			return nil
+		}
+		if gone, out := p.exited(); gone {
+			return fmt.Errorf("%s exited before it listened on %s:\n%s", p.name, addr, out)
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%s does not listen on %s: %w; its log:\n%s", p.name, addr, ctx.Err(), tail(p.log))
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// freeAddrs returns n distinct free ports on 127.0.0.1. They are free when
+// it returns; a process of someone else could take one before ours does,
+// which shows as a start-up error, not as a wrong figure.
+func freeAddrs(n int) ([]string, error) {
+	var addrs []string
+	var lns []net.Listener
+	defer func() {
+		for _, ln := range lns {
+			ln.Close()
+		}
+	}()
+	for range n {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, err
+		}
+		lns = append(lns, ln)
+		addrs = append(addrs, ln.Addr().String())
+	}
+	return addrs, nil
+}
+
+// cpuTime is the user plus system CPU time of pid and of its live
+// descendants (nginx's workers are children of its master).
+func cpuTime(pid int) time.Duration {
+	children := map[int][]int{}
+	ticks := map[int]int64{}
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		id, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		ppid, t, ok := readStat(id)
+		if !ok {
+			continue
+		}
+		children[ppid] = append(children[ppid], id)
+		ticks[id] = t
+	}
+	var total int64
+	stack := []int{pid}
+	for len(stack) > 0 {
+		id := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		total += ticks[id]
+		stack = append(stack, children[id]...)
+	}
+	return time.Duration(total) * time.Second / clockTicks
+}
+
+// readStat reads the parent pid and utime+stime of /proc/pid/stat.
+func readStat(pid int) (ppid int, ticks int64, ok bool) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0, 0, false
+	}
+	// The command name is in parentheses and may hold spaces: the fields
+	// that follow start after the last ')'.
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return 0, 0, false
+	}
+	f := strings.Fields(string(b[i+1:]))
+	// f[0] is field 3 (state): ppid is field 4, utime 14, stime 15.
+	if len(f) < 13 {
+		return 0, 0, false
+	}
+	ppid, _ = strconv.Atoi(f[1])
+	u, _ := strconv.ParseInt(f[11], 10, 64)
+	s, _ := strconv.ParseInt(f[12], 10, 64)
+	return ppid, u + s, true
+}
+
+// childCPU is the CPU time of a process that has exited.
+func childCPU(ps *os.ProcessState) time.Duration {
+	if ps == nil {
+		return 0
+	}
+	return ps.UserTime() + ps.SystemTime()
+}
