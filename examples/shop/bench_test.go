@@ -1,8 +1,18 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"testing"
+
+	"connectrpc.com/connect"
+	"github.com/bffgen/bffgen/examples/shop/backends"
+	catalogv1 "github.com/bffgen/bffgen/examples/shop/gen/pb/catalog/v1"
+	"github.com/bffgen/bffgen/examples/shop/gen/pb/catalog/v1/catalogv1connect"
 )
 
 // BenchmarkProductsWithSellerAndReviews runs the shop's N+1 case through
@@ -28,4 +38,48 @@ func BenchmarkProductsWithSellerAndReviews(b *testing.B) {
 			b.ReportMetric(float64(calls)/float64(b.N), "backend-calls/op")
 		})
 	}
+}
+
+// BenchmarkLargeResponse measures the mapping of a large response: 100
+// products with every scalar, list, map and oneof field. "backend-call" is
+// the bare connect-go ListProducts call the BFF makes; "through-bff" is the
+// GraphQL request that makes it and maps the result to JSON. The
+// difference between the two is what the BFF adds per response: parsing
+// and validating the document, executing the selection against the proto
+// messages, and writing the JSON.
+func BenchmarkLargeResponse(b *testing.B) {
+	const query = `{ products(first: 100) { id name description priceCents currency category createdAt tags stock attributes { key value } percentOff amountOffCents displayPrice } }`
+	var run *backends.Running
+	endpoint := newBFFWith(b, bffOptions{backends: backends.Options{Products: 100}, started: func(r *backends.Running) { run = r }})
+	b.Run("backend-call", func(b *testing.B) {
+		client := catalogv1connect.NewCatalogServiceClient(http.DefaultClient, run.CatalogURL)
+		ctx := context.Background()
+		b.ReportAllocs()
+		for b.Loop() {
+			res, err := client.ListProducts(ctx, connect.NewRequest(&catalogv1.ListProductsRequest{PageSize: 100}))
+			if err != nil || len(res.Msg.GetProducts()) != 100 {
+				b.Fatalf("ListProducts: %d products, %v", len(res.Msg.GetProducts()), err)
+			}
+		}
+	})
+	b.Run("through-bff", func(b *testing.B) {
+		body, _ := json.Marshal(map[string]string{"query": query})
+		if _, res := post(b, endpoint, query, nil); len(res.Errors) > 0 || len(res.Data["products"].([]any)) != 100 {
+			b.Fatalf("want 100 products without errors, got %+v", res)
+		}
+		var size int64
+		b.ReportAllocs()
+		for b.Loop() {
+			res, err := http.Post(endpoint, "application/json", bytes.NewReader(body))
+			if err != nil {
+				b.Fatal(err)
+			}
+			size, _ = io.Copy(io.Discard, res.Body)
+			res.Body.Close()
+			if res.StatusCode != http.StatusOK {
+				b.Fatalf("status %d", res.StatusCode)
+			}
+		}
+		b.ReportMetric(float64(size), "response-bytes")
+	})
 }
