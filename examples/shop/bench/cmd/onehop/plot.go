@@ -12,11 +12,12 @@ var colors = []string{"#1f77b4", "#d62728", "#ff7f0e", "#2ca02c", "#9467bd"}
 
 // plot draws throughput, median and p99 latency against concurrency for
 // every variant, as an SVG of three panels side by side. Concurrencies are
-// spaced evenly (they usually double), and each y axis starts at zero.
+// spaced evenly (they usually double). Throughput has a linear axis from
+// zero; latency a logarithmic one, so that 1 ms and 250 ms both read.
 func plot(r *report) []byte {
 	const (
 		panelW, panelH = 300, 230
-		left, top      = 60, 60
+		left, top      = 60, 80
 		gap            = 70
 	)
 	width := left + 3*panelW + 2*gap + 20
@@ -34,28 +35,54 @@ func plot(r *report) []byte {
 	}
 	panels := []struct {
 		title string
+		log   bool
 		value func(cell) float64
 	}{
-		{"throughput (requests/s)", func(c cell) float64 { return c.RPS }},
-		{"p50 latency (ms)", func(c cell) float64 { return c.P50ms }},
-		{"p99 latency (ms)", func(c cell) float64 { return c.P99ms }},
+		{"throughput (requests/s)", false, func(c cell) float64 { return c.RPS }},
+		{"p50 latency (ms, log scale)", true, func(c cell) float64 { return c.P50ms }},
+		{"p99 latency (ms, log scale)", true, func(c cell) float64 { return c.P99ms }},
 	}
 	levels := r.Options.Levels
 	for pi, p := range panels {
 		x0 := left + pi*(panelW+gap)
 		y0 := top + panelH
-		maxV := 0.0
+		minV, maxV := math.Inf(1), 0.0
 		for _, c := range r.Cells {
-			maxV = max(maxV, p.value(c))
+			if v := p.value(c); v > 0 {
+				minV, maxV = min(minV, v), max(maxV, v)
+			}
 		}
-		step := niceStep(maxV / 5)
-		maxY := math.Ceil(maxV/step) * step
-		if maxY == 0 {
-			maxY = 1
+		var ticks []float64
+		var yOf func(v float64) float64 // value -> pixel
+		if p.log && maxV > 0 {
+			lo, hi := math.Floor(math.Log10(minV)), math.Ceil(math.Log10(maxV))
+			if hi == lo {
+				hi++
+			}
+			for e := lo; e <= hi; e++ {
+				for _, m := range []float64{1, 2, 5} {
+					if v := m * math.Pow(10, e); v <= math.Pow(10, hi) {
+						ticks = append(ticks, v)
+					}
+				}
+			}
+			yOf = func(v float64) float64 {
+				return float64(y0) - (math.Log10(max(v, math.Pow(10, lo)))-lo)/(hi-lo)*panelH
+			}
+		} else {
+			step := niceStep(maxV / 5)
+			maxY := math.Ceil(maxV/step) * step
+			if maxY == 0 {
+				maxY = 1
+			}
+			for v := 0.0; v <= maxY+step/2; v += step {
+				ticks = append(ticks, v)
+			}
+			yOf = func(v float64) float64 { return float64(y0) - v/maxY*panelH }
 		}
-		fmt.Fprintf(&b, `<text x="%d" y="%d" font-weight="bold">%s</text>`+"\n", x0, top-6, p.title)
-		for v := 0.0; v <= maxY+step/2; v += step {
-			y := float64(y0) - v/maxY*panelH
+		fmt.Fprintf(&b, `<text x="%d" y="%d" font-weight="bold">%s</text>`+"\n", x0, top-8, p.title)
+		for _, v := range ticks {
+			y := yOf(v)
 			fmt.Fprintf(&b, `<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="#ddd"/><text x="%d" y="%.1f" text-anchor="end">%s</text>`+"\n",
 				x0, y, x0+panelW, y, x0-5, y+4, trimFloat(v))
 		}
@@ -73,7 +100,7 @@ func plot(r *report) []byte {
 		for vi, key := range r.order {
 			var pts []string
 			for i, c := range levels {
-				y := float64(y0) - p.value(r.cell(key, c))/maxY*panelH
+				y := yOf(p.value(r.cell(key, c)))
 				pts = append(pts, fmt.Sprintf("%.1f,%.1f", xAt(i), y))
 			}
 			color := colors[vi%len(colors)]

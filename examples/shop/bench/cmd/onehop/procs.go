@@ -203,6 +203,11 @@ func readStat(pid int) (ppid int, ticks int64, ok bool) {
 	if err != nil {
 		return 0, 0, false
 	}
+	return parseStat(b)
+}
+
+// parseStat reads the parent pid and utime+stime of a /proc/PID/stat line.
+func parseStat(b []byte) (ppid int, ticks int64, ok bool) {
 	// The command name is in parentheses and may hold spaces: the fields
 	// that follow start after the last ')'.
 	i := bytes.LastIndexByte(b, ')')
@@ -214,9 +219,12 @@ func readStat(pid int) (ppid int, ticks int64, ok bool) {
 	if len(f) < 13 {
 		return 0, 0, false
 	}
-	ppid, _ = strconv.Atoi(f[1])
-	u, _ := strconv.ParseInt(f[11], 10, 64)
-	s, _ := strconv.ParseInt(f[12], 10, 64)
+	ppid, err1 := strconv.Atoi(f[1])
+	u, err2 := strconv.ParseInt(f[11], 10, 64)
+	s, err3 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil || err3 != nil {
+		return 0, 0, false
+	}
 	return ppid, u + s, true
 }
 
