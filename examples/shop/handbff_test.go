@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -35,22 +34,13 @@ func postRaw(t testing.TB, endpoint, query string) rawResponse {
 	return postRawVars(t, endpoint, query, nil)
 }
 
-// postRawVars is postRaw with variables.
+// postRawVars is postRaw with variables; it fails the test unless the
+// status is 200.
 func postRawVars(t testing.TB, endpoint, query string, vars map[string]any) rawResponse {
 	t.Helper()
-	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-	resp, err := http.Post(endpoint, "application/json", bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	data, _ := io.ReadAll(resp.Body)
-	var out rawResponse
-	if err := json.Unmarshal(data, &out); err != nil {
-		t.Fatalf("not JSON: %v\n%s", err, data)
-	}
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("status %d: %s", resp.StatusCode, data)
+	status, out := postAs[rawResponse](t, endpoint, query, vars)
+	if status != http.StatusOK {
+		t.Fatalf("status %d: %+v", status, out)
 	}
 	return out
 }

@@ -87,6 +87,12 @@ type response struct {
 
 func post(t testing.TB, endpoint, query string, vars map[string]any) (int, response) {
 	t.Helper()
+	return postAs[response](t, endpoint, query, vars)
+}
+
+// postAs posts a GraphQL request and decodes the answer into a T.
+func postAs[T any](t testing.TB, endpoint, query string, vars map[string]any) (int, T) {
+	t.Helper()
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
 	resp, err := http.Post(endpoint, "application/json", bytes.NewReader(body))
 	if err != nil {
@@ -94,7 +100,7 @@ func post(t testing.TB, endpoint, query string, vars map[string]any) (int, respo
 	}
 	defer resp.Body.Close()
 	data, _ := io.ReadAll(resp.Body)
-	var out response
+	var out T
 	if err := json.Unmarshal(data, &out); err != nil {
 		t.Fatalf("not JSON: %v\n%s", err, data)
 	}
