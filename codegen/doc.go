@@ -14,8 +14,12 @@
 //     scaffolds of user resolvers.
 //
 // gqlgen type-checks the packages it binds to, so phase 3 runs in a scratch
-// copy of the module (a temporary directory with the module's go.mod and the
-// files of phases 1 and 2); its output is read back into the file set. The
+// copy of the module (a directory with the module's go.mod and the files of
+// phases 1 and 2); its output is read back into the file set. The scratch
+// directory of a module is the same from run to run (under the user cache
+// directory, locked while in use), so the go command's build cache serves
+// the generated packages that did not change instead of compiling them
+// again; a concurrent run on the same module uses a temporary one. The
 // user's project is written only by [FileSet.Write], once everything has
 // succeeded, and only files whose content changed are rewritten.
 package codegen

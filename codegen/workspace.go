@@ -1,6 +1,8 @@
 package codegen
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"io/fs"
 	"os"
@@ -19,6 +21,7 @@ import (
 type workspace struct {
 	root    string // the module root
 	project string // the project root inside it
+	unlock  func() // releases the lock of a reused root; nil for a temporary one
 }
 
 // generatedDeps are the modules generated code imports directly; the
@@ -51,17 +54,16 @@ func BuildVersions() map[string]string {
 }
 
 func newWorkspace(m *schema.Model) (*workspace, error) {
-	root, err := os.MkdirTemp("", "bffgen-")
+	ws, err := openWorkspace(m.ModuleDir)
 	if err != nil {
 		return nil, err
 	}
-	ws := &workspace{root: root}
 	rel, err := filepath.Rel(m.ModuleDir, m.Dir)
 	if err != nil {
 		ws.remove()
 		return nil, err
 	}
-	ws.project = filepath.Join(root, rel)
+	ws.project = filepath.Join(ws.root, rel)
 	if err := ws.copyGoMod(m); err != nil {
 		ws.remove()
 		return nil, err
@@ -170,7 +172,43 @@ func (ws *workspace) read(rel string) ([]byte, error) {
 	return os.ReadFile(filepath.Join(ws.project, filepath.FromSlash(rel)))
 }
 
-func (ws *workspace) remove() { _ = os.RemoveAll(ws.root) }
+// openWorkspace returns an empty workspace root for the module at
+// moduleDir. The root is the same from one run to the next (under the user
+// cache directory, named by a hash of moduleDir): the go command keys its
+// build cache by package directory, so an unchanged generated package that
+// gqlgen type-checks again comes from the cache instead of being compiled
+// anew. A run holds the root's lock for as long as it uses it; a second
+// run on the same module while the first holds it, or a system without
+// file locks or a cache directory, gets a temporary root instead, which
+// only costs it the cache hits.
+func openWorkspace(moduleDir string) (*workspace, error) {
+	if base, err := os.UserCacheDir(); err == nil {
+		sum := sha256.Sum256([]byte(moduleDir))
+		root := filepath.Join(base, "bffgen", "workspace-"+hex.EncodeToString(sum[:8]))
+		if err := os.MkdirAll(filepath.Dir(root), 0o755); err == nil {
+			if unlock, ok := lockFile(root + ".lock"); ok {
+				// A run that crashed may have left files behind.
+				if os.RemoveAll(root) == nil && os.Mkdir(root, 0o755) == nil {
+					return &workspace{root: root, unlock: unlock}, nil
+				}
+				unlock()
+			}
+		}
+	}
+	root, err := os.MkdirTemp("", "bffgen-")
+	if err != nil {
+		return nil, err
+	}
+	return &workspace{root: root}, nil
+}
+
+// remove deletes the workspace's files and releases its root.
+func (ws *workspace) remove() {
+	_ = os.RemoveAll(ws.root)
+	if ws.unlock != nil {
+		ws.unlock()
+	}
+}
 
 // envMu serializes generation in one process: gqlgen's loader works in the
 // current directory and reads the environment.
