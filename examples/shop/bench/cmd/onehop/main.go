@@ -263,9 +263,6 @@ func measure(ctx context.Context, v *variant, backends *proc, c int, d time.Dura
 	r := sample{Variant: v.key, Concurrency: c, Requests: m.Requests, Seconds: m.Seconds,
 		RPS: float64(m.Requests) / m.Seconds, P50ms: m.P50us / 1e3, P90ms: m.P90us / 1e3, P99ms: m.P99us / 1e3, MaxMs: m.MaxUs / 1e3,
 		MiddleCPU: middle.Seconds(), BackendCPU: (cpuTime(backends.cmd.Process.Pid) - backendsBefore).Seconds(), ClientCPU: m.ClientCPU.Seconds()}
-	if len(v.middle) == 0 {
-		r.MiddleCPU = 0
-	}
 	return r, nil
 }
 
