@@ -241,6 +241,48 @@ func run(ctx context.Context, o options) error {
 			return fmt.Errorf("%s exited during the runs:\n%s", p.name, logTail)
 		}
 	}
+	// Footprint: the peak memory of each tier over all the runs, then fresh
+	// starts of the two BFF binaries until their first answer.
+	for _, v := range variants {
+		if len(v.middle) == 0 {
+			continue
+		}
+		var kib int64
+		for _, p := range v.middle {
+			kib += peakRSS(p.cmd.Process.Pid)
+		}
+		rep.Footprint = append(rep.Footprint, footprint{Variant: v.key, PeakRSSMiB: float64(kib) / 1024})
+	}
+	fmt.Fprintf(os.Stderr, "onehop: timing %d fresh starts of each BFF to its first answer\n", startRepeats)
+	starts := map[string]func() (*proc, string, error){
+		"bffgen": func() (*proc, string, error) {
+			a, err := freeAddrs(2)
+			if err != nil {
+				return nil, "", err
+			}
+			p, err := ps.start("bffgen-start", []string{"BFF_LISTEN=" + a[0], "BFF_ADMIN=" + a[1],
+				"CATALOG_URL=" + urls.catalog, "REVIEWS_URL=" + urls.reviews, "USERS_URL=" + urls.users},
+				bin("shop"), "--config", filepath.Join(modRoot, "bench", "bff.yaml"))
+			return p, "http://" + a[0] + "/graphql", err
+		},
+		"handwritten": func() (*proc, string, error) {
+			a, err := freeAddrs(1)
+			if err != nil {
+				return nil, "", err
+			}
+			p, err := ps.start("handbff-start", nil, bin("handbff"), "-listen", a[0], "-catalog", urls.catalog, "-reviews", urls.reviews, "-users", urls.users)
+			return p, "http://" + a[0] + "/graphql", err
+		},
+	}
+	for i, f := range rep.Footprint {
+		if start := starts[f.Variant]; start != nil {
+			d, err := medianStart(ctx, ps, start, body)
+			if err != nil {
+				return err
+			}
+			rep.Footprint[i].FirstAnswerMs = float64(d.Microseconds()) / 1e3
+		}
+	}
 	rep.summarize(variants)
 	return rep.write(os.Stdout, out)
 }

@@ -169,3 +169,22 @@ func TestWrkLoaderCountsAnswersWithErrors(t *testing.T) {
 		t.Errorf("bad share %.3f, want about 0.1", got)
 	}
 }
+
+func TestStatusKiBReadsOneField(t *testing.T) {
+	status := []byte("Name:\tnginx\nVmPeak:\t  20000 kB\nVmHWM:\t    5120 kB\nVmRSS:\t    4096 kB\n")
+	if got := statusKiB(status, "VmHWM:"); got != 5120 {
+		t.Errorf("VmHWM = %d, want 5120", got)
+	}
+	if got := statusKiB(status, "VmSwap:"); got != 0 {
+		t.Errorf("a missing field reads %d, want 0", got)
+	}
+}
+
+func TestPeakRSSOfThisProcess(t *testing.T) {
+	if _, err := os.Stat("/proc/self/status"); err != nil {
+		t.Skip("no /proc on this system")
+	}
+	if kib := peakRSS(os.Getpid()); kib < 1024 {
+		t.Errorf("peak RSS of the test process is %d KiB, want at least 1 MiB", kib)
+	}
+}

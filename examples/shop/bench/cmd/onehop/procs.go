@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -61,20 +62,30 @@ func (ps *procs) start(label string, env []string, name string, args ...string) 
 	return p, nil
 }
 
-// stopAll sends SIGTERM to every process, newest first, and SIGKILL to
-// those still running after five seconds.
+// stopAll stops every process, newest first.
 func (ps *procs) stopAll() {
 	for i := len(ps.list) - 1; i >= 0; i-- {
-		p := ps.list[i]
-		p.cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-p.done:
-		case <-time.After(5 * time.Second):
-			p.cmd.Process.Kill()
-			<-p.done
-		}
+		ps.list[i].terminate()
 	}
 	ps.list = nil
+}
+
+// stop stops one process and forgets it.
+func (ps *procs) stop(p *proc) {
+	p.terminate()
+	ps.list = slices.DeleteFunc(ps.list, func(q *proc) bool { return q == p })
+}
+
+// terminate sends SIGTERM, and SIGKILL when the process still runs five
+// seconds later.
+func (p *proc) terminate() {
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-p.done:
+	case <-time.After(5 * time.Second):
+		p.cmd.Process.Kill()
+		<-p.done
+	}
 }
 
 // exited reports whether p has stopped, with the tail of its log.
@@ -171,30 +182,37 @@ func freeAddrs(n int) ([]string, error) {
 // cpuTime is the user plus system CPU time of pid and of its live
 // descendants (nginx's workers are children of its master).
 func cpuTime(pid int) time.Duration {
+	var total int64
+	for _, id := range descendants(pid) {
+		if _, t, ok := readStat(id); ok {
+			total += t
+		}
+	}
+	return time.Duration(total) * time.Second / clockTicks
+}
+
+// descendants lists pid and its live descendants.
+func descendants(pid int) []int {
 	children := map[int][]int{}
-	ticks := map[int]int64{}
 	entries, _ := os.ReadDir("/proc")
 	for _, e := range entries {
 		id, err := strconv.Atoi(e.Name())
 		if err != nil {
 			continue
 		}
-		ppid, t, ok := readStat(id)
-		if !ok {
-			continue
+		if ppid, _, ok := readStat(id); ok {
+			children[ppid] = append(children[ppid], id)
 		}
-		children[ppid] = append(children[ppid], id)
-		ticks[id] = t
 	}
-	var total int64
+	var out []int
 	stack := []int{pid}
 	for len(stack) > 0 {
 		id := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		total += ticks[id]
+		out = append(out, id)
 		stack = append(stack, children[id]...)
 	}
-	return time.Duration(total) * time.Second / clockTicks
+	return out
 }
 
 // readStat reads the parent pid and utime+stime of /proc/pid/stat.

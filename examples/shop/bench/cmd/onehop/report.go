@@ -59,8 +59,10 @@ type report struct {
 	Options reportOptions     `json:"options"`
 	Runs    []sample          `json:"runs"`
 	Cells   []cell            `json:"medians"`
-	labels  map[string]string
-	order   []string
+	// Footprint has one entry per variant with a BFF tier.
+	Footprint []footprint `json:"footprint"`
+	labels    map[string]string
+	order     []string
 }
 
 // summarize computes the medians of every variant at every concurrency.
@@ -137,6 +139,17 @@ func (r *report) write(w io.Writer, dir string) error {
 			a.RPS/hw.RPS, a.P50ms/hw.P50ms, a.P99ms/hw.P99ms,
 			a.RPS/fl.RPS, a.P50ms/fl.P50ms, a.P99ms/fl.P99ms)
 	}
+	if len(r.Footprint) > 0 {
+		fmt.Fprintf(&b, "\nFootprint of the BFF tier: peak RSS over all runs (summed over its processes), and the time from exec to the first answer (median of %d fresh starts)\n\n", startRepeats)
+		fmt.Fprintf(&b, "| variant | peak RSS MiB | first answer ms |\n| --- | --: | --: |\n")
+		for _, f := range r.Footprint {
+			first := "same binary as (b')"
+			if f.FirstAnswerMs > 0 {
+				first = fmt.Sprintf("%.1f", f.FirstAnswerMs)
+			}
+			fmt.Fprintf(&b, "| %s | %.1f | %s |\n", r.labels[f.Variant], f.PeakRSSMiB, first)
+		}
+	}
 	b.WriteString("\n" + r.targets())
 	if _, err := io.WriteString(w, b.String()); err != nil {
 		return err
@@ -185,6 +198,12 @@ func (r *report) targets() string {
 		worst = max(worst, r.cell("bffgen", c).MiddleCPUk)
 	}
 	fmt.Fprintf(&b, "- BFF CPU per 1000 requests <= 0.5 CPU-s: at most %.3f, %s\n", worst, verdict(worst <= 0.5))
+	for _, f := range r.Footprint {
+		if f.Variant == "bffgen" {
+			fmt.Fprintf(&b, "- RSS under load <= 30 MiB: %.1f MiB, %s; first answer <= 50 ms after start: %.1f ms, %s\n",
+				f.PeakRSSMiB, verdict(f.PeakRSSMiB <= 30), f.FirstAnswerMs, verdict(f.FirstAnswerMs > 0 && f.FirstAnswerMs <= 50))
+		}
+	}
 	return b.String()
 }
 
