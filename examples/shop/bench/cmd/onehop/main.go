@@ -223,6 +223,9 @@ func run(ctx context.Context, o options) error {
 					return err
 				}
 				r, err := measure(ctx, v, backends, c, o.duration)
+				if ctx.Err() != nil {
+					return errors.New("interrupted: every process it started is stopped, no results written")
+				}
 				if err != nil {
 					return fmt.Errorf("%s at c=%d: %w", v.key, c, err)
 				}
