@@ -181,7 +181,11 @@ func TestHandWrittenBFFBatchesBackendCalls(t *testing.T) {
 	if got["ListProducts"] != 1 || got["ListReviewsByProducts"] != 1 {
 		t.Errorf("calls = %v, want ListProducts 1 and ListReviewsByProducts 1", got)
 	}
-	if n := got["BatchGetUsers"]; n < 2 || n > 3 {
-		t.Errorf("BatchGetUsers calls = %d, want 2 (sellers, reviewers) or 3 (a dataloader window split)", n)
+	// A time-window dataloader batches by timing, not by level: usually one
+	// call for the sellers and one for the reviewers, but a busy machine can
+	// hold the first window open until the reviewers join it (1 call), or
+	// split a level in two (3). Without batching it would be 120 calls.
+	if n := got["BatchGetUsers"]; n < 1 || n > 3 {
+		t.Errorf("BatchGetUsers calls = %d, want 1 to 3 (N+1 would make 120)", n)
 	}
 }
