@@ -23,19 +23,6 @@ import (
 	"golang.org/x/sync/errgroup"
 )
 
-// result is the JSON line floor prints; its fields match what the onehop
-// driver reads from wrk.
-type result struct {
-	Requests int     `json:"requests"`
-	Errors   int     `json:"bad"`
-	Seconds  float64 `json:"seconds"`
-	P50us    float64 `json:"p50_us"`
-	P90us    float64 `json:"p90_us"`
-	P99us    float64 `json:"p99_us"`
-	MaxUs    float64 `json:"max_us"`
-	FirstErr string  `json:"first_error,omitempty"`
-}
-
 type clients struct {
 	catalog catalogv1connect.CatalogServiceClient
 	reviews reviewsv1connect.ReviewServiceClient
@@ -69,13 +56,13 @@ func main() {
 	}
 	res := run(c, *conc, *dur)
 	json.NewEncoder(os.Stdout).Encode(res)
-	if res.Errors > 0 {
+	if res.Bad > 0 {
 		os.Exit(1)
 	}
 }
 
 // run drives conc workers for dur and merges their latencies.
-func run(c clients, conc int, dur time.Duration) result {
+func run(c clients, conc int, dur time.Duration) bench.Result {
 	ctx, cancel := context.WithTimeout(context.Background(), dur)
 	defer cancel()
 	var (
@@ -115,7 +102,7 @@ func run(c clients, conc int, dur time.Duration) result {
 	wg.Wait()
 	elapsed := time.Since(start)
 	slices.Sort(all)
-	r := result{Requests: len(all) + errs, Errors: errs, Seconds: elapsed.Seconds()}
+	r := bench.Result{Requests: len(all) + errs, Bad: errs, Seconds: elapsed.Seconds()}
 	if firstErr != nil {
 		r.FirstErr = firstErr.Error()
 	}

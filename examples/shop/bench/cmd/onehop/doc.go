@@ -9,9 +9,11 @@
 // same data, then runs wrk (and, for the floor, the floor client) at each
 // concurrency for every variant in turn, rotating the order each round so
 // that no variant always runs first. For each run it reads the CPU time of
-// every process from /proc. It prints a table of medians over the rounds
-// with the ratios, and writes results.json, table.md and latency.svg to
-// -out.
+// every process from /proc. After the rounds it reads each BFF tier's peak
+// memory and times fresh starts of both BFF binaries to their first
+// answer. It prints a table of medians over the rounds with the ratios and
+// DESIGN.md's quality bars, and writes results.json, table.md and
+// latency.svg to -out.
 //
 // Variants:
 //

@@ -4,7 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"slices"
@@ -71,25 +71,19 @@ func firstAnswer(ctx context.Context, ps *procs, start func() (*proc, string, er
 	}
 	defer ps.stop(p)
 	client := &http.Client{Timeout: time.Second}
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	err = p.waitFor(wctx, "answering", time.Millisecond, func() bool {
 		res, err := client.Post(url, "application/json", bytes.NewReader(body))
-		if err == nil {
-			var head [16]byte
-			n, _ := res.Body.Read(head[:])
-			res.Body.Close()
-			if res.StatusCode == http.StatusOK && bytes.HasPrefix(head[:n], []byte(`{"data":{`)) {
-				return time.Since(t0), nil
-			}
+		if err != nil {
+			return false
 		}
-		if gone, logTail := p.exited(); gone {
-			return 0, fmt.Errorf("%s exited before it answered:\n%s", p.name, logTail)
-		}
-		if time.Now().After(deadline) || ctx.Err() != nil {
-			return 0, fmt.Errorf("%s did not answer within 30s; its log:\n%s", p.name, tail(p.log))
-		}
-		time.Sleep(time.Millisecond)
-	}
+		defer res.Body.Close()
+		var head [16]byte
+		n, _ := io.ReadFull(res.Body, head[:])
+		return res.StatusCode == http.StatusOK && bytes.HasPrefix(head[:n], []byte(`{"data":{`))
+	})
+	return time.Since(t0), err
 }
 
 // medianStart is firstAnswer's median over startRepeats starts.

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/bffgen/bffgen/examples/shop/bench"
 )
 
 // wrkScript makes wrk POST the operation, count every 200 answer without
@@ -37,19 +39,11 @@ function done(summary, latency, requests)
 end
 `
 
-// measurement is what one load run reports: wrk's JSON line or floor's.
+// measurement is what one load run reports: wrk's JSON line or floor's,
+// and the CPU time of the load generator itself.
 type measurement struct {
-	Requests     int     `json:"requests"`
-	Seconds      float64 `json:"seconds"`
-	Bad          int     `json:"bad"`
-	SocketErrors int     `json:"socket_errors"`
-	P50us        float64 `json:"p50_us"`
-	P90us        float64 `json:"p90_us"`
-	P99us        float64 `json:"p99_us"`
-	MaxUs        float64 `json:"max_us"`
-	FirstErr     string  `json:"first_error,omitempty"`
-	// ClientCPU is the CPU time of the load generator itself.
-	ClientCPU time.Duration `json:"-"`
+	bench.Result
+	ClientCPU time.Duration
 }
 
 // loader runs one load at a concurrency for a duration.
@@ -87,7 +81,7 @@ func runLoad(cmd *exec.Cmd) (measurement, error) {
 	var m measurement
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
 	last := lines[len(lines)-1]
-	if err := json.Unmarshal([]byte(last), &m); err != nil {
+	if err := json.Unmarshal([]byte(last), &m.Result); err != nil {
 		return m, fmt.Errorf("%s: no result line (%v): %s %s", filepath.Base(cmd.Path), runErr, out.String(), errOut.String())
 	}
 	m.ClientCPU = childCPU(cmd.ProcessState)

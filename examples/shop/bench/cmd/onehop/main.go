@@ -135,10 +135,22 @@ func run(ctx context.Context, o options) error {
 	}
 	bffAddr, adminAddr, chainBFFAddr, directBFFAddr, gatewayAddr, sidecarAddr := addrs[0], addrs[1], addrs[2], addrs[3], addrs[4], addrs[5]
 
+	// The two BFF binaries, started here for the runs and again, fresh, to
+	// time their first answer.
+	startShop := func(label, listen, admin string) (*proc, error) {
+		return ps.start(label, []string{"BFF_LISTEN=" + listen, "BFF_ADMIN=" + admin,
+			"CATALOG_URL=" + urls.catalog, "REVIEWS_URL=" + urls.reviews, "USERS_URL=" + urls.users},
+			bin("shop"), "--config", filepath.Join(modRoot, "bench", "bff.yaml"))
+	}
+	startHand := func(label, listen string, u backendURLs) (*proc, error) {
+		return ps.start(label, nil, bin("handbff"), "-listen", listen, "-catalog", u.catalog, "-reviews", u.reviews, "-users", u.users)
+	}
+	startNginx := func(name, conf string) (*proc, error) {
+		return ps.start("nginx-"+name, nil, o.nginx, "-p", work, "-e", filepath.Join(work, name+"-error.log"), "-c", conf, "-g", "daemon off;")
+	}
+
 	// (a) the generated BFF, in production mode with its default pipeline.
-	bff, err := ps.start("bffgen", []string{"BFF_LISTEN=" + bffAddr, "BFF_ADMIN=" + adminAddr,
-		"CATALOG_URL=" + urls.catalog, "REVIEWS_URL=" + urls.reviews, "USERS_URL=" + urls.users},
-		bin("shop"), "--config", filepath.Join(modRoot, "bench", "bff.yaml"))
+	bff, err := startShop("bffgen", bffAddr, adminAddr)
 	if err != nil {
 		return err
 	}
@@ -152,21 +164,21 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
-	sidecar, err := ps.start("nginx-sidecar", nil, o.nginx, "-p", work, "-e", filepath.Join(work, "sidecar-error.log"), "-c", sidecarConfPath, "-g", "daemon off;")
+	sidecar, err := startNginx("sidecar", sidecarConfPath)
 	if err != nil {
 		return err
 	}
 	sidecarURL := "http://" + sidecarAddr
-	chainBFF, err := ps.start("handbff-chain", nil, bin("handbff"), "-listen", chainBFFAddr, "-catalog", sidecarURL, "-reviews", sidecarURL, "-users", sidecarURL)
+	chainBFF, err := startHand("handbff-chain", chainBFFAddr, backendURLs{sidecarURL, sidecarURL, sidecarURL})
 	if err != nil {
 		return err
 	}
-	gateway, err := ps.start("nginx-gateway", nil, o.nginx, "-p", work, "-e", filepath.Join(work, "gateway-error.log"), "-c", gatewayConfPath, "-g", "daemon off;")
+	gateway, err := startNginx("gateway", gatewayConfPath)
 	if err != nil {
 		return err
 	}
 	// (b') the hand-written BFF without the two hops.
-	directBFF, err := ps.start("handbff-direct", nil, bin("handbff"), "-listen", directBFFAddr, "-catalog", urls.catalog, "-reviews", urls.reviews, "-users", urls.users)
+	directBFF, err := startHand("handbff-direct", directBFFAddr, urls)
 	if err != nil {
 		return err
 	}
@@ -263,9 +275,7 @@ func run(ctx context.Context, o options) error {
 			if err != nil {
 				return nil, "", err
 			}
-			p, err := ps.start("bffgen-start", []string{"BFF_LISTEN=" + a[0], "BFF_ADMIN=" + a[1],
-				"CATALOG_URL=" + urls.catalog, "REVIEWS_URL=" + urls.reviews, "USERS_URL=" + urls.users},
-				bin("shop"), "--config", filepath.Join(modRoot, "bench", "bff.yaml"))
+			p, err := startShop("bffgen-start", a[0], a[1])
 			return p, "http://" + a[0] + "/graphql", err
 		},
 		"handwritten": func() (*proc, string, error) {
@@ -273,7 +283,7 @@ func run(ctx context.Context, o options) error {
 			if err != nil {
 				return nil, "", err
 			}
-			p, err := ps.start("handbff-start", nil, bin("handbff"), "-listen", a[0], "-catalog", urls.catalog, "-reviews", urls.reviews, "-users", urls.users)
+			p, err := startHand("handbff-start", a[0], urls)
 			return p, "http://" + a[0] + "/graphql", err
 		},
 	}
@@ -357,23 +367,14 @@ func checkSameData(ctx context.Context, variants []*variant, body []byte) error 
 
 // waitReady polls a readiness URL until it answers 200.
 func waitReady(ctx context.Context, p *proc, url string) error {
-	for {
+	return p.waitFor(ctx, "ready at "+url, 20*time.Millisecond, func() bool {
 		res, err := http.Get(url)
-		if err == nil {
-			res.Body.Close()
-			if res.StatusCode == http.StatusOK {
-				return nil
-			}
+		if err != nil {
+			return false
 		}
-		if gone, logTail := p.exited(); gone {
-			return fmt.Errorf("%s exited:\n%s", p.name, logTail)
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("%s is not ready at %s: %w", p.name, url, ctx.Err())
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
+		res.Body.Close()
+		return res.StatusCode == http.StatusOK
+	})
 }
 
 // parseBackends reads the line cmd/backends prints.

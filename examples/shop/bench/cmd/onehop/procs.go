@@ -106,21 +106,30 @@ func tail(path string) string {
 	return string(b)
 }
 
-// waitLine waits until p's log has a line with prefix and returns it.
-func waitLine(ctx context.Context, p *proc, prefix string) (string, error) {
-	for {
-		if line := findLine(p.log, prefix); line != "" {
-			return line, nil
-		}
+// waitFor calls ready every interval until it reports true, and fails when
+// p exits first or ctx ends; what names the awaited state in the error.
+func (p *proc) waitFor(ctx context.Context, what string, interval time.Duration, ready func() bool) error {
+	for !ready() {
 		if gone, out := p.exited(); gone {
-			return "", fmt.Errorf("%s exited before it was ready:\n%s", p.name, out)
+			return fmt.Errorf("%s exited before %s:\n%s", p.name, what, out)
 		}
 		select {
 		case <-ctx.Done():
-			return "", fmt.Errorf("%s not ready: %w; its log:\n%s", p.name, ctx.Err(), tail(p.log))
-		case <-time.After(20 * time.Millisecond):
+			return fmt.Errorf("%s: not %s: %w; its log:\n%s", p.name, what, ctx.Err(), tail(p.log))
+		case <-time.After(interval):
 		}
 	}
+	return nil
+}
+
+// waitLine waits until p's log has a line with prefix and returns it.
+func waitLine(ctx context.Context, p *proc, prefix string) (string, error) {
+	var line string
+	err := p.waitFor(ctx, "it printed "+prefix, 20*time.Millisecond, func() bool {
+		line = findLine(p.log, prefix)
+		return line != ""
+	})
+	return line, err
 }
 
 func findLine(path, prefix string) string {
@@ -138,23 +147,15 @@ func findLine(path, prefix string) string {
 	return ""
 }
 
-// waitTCP waits until addr accepts connections, or p exits.
+// waitTCP waits until addr accepts connections.
 func waitTCP(ctx context.Context, p *proc, addr string) error {
-	for {
+	return p.waitFor(ctx, "it listened on "+addr, 20*time.Millisecond, func() bool {
 		c, err := net.DialTimeout("tcp", addr, 100*time.Millisecond)
 		if err == nil {
 			c.Close()
-			return nil
 		}
-		if gone, out := p.exited(); gone {
-			return fmt.Errorf("%s exited before it listened on %s:\n%s", p.name, addr, out)
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("%s does not listen on %s: %w; its log:\n%s", p.name, addr, ctx.Err(), tail(p.log))
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
+		return err == nil
+	})
 }
 
 // freeAddrs returns n distinct free ports on 127.0.0.1. They are free when
