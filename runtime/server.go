@@ -123,19 +123,14 @@ func New(svc Service, cfg *config.Config, opts ...Option) (*Server, error) {
 	}
 
 	gw := cfg.Gateway
-	chain := gateway.Chain(
-		gateway.NewGraphQLHandler(schema, gw, cfg.Development(), logger, o.graphql...),
-		append([]gateway.Middleware{
-			gateway.Recover(logger),
-			gateway.StripHeaders(gw.StripHeaders...),
-			gateway.RequestID(gw.RequestID.Header),
-			gateway.AccessLog(logger),
-			metrics,
-			gateway.CORS(gw.CORS),
-			gateway.BodyLimit(gw.Limits.MaxBodyBytes),
-			gateway.Timeout(cfg.Server.RequestTimeout),
-		}, o.middleware...)...,
-	)
+	pipeline, err := gateway.NewPipeline(cfg, append([]gateway.PipelineOption{
+		gateway.WithPipelineLogger(logger),
+		gateway.WithMetrics(metrics),
+	}, o.pipeline...)...)
+	if err != nil {
+		return fail(err)
+	}
+	chain := pipeline.Then(gateway.NewGraphQLHandler(schema, gw, cfg.Development(), logger, o.graphql...))
 	public := http.NewServeMux()
 	if err := handle(public, exactPattern(gw.GraphQL.Path), chain); err != nil {
 		return fail(&configError{fmt.Errorf("gateway.graphql.path %q: %w", gw.GraphQL.Path, err)})

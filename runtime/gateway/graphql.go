@@ -20,6 +20,7 @@ import (
 
 	"github.com/bffgen/bffgen/runtime/config"
 	"github.com/bffgen/bffgen/runtime/errcode"
+	"github.com/bffgen/bffgen/runtime/request"
 )
 
 // queryCacheSize is the number of parsed and validated documents kept.
@@ -70,7 +71,7 @@ func NewGraphQLHandler(schema graphql.ExecutableSchema, cfg config.Gateway, dev 
 		logger.LogAttrs(ctx, slog.LevelError, "panic in resolver",
 			slog.String("panic", fmt.Sprint(p)),
 			slog.String("stack", string(debug.Stack())),
-			slog.String("request_id", RequestIDFrom(ctx)),
+			slog.String("request_id", request.ID(ctx)),
 		)
 		return &gqlerror.Error{Message: maskedMessage, Extensions: map[string]any{"code": errcode.Internal}}
 	})
@@ -127,7 +128,7 @@ func ErrorPresenter(dev bool, logger *slog.Logger) graphql.ErrorPresenterFunc {
 		}
 		original := out.Message
 		attrs := []slog.Attr{
-			slog.String("request_id", RequestIDFrom(ctx)),
+			slog.String("request_id", request.ID(ctx)),
 			slog.String("code", code),
 			slog.String("path", out.Path.String()),
 		}

@@ -18,7 +18,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/bffgen/bffgen/runtime/errcode"
-	"github.com/bffgen/bffgen/runtime/sidecar"
+	"github.com/bffgen/bffgen/runtime/request"
 )
 
 // POST is the GraphQL-over-HTTP POST transport: a JSON body
@@ -232,10 +232,11 @@ func execute(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor,
 		writeResponse(w, r, media, requestErrorStatus(media, errs), resp)
 		return
 	}
-	ctx, backendHeaders := sidecar.WithResponseHeaders(ctx)
 	responses, ctx := exec.DispatchOperation(ctx, opCtx)
 	resp := responses(ctx)
-	backendHeaders.CopyTo(w.Header()) // upstreams' response_headers, e.g. Set-Cookie
+	if req := request.From(ctx); req != nil {
+		req.CopyResponseHeaders(w.Header()) // upstreams' response_headers, e.g. Set-Cookie
+	}
 	if resp == nil {
 		// The request context ended before the operation ran: the deadline
 		// passed, or the client is gone and there is no one to answer.
