@@ -40,7 +40,7 @@ demo: ## Run the example BFF (127.0.0.1:8080) with its in-process example backen
 	cd $(EXAMPLES) && $(GO) run ./cmd/demo
 
 .PHONY: bench
-bench: bench-go bench-onehop bench-generate ## Every benchmark (not part of make test): micro, one hop vs three, generator
+bench: bench-go bench-onehop bench-edge bench-generate ## Every benchmark (not part of make test): micro, one hop vs three, the edge's cost, generator
 
 .PHONY: bench-go
 bench-go: ## Go micro-benchmarks: gateway chain, sidecar call, N+1, mapping of a large response
@@ -57,6 +57,15 @@ bench-onehop: ## One hop (bffgen) vs three (nginx -> gqlgen -> nginx) vs the flo
 	bash internal/benchtools/install.sh
 	cd $(EXAMPLES) && PATH="$$PATH:/usr/sbin" $(GO) run ./bench/cmd/onehop -out $(CURDIR)/.bench/onehop \
 		-rounds $(ROUNDS) -d $(DURATION) -c $(CONCURRENCY)
+
+# EDGE_CONCURRENCY sizes the edge run (about 2 minutes with the defaults);
+# the results land in .bench/edge.
+EDGE_CONCURRENCY ?= 1,16
+.PHONY: bench-edge
+bench-edge: ## The shop BFF with every protection on vs every limit off, with wrk; installs wrk
+	bash internal/benchtools/install.sh
+	cd $(EXAMPLES) && $(GO) run ./bench/cmd/onehop -mode edge -out $(CURDIR)/.bench/edge \
+		-rounds $(ROUNDS) -d $(DURATION) -c $(EDGE_CONCURRENCY)
 
 .PHONY: bench-generate
 bench-generate: ## Time bffgen generate against gqlgen generate on a large spec (RUNS=3)
