@@ -35,6 +35,10 @@ checkgenerate: generate ## Fail when generated code is not what the generator wr
 	@status=$$(git status --porcelain -- $(EXAMPLES)); if [ -n "$$status" ]; then \
 		echo "generated code is stale; run make generate and commit:"; echo "$$status"; git diff --stat -- $(EXAMPLES); exit 1; fi
 
+.PHONY: audit
+audit: ## graphql-http audit (GraphQL over HTTP spec, 61 audits) of the example BFF in both profiles; needs node and npm
+	cd $(EXAMPLES) && $(GO) test -count=1 -v -run '^TestGraphQLHTTPAudit$$' .
+
 .PHONY: demo
 demo: ## Run the example BFF (127.0.0.1:8080) with its in-process example backends
 	cd $(EXAMPLES) && $(GO) run ./cmd/demo
