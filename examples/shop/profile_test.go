@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"errors"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -116,4 +118,62 @@ func waitReady(t testing.TB, url string, budget time.Duration) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	t.Fatalf("%s not ready after %s: %v", url, budget, last)
+}
+
+// TestProductionProfileProtections checks, black-box, the protections that
+// bff.production.yaml turns on.
+func TestProductionProfileProtections(t *testing.T) {
+	p := serveProfile(t, "bff.production.yaml", backends.Options{})
+	send := func(t *testing.T, method, url, body string, header http.Header) (int, string) {
+		t.Helper()
+		req, err := http.NewRequest(method, url, strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header = header
+		if req.Header == nil {
+			req.Header = http.Header{}
+		}
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+		return resp.StatusCode, string(b)
+	}
+	tests := []struct {
+		name       string
+		method     string
+		url        string
+		body       string
+		header     http.Header
+		wantStatus int
+		wantBody   string // a substring
+		notBody    string // must not appear
+	}{
+		{name: "a query is served", method: "POST", url: p.GraphQL, body: `{"query":"{ product(id: \"p-1003\") { name } }"}`,
+			wantStatus: 200, wantBody: `"The Pragmatic Gardener"`},
+		{name: "introspection is refused", method: "POST", url: p.GraphQL, body: `{"query":"{ __schema { types { name } } }"}`,
+			wantBody: `"errors"`, notBody: `"types"`},
+		{name: "no GraphiQL at /", method: "GET", url: "http://" + p.Addr + "/", wantStatus: 404, notBody: "graphiql"},
+		{name: "a body over 1 MiB is 413 (IN-1)", method: "POST", url: p.GraphQL,
+			body: `{"query":"{ __typename }","variables":{"pad":"` + strings.Repeat("x", 1<<20) + `"}}`, wantStatus: 413},
+		{name: "a header list over 16 KiB (+4 KiB of Go's slack) is 431 (IN-13)", method: "POST", url: p.GraphQL,
+			body: `{"query":"{ __typename }"}`, header: http.Header{"X-Pad": {strings.Repeat("x", 21<<10)}}, wantStatus: 431},
+		{name: "a 12 KiB header is still served", method: "POST", url: p.GraphQL,
+			body: `{"query":"{ __typename }"}`, header: http.Header{"X-Pad": {strings.Repeat("x", 12<<10)}}, wantStatus: 200, wantBody: `"Query"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			status, body := send(t, tt.method, tt.url, tt.body, tt.header)
+			if tt.wantStatus != 0 && status != tt.wantStatus {
+				t.Errorf("status %d, want %d: %.300s", status, tt.wantStatus, body)
+			}
+			if !strings.Contains(body, tt.wantBody) || (tt.notBody != "" && strings.Contains(strings.ToLower(body), strings.ToLower(tt.notBody))) {
+				t.Errorf("body %.300s: want %q in it and not %q", body, tt.wantBody, tt.notBody)
+			}
+		})
+	}
 }
