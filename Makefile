@@ -66,6 +66,10 @@ bench-onehop: ## One hop (bffgen) vs three (nginx -> gqlgen -> nginx) vs the flo
 bench-generate: ## Time bffgen generate against gqlgen generate on a large spec (RUNS=3)
 	bash internal/benchgen/run.sh
 
+.PHONY: bench-h2flood
+bench-h2flood: ## IN-14: well-behaved p99 before and during an HTTP/2 rapid reset and stream flood (the shop BFF over h2c; TARGET=host:port to probe a running BFF)
+	cd $(EXAMPLES) && $(GO) run ./bench/cmd/h2flood $(if $(TARGET),-target $(TARGET))
+
 .PHONY: bench-compare
 bench-compare: ## Micro-benchmarks of BASE (a git rev, default HEAD~1) against the working tree, with benchstat (COUNT=6)
 	bash internal/benchtools/compare.sh $(or $(BASE),HEAD~1) $(or $(COUNT),6)
