@@ -35,6 +35,10 @@ checkgenerate: generate ## Fail when generated code is not what the generator wr
 	@status=$$(git status --porcelain -- $(EXAMPLES)); if [ -n "$$status" ]; then \
 		echo "generated code is stale; run make generate and commit:"; echo "$$status"; git diff --stat -- $(EXAMPLES); exit 1; fi
 
+.PHONY: audit
+audit: ## graphql-http audit (GraphQL over HTTP spec, 61 audits) of the example BFF in both profiles; needs node and npm
+	cd $(EXAMPLES) && $(GO) test -count=1 -v -run '^TestGraphQLHTTPAudit$$' .
+
 .PHONY: demo
 demo: ## Run the example BFF (127.0.0.1:8080) with its in-process example backends
 	cd $(EXAMPLES) && $(GO) run ./cmd/demo
@@ -70,6 +74,10 @@ bench-edge: ## The shop BFF with every protection on vs every limit off, with wr
 .PHONY: bench-generate
 bench-generate: ## Time bffgen generate against gqlgen generate on a large spec (RUNS=3)
 	bash internal/benchgen/run.sh
+
+.PHONY: bench-h2flood
+bench-h2flood: ## IN-14: well-behaved p99 before and during an HTTP/2 rapid reset and stream flood (the shop BFF over h2c; TARGET=host:port to probe a running BFF)
+	cd $(EXAMPLES) && $(GO) run ./bench/cmd/h2flood $(if $(TARGET),-target $(TARGET))
 
 .PHONY: bench-compare
 bench-compare: ## Micro-benchmarks of BASE (a git rev, default HEAD~1) against the working tree, with benchstat (COUNT=6)
