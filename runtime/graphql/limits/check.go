@@ -52,7 +52,7 @@ func (c Config) Check(doc *ast.QueryDocument, operationName string, variables ma
 	} else {
 		selected = doc.Operations.ForName(operationName)
 	}
-	var measure Measure
+	measure := Measure{Directives: directives}
 	worst := stats{fields: docFields}
 	// The selected operation goes first: its variables and their defaults
 	// give the slicing sizes of the fragments it spreads.

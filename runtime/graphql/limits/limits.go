@@ -152,20 +152,57 @@ func (e *Error) Error() string {
 // GraphQLCode returns e.Code, for runtime/errcode.
 func (e *Error) GraphQLCode() string { return e.Code }
 
-// Parse lexes and parses query, counting tokens while lexing (gqlparser's
-// parser.ParseQueryWithTokenLimit), so a 10 MB document stops at
-// maxTokens+1 tokens. maxTokens 0 (or negative) means no limit. Over the
-// limit the error is an [*Error] with Code [CodeMaxTokens]; a syntax error
-// is the parser's *gqlerror.Error, with its location.
+// Parse lexes and parses query with a token budget, so a 10 MB document
+// stops at maxTokens+1 tokens: it first counts the tokens with gqlparser's
+// lexer alone (no AST, no allocation per token), then parses with
+// gqlparser's parser.ParseQueryWithTokenLimit. maxTokens 0 (or negative)
+// means no limit. Over the limit the error is an [*Error] with Code
+// [CodeMaxTokens]; a syntax error is the parser's *gqlerror.Error, with its
+// location.
 func Parse(query string, maxTokens int) (*ast.QueryDocument, error) {
 	maxTokens = max(maxTokens, 0)
+	if c := scan(query, maxTokens); c.overTokens {
+		return nil, tokenError(maxTokens)
+	}
+	return parse(query, maxTokens)
+}
+
+// Parse is [Parse] with c.MaxTokens that also rejects, before building an
+// AST, a document with more directives than c.MaxDirectives
+// ([CodeMaxDirectives]) or more field selections as written than
+// c.MaxFields ([CodeMaxFields]), both counted in the same lexer pass as the
+// tokens. Building the AST of the 10 000 duplicate fields that fit in 15 000
+// tokens costs ten times more than lexing them; this rejects them first.
+// The counts are exact for a valid document; [Config.Check] still applies
+// every limit to the parsed document.
+func (c Config) Parse(query string) (*ast.QueryDocument, error) {
+	maxTokens := max(c.MaxTokens, 0)
+	counts := scan(query, maxTokens)
+	switch {
+	case counts.overTokens:
+		return nil, tokenError(maxTokens)
+	case c.MaxDirectives > 0 && counts.directives > c.MaxDirectives:
+		return nil, &Error{Code: CodeMaxDirectives, Limit: c.MaxDirectives, Actual: counts.directives}
+	case c.MaxFields > 0 && counts.fields > c.MaxFields:
+		return nil, &Error{Code: CodeMaxFields, Limit: c.MaxFields, Actual: counts.fields}
+	}
+	return parse(query, maxTokens)
+}
+
+func tokenError(maxTokens int) *Error {
+	return &Error{Code: CodeMaxTokens, Limit: maxTokens, Actual: maxTokens + 1}
+}
+
+// parse runs gqlparser's parser with the token limit, turning its token
+// limit error into an [*Error].
+func parse(query string, maxTokens int) (*ast.QueryDocument, error) {
 	doc, err := parser.ParseQueryWithTokenLimit(&ast.Source{Input: query}, maxTokens)
 	if err == nil {
 		return doc, nil
 	}
 	if ge, ok := errors.AsType[*gqlerror.Error](err); ok && maxTokens > 0 && len(ge.Locations) == 0 &&
 		ge.Message == fmt.Sprintf("exceeded token limit of %d", maxTokens) {
-		return nil, &Error{Code: CodeMaxTokens, Limit: maxTokens, Actual: maxTokens + 1}
+		return nil, tokenError(maxTokens)
 	}
 	return nil, err
 }
