@@ -39,6 +39,9 @@ func BenchmarkParseAndCheck(b *testing.B) {
 		{"1000 directives rejected before parsing", defaults, "{ tags " + strings.Repeat("@skip(if: false) ", 1000) + "}", limits.CodeMaxDirectives},
 		{"100k tokens rejected at the token limit", defaults, "{ " + strings.Repeat("a ", 100000) + "}", limits.CodeMaxTokens},
 		{"fragment bomb of 30 levels rejected by the checker", defaults, bomb(30), limits.CodeMaxFields},
+		{"3499 duplicate fields rejected by the validation work", defaults, "{ product(id: 1) { " + strings.Repeat("id ", 3498) + "} }", limits.CodeMaxValidationWork},
+		{"1000 fragments spread together rejected by the validation work", defaults, distinctFragments(1000), limits.CodeMaxValidationWork},
+		{"a chain of 900 fragments rejected by the validation work", defaults, chain(900), limits.CodeMaxValidationWork},
 		{"depth-14 fan-out rejected by the checker", defaults, fanOut(14), limits.CodeMaxDepth},
 	}
 	for _, c := range cases {

@@ -57,6 +57,9 @@ func FuzzCheck(f *testing.F) {
 		if m.Fields < m.RootFields || m.Fields < m.Aliases || m.Fields < m.Depth || m.Cost < 0 || m.Directives != directives {
 			t.Fatalf("inconsistent measure %+v (document directives %d)", m, directives)
 		}
+		if err == nil && counts.work > m.ValidationWork {
+			t.Fatalf("the lexer's validation work %d is over the AST's %d", counts.work, m.ValidationWork)
+		}
 		m2, err := fuzzLimits.Check(doc, operationName, nil, model)
 		if err == nil {
 			if m2.Fields > fuzzLimits.MaxFields || m2.Depth > fuzzLimits.MaxDepth || m2.Cost > fuzzLimits.MaxCost {
@@ -112,6 +115,7 @@ func TestScanMatchesTheAST(t *testing.T) {
 		"# comment\n{ a # comment\n : b # c\n c }",
 		`subscription { s } mutation M { m(a: "{ not a field }") }`,
 		`{ a(b: """{ c }""") }`,
+		`{ a a x: a x: b ...F ...G ... on T { a a } } fragment F on T { a ...G }`,
 	}
 	for _, q := range docs {
 		doc, err := Parse(q, 0)
@@ -123,12 +127,19 @@ func TestScanMatchesTheAST(t *testing.T) {
 		if c.directives != directives || c.fields != fields {
 			t.Errorf("%s: lexer counted %d directives and %d fields, the AST has %d and %d", q, c.directives, c.fields, directives, fields)
 		}
+		frags := map[string]*ast.FragmentDefinition{}
+		for _, fd := range doc.Fragments {
+			frags[fd.Name] = fd
+		}
+		if work := newWorkCounter(frags).document(doc); c.work > work {
+			t.Errorf("%s: lexer's validation work %d is over the AST's %d", q, c.work, work)
+		}
 	}
 }
 
 func TestConfigParse(t *testing.T) {
 	t.Parallel()
-	cfg := Config{MaxTokens: 15000, MaxDirectives: 50, MaxFields: 3500}
+	cfg := Config{MaxTokens: 15000, MaxDirectives: 50, MaxFields: 3500, MaxValidationWork: 50000}
 	tests := []struct {
 		name  string
 		query string
@@ -139,6 +150,8 @@ func TestConfigParse(t *testing.T) {
 		{"51 directives are rejected before parsing", "{ a " + strings.Repeat("@skip(if: false) ", 51) + "}", CodeMaxDirectives},
 		{"tokens are checked first", "{ " + strings.Repeat("a @b ", 10000) + "}", CodeMaxTokens},
 		{"a syntax error is the parser's", `{ a `, ""},
+		{"3499 duplicate fields are rejected before parsing by the validation work", "{ p { " + strings.Repeat("id ", 3499) + "} }", CodeMaxValidationWork},
+		{"1000 fragments spread together are rejected before parsing", "{ p { " + strings.Repeat("...F ", 1000) + "} }", CodeMaxValidationWork},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
