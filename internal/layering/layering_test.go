@@ -44,6 +44,7 @@ func TestImportRules(t *testing.T) {
 		{"runtime imports no generator package", mod + "/runtime/...", []string{mod + "/schema", mod + "/codegen", mod + "/templates", mod + "/internal/cli"}},
 		{"the front end imports neither back end nor runtime", mod + "/schema/...", []string{mod + "/codegen", mod + "/runtime", mod + "/templates", mod + "/internal/cli"}},
 		{"the back end imports no runtime and no CLI", mod + "/codegen/...", []string{mod + "/runtime", mod + "/internal/cli"}},
+		{"the limit checker imports no gqlgen and no other runtime package", mod + "/runtime/graphql/limits", []string{"github.com/99designs/gqlgen", mod + "/runtime/gateway", mod + "/runtime/sidecar", mod + "/runtime/config", mod + "/runtime/errcode"}},
 	}
 	for _, r := range rules {
 		t.Run(r.name, func(t *testing.T) {
