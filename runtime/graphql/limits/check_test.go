@@ -350,7 +350,7 @@ func TestErrorMessage(t *testing.T) {
 		want string
 	}{
 		{&limits.Error{Code: limits.CodeMaxDepth, Limit: 10, Actual: 14}, "query depth 14 exceeds the limit of 10"},
-		{&limits.Error{Code: limits.CodeMaxTokens, Limit: 15000, Actual: 15001}, "query has more than 15000 tokens, the limit"},
+		{&limits.Error{Code: limits.CodeMaxTokens, Limit: 15000, Actual: 15001}, "query token count exceeds the limit of 15000"},
 		{&limits.Error{Code: limits.CodeMaxAliases, Limit: 15, Actual: 16}, "query alias count 16 exceeds the limit of 15"},
 		{&limits.Error{Code: limits.CodeMaxRootFields, Limit: 20, Actual: 21}, "query root field count 21 exceeds the limit of 20"},
 		{&limits.Error{Code: limits.CodeMaxDirectives, Limit: 50, Actual: 51}, "query directive count 51 exceeds the limit of 50"},

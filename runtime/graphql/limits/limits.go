@@ -146,7 +146,7 @@ func (e *Error) Error() string {
 	what := "query " + e.Code
 	switch e.Code {
 	case CodeMaxTokens:
-		return fmt.Sprintf("query has more than %d tokens, the limit", e.Limit)
+		return fmt.Sprintf("query token count exceeds the limit of %d", e.Limit)
 	case CodeMaxDepth:
 		what = "query depth"
 	case CodeMaxIntrospectionDepth:
