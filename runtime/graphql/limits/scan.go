@@ -24,7 +24,8 @@ type scanCounts struct {
 	// work is a lower bound of the validation work of [workCounter]: per
 	// selection set as written (inline fragments not flattened, fragment
 	// spreads not followed), the same-name field pairs, fields times
-	// spreads and weighted spread pairs.
+	// spreads and weighted spread pairs; and, as workCounter counts them,
+	// the fragments each fragment definition reaches.
 	work int
 }
 
