@@ -116,7 +116,10 @@ func scan(query string, maxTokens int) scanCounts {
 				stack = stack[:len(stack)-1]
 				pairs := mul(top.spreads, max(top.spreads-1, 0)) / 2
 				c.work = add(c.work, add(mul(top.fields, top.spreads), mul(workFragmentPair, pairs)))
-				if top.names != nil {
+				// Reuse only small maps: clearing costs their capacity,
+				// so reusing a large one for every small set would not
+				// be linear.
+				if top.names != nil && len(top.names) <= 16 {
 					clear(top.names)
 					spare = append(spare, top.names)
 				}
