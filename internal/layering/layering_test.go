@@ -55,6 +55,7 @@ func TestImportRules(t *testing.T) {
 		},
 		{name: "the sidecar does not know gqlgen", pattern: mod + "/runtime/sidecar/...", forbidden: []string{"github.com/99designs/gqlgen", "github.com/vektah/gqlparser"}},
 		{name: "the request seam imports only the standard library", pattern: mod + "/runtime/request/...", stdlibOnly: true},
+		{name: "the limit checker imports no gqlgen and no other runtime package", pattern: mod + "/runtime/graphql/limits", forbidden: []string{"github.com/99designs/gqlgen", mod + "/runtime/gateway", mod + "/runtime/sidecar", mod + "/runtime/config", mod + "/runtime/errcode"}},
 	}
 	for _, r := range rules {
 		t.Run(r.name, func(t *testing.T) {

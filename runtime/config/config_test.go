@@ -83,6 +83,16 @@ func TestParseAppliesDefaultsPerMode(t *testing.T) {
 		{"production hides introspection", production.Gateway.GraphQL.Introspection, false},
 		{"development shows introspection", development.Gateway.GraphQL.Introspection, true},
 		{"production has no graphiql", production.Gateway.GraphQL.GraphiQL, false},
+		{"max tokens", production.Gateway.GraphQL.MaxTokens, 15000},
+		{"max depth", production.Gateway.GraphQL.MaxDepth, 10},
+		{"max aliases", production.Gateway.GraphQL.MaxAliases, 15},
+		{"max root fields", production.Gateway.GraphQL.MaxRootFields, 20},
+		{"max directives", production.Gateway.GraphQL.MaxDirectives, 50},
+		{"max fields", production.Gateway.GraphQL.MaxFields, 3500},
+		{"max validation work", production.Gateway.GraphQL.MaxValidationWork, 50000},
+		{"max cost", production.Gateway.GraphQL.MaxCost, 5000},
+		{"default list size", production.Gateway.GraphQL.DefaultListSize, 10},
+		{"development has the same limits", development.Gateway.GraphQL.MaxCost, 5000},
 		{"development serves graphiql", development.Gateway.GraphQL.GraphiQL, true},
 		{"request id header", production.Gateway.RequestID.Header, "X-Request-Id"},
 		{"log level", production.Telemetry.Log.Level, "info"},
@@ -162,7 +172,18 @@ gateway:
     allow_credentials: true
     max_age: 1m
   limits: {max_body_bytes: 2048}
-  graphql: {path: /api/graphql, introspection: true}
+  graphql:
+    path: /api/graphql
+    introspection: true
+    max_tokens: 1000
+    max_depth: 0
+    max_aliases: 3
+    max_root_fields: 4
+    max_directives: 5
+    max_fields: 600
+    max_validation_work: 900
+    max_cost: 700
+    default_list_size: 8
   request_id: {header: X-Correlation-Id}
   strip_headers: [X-User-Id]
   subscriptions: {max_duration: 1h}
@@ -189,8 +210,12 @@ telemetry:
 				AllowedMethods: []string{"POST"}, AllowedHeaders: []string{"Content-Type"},
 				AllowCredentials: true, MaxAge: time.Minute,
 			},
-			Limits:        config.Limits{MaxBodyBytes: 2048},
-			GraphQL:       config.GraphQL{Path: "/api/graphql", Introspection: true},
+			Limits: config.Limits{MaxBodyBytes: 2048},
+			GraphQL: config.GraphQL{
+				Path: "/api/graphql", Introspection: true,
+				MaxTokens: 1000, MaxDepth: 0, MaxAliases: 3, MaxRootFields: 4, MaxDirectives: 5,
+				MaxFields: 600, MaxValidationWork: 900, MaxCost: 700, DefaultListSize: 8,
+			},
 			RequestID:     config.RequestID{Header: "X-Correlation-Id"},
 			StripHeaders:  []string{"X-User-Id"},
 			Subscriptions: config.Subscriptions{MaxDuration: time.Hour},
@@ -217,7 +242,7 @@ func TestParseReportsProblemsWithPositions(t *testing.T) {
 		{
 			name: "unknown nested key",
 			src:  "gateway:\n  graphql:\n    introspect: true\n",
-			want: []string{`bff.yaml:3:5: unknown key "introspect" in "gateway.graphql"; did you mean "introspection"? (allowed: graphiql, introspection, path)`},
+			want: []string{`bff.yaml:3:5: unknown key "introspect" in "gateway.graphql"; did you mean "introspection"? (allowed: default_list_size, graphiql, introspection, max_aliases, max_cost, max_depth, max_directives, max_fields, max_root_fields, max_tokens, max_validation_work, path)`},
 		},
 		{
 			name: "unknown key of an upstream",
@@ -290,6 +315,15 @@ func TestParseReportsProblemsWithPositions(t *testing.T) {
 			name: "request timeout must fit in the write timeout",
 			src:  "server:\n  request_timeout: 90s\n",
 			want: []string{`bff.yaml:2:20: "server.request_timeout" (1m30s) must be shorter than "server.write_timeout" (1m0s), or a request that runs out of time cannot be answered`},
+		},
+		{
+			name: "graphql limits must not be negative",
+			src:  "gateway:\n  graphql:\n    max_depth: -1\n    max_cost: -5\n    default_list_size: 0\n",
+			want: []string{
+				`bff.yaml:3:16: "gateway.graphql.max_depth" must not be negative, got -1: use 0 to turn the limit off`,
+				`bff.yaml:4:15: "gateway.graphql.max_cost" must not be negative, got -5: use 0 to turn the limit off`,
+				`bff.yaml:5:24: "gateway.graphql.default_list_size" must be at least 1, got 0: it is the assumed length of a list field without @listSize`,
+			},
 		},
 		{
 			name: "graphiql forced in production",

@@ -57,6 +57,15 @@ func applyDefaults(c *Config, set func(path string) bool) {
 	def("gateway.graphql.path", func() { g.GraphQL.Path = "/graphql" })
 	def("gateway.graphql.introspection", func() { g.GraphQL.Introspection = dev })
 	def("gateway.graphql.graphiql", func() { g.GraphQL.GraphiQL = dev })
+	def("gateway.graphql.max_tokens", func() { g.GraphQL.MaxTokens = 15000 })
+	def("gateway.graphql.max_depth", func() { g.GraphQL.MaxDepth = 10 })
+	def("gateway.graphql.max_aliases", func() { g.GraphQL.MaxAliases = 15 })
+	def("gateway.graphql.max_root_fields", func() { g.GraphQL.MaxRootFields = 20 })
+	def("gateway.graphql.max_directives", func() { g.GraphQL.MaxDirectives = 50 })
+	def("gateway.graphql.max_fields", func() { g.GraphQL.MaxFields = 3500 })
+	def("gateway.graphql.max_validation_work", func() { g.GraphQL.MaxValidationWork = 50000 })
+	def("gateway.graphql.max_cost", func() { g.GraphQL.MaxCost = 5000 })
+	def("gateway.graphql.default_list_size", func() { g.GraphQL.DefaultListSize = 10 })
 	def("gateway.request_id.header", func() { g.RequestID.Header = "X-Request-Id" })
 	def("gateway.strip_headers", func() {
 		g.StripHeaders = []string{"X-Forwarded-User", "X-User-Id", "X-Auth-Request-User", "X-Auth-Request-Email", "X-Remote-User", "Remote-User"}
