@@ -123,15 +123,21 @@ func New(svc Service, cfg *config.Config, opts ...Option) (*Server, error) {
 	}
 
 	gw := cfg.Gateway
+	csrf, err := gateway.CSRF(gw.CSRF, gw.CORS)
+	if err != nil {
+		return fail(&configError{err})
+	}
 	chain := gateway.Chain(
 		gateway.NewGraphQLHandler(schema, gw, cfg.Development(), logger, o.graphql...),
 		append([]gateway.Middleware{
 			gateway.Recover(logger),
+			gateway.HeaderLimit(cfg.Server.MaxHeaderBytes, cfg.Server.MaxHeaders), // edge: 431 (IN-13)
 			gateway.StripHeaders(gw.StripHeaders...),
 			gateway.RequestID(gw.RequestID.Header),
 			gateway.AccessLog(logger),
 			metrics,
 			gateway.CORS(gw.CORS),
+			csrf, // edge: CSRF prevention (CS-1), after CORS answers preflights
 			gateway.BodyLimit(gw.Limits.MaxBodyBytes),
 			gateway.Timeout(cfg.Server.RequestTimeout),
 		}, o.middleware...)...,
