@@ -51,10 +51,11 @@ func NewGraphQLHandler(schema graphql.ExecutableSchema, cfg config.Gateway, dev 
 		opt(&o)
 	}
 	srv := handler.New(schema)
+	srv.AroundOperations(operationDeadlines(cfg.Subscriptions.MaxDuration))
 	if schema.Schema().Subscription != nil {
 		// Before POST: an SSE subscription is a POST that accepts
 		// text/event-stream.
-		addSubscriptionTransports(srv, cfg, dev, o.subscriptionInit)
+		addSubscriptionTransports(srv, cfg, dev, o)
 	}
 	srv.AddTransport(POST{MaxBodyBytes: cfg.Limits.MaxBodyBytes})
 	srv.AddTransport(GET{})
