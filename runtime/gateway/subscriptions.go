@@ -158,7 +158,7 @@ func writeShuttingDown(w http.ResponseWriter, r *http.Request) {
 }
 
 // sseTransport is gqlgen's SSE transport, registered with the streams and
-// exempt from the server's read and write timeouts once the body is read.
+// exempt from the server's write timeout once the body is read.
 type sseTransport struct {
 	transport.SSE
 	streams *Streams
@@ -172,7 +172,8 @@ func (t sseTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gr
 		return
 	}
 	defer t.streams.remove(st)
-	// Read the body under the read timeout, then lift the timeouts: the
+	// Read the body under the read timeout (net/http lifts the read
+	// deadline once the body is read), then lift the write timeout: the
 	// response lives as long as the subscription.
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
@@ -185,9 +186,7 @@ func (t sseTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gr
 		return
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
-	rc := http.NewResponseController(w)
-	_ = rc.SetReadDeadline(time.Time{})
-	_ = rc.SetWriteDeadline(time.Time{})
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Time{})
 	ctx, cancel := context.WithCancel(r.Context())
 	defer cancel()
 	if st != nil {
