@@ -228,10 +228,10 @@ func writeText(w http.ResponseWriter, status int, text string) {
 // responses get their "complete" event) and waits up to
 // server.shutdown.timeout for the requests in flight (their contexts are
 // not canceled by ctx) and the streams, then closes the admin listener,
-// the upstreams and the metrics. It returns nil after a clean shutdown; an error when a
-// listener fails, or when requests were still running at the end of the
-// shutdown timeout (they are cut). Serve closes the listeners; it can be
-// called once.
+// the upstreams and the metrics. It returns nil after a clean shutdown; an
+// error when a listener fails, or when requests or streams were still
+// running at the end of the shutdown timeout (they are cut). Serve closes
+// the listeners; it can be called once.
 func (s *Server) Serve(ctx context.Context, ln, adminLn net.Listener) error {
 	if ln == nil {
 		return errors.New("serve: no listener for the public endpoints")
