@@ -37,6 +37,7 @@ type Server struct {
 	meters    *sdkmetric.MeterProvider
 	public    http.Handler
 	admin     http.Handler
+	streams   *gateway.Streams // subscription streams, ended at shutdown
 
 	draining  atomic.Bool
 	started   atomic.Bool
@@ -85,7 +86,7 @@ func New(svc Service, cfg *config.Config, opts ...Option) (*Server, error) {
 	if err != nil {
 		return nil, &configError{err}
 	}
-	s := &Server{cfg: cfg, logger: logger, upstreams: upstreams}
+	s := &Server{cfg: cfg, logger: logger, upstreams: upstreams, streams: gateway.NewStreams()}
 	fail := func(err error) (*Server, error) {
 		return nil, errors.Join(err, s.Close())
 	}
@@ -128,9 +129,9 @@ func New(svc Service, cfg *config.Config, opts ...Option) (*Server, error) {
 		gateway.WithMetrics(metrics),
 	}, o.pipeline...)...)
 	if err != nil {
-		return fail(err)
+		return fail(&configError{err})
 	}
-	chain := pipeline.Then(gateway.NewGraphQLHandler(schema, gw, cfg.Development(), logger, o.graphql...))
+	chain := pipeline.Then(gateway.NewGraphQLHandler(schema, gw, cfg.Development(), logger, append(o.graphql, gateway.WithStreams(s.streams))...))
 	public := http.NewServeMux()
 	if err := handle(public, exactPattern(gw.GraphQL.Path), chain); err != nil {
 		return fail(&configError{fmt.Errorf("gateway.graphql.path %q: %w", gw.GraphQL.Path, err)})
@@ -211,13 +212,15 @@ func writeText(w http.ResponseWriter, status int, text string) {
 // Serve serves the public endpoints on ln and the admin endpoints on
 // adminLn (nil: no admin endpoints) until ctx is done, then shuts down
 // gracefully: /readyz answers 503, the server keeps serving for
-// server.shutdown.drain_delay, stops accepting connections and waits up to
+// server.shutdown.drain_delay, stops accepting connections, ends the
+// subscription streams (websockets are closed with 1001 "going away", SSE
+// responses get their "complete" event) and waits up to
 // server.shutdown.timeout for the requests in flight (their contexts are
-// not canceled by ctx), then closes the admin listener, the upstreams and
-// the metrics. It returns nil after a clean shutdown; an error when a
-// listener fails, or when requests were still running at the end of the
-// shutdown timeout (they are cut). Serve closes the listeners; it can be
-// called once.
+// not canceled by ctx) and the streams, then closes the admin listener,
+// the upstreams and the metrics. It returns nil after a clean shutdown; an
+// error when a listener fails, or when requests or streams were still
+// running at the end of the shutdown timeout (they are cut). Serve closes
+// the listeners; it can be called once.
 func (s *Server) Serve(ctx context.Context, ln, adminLn net.Listener) error {
 	if ln == nil {
 		return errors.New("serve: no listener for the public endpoints")
@@ -240,6 +243,10 @@ func (s *Server) Serve(ctx context.Context, ln, adminLn net.Listener) error {
 		}
 	}
 	public := newServer(s.public)
+	// Shutdown sees neither hijacked websockets nor the end of an SSE
+	// response: end them when it starts (1001, "complete"), wait for them
+	// after it.
+	public.RegisterOnShutdown(s.streams.Drain)
 	servers := []*http.Server{public}
 	listeners := []net.Listener{ln}
 	if adminLn != nil {
@@ -281,6 +288,9 @@ func (s *Server) Serve(ctx context.Context, ln, adminLn net.Listener) error {
 	if err := public.Shutdown(shutdownCtx); err != nil {
 		_ = public.Close()
 		errs = append(errs, fmt.Errorf("shutdown: requests still running after %s were cut: %w", sc.Shutdown.Timeout, err))
+	}
+	if err := s.streams.Wait(shutdownCtx); err != nil {
+		errs = append(errs, fmt.Errorf("shutdown: %w", err))
 	}
 	if len(servers) > 1 {
 		if err := servers[1].Shutdown(shutdownCtx); err != nil {

@@ -70,7 +70,7 @@ func TestGracefulShutdownDrainsAndCompletesInFlightRequests(t *testing.T) {
 			<-release
 			return "done", ctx.Err()
 		}}
-		srv, err := runtime.New(service(resolver), parse(t, "server: {shutdown: {drain_delay: 10s, timeout: 20s}}\n"), runtime.WithLogger(discard))
+		srv, err := runtime.New(service(resolver), parse(t, "server: {request_timeout: 30s, shutdown: {drain_delay: 10s, timeout: 20s}}\n"), runtime.WithLogger(discard))
 		if err != nil {
 			t.Fatal(err)
 		}

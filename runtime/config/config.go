@@ -73,19 +73,33 @@ type Server struct {
 	// Default 5s.
 	ReadHeaderTimeout time.Duration `yaml:"read_header_timeout"`
 	// ReadTimeout bounds the time to read a whole request, body included.
-	// Default 30s.
+	// Subscription streams (SSE, websockets) are exempt once their request
+	// is read. Default 30s.
 	ReadTimeout time.Duration `yaml:"read_timeout"`
 	// WriteTimeout bounds the time from the end of the request headers to the
 	// end of the response. It must be longer than RequestTimeout so that a
-	// request that runs out of time can still be answered. Default 60s.
+	// request that runs out of time can still be answered. Subscription
+	// streams (SSE, websockets) are exempt. Default 60s.
 	WriteTimeout time.Duration `yaml:"write_timeout"`
 	// IdleTimeout bounds how long a keep-alive connection waits for the next
 	// request. Default 120s.
 	IdleTimeout time.Duration `yaml:"idle_timeout"`
-	// MaxHeaderBytes bounds the size of the request headers. Default 65536.
+	// MaxHeaderBytes bounds the size of the request headers (names, values
+	// and their separators). A request over it is answered with 431 and the
+	// code HEADERS_TOO_LARGE; one so large that Go's HTTP server gives up
+	// reading it (more than MaxHeaderBytes + 4096 bytes, request line
+	// included) gets Go's own plain-text 431. Default 16384 (16 KiB, the
+	// HTTP/2 header list size of Apollo Router).
 	MaxHeaderBytes int `yaml:"max_header_bytes"`
-	// RequestTimeout is the deadline of one GraphQL request; it propagates to
-	// the backend calls the request makes. Default 30s.
+	// MaxHeaders bounds the number of header fields of a request (each value
+	// of a repeated field counts); a request over it is answered with 431 and
+	// the code HEADERS_TOO_LARGE. Default 100.
+	MaxHeaders int `yaml:"max_headers"`
+	// RequestTimeout is the deadline of one GraphQL query or mutation; it
+	// propagates to the backend calls the request makes. Subscriptions are
+	// exempt (see Subscriptions.MaxDuration), but a query or mutation sent
+	// over a subscription transport (websocket, SSE) gets it too. It must be
+	// shorter than WriteTimeout. Default 10s (the OWASP example).
 	RequestTimeout time.Duration `yaml:"request_timeout"`
 	// Shutdown sets how the server stops.
 	Shutdown Shutdown `yaml:"shutdown"`
@@ -143,6 +157,9 @@ type Gateway struct {
 	RequestID RequestID `yaml:"request_id"`
 	// Subscriptions configures GraphQL subscriptions.
 	Subscriptions Subscriptions `yaml:"subscriptions"`
+	// CSRF configures the cross-site request forgery protection of the
+	// GraphQL endpoint; it is on by default.
+	CSRF CSRF `yaml:"csrf"`
 	// StripHeaders are removed from every inbound request before anything
 	// else sees it, so a client cannot claim an identity the gateway did not
 	// establish. Default: X-Forwarded-User, X-User-Id, X-Auth-Request-User,
@@ -169,6 +186,30 @@ type CORS struct {
 	// MaxAge is how long browsers may cache a preflight response; it is sent
 	// in whole seconds. Default 10m.
 	MaxAge time.Duration `yaml:"max_age"`
+}
+
+// CSRF configures the cross-site request forgery protection of the GraphQL
+// endpoint. A request from a browser on a foreign origin (judged by the
+// Sec-Fetch-Site and Origin headers as net/http's CrossOriginProtection
+// judges them; the CORS allowed origins are trusted, except "*") is refused
+// with 403 and the code CSRF_REJECTED when it uses an unsafe method (POST),
+// or when it is a GET, or a POST whose Content-Type is missing or one of
+// text/plain, application/x-www-form-urlencoded and multipart/form-data,
+// that carries none of RequiredHeaders: a browser sends those without a
+// CORS preflight. Requests without Origin and Sec-Fetch-Site (curl, other
+// servers) and websocket upgrades (whose origin the websocket handshake
+// checks) are not concerned.
+type CSRF struct {
+	// Enabled turns the protection on. Default true, in both modes.
+	Enabled bool `yaml:"enabled"`
+	// RequiredHeaders are the headers that force a browser to send a CORS
+	// preflight, so that a cross-origin GET or simple POST carrying one of
+	// them is let through (the preflight decided). Names of CORS-safelisted
+	// headers (Accept, Accept-Language, Content-Language, Content-Type,
+	// Range) cannot be listed. Default [X-Apollo-Operation-Name,
+	// Apollo-Require-Preflight], the headers of Apollo Router, which Apollo
+	// clients send.
+	RequiredHeaders []string `yaml:"required_headers"`
 }
 
 // Limits bounds the size of requests.
@@ -268,9 +309,28 @@ type Log struct {
 	Format string `yaml:"format"`
 }
 
-// Subscriptions configures GraphQL subscriptions (over SSE and websockets).
+// Subscriptions configures GraphQL subscriptions (over SSE and websockets,
+// graphql-transport-ws).
 type Subscriptions struct {
 	// MaxDuration ends a subscription after this long: the client receives
-	// "complete" and the backend stream is cancelled. Default 0: no limit.
+	// "complete" and the backend stream is cancelled. Default 0: no limit
+	// (neither server.request_timeout nor the server's read and write
+	// timeouts end a subscription).
 	MaxDuration time.Duration `yaml:"max_duration"`
+	// MaxPerConnection bounds the operations active at once on one
+	// websocket; one more subscribe is answered with an error message (code
+	// TOO_MANY_SUBSCRIPTIONS) and the connection stays open. Default 100.
+	MaxPerConnection int `yaml:"max_per_connection"`
+	// MaxMessageBytes bounds one websocket message from the client; a larger
+	// one closes the connection with 1009 (message too big). Default: the
+	// value of gateway.limits.max_body_bytes.
+	MaxMessageBytes int64 `yaml:"max_message_bytes"`
+	// InitTimeout is how long a websocket may wait before connection_init;
+	// then it is closed with 4408. Default 3s (graphql-ws's
+	// connectionInitWaitTimeout).
+	InitTimeout time.Duration `yaml:"init_timeout"`
+	// KeepAlive is the interval of keep-alive messages on idle streams: a
+	// comment line on SSE, a ping on websockets (the client answers with a
+	// pong; a missing pong does not close the connection). Default 15s.
+	KeepAlive time.Duration `yaml:"keep_alive"`
 }

@@ -69,8 +69,9 @@ func TestParseAppliesDefaultsPerMode(t *testing.T) {
 		{"read timeout", production.Server.ReadTimeout, 30 * time.Second},
 		{"write timeout", production.Server.WriteTimeout, 60 * time.Second},
 		{"idle timeout", production.Server.IdleTimeout, 120 * time.Second},
-		{"max header bytes", production.Server.MaxHeaderBytes, 65536},
-		{"request timeout", production.Server.RequestTimeout, 30 * time.Second},
+		{"max header bytes", production.Server.MaxHeaderBytes, 16384},
+		{"max headers", production.Server.MaxHeaders, 100},
+		{"request timeout", production.Server.RequestTimeout, 10 * time.Second},
 		{"shutdown timeout", production.Server.Shutdown.Timeout, 25 * time.Second},
 		{"production drains for 5s", production.Server.Shutdown.DrainDelay, 5 * time.Second},
 		{"development does not drain", development.Server.Shutdown.DrainDelay, time.Duration(0)},
@@ -95,6 +96,14 @@ func TestParseAppliesDefaultsPerMode(t *testing.T) {
 		{"development has the same limits", development.Gateway.GraphQL.MaxCost, 5000},
 		{"development serves graphiql", development.Gateway.GraphQL.GraphiQL, true},
 		{"request id header", production.Gateway.RequestID.Header, "X-Request-Id"},
+		{"csrf is on in production", production.Gateway.CSRF.Enabled, true},
+		{"csrf is on in development", development.Gateway.CSRF.Enabled, true},
+		{"csrf headers", production.Gateway.CSRF.RequiredHeaders, []string{"X-Apollo-Operation-Name", "Apollo-Require-Preflight"}},
+		{"subscriptions per connection", production.Gateway.Subscriptions.MaxPerConnection, 100},
+		{"websocket message size follows the body cap", production.Gateway.Subscriptions.MaxMessageBytes, int64(1 << 20)},
+		{"connection_init timeout", production.Gateway.Subscriptions.InitTimeout, 3 * time.Second},
+		{"keep-alive", production.Gateway.Subscriptions.KeepAlive, 15 * time.Second},
+		{"no subscription time limit", production.Gateway.Subscriptions.MaxDuration, time.Duration(0)},
 		{"log level", production.Telemetry.Log.Level, "info"},
 		{"production logs json", production.Telemetry.Log.Format, config.LogFormatJSON},
 		{"development logs text", development.Telemetry.Log.Format, config.LogFormatText},
@@ -152,6 +161,7 @@ server:
   write_timeout: 40s
   idle_timeout: 4s
   max_header_bytes: 4096
+  max_headers: 50
   request_timeout: 5s
   shutdown: {drain_delay: 6s, timeout: 7s}
 upstreams:
@@ -186,7 +196,8 @@ gateway:
     default_list_size: 8
   request_id: {header: X-Correlation-Id}
   strip_headers: [X-User-Id]
-  subscriptions: {max_duration: 1h}
+  subscriptions: {max_duration: 1h, max_per_connection: 7, max_message_bytes: 4096, init_timeout: 2s, keep_alive: 30s}
+  csrf: {enabled: false, required_headers: [X-Csrf]}
 telemetry:
   service_name: shop-bff
   log: {level: warn, format: text}
@@ -197,7 +208,7 @@ telemetry:
 		Admin:  "127.0.0.1:9091",
 		Server: config.Server{
 			ReadHeaderTimeout: time.Second, ReadTimeout: 2 * time.Second, WriteTimeout: 40 * time.Second,
-			IdleTimeout: 4 * time.Second, MaxHeaderBytes: 4096, RequestTimeout: 5 * time.Second,
+			IdleTimeout: 4 * time.Second, MaxHeaderBytes: 4096, MaxHeaders: 50, RequestTimeout: 5 * time.Second,
 			Shutdown: config.Shutdown{DrainDelay: 6 * time.Second, Timeout: 7 * time.Second},
 		},
 		Upstreams: map[string]config.Upstream{
@@ -218,7 +229,8 @@ telemetry:
 			},
 			RequestID:     config.RequestID{Header: "X-Correlation-Id"},
 			StripHeaders:  []string{"X-User-Id"},
-			Subscriptions: config.Subscriptions{MaxDuration: time.Hour},
+			Subscriptions: config.Subscriptions{MaxDuration: time.Hour, MaxPerConnection: 7, MaxMessageBytes: 4096, InitTimeout: 2 * time.Second, KeepAlive: 30 * time.Second},
+			CSRF:          config.CSRF{Enabled: false, RequiredHeaders: []string{"X-Csrf"}},
 		},
 		Telemetry: config.Telemetry{ServiceName: "shop-bff", Log: config.Log{Level: "warn", Format: "text"}},
 	}
@@ -354,6 +366,30 @@ func TestParseReportsProblemsWithPositions(t *testing.T) {
 			},
 		},
 		{
+			name: "csrf headers that do not force a preflight",
+			src:  "gateway:\n  csrf: {required_headers: [Content-Type, \"bad header\"]}\n",
+			want: []string{
+				`bff.yaml:2:29: header "Content-Type" cannot force a CORS preflight: browsers send it freely (it is CORS-safelisted); use a custom header such as "Apollo-Require-Preflight"`,
+				`bff.yaml:2:43: invalid header name "bad header"`,
+			},
+		},
+		{
+			name: "csrf on without headers",
+			src:  "gateway:\n  csrf: {required_headers: []}\n",
+			want: []string{`bff.yaml:2:10: "gateway.csrf.required_headers" is empty: list at least one header that forces a CORS preflight, such as "Apollo-Require-Preflight", or set "gateway.csrf.enabled: false"`},
+		},
+		{
+			name: "subscription and header limits",
+			src:  "server: {max_headers: 0}\ngateway:\n  subscriptions: {max_per_connection: 0, max_message_bytes: -1, init_timeout: 0s, keep_alive: 0s}\n",
+			want: []string{
+				`bff.yaml:1:23: "server.max_headers" must be greater than zero, got 0`,
+				`bff.yaml:3:39: "gateway.subscriptions.max_per_connection" must be greater than zero, got 0`,
+				`bff.yaml:3:61: "gateway.subscriptions.max_message_bytes" must be greater than zero, got -1`,
+				`bff.yaml:3:79: "gateway.subscriptions.init_timeout" must be greater than zero, got 0s`,
+				`bff.yaml:3:95: "gateway.subscriptions.keep_alive" must be greater than zero, got 0s`,
+			},
+		},
+		{
 			name: "graphql path",
 			src:  "gateway: {graphql: {path: graphql}}\n",
 			want: []string{`bff.yaml:1:27: invalid path "graphql": it must start with "/", such as "/graphql"`},
@@ -373,7 +409,7 @@ func TestParseReportsProblemsWithPositions(t *testing.T) {
 			src:  "listn: x\nserver:\n  read_timout: 1s\n  write_timeout: soon\n",
 			want: []string{
 				`bff.yaml:1:1: unknown key "listn" at the top level; did you mean "listen"? (allowed: admin, gateway, listen, mode, server, telemetry, upstreams)`,
-				`bff.yaml:3:3: unknown key "read_timout" in "server"; did you mean "read_timeout"? (allowed: idle_timeout, max_header_bytes, read_header_timeout, read_timeout, request_timeout, shutdown, write_timeout)`,
+				`bff.yaml:3:3: unknown key "read_timout" in "server"; did you mean "read_timeout"? (allowed: idle_timeout, max_header_bytes, max_headers, read_header_timeout, read_timeout, request_timeout, shutdown, write_timeout)`,
 				`bff.yaml:4:18: invalid duration "soon" for "server.write_timeout": use a number with a unit: ns, us, ms, s, m or h, such as "800ms", "5s" or "1m30s"`,
 			},
 		},

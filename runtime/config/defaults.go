@@ -30,8 +30,9 @@ func applyDefaults(c *Config, set func(path string) bool) {
 	def("server.read_timeout", func() { s.ReadTimeout = 30 * time.Second })
 	def("server.write_timeout", func() { s.WriteTimeout = 60 * time.Second })
 	def("server.idle_timeout", func() { s.IdleTimeout = 120 * time.Second })
-	def("server.max_header_bytes", func() { s.MaxHeaderBytes = 64 << 10 })
-	def("server.request_timeout", func() { s.RequestTimeout = 30 * time.Second })
+	def("server.max_header_bytes", func() { s.MaxHeaderBytes = 16 << 10 })
+	def("server.max_headers", func() { s.MaxHeaders = 100 })
+	def("server.request_timeout", func() { s.RequestTimeout = 10 * time.Second })
 	def("server.shutdown.drain_delay", func() {
 		s.Shutdown.DrainDelay = 5 * time.Second
 		if dev {
@@ -67,6 +68,14 @@ func applyDefaults(c *Config, set func(path string) bool) {
 	def("gateway.graphql.max_cost", func() { g.GraphQL.MaxCost = 5000 })
 	def("gateway.graphql.default_list_size", func() { g.GraphQL.DefaultListSize = 10 })
 	def("gateway.request_id.header", func() { g.RequestID.Header = "X-Request-Id" })
+	def("gateway.csrf.enabled", func() { g.CSRF.Enabled = true })
+	def("gateway.csrf.required_headers", func() {
+		g.CSRF.RequiredHeaders = []string{"X-Apollo-Operation-Name", "Apollo-Require-Preflight"}
+	})
+	def("gateway.subscriptions.max_per_connection", func() { g.Subscriptions.MaxPerConnection = 100 })
+	def("gateway.subscriptions.max_message_bytes", func() { g.Subscriptions.MaxMessageBytes = g.Limits.MaxBodyBytes })
+	def("gateway.subscriptions.init_timeout", func() { g.Subscriptions.InitTimeout = 3 * time.Second })
+	def("gateway.subscriptions.keep_alive", func() { g.Subscriptions.KeepAlive = 15 * time.Second })
 	def("gateway.strip_headers", func() {
 		g.StripHeaders = []string{"X-Forwarded-User", "X-User-Id", "X-Auth-Request-User", "X-Auth-Request-Email", "X-Remote-User", "Remote-User"}
 	})

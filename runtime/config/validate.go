@@ -83,6 +83,9 @@ func (v *validator) server(s *Server) {
 	if s.MaxHeaderBytes <= 0 {
 		v.errorf("server.max_header_bytes", "%q must be greater than zero, got %d", "server.max_header_bytes", s.MaxHeaderBytes)
 	}
+	if s.MaxHeaders <= 0 {
+		v.errorf("server.max_headers", "%q must be greater than zero, got %d", "server.max_headers", s.MaxHeaders)
+	}
 	if s.Shutdown.DrainDelay < 0 {
 		v.errorf("server.shutdown.drain_delay", "%q must not be negative, got %s; use 0s for no delay", "server.shutdown.drain_delay", s.Shutdown.DrainDelay)
 	}
@@ -149,6 +152,16 @@ func (v *validator) gateway(g *Gateway, mode string) {
 	if g.Subscriptions.MaxDuration < 0 {
 		v.errorf("gateway.subscriptions.max_duration", "max_duration must not be negative, got %s: use 0 for no limit", g.Subscriptions.MaxDuration)
 	}
+	sub := &g.Subscriptions
+	if sub.MaxPerConnection <= 0 {
+		v.errorf("gateway.subscriptions.max_per_connection", "%q must be greater than zero, got %d", "gateway.subscriptions.max_per_connection", sub.MaxPerConnection)
+	}
+	if sub.MaxMessageBytes <= 0 {
+		v.errorf("gateway.subscriptions.max_message_bytes", "%q must be greater than zero, got %d", "gateway.subscriptions.max_message_bytes", sub.MaxMessageBytes)
+	}
+	v.positive("gateway.subscriptions.init_timeout", sub.InitTimeout)
+	v.positive("gateway.subscriptions.keep_alive", sub.KeepAlive)
+	v.csrf(&g.CSRF)
 	c := &g.CORS
 	for i, o := range c.AllowedOrigins {
 		p := fmt.Sprintf("gateway.cors.allowed_origins[%d]", i)
@@ -212,6 +225,31 @@ func (v *validator) gateway(g *Gateway, mode string) {
 	if h := g.RequestID.Header; !isToken(h) {
 		v.errorf("gateway.request_id.header", "invalid header name %q for %q", h, "gateway.request_id.header")
 	}
+}
+
+func (v *validator) csrf(c *CSRF) {
+	if c.Enabled && len(c.RequiredHeaders) == 0 {
+		v.errorf("gateway.csrf.required_headers", "%q is empty: list at least one header that forces a CORS preflight, such as %q, or set %q", "gateway.csrf.required_headers", "Apollo-Require-Preflight", "gateway.csrf.enabled: false")
+	}
+	for i, h := range c.RequiredHeaders {
+		p := fmt.Sprintf("gateway.csrf.required_headers[%d]", i)
+		switch {
+		case !isToken(h):
+			v.errorf(p, "invalid header name %q", h)
+		case corsSafelisted(h):
+			v.errorf(p, "header %q cannot force a CORS preflight: browsers send it freely (it is CORS-safelisted); use a custom header such as %q", h, "Apollo-Require-Preflight")
+		}
+	}
+}
+
+// corsSafelisted reports whether h is a CORS-safelisted request header,
+// which a browser may send cross-origin without a preflight.
+func corsSafelisted(h string) bool {
+	switch http.CanonicalHeaderKey(h) {
+	case "Accept", "Accept-Language", "Content-Language", "Content-Type", "Range":
+		return true
+	}
+	return false
 }
 
 func (v *validator) telemetry(t *Telemetry) {

@@ -73,6 +73,24 @@ const (
 	CostEstimatedTooExpensive = "COST_ESTIMATED_TOO_EXPENSIVE"
 )
 
+// Codes of the gateway's own rejections: the edge answers with them before
+// any GraphQL work, never [Code].
+const (
+	// CSRFRejected is the code of a request refused as a possible cross-site
+	// request forgery (HTTP 403): a browser request from a foreign origin
+	// that uses an unsafe method, or that a browser would send without a
+	// CORS preflight and that carries none of gateway.csrf.required_headers.
+	CSRFRejected = "CSRF_REJECTED"
+	// HeadersTooLarge is the code of a request whose header fields are too
+	// many or too large (HTTP 431): server.max_headers,
+	// server.max_header_bytes.
+	HeadersTooLarge = "HEADERS_TOO_LARGE"
+	// TooManySubscriptions is the code of the error message that refuses a
+	// websocket subscribe over gateway.subscriptions.max_per_connection; the
+	// connection stays open.
+	TooManySubscriptions = "TOO_MANY_SUBSCRIPTIONS"
+)
+
 // Coder is implemented by errors that carry their own extensions.code, such
 // as the gateway's rejections and the scalar parsers' errors. [Code] looks
 // for it in the whole chain of wrapped errors before anything else.

@@ -10,7 +10,7 @@
 // named phases that run in order, each phase's built-in middleware before
 // the ones the service adds to it ([WithPhase]):
 //
-//	edge:       Recover -> StripHeaders -> RequestID -> AccessLog -> Metrics -> CORS -> BodyLimit -> Timeout
+//	edge:       Recover -> HeaderLimit -> StripHeaders -> RequestID -> AccessLog -> Metrics -> CORS -> CSRF -> BodyLimit -> Timeout
 //	authn:      (who calls: sets request.Principal)
 //	rate_limit: (how much the caller may ask)
 //	user:       the service's own middleware (runtime.WithMiddleware)
@@ -23,7 +23,8 @@
 // github.com/bffgen/bffgen/runtime/request). This package does not import
 // the sidecar: the two meet only on that value.
 //
-// Rejections (a panic, an oversized body, a method that is not allowed) are
+// Rejections (a panic, too many or too large headers, a possible cross-site
+// request forgery, an oversized body, a method that is not allowed) are
 // answered with [WriteError] in the shape of a GraphQL response, so that a
 // client handles every failure the same way:
 //
@@ -45,6 +46,15 @@
 //
 // A body that is not valid JSON is answered with 400 and a message that
 // gives the byte offset of the problem, never the body itself.
+//
+// # Subscriptions
+//
+// With a Subscription type in the schema, the handler also serves GraphQL
+// over SSE and over websockets (graphql-transport-ws only, with the
+// protocol's rules and close codes enforced; see [WithSubscriptionInit]).
+// Subscriptions escape the request timeout and the server's write timeout;
+// [Streams] tracks them so that a shutdown closes websockets with 1001 and
+// ends SSE streams with "complete".
 //
 // Every resolver error is given an extensions.code (see
 // github.com/bffgen/bffgen/runtime/errcode) and, when it comes from a backend

@@ -35,8 +35,9 @@ const maskedMessage = "internal error"
 // of 1000 parsed documents. Introspection is enabled only when
 // cfg.GraphQL.Introspection is true; without it, an operation that selects
 // __schema or __type is rejected before execution as a validation error
-// (GRAPHQL_VALIDATION_FAILED), and validation errors do not suggest field
-// names either. POST bodies are bounded by
+// (GRAPHQL_VALIDATION_FAILED). Validation errors suggest names ("Did you
+// mean ...") only in development mode with introspection on: never in
+// production mode, even with introspection on (IN-10). POST bodies are bounded by
 // cfg.Limits.MaxBodyBytes (0: no bound). Methods other than GET and POST are
 // answered with 405 and "Allow: GET, POST".
 //
@@ -52,10 +53,11 @@ func NewGraphQLHandler(schema graphql.ExecutableSchema, cfg config.Gateway, dev 
 		opt(&o)
 	}
 	srv := handler.New(schema)
+	srv.AroundOperations(operationDeadlines(cfg.Subscriptions.MaxDuration))
 	if schema.Schema().Subscription != nil {
 		// Before POST: an SSE subscription is a POST that accepts
 		// text/event-stream.
-		addSubscriptionTransports(srv, cfg, dev, o.subscriptionInit)
+		addSubscriptionTransports(srv, cfg, dev, o)
 	}
 	srv.AddTransport(POST{MaxBodyBytes: cfg.Limits.MaxBodyBytes})
 	srv.AddTransport(GET{})
@@ -64,7 +66,12 @@ func NewGraphQLHandler(schema graphql.ExecutableSchema, cfg config.Gateway, dev 
 		srv.Use(extension.Introspection{})
 	} else {
 		srv.Use(introspectionGuard{})
+	}
+	// "Did you mean" names fields, arguments, types and enum values: a
+	// schema leak, unless development mode shows the schema anyway.
+	if !dev || !cfg.GraphQL.Introspection {
 		srv.SetDisableSuggestion(true)
+		srv.SetValidationRulesFn(rulesWithoutSuggestions)
 	}
 	srv.SetErrorPresenter(ErrorPresenter(dev, logger))
 	srv.SetRecoverFunc(func(ctx context.Context, p any) error {

@@ -265,12 +265,31 @@ func TestIntrospectionFollowsTheConfiguration(t *testing.T) {
 	}
 }
 
-func TestValidationDoesNotSuggestFieldsWithoutIntrospection(t *testing.T) {
+func TestValidationSuggestsNamesOnlyInDevelopmentWithIntrospection(t *testing.T) {
 	t.Parallel()
-	srv := graphqlServer(t, false, nil)
-	_, body := post(t, srv.URL, "application/json", "", `{"query":"{helo}"}`)
-	if strings.Contains(body, "Did you mean") {
-		t.Errorf("validation suggests fields of a schema whose introspection is off: %s", body)
+	on := func(g *config.Gateway) { g.GraphQL.Introspection = true }
+	off := func(g *config.Gateway) { g.GraphQL.Introspection = false }
+	tests := []struct {
+		name    string
+		dev     bool
+		edit    func(*config.Gateway)
+		suggest bool
+	}{
+		{"production", false, off, false},
+		{"production with introspection on", false, on, false},
+		{"development without introspection", true, off, false},
+		{"development", true, on, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := graphqlServer(t, tt.dev, nil, tt.edit)
+			for _, q := range []string{`{"query":"{helo}"}`, `{"query":"{hello(nam: \"x\")}"}`, `{"query":"{ ...F } fragment F on Quer { hello }"}`} {
+				_, body := post(t, srv.URL, "application/json", "", q)
+				if got := strings.Contains(body, "Did you mean"); got != tt.suggest {
+					t.Errorf("%s: %s, want suggestions %v", q, body, tt.suggest)
+				}
+			}
+		})
 	}
 }
 

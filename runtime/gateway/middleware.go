@@ -195,13 +195,21 @@ func CORS(cfg config.CORS) Middleware {
 // Timeout sets a deadline of d on the request context; backend calls made
 // for the request inherit it (connect propagates it to the backends). The
 // handler is not interrupted: it sees its context end and answers with
-// the errors that causes. d <= 0 means no deadline.
+// the errors that causes. A stream request (a websocket upgrade, or a POST
+// that accepts text/event-stream) gets no deadline: d is left in its
+// context for [DeferredTimeout], and the GraphQL handler applies it to each
+// query and mutation of the stream, never to a subscription (whose bound is
+// gateway.subscriptions.max_duration). d <= 0 means no deadline.
 func Timeout(d time.Duration) Middleware {
 	return func(next http.Handler) http.Handler {
 		if d <= 0 {
 			return next
 		}
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if isStreamRequest(r) {
+				next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), deferredTimeoutKey{}, d)))
+				return
+			}
 			ctx, cancel := context.WithTimeout(r.Context(), d)
 			defer cancel()
 			next.ServeHTTP(w, r.WithContext(ctx))

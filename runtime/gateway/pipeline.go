@@ -93,10 +93,13 @@ func WithPhase(phase Phase, mws ...Middleware) PipelineOption {
 }
 
 // NewPipeline builds the inbound pipeline from the configuration, once.
-// The edge phase holds, in this order: [Recover], [StripHeaders]
+// The edge phase holds, in this order: [Recover], [HeaderLimit]
+// (server.max_header_bytes, server.max_headers), [StripHeaders]
 // (gateway.strip_headers), [RequestID] (opens the request seam), [AccessLog],
-// the metrics of WithMetrics, [CORS] (gateway.cors), [BodyLimit]
-// (gateway.limits.max_body_bytes) and [Timeout] (server.request_timeout).
+// the metrics of WithMetrics, [CORS] (gateway.cors), [CSRF] (gateway.csrf),
+// [BodyLimit] (gateway.limits.max_body_bytes) and [Timeout]
+// (server.request_timeout). A CSRF configuration that does not build is an
+// error.
 // The authn and rate-limit phases have no built-in middleware yet; the
 // options add the service's own to any phase.
 func NewPipeline(cfg *config.Config, opts ...PipelineOption) (*Pipeline, error) {
@@ -113,14 +116,20 @@ func NewPipeline(cfg *config.Config, opts ...PipelineOption) (*Pipeline, error) 
 		return nil, o.err
 	}
 	gw := cfg.Gateway
+	csrf, err := CSRF(gw.CSRF, gw.CORS)
+	if err != nil {
+		return nil, err
+	}
 	p := &Pipeline{}
 	p.phases[PhaseEdge] = []Middleware{
 		Recover(o.logger),
+		HeaderLimit(cfg.Server.MaxHeaderBytes, cfg.Server.MaxHeaders),
 		StripHeaders(gw.StripHeaders...),
 		RequestID(gw.RequestID.Header),
 		AccessLog(o.logger),
 		o.metrics,
 		CORS(gw.CORS),
+		csrf, // after CORS, which answers preflights
 		BodyLimit(gw.Limits.MaxBodyBytes),
 		Timeout(cfg.Server.RequestTimeout),
 	}
