@@ -84,6 +84,15 @@ func TestParseAppliesDefaultsPerMode(t *testing.T) {
 		{"development shows introspection", development.Gateway.GraphQL.Introspection, true},
 		{"production has no graphiql", production.Gateway.GraphQL.GraphiQL, false},
 		{"development serves graphiql", development.Gateway.GraphQL.GraphiQL, true},
+		{"variables depth", production.Gateway.GraphQL.Variables.MaxDepth, 32},
+		{"variables list length", production.Gateway.GraphQL.Variables.MaxListLength, 10000},
+		{"variables string length", production.Gateway.GraphQL.Variables.MaxStringLength, 262144},
+		{"variables values", production.Gateway.GraphQL.Variables.MaxValues, 20000},
+		{"max errors", production.Gateway.GraphQL.MaxErrors, 10},
+		{"max response bytes", production.Gateway.GraphQL.MaxResponseBytes, 10 << 20},
+		{"persisted operations are off", production.Gateway.GraphQL.Persisted.Mode, config.PersistedOff},
+		{"production registers no apq", production.Gateway.GraphQL.Persisted.APQRegister, false},
+		{"development registers apq", development.Gateway.GraphQL.Persisted.APQRegister, true},
 		{"request id header", production.Gateway.RequestID.Header, "X-Request-Id"},
 		{"log level", production.Telemetry.Log.Level, "info"},
 		{"production logs json", production.Telemetry.Log.Format, config.LogFormatJSON},
@@ -162,7 +171,13 @@ gateway:
     allow_credentials: true
     max_age: 1m
   limits: {max_body_bytes: 2048}
-  graphql: {path: /api/graphql, introspection: true}
+  graphql:
+    path: /api/graphql
+    introspection: true
+    variables: {max_depth: 8, max_list_length: 100, max_string_length: 1000, max_values: 500}
+    max_errors: 5
+    max_response_bytes: 65536
+    persisted: {mode: apq, manifest: ops.json, apq_register: true}
   request_id: {header: X-Correlation-Id}
   strip_headers: [X-User-Id]
   subscriptions: {max_duration: 1h}
@@ -189,8 +204,14 @@ telemetry:
 				AllowedMethods: []string{"POST"}, AllowedHeaders: []string{"Content-Type"},
 				AllowCredentials: true, MaxAge: time.Minute,
 			},
-			Limits:        config.Limits{MaxBodyBytes: 2048},
-			GraphQL:       config.GraphQL{Path: "/api/graphql", Introspection: true},
+			Limits: config.Limits{MaxBodyBytes: 2048},
+			GraphQL: config.GraphQL{
+				Path: "/api/graphql", Introspection: true,
+				Variables:        config.Variables{MaxDepth: 8, MaxListLength: 100, MaxStringLength: 1000, MaxValues: 500},
+				MaxErrors:        5,
+				MaxResponseBytes: 65536,
+				Persisted:        config.Persisted{Mode: "apq", Manifest: "ops.json", APQRegister: true},
+			},
 			RequestID:     config.RequestID{Header: "X-Correlation-Id"},
 			StripHeaders:  []string{"X-User-Id"},
 			Subscriptions: config.Subscriptions{MaxDuration: time.Hour},
@@ -217,7 +238,7 @@ func TestParseReportsProblemsWithPositions(t *testing.T) {
 		{
 			name: "unknown nested key",
 			src:  "gateway:\n  graphql:\n    introspect: true\n",
-			want: []string{`bff.yaml:3:5: unknown key "introspect" in "gateway.graphql"; did you mean "introspection"? (allowed: graphiql, introspection, path)`},
+			want: []string{`bff.yaml:3:5: unknown key "introspect" in "gateway.graphql"; did you mean "introspection"? (allowed: graphiql, introspection, max_errors, max_response_bytes, path, persisted, variables)`},
 		},
 		{
 			name: "unknown key of an upstream",
@@ -318,6 +339,21 @@ func TestParseReportsProblemsWithPositions(t *testing.T) {
 				`bff.yaml:2:28: the origin "*" cannot be combined with allow_credentials: true; list the origins instead`,
 				`bff.yaml:2:33: invalid origin "app.example.com": use scheme://host[:port], such as "https://app.example.com", or "*"`,
 			},
+		},
+		{
+			name: "negative variables cap",
+			src:  "gateway: {graphql: {variables: {max_depth: -1}}}\n",
+			want: []string{`bff.yaml:1:44: "gateway.graphql.variables.max_depth" must not be negative, got -1: use 0 for no cap`},
+		},
+		{
+			name: "unknown persisted mode",
+			src:  "gateway: {graphql: {persisted: {mode: always}}}\n",
+			want: []string{`bff.yaml:1:39: invalid mode "always": use "off", "apq" or "allow_list"`},
+		},
+		{
+			name: "allow list without a manifest",
+			src:  "gateway: {graphql: {persisted: {mode: allow_list}}}\n",
+			want: []string{`bff.yaml:1:39: mode "allow_list" needs a manifest of the allowed operations: set "gateway.graphql.persisted.manifest"`},
 		},
 		{
 			name: "graphql path",

@@ -57,6 +57,14 @@ func applyDefaults(c *Config, set func(path string) bool) {
 	def("gateway.graphql.path", func() { g.GraphQL.Path = "/graphql" })
 	def("gateway.graphql.introspection", func() { g.GraphQL.Introspection = dev })
 	def("gateway.graphql.graphiql", func() { g.GraphQL.GraphiQL = dev })
+	def("gateway.graphql.variables.max_depth", func() { g.GraphQL.Variables.MaxDepth = 32 })
+	def("gateway.graphql.variables.max_list_length", func() { g.GraphQL.Variables.MaxListLength = 10000 })
+	def("gateway.graphql.variables.max_string_length", func() { g.GraphQL.Variables.MaxStringLength = 256 << 10 })
+	def("gateway.graphql.variables.max_values", func() { g.GraphQL.Variables.MaxValues = 20000 })
+	def("gateway.graphql.max_errors", func() { g.GraphQL.MaxErrors = 10 })
+	def("gateway.graphql.max_response_bytes", func() { g.GraphQL.MaxResponseBytes = 10 << 20 })
+	def("gateway.graphql.persisted.mode", func() { g.GraphQL.Persisted.Mode = PersistedOff })
+	def("gateway.graphql.persisted.apq_register", func() { g.GraphQL.Persisted.APQRegister = dev })
 	def("gateway.request_id.header", func() { g.RequestID.Header = "X-Request-Id" })
 	def("gateway.strip_headers", func() {
 		g.StripHeaders = []string{"X-Forwarded-User", "X-User-Id", "X-Auth-Request-User", "X-Auth-Request-Email", "X-Remote-User", "Remote-User"}

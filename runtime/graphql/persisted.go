@@ -67,11 +67,11 @@ type Persisted struct {
 
 // persisted resolves persisted operations. A nil *persisted is mode off.
 type persisted struct {
-	mode     string
-	register bool
-	byHash   map[string]*Prepared // the manifest's operations, prepared
-	byText   map[string]*Prepared
-	apq      *lru.Cache[string, *Prepared]
+	mode        string
+	canRegister bool
+	byHash      map[string]*Prepared // the manifest's operations, prepared
+	byText      map[string]*Prepared
+	apq         *lru.Cache[string, *Prepared]
 }
 
 func newPersisted(c Persisted, prepare func(body, name string) (*Prepared, error)) (*persisted, error) {
@@ -82,7 +82,7 @@ func newPersisted(c Persisted, prepare func(body, name string) (*Prepared, error
 	default:
 		return nil, fmt.Errorf("persisted operations: unknown mode %q: use %q, %q or %q", c.Mode, PersistedOff, PersistedAPQ, PersistedAllowList)
 	}
-	p := &persisted{mode: c.Mode, register: c.APQRegister && c.Mode == PersistedAPQ,
+	p := &persisted{mode: c.Mode, canRegister: c.APQRegister && c.Mode == PersistedAPQ,
 		byHash: map[string]*Prepared{}, byText: map[string]*Prepared{}}
 	if c.Mode == PersistedAllowList && c.Manifest == "" {
 		return nil, errors.New("persisted operations: mode \"allow_list\" needs a manifest: set its path")
@@ -170,7 +170,7 @@ func (p *persisted) resolve(op *Operation) (prep *Prepared, register bool, f *Fa
 		op.Document = prep.Query
 		return prep, false, nil
 	case op.Document != "" && p.mode == PersistedAPQ:
-		return nil, p.register, nil
+		return nil, p.canRegister, nil
 	case op.Document != "":
 		return nil, false, fail(http.StatusBadRequest, CodePersistedRequired,
 			"this server runs trusted documents only, and this document is not in its manifest")

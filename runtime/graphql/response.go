@@ -198,7 +198,7 @@ func CapErrors(errs gqlerror.List, max int) gqlerror.List {
 	if max <= 0 || len(errs) <= max {
 		return errs
 	}
-	kept := errs[:max-1:max-1]
+	kept := errs[: max-1 : max-1]
 	dropped := len(errs) - len(kept)
 	return append(kept, &gqlerror.Error{
 		Message:    strconv.Itoa(dropped) + " more errors were left out: the response holds at most " + strconv.Itoa(max),

@@ -1,6 +1,5 @@
 package graphql
 
-
 // VariablesLimits caps the JSON of a request's variables and extensions,
 // checked on the raw bytes before they are decoded, so that a hostile
 // request is refused before it costs memory. A zero field means no cap.
