@@ -190,6 +190,45 @@ type GraphQL struct {
 	// setting it to true in production mode is an error. Default true in
 	// development mode, false in production mode.
 	GraphiQL bool `yaml:"graphiql"`
+
+	// The limits below are checked on every new document before it is
+	// validated or executed; over one, the request is answered 400 with the
+	// code named in each field, and no backend is called. 0 turns a limit
+	// off; a negative value is a config error. The defaults are the same in
+	// both modes.
+
+	// MaxTokens bounds the lexical tokens of a document, counted while
+	// lexing, so a huge document stops early (code MAX_TOKENS_LIMIT).
+	// Default 15000 (Apollo Router's parser_max_tokens).
+	MaxTokens int `yaml:"max_tokens"`
+	// MaxDepth bounds how deep fields nest, fragments expanded;
+	// introspection fields and __typename do not count (code
+	// MAX_DEPTH_LIMIT). Default 10.
+	MaxDepth int `yaml:"max_depth"`
+	// MaxAliases bounds the aliased fields of an operation, fragments
+	// expanded; an aliased __typename is free (code MAX_ALIASES_LIMIT).
+	// Default 15 (graphql-armor).
+	MaxAliases int `yaml:"max_aliases"`
+	// MaxRootFields bounds the root fields of an operation (code
+	// MAX_ROOT_FIELDS_LIMIT). Default 20.
+	MaxRootFields int `yaml:"max_root_fields"`
+	// MaxDirectives bounds the directive uses of a document (code
+	// MAX_DIRECTIVES_LIMIT). Default 50 (graphql-armor).
+	MaxDirectives int `yaml:"max_directives"`
+	// MaxFields bounds the field selections of an operation, fragments
+	// expanded, and of the document as written (code MAX_FIELDS_LIMIT).
+	// Default 3500 (Cosmo's total_fields_limit).
+	MaxFields int `yaml:"max_fields"`
+	// MaxCost bounds the estimated cost of an operation, read from the
+	// schema's @cost and @listSize directives as in the IBM cost
+	// specification: object fields 1, scalar and enum fields 0, lists
+	// multiply, mutation root fields 10 (code COST_ESTIMATED_TOO_EXPENSIVE).
+	// Default 5000 (graphql-armor's maxCost).
+	MaxCost int `yaml:"max_cost"`
+	// DefaultListSize is the length assumed, for the cost, of a list field
+	// with no @listSize and no slicing argument value. It must be at least
+	// 1. Default 10.
+	DefaultListSize int `yaml:"default_list_size"`
 	// Variables caps the JSON of a request's variables, checked on the raw
 	// bytes before they are decoded.
 	Variables Variables `yaml:"variables"`

@@ -83,6 +83,15 @@ func TestParseAppliesDefaultsPerMode(t *testing.T) {
 		{"production hides introspection", production.Gateway.GraphQL.Introspection, false},
 		{"development shows introspection", development.Gateway.GraphQL.Introspection, true},
 		{"production has no graphiql", production.Gateway.GraphQL.GraphiQL, false},
+		{"max tokens", production.Gateway.GraphQL.MaxTokens, 15000},
+		{"max depth", production.Gateway.GraphQL.MaxDepth, 10},
+		{"max aliases", production.Gateway.GraphQL.MaxAliases, 15},
+		{"max root fields", production.Gateway.GraphQL.MaxRootFields, 20},
+		{"max directives", production.Gateway.GraphQL.MaxDirectives, 50},
+		{"max fields", production.Gateway.GraphQL.MaxFields, 3500},
+		{"max cost", production.Gateway.GraphQL.MaxCost, 5000},
+		{"default list size", production.Gateway.GraphQL.DefaultListSize, 10},
+		{"development has the same limits", development.Gateway.GraphQL.MaxCost, 5000},
 		{"development serves graphiql", development.Gateway.GraphQL.GraphiQL, true},
 		{"variables depth", production.Gateway.GraphQL.Variables.MaxDepth, 32},
 		{"variables list length", production.Gateway.GraphQL.Variables.MaxListLength, 10000},
@@ -174,6 +183,14 @@ gateway:
   graphql:
     path: /api/graphql
     introspection: true
+    max_tokens: 1000
+    max_depth: 0
+    max_aliases: 3
+    max_root_fields: 4
+    max_directives: 5
+    max_fields: 600
+    max_cost: 700
+    default_list_size: 8
     variables: {max_depth: 8, max_list_length: 100, max_string_length: 1000, max_values: 500}
     max_errors: 5
     max_response_bytes: 65536
@@ -207,6 +224,8 @@ telemetry:
 			Limits: config.Limits{MaxBodyBytes: 2048},
 			GraphQL: config.GraphQL{
 				Path: "/api/graphql", Introspection: true,
+				MaxTokens: 1000, MaxDepth: 0, MaxAliases: 3, MaxRootFields: 4, MaxDirectives: 5,
+				MaxFields: 600, MaxCost: 700, DefaultListSize: 8,
 				Variables:        config.Variables{MaxDepth: 8, MaxListLength: 100, MaxStringLength: 1000, MaxValues: 500},
 				MaxErrors:        5,
 				MaxResponseBytes: 65536,
@@ -238,7 +257,7 @@ func TestParseReportsProblemsWithPositions(t *testing.T) {
 		{
 			name: "unknown nested key",
 			src:  "gateway:\n  graphql:\n    introspect: true\n",
-			want: []string{`bff.yaml:3:5: unknown key "introspect" in "gateway.graphql"; did you mean "introspection"? (allowed: graphiql, introspection, max_errors, max_response_bytes, path, persisted, variables)`},
+			want: []string{`bff.yaml:3:5: unknown key "introspect" in "gateway.graphql"; did you mean "introspection"? (allowed: default_list_size, graphiql, introspection, max_aliases, max_cost, max_depth, max_directives, max_errors, max_fields, max_response_bytes, max_root_fields, max_tokens, path, persisted, variables)`},
 		},
 		{
 			name: "unknown key of an upstream",
@@ -311,6 +330,15 @@ func TestParseReportsProblemsWithPositions(t *testing.T) {
 			name: "request timeout must fit in the write timeout",
 			src:  "server:\n  request_timeout: 90s\n",
 			want: []string{`bff.yaml:2:20: "server.request_timeout" (1m30s) must be shorter than "server.write_timeout" (1m0s), or a request that runs out of time cannot be answered`},
+		},
+		{
+			name: "graphql limits must not be negative",
+			src:  "gateway:\n  graphql:\n    max_depth: -1\n    max_cost: -5\n    default_list_size: 0\n",
+			want: []string{
+				`bff.yaml:3:16: "gateway.graphql.max_depth" must not be negative, got -1: use 0 to turn the limit off`,
+				`bff.yaml:4:15: "gateway.graphql.max_cost" must not be negative, got -5: use 0 to turn the limit off`,
+				`bff.yaml:5:24: "gateway.graphql.default_list_size" must be at least 1, got 0: it is the assumed length of a list field without @listSize`,
+			},
 		},
 		{
 			name: "graphiql forced in production",

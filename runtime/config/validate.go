@@ -193,6 +193,22 @@ func (v *validator) gateway(g *Gateway, mode string) {
 	if g.GraphQL.GraphiQL && mode == ModeProduction {
 		v.errorf("gateway.graphql.graphiql", "GraphiQL cannot be served in production mode: remove %q, or set mode: development", "graphiql: true")
 	}
+	q := &g.GraphQL
+	for _, l := range []struct {
+		key string
+		val int
+	}{
+		{"max_tokens", q.MaxTokens}, {"max_depth", q.MaxDepth}, {"max_aliases", q.MaxAliases},
+		{"max_root_fields", q.MaxRootFields}, {"max_directives", q.MaxDirectives},
+		{"max_fields", q.MaxFields}, {"max_cost", q.MaxCost},
+	} {
+		if l.val < 0 {
+			v.errorf("gateway.graphql."+l.key, "%q must not be negative, got %d: use 0 to turn the limit off", "gateway.graphql."+l.key, l.val)
+		}
+	}
+	if q.DefaultListSize < 1 {
+		v.errorf("gateway.graphql.default_list_size", "%q must be at least 1, got %d: it is the assumed length of a list field without @listSize", "gateway.graphql.default_list_size", q.DefaultListSize)
+	}
 	v.graphqlCaps(&g.GraphQL)
 	if h := g.RequestID.Header; !isToken(h) {
 		v.errorf("gateway.request_id.header", "invalid header name %q for %q", h, "gateway.request_id.header")

@@ -9,6 +9,11 @@
 // so that its message is fit for logs and, when [Safe] allows it, for
 // clients.
 //
+// The package also names the codes of documents rejected by a limit before
+// validation (MaxTokens to CostEstimatedTooExpensive), so that the list of
+// codes a client can see from a resolver or a limit is closed and
+// documented in one place.
+//
 // Production mode shows clients the message of an error only when [Safe]
 // reports true for its code: every code but [Internal], whose message may
 // describe the internals of a backend.

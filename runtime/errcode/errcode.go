@@ -40,6 +40,35 @@ const (
 	Internal = "INTERNAL"
 )
 
+// The values of extensions.code of a document rejected by a limit of
+// gateway.graphql before validation and execution (package
+// runtime/graphql/limits, whose Code constants are these strings). The
+// response has status 400, no data and no backend call was made. The
+// names follow Apollo Router's limits.
+const (
+	// MaxTokens: the document has more lexical tokens than
+	// gateway.graphql.max_tokens.
+	MaxTokens = "MAX_TOKENS_LIMIT"
+	// MaxDepth: fields nest deeper than gateway.graphql.max_depth, or
+	// selections and fragment spreads nest deeper than 1000.
+	MaxDepth = "MAX_DEPTH_LIMIT"
+	// MaxIntrospectionDepth: an introspection query nests the list fields
+	// fields, inputFields, interfaces and possibleTypes 3 deep or more (the
+	// circular introspection attack).
+	MaxIntrospectionDepth = "MAX_INTROSPECTION_DEPTH_LIMIT"
+	// MaxAliases: more aliased fields than gateway.graphql.max_aliases.
+	MaxAliases = "MAX_ALIASES_LIMIT"
+	// MaxRootFields: more root fields than gateway.graphql.max_root_fields.
+	MaxRootFields = "MAX_ROOT_FIELDS_LIMIT"
+	// MaxDirectives: more directive uses than gateway.graphql.max_directives.
+	MaxDirectives = "MAX_DIRECTIVES_LIMIT"
+	// MaxFields: more field selections than gateway.graphql.max_fields.
+	MaxFields = "MAX_FIELDS_LIMIT"
+	// CostEstimatedTooExpensive: the estimated cost of the operation is
+	// more than gateway.graphql.max_cost.
+	CostEstimatedTooExpensive = "COST_ESTIMATED_TOO_EXPENSIVE"
+)
+
 // Coder is implemented by errors that carry their own extensions.code, such
 // as the gateway's rejections and the scalar parsers' errors. [Code] looks
 // for it in the whole chain of wrapped errors before anything else.

@@ -69,6 +69,8 @@ func TestSafe(t *testing.T) {
 	for _, code := range []string{
 		errcode.BadUserInput, errcode.Unauthenticated, errcode.Forbidden, errcode.NotFound,
 		errcode.Conflict, errcode.RateLimited, errcode.Timeout, errcode.Unavailable,
+		errcode.MaxTokens, errcode.MaxDepth, errcode.MaxIntrospectionDepth, errcode.MaxAliases,
+		errcode.MaxRootFields, errcode.MaxDirectives, errcode.MaxFields, errcode.CostEstimatedTooExpensive,
 		"", "GRAPHQL_VALIDATION_FAILED",
 	} {
 		if !errcode.Safe(code) {
