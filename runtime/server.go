@@ -123,8 +123,14 @@ func New(svc Service, cfg *config.Config, opts ...Option) (*Server, error) {
 	}
 
 	gw := cfg.Gateway
+	// The GraphQL endpoint: fails when the persisted-operations manifest
+	// is unreadable or invalid.
+	graphqlHandler, err := gateway.NewGraphQLHandler(schema, gw, cfg.Development(), logger, o.graphql...)
+	if err != nil {
+		return fail(&configError{fmt.Errorf("gateway.graphql.persisted: %w", err)})
+	}
 	chain := gateway.Chain(
-		gateway.NewGraphQLHandler(schema, gw, cfg.Development(), logger, o.graphql...),
+		graphqlHandler,
 		append([]gateway.Middleware{
 			gateway.Recover(logger),
 			gateway.StripHeaders(gw.StripHeaders...),

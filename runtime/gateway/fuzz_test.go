@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/bffgen/bffgen/runtime/config"
-	"github.com/bffgen/bffgen/runtime/gateway"
 	"github.com/bffgen/bffgen/runtime/internal/testschema"
 )
 
@@ -31,7 +30,7 @@ func FuzzGraphQLHTTP(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	h := gateway.NewGraphQLHandler(testschema.New(&testschema.Resolver{}), cfg.Gateway, false, nil)
+	h := newHandler(f, testschema.New(&testschema.Resolver{}), cfg.Gateway, false, nil)
 	check := func(t *testing.T, rec *httptest.ResponseRecorder) {
 		if rec.Code >= 500 {
 			t.Fatalf("status %d: %s", rec.Code, rec.Body)

@@ -129,12 +129,25 @@ func (h graphqlHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 type headerCopier struct {
 	http.ResponseWriter
 	headers *sidecar.ResponseHeaders
-	done    bool
 }
 
 func (c headerCopier) WriteHeader(status int) {
 	c.headers.CopyTo(c.Header())
 	c.ResponseWriter.WriteHeader(status)
+}
+
+// documentLimits are the document limits of the configuration.
+func documentLimits(q config.GraphQL) limits.Config {
+	return limits.Config{
+		MaxTokens:       q.MaxTokens,
+		MaxDepth:        q.MaxDepth,
+		MaxAliases:      q.MaxAliases,
+		MaxRootFields:   q.MaxRootFields,
+		MaxDirectives:   q.MaxDirectives,
+		MaxFields:       q.MaxFields,
+		MaxCost:         q.MaxCost,
+		DefaultListSize: q.DefaultListSize,
+	}
 }
 
 // ErrorPresenter returns the gqlgen error presenter of the runtime; a nil

@@ -8,9 +8,9 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 
-	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/bffgen/bffgen/runtime/config"
+	"github.com/bffgen/bffgen/runtime/graphql/gqlgenexec"
 	coderws "github.com/coder/websocket"
 )
 
@@ -29,7 +29,7 @@ const (
 // CORS allowed origins; in development mode with no CORS origins, from any
 // origin. When the client goes away, the subscription's context ends, and
 // with it the backend stream (see runtime/stream).
-func addSubscriptionTransports(srv *handler.Server, cfg config.Gateway, dev bool, init SubscriptionInitFunc) {
+func addSubscriptionTransports(srv *gqlgenexec.Executor, cfg config.Gateway, dev bool, init SubscriptionInitFunc) {
 	if d := cfg.Subscriptions.MaxDuration; d > 0 {
 		srv.AroundOperations(maxDuration(d))
 	}

@@ -29,7 +29,11 @@ func TestGraphQLTransportWSCloseCodes(t *testing.T) {
 		}
 		return ctx, nil
 	}
-	srv := httptest.NewServer(NewGraphQLHandler(testschema.New(&testschema.Resolver{}), cfg.Gateway, true, nil, WithSubscriptionInit(check)))
+	h, err := NewGraphQLHandler(testschema.New(&testschema.Resolver{}), cfg.Gateway, true, nil, WithSubscriptionInit(check))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
 	defer srv.Close()
 	const sub = `{"id":"1","type":"subscribe","payload":{"query":"subscription { ticks }"}}`
 	tests := []struct {
