@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -337,7 +338,7 @@ func TestProductionErrorsSuggestNoNames(t *testing.T) {
 	}
 }
 
-func writeFile(t *testing.T, name, content string) string {
+func writeFile(t testing.TB, name, content string) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), name)
 	if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
@@ -461,5 +462,53 @@ func TestManifestErrorsHavePositions(t *testing.T) {
 				t.Fatalf("error\n%s\nwant it to contain\n%s", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestRejectedVariablesCostLessThanTwiceTheBody measures the heap a
+// request over a variables cap allocates (IN-12: < 2x the body cap). It
+// does not run in parallel, so that other tests do not add to the count.
+func TestRejectedVariablesCostLessThanTwiceTheBody(t *testing.T) {
+	const bodyCap = 1 << 20
+	es := testschema.New(nil)
+	lim := rgraphql.VariablesLimits{MaxDepth: 32, MaxListLength: 10000, MaxStringLength: 256 << 10, MaxValues: 20000}
+	d, err := rgraphql.New(es.Schema(), gqlgenexec.New(es), rgraphql.WithVariablesLimits(lim), rgraphql.WithMaxBodyBytes(bodyCap))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const q = `"query":"query($n: String) { hello(name: $n) }"`
+	bodies := map[string]string{
+		rgraphql.CodeVariablesList:   `{` + q + `,"variables":{"n":[` + strings.Repeat("0,", 500000) + `0]}}`,
+		rgraphql.CodeVariablesValues: `{` + q + `,"variables":{"n":[` + strings.Repeat("[0,0],", 100000) + `0]}}`,
+		rgraphql.CodeVariablesDepth:  `{` + q + `,"variables":{"n":` + strings.Repeat("[", 500000) + strings.Repeat("]", 500000) + `}}`,
+		rgraphql.CodeVariablesString: `{` + q + `,"variables":{"n":"` + strings.Repeat("a", bodyCap-200) + `"}}`,
+	}
+	for code, body := range bodies {
+		if len(body) > bodyCap {
+			t.Fatalf("%s: body of %d bytes, over the cap", code, len(body))
+		}
+		serve := func() {
+			req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			rec := httptest.NewRecorder()
+			d.ServeHTTP(rec, req)
+			if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), code) {
+				t.Fatalf("%s: got %d %s", code, rec.Code, rec.Body)
+			}
+		}
+		serve() // warm up
+		const n = 20
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		for range n {
+			serve()
+		}
+		runtime.ReadMemStats(&after)
+		perRequest := (after.TotalAlloc - before.TotalAlloc) / n
+		t.Logf("%s: %d bytes allocated per rejected request of %d bytes", code, perRequest, len(body))
+		if perRequest >= 2*bodyCap {
+			t.Errorf("%s: %d bytes allocated per request, want < %d (2x the body cap)", code, perRequest, 2*bodyCap)
+		}
 	}
 }
