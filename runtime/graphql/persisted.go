@@ -13,6 +13,8 @@ import (
 	"strings"
 
 	lru "github.com/hashicorp/golang-lru/v2"
+
+	"github.com/bffgen/bffgen/runtime/errcode"
 )
 
 // Modes of persisted operations.
@@ -34,18 +36,18 @@ const (
 // Codes of persisted operations.
 const (
 	// CodePersistedNotFound: the hash names no known operation.
-	CodePersistedNotFound = "PERSISTED_QUERY_NOT_FOUND"
+	CodePersistedNotFound = errcode.PersistedQueryNotFound
 	// CodePersistedNotSupported: a request named an operation by hash
 	// while persisted operations are off.
-	CodePersistedNotSupported = "PERSISTED_QUERY_NOT_SUPPORTED"
+	CodePersistedNotSupported = errcode.PersistedQueryNotSupported
 	// CodePersistedRequired: in allow-list mode, a document that is not in
 	// the manifest.
-	CodePersistedRequired = "PERSISTED_QUERY_REQUIRED"
+	CodePersistedRequired = errcode.PersistedQueryRequired
 	// CodePersistedHashMismatch: the hash is not the SHA-256 of the
 	// document sent with it.
-	CodePersistedHashMismatch = "PERSISTED_QUERY_HASH_MISMATCH"
+	CodePersistedHashMismatch = errcode.PersistedQueryHashMismatch
 	// CodePersistedQueryVersion: extensions.persistedQuery.version is not 1.
-	CodePersistedQueryVersion = "PERSISTED_QUERY_VERSION_NOT_SUPPORTED"
+	CodePersistedQueryVersion = errcode.PersistedQueryVersionNotSupported
 )
 
 // apqStoreSize bounds the documents registered by APQ requests.

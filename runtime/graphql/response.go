@@ -32,10 +32,10 @@ const (
 	// CodeErrorsTruncated is the code of the last error of a response
 	// whose error list was cut at the cap; its message says how many
 	// errors were left out.
-	CodeErrorsTruncated = "ERRORS_TRUNCATED"
+	CodeErrorsTruncated = errcode.ErrorsTruncated
 	// CodeResponseTooLarge replaces the data of a response larger than
 	// the response-size cap.
-	CodeResponseTooLarge = "RESPONSE_TOO_LARGE"
+	CodeResponseTooLarge = errcode.ResponseTooLarge
 )
 
 type errorResponse struct {

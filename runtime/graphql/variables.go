@@ -1,5 +1,7 @@
 package graphql
 
+import "github.com/bffgen/bffgen/runtime/errcode"
+
 // VariablesLimits caps the JSON of a request's variables and extensions,
 // checked on the raw bytes before they are decoded, so that a hostile
 // request is refused before it costs memory. A zero field means no cap.
@@ -24,10 +26,10 @@ type VariablesLimits struct {
 
 // Codes of the variables caps.
 const (
-	CodeVariablesDepth  = "MAX_VARIABLES_DEPTH_LIMIT"
-	CodeVariablesList   = "MAX_VARIABLES_LIST_LIMIT"
-	CodeVariablesString = "MAX_VARIABLES_STRING_LIMIT"
-	CodeVariablesValues = "MAX_VARIABLES_VALUES_LIMIT"
+	CodeVariablesDepth  = errcode.VariablesDepth
+	CodeVariablesList   = errcode.VariablesList
+	CodeVariablesString = errcode.VariablesString
+	CodeVariablesValues = errcode.VariablesValues
 )
 
 func (l VariablesLimits) off() bool {
