@@ -35,12 +35,16 @@ checkgenerate: generate ## Fail when generated code is not what the generator wr
 	@status=$$(git status --porcelain -- $(EXAMPLES)); if [ -n "$$status" ]; then \
 		echo "generated code is stale; run make generate and commit:"; echo "$$status"; git diff --stat -- $(EXAMPLES); exit 1; fi
 
+.PHONY: audit
+audit: ## graphql-http audit (GraphQL over HTTP spec, 61 audits) of the example BFF in both profiles; needs node and npm
+	cd $(EXAMPLES) && $(GO) test -count=1 -v -run '^TestGraphQLHTTPAudit$$' .
+
 .PHONY: demo
 demo: ## Run the example BFF (127.0.0.1:8080) with its in-process example backends
 	cd $(EXAMPLES) && $(GO) run ./cmd/demo
 
 .PHONY: bench
-bench: bench-go bench-onehop bench-generate ## Every benchmark (not part of make test): micro, one hop vs three, generator
+bench: bench-go bench-onehop bench-edge bench-generate ## Every benchmark (not part of make test): micro, one hop vs three, the edge's cost, generator
 
 .PHONY: bench-go
 bench-go: ## Go micro-benchmarks: gateway chain, sidecar call, N+1, mapping of a large response
@@ -58,9 +62,22 @@ bench-onehop: ## One hop (bffgen) vs three (nginx -> gqlgen -> nginx) vs the flo
 	cd $(EXAMPLES) && PATH="$$PATH:/usr/sbin" $(GO) run ./bench/cmd/onehop -out $(CURDIR)/.bench/onehop \
 		-rounds $(ROUNDS) -d $(DURATION) -c $(CONCURRENCY)
 
+# EDGE_CONCURRENCY sizes the edge run (about 2 minutes with the defaults);
+# the results land in .bench/edge.
+EDGE_CONCURRENCY ?= 1,16
+.PHONY: bench-edge
+bench-edge: ## The shop BFF with every protection on vs every limit off, with wrk; installs wrk
+	bash internal/benchtools/install.sh
+	cd $(EXAMPLES) && $(GO) run ./bench/cmd/onehop -mode edge -out $(CURDIR)/.bench/edge \
+		-rounds $(ROUNDS) -d $(DURATION) -c $(EDGE_CONCURRENCY)
+
 .PHONY: bench-generate
 bench-generate: ## Time bffgen generate against gqlgen generate on a large spec (RUNS=3)
 	bash internal/benchgen/run.sh
+
+.PHONY: bench-h2flood
+bench-h2flood: ## IN-14: well-behaved p99 before and during an HTTP/2 rapid reset and stream flood (the shop BFF over h2c; TARGET=host:port to probe a running BFF)
+	cd $(EXAMPLES) && $(GO) run ./bench/cmd/h2flood $(if $(TARGET),-target $(TARGET))
 
 .PHONY: bench-compare
 bench-compare: ## Micro-benchmarks of BASE (a git rev, default HEAD~1) against the working tree, with benchstat (COUNT=6)

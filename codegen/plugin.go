@@ -536,7 +536,7 @@ func (p *bffPlugin) source(f *gqlcodegen.Field, s *schema.Source, dt types.Type,
 		}
 		return srcExpr{expr: expr, typ: t}, nil
 	case schema.SourceHeader:
-		headers := templates.CurrentImports.Lookup("github.com/99designs/gqlgen/graphql") + ".GetOperationContext(ctx).Headers"
+		headers := templates.CurrentImports.Lookup("github.com/bffgen/bffgen/runtime/request") + ".Header(ctx)"
 		if _, isList := dt.(*types.Slice); isList {
 			return srcExpr{expr: fmt.Sprintf("%s.Values(%q)", headers, s.Name), typ: types.NewSlice(types.Typ[types.String])}, nil
 		}
@@ -547,7 +547,7 @@ func (p *bffPlugin) source(f *gqlcodegen.Field, s *schema.Source, dt types.Type,
 			base = ptr.Elem()
 		}
 		name := "ctx" + goIdent(s.Name)
-		pre := fmt.Sprintf("%s, err := %s.Value[%s](ctx, %q)\nif err != nil {\n%s\n}\n", name, templates.CurrentImports.Lookup("github.com/bffgen/bffgen/runtime/gateway"), typeStr(base), s.Name, onErr)
+		pre := fmt.Sprintf("%s, err := %s.Value[%s](ctx, %q)\nif err != nil {\n%s\n}\n", name, templates.CurrentImports.Lookup("github.com/bffgen/bffgen/runtime/request"), typeStr(base), s.Name, onErr)
 		return srcExpr{expr: name, typ: base, pre: pre}, nil
 	default:
 		base := dt

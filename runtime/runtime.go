@@ -30,15 +30,15 @@ type Service struct {
 	NewSchema func(up *sidecar.Set) (graphql.ExecutableSchema, error)
 }
 
-// Option configures a Server; see WithLogger, WithMiddleware and
+// Option configures a Server; see WithLogger, WithMiddleware, WithPhaseMiddleware and
 // WithUpstreamOptions.
 type Option func(*options)
 
 type options struct {
-	logger     *slog.Logger
-	middleware []gateway.Middleware
-	upstream   []sidecar.Option
-	graphql    []gateway.GraphQLOption
+	logger   *slog.Logger
+	pipeline []gateway.PipelineOption
+	upstream []sidecar.Option
+	graphql  []gateway.GraphQLOption
 }
 
 // WithSubscriptionInit checks the connection_init payload of websocket
@@ -61,14 +61,25 @@ func WithLogger(logger *slog.Logger) Option {
 	}
 }
 
-// WithMiddleware appends user middleware to the gateway chain of the
-// GraphQL endpoint: they run after the built-in ones (so the request id,
-// CORS, body limit and deadline already apply), in the order given, and
+// WithMiddleware appends user middleware to the user phase of the
+// gateway pipeline (gateway.PhaseUser): they run after the built-in ones
+// (so the request id, CORS, body limit, deadline and, once configured,
+// authentication and rate limits already apply), in the order given, and
 // before GraphQL. Nil middleware are skipped. Several WithMiddleware
-// options add up.
+// options add up. Use WithPhaseMiddleware to run earlier.
 func WithMiddleware(mws ...gateway.Middleware) Option {
+	return WithPhaseMiddleware(gateway.PhaseUser, mws...)
+}
+
+// WithPhaseMiddleware appends middleware to a phase of the gateway
+// pipeline, after that phase's built-in middleware: gateway.PhaseEdge for
+// what must run before authentication (a custom IP filter, say),
+// gateway.PhaseAuthn for a custom authenticator that sets the request's
+// principal, gateway.PhaseRateLimit, or gateway.PhaseUser (as
+// WithMiddleware). An unknown phase makes New fail.
+func WithPhaseMiddleware(phase gateway.Phase, mws ...gateway.Middleware) Option {
 	return func(o *options) {
-		o.middleware = append(o.middleware, mws...)
+		o.pipeline = append(o.pipeline, gateway.WithPhase(phase, mws...))
 	}
 }
 

@@ -123,25 +123,20 @@ func New(svc Service, cfg *config.Config, opts ...Option) (*Server, error) {
 	}
 
 	gw := cfg.Gateway
+	pipeline, err := gateway.NewPipeline(cfg, append([]gateway.PipelineOption{
+		gateway.WithPipelineLogger(logger),
+		gateway.WithMetrics(metrics),
+	}, o.pipeline...)...)
+	if err != nil {
+		return fail(err)
+	}
 	// The GraphQL endpoint: fails when the persisted-operations manifest
 	// is unreadable or invalid.
 	graphqlHandler, err := gateway.NewGraphQLHandler(schema, gw, cfg.Development(), logger, o.graphql...)
 	if err != nil {
 		return fail(&configError{fmt.Errorf("gateway.graphql.persisted: %w", err)})
 	}
-	chain := gateway.Chain(
-		graphqlHandler,
-		append([]gateway.Middleware{
-			gateway.Recover(logger),
-			gateway.StripHeaders(gw.StripHeaders...),
-			gateway.RequestID(gw.RequestID.Header),
-			gateway.AccessLog(logger),
-			metrics,
-			gateway.CORS(gw.CORS),
-			gateway.BodyLimit(gw.Limits.MaxBodyBytes),
-			gateway.Timeout(cfg.Server.RequestTimeout),
-		}, o.middleware...)...,
-	)
+	chain := pipeline.Then(graphqlHandler)
 	public := http.NewServeMux()
 	if err := handle(public, exactPattern(gw.GraphQL.Path), chain); err != nil {
 		return fail(&configError{fmt.Errorf("gateway.graphql.path %q: %w", gw.GraphQL.Path, err)})

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -17,6 +18,7 @@ import (
 	"github.com/bffgen/bffgen/runtime/config"
 	"github.com/bffgen/bffgen/runtime/gateway"
 	"github.com/bffgen/bffgen/runtime/internal/testschema"
+	"github.com/bffgen/bffgen/runtime/request"
 	"github.com/bffgen/bffgen/runtime/sidecar"
 )
 
@@ -138,7 +140,7 @@ func TestUserMiddlewareRunsAfterTheBuiltInOnesAndBeforeGraphQL(t *testing.T) {
 		return func(next http.Handler) http.Handler {
 			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				_, hasDeadline := r.Context().Deadline()
-				if gateway.RequestIDFrom(r.Context()) == "" || !hasDeadline {
+				if request.ID(r.Context()) == "" || !hasDeadline {
 					t.Errorf("%s runs before RequestID or Timeout", name)
 				}
 				order = append(order, name)
@@ -163,6 +165,52 @@ func TestUserMiddlewareRunsAfterTheBuiltInOnesAndBeforeGraphQL(t *testing.T) {
 	got := send(t, http.DefaultClient, "POST", srv.URL+"/graphql", `{"query":"{hello}"}`, "X-Reject", "1")
 	if got.status != 401 || got.body != `{"errors":[{"message":"no token","extensions":{"code":"UNAUTHENTICATED"}}]}` {
 		t.Errorf("rejection = %d %s", got.status, got.body)
+	}
+}
+
+func TestMiddlewareRunsPhaseByPhaseWhateverTheOrderOfTheOptions(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	var order []string
+	mark := func(name string) gateway.Middleware {
+		return func(next http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				order = append(order, name)
+				mu.Unlock()
+				if name == "authn" {
+					// An authenticator sets the principal on the request seam;
+					// the later phases see it.
+					request.From(r.Context()).Principal = request.Principal{Subject: "ada"}
+				}
+				if name == "user" && request.From(r.Context()).Principal.Subject != "ada" {
+					t.Error("the user phase does not see the principal set by the authn phase")
+				}
+				next.ServeHTTP(w, r)
+			})
+		}
+	}
+	srv := httptest.NewServer(newServer(t, service(nil), config.Default(),
+		runtime.WithMiddleware(mark("user")),
+		runtime.WithPhaseMiddleware(gateway.PhaseRateLimit, mark("rate_limit")),
+		runtime.WithPhaseMiddleware(gateway.PhaseAuthn, mark("authn")),
+		runtime.WithPhaseMiddleware(gateway.PhaseEdge, mark("edge")),
+	).Handler())
+	t.Cleanup(srv.Close)
+	if got := send(t, http.DefaultClient, "POST", srv.URL+"/graphql", `{"query":"{hello}"}`); got.status != 200 {
+		t.Fatalf("got %d %s", got.status, got.body)
+	}
+	if got := strings.Join(order, ","); got != "edge,authn,rate_limit,user" {
+		t.Errorf("order = %s, want edge,authn,rate_limit,user", got)
+	}
+}
+
+func TestAnUnknownPhaseIsAnError(t *testing.T) {
+	t.Parallel()
+	_, err := runtime.New(service(nil), config.Default(), runtime.WithLogger(discard),
+		runtime.WithPhaseMiddleware(gateway.Phase(42), func(h http.Handler) http.Handler { return h }))
+	if err == nil || !strings.Contains(err.Error(), "unknown pipeline phase 42") {
+		t.Errorf("New: error %v, want one naming the unknown phase", err)
 	}
 }
 

@@ -1087,7 +1087,7 @@ func (b *binder) source(obj *Object, f *ast.FieldDefinition, text string, at dia
 		return src
 	case "$context":
 		if len(segs) != 1 || segs[0] == "" {
-			b.errorf(at, "bad-source", "write $context.<name>, the name a middleware gives gateway.WithValue", nil, "source %q must name one context value", text)
+			b.errorf(at, "bad-source", "write $context.<name>, the name a middleware gives request.SetValue", nil, "source %q must name one context value", text)
 			return nil
 		}
 		return &Source{Kind: SourceContext, Text: text, Name: segs[0]}

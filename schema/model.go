@@ -154,7 +154,7 @@ const (
 	// missing header is the empty string (or no values).
 	SourceHeader
 	// SourceContext is a value a middleware put in the request context
-	// with gateway.WithValue ($context.name); its type is checked at run
+	// with request.SetValue ($context.name); its type is checked at run
 	// time against the target field's.
 	SourceContext
 )

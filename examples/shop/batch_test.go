@@ -172,3 +172,63 @@ func TestMissingBatchResults(t *testing.T) {
 		}
 	})
 }
+
+func TestRelatedProductsMakeOneCallPerLevel(t *testing.T) {
+	endpoint, c := countingBFF(t, "")
+	tests := []struct {
+		name  string
+		query string
+		want  map[string]int
+	}{
+		{"1 product", `{ products(first: 1) { id related { id } } }`,
+			map[string]int{"ListProducts": 1, "ListRelatedProducts": 1}},
+		{"50 products", `{ products(first: 50) { id related { id name } } }`,
+			map[string]int{"ListProducts": 1, "ListRelatedProducts": 1}},
+		{"50 products, related nested 3 levels deep: one call per level", `{ products(first: 50) { related { related { related { id } } } } }`,
+			map[string]int{"ListProducts": 1, "ListRelatedProducts": 3}},
+		{"3 levels with a different first at each level", `{ products(first: 50) { related(first: 1) { related(first: 7) { related(first: 2) { id } } } } }`,
+			map[string]int{"ListProducts": 1, "ListRelatedProducts": 3}},
+		{"sellers at every level: one user call per level", `{ products(first: 50) { seller { id } related { seller { id } related { seller { id } } } } }`,
+			map[string]int{"ListProducts": 1, "ListRelatedProducts": 2, "BatchGetUsers": 3}},
+		{"a single product, 3 levels deep", `{ product(id: "p-1002") { related { related { related { id } } } } }`,
+			map[string]int{"GetProduct": 1, "ListRelatedProducts": 3}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c.reset()
+			if _, res := post(t, endpoint, tt.query, nil); len(res.Errors) > 0 {
+				t.Fatalf("errors: %+v", res.Errors)
+			}
+			if got := c.reset(); fmt.Sprint(got) != fmt.Sprint(tt.want) {
+				t.Errorf("calls %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestRelatedProductsMatchTheirParents(t *testing.T) {
+	endpoint, _ := countingBFF(t, "")
+	// In the 120-product catalog, product i has the category of product
+	// i%10: p-1001, p-1005, p-1009, p-1011, ... are outdoor products, and
+	// p-1003, p-1007, p-1013, ... are books.
+	_, res := post(t, endpoint, `{
+  products(first: 3) { id related(first: 2) { id related(first: 1) { id category } } }
+}`, nil)
+	if len(res.Errors) > 0 {
+		t.Fatalf("errors: %+v", res.Errors)
+	}
+	got := fmt.Sprint(res.Data)
+	want := "map[products:[" +
+		"map[id:p-1001 related:[map[id:p-1005 related:[map[category:OUTDOOR id:p-1009]]] map[id:p-1009 related:[map[category:OUTDOOR id:p-1011]]]]] " +
+		"map[id:p-1002 related:[map[id:p-1006 related:[map[category:ELECTRONICS id:p-1010]]] map[id:p-1010 related:[map[category:ELECTRONICS id:p-1012]]]]] " +
+		"map[id:p-1003 related:[map[id:p-1007 related:[map[category:BOOKS id:p-1013]]] map[id:p-1013 related:[map[category:BOOKS id:p-1017]]]]]]]"
+	if got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+	t.Run("a negative first is the backend's InvalidArgument", func(t *testing.T) {
+		_, res := post(t, endpoint, `{ product(id: "p-1001") { related(first: -1) { id } } }`, nil)
+		if len(res.Errors) != 1 || res.Errors[0].Extensions["code"] != "BAD_USER_INPUT" {
+			t.Errorf("errors = %+v, want one BAD_USER_INPUT", res.Errors)
+		}
+	})
+}

@@ -3,6 +3,7 @@ package layering_test
 import (
 	"encoding/json"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -37,22 +38,42 @@ func deps(t *testing.T, dir, pattern string) []pkg {
 
 func TestImportRules(t *testing.T) {
 	rules := []struct {
-		name      string
-		pattern   string
-		forbidden []string
+		name       string
+		pattern    string
+		only       []string // when set, only the matching packages under these prefixes are checked
+		forbidden  []string
+		stdlibOnly bool // every dependency must be in the standard library
 	}{
-		{"runtime imports no generator package", mod + "/runtime/...", []string{mod + "/schema", mod + "/codegen", mod + "/templates", mod + "/internal/cli"}},
-		{"the front end imports neither back end nor runtime", mod + "/schema/...", []string{mod + "/codegen", mod + "/runtime", mod + "/templates", mod + "/internal/cli"}},
-		{"the back end imports no runtime and no CLI", mod + "/codegen/...", []string{mod + "/runtime", mod + "/internal/cli"}},
+		{name: "runtime imports no generator package", pattern: mod + "/runtime/...", forbidden: []string{mod + "/schema", mod + "/codegen", mod + "/templates", mod + "/internal/cli"}},
+		{name: "the front end imports neither back end nor runtime", pattern: mod + "/schema/...", forbidden: []string{mod + "/codegen", mod + "/runtime", mod + "/templates", mod + "/internal/cli"}},
+		{name: "the back end imports no runtime and no CLI", pattern: mod + "/codegen/...", forbidden: []string{mod + "/runtime", mod + "/internal/cli"}},
+		{
+			name:      "GraphQL serving code does not know the sidecar",
+			pattern:   mod + "/runtime/...",
+			only:      []string{mod + "/runtime/gateway", mod + "/runtime/graphql", mod + "/runtime/batch", mod + "/runtime/stream"},
+			forbidden: []string{mod + "/runtime/sidecar"},
+		},
+		{name: "the sidecar does not know gqlgen", pattern: mod + "/runtime/sidecar/...", forbidden: []string{"github.com/99designs/gqlgen", "github.com/vektah/gqlparser"}},
+		{name: "the request seam imports only the standard library", pattern: mod + "/runtime/request/...", stdlibOnly: true},
 	}
 	for _, r := range rules {
 		t.Run(r.name, func(t *testing.T) {
 			pkgs := deps(t, "../..", r.pattern)
+			if len(r.only) > 0 {
+				pkgs = slices.DeleteFunc(pkgs, func(p pkg) bool {
+					return !slices.ContainsFunc(r.only, func(prefix string) bool {
+						return p.ImportPath == prefix || strings.HasPrefix(p.ImportPath, prefix+"/")
+					})
+				})
+			}
 			if len(pkgs) == 0 {
 				t.Fatalf("no package matches %s", r.pattern)
 			}
 			for _, p := range pkgs {
 				for _, d := range p.Deps {
+					if r.stdlibOnly && strings.Contains(strings.Split(d, "/")[0], ".") {
+						t.Errorf("%s imports %s, which is not in the standard library", p.ImportPath, d)
+					}
 					for _, f := range r.forbidden {
 						if d == f || strings.HasPrefix(d, f+"/") {
 							t.Errorf("%s imports %s", p.ImportPath, d)

@@ -2,13 +2,26 @@
 // middleware every request to the GraphQL endpoint crosses, and the GraphQL
 // HTTP handler itself.
 //
-// # Middleware
+// # Middleware and the pipeline
 //
 // A [Middleware] is a func(next http.Handler) http.Handler. [Chain] composes
-// a list of them once, the first listed running first (outermost). The
-// runtime chains the pieces of this package in this order:
+// a list of them once, the first listed running first (outermost).
+// [NewPipeline] builds the inbound pipeline from the configuration, once, as
+// named phases that run in order, each phase's built-in middleware before
+// the ones the service adds to it ([WithPhase]):
 //
-//	Recover -> RequestID -> AccessLog -> Metrics -> CORS -> BodyLimit -> Timeout -> user middleware -> GraphQL
+//	edge:       Recover -> StripHeaders -> RequestID -> AccessLog -> Metrics -> CORS -> BodyLimit -> Timeout
+//	authn:      (who calls: sets request.Principal)
+//	rate_limit: (how much the caller may ask)
+//	user:       the service's own middleware (runtime.WithMiddleware)
+//	-> GraphQL
+//
+// [RequestID] opens the per-request seam: it puts a request.Request (the
+// id, the inbound headers, the principal, values set by middleware, the
+// response headers backends send back) in the context, which everything
+// after it reads with request.From (package
+// github.com/bffgen/bffgen/runtime/request). This package does not import
+// the sidecar: the two meet only on that value.
 //
 // Rejections (a panic, an oversized body, a method that is not allowed) are
 // answered with [WriteError] in the shape of a GraphQL response, so that a

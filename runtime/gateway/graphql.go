@@ -20,7 +20,7 @@ import (
 	rgraphql "github.com/bffgen/bffgen/runtime/graphql"
 	"github.com/bffgen/bffgen/runtime/graphql/gqlgenexec"
 	"github.com/bffgen/bffgen/runtime/graphql/limits"
-	"github.com/bffgen/bffgen/runtime/sidecar"
+	"github.com/bffgen/bffgen/runtime/request"
 )
 
 // maskedMessage replaces, in production mode, the message of an error whose
@@ -65,7 +65,7 @@ func NewGraphQLHandler(schema graphql.ExecutableSchema, cfg config.Gateway, dev 
 			logger.LogAttrs(ctx, slog.LevelError, "panic in resolver",
 				slog.String("panic", fmt.Sprint(p)),
 				slog.String("stack", string(debug.Stack())),
-				slog.String("request_id", RequestIDFrom(ctx)),
+				slog.String("request_id", request.ID(ctx)),
 			)
 			return &gqlerror.Error{Message: maskedMessage, Extensions: map[string]any{"code": errcode.Internal}}
 		}),
@@ -120,19 +120,21 @@ func (h graphqlHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.stream.ServeHTTP(w, r)
 		return
 	}
-	ctx, backendHeaders := sidecar.WithResponseHeaders(r.Context())
-	h.dispatch.ServeHTTP(headerCopier{ResponseWriter: w, headers: backendHeaders}, r.WithContext(ctx))
+	h.dispatch.ServeHTTP(responseHeaders{ResponseWriter: w, req: request.From(r.Context())}, r)
 }
 
-// headerCopier adds the upstreams' response_headers (e.g. Set-Cookie) to the
-// response just before its header is written.
-type headerCopier struct {
+// responseHeaders adds the upstreams' response_headers (e.g. Set-Cookie)
+// that the request collected to the response, just before its header is
+// written.
+type responseHeaders struct {
 	http.ResponseWriter
-	headers *sidecar.ResponseHeaders
+	req *request.Request
 }
 
-func (c headerCopier) WriteHeader(status int) {
-	c.headers.CopyTo(c.Header())
+func (c responseHeaders) WriteHeader(status int) {
+	if c.req != nil {
+		c.req.CopyResponseHeaders(c.Header())
+	}
 	c.ResponseWriter.WriteHeader(status)
 }
 
@@ -186,7 +188,7 @@ func ErrorPresenter(dev bool, logger *slog.Logger) graphql.ErrorPresenterFunc {
 		}
 		original := out.Message
 		attrs := []slog.Attr{
-			slog.String("request_id", RequestIDFrom(ctx)),
+			slog.String("request_id", request.ID(ctx)),
 			slog.String("code", code),
 			slog.String("path", out.Path.String()),
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/rs/cors"
 
 	"github.com/bffgen/bffgen/runtime/config"
+	"github.com/bffgen/bffgen/runtime/request"
 )
 
 // Middleware wraps an http.Handler with behaviour that runs before and after
@@ -67,17 +68,18 @@ func Recover(logger *slog.Logger) Middleware {
 	}
 }
 
-type requestIDKey struct{}
-
 // maxRequestIDLen bounds an inbound request id that is reused.
 const maxRequestIDLen = 128
 
-// RequestID gives every request an identifier: the value of the inbound
-// header when it is a sane token (1 to 128 characters among letters, digits
-// and -_.:+/=@~), otherwise a new random one (26 characters, base32). The
-// identifier is set on the response header and put in the request context,
-// where [RequestIDFrom] reads it. An empty header name means
-// "X-Request-Id".
+// RequestID opens the per-request seam: it creates the request's
+// [request.Request], with an identifier and the inbound headers, and puts
+// it in the request context, where the later phases, generated code and
+// the sidecar read it (request.From). The identifier is the value of the
+// inbound header when it is a sane token (1 to 128 characters among
+// letters, digits and -_.:+/=@~), otherwise a new random one (26
+// characters, base32); it is also set on the response header. An empty
+// header name means "X-Request-Id". Middleware that must see the final
+// inbound headers (StripHeaders) run before it.
 func RequestID(header string) Middleware {
 	if header == "" {
 		header = "X-Request-Id"
@@ -95,16 +97,9 @@ func RequestID(header string) Middleware {
 				// log the id too.
 				rec.requestID = id
 			}
-			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id)))
+			next.ServeHTTP(w, r.WithContext(request.With(r.Context(), request.New(id, r.Header))))
 		})
 	}
-}
-
-// RequestIDFrom returns the request id that [RequestID] put in ctx, or ""
-// when there is none.
-func RequestIDFrom(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey{}).(string)
-	return id
 }
 
 func saneRequestID(id string) bool {
@@ -143,7 +138,7 @@ func AccessLog(logger *slog.Logger) Middleware {
 					slog.Int("status", status),
 					slog.Int64("bytes", bytes),
 					slog.Duration("duration", d),
-					slog.String("request_id", RequestIDFrom(r.Context())),
+					slog.String("request_id", request.ID(r.Context())),
 				)
 			})
 		})

@@ -17,6 +17,7 @@ import (
 
 	"github.com/bffgen/bffgen/runtime/config"
 	"github.com/bffgen/bffgen/runtime/gateway"
+	"github.com/bffgen/bffgen/runtime/request"
 )
 
 // logBuffer collects JSON log records; it is safe for concurrent use.
@@ -193,13 +194,19 @@ func TestRequestID(t *testing.T) {
 			t.Parallel()
 			var seen string
 			srv := serve(t, gateway.Chain(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
-				seen = gateway.RequestIDFrom(r.Context())
+				req := request.From(r.Context())
+				if req == nil || req.Header.Get("X-Seen") != "yes" {
+					t.Error("RequestID did not open the request seam with the inbound headers")
+					return
+				}
+				seen = req.ID
 			}), gateway.RequestID(tt.header)))
 			header := tt.header
 			if header == "" {
 				header = "X-Request-Id"
 			}
 			req := newRequest(t, http.MethodGet, srv.URL, nil)
+			req.Header.Set("X-Seen", "yes")
 			if tt.inbound != "" {
 				req.Header.Set(header, tt.inbound)
 			}
@@ -215,13 +222,6 @@ func TestRequestID(t *testing.T) {
 				t.Errorf("id = %q, want a new 26-character id", got)
 			}
 		})
-	}
-}
-
-func TestRequestIDFromAContextWithoutOne(t *testing.T) {
-	t.Parallel()
-	if got := gateway.RequestIDFrom(context.Background()); got != "" {
-		t.Errorf("RequestIDFrom(Background) = %q, want \"\"", got)
 	}
 }
 

@@ -4,11 +4,10 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"sync"
 
 	"connectrpc.com/connect"
 
-	"github.com/99designs/gqlgen/graphql"
+	"github.com/bffgen/bffgen/runtime/request"
 )
 
 // responseMeta returns the headers of a unary call's outcome: the response's,
@@ -43,61 +42,29 @@ func forwardList(configured []string) []string {
 	return out
 }
 
-// copyHeaders copies the forwarded headers of the inbound GraphQL request
-// (gqlgen's operation context holds them) onto an outgoing call. Outside a
-// GraphQL operation there is nothing to copy.
+// copyHeaders copies the forwarded headers of the inbound request (the
+// request seam holds them) onto an outgoing call. Outside an inbound
+// request there is nothing to copy.
 func (i *interceptor) copyHeaders(ctx context.Context, out http.Header) {
-	if !graphql.HasOperationContext(ctx) {
+	req := request.From(ctx)
+	if req == nil {
 		return
 	}
-	in := graphql.GetOperationContext(ctx).Headers
 	for _, h := range i.forward {
-		for _, v := range in.Values(h) {
+		for _, v := range req.Header.Values(h) {
 			out.Add(h, v)
 		}
 	}
 }
 
-// ResponseHeaders collects backend response headers for the client's
-// response during one GraphQL request; safe for concurrent calls.
-type ResponseHeaders struct {
-	mu sync.Mutex
-	h  http.Header
-}
-
-type responseHeadersKey struct{}
-
-// WithResponseHeaders returns ctx with a new, empty collector, which the
-// calls made with ctx fill with their upstreams' response_headers.
-func WithResponseHeaders(ctx context.Context) (context.Context, *ResponseHeaders) {
-	rh := &ResponseHeaders{h: http.Header{}}
-	return context.WithValue(ctx, responseHeadersKey{}, rh), rh
-}
-
-// CopyTo adds every collected header value to dst.
-func (rh *ResponseHeaders) CopyTo(dst http.Header) {
-	rh.mu.Lock()
-	defer rh.mu.Unlock()
-	for k, vs := range rh.h {
-		for _, v := range vs {
-			dst.Add(k, v)
-		}
-	}
-}
-
 // collect records the allow-listed headers of a backend response (or of an
-// error's metadata) in the request's collector, if it has one.
+// error's metadata) on the inbound request, whose client receives them.
 func (i *interceptor) collect(ctx context.Context, h http.Header) {
-	rh, ok := ctx.Value(responseHeadersKey{}).(*ResponseHeaders)
-	if !ok || len(i.response) == 0 || h == nil {
+	if len(i.response) == 0 || h == nil {
 		return
 	}
-	rh.mu.Lock()
-	defer rh.mu.Unlock()
-	for _, name := range i.response {
-		for _, v := range h.Values(name) {
-			rh.h.Add(name, v)
-		}
+	if req := request.From(ctx); req != nil {
+		req.AddResponseHeaders(h, i.response)
 	}
 }
 

@@ -129,6 +129,64 @@ func (r *resolver) batchProductReviews(ctx context.Context, parents []*catalogv1
 	return out, outErrs
 }
 
+// fetchProductRelated calls catalog.v1.CatalogService.ListRelatedProducts for keys:
+// one call per chunk of max_batch_size of upstream "catalog" (else 100), in
+// parallel. Results and errors are indexed like keys; a key without a
+// result has a nil one.
+func (r *resolver) fetchProductRelated(ctx context.Context, keys []string, first *int32) ([]*catalogv1.RelatedProducts, []error) {
+	items := make([]*catalogv1.RelatedProducts, len(keys))
+	index := make(map[string]int, len(keys))
+	for i, k := range keys {
+		index[k] = i
+	}
+	errs := batch.Chunks(ctx, len(keys), r.up.MaxBatchSize("catalog", 100), func(ctx context.Context, lo, hi int) error {
+		req := &catalogv1.ListRelatedProductsRequest{}
+		req.ProductIds = keys[lo:hi]
+		if first != nil {
+			req.PerProduct = *first
+		}
+		res, err := r.catalogService.ListRelatedProducts(ctx, connect.NewRequest(req))
+		if err != nil {
+			return err
+		}
+		for _, item := range res.Msg.GetResults() {
+			if i, ok := index[item.GetProductId()]; ok && i >= lo && i < hi {
+				items[i] = item
+			}
+		}
+		return nil
+	})
+	return items, errs
+}
+
+// batchProductRelated resolves Product.related for many parents with
+// fetchProductRelated; results and errors are indexed like parents.
+func (r *resolver) batchProductRelated(ctx context.Context, parents []*catalogv1.Product, first *int32) ([][]*catalogv1.Product, []error) {
+	keys := make([]string, 0, len(parents))
+	index := make(map[string]int, len(parents))
+	for _, p := range parents {
+		k := p.GetId()
+		if _, ok := index[k]; !ok {
+			index[k] = len(keys)
+			keys = append(keys, k)
+		}
+	}
+	items, errs := r.fetchProductRelated(ctx, keys, first)
+	out := make([][]*catalogv1.Product, len(parents))
+	outErrs := make([]error, len(parents))
+	for i, p := range parents {
+		k := index[p.GetId()]
+		item := items[k]
+		switch {
+		case errs[k] != nil:
+			outErrs[i] = errs[k]
+		default:
+			out[i] = item.GetProducts()
+		}
+	}
+	return out, outErrs
+}
+
 // batchReviewReviewer resolves Review.reviewer for many parents with
 // fetchBatchGetUsersByIds; results and errors are indexed like parents.
 func (r *resolver) batchReviewReviewer(ctx context.Context, parents []*reviewsv1.Review) ([]*usersv1.User, []error) {
@@ -192,6 +250,28 @@ func (r *resolver) prefetchProduct(ctx context.Context, fields []graphql.Collect
 					children = append(children, v...)
 				}
 				r.prefetchReview(ctx, batch.Fields(ctx, f, "Review"), children)
+			})
+		case "related":
+			wg.Go(func() {
+				raw, ok := batch.Args(ctx, f)
+				if !ok {
+					return
+				}
+				var first *int32
+				if v := raw["first"]; v != nil {
+					x, err := graphql.UnmarshalInt32(v)
+					if err != nil {
+						return
+					}
+					first = &x
+				}
+				vs, errs := r.batchProductRelated(ctx, parents, first)
+				batch.Store(ctx, f.Alias, parents, vs, errs)
+				var children []*catalogv1.Product
+				for _, v := range vs {
+					children = append(children, v...)
+				}
+				r.prefetchProduct(ctx, batch.Fields(ctx, f, "Product"), children)
 			})
 		}
 	}

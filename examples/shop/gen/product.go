@@ -75,3 +75,14 @@ func (r *productResolver) Reviews(ctx context.Context, obj *catalogv1.Product, f
 	(*resolver)(r).prefetchReview(ctx, batch.Selected(ctx, "Review"), vs[0])
 	return vs[0], errs[0]
 }
+
+// Related reads the result prefetched for its level by one catalog.v1.CatalogService.ListRelatedProducts call
+// for all sibling parents (@batch).
+func (r *productResolver) Related(ctx context.Context, obj *catalogv1.Product, first *int32) ([]*catalogv1.Product, error) {
+	if v, err, ok := batch.Load[[]*catalogv1.Product](ctx, obj); ok {
+		return v, err
+	}
+	vs, errs := (*resolver)(r).batchProductRelated(ctx, []*catalogv1.Product{obj}, first)
+	(*resolver)(r).prefetchProduct(ctx, batch.Selected(ctx, "Product"), vs[0])
+	return vs[0], errs[0]
+}

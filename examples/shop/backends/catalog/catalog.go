@@ -3,6 +3,7 @@ package catalog
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -135,6 +136,52 @@ func (s *Server) ListProducts(_ context.Context, req *connect.Request[catalogv1.
 		}
 	}
 	return connect.NewResponse(res), nil
+}
+
+// ListRelatedProducts returns, for each known product id of the request
+// (duplicates answered once, unknown ids skipped), up to per_product
+// related products: the other products of its category in catalog order
+// starting after it (wrapping around), then the other products in the same
+// order. per_product defaults to 5 and is capped at 20; a negative value is
+// InvalidArgument. The answer depends only on the request and the catalog.
+func (s *Server) ListRelatedProducts(_ context.Context, req *connect.Request[catalogv1.ListRelatedProductsRequest]) (*connect.Response[catalogv1.ListRelatedProductsResponse], error) {
+	per := int(req.Msg.GetPerProduct())
+	switch {
+	case per < 0:
+		return nil, connect.NewError(connect.CodeInvalidArgument, fmt.Errorf("per_product must not be negative"))
+	case per == 0:
+		per = 5
+	case per > 20:
+		per = 20
+	}
+	res := &catalogv1.ListRelatedProductsResponse{}
+	seen := map[string]bool{}
+	for _, id := range req.Msg.GetProductIds() {
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		if p, ok := s.byID[id]; ok {
+			res.Results = append(res.Results, &catalogv1.RelatedProducts{ProductId: id, Products: s.related(p, per)})
+		}
+	}
+	return connect.NewResponse(res), nil
+}
+
+// related lists up to n products related to p (see ListRelatedProducts).
+func (s *Server) related(p *catalogv1.Product, n int) []*catalogv1.Product {
+	at := slices.Index(s.products, p)
+	var same, other []*catalogv1.Product
+	for i := 1; i < len(s.products) && len(same) < n; i++ {
+		q := s.products[(at+i)%len(s.products)]
+		if q.GetCategory() == p.GetCategory() {
+			same = append(same, q)
+		} else if len(other) < n {
+			other = append(other, q)
+		}
+	}
+	out := append(same, other...)
+	return out[:min(n, len(out))]
 }
 
 // WatchStock streams a product's stock: the current level, then every

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"flag"
 	"fmt"
+	"io"
 	"os"
 	"time"
 
@@ -9,6 +11,7 @@ import (
 	"github.com/bffgen/bffgen/examples/shop/gen"
 	"github.com/bffgen/bffgen/examples/shop/resolvers"
 	"github.com/bffgen/bffgen/runtime"
+	"github.com/bffgen/bffgen/runtime/config"
 )
 
 const sample = `{ products(first: 3) { id name priceCents displayPrice createdAt category seller { displayName } reviews { rating body reviewer { displayName country } } } }`
@@ -20,25 +23,52 @@ func main() {
 		os.Exit(1)
 	}
 	defer run.Close()
-	// bff.yaml reads the backends' addresses from these variables.
+	// bff.yaml and bff.production.yaml read the backends' addresses from
+	// these variables.
 	os.Setenv("CATALOG_URL", run.CatalogURL)
 	os.Setenv("REVIEWS_URL", run.ReviewsURL)
 	os.Setenv("USERS_URL", run.UsersURL)
-	listen := os.Getenv("BFF_LISTEN")
-	if listen == "" {
-		listen = "127.0.0.1:8080"
-	}
-	fmt.Printf(`bffgen demo: catalog on %s, reviews on %s, users on %s
-The BFF listens on http://%s/graphql (GraphiQL at http://%s/). Try:
-
-  curl -s http://%s/graphql -H 'Content-Type: application/json' \
-    -d '{"query":"%s"}'
-
-`, run.CatalogURL, run.ReviewsURL, run.UsersURL, listen, listen, listen, sample)
+	banner(os.Stdout, run, os.Args[1:])
 	go simulateSales(run)
+	// runtime.Main reads the same flags (--config, --dev) and reports their
+	// errors.
 	code := runtime.Main(gen.Service(&resolvers.Resolver{}))
 	run.Close()
 	os.Exit(code)
+}
+
+// banner prints where the demo serves and a query to try, as the
+// configuration named by args (the flags of runtime.Main) says. It prints
+// nothing when the flags or the file are wrong: runtime.Main says why.
+func banner(w io.Writer, run *backends.Running, args []string) {
+	flags := flag.NewFlagSet("demo", flag.ContinueOnError)
+	flags.SetOutput(io.Discard)
+	path := flags.String("config", "bff.yaml", "")
+	dev := flags.Bool("dev", false, "")
+	if flags.Parse(args) != nil {
+		return
+	}
+	var opts []config.Option
+	if *dev {
+		opts = append(opts, config.WithMode(config.ModeDevelopment))
+	}
+	cfg, err := config.Load(*path, opts...)
+	if err != nil {
+		return
+	}
+	endpoint := "http://" + cfg.Listen + cfg.Gateway.GraphQL.Path
+	fmt.Fprintf(w, "bffgen demo (%s, %s mode): catalog on %s, reviews on %s, users on %s\n",
+		*path, cfg.Mode, run.CatalogURL, run.ReviewsURL, run.UsersURL)
+	ide := "no GraphiQL"
+	if cfg.Development() && cfg.Gateway.GraphQL.GraphiQL {
+		ide = "GraphiQL at http://" + cfg.Listen + "/"
+	}
+	introspection := "introspection off"
+	if cfg.Gateway.GraphQL.Introspection {
+		introspection = "introspection on"
+	}
+	fmt.Fprintf(w, "The BFF listens on %s (%s, %s), its admin on http://%s. Try:\n\n", endpoint, ide, introspection, cfg.Admin)
+	fmt.Fprintf(w, "  curl -s %s -H 'Content-Type: application/json' \\\n    -d '{\"query\":\"%s\"}'\n\n", endpoint, sample)
 }
 
 // simulateSales sells one unit of the trail shoes every few seconds and

@@ -32,6 +32,7 @@ type options struct {
 	nginx    string
 	wrk      string
 	keep     bool
+	mode     string
 }
 
 func main() {
@@ -44,6 +45,7 @@ func main() {
 	flag.StringVar(&levels, "c", "1,4,16,64", "concurrencies (connections), comma-separated")
 	flag.StringVar(&o.nginx, "nginx", "nginx", "nginx binary")
 	flag.StringVar(&o.wrk, "wrk", "wrk", "wrk binary")
+	flag.StringVar(&o.mode, "mode", "onehop", `"onehop": one hop vs three vs the floor; "edge": the shop BFF with every protection on vs every limit off`)
 	flag.Parse()
 	for _, s := range strings.Split(levels, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
@@ -59,7 +61,16 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, o); err != nil {
+	runMode := run
+	switch o.mode {
+	case "onehop":
+	case "edge":
+		runMode = runEdge
+	default:
+		fmt.Fprintf(os.Stderr, "onehop: -mode %q: want onehop or edge\n", o.mode)
+		os.Exit(2)
+	}
+	if err := runMode(ctx, o); err != nil {
 		fmt.Fprintf(os.Stderr, "onehop: %v\n", err)
 		os.Exit(1)
 	}
@@ -79,12 +90,8 @@ type variant struct {
 }
 
 func run(ctx context.Context, o options) error {
-	for _, tool := range []*string{&o.nginx, &o.wrk} {
-		path, err := exec.LookPath(*tool)
-		if err != nil {
-			return fmt.Errorf("%s not found on PATH: run `make bench-onehop`, which installs it from Debian's packages, or pass -%s", *tool, *tool)
-		}
-		*tool = path
+	if err := lookTools(&o.nginx, &o.wrk); err != nil {
+		return err
 	}
 	modRoot, err := moduleRoot()
 	if err != nil {
@@ -298,6 +305,18 @@ func run(ctx context.Context, o options) error {
 	}
 	rep.summarize(variants)
 	return rep.write(os.Stdout, out)
+}
+
+// lookTools resolves each tool on PATH in place.
+func lookTools(tools ...*string) error {
+	for _, tool := range tools {
+		path, err := exec.LookPath(*tool)
+		if err != nil {
+			return fmt.Errorf("%s not found on PATH: run `make bench-onehop`, which installs it from Debian's packages, or pass -%s", *tool, *tool)
+		}
+		*tool = path
+	}
+	return nil
 }
 
 // measure runs v's load once and reads the CPU time its processes spent.

@@ -467,6 +467,158 @@ func (x *ListProductsResponse) GetTotalSize() int32 {
 	return 0
 }
 
+type ListRelatedProductsRequest struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	ProductIds []string               `protobuf:"bytes,1,rep,name=product_ids,json=productIds,proto3" json:"product_ids,omitempty"`
+	// Related products per product; 0 means 5, at most 20.
+	PerProduct    int32 `protobuf:"varint,2,opt,name=per_product,json=perProduct,proto3" json:"per_product,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListRelatedProductsRequest) Reset() {
+	*x = ListRelatedProductsRequest{}
+	mi := &file_catalog_v1_catalog_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListRelatedProductsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListRelatedProductsRequest) ProtoMessage() {}
+
+func (x *ListRelatedProductsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_catalog_v1_catalog_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListRelatedProductsRequest.ProtoReflect.Descriptor instead.
+func (*ListRelatedProductsRequest) Descriptor() ([]byte, []int) {
+	return file_catalog_v1_catalog_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *ListRelatedProductsRequest) GetProductIds() []string {
+	if x != nil {
+		return x.ProductIds
+	}
+	return nil
+}
+
+func (x *ListRelatedProductsRequest) GetPerProduct() int32 {
+	if x != nil {
+		return x.PerProduct
+	}
+	return 0
+}
+
+// The products related to one product.
+type RelatedProducts struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ProductId     string                 `protobuf:"bytes,1,opt,name=product_id,json=productId,proto3" json:"product_id,omitempty"`
+	Products      []*Product             `protobuf:"bytes,2,rep,name=products,proto3" json:"products,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RelatedProducts) Reset() {
+	*x = RelatedProducts{}
+	mi := &file_catalog_v1_catalog_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RelatedProducts) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RelatedProducts) ProtoMessage() {}
+
+func (x *RelatedProducts) ProtoReflect() protoreflect.Message {
+	mi := &file_catalog_v1_catalog_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RelatedProducts.ProtoReflect.Descriptor instead.
+func (*RelatedProducts) Descriptor() ([]byte, []int) {
+	return file_catalog_v1_catalog_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *RelatedProducts) GetProductId() string {
+	if x != nil {
+		return x.ProductId
+	}
+	return ""
+}
+
+func (x *RelatedProducts) GetProducts() []*Product {
+	if x != nil {
+		return x.Products
+	}
+	return nil
+}
+
+type ListRelatedProductsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// One entry per known product id, in the order of the request; unknown
+	// ids have no entry.
+	Results       []*RelatedProducts `protobuf:"bytes,1,rep,name=results,proto3" json:"results,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListRelatedProductsResponse) Reset() {
+	*x = ListRelatedProductsResponse{}
+	mi := &file_catalog_v1_catalog_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListRelatedProductsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListRelatedProductsResponse) ProtoMessage() {}
+
+func (x *ListRelatedProductsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_catalog_v1_catalog_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListRelatedProductsResponse.ProtoReflect.Descriptor instead.
+func (*ListRelatedProductsResponse) Descriptor() ([]byte, []int) {
+	return file_catalog_v1_catalog_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *ListRelatedProductsResponse) GetResults() []*RelatedProducts {
+	if x != nil {
+		return x.Results
+	}
+	return nil
+}
+
 type WatchStockRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	ProductId     string                 `protobuf:"bytes,1,opt,name=product_id,json=productId,proto3" json:"product_id,omitempty"`
@@ -476,7 +628,7 @@ type WatchStockRequest struct {
 
 func (x *WatchStockRequest) Reset() {
 	*x = WatchStockRequest{}
-	mi := &file_catalog_v1_catalog_proto_msgTypes[5]
+	mi := &file_catalog_v1_catalog_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -488,7 +640,7 @@ func (x *WatchStockRequest) String() string {
 func (*WatchStockRequest) ProtoMessage() {}
 
 func (x *WatchStockRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_catalog_v1_catalog_proto_msgTypes[5]
+	mi := &file_catalog_v1_catalog_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -501,7 +653,7 @@ func (x *WatchStockRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchStockRequest.ProtoReflect.Descriptor instead.
 func (*WatchStockRequest) Descriptor() ([]byte, []int) {
-	return file_catalog_v1_catalog_proto_rawDescGZIP(), []int{5}
+	return file_catalog_v1_catalog_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *WatchStockRequest) GetProductId() string {
@@ -523,7 +675,7 @@ type StockLevel struct {
 
 func (x *StockLevel) Reset() {
 	*x = StockLevel{}
-	mi := &file_catalog_v1_catalog_proto_msgTypes[6]
+	mi := &file_catalog_v1_catalog_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -535,7 +687,7 @@ func (x *StockLevel) String() string {
 func (*StockLevel) ProtoMessage() {}
 
 func (x *StockLevel) ProtoReflect() protoreflect.Message {
-	mi := &file_catalog_v1_catalog_proto_msgTypes[6]
+	mi := &file_catalog_v1_catalog_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -548,7 +700,7 @@ func (x *StockLevel) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StockLevel.ProtoReflect.Descriptor instead.
 func (*StockLevel) Descriptor() ([]byte, []int) {
-	return file_catalog_v1_catalog_proto_rawDescGZIP(), []int{6}
+	return file_catalog_v1_catalog_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *StockLevel) GetProductId() string {
@@ -617,7 +769,18 @@ const file_catalog_v1_catalog_proto_rawDesc = "" +
 	"\bproducts\x18\x01 \x03(\v2\x13.catalog.v1.ProductR\bproducts\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12\x1d\n" +
 	"\n" +
-	"total_size\x18\x03 \x01(\x05R\ttotalSize\"2\n" +
+	"total_size\x18\x03 \x01(\x05R\ttotalSize\"^\n" +
+	"\x1aListRelatedProductsRequest\x12\x1f\n" +
+	"\vproduct_ids\x18\x01 \x03(\tR\n" +
+	"productIds\x12\x1f\n" +
+	"\vper_product\x18\x02 \x01(\x05R\n" +
+	"perProduct\"a\n" +
+	"\x0fRelatedProducts\x12\x1d\n" +
+	"\n" +
+	"product_id\x18\x01 \x01(\tR\tproductId\x12/\n" +
+	"\bproducts\x18\x02 \x03(\v2\x13.catalog.v1.ProductR\bproducts\"T\n" +
+	"\x1bListRelatedProductsResponse\x125\n" +
+	"\aresults\x18\x01 \x03(\v2\x1b.catalog.v1.RelatedProductsR\aresults\"2\n" +
 	"\x11WatchStockRequest\x12\x1d\n" +
 	"\n" +
 	"product_id\x18\x01 \x01(\tR\tproductId\"m\n" +
@@ -632,11 +795,12 @@ const file_catalog_v1_catalog_proto_rawDesc = "" +
 	"\x14CATEGORY_ELECTRONICS\x10\x01\x12\x12\n" +
 	"\x0eCATEGORY_BOOKS\x10\x02\x12\x11\n" +
 	"\rCATEGORY_HOME\x10\x03\x12\x14\n" +
-	"\x10CATEGORY_OUTDOOR\x10\x042\x81\x02\n" +
+	"\x10CATEGORY_OUTDOOR\x10\x042\xee\x02\n" +
 	"\x0eCatalogService\x12P\n" +
 	"\n" +
 	"GetProduct\x12\x1d.catalog.v1.GetProductRequest\x1a\x1e.catalog.v1.GetProductResponse\"\x03\x90\x02\x01\x12V\n" +
-	"\fListProducts\x12\x1f.catalog.v1.ListProductsRequest\x1a .catalog.v1.ListProductsResponse\"\x03\x90\x02\x01\x12E\n" +
+	"\fListProducts\x12\x1f.catalog.v1.ListProductsRequest\x1a .catalog.v1.ListProductsResponse\"\x03\x90\x02\x01\x12k\n" +
+	"\x13ListRelatedProducts\x12&.catalog.v1.ListRelatedProductsRequest\x1a'.catalog.v1.ListRelatedProductsResponse\"\x03\x90\x02\x01\x12E\n" +
 	"\n" +
 	"WatchStock\x12\x1d.catalog.v1.WatchStockRequest\x1a\x16.catalog.v1.StockLevel0\x01b\x06proto3"
 
@@ -653,38 +817,45 @@ func file_catalog_v1_catalog_proto_rawDescGZIP() []byte {
 }
 
 var file_catalog_v1_catalog_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_catalog_v1_catalog_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
+var file_catalog_v1_catalog_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
 var file_catalog_v1_catalog_proto_goTypes = []any{
-	(Category)(0),                 // 0: catalog.v1.Category
-	(*Product)(nil),               // 1: catalog.v1.Product
-	(*GetProductRequest)(nil),     // 2: catalog.v1.GetProductRequest
-	(*GetProductResponse)(nil),    // 3: catalog.v1.GetProductResponse
-	(*ListProductsRequest)(nil),   // 4: catalog.v1.ListProductsRequest
-	(*ListProductsResponse)(nil),  // 5: catalog.v1.ListProductsResponse
-	(*WatchStockRequest)(nil),     // 6: catalog.v1.WatchStockRequest
-	(*StockLevel)(nil),            // 7: catalog.v1.StockLevel
-	nil,                           // 8: catalog.v1.Product.AttributesEntry
-	(*timestamppb.Timestamp)(nil), // 9: google.protobuf.Timestamp
+	(Category)(0),                       // 0: catalog.v1.Category
+	(*Product)(nil),                     // 1: catalog.v1.Product
+	(*GetProductRequest)(nil),           // 2: catalog.v1.GetProductRequest
+	(*GetProductResponse)(nil),          // 3: catalog.v1.GetProductResponse
+	(*ListProductsRequest)(nil),         // 4: catalog.v1.ListProductsRequest
+	(*ListProductsResponse)(nil),        // 5: catalog.v1.ListProductsResponse
+	(*ListRelatedProductsRequest)(nil),  // 6: catalog.v1.ListRelatedProductsRequest
+	(*RelatedProducts)(nil),             // 7: catalog.v1.RelatedProducts
+	(*ListRelatedProductsResponse)(nil), // 8: catalog.v1.ListRelatedProductsResponse
+	(*WatchStockRequest)(nil),           // 9: catalog.v1.WatchStockRequest
+	(*StockLevel)(nil),                  // 10: catalog.v1.StockLevel
+	nil,                                 // 11: catalog.v1.Product.AttributesEntry
+	(*timestamppb.Timestamp)(nil),       // 12: google.protobuf.Timestamp
 }
 var file_catalog_v1_catalog_proto_depIdxs = []int32{
 	0,  // 0: catalog.v1.Product.category:type_name -> catalog.v1.Category
-	9,  // 1: catalog.v1.Product.created_at:type_name -> google.protobuf.Timestamp
-	8,  // 2: catalog.v1.Product.attributes:type_name -> catalog.v1.Product.AttributesEntry
+	12, // 1: catalog.v1.Product.created_at:type_name -> google.protobuf.Timestamp
+	11, // 2: catalog.v1.Product.attributes:type_name -> catalog.v1.Product.AttributesEntry
 	1,  // 3: catalog.v1.GetProductResponse.product:type_name -> catalog.v1.Product
 	0,  // 4: catalog.v1.ListProductsRequest.category:type_name -> catalog.v1.Category
 	1,  // 5: catalog.v1.ListProductsResponse.products:type_name -> catalog.v1.Product
-	9,  // 6: catalog.v1.StockLevel.at:type_name -> google.protobuf.Timestamp
-	2,  // 7: catalog.v1.CatalogService.GetProduct:input_type -> catalog.v1.GetProductRequest
-	4,  // 8: catalog.v1.CatalogService.ListProducts:input_type -> catalog.v1.ListProductsRequest
-	6,  // 9: catalog.v1.CatalogService.WatchStock:input_type -> catalog.v1.WatchStockRequest
-	3,  // 10: catalog.v1.CatalogService.GetProduct:output_type -> catalog.v1.GetProductResponse
-	5,  // 11: catalog.v1.CatalogService.ListProducts:output_type -> catalog.v1.ListProductsResponse
-	7,  // 12: catalog.v1.CatalogService.WatchStock:output_type -> catalog.v1.StockLevel
-	10, // [10:13] is the sub-list for method output_type
-	7,  // [7:10] is the sub-list for method input_type
-	7,  // [7:7] is the sub-list for extension type_name
-	7,  // [7:7] is the sub-list for extension extendee
-	0,  // [0:7] is the sub-list for field type_name
+	1,  // 6: catalog.v1.RelatedProducts.products:type_name -> catalog.v1.Product
+	7,  // 7: catalog.v1.ListRelatedProductsResponse.results:type_name -> catalog.v1.RelatedProducts
+	12, // 8: catalog.v1.StockLevel.at:type_name -> google.protobuf.Timestamp
+	2,  // 9: catalog.v1.CatalogService.GetProduct:input_type -> catalog.v1.GetProductRequest
+	4,  // 10: catalog.v1.CatalogService.ListProducts:input_type -> catalog.v1.ListProductsRequest
+	6,  // 11: catalog.v1.CatalogService.ListRelatedProducts:input_type -> catalog.v1.ListRelatedProductsRequest
+	9,  // 12: catalog.v1.CatalogService.WatchStock:input_type -> catalog.v1.WatchStockRequest
+	3,  // 13: catalog.v1.CatalogService.GetProduct:output_type -> catalog.v1.GetProductResponse
+	5,  // 14: catalog.v1.CatalogService.ListProducts:output_type -> catalog.v1.ListProductsResponse
+	8,  // 15: catalog.v1.CatalogService.ListRelatedProducts:output_type -> catalog.v1.ListRelatedProductsResponse
+	10, // 16: catalog.v1.CatalogService.WatchStock:output_type -> catalog.v1.StockLevel
+	13, // [13:17] is the sub-list for method output_type
+	9,  // [9:13] is the sub-list for method input_type
+	9,  // [9:9] is the sub-list for extension type_name
+	9,  // [9:9] is the sub-list for extension extendee
+	0,  // [0:9] is the sub-list for field type_name
 }
 
 func init() { file_catalog_v1_catalog_proto_init() }
@@ -702,7 +873,7 @@ func file_catalog_v1_catalog_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_catalog_v1_catalog_proto_rawDesc), len(file_catalog_v1_catalog_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   8,
+			NumMessages:   11,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

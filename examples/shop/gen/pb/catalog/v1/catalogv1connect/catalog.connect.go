@@ -20,15 +20,19 @@ const CatalogServiceName = "catalog.v1.CatalogService"
 
 // Procedures of catalog.v1.CatalogService, as HTTP paths.
 const (
-	CatalogServiceGetProductProcedure   = "/catalog.v1.CatalogService/GetProduct"
-	CatalogServiceListProductsProcedure = "/catalog.v1.CatalogService/ListProducts"
-	CatalogServiceWatchStockProcedure   = "/catalog.v1.CatalogService/WatchStock"
+	CatalogServiceGetProductProcedure          = "/catalog.v1.CatalogService/GetProduct"
+	CatalogServiceListProductsProcedure        = "/catalog.v1.CatalogService/ListProducts"
+	CatalogServiceListRelatedProductsProcedure = "/catalog.v1.CatalogService/ListRelatedProducts"
+	CatalogServiceWatchStockProcedure          = "/catalog.v1.CatalogService/WatchStock"
 )
 
 // CatalogServiceClient is a client for the catalog.v1.CatalogService service.
 type CatalogServiceClient interface {
 	GetProduct(ctx context.Context, req *connect.Request[v1.GetProductRequest]) (*connect.Response[v1.GetProductResponse], error)
 	ListProducts(ctx context.Context, req *connect.Request[v1.ListProductsRequest]) (*connect.Response[v1.ListProductsResponse], error)
+	// The products related to each of the given products (same category
+	// first), in one call for a whole level of a response.
+	ListRelatedProducts(ctx context.Context, req *connect.Request[v1.ListRelatedProductsRequest]) (*connect.Response[v1.ListRelatedProductsResponse], error)
 	// Streams the product's stock: the current level first, then every
 	// change, until the caller leaves.
 	WatchStock(ctx context.Context, req *connect.Request[v1.WatchStockRequest]) (*connect.ServerStreamForClient[v1.StockLevel], error)
@@ -42,16 +46,18 @@ func NewCatalogServiceClient(httpClient connect.HTTPClient, baseURL string, opts
 	baseURL = strings.TrimRight(baseURL, "/")
 	methods := v1.File_catalog_v1_catalog_proto.Services().ByName("CatalogService").Methods()
 	return &catalogServiceClient{
-		getProduct:   connect.NewClient[v1.GetProductRequest, v1.GetProductResponse](httpClient, baseURL+CatalogServiceGetProductProcedure, connect.WithSchema(methods.ByName("GetProduct")), connect.WithIdempotency(connect.IdempotencyNoSideEffects), connect.WithClientOptions(opts...)),
-		listProducts: connect.NewClient[v1.ListProductsRequest, v1.ListProductsResponse](httpClient, baseURL+CatalogServiceListProductsProcedure, connect.WithSchema(methods.ByName("ListProducts")), connect.WithIdempotency(connect.IdempotencyNoSideEffects), connect.WithClientOptions(opts...)),
-		watchStock:   connect.NewClient[v1.WatchStockRequest, v1.StockLevel](httpClient, baseURL+CatalogServiceWatchStockProcedure, connect.WithSchema(methods.ByName("WatchStock")), connect.WithClientOptions(opts...)),
+		getProduct:          connect.NewClient[v1.GetProductRequest, v1.GetProductResponse](httpClient, baseURL+CatalogServiceGetProductProcedure, connect.WithSchema(methods.ByName("GetProduct")), connect.WithIdempotency(connect.IdempotencyNoSideEffects), connect.WithClientOptions(opts...)),
+		listProducts:        connect.NewClient[v1.ListProductsRequest, v1.ListProductsResponse](httpClient, baseURL+CatalogServiceListProductsProcedure, connect.WithSchema(methods.ByName("ListProducts")), connect.WithIdempotency(connect.IdempotencyNoSideEffects), connect.WithClientOptions(opts...)),
+		listRelatedProducts: connect.NewClient[v1.ListRelatedProductsRequest, v1.ListRelatedProductsResponse](httpClient, baseURL+CatalogServiceListRelatedProductsProcedure, connect.WithSchema(methods.ByName("ListRelatedProducts")), connect.WithIdempotency(connect.IdempotencyNoSideEffects), connect.WithClientOptions(opts...)),
+		watchStock:          connect.NewClient[v1.WatchStockRequest, v1.StockLevel](httpClient, baseURL+CatalogServiceWatchStockProcedure, connect.WithSchema(methods.ByName("WatchStock")), connect.WithClientOptions(opts...)),
 	}
 }
 
 type catalogServiceClient struct {
-	getProduct   *connect.Client[v1.GetProductRequest, v1.GetProductResponse]
-	listProducts *connect.Client[v1.ListProductsRequest, v1.ListProductsResponse]
-	watchStock   *connect.Client[v1.WatchStockRequest, v1.StockLevel]
+	getProduct          *connect.Client[v1.GetProductRequest, v1.GetProductResponse]
+	listProducts        *connect.Client[v1.ListProductsRequest, v1.ListProductsResponse]
+	listRelatedProducts *connect.Client[v1.ListRelatedProductsRequest, v1.ListRelatedProductsResponse]
+	watchStock          *connect.Client[v1.WatchStockRequest, v1.StockLevel]
 }
 
 // GetProduct calls catalog.v1.CatalogService.GetProduct.
@@ -64,6 +70,11 @@ func (c *catalogServiceClient) ListProducts(ctx context.Context, req *connect.Re
 	return c.listProducts.CallUnary(ctx, req)
 }
 
+// ListRelatedProducts calls catalog.v1.CatalogService.ListRelatedProducts.
+func (c *catalogServiceClient) ListRelatedProducts(ctx context.Context, req *connect.Request[v1.ListRelatedProductsRequest]) (*connect.Response[v1.ListRelatedProductsResponse], error) {
+	return c.listRelatedProducts.CallUnary(ctx, req)
+}
+
 // WatchStock calls catalog.v1.CatalogService.WatchStock.
 func (c *catalogServiceClient) WatchStock(ctx context.Context, req *connect.Request[v1.WatchStockRequest]) (*connect.ServerStreamForClient[v1.StockLevel], error) {
 	return c.watchStock.CallServerStream(ctx, req)
@@ -73,6 +84,9 @@ func (c *catalogServiceClient) WatchStock(ctx context.Context, req *connect.Requ
 type CatalogServiceHandler interface {
 	GetProduct(context.Context, *connect.Request[v1.GetProductRequest]) (*connect.Response[v1.GetProductResponse], error)
 	ListProducts(context.Context, *connect.Request[v1.ListProductsRequest]) (*connect.Response[v1.ListProductsResponse], error)
+	// The products related to each of the given products (same category
+	// first), in one call for a whole level of a response.
+	ListRelatedProducts(context.Context, *connect.Request[v1.ListRelatedProductsRequest]) (*connect.Response[v1.ListRelatedProductsResponse], error)
 	// Streams the product's stock: the current level first, then every
 	// change, until the caller leaves.
 	WatchStock(context.Context, *connect.Request[v1.WatchStockRequest], *connect.ServerStream[v1.StockLevel]) error
@@ -85,6 +99,7 @@ func NewCatalogServiceHandler(svc CatalogServiceHandler, opts ...connect.Handler
 	methods := v1.File_catalog_v1_catalog_proto.Services().ByName("CatalogService").Methods()
 	getProductHandler := connect.NewUnaryHandler(CatalogServiceGetProductProcedure, svc.GetProduct, connect.WithSchema(methods.ByName("GetProduct")), connect.WithIdempotency(connect.IdempotencyNoSideEffects), connect.WithHandlerOptions(opts...))
 	listProductsHandler := connect.NewUnaryHandler(CatalogServiceListProductsProcedure, svc.ListProducts, connect.WithSchema(methods.ByName("ListProducts")), connect.WithIdempotency(connect.IdempotencyNoSideEffects), connect.WithHandlerOptions(opts...))
+	listRelatedProductsHandler := connect.NewUnaryHandler(CatalogServiceListRelatedProductsProcedure, svc.ListRelatedProducts, connect.WithSchema(methods.ByName("ListRelatedProducts")), connect.WithIdempotency(connect.IdempotencyNoSideEffects), connect.WithHandlerOptions(opts...))
 	watchStockHandler := connect.NewServerStreamHandler(CatalogServiceWatchStockProcedure, svc.WatchStock, connect.WithSchema(methods.ByName("WatchStock")), connect.WithHandlerOptions(opts...))
 	return "/catalog.v1.CatalogService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
@@ -92,6 +107,8 @@ func NewCatalogServiceHandler(svc CatalogServiceHandler, opts ...connect.Handler
 			getProductHandler.ServeHTTP(w, r)
 		case CatalogServiceListProductsProcedure:
 			listProductsHandler.ServeHTTP(w, r)
+		case CatalogServiceListRelatedProductsProcedure:
+			listRelatedProductsHandler.ServeHTTP(w, r)
 		case CatalogServiceWatchStockProcedure:
 			watchStockHandler.ServeHTTP(w, r)
 		default:
