@@ -33,7 +33,7 @@ type bffOptions struct {
 	mode, catalogURL, usersYAML, catalogYAML string
 	// extraYAML is appended to the config, e.g. a gateway section.
 	extraYAML string
-	backends                                 backends.Options
+	backends  backends.Options
 	// started, when set, receives the running backends.
 	started func(*backends.Running)
 }
