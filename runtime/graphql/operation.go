@@ -93,6 +93,9 @@ func (d Decoder) Decode(w http.ResponseWriter, r *http.Request) (*Operation, *Re
 	if op.PersistedHash, err = persistedHash(op.Extensions); err != nil {
 		return nil, err
 	}
+	if op.Document == "" && op.PersistedHash == "" {
+		return nil, badRequest(CodeBadRequest, `the request has no "query": send the GraphQL document in "query", or the hash of a persisted one in extensions.persistedQuery`)
+	}
 	return op, nil
 }
 
