@@ -70,3 +70,34 @@ func BenchmarkPersistedOperation(b *testing.B) {
 		run(b, d, func(int) string { return body })
 	})
 }
+
+// BenchmarkRejection measures a request refused by a limit, from the raw
+// body to the written 400, with the default limits of bff.yaml.
+func BenchmarkRejection(b *testing.B) {
+	lim := limits.Config{MaxTokens: 15000, MaxDepth: 10, MaxAliases: 15, MaxRootFields: 20, MaxDirectives: 50, MaxFields: 3500, MaxCost: 5000, DefaultListSize: 10}
+	es := testschema.New(nil)
+	d, err := rgraphql.New(es.Schema(), gqlgenexec.New(es), rgraphql.WithLimits(lim), rgraphql.WithMaxBodyBytes(16<<20))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range []struct{ name, query string }{
+		{"10 000 aliases", aliases(10000)},
+		{"100 000 tokens", "{" + strings.Repeat(" hello", 100000) + " }"},
+		{"1000 directives", "{ hello" + strings.Repeat(" @include(if: true)", 1000) + " }"},
+	} {
+		body := `{"query":` + strconv.Quote(c.query) + `}`
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(body)))
+			for b.Loop() {
+				req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(body))
+				req.Header.Set("Content-Type", "application/json")
+				rec := httptest.NewRecorder()
+				d.ServeHTTP(rec, req)
+				if rec.Code != http.StatusBadRequest {
+					b.Fatalf("%d %s", rec.Code, rec.Body)
+				}
+			}
+		})
+	}
+}
