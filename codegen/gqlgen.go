@@ -110,7 +110,45 @@ func cleanSDL(m *schema.Model) ([]*ast.Source, error) {
 	if b.Len() > 0 {
 		out = append(out, &ast.Source{Name: "bffgen/scalars.graphql", Input: b.String()})
 	}
+	if decls := costDirectives(m.Schema); decls != "" {
+		out = append(out, &ast.Source{Name: "bffgen/cost.graphql", Input: decls})
+	}
 	return out, nil
+}
+
+// costDirectives returns the prelude's declarations of the cost directives
+// that the schema uses, so that they reach the executable schema (and the
+// runtime's cost estimate); "" when it uses none, or declares them itself.
+func costDirectives(s *ast.Schema) string {
+	used := map[string]bool{}
+	mark := func(dl ast.DirectiveList) {
+		for _, d := range dl {
+			if slices.Contains(schema.CostDirectives, d.Name) {
+				used[d.Name] = true
+			}
+		}
+	}
+	for _, def := range s.Types {
+		if def.BuiltIn {
+			continue
+		}
+		mark(def.Directives)
+		for _, f := range def.Fields {
+			mark(f.Directives)
+			for _, a := range f.Arguments {
+				mark(a.Directives)
+			}
+		}
+	}
+	var b strings.Builder
+	for _, name := range schema.CostDirectives {
+		d := s.Directives[name]
+		if !used[name] || d == nil || d.Position == nil || d.Position.Src == nil || !d.Position.Src.BuiltIn {
+			continue // unused, or declared in the user's SDL, which keeps it
+		}
+		b.WriteString(schema.CostDirectiveSDL(name) + "\n\n")
+	}
+	return b.String()
 }
 
 // usedTypes lists the named types that fields, arguments and input fields
@@ -146,6 +184,11 @@ func gqlgenConfig(m *schema.Model, pg *protoGen, ws *workspace, sources []*ast.S
 	cfg.OmitGQLGenVersionInFileNotice = true
 	cfg.OmitGQLGenFileNotice = true
 	cfg.OmitRootModels = true
+	// The cost directives stay in the served schema for the runtime's cost
+	// estimate; they need no runtime handler.
+	for _, name := range schema.CostDirectives {
+		cfg.Directives[name] = config.DirectiveConfig{SkipRuntime: true}
+	}
 	if err := config.CompleteConfig(cfg); err != nil {
 		return nil, fmt.Errorf("internal error, please report: gqlgen config: %w", err)
 	}

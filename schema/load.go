@@ -102,6 +102,7 @@ func (l *loader) load(ctx context.Context) error {
 	}
 	l.model.Schema = schema
 	l.model.Protos = files
+	checkListSize(schema, l.diags)
 	newBinder(l.model, l.diags, l.protoFiles).bind()
 	l.res.Model = l.model
 	return nil
@@ -164,6 +165,9 @@ func (l *loader) loadSDL(cfg *Config) *ast.Schema {
 		for _, d := range doc.Definitions {
 			declared[d.Name] = true
 		}
+		for _, d := range doc.Directives {
+			declared["@"+d.Name] = true
+		}
 		sources = append(sources, src)
 	}
 	if !ok || len(sources) == 0 {
@@ -199,7 +203,7 @@ func (l *loader) gqlErrors(err error, file, code, hint string) {
 		}
 		h := hint
 		if strings.Contains(e.Message, "Undefined directive") {
-			h = "bffgen declares @rpc and @proto; other directives must be declared in your SDL"
+			h = "bffgen declares @rpc, @batch, @proto, @cost and @listSize; other directives must be declared in your SDL"
 		}
 		l.diags.Errorf(span, code, h, "%s", lowerFirst(strings.TrimSuffix(e.Message, ".")))
 	}

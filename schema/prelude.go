@@ -31,6 +31,26 @@ directive @proto(type: String, field: String, value: String, required: Boolean) 
 // the generator.
 var BindingDirectives = []string{"rpc", "batch", "proto"}
 
+// CostDirectives are the directives of the prelude that the runtime reads:
+// the IBM GraphQL cost specification's @cost and @listSize, declared as
+// Apollo Router and WunderGraph Cosmo declare them. Unlike the binding
+// directives they stay in the schema served at run time (without runtime
+// handlers), where the limit checker reads them for the cost estimate.
+// A schema may declare them itself; the prelude then leaves them out.
+var CostDirectives = []string{"cost", "listSize"}
+
+// costDirectiveDecls are the declarations of CostDirectives, by name.
+var costDirectiveDecls = map[string]string{
+	"cost": `"The weight of a field, of every field returning a type, or of giving an argument, in the estimated cost of an operation (default: 1 for an object, 0 for a scalar or enum)."
+directive @cost(weight: Int!) on ARGUMENT_DEFINITION | ENUM | FIELD_DEFINITION | INPUT_FIELD_DEFINITION | OBJECT | SCALAR`,
+	"listSize": `"The size of a list field, for the estimated cost: the value of one of slicingArguments, else assumedSize; sizedFields names the lists of the returned type that the size applies to."
+directive @listSize(assumedSize: Int, slicingArguments: [String!], sizedFields: [String!], requireOneSlicingArgument: Boolean = true) on FIELD_DEFINITION`,
+}
+
+// CostDirectiveSDL returns the declaration of the cost directive name, one
+// of CostDirectives, with its description.
+func CostDirectiveSDL(name string) string { return costDirectiveDecls[name] }
+
 // builtinScalars are the custom scalars of the proto mapping, each declared
 // by the prelude unless the user declares it.
 var builtinScalars = []struct{ name, doc string }{
@@ -43,10 +63,16 @@ var builtinScalars = []struct{ name, doc string }{
 }
 
 // Prelude returns the prelude source for a schema whose own files declare the
-// type names in declared; scalars the user declares are left out.
+// type names in declared, and the directives in declared as "@name";
+// scalars and cost directives the user declares are left out.
 func Prelude(declared map[string]bool) *ast.Source {
 	var b strings.Builder
 	b.WriteString(preludeDirectives)
+	for _, name := range CostDirectives {
+		if !declared["@"+name] {
+			b.WriteString("\n" + costDirectiveDecls[name] + "\n")
+		}
+	}
 	for _, s := range builtinScalars {
 		if declared[s.name] {
 			continue

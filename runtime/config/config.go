@@ -219,6 +219,15 @@ type GraphQL struct {
 	// expanded, and of the document as written (code MAX_FIELDS_LIMIT).
 	// Default 3500 (Cosmo's total_fields_limit).
 	MaxFields int `yaml:"max_fields"`
+	// MaxValidationWork bounds the estimated work of validating a document,
+	// in units of about 200 ns of the validator: pairs of fields with the
+	// same response name in one selection set, fragments spread at the same
+	// level (pairs, weighted 10, and times the fields), and the fragments
+	// each fragment reaches (weighted 4). gqlparser's validator is
+	// quadratic in these: 3500 `id` in one selection set, within every
+	// other limit, take it 1.4 s (code MAX_VALIDATION_WORK_LIMIT). Default
+	// 50000, about 10 ms at worst.
+	MaxValidationWork int `yaml:"max_validation_work"`
 	// MaxCost bounds the estimated cost of an operation, read from the
 	// schema's @cost and @listSize directives as in the IBM cost
 	// specification: object fields 1, scalar and enum fields 0, lists

@@ -89,6 +89,7 @@ func TestParseAppliesDefaultsPerMode(t *testing.T) {
 		{"max root fields", production.Gateway.GraphQL.MaxRootFields, 20},
 		{"max directives", production.Gateway.GraphQL.MaxDirectives, 50},
 		{"max fields", production.Gateway.GraphQL.MaxFields, 3500},
+		{"max validation work", production.Gateway.GraphQL.MaxValidationWork, 50000},
 		{"max cost", production.Gateway.GraphQL.MaxCost, 5000},
 		{"default list size", production.Gateway.GraphQL.DefaultListSize, 10},
 		{"development has the same limits", development.Gateway.GraphQL.MaxCost, 5000},
@@ -189,6 +190,7 @@ gateway:
     max_root_fields: 4
     max_directives: 5
     max_fields: 600
+    max_validation_work: 900
     max_cost: 700
     default_list_size: 8
     variables: {max_depth: 8, max_list_length: 100, max_string_length: 1000, max_values: 500}
@@ -225,11 +227,15 @@ telemetry:
 			GraphQL: config.GraphQL{
 				Path: "/api/graphql", Introspection: true,
 				MaxTokens: 1000, MaxDepth: 0, MaxAliases: 3, MaxRootFields: 4, MaxDirectives: 5,
+<<<<<<< HEAD
 				MaxFields: 600, MaxCost: 700, DefaultListSize: 8,
 				Variables:        config.Variables{MaxDepth: 8, MaxListLength: 100, MaxStringLength: 1000, MaxValues: 500},
 				MaxErrors:        5,
 				MaxResponseBytes: 65536,
 				Persisted:        config.Persisted{Mode: "apq", Manifest: "ops.json", APQRegister: true},
+=======
+				MaxFields: 600, MaxValidationWork: 900, MaxCost: 700, DefaultListSize: 8,
+>>>>>>> limits
 			},
 			RequestID:     config.RequestID{Header: "X-Correlation-Id"},
 			StripHeaders:  []string{"X-User-Id"},
@@ -257,7 +263,11 @@ func TestParseReportsProblemsWithPositions(t *testing.T) {
 		{
 			name: "unknown nested key",
 			src:  "gateway:\n  graphql:\n    introspect: true\n",
+<<<<<<< HEAD
 			want: []string{`bff.yaml:3:5: unknown key "introspect" in "gateway.graphql"; did you mean "introspection"? (allowed: default_list_size, graphiql, introspection, max_aliases, max_cost, max_depth, max_directives, max_errors, max_fields, max_response_bytes, max_root_fields, max_tokens, path, persisted, variables)`},
+=======
+			want: []string{`bff.yaml:3:5: unknown key "introspect" in "gateway.graphql"; did you mean "introspection"? (allowed: default_list_size, graphiql, introspection, max_aliases, max_cost, max_depth, max_directives, max_fields, max_root_fields, max_tokens, max_validation_work, path)`},
+>>>>>>> limits
 		},
 		{
 			name: "unknown key of an upstream",

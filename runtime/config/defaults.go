@@ -63,6 +63,7 @@ func applyDefaults(c *Config, set func(path string) bool) {
 	def("gateway.graphql.max_root_fields", func() { g.GraphQL.MaxRootFields = 20 })
 	def("gateway.graphql.max_directives", func() { g.GraphQL.MaxDirectives = 50 })
 	def("gateway.graphql.max_fields", func() { g.GraphQL.MaxFields = 3500 })
+	def("gateway.graphql.max_validation_work", func() { g.GraphQL.MaxValidationWork = 50000 })
 	def("gateway.graphql.max_cost", func() { g.GraphQL.MaxCost = 5000 })
 	def("gateway.graphql.default_list_size", func() { g.GraphQL.DefaultListSize = 10 })
 	def("gateway.graphql.variables.max_depth", func() { g.GraphQL.Variables.MaxDepth = 32 })

@@ -200,7 +200,7 @@ func (v *validator) gateway(g *Gateway, mode string) {
 	}{
 		{"max_tokens", q.MaxTokens}, {"max_depth", q.MaxDepth}, {"max_aliases", q.MaxAliases},
 		{"max_root_fields", q.MaxRootFields}, {"max_directives", q.MaxDirectives},
-		{"max_fields", q.MaxFields}, {"max_cost", q.MaxCost},
+		{"max_fields", q.MaxFields}, {"max_validation_work", q.MaxValidationWork}, {"max_cost", q.MaxCost},
 	} {
 		if l.val < 0 {
 			v.errorf("gateway.graphql."+l.key, "%q must not be negative, got %d: use 0 to turn the limit off", "gateway.graphql."+l.key, l.val)

@@ -64,6 +64,10 @@ const (
 	MaxDirectives = "MAX_DIRECTIVES_LIMIT"
 	// MaxFields: more field selections than gateway.graphql.max_fields.
 	MaxFields = "MAX_FIELDS_LIMIT"
+	// MaxValidationWork: validating the document would take more work than
+	// gateway.graphql.max_validation_work (same-name fields and fragments
+	// spread together, compared pairwise).
+	MaxValidationWork = "MAX_VALIDATION_WORK_LIMIT"
 	// CostEstimatedTooExpensive: the estimated cost of the operation is
 	// more than gateway.graphql.max_cost.
 	CostEstimatedTooExpensive = "COST_ESTIMATED_TOO_EXPENSIVE"

@@ -70,7 +70,7 @@ func TestSafe(t *testing.T) {
 		errcode.BadUserInput, errcode.Unauthenticated, errcode.Forbidden, errcode.NotFound,
 		errcode.Conflict, errcode.RateLimited, errcode.Timeout, errcode.Unavailable,
 		errcode.MaxTokens, errcode.MaxDepth, errcode.MaxIntrospectionDepth, errcode.MaxAliases,
-		errcode.MaxRootFields, errcode.MaxDirectives, errcode.MaxFields, errcode.CostEstimatedTooExpensive,
+		errcode.MaxRootFields, errcode.MaxDirectives, errcode.MaxFields, errcode.MaxValidationWork, errcode.CostEstimatedTooExpensive,
 		errcode.VariablesDepth, errcode.VariablesList, errcode.VariablesString, errcode.VariablesValues,
 		errcode.PersistedQueryNotFound, errcode.PersistedQueryNotSupported, errcode.PersistedQueryRequired,
 		errcode.PersistedQueryHashMismatch, errcode.PersistedQueryVersionNotSupported,

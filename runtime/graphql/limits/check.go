@@ -10,7 +10,7 @@ import (
 // Check measures the operation named operationName (or the only one) of an
 // UNVALIDATED document and returns the first exceeded limit as an
 // [*Error], in the order depth, introspection depth, aliases, root fields,
-// directives, fields, cost. variables are the request's variables (JSON
+// directives, fields, validation work, cost. variables are the request's variables (JSON
 // decoded); they give slicing argument values for the cost. m may be nil:
 // every field then costs 0.
 //
@@ -27,8 +27,8 @@ import (
 // to the field selections of the whole document as written, unused
 // fragments included; Actual in the error is then the worst value found.
 // The returned Measure is that of the selected operation (zero when there
-// is no such operation, which the executor reports); its Directives count
-// the whole document.
+// is no such operation, which the executor reports); its Directives and
+// ValidationWork are those of the whole document.
 func (c Config) Check(doc *ast.QueryDocument, operationName string, variables map[string]any, m *CostModel) (Measure, error) {
 	if doc == nil {
 		return Measure{}, nil
@@ -52,7 +52,7 @@ func (c Config) Check(doc *ast.QueryDocument, operationName string, variables ma
 	} else {
 		selected = doc.Operations.ForName(operationName)
 	}
-	var measure Measure
+	measure := Measure{Directives: directives}
 	worst := stats{fields: docFields}
 	// The selected operation goes first: its variables and their defaults
 	// give the slicing sizes of the fragments it spreads.
@@ -88,6 +88,7 @@ func (c Config) Check(doc *ast.QueryDocument, operationName string, variables ma
 		worst.roots = max(worst.roots, st.roots)
 		worst.fields = max(worst.fields, st.fields)
 	}
+	measure.ValidationWork = newWorkCounter(w.frags).document(doc)
 	checks := []struct {
 		code          string
 		limit, actual int
@@ -98,6 +99,7 @@ func (c Config) Check(doc *ast.QueryDocument, operationName string, variables ma
 		{CodeMaxRootFields, c.MaxRootFields, worst.roots},
 		{CodeMaxDirectives, c.MaxDirectives, directives},
 		{CodeMaxFields, c.MaxFields, worst.fields},
+		{CodeMaxValidationWork, c.MaxValidationWork, measure.ValidationWork},
 		{CodeMaxCost, c.MaxCost, measure.Cost},
 	}
 	for _, ch := range checks {

@@ -102,6 +102,7 @@ func TestMeasure(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			m.ValidationWork = 0 // TestValidationWork
 			if m != tt.want {
 				t.Errorf("measure = %+v, want %+v", m, tt.want)
 			}
@@ -146,6 +147,27 @@ func bomb(levels int) string {
 	return b.String()
 }
 
+// chain returns a chain of n fragments, each spreading the next.
+func chain(n int) string {
+	var b strings.Builder
+	b.WriteString("{ product(id: 1) { ...F0 } }\n")
+	for i := range n {
+		fmt.Fprintf(&b, "fragment F%d on Product { ...F%d }\n", i, i+1)
+	}
+	fmt.Fprintf(&b, "fragment F%d on Product { id }\n", n)
+	return b.String()
+}
+
+// distinctFragments returns n distinct fragments spread at one level.
+func distinctFragments(n int) string {
+	var b strings.Builder
+	b.WriteString("{ product(id: 1) { " + repeat(n, "...F%d") + " } }\n")
+	for i := range n {
+		fmt.Fprintf(&b, "fragment F%d on Product { id }\n", i)
+	}
+	return b.String()
+}
+
 // fanOut returns the depth-levels fan-out of ANCHORS IN-6: lists of two
 // nested levels deep.
 func fanOut(levels int) string {
@@ -154,15 +176,6 @@ func fanOut(levels int) string {
 
 func TestLimits(t *testing.T) {
 	t.Parallel()
-	chain := func(n int) string {
-		var b strings.Builder
-		b.WriteString("{ product(id: 1) { ...F0 } }\n")
-		for i := range n {
-			fmt.Fprintf(&b, "fragment F%d on Product { ...F%d }\n", i, i+1)
-		}
-		fmt.Fprintf(&b, "fragment F%d on Product { id }\n", n)
-		return b.String()
-	}
 	tests := []struct {
 		name   string
 		cfg    limits.Config
@@ -194,6 +207,9 @@ func TestLimits(t *testing.T) {
 		{"10 000 duplicate fields are rejected", defaults, "{ product(id: 1) { " + strings.Repeat("id ", 10000) + "} }", "", limits.CodeMaxFields, 10001},
 		{"fields in an unused fragment count", defaults, "{ tags } fragment F on Product { " + strings.Repeat("id ", 4000) + "}", "", limits.CodeMaxFields, 4001},
 		{"a fragment bomb of 30 levels is rejected", defaults, bomb(30), "", limits.CodeMaxFields, 0},
+		{"3500 duplicate fields are rejected by the validation work", limits.Config{MaxFields: 3500, MaxValidationWork: 50000}, "{ product(id: 1) { " + strings.Repeat("id ", 3499) + "} }", "", limits.CodeMaxValidationWork, 3499 * 3498 / 2},
+		{"1000 fragments spread together are rejected by the validation work", defaults, distinctFragments(1000), "", limits.CodeMaxValidationWork, 10 * 1000 * 999 / 2},
+		{"a chain of 900 fragments is rejected by the validation work", defaults, chain(900), "", limits.CodeMaxValidationWork, 0},
 		{"the depth-14 fan-out is rejected by cost", limits.Config{MaxCost: 5000, DefaultListSize: 10}, fanOut(14), "", limits.CodeMaxCost, 1<<15 - 2},
 		{"the depth-14 fan-out under the defaults", defaults, fanOut(14), "", limits.CodeMaxDepth, 15},
 		{"cost at the limit is accepted", limits.Config{MaxCost: 22, DefaultListSize: 10}, `{ products(first: 2) { similar { id } } }`, "", "", 0},
@@ -230,6 +246,36 @@ func TestLimits(t *testing.T) {
 			}
 			if tt.actual != 0 && le.Actual != tt.actual {
 				t.Errorf("actual = %d, want %d", le.Actual, tt.actual)
+			}
+		})
+	}
+}
+
+func TestValidationWork(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		query string
+		want  int
+	}{
+		{"distinct fields cost nothing", "{ product(id: 1) { id name seller { id name } } }", 0},
+		{"same-name fields in one set are pairs", "{ product(id: 1) { id id id } }", 3},
+		{"aliases give response names", "{ a: tags a: tags b: tags }", 1},
+		{"inline fragments flatten into their set, and count on their own", "{ product(id: 1) { id ... on Product { id ... { id } } } }", 3 + 1},
+		{"fields times fragments, and fragment pairs", "{ product(id: 1) { id ...A ...B } } fragment A on Product { id } fragment B on Product { name }", 1*2 + 10*1},
+		{"fragments spread in fragments count at the level they reach", "{ product(id: 1) { ...A } } fragment A on Product { ...B } fragment B on Product { id }", 10*1 + 1*4},
+		{"the shop query", shopQuery, 0},
+		{"3500 duplicate fields", "{ product(id: 1) { " + strings.Repeat("id ", 3500) + "} }", 3500 * 3499 / 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			m, err := check(t, limits.Config{DefaultListSize: 10}, tt.query, "", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m.ValidationWork != tt.want {
+				t.Errorf("validation work = %d, want %d", m.ValidationWork, tt.want)
 			}
 		})
 	}
@@ -304,7 +350,7 @@ func TestErrorMessage(t *testing.T) {
 		want string
 	}{
 		{&limits.Error{Code: limits.CodeMaxDepth, Limit: 10, Actual: 14}, "query depth 14 exceeds the limit of 10"},
-		{&limits.Error{Code: limits.CodeMaxTokens, Limit: 15000, Actual: 15001}, "query has more than 15000 tokens, the limit"},
+		{&limits.Error{Code: limits.CodeMaxTokens, Limit: 15000, Actual: 15001}, "query token count exceeds the limit of 15000"},
 		{&limits.Error{Code: limits.CodeMaxAliases, Limit: 15, Actual: 16}, "query alias count 16 exceeds the limit of 15"},
 		{&limits.Error{Code: limits.CodeMaxRootFields, Limit: 20, Actual: 21}, "query root field count 21 exceeds the limit of 20"},
 		{&limits.Error{Code: limits.CodeMaxDirectives, Limit: 50, Actual: 51}, "query directive count 51 exceeds the limit of 50"},

@@ -21,6 +21,7 @@ func TestCodesAreInErrcode(t *testing.T) {
 		{limits.CodeMaxRootFields, errcode.MaxRootFields},
 		{limits.CodeMaxDirectives, errcode.MaxDirectives},
 		{limits.CodeMaxFields, errcode.MaxFields},
+		{limits.CodeMaxValidationWork, errcode.MaxValidationWork},
 		{limits.CodeMaxCost, errcode.CostEstimatedTooExpensive},
 	}
 	for _, p := range pairs {

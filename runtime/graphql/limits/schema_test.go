@@ -76,7 +76,7 @@ func testSchema(t testing.TB) *ast.Schema {
 // defaults are the limits of the production profile.
 var defaults = limits.Config{
 	MaxTokens: 15000, MaxDepth: 10, MaxAliases: 15, MaxRootFields: 20,
-	MaxDirectives: 50, MaxFields: 3500, MaxCost: 5000, DefaultListSize: 10,
+	MaxDirectives: 50, MaxFields: 3500, MaxValidationWork: 50000, MaxCost: 5000, DefaultListSize: 10,
 }
 
 // check parses query (no token limit) and checks it.
