@@ -44,7 +44,6 @@ func TestImportRules(t *testing.T) {
 		forbidden  []string
 		stdlibOnly bool // every dependency must be in the standard library
 	}{
-<<<<<<< HEAD
 		{name: "runtime imports no generator package", pattern: mod + "/runtime/...", forbidden: []string{mod + "/schema", mod + "/codegen", mod + "/templates", mod + "/internal/cli"}},
 		{name: "the front end imports neither back end nor runtime", pattern: mod + "/schema/...", forbidden: []string{mod + "/codegen", mod + "/runtime", mod + "/templates", mod + "/internal/cli"}},
 		{name: "the back end imports no runtime and no CLI", pattern: mod + "/codegen/...", forbidden: []string{mod + "/runtime", mod + "/internal/cli"}},
@@ -56,12 +55,7 @@ func TestImportRules(t *testing.T) {
 		},
 		{name: "the sidecar does not know gqlgen", pattern: mod + "/runtime/sidecar/...", forbidden: []string{"github.com/99designs/gqlgen", "github.com/vektah/gqlparser"}},
 		{name: "the request seam imports only the standard library", pattern: mod + "/runtime/request/...", stdlibOnly: true},
-=======
-		{"runtime imports no generator package", mod + "/runtime/...", []string{mod + "/schema", mod + "/codegen", mod + "/templates", mod + "/internal/cli"}},
-		{"the front end imports neither back end nor runtime", mod + "/schema/...", []string{mod + "/codegen", mod + "/runtime", mod + "/templates", mod + "/internal/cli"}},
-		{"the back end imports no runtime and no CLI", mod + "/codegen/...", []string{mod + "/runtime", mod + "/internal/cli"}},
-		{"the limit checker imports no gqlgen and no other runtime package", mod + "/runtime/graphql/limits", []string{"github.com/99designs/gqlgen", mod + "/runtime/gateway", mod + "/runtime/sidecar", mod + "/runtime/config", mod + "/runtime/errcode"}},
->>>>>>> limits
+		{name: "the limit checker imports no gqlgen and no other runtime package", pattern: mod + "/runtime/graphql/limits", forbidden: []string{"github.com/99designs/gqlgen", mod + "/runtime/gateway", mod + "/runtime/sidecar", mod + "/runtime/config", mod + "/runtime/errcode"}},
 	}
 	for _, r := range rules {
 		t.Run(r.name, func(t *testing.T) {

@@ -227,15 +227,11 @@ telemetry:
 			GraphQL: config.GraphQL{
 				Path: "/api/graphql", Introspection: true,
 				MaxTokens: 1000, MaxDepth: 0, MaxAliases: 3, MaxRootFields: 4, MaxDirectives: 5,
-<<<<<<< HEAD
-				MaxFields: 600, MaxCost: 700, DefaultListSize: 8,
+				MaxFields: 600, MaxValidationWork: 900, MaxCost: 700, DefaultListSize: 8,
 				Variables:        config.Variables{MaxDepth: 8, MaxListLength: 100, MaxStringLength: 1000, MaxValues: 500},
 				MaxErrors:        5,
 				MaxResponseBytes: 65536,
 				Persisted:        config.Persisted{Mode: "apq", Manifest: "ops.json", APQRegister: true},
-=======
-				MaxFields: 600, MaxValidationWork: 900, MaxCost: 700, DefaultListSize: 8,
->>>>>>> limits
 			},
 			RequestID:     config.RequestID{Header: "X-Correlation-Id"},
 			StripHeaders:  []string{"X-User-Id"},
@@ -263,11 +259,7 @@ func TestParseReportsProblemsWithPositions(t *testing.T) {
 		{
 			name: "unknown nested key",
 			src:  "gateway:\n  graphql:\n    introspect: true\n",
-<<<<<<< HEAD
-			want: []string{`bff.yaml:3:5: unknown key "introspect" in "gateway.graphql"; did you mean "introspection"? (allowed: default_list_size, graphiql, introspection, max_aliases, max_cost, max_depth, max_directives, max_errors, max_fields, max_response_bytes, max_root_fields, max_tokens, path, persisted, variables)`},
-=======
-			want: []string{`bff.yaml:3:5: unknown key "introspect" in "gateway.graphql"; did you mean "introspection"? (allowed: default_list_size, graphiql, introspection, max_aliases, max_cost, max_depth, max_directives, max_fields, max_root_fields, max_tokens, max_validation_work, path)`},
->>>>>>> limits
+			want: []string{`bff.yaml:3:5: unknown key "introspect" in "gateway.graphql"; did you mean "introspection"? (allowed: default_list_size, graphiql, introspection, max_aliases, max_cost, max_depth, max_directives, max_errors, max_fields, max_response_bytes, max_root_fields, max_tokens, max_validation_work, path, persisted, variables)`},
 		},
 		{
 			name: "unknown key of an upstream",

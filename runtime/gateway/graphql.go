@@ -141,14 +141,15 @@ func (c responseHeaders) WriteHeader(status int) {
 // documentLimits are the document limits of the configuration.
 func documentLimits(q config.GraphQL) limits.Config {
 	return limits.Config{
-		MaxTokens:       q.MaxTokens,
-		MaxDepth:        q.MaxDepth,
-		MaxAliases:      q.MaxAliases,
-		MaxRootFields:   q.MaxRootFields,
-		MaxDirectives:   q.MaxDirectives,
-		MaxFields:       q.MaxFields,
-		MaxCost:         q.MaxCost,
-		DefaultListSize: q.DefaultListSize,
+		MaxTokens:         q.MaxTokens,
+		MaxDepth:          q.MaxDepth,
+		MaxAliases:        q.MaxAliases,
+		MaxRootFields:     q.MaxRootFields,
+		MaxDirectives:     q.MaxDirectives,
+		MaxFields:         q.MaxFields,
+		MaxValidationWork: q.MaxValidationWork,
+		MaxCost:           q.MaxCost,
+		DefaultListSize:   q.DefaultListSize,
 	}
 }
 
