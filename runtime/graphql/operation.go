@@ -155,6 +155,15 @@ func DecodeBody(data []byte, lim VariablesLimits) (*Operation, *RequestError) {
 	if err := lim.scan(data, true); err != nil {
 		return nil, err
 	}
+	if op, ok := fastDecode(data); ok {
+		return op, nil
+	}
+	return slowDecode(data)
+}
+
+// slowDecode decodes a body with encoding/json, for the bodies fastDecode
+// does not take: its errors locate the problem by byte offset.
+func slowDecode(data []byte) (*Operation, *RequestError) {
 	var params struct {
 		Query         string         `json:"query"`
 		OperationName string         `json:"operationName"`
