@@ -220,7 +220,7 @@ func (d *Dispatcher) Prepare(ctx context.Context, op *Operation) (*Prepared, *Fa
 
 // prepare parses, checks and validates one document.
 func (d *Dispatcher) prepare(query, name string, vars map[string]any) (*Prepared, *Failure) {
-	doc, err := limits.Parse(query, d.o.limits.MaxTokens)
+	doc, err := d.o.limits.Parse(query)
 	if err != nil {
 		if le, ok := errors.AsType[*limits.Error](err); ok {
 			return nil, limitFailure(le)

@@ -17,7 +17,7 @@
 //  3. Prepare ([Dispatcher.Prepare]): a document seen before comes from a
 //     cache of prepared documents (bounded, least recently used out; the
 //     manifest's operations are prepared at startup and kept). A new one is
-//     lexed and parsed within the token limit (limits.Parse), measured
+//     lexed and parsed within the token, directive and field limits (limits.Config.Parse), measured
 //     against the other limits (limits.Config.Check: depth, aliases, root
 //     fields, directives, fields, estimated cost) and then validated with
 //     gqlgen's validation rules. The limits that depend on the variables

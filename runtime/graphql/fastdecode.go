@@ -18,10 +18,13 @@ import (
 // type, a key that differs from a known one only by case, which
 // encoding/json would match): the caller then decodes with encoding/json,
 // which gives the precise error.
-func fastDecode(data []byte) (op *Operation, ok bool) {
+//
+// The variables caps of lim are checked on the raw variables and
+// extensions before they are decoded; a cap error comes with ok true.
+func fastDecode(data []byte, lim VariablesLimits) (op *Operation, capErr *RequestError, ok bool) {
 	i := skipSpace(data, 0)
 	if i >= len(data) || data[i] != '{' {
-		return nil, false
+		return nil, nil, false
 	}
 	i = skipSpace(data, i+1)
 	var query, name, vars, ext []byte
@@ -30,21 +33,21 @@ func fastDecode(data []byte) (op *Operation, ok bool) {
 	} else {
 		for {
 			if i >= len(data) || data[i] != '"' {
-				return nil, false
+				return nil, nil, false
 			}
 			keyEnd, escaped, ok := scanString(data, i)
 			if !ok || escaped {
-				return nil, false
+				return nil, nil, false
 			}
 			key := data[i+1 : keyEnd-1]
 			i = skipSpace(data, keyEnd)
 			if i >= len(data) || data[i] != ':' {
-				return nil, false
+				return nil, nil, false
 			}
 			i = skipSpace(data, i+1)
 			end, ok := skipValue(data, i)
 			if !ok {
-				return nil, false
+				return nil, nil, false
 			}
 			value := data[i:end]
 			switch string(key) {
@@ -59,11 +62,11 @@ func fastDecode(data []byte) (op *Operation, ok bool) {
 			default:
 				for _, known := range [...]string{"query", "operationName", "variables", "extensions"} {
 					if bytes.EqualFold(key, []byte(known)) {
-						return nil, false
+						return nil, nil, false
 					}
 				}
 				if value[0] != '"' && !json.Valid(value) {
-					return nil, false
+					return nil, nil, false
 				}
 			}
 			i = skipSpace(data, end)
@@ -75,26 +78,36 @@ func fastDecode(data []byte) (op *Operation, ok bool) {
 				i++
 				break
 			}
-			return nil, false
+			return nil, nil, false
 		}
 	}
 	if skipSpace(data, i) != len(data) {
-		return nil, false
+		return nil, nil, false
 	}
 	op = &Operation{}
 	if op.Document, ok = stringMember(query); !ok {
-		return nil, false
+		return nil, nil, false
 	}
 	if op.Name, ok = stringMember(name); !ok {
-		return nil, false
+		return nil, nil, false
+	}
+	values := 0
+	for _, member := range [][]byte{vars, ext} {
+		if member == nil {
+			continue
+		}
+		var err *RequestError
+		if values, err = lim.scanFrom(member, false, values); err != nil {
+			return nil, err, true
+		}
 	}
 	if op.Variables, ok = objectMember(vars); !ok {
-		return nil, false
+		return nil, nil, false
 	}
 	if op.Extensions, ok = objectMember(ext); !ok {
-		return nil, false
+		return nil, nil, false
 	}
-	return op, true
+	return op, nil, true
 }
 
 // stringMember decodes a member that must be a string (or null, or absent).

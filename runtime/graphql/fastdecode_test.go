@@ -27,7 +27,7 @@ func FuzzFastDecode(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, body string) {
-		fast, ok := fastDecode([]byte(body))
+		fast, _, ok := fastDecode([]byte(body), VariablesLimits{})
 		if !ok {
 			return
 		}

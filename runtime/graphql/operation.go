@@ -152,11 +152,11 @@ func DecodeBody(data []byte, lim VariablesLimits) (*Operation, *RequestError) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, badRequest(CodeBadRequest, `request body is empty: send a JSON object with a "query"`)
 	}
+	if op, err, ok := fastDecode(data, lim); ok {
+		return op, err
+	}
 	if err := lim.scan(data, true); err != nil {
 		return nil, err
-	}
-	if op, ok := fastDecode(data); ok {
-		return op, nil
 	}
 	return slowDecode(data)
 }

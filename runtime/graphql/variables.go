@@ -42,8 +42,15 @@ func (l VariablesLimits) off() bool {
 // "query" string is not capped). Malformed JSON is not reported here: the
 // decoder that runs next does it with a better message.
 func (l VariablesLimits) scan(data []byte, body bool) *RequestError {
+	_, err := l.scanFrom(data, body, 0)
+	return err
+}
+
+// scanFrom is scan with values already counted (by the scan of the
+// variables, for the extensions); it returns the count so far.
+func (l VariablesLimits) scanFrom(data []byte, body bool, values int) (int, *RequestError) {
 	if l.off() {
-		return nil
+		return values, nil
 	}
 	base := 0
 	if body {
@@ -58,7 +65,6 @@ func (l VariablesLimits) scan(data []byte, body bool) *RequestError {
 	}
 	var stackBuf [40]frame
 	stack := stackBuf[:0]
-	values := 0
 	exemptNext := false // the next string is the body's "query"
 	value := func() *RequestError {
 		depth := len(stack)
@@ -81,11 +87,11 @@ func (l VariablesLimits) scan(data []byte, body bool) *RequestError {
 		switch c := data[i]; c {
 		case '{', '[':
 			if err := value(); err != nil {
-				return err
+				return values, err
 			}
 			stack = append(stack, frame{array: c == '[', expectKey: c == '{'})
 			if l.MaxDepth > 0 && len(stack)-base > l.MaxDepth {
-				return badRequest(CodeVariablesDepth, "the variables are nested more than %d levels deep", l.MaxDepth)
+				return values, badRequest(CodeVariablesDepth, "the variables are nested more than %d levels deep", l.MaxDepth)
 			}
 		case '}', ']':
 			if len(stack) > 0 {
@@ -114,10 +120,10 @@ func (l VariablesLimits) scan(data []byte, body bool) *RequestError {
 			exempt := exemptNext
 			exemptNext = false
 			if err := value(); err != nil {
-				return err
+				return values, err
 			}
 			if !exempt && l.MaxStringLength > 0 && len(s) > l.MaxStringLength {
-				return badRequest(CodeVariablesString, "a string in the variables is longer than %d bytes", l.MaxStringLength)
+				return values, badRequest(CodeVariablesString, "a string in the variables is longer than %d bytes", l.MaxStringLength)
 			}
 		case ' ', '\t', '\n', '\r', ':':
 		default:
@@ -125,14 +131,14 @@ func (l VariablesLimits) scan(data []byte, body bool) *RequestError {
 			// delimiter.
 			exemptNext = false
 			if err := value(); err != nil {
-				return err
+				return values, err
 			}
 			for i+1 < len(data) && !isDelimiter(data[i+1]) {
 				i++
 			}
 		}
 	}
-	return nil
+	return values, nil
 }
 
 func isDelimiter(c byte) bool {
