@@ -190,8 +190,9 @@ func Parse(query string, maxTokens int) (*ast.QueryDocument, error) {
 // ([CodeMaxDirectives]), more field selections as written than
 // c.MaxFields ([CodeMaxFields]), or a lower bound of the validation work
 // (same-name fields and fragment spreads of each selection set as
-// written) over c.MaxValidationWork ([CodeMaxValidationWork]), all counted
-// in the same lexer pass as the tokens. Building the AST of the 10 000 duplicate fields that fit in 15 000
+// written, and the fragments each fragment definition reaches) over
+// c.MaxValidationWork ([CodeMaxValidationWork]), all counted in the same
+// lexer pass as the tokens. Building the AST of the 10 000 duplicate fields that fit in 15 000
 // tokens costs ten times more than lexing them; this rejects them first.
 // The counts are exact for a valid document; [Config.Check] still applies
 // every limit to the parsed document.

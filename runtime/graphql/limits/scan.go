@@ -24,7 +24,8 @@ type scanCounts struct {
 	// work is a lower bound of the validation work of [workCounter]: per
 	// selection set as written (inline fragments not flattened, fragment
 	// spreads not followed), the same-name field pairs, fields times
-	// spreads and weighted spread pairs.
+	// spreads and weighted spread pairs; and, as workCounter counts them,
+	// the fragments each fragment definition reaches.
 	work int
 }
 
@@ -47,6 +48,13 @@ func scan(query string, maxTokens int) scanCounts {
 	var pendingName, alias string
 	var stack []scanSet
 	var spare []map[string]int // maps of closed sets, for reuse
+	// Fragment definitions, in order, and the spreads in the body of the
+	// first definition of each name, for the reach part of the work.
+	var defs []string
+	spreadsIn := map[string][]string{}
+	defined := map[string]bool{}
+	frag := ""          // the fragment whose body is being read, "" in an operation
+	nextIsName := false // the previous token is the keyword "fragment" of a definition
 	field := func(name string) {
 		c.fields++
 		if len(stack) == 0 {
@@ -94,6 +102,9 @@ func scan(query string, maxTokens int) scanCounts {
 		case lexer.At:
 			c.directives++
 		case lexer.BraceL:
+			if braces == 0 && parens == 0 && (prev == lexer.Invalid || prev == lexer.BraceR || prev == lexer.String || prev == lexer.BlockString) {
+				frag = "" // a query in shorthand
+			}
 			braces++
 			if parens == 0 {
 				stack = append(stack, scanSet{})
@@ -105,7 +116,10 @@ func scan(query string, maxTokens int) scanCounts {
 				stack = stack[:len(stack)-1]
 				pairs := mul(top.spreads, max(top.spreads-1, 0)) / 2
 				c.work = add(c.work, add(mul(top.fields, top.spreads), mul(workFragmentPair, pairs)))
-				if top.names != nil {
+				// Reuse only small maps: clearing costs their capacity,
+				// so reusing a large one for every small set would not
+				// be linear.
+				if top.names != nil && len(top.names) <= 16 {
 					clear(top.names)
 					spare = append(spare, top.names)
 				}
@@ -118,6 +132,23 @@ func scan(query string, maxTokens int) scanCounts {
 			afterSpreadOn := prevOn && prev2 == lexer.Spread
 			if prev == lexer.Spread && tok.Value != "on" && parens == 0 && len(stack) > 0 {
 				stack[len(stack)-1].spreads++
+				if frag != "" {
+					spreadsIn[frag] = append(spreadsIn[frag], tok.Value)
+				}
+			}
+			if braces == 0 && parens == 0 {
+				switch {
+				case nextIsName:
+					defs = append(defs, tok.Value)
+					frag = ""
+					if !defined[tok.Value] {
+						defined[tok.Value] = true
+						frag = tok.Value
+					}
+				case (prev == lexer.Invalid || prev == lexer.BraceR || prev == lexer.String || prev == lexer.BlockString) && tok.Value != "fragment":
+					frag = "" // query, mutation or subscription
+				}
+				nextIsName = tok.Value == "fragment" && (prev == lexer.Invalid || prev == lexer.BraceR || prev == lexer.String || prev == lexer.BlockString)
 			}
 			pending = braces > 0 && parens == 0 && prev != lexer.At && prev != lexer.Dollar && prev != lexer.Spread && !afterSpreadOn
 			pendingName = tok.Value
@@ -127,6 +158,31 @@ func scan(query string, maxTokens int) scanCounts {
 	}
 	if pending {
 		c.fields++
+	}
+	if len(defs) > 0 && !c.overTokens {
+		reach := map[string]int{}
+		var reachOf func(name string, depth int) int
+		reachOf = func(name string, depth int) int {
+			if v, ok := reach[name]; ok {
+				return max(v, 0)
+			}
+			if !defined[name] {
+				return 0
+			}
+			if depth >= MaxNesting {
+				return maxInt
+			}
+			reach[name] = -1
+			n := 0
+			for _, g := range spreadsIn[name] {
+				n = add(n, add(1, reachOf(g, depth+1)))
+			}
+			reach[name] = n
+			return n
+		}
+		for _, name := range defs {
+			c.work = add(c.work, mul(workFragmentVisit, reachOf(name, 0)))
+		}
 	}
 	return c
 }
