@@ -38,8 +38,9 @@ const maskedMessage = "internal error"
 //
 // Introspection is enabled only when cfg.GraphQL.Introspection is true;
 // without it, an operation that selects __schema or __type is rejected
-// before execution as a validation error (GRAPHQL_VALIDATION_FAILED). In
-// production mode (dev false) no error suggests a name of the schema. POST
+// before execution as a validation error (GRAPHQL_VALIDATION_FAILED). Errors
+// suggest names of the schema ("Did you mean ...") only in development mode
+// with introspection on: never in production mode (IN-10). POST
 // bodies are bounded by cfg.Limits.MaxBodyBytes (0: no bound). Methods other
 // than GET and POST are answered with 405 and "Allow: GET, POST".
 //
@@ -56,8 +57,11 @@ func NewGraphQLHandler(schema graphql.ExecutableSchema, cfg config.Gateway, dev 
 	}
 	q := cfg.GraphQL
 	presenter := ErrorPresenter(dev, logger)
+	// "Did you mean" names fields, arguments, types and enum values: a
+	// schema leak, unless development mode shows the schema anyway.
+	suggestions := dev && q.Introspection
 	exec := gqlgenexec.New(schema,
-		gqlgenexec.WithDevelopment(dev),
+		gqlgenexec.WithSuggestions(suggestions),
 		gqlgenexec.WithErrorPresenter(presenter),
 		gqlgenexec.WithMaxErrors(q.MaxErrors),
 		gqlgenexec.WithMaxResponseBytes(q.MaxResponseBytes),
@@ -82,7 +86,7 @@ func NewGraphQLHandler(schema graphql.ExecutableSchema, cfg config.Gateway, dev 
 		MaxValues:       q.Variables.MaxValues,
 	}
 	d, err := rgraphql.New(schema.Schema(), exec,
-		rgraphql.WithDevelopment(dev),
+		rgraphql.WithSuggestions(suggestions),
 		rgraphql.WithLimits(documentLimits(q)),
 		rgraphql.WithMaxBodyBytes(cfg.Limits.MaxBodyBytes),
 		rgraphql.WithVariablesLimits(vars),

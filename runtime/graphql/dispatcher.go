@@ -46,7 +46,7 @@ type ErrorPresenter func(ctx context.Context, err error) *gqlerror.Error
 type Option func(*options)
 
 type options struct {
-	dev              bool
+	suggestions      bool
 	limits           limits.Config
 	decoder          Decoder
 	maxErrors        int
@@ -57,10 +57,10 @@ type options struct {
 	byHash           map[string]Executor
 }
 
-// WithDevelopment sets development mode: validation errors may suggest
-// names ("Did you mean ...?"). Default false: production mode, where no
-// error suggests a name of the schema.
-func WithDevelopment(dev bool) Option { return func(o *options) { o.dev = dev } }
+// WithSuggestions lets validation errors suggest names of the schema
+// ("Did you mean ...?"), a help in development that leaks the schema.
+// Default false: no error suggests a name.
+func WithSuggestions(on bool) Option { return func(o *options) { o.suggestions = on } }
 
 // WithLimits sets the document limits checked before validation. Default:
 // the zero limits.Config, every limit off.
@@ -143,7 +143,7 @@ func New(schema *ast.Schema, exec Executor, opts ...Option) (*Dispatcher, error)
 		exec:     exec,
 		byHash:   o.byHash,
 		o:        o,
-		rules:    validationRules(o.dev),
+		rules:    validationRules(o.suggestions),
 		cost:     limits.NewCostModel(schema),
 		prepared: cache,
 	}
@@ -153,11 +153,11 @@ func New(schema *ast.Schema, exec Executor, opts ...Option) (*Dispatcher, error)
 	return d, nil
 }
 
-// validationRules are gqlgen's validation rules; in production mode the
+// validationRules are gqlgen's validation rules; without suggestions the
 // rules that suggest names are replaced by gqlgen's variants that do not.
-func validationRules(dev bool) *rules.Rules {
+func validationRules(suggestions bool) *rules.Rules {
 	r := rules.NewDefaultRules()
-	if !dev {
+	if !suggestions {
 		r.ReplaceRule(rules.FieldsOnCorrectTypeRule.Name, rules.FieldsOnCorrectTypeRuleWithoutSuggestions.RuleFunc)
 		r.ReplaceRule(rules.ScalarLeafsRule.Name, rules.ScalarLeafsRuleWithoutSuggestions.RuleFunc)
 	}
@@ -242,7 +242,7 @@ func (d *Dispatcher) prepare(query, name string, vars map[string]any) (*Prepared
 	}
 	if errs := validator.ValidateWithRules(d.schema, doc, d.rules); len(errs) > 0 {
 		for _, e := range errs {
-			if !d.o.dev {
+			if !d.o.suggestions {
 				e.Message = withoutSuggestion(e.Message)
 			}
 			gqlerrcode.Set(e, gqlerrcode.ValidationFailed)

@@ -304,7 +304,7 @@ func TestProductionErrorsSuggestNoNames(t *testing.T) {
 	t.Parallel()
 	for _, dev := range []bool{false, true} {
 		es := enumSchema()
-		d, err := rgraphql.New(es.Schema(), gqlgenexec.New(es, gqlgenexec.WithDevelopment(dev)), rgraphql.WithDevelopment(dev))
+		d, err := rgraphql.New(es.Schema(), gqlgenexec.New(es, gqlgenexec.WithSuggestions(dev)), rgraphql.WithSuggestions(dev))
 		if err != nil {
 			t.Fatal(err)
 		}

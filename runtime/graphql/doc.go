@@ -21,7 +21,9 @@
 //     against the other limits (limits.Config.Check: depth, aliases, root
 //     fields, directives, fields, estimated cost) and then validated with
 //     gqlgen's validation rules. The limits that depend on the variables
-//     run for every request. In production mode no error suggests a name of
+//     run for every request. Unless suggestions are on ([WithSuggestions]:
+//     the gateway turns them on in development mode with introspection
+//     on), no error suggests a name of
 //     the schema ("Did you mean ...?").
 //  4. Execute ([Executor]): the executor registered for the document's
 //     SHA-256 ([WithExecutorFor], for instance code compiled for that one

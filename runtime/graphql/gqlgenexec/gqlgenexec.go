@@ -19,9 +19,9 @@ import (
 // [Preparer] as the dispatcher before gqlgen sees them. Build it with
 // [New]; configure it before serving.
 type Executor struct {
-	exec       *executor.Executor
-	transports []graphql.Transport
-	dev        bool
+	exec        *executor.Executor
+	transports  []graphql.Transport
+	suggestions bool
 }
 
 var _ rgraphql.Executor = (*Executor)(nil)
@@ -41,10 +41,9 @@ func WithRecoverFunc(f graphql.RecoverFunc) Option {
 	return func(e *Executor) { e.exec.SetRecoverFunc(f) }
 }
 
-// WithDevelopment sets development mode, where errors of variable coercion
-// may suggest names of the schema. Default false: production mode, where
-// no error suggests one.
-func WithDevelopment(dev bool) Option { return func(e *Executor) { e.dev = dev } }
+// WithSuggestions lets errors suggest names of the schema ("Did you mean
+// ...?"). Default false: no error suggests one.
+func WithSuggestions(on bool) Option { return func(e *Executor) { e.suggestions = on } }
 
 // WithMaxErrors caps the errors of every response, also on the streaming
 // transports (see [rgraphql.CapErrors]). Default 0: no cap.
@@ -92,7 +91,7 @@ func New(schema graphql.ExecutableSchema, opts ...Option) *Executor {
 	for _, opt := range opts {
 		opt(e)
 	}
-	e.exec.SetDisableSuggestion(!e.dev)
+	e.exec.SetDisableSuggestion(!e.suggestions)
 	return e
 }
 
@@ -170,7 +169,7 @@ func (e *Executor) Execute(ctx context.Context, req *rgraphql.Request) *rgraphql
 
 func (e *Executor) createOperationContext(ctx context.Context, params *graphql.RawParams) (*graphql.OperationContext, gqlerror.List) {
 	opCtx, errs := e.exec.CreateOperationContext(ctx, params)
-	if errs != nil && !e.dev {
+	if errs != nil && !e.suggestions {
 		rgraphql.WithoutSuggestions(errs)
 	}
 	return opCtx, errs
