@@ -15,6 +15,7 @@ import (
 	"github.com/bffgen/bffgen/runtime/config"
 	"github.com/bffgen/bffgen/runtime/gateway"
 	"github.com/bffgen/bffgen/runtime/internal/testschema"
+	coderws "github.com/coder/websocket"
 )
 
 // blockingBackend is an HTTP backend on 127.0.0.1 whose every call waits
@@ -154,6 +155,58 @@ func TestProductionValidationErrorsSuggestNothing(t *testing.T) {
 		_, body := post(t, srv.URL, "application/json", "", `{"query":"`+q+`"}`)
 		if !strings.Contains(body, "GRAPHQL_VALIDATION_FAILED") || strings.Contains(body, "Did you mean") {
 			t.Errorf("%s: %s", q, body)
+		}
+	}
+}
+
+func TestLimitsAndPersistedOperationsHoldOnWebsockets(t *testing.T) {
+	t.Parallel()
+	srv := graphqlServer(t, true, nil, func(g *config.Gateway) {
+		g.GraphQL.MaxAliases = 2
+		g.GraphQL.Variables.MaxDepth = 2
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second) // a bound for a hung test only
+	defer cancel()
+	conn, _, err := coderws.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http"), &coderws.DialOptions{Subprotocols: []string{"graphql-transport-ws"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.CloseNow()
+	send := func(m string) {
+		if err := conn.Write(ctx, coderws.MessageText, []byte(m)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// next returns the next message that is not a ping or pong.
+	next := func() string {
+		for {
+			_, data, err := conn.Read(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s := string(data); !strings.Contains(s, `"ping"`) && !strings.Contains(s, `"pong"`) {
+				return s
+			}
+		}
+	}
+	send(`{"type":"connection_init"}`)
+	if m := next(); !strings.Contains(m, "connection_ack") {
+		t.Fatalf("got %s, want connection_ack", m)
+	}
+	tests := []struct{ name, payload, code string }{
+		{"over the alias limit", `{"query":"subscription { a: ticks b: ticks c: ticks }"}`, "MAX_ALIASES_LIMIT"},
+		{"variables over the depth cap", `{"query":"subscription($v: String) { ticks }","variables":{"v":[[[1]]]}}`, "MAX_VARIABLES_DEPTH_LIMIT"},
+		{"a persisted hash while persisted operations are off", `{"extensions":{"persistedQuery":{"version":1,"sha256Hash":"` + strings.Repeat("0", 64) + `"}}}`, "PERSISTED_QUERY_NOT_SUPPORTED"},
+	}
+	for i, tt := range tests {
+		id := fmt.Sprint(i + 1)
+		send(`{"id":"` + id + `","type":"subscribe","payload":` + tt.payload + `}`)
+		m := next()
+		for strings.Contains(m, `"complete"`) { // of the previous subscription, if the server sends one
+			m = next()
+		}
+		if !strings.Contains(m, `"type":"error"`) || !strings.Contains(m, `"id":"`+id+`"`) || !strings.Contains(m, tt.code) {
+			t.Errorf("%s: got %s, want an error message with %s", tt.name, m, tt.code)
 		}
 	}
 }

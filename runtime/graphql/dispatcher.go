@@ -21,6 +21,22 @@ import (
 	"github.com/bffgen/bffgen/runtime/graphql/limits"
 )
 
+// The codes of requests refused before execution are request errors for
+// gqlgen too: its websocket transport sends them as an "error" message.
+func init() {
+	for _, code := range []string{
+		errcode.MaxTokens, errcode.MaxDepth, errcode.MaxIntrospectionDepth, errcode.MaxAliases,
+		errcode.MaxRootFields, errcode.MaxDirectives, errcode.MaxFields, errcode.MaxValidationWork,
+		errcode.CostEstimatedTooExpensive,
+		errcode.VariablesDepth, errcode.VariablesList, errcode.VariablesString, errcode.VariablesValues,
+		errcode.PersistedQueryNotFound, errcode.PersistedQueryNotSupported, errcode.PersistedQueryRequired,
+		errcode.PersistedQueryHashMismatch, errcode.PersistedQueryVersionNotSupported,
+		CodeBadRequest,
+	} {
+		gqlerrcode.RegisterErrorType(code, gqlerrcode.KindProtocol)
+	}
+}
+
 // Dispatcher is the GraphQL endpoint over HTTP GET and POST: it decodes a
 // request into an [Operation], resolves a persisted operation, prepares
 // the document (limits, parsing, validation, cached by document) and hands
