@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 
 	gqlerrcode "github.com/99designs/gqlgen/graphql/errcode"
 	lru "github.com/hashicorp/golang-lru/v2"
@@ -43,14 +44,18 @@ func init() {
 // it to the executor registered for the document's hash, or to the default
 // one. Build it with [New]; it is safe for concurrent use.
 type Dispatcher struct {
-	schema    *ast.Schema
-	exec      Executor
-	byHash    map[string]Executor
-	o         options
-	rules     *rules.Rules
-	cost      *limits.CostModel
-	prepared  *lru.Cache[string, *Prepared]
-	persisted *persisted
+	schema   *ast.Schema
+	exec     Executor
+	byHash   map[string]Executor
+	o        options
+	rules    *rules.Rules
+	cost     *limits.CostModel
+	prepared *lru.Cache[string, *Prepared]
+	// cachedBytes is the text size of the documents in prepared, kept
+	// under preparedCacheBytes (guarded by cacheMu with the adds).
+	cacheMu     sync.Mutex
+	cachedBytes int
+	persisted   *persisted
 }
 
 // ErrorPresenter turns an error into the GraphQL error sent to the client
@@ -101,9 +106,15 @@ func WithMaxErrors(n int) Option { return func(o *options) { o.maxErrors = n } }
 // Default 0: no cap.
 func WithMaxResponseBytes(n int) Option { return func(o *options) { o.maxResponseBytes = n } }
 
+// preparedCacheBytes bounds the total text size of the cached prepared
+// documents, and with it their memory (an AST is a few dozen times its
+// text at worst): a document larger than a tenth of it is prepared again
+// on every request instead.
+const preparedCacheBytes = 4 << 20
+
 // WithPreparedCacheSize sets how many prepared documents are kept, least
-// recently used first out. Default 1000; the documents of an allow-list
-// manifest are kept apart and always.
+// recently used first out, within 4 MiB of document text. Default 1000;
+// the documents of an allow-list manifest are kept apart and always.
 func WithPreparedCacheSize(n int) Option { return func(o *options) { o.cacheSize = n } }
 
 // WithErrorPresenter sets the presenter of the errors the dispatcher
@@ -150,11 +161,14 @@ func New(schema *ast.Schema, exec Executor, opts ...Option) (*Dispatcher, error)
 			return nil, fmt.Errorf("executor for hash %q: a hash is the SHA-256 of the document in 64 lowercase hex digits", hash)
 		}
 	}
-	cache, err := lru.New[string, *Prepared](max(o.cacheSize, 1))
+	d := &Dispatcher{}
+	cache, err := lru.NewWithEvict(max(o.cacheSize, 1), func(query string, _ *Prepared) {
+		d.cachedBytes -= len(query) // called under cacheMu, from Add or RemoveOldest
+	})
 	if err != nil {
 		return nil, err
 	}
-	d := &Dispatcher{
+	*d = Dispatcher{
 		schema:   schema,
 		exec:     exec,
 		byHash:   o.byHash,
@@ -216,7 +230,7 @@ func (d *Dispatcher) Prepare(ctx context.Context, op *Operation) (*Prepared, *Fa
 			if p, f = d.prepare(op.Document, op.Name, op.Variables); f != nil {
 				return nil, f
 			}
-			d.prepared.Add(op.Document, p)
+			d.cache(p)
 		} else if f = d.check(p.Doc, op); f != nil {
 			return nil, f
 		}
@@ -232,6 +246,25 @@ func (d *Dispatcher) Prepare(ctx context.Context, op *Operation) (*Prepared, *Fa
 		return nil, &Failure{Errors: gqlerror.List{err}}
 	}
 	return p, nil
+}
+
+// cache keeps a prepared document, evicting the least recently used ones
+// while the cached text is over preparedCacheBytes.
+func (d *Dispatcher) cache(p *Prepared) {
+	n := len(p.Query)
+	if n > preparedCacheBytes/10 {
+		return
+	}
+	d.cacheMu.Lock()
+	defer d.cacheMu.Unlock()
+	if d.prepared.Contains(p.Query) {
+		return
+	}
+	d.prepared.Add(p.Query, p)
+	d.cachedBytes += n
+	for d.cachedBytes > preparedCacheBytes {
+		d.prepared.RemoveOldest()
+	}
 }
 
 // prepare parses, checks and validates one document.
