@@ -42,8 +42,12 @@ type Operation struct {
 // status to answer with, the extensions.code and a message for the client
 // that never quotes the request.
 type RequestError struct {
-	Status  int
-	Code    string
+	// Status is the HTTP status, 4xx.
+	Status int
+	// Code is the extensions.code, such as BAD_REQUEST or
+	// MAX_VARIABLES_DEPTH_LIMIT.
+	Code string
+	// Message says what is wrong and how to fix it.
 	Message string
 }
 

@@ -24,11 +24,19 @@ const (
 // codes of the document limits from
 // github.com/bffgen/bffgen/runtime/graphql/limits.
 const (
-	CodeBadRequest           = "BAD_REQUEST"
-	CodePayloadTooLarge      = "PAYLOAD_TOO_LARGE"
-	CodeMethodNotAllowed     = "METHOD_NOT_ALLOWED"
+	// CodeBadRequest: a malformed request (body, query string, extensions).
+	CodeBadRequest = "BAD_REQUEST"
+	// CodePayloadTooLarge: a body over the cap, status 413.
+	CodePayloadTooLarge = "PAYLOAD_TOO_LARGE"
+	// CodeMethodNotAllowed: a method other than GET and POST, or a
+	// mutation over GET, status 405.
+	CodeMethodNotAllowed = "METHOD_NOT_ALLOWED"
+	// CodeUnsupportedMediaType: a POST that is not application/json,
+	// status 415.
 	CodeUnsupportedMediaType = "UNSUPPORTED_MEDIA_TYPE"
-	CodeNotAcceptable        = "NOT_ACCEPTABLE"
+	// CodeNotAcceptable: an Accept header that allows neither response
+	// media type, status 406.
+	CodeNotAcceptable = "NOT_ACCEPTABLE"
 	// CodeErrorsTruncated is the code of the last error of a response
 	// whose error list was cut at the cap; its message says how many
 	// errors were left out.
