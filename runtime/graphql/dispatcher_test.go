@@ -197,6 +197,7 @@ func TestErrorListIsCapped(t *testing.T) {
 	if last.Extensions["code"] != rgraphql.CodeErrorsTruncated || !strings.HasPrefix(last.Message, "990 more errors") {
 		t.Errorf("last error %+v, want 990 left out with code %s", last, rgraphql.CodeErrorsTruncated)
 	}
+	t.Logf("%d errors in %d bytes", len(a.resp.Errors), len(a.body))
 	if len(a.body) >= 4096 {
 		t.Errorf("response of %d bytes, want < 4 KB", len(a.body))
 	}
