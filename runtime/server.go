@@ -131,7 +131,13 @@ func New(svc Service, cfg *config.Config, opts ...Option) (*Server, error) {
 	if err != nil {
 		return fail(&configError{err})
 	}
-	chain := pipeline.Then(gateway.NewGraphQLHandler(schema, gw, cfg.Development(), logger, append(o.graphql, gateway.WithStreams(s.streams))...))
+	// The GraphQL endpoint: fails when the persisted-operations manifest
+	// is unreadable or invalid.
+	graphqlHandler, err := gateway.NewGraphQLHandler(schema, gw, cfg.Development(), logger, append(o.graphql, gateway.WithStreams(s.streams))...)
+	if err != nil {
+		return fail(&configError{fmt.Errorf("gateway.graphql.persisted: %w", err)})
+	}
+	chain := pipeline.Then(graphqlHandler)
 	public := http.NewServeMux()
 	if err := handle(public, exactPattern(gw.GraphQL.Path), chain); err != nil {
 		return fail(&configError{fmt.Errorf("gateway.graphql.path %q: %w", gw.GraphQL.Path, err)})

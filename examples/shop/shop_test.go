@@ -31,7 +31,9 @@ func newBFF(t *testing.T, mode string, catalogURL string) string {
 // and users upstreams.
 type bffOptions struct {
 	mode, catalogURL, usersYAML, catalogYAML string
-	backends                                 backends.Options
+	// extraYAML is appended to the config, e.g. a gateway section.
+	extraYAML string
+	backends  backends.Options
 	// started, when set, receives the running backends.
 	started func(*backends.Running)
 }
@@ -58,7 +60,7 @@ upstreams:
   catalog: {endpoints: [%q]%s}
   reviews: {endpoints: [%q], protocol: grpc}
   users: {endpoints: [%q]%s}
-`, o.mode, o.catalogURL, o.catalogYAML, run.ReviewsURL, run.UsersURL, o.usersYAML)), "bff.yaml")
+%s`, o.mode, o.catalogURL, o.catalogYAML, run.ReviewsURL, run.UsersURL, o.usersYAML, o.extraYAML)), "bff.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -279,6 +279,69 @@ type GraphQL struct {
 	// with no @listSize and no slicing argument value. It must be at least
 	// 1. Default 10.
 	DefaultListSize int `yaml:"default_list_size"`
+	// Variables caps the JSON of a request's variables, checked on the raw
+	// bytes before they are decoded.
+	Variables Variables `yaml:"variables"`
+	// MaxErrors caps the errors of one response: beyond it, the first
+	// max_errors-1 errors are kept and a last one (code ERRORS_TRUNCATED)
+	// says how many were left out. 0 means no cap. Default 10.
+	MaxErrors int `yaml:"max_errors"`
+	// MaxResponseBytes caps the size of the data of one response: larger
+	// data is replaced by null and an error with code RESPONSE_TOO_LARGE.
+	// 0 means no cap. Default 10485760 (10 MiB).
+	MaxResponseBytes int `yaml:"max_response_bytes"`
+	// Persisted configures persisted operations (APQ and trusted
+	// documents).
+	Persisted Persisted `yaml:"persisted"`
+}
+
+// Variables caps the variables of a GraphQL request; each cap is checked
+// before the variables are decoded and answered with 400 and its own code.
+// 0 means no cap.
+type Variables struct {
+	// MaxDepth caps how deep objects and lists nest in the variables (the
+	// variables object is level 1). Code MAX_VARIABLES_DEPTH_LIMIT.
+	// Default 32.
+	MaxDepth int `yaml:"max_depth"`
+	// MaxListLength caps the elements of one list. Code
+	// MAX_VARIABLES_LIST_LIMIT. Default 10000.
+	MaxListLength int `yaml:"max_list_length"`
+	// MaxStringLength caps the bytes of one string, as sent. Code
+	// MAX_VARIABLES_STRING_LIMIT. Default 262144 (256 KiB).
+	MaxStringLength int `yaml:"max_string_length"`
+	// MaxValues caps the JSON values (scalars, objects, lists) of the
+	// variables and extensions together, which bounds the memory their
+	// decoding takes. Code MAX_VARIABLES_VALUES_LIMIT. Default 20000.
+	MaxValues int `yaml:"max_values"`
+}
+
+// Persisted modes.
+const (
+	PersistedOff       = "off"
+	PersistedAPQ       = "apq"
+	PersistedAllowList = "allow_list"
+)
+
+// Persisted configures persisted operations.
+type Persisted struct {
+	// Mode is "off" (the default: documents are sent in full, a request
+	// with a hash only is refused with PERSISTED_QUERY_NOT_SUPPORTED),
+	// "apq" (automatic persisted queries: a known document may be sent by
+	// its SHA-256 hash) or "allow_list" (trusted documents: only the
+	// operations of the manifest run, by hash or in full; any other
+	// document is refused with PERSISTED_QUERY_REQUIRED, an unknown hash
+	// with PERSISTED_QUERY_NOT_FOUND).
+	Mode string `yaml:"mode"`
+	// Manifest is the path of the manifest of known operations, relative
+	// to the working directory: an Apollo persisted-query manifest or a
+	// JSON object {"<sha256>": "<document>"}. Required with "allow_list";
+	// with "apq" its operations are known from the start. Default "".
+	Manifest string `yaml:"manifest"`
+	// APQRegister lets an "apq" request that sends a hash with its document
+	// register the document for later requests by hash; ignored in the
+	// other modes. Default true in development mode, false in production
+	// mode.
+	APQRegister bool `yaml:"apq_register"`
 }
 
 // RequestID configures request identifiers.

@@ -95,6 +95,15 @@ func TestParseAppliesDefaultsPerMode(t *testing.T) {
 		{"default list size", production.Gateway.GraphQL.DefaultListSize, 10},
 		{"development has the same limits", development.Gateway.GraphQL.MaxCost, 5000},
 		{"development serves graphiql", development.Gateway.GraphQL.GraphiQL, true},
+		{"variables depth", production.Gateway.GraphQL.Variables.MaxDepth, 32},
+		{"variables list length", production.Gateway.GraphQL.Variables.MaxListLength, 10000},
+		{"variables string length", production.Gateway.GraphQL.Variables.MaxStringLength, 262144},
+		{"variables values", production.Gateway.GraphQL.Variables.MaxValues, 20000},
+		{"max errors", production.Gateway.GraphQL.MaxErrors, 10},
+		{"max response bytes", production.Gateway.GraphQL.MaxResponseBytes, 10 << 20},
+		{"persisted operations are off", production.Gateway.GraphQL.Persisted.Mode, config.PersistedOff},
+		{"production registers no apq", production.Gateway.GraphQL.Persisted.APQRegister, false},
+		{"development registers apq", development.Gateway.GraphQL.Persisted.APQRegister, true},
 		{"request id header", production.Gateway.RequestID.Header, "X-Request-Id"},
 		{"csrf is on in production", production.Gateway.CSRF.Enabled, true},
 		{"csrf is on in development", development.Gateway.CSRF.Enabled, true},
@@ -194,6 +203,10 @@ gateway:
     max_validation_work: 900
     max_cost: 700
     default_list_size: 8
+    variables: {max_depth: 8, max_list_length: 100, max_string_length: 1000, max_values: 500}
+    max_errors: 5
+    max_response_bytes: 65536
+    persisted: {mode: apq, manifest: ops.json, apq_register: true}
   request_id: {header: X-Correlation-Id}
   strip_headers: [X-User-Id]
   subscriptions: {max_duration: 1h, max_per_connection: 7, max_message_bytes: 4096, init_timeout: 2s, keep_alive: 30s}
@@ -226,6 +239,10 @@ telemetry:
 				Path: "/api/graphql", Introspection: true,
 				MaxTokens: 1000, MaxDepth: 0, MaxAliases: 3, MaxRootFields: 4, MaxDirectives: 5,
 				MaxFields: 600, MaxValidationWork: 900, MaxCost: 700, DefaultListSize: 8,
+				Variables:        config.Variables{MaxDepth: 8, MaxListLength: 100, MaxStringLength: 1000, MaxValues: 500},
+				MaxErrors:        5,
+				MaxResponseBytes: 65536,
+				Persisted:        config.Persisted{Mode: "apq", Manifest: "ops.json", APQRegister: true},
 			},
 			RequestID:     config.RequestID{Header: "X-Correlation-Id"},
 			StripHeaders:  []string{"X-User-Id"},
@@ -254,7 +271,7 @@ func TestParseReportsProblemsWithPositions(t *testing.T) {
 		{
 			name: "unknown nested key",
 			src:  "gateway:\n  graphql:\n    introspect: true\n",
-			want: []string{`bff.yaml:3:5: unknown key "introspect" in "gateway.graphql"; did you mean "introspection"? (allowed: default_list_size, graphiql, introspection, max_aliases, max_cost, max_depth, max_directives, max_fields, max_root_fields, max_tokens, max_validation_work, path)`},
+			want: []string{`bff.yaml:3:5: unknown key "introspect" in "gateway.graphql"; did you mean "introspection"? (allowed: default_list_size, graphiql, introspection, max_aliases, max_cost, max_depth, max_directives, max_errors, max_fields, max_response_bytes, max_root_fields, max_tokens, max_validation_work, path, persisted, variables)`},
 		},
 		{
 			name: "unknown key of an upstream",
@@ -388,6 +405,21 @@ func TestParseReportsProblemsWithPositions(t *testing.T) {
 				`bff.yaml:3:79: "gateway.subscriptions.init_timeout" must be greater than zero, got 0s`,
 				`bff.yaml:3:95: "gateway.subscriptions.keep_alive" must be greater than zero, got 0s`,
 			},
+		},
+		{
+			name: "negative variables cap",
+			src:  "gateway: {graphql: {variables: {max_depth: -1}}}\n",
+			want: []string{`bff.yaml:1:44: "gateway.graphql.variables.max_depth" must not be negative, got -1: use 0 for no cap`},
+		},
+		{
+			name: "unknown persisted mode",
+			src:  "gateway: {graphql: {persisted: {mode: always}}}\n",
+			want: []string{`bff.yaml:1:39: invalid mode "always": use "off", "apq" or "allow_list"`},
+		},
+		{
+			name: "allow list without a manifest",
+			src:  "gateway: {graphql: {persisted: {mode: allow_list}}}\n",
+			want: []string{`bff.yaml:1:39: mode "allow_list" needs a manifest of the allowed operations: set "gateway.graphql.persisted.manifest"`},
 		},
 		{
 			name: "graphql path",

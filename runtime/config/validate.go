@@ -222,6 +222,7 @@ func (v *validator) gateway(g *Gateway, mode string) {
 	if q.DefaultListSize < 1 {
 		v.errorf("gateway.graphql.default_list_size", "%q must be at least 1, got %d: it is the assumed length of a list field without @listSize", "gateway.graphql.default_list_size", q.DefaultListSize)
 	}
+	v.graphqlCaps(&g.GraphQL)
 	if h := g.RequestID.Header; !isToken(h) {
 		v.errorf("gateway.request_id.header", "invalid header name %q for %q", h, "gateway.request_id.header")
 	}
@@ -250,6 +251,34 @@ func corsSafelisted(h string) bool {
 		return true
 	}
 	return false
+}
+
+func (v *validator) graphqlCaps(q *GraphQL) {
+	for _, c := range []struct {
+		path string
+		n    int
+	}{
+		{"gateway.graphql.variables.max_depth", q.Variables.MaxDepth},
+		{"gateway.graphql.variables.max_list_length", q.Variables.MaxListLength},
+		{"gateway.graphql.variables.max_string_length", q.Variables.MaxStringLength},
+		{"gateway.graphql.variables.max_values", q.Variables.MaxValues},
+		{"gateway.graphql.max_errors", q.MaxErrors},
+		{"gateway.graphql.max_response_bytes", q.MaxResponseBytes},
+	} {
+		if c.n < 0 {
+			v.errorf(c.path, "%q must not be negative, got %d: use 0 for no cap", c.path, c.n)
+		}
+	}
+	p := q.Persisted
+	switch p.Mode {
+	case PersistedOff, PersistedAPQ:
+	case PersistedAllowList:
+		if p.Manifest == "" {
+			v.errorf("gateway.graphql.persisted.mode", "mode %q needs a manifest of the allowed operations: set %q", p.Mode, "gateway.graphql.persisted.manifest")
+		}
+	default:
+		v.errorf("gateway.graphql.persisted.mode", "invalid mode %q: use %q, %q or %q", p.Mode, PersistedOff, PersistedAPQ, PersistedAllowList)
+	}
 }
 
 func (v *validator) telemetry(t *Telemetry) {

@@ -10,7 +10,9 @@
 // clients.
 //
 // The package also names the codes of documents rejected by a limit before
-// validation (MaxTokens to CostEstimatedTooExpensive), so that the list of
+// validation (MaxTokens to CostEstimatedTooExpensive) and of the GraphQL
+// endpoint's own rejections (variables caps, persisted operations, the
+// error-list and response-size caps), so that the list of
 // codes a client can see from a resolver or a limit is closed and
 // documented in one place.
 //

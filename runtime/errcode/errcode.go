@@ -91,6 +91,47 @@ const (
 	TooManySubscriptions = "TOO_MANY_SUBSCRIPTIONS"
 )
 
+// The values of extensions.code of the GraphQL endpoint's own rejections
+// and cuts (package runtime/graphql, whose Code constants are these
+// strings). A rejected request is answered with status 400 and no backend
+// call is made.
+const (
+	// VariablesDepth: objects and lists nest deeper in the variables than
+	// gateway.graphql.variables.max_depth.
+	VariablesDepth = "MAX_VARIABLES_DEPTH_LIMIT"
+	// VariablesList: a list in the variables is longer than
+	// gateway.graphql.variables.max_list_length.
+	VariablesList = "MAX_VARIABLES_LIST_LIMIT"
+	// VariablesString: a string in the variables is longer than
+	// gateway.graphql.variables.max_string_length.
+	VariablesString = "MAX_VARIABLES_STRING_LIMIT"
+	// VariablesValues: the variables hold more values than
+	// gateway.graphql.variables.max_values.
+	VariablesValues = "MAX_VARIABLES_VALUES_LIMIT"
+	// PersistedQueryNotFound: the hash of a persisted operation names no
+	// known operation.
+	PersistedQueryNotFound = "PERSISTED_QUERY_NOT_FOUND"
+	// PersistedQueryNotSupported: a request named an operation by hash
+	// while gateway.graphql.persisted.mode is off.
+	PersistedQueryNotSupported = "PERSISTED_QUERY_NOT_SUPPORTED"
+	// PersistedQueryRequired: in allow_list mode, a document that is not
+	// in the manifest.
+	PersistedQueryRequired = "PERSISTED_QUERY_REQUIRED"
+	// PersistedQueryHashMismatch: the hash sent is not the SHA-256 of the
+	// document sent with it.
+	PersistedQueryHashMismatch = "PERSISTED_QUERY_HASH_MISMATCH"
+	// PersistedQueryVersionNotSupported: extensions.persistedQuery.version
+	// is not 1.
+	PersistedQueryVersionNotSupported = "PERSISTED_QUERY_VERSION_NOT_SUPPORTED"
+	// ErrorsTruncated: the last error of a response whose error list was
+	// cut at gateway.graphql.max_errors; its message says how many errors
+	// were left out.
+	ErrorsTruncated = "ERRORS_TRUNCATED"
+	// ResponseTooLarge: the data of the response was larger than
+	// gateway.graphql.max_response_bytes and was replaced by null.
+	ResponseTooLarge = "RESPONSE_TOO_LARGE"
+)
+
 // Coder is implemented by errors that carry their own extensions.code, such
 // as the gateway's rejections and the scalar parsers' errors. [Code] looks
 // for it in the whole chain of wrapped errors before anything else.

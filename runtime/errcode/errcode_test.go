@@ -71,6 +71,10 @@ func TestSafe(t *testing.T) {
 		errcode.Conflict, errcode.RateLimited, errcode.Timeout, errcode.Unavailable,
 		errcode.MaxTokens, errcode.MaxDepth, errcode.MaxIntrospectionDepth, errcode.MaxAliases,
 		errcode.MaxRootFields, errcode.MaxDirectives, errcode.MaxFields, errcode.MaxValidationWork, errcode.CostEstimatedTooExpensive,
+		errcode.VariablesDepth, errcode.VariablesList, errcode.VariablesString, errcode.VariablesValues,
+		errcode.PersistedQueryNotFound, errcode.PersistedQueryNotSupported, errcode.PersistedQueryRequired,
+		errcode.PersistedQueryHashMismatch, errcode.PersistedQueryVersionNotSupported,
+		errcode.ErrorsTruncated, errcode.ResponseTooLarge,
 		"", "GRAPHQL_VALIDATION_FAILED",
 	} {
 		if !errcode.Safe(code) {

@@ -32,20 +32,25 @@
 //
 // # GraphQL over HTTP
 //
-// [NewGraphQLHandler] drives gqlgen's executor with this package's own
-// transports, [POST] and [GET], which follow the GraphQL-over-HTTP
-// specification: POST takes application/json only (no form encodings, which
-// would reopen CSRF), GET takes query, operationName, variables and
-// extensions from the URL and refuses mutations with 405, and the response
-// media type follows the Accept header:
+// [NewGraphQLHandler] serves GET and POST with the dispatcher of
+// github.com/bffgen/bffgen/runtime/graphql (decoding, persisted operations,
+// variables caps, document limits, validation, then gqlgen's executor), and
+// subscriptions with gqlgen's SSE and websocket transports, prepared by the
+// same dispatcher. It follows the GraphQL-over-HTTP specification: POST
+// takes application/json only (no form encodings, which would reopen CSRF),
+// GET takes query, operationName, variables and extensions from the URL and
+// refuses mutations with 405, and the response media type follows the
+// Accept header:
 //
 //   - application/graphql-response+json: a request error (the document does
 //     not parse or validate) is answered with 400 and no "data" entry;
 //   - application/json, or no Accept header: every well-formed request is
 //     answered with 200, whatever its GraphQL errors.
 //
-// A body that is not valid JSON is answered with 400 and a message that
-// gives the byte offset of the problem, never the body itself.
+// A request over a limit of gateway.graphql is answered with 400 and the
+// limit's code whatever the media type. A body that is not valid JSON is
+// answered with 400 and a message that gives the byte offset of the
+// problem, never the body itself.
 //
 // # Subscriptions
 //

@@ -14,8 +14,13 @@ import (
 
 func ExampleNewGraphQLHandler() {
 	cfg := config.Default()
+	endpoint, err := gateway.NewGraphQLHandler(testschema.New(nil), cfg.Gateway, false, nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	h := gateway.Chain(
-		gateway.NewGraphQLHandler(testschema.New(nil), cfg.Gateway, false, nil),
+		endpoint,
 		gateway.RequestID(cfg.Gateway.RequestID.Header),
 		gateway.BodyLimit(cfg.Gateway.Limits.MaxBodyBytes),
 	)

@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/bffgen/bffgen/runtime/config"
-	"github.com/bffgen/bffgen/runtime/gateway"
 	"github.com/bffgen/bffgen/runtime/internal/testschema"
 )
 
@@ -24,6 +23,10 @@ func FuzzGraphQLHTTP(f *testing.F) {
 		{`{"query":`, "variables=%5B"},
 		{`[]`, "extensions=%7B%22persistedQuery%22%3A%7B%7D%7D"},
 		{`{"query":"{ __schema { types { name } } }"}`, ""},
+		{`{"extensions":{"persistedQuery":{"version":1,"sha256Hash":"` + strings.Repeat("0", 64) + `"}}}`, "extensions=%7B%22persistedQuery%22%3A%7B%22version%22%3A1%2C%22sha256Hash%22%3A%22x%22%7D%7D"},
+		{`{"query":"query($v: String) { hello(name: $v) }","variables":{"v":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}}`, "query=%7Bhello%7D&variables=%7B%22a%22%3A%5B%5B%5B%5D%5D%5D%7D"},
+		{`{"query":"{ a: hello b: hello c: hello d: hello e: hello f: hello g: hello h: hello i: hello j: hello k: hello l: hello m: hello n: hello o: hello p: hello }"}`, ""},
+		{`{"query":"{ hello @include(if: true) @include(if: true) @include(if: true) }"}`, ""},
 	} {
 		f.Add(s.body, s.query)
 	}
@@ -31,7 +34,7 @@ func FuzzGraphQLHTTP(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	h := gateway.NewGraphQLHandler(testschema.New(&testschema.Resolver{}), cfg.Gateway, false, nil)
+	h := newHandler(f, testschema.New(&testschema.Resolver{}), cfg.Gateway, false, nil)
 	check := func(t *testing.T, rec *httptest.ResponseRecorder) {
 		if rec.Code >= 500 {
 			t.Fatalf("status %d: %s", rec.Code, rec.Body)

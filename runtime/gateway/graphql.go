@@ -11,92 +11,151 @@ import (
 
 	"connectrpc.com/connect"
 	"github.com/99designs/gqlgen/graphql"
-	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
-	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/playground"
-	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/bffgen/bffgen/runtime/config"
 	"github.com/bffgen/bffgen/runtime/errcode"
+	rgraphql "github.com/bffgen/bffgen/runtime/graphql"
+	"github.com/bffgen/bffgen/runtime/graphql/gqlgenexec"
+	"github.com/bffgen/bffgen/runtime/graphql/limits"
 	"github.com/bffgen/bffgen/runtime/request"
 )
-
-// queryCacheSize is the number of parsed and validated documents kept.
-const queryCacheSize = 1000
 
 // maskedMessage replaces, in production mode, the message of an error whose
 // code is not safe to show.
 const maskedMessage = "internal error"
 
-// NewGraphQLHandler returns the HTTP handler of the GraphQL endpoint: gqlgen's
-// executor for schema behind the [POST] and [GET] transports, with a cache
-// of 1000 parsed documents. Introspection is enabled only when
-// cfg.GraphQL.Introspection is true; without it, an operation that selects
-// __schema or __type is rejected before execution as a validation error
-// (GRAPHQL_VALIDATION_FAILED). Validation errors suggest names ("Did you
-// mean ...") only in development mode with introspection on: never in
-// production mode, even with introspection on (IN-10). POST bodies are bounded by
-// cfg.Limits.MaxBodyBytes (0: no bound). Methods other than GET and POST are
-// answered with 405 and "Allow: GET, POST".
+// NewGraphQLHandler returns the HTTP handler of the GraphQL endpoint: the
+// dispatcher of runtime/graphql for GET and POST, which decodes the request,
+// resolves persisted operations (cfg.GraphQL.Persisted), checks the
+// variables caps and the document limits, and validates before gqlgen's
+// executor for schema runs the prepared document; and, when the schema has
+// subscriptions, the SSE and websocket transports, whose operations are
+// prepared the same way. Prepared documents are cached (1000, least recently
+// used out).
+//
+// Introspection is enabled only when cfg.GraphQL.Introspection is true;
+// without it, an operation that selects __schema or __type is rejected
+// before execution as a validation error (GRAPHQL_VALIDATION_FAILED). Errors
+// suggest names of the schema ("Did you mean ...") only in development mode
+// with introspection on: never in production mode (IN-10). POST
+// bodies are bounded by cfg.Limits.MaxBodyBytes (0: no bound). Methods other
+// than GET and POST are answered with 405 and "Allow: GET, POST".
 //
 // Resolver errors are presented as the package documentation describes: dev
 // keeps the real message of every error, production masks those whose code
 // is not safe. A panic in a resolver is logged with its stack and becomes
 // the error "internal error" (code INTERNAL) on its field. A nil logger logs
-// nothing.
-func NewGraphQLHandler(schema graphql.ExecutableSchema, cfg config.Gateway, dev bool, logger *slog.Logger, opts ...GraphQLOption) http.Handler {
+// nothing. It fails when the persisted-operations manifest cannot be loaded.
+func NewGraphQLHandler(schema graphql.ExecutableSchema, cfg config.Gateway, dev bool, logger *slog.Logger, opts ...GraphQLOption) (http.Handler, error) {
 	logger = orDiscard(logger)
 	var o graphqlOptions
 	for _, opt := range opts {
 		opt(&o)
 	}
-	srv := handler.New(schema)
-	srv.AroundOperations(operationDeadlines(cfg.Subscriptions.MaxDuration))
-	if schema.Schema().Subscription != nil {
-		// Before POST: an SSE subscription is a POST that accepts
-		// text/event-stream.
-		addSubscriptionTransports(srv, cfg, dev, o)
-	}
-	srv.AddTransport(POST{MaxBodyBytes: cfg.Limits.MaxBodyBytes})
-	srv.AddTransport(GET{})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](queryCacheSize))
-	if cfg.GraphQL.Introspection {
-		srv.Use(extension.Introspection{})
-	} else {
-		srv.Use(introspectionGuard{})
-	}
+	q := cfg.GraphQL
+	presenter := ErrorPresenter(dev, logger)
 	// "Did you mean" names fields, arguments, types and enum values: a
 	// schema leak, unless development mode shows the schema anyway.
-	if !dev || !cfg.GraphQL.Introspection {
-		srv.SetDisableSuggestion(true)
-		srv.SetValidationRulesFn(rulesWithoutSuggestions)
+	suggestions := dev && q.Introspection
+	exec := gqlgenexec.New(schema,
+		gqlgenexec.WithSuggestions(suggestions),
+		gqlgenexec.WithErrorPresenter(presenter),
+		gqlgenexec.WithMaxErrors(q.MaxErrors),
+		gqlgenexec.WithMaxResponseBytes(q.MaxResponseBytes),
+		gqlgenexec.WithRecoverFunc(func(ctx context.Context, p any) error {
+			logger.LogAttrs(ctx, slog.LevelError, "panic in resolver",
+				slog.String("panic", fmt.Sprint(p)),
+				slog.String("stack", string(debug.Stack())),
+				slog.String("request_id", request.ID(ctx)),
+			)
+			return &gqlerror.Error{Message: maskedMessage, Extensions: map[string]any{"code": errcode.Internal}}
+		}),
+	)
+	exec.AroundOperations(operationDeadlines(cfg.Subscriptions.MaxDuration))
+	if q.Introspection {
+		exec.Use(extension.Introspection{})
+	} else {
+		exec.Use(introspectionGuard{})
 	}
-	srv.SetErrorPresenter(ErrorPresenter(dev, logger))
-	srv.SetRecoverFunc(func(ctx context.Context, p any) error {
-		logger.LogAttrs(ctx, slog.LevelError, "panic in resolver",
-			slog.String("panic", fmt.Sprint(p)),
-			slog.String("stack", string(debug.Stack())),
-			slog.String("request_id", request.ID(ctx)),
-		)
-		return &gqlerror.Error{Message: maskedMessage, Extensions: map[string]any{"code": errcode.Internal}}
-	})
-	return graphqlHandler{srv}
+	vars := rgraphql.VariablesLimits{
+		MaxDepth:        q.Variables.MaxDepth,
+		MaxListLength:   q.Variables.MaxListLength,
+		MaxStringLength: q.Variables.MaxStringLength,
+		MaxValues:       q.Variables.MaxValues,
+	}
+	d, err := rgraphql.New(schema.Schema(), exec,
+		rgraphql.WithSuggestions(suggestions),
+		rgraphql.WithLimits(documentLimits(q)),
+		rgraphql.WithMaxBodyBytes(cfg.Limits.MaxBodyBytes),
+		rgraphql.WithVariablesLimits(vars),
+		rgraphql.WithMaxErrors(q.MaxErrors),
+		rgraphql.WithMaxResponseBytes(q.MaxResponseBytes),
+		rgraphql.WithErrorPresenter(rgraphql.ErrorPresenter(presenter)),
+		rgraphql.WithPersisted(rgraphql.Persisted{
+			Mode:        q.Persisted.Mode,
+			Manifest:    q.Persisted.Manifest,
+			APQRegister: q.Persisted.APQRegister,
+		}),
+	)
+	if err != nil {
+		return nil, err
+	}
+	h := graphqlHandler{dispatch: d}
+	if schema.Schema().Subscription != nil {
+		addSubscriptionTransports(exec, cfg, dev, o)
+		h.streams = exec
+		h.stream = exec.StreamHandler(d, vars)
+	}
+	return h, nil
 }
 
-type graphqlHandler struct{ srv *handler.Server }
+type graphqlHandler struct {
+	dispatch *rgraphql.Dispatcher
+	streams  *gqlgenexec.Executor
+	stream   http.Handler
+}
 
-// ServeHTTP answers methods other than GET and POST with 405 and hands
-// the others to gqlgen.
+// ServeHTTP hands SSE and websocket requests to the subscription
+// transports, every other request to the dispatcher.
 func (h graphqlHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet && r.Method != http.MethodPost {
-		w.Header().Set("Allow", "GET, POST")
-		WriteError(w, r, http.StatusMethodNotAllowed, codeMethodNotAllowed,
-			fmt.Sprintf("method %s is not allowed: use GET or POST", r.Method))
+	if h.streams != nil && isStreamRequest(r) {
+		h.stream.ServeHTTP(w, r)
 		return
 	}
-	h.srv.ServeHTTP(w, r)
+	h.dispatch.ServeHTTP(responseHeaders{ResponseWriter: w, req: request.From(r.Context())}, r)
+}
+
+// responseHeaders adds the upstreams' response_headers (e.g. Set-Cookie)
+// that the request collected to the response, just before its header is
+// written.
+type responseHeaders struct {
+	http.ResponseWriter
+	req *request.Request
+}
+
+func (c responseHeaders) WriteHeader(status int) {
+	if c.req != nil {
+		c.req.CopyResponseHeaders(c.Header())
+	}
+	c.ResponseWriter.WriteHeader(status)
+}
+
+// documentLimits are the document limits of the configuration.
+func documentLimits(q config.GraphQL) limits.Config {
+	return limits.Config{
+		MaxTokens:         q.MaxTokens,
+		MaxDepth:          q.MaxDepth,
+		MaxAliases:        q.MaxAliases,
+		MaxRootFields:     q.MaxRootFields,
+		MaxDirectives:     q.MaxDirectives,
+		MaxFields:         q.MaxFields,
+		MaxValidationWork: q.MaxValidationWork,
+		MaxCost:           q.MaxCost,
+		DefaultListSize:   q.DefaultListSize,
+	}
 }
 
 // ErrorPresenter returns the gqlgen error presenter of the runtime; a nil

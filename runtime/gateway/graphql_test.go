@@ -2,6 +2,7 @@ package gateway_test
 
 import (
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -9,6 +10,8 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/bffgen/bffgen/runtime/config"
 	"github.com/bffgen/bffgen/runtime/gateway"
@@ -35,7 +38,17 @@ func graphqlServer(t *testing.T, dev bool, r *testschema.Resolver, edit ...func(
 	for _, e := range edit {
 		e(&cfg.Gateway)
 	}
-	return serve(t, gateway.NewGraphQLHandler(testschema.New(r), cfg.Gateway, dev, nil))
+	return serve(t, newHandler(t, testschema.New(r), cfg.Gateway, dev, nil))
+}
+
+// newHandler is gateway.NewGraphQLHandler that fails tb on an error.
+func newHandler(tb testing.TB, schema graphql.ExecutableSchema, cfg config.Gateway, dev bool, logger *slog.Logger, opts ...gateway.GraphQLOption) http.Handler {
+	tb.Helper()
+	h, err := gateway.NewGraphQLHandler(schema, cfg, dev, logger, opts...)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return h
 }
 
 type gqlResponse struct {
@@ -148,8 +161,10 @@ func TestGraphQLOverHTTP(t *testing.T) {
 			status: 405, media: mediaJSON, code: "METHOD_NOT_ALLOWED", allow: "POST"},
 		{name: "GET validation error with graphql-response+json is 400", method: "GET", accept: gr, query: url.Values{"query": {"{nope}"}},
 			status: 400, media: mediaGraphQL, code: "GRAPHQL_VALIDATION_FAILED"},
-		{name: "GET without query with application/json is 200", method: "GET",
-			status: 200, media: mediaJSON, code: "GRAPHQL_VALIDATION_FAILED"},
+		{name: "GET without query is 400", method: "GET",
+			status: 400, media: mediaJSON, code: "BAD_REQUEST"},
+		{name: "POST without query is 400", method: "POST", contentType: json, body: `{"qeury":"{hello}"}`,
+			status: 400, media: mediaJSON, code: "BAD_REQUEST"},
 		{name: "GET with malformed variables is 400", method: "GET", query: url.Values{"query": {"{hello}"}, "variables": {"{nope"}},
 			status: 400, media: mediaJSON, code: "BAD_REQUEST"},
 		{name: "GET with variables that are not an object is 400", method: "GET", query: url.Values{"query": {"{hello}"}, "variables": {"[1]"}},
@@ -315,7 +330,7 @@ func TestARequestWhoseDeadlinePassedBeforeExecutionIsATimeout(t *testing.T) {
 			})
 		}
 		cfg := config.Default()
-		h := gateway.Chain(gateway.NewGraphQLHandler(testschema.New(nil), cfg.Gateway, false, nil), gateway.Timeout(time.Second), late)
+		h := gateway.Chain(newHandler(t, testschema.New(nil), cfg.Gateway, false, nil), gateway.Timeout(time.Second), late)
 		rec := httptest.NewRecorder()
 		req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(`{"query":"{hello}"}`))
 		req.Header.Set("Content-Type", "application/json")

@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/bffgen/bffgen/runtime/config"
-	"github.com/bffgen/bffgen/runtime/gateway"
 	"github.com/bffgen/bffgen/runtime/internal/testschema"
 )
 
@@ -17,7 +16,7 @@ func TestSubscriptionEndsAtMaxDuration(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(gateway.NewGraphQLHandler(testschema.New(&testschema.Resolver{}), cfg.Gateway, false, nil))
+	srv := httptest.NewServer(newHandler(t, testschema.New(&testschema.Resolver{}), cfg.Gateway, false, nil))
 	defer srv.Close()
 	req, _ := http.NewRequest(http.MethodPost, srv.URL, strings.NewReader(`{"query":"subscription { ticks }"}`))
 	req.Header.Set("Content-Type", "application/json")

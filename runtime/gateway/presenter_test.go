@@ -37,7 +37,7 @@ func presenterServer(t *testing.T, dev bool, fail func(context.Context) error) (
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := gateway.NewGraphQLHandler(testschema.New(&testschema.Resolver{Fail: fail}), cfg.Gateway, dev, logger)
+	h := newHandler(t, testschema.New(&testschema.Resolver{Fail: fail}), cfg.Gateway, dev, logger)
 	srv := serve(t, gateway.Chain(h, gateway.RequestID("")))
 	return srv.URL, logs
 }
@@ -186,7 +186,7 @@ func TestAPanicInAResolverBecomesAnInternalError(t *testing.T) {
 	t.Parallel()
 	logger, logs := newLogger()
 	cfg := config.Default()
-	srv := serve(t, gateway.NewGraphQLHandler(testschema.New(nil), cfg.Gateway, true, logger))
+	srv := serve(t, newHandler(t, testschema.New(nil), cfg.Gateway, true, logger))
 	_, body := post(t, srv.URL, "application/json", "", `{"query":"{panic hello}"}`)
 	r := decode(t, body)
 	if string(r.Data) != `{"panic":null,"hello":"hello, world"}` || len(r.Errors) != 1 ||

@@ -10,12 +10,13 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
-	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/bffgen/bffgen/runtime/config"
 	"github.com/bffgen/bffgen/runtime/errcode"
+	rgraphql "github.com/bffgen/bffgen/runtime/graphql"
+	"github.com/bffgen/bffgen/runtime/graphql/gqlgenexec"
 	coderws "github.com/coder/websocket"
 )
 
@@ -27,7 +28,7 @@ import (
 // origin. When the client goes away, the subscription's context ends, and
 // with it the backend stream (see runtime/stream). Streams are exempt from
 // the server's read and write timeouts and are tracked by o.streams.
-func addSubscriptionTransports(srv *handler.Server, cfg config.Gateway, dev bool, o graphqlOptions) {
+func addSubscriptionTransports(srv *gqlgenexec.Executor, cfg config.Gateway, dev bool, o graphqlOptions) {
 	sub := cfg.Subscriptions
 	srv.AddTransport(sseTransport{SSE: transport.SSE{KeepAlivePingInterval: sub.KeepAlive}, streams: o.streams})
 	accept := coderws.AcceptOptions{OriginPatterns: originHosts(cfg.CORS.AllowedOrigins)}
@@ -182,7 +183,7 @@ func (t sseTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gr
 			writeTooLarge(w, r, tooLarge.Limit)
 			return
 		}
-		WriteError(w, r, http.StatusBadRequest, codeBadRequest, "cannot read the request body")
+		WriteError(w, r, http.StatusBadRequest, rgraphql.CodeBadRequest, "cannot read the request body")
 		return
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))

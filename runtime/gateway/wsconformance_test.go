@@ -32,7 +32,7 @@ func wsServer(t *testing.T, src string) string {
 		}
 		return ctx, nil
 	}
-	srv := httptest.NewServer(gateway.NewGraphQLHandler(testschema.New(&testschema.Resolver{}), cfg.Gateway, false, nil, gateway.WithSubscriptionInit(check)))
+	srv := httptest.NewServer(newHandler(t, testschema.New(&testschema.Resolver{}), cfg.Gateway, false, nil, gateway.WithSubscriptionInit(check)))
 	t.Cleanup(srv.Close)
 	return "ws" + strings.TrimPrefix(srv.URL, "http")
 }

@@ -12,7 +12,6 @@ import (
 	coderws "github.com/coder/websocket"
 
 	"github.com/bffgen/bffgen/runtime/config"
-	"github.com/bffgen/bffgen/runtime/gateway"
 	"github.com/bffgen/bffgen/runtime/internal/testschema"
 )
 
@@ -67,7 +66,7 @@ func TestInitTimeoutClosesOnTime(t *testing.T) {
 			t.Fatal(err)
 		}
 		ln := newPipeListener()
-		srv := &http.Server{Handler: gateway.NewGraphQLHandler(testschema.New(nil), cfg.Gateway, false, nil)}
+		srv := &http.Server{Handler: newHandler(t, testschema.New(nil), cfg.Gateway, false, nil)}
 		go func() { _ = srv.Serve(ln) }()
 		defer srv.Close()
 		client := &http.Client{Transport: &http.Transport{DialContext: ln.dial}}

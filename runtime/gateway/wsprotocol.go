@@ -168,7 +168,19 @@ func validMessage(m *wsMessage) bool {
 			return false
 		}
 		var p subscribePayload
-		if json.Unmarshal(m.Payload, &p) != nil || jsonKind(p.Query) != '"' {
+		if json.Unmarshal(m.Payload, &p) != nil {
+			return false
+		}
+		// The query is a string; it may be absent only when the extensions
+		// name a persisted operation by hash (Apollo's persisted queries
+		// over websockets), which the dispatcher resolves or refuses.
+		switch jsonKind(p.Query) {
+		case '"':
+		case 0:
+			if !bytes.Contains(p.Extensions, []byte(`"persistedQuery"`)) {
+				return false
+			}
+		default:
 			return false
 		}
 		k := jsonKind(p.OperationName)
@@ -260,13 +272,26 @@ func (c *protocolConn) admit(m *wsMessage) (forward bool, code int, reason strin
 			return false, wsSubscriberExists, fmt.Sprintf("Subscriber for %s already exists", id)
 		}
 	}
-	if c.maxActive > 0 && len(c.ops) >= c.maxActive {
+	if c.maxActive > 0 && c.activeOps() >= c.maxActive {
 		c.refuse(id)
 		return false, 0, ""
 	}
 	delete(c.errored, id)
 	c.ops[id] = &wsOp{done: make(chan struct{})}
 	return true, 0, ""
+}
+
+// activeOps counts the operations the client has not completed; one it
+// completed is being torn down and no longer takes a slot, so that the
+// client may start another at once.
+func (c *protocolConn) activeOps() int {
+	n := 0
+	for _, op := range c.ops {
+		if !op.completedByClient {
+			n++
+		}
+	}
+	return n
 }
 
 // refuse answers a subscribe over the limit with an error message.

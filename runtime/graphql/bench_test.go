@@ -1,0 +1,115 @@
+package graphql_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	rgraphql "github.com/bffgen/bffgen/runtime/graphql"
+	"github.com/bffgen/bffgen/runtime/graphql/gqlgenexec"
+	"github.com/bffgen/bffgen/runtime/graphql/limits"
+	"github.com/bffgen/bffgen/runtime/internal/testschema"
+)
+
+// benchDoc is a document of the size of a frontend's operation.
+const benchDoc = `query Products($id: ID!, $name: String) {
+  first: product(id: $id) { id name }
+  second: product(id: "2") { id name }
+  third: product(id: "3") { ...productFields }
+  greeting: hello(name: $name)
+}
+fragment productFields on Product { id name }`
+
+// BenchmarkPersistedOperation compares one request of the same operation
+// sent three ways: by the hash of a trusted document (prepared at
+// startup), as text with the prepared cache cold (every request is a new
+// text: lexed, parsed, checked and validated), and as text with the cache
+// warm. Every limit is on.
+func BenchmarkPersistedOperation(b *testing.B) {
+	manifest := writeFile(b, "ops.json", `{"`+sha(benchDoc)+`": `+strconv.Quote(benchDoc)+`}`)
+	lim := limits.Config{MaxTokens: 15000, MaxDepth: 10, MaxAliases: 15, MaxRootFields: 20, MaxDirectives: 50, MaxFields: 3500, MaxCost: 5000, DefaultListSize: 10}
+	es := testschema.New(nil)
+	newDispatcher := func(opts ...rgraphql.Option) *rgraphql.Dispatcher {
+		d, err := rgraphql.New(es.Schema(), gqlgenexec.New(es), append(opts, rgraphql.WithLimits(lim))...)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return d
+	}
+	vars := `"variables":{"id":"1","name":"bench"}`
+	run := func(b *testing.B, d *rgraphql.Dispatcher, body func(i int) string) {
+		b.ReportAllocs()
+		defer reportCPU(b, cpuTime())
+		for i := 0; b.Loop(); i++ {
+			req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(body(i)))
+			req.Header.Set("Content-Type", "application/json")
+			rec := httptest.NewRecorder()
+			d.ServeHTTP(rec, req)
+			if rec.Code != http.StatusOK || strings.Contains(rec.Body.String(), `"errors"`) {
+				b.Fatalf("%d %s", rec.Code, rec.Body)
+			}
+		}
+	}
+	b.Run("persisted by hash", func(b *testing.B) {
+		d := newDispatcher(rgraphql.WithPersisted(rgraphql.Persisted{Mode: rgraphql.PersistedAllowList, Manifest: manifest}))
+		body := `{"extensions":{"persistedQuery":{"version":1,"sha256Hash":"` + sha(benchDoc) + `"}},` + vars + `}`
+		run(b, d, func(int) string { return body })
+	})
+	b.Run("text, cache cold", func(b *testing.B) {
+		d := newDispatcher()
+		run(b, d, func(i int) string {
+			// A comment makes each text new to the cache; the document is
+			// the same.
+			return `{"query":` + strconv.Quote(benchDoc+"\n# "+strconv.Itoa(i)) + `,` + vars + `}`
+		})
+	})
+	b.Run("text, cache warm", func(b *testing.B) {
+		d := newDispatcher()
+		body := `{"query":` + strconv.Quote(benchDoc) + `,` + vars + `}`
+		run(b, d, func(int) string { return body })
+	})
+}
+
+// BenchmarkRejection measures a request refused by a limit, from the raw
+// body to the written 400, with the default limits of bff.yaml.
+func BenchmarkRejection(b *testing.B) {
+	lim := limits.Config{MaxTokens: 15000, MaxDepth: 10, MaxAliases: 15, MaxRootFields: 20, MaxDirectives: 50, MaxFields: 3500, MaxCost: 5000, DefaultListSize: 10}
+	es := testschema.New(nil)
+	d, err := rgraphql.New(es.Schema(), gqlgenexec.New(es), rgraphql.WithLimits(lim), rgraphql.WithMaxBodyBytes(16<<20))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range []struct{ name, query string }{
+		{"10 000 aliases", aliases(10000)},
+		{"100 000 tokens", "{" + strings.Repeat(" hello", 100000) + " }"},
+		{"1000 directives", "{ hello" + strings.Repeat(" @include(if: true)", 1000) + " }"},
+	} {
+		body := `{"query":` + strconv.Quote(c.query) + `}`
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(body)))
+			defer reportCPU(b, cpuTime())
+			for b.Loop() {
+				req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(body))
+				req.Header.Set("Content-Type", "application/json")
+				rec := httptest.NewRecorder()
+				d.ServeHTTP(rec, req)
+				if rec.Code != http.StatusBadRequest {
+					b.Fatalf("%d %s", rec.Code, rec.Body)
+				}
+			}
+		})
+	}
+}
+
+// reportCPU reports the process CPU time (user and system) per operation
+// since start, as cpu-ns/op: on a shared machine, wall time per operation
+// includes waiting for a core.
+func reportCPU(b *testing.B, start time.Duration) {
+	if b.N > 0 {
+		b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
+	}
+}
