@@ -174,9 +174,10 @@ func TestMissingBatchResults(t *testing.T) {
 }
 
 func TestRelatedProductsMakeOneCallPerLevel(t *testing.T) {
-	// 50 products with related 3 levels deep is an estimated cost of 11 110,
-	// over the default max_cost of 5000: this test is about batching, so
-	// the cost limit is off here.
+	// 50 products with related 3 levels deep, 5 each, is an estimated cost
+	// of 50 + 250 + 1250 + 6250 = 7800, over the default max_cost of 5000
+	// (as it should be: 6250 products at the last level); this test is
+	// about batching, so the cost limit is off here.
 	c := &counter{calls: map[string]int{}}
 	endpoint := newBFFWith(t, bffOptions{extraYAML: "gateway: {graphql: {max_cost: 0}}\n", backends: backends.Options{
 		Products: 120, HandlerOptions: []connect.HandlerOption{connect.WithInterceptors(c.interceptor())},

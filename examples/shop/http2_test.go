@@ -39,7 +39,8 @@ func TestPublicListenerDoesNotSpeakHTTP2(t *testing.T) {
 	})
 	p := serveProfile(t, "bff.production.yaml", backends.Options{
 		HandlerOptions: []connect.HandlerOption{connect.WithInterceptors(count)},
-	})
+	}, withEnv("BFF_PERSISTED_MODE", "off")) // an ad-hoc query, outside the trusted documents
+
 	const query = `{ product(id: "p-1001") { name } }`
 
 	t.Run("a prior-knowledge h2c rapid reset gets one HTTP/1.1 answer and a closed connection", func(t *testing.T) {

@@ -332,8 +332,10 @@ type Persisted struct {
 	// document is refused with PERSISTED_QUERY_REQUIRED, an unknown hash
 	// with PERSISTED_QUERY_NOT_FOUND).
 	Mode string `yaml:"mode"`
-	// Manifest is the path of the manifest of known operations, relative
-	// to the working directory: an Apollo persisted-query manifest or a
+	// Manifest is the path of the manifest of known operations; a relative
+	// path is relative to the directory of the configuration file (to the
+	// working directory for a configuration that Parse read from memory):
+	// an Apollo persisted-query manifest or a
 	// JSON object {"<sha256>": "<document>"}. Required with "allow_list";
 	// with "apq" its operations are known from the start. Default "".
 	Manifest string `yaml:"manifest"`

@@ -2,6 +2,7 @@ package config_test
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -658,5 +659,28 @@ func TestErrorRendering(t *testing.T) {
 	}
 	if strings.HasSuffix((&config.Error{Msg: "x"}).Error(), ".") {
 		t.Error("messages must not end with a period")
+	}
+}
+
+func TestLoadResolvesTheManifestAgainstTheConfigDirectory(t *testing.T) {
+	dir := t.TempDir()
+	abs := filepath.Join(t.TempDir(), "abs.json")
+	for _, tc := range []struct{ manifest, want string }{
+		{"ops.json", filepath.Join(dir, "ops.json")},
+		{"sub/ops.json", filepath.Join(dir, "sub", "ops.json")},
+		{abs, abs},
+	} {
+		path := filepath.Join(dir, "bff.yaml")
+		src := fmt.Sprintf("gateway: {graphql: {persisted: {mode: allow_list, manifest: %q}}}\n", tc.manifest)
+		if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		c, err := config.Load(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := c.Gateway.GraphQL.Persisted.Manifest; got != tc.want {
+			t.Errorf("manifest %q: got %q, want %q", tc.manifest, got, tc.want)
+		}
 	}
 }

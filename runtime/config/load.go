@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"path/filepath"
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/parser"
@@ -36,8 +37,10 @@ func WithLookupEnv(lookup func(name string) (value string, ok bool)) Option {
 }
 
 // Load reads the file at path and parses it with Parse, naming the file by
-// path in errors. An unreadable file is an *Error without position that
-// unwraps to the fs.PathError.
+// path in errors. Relative paths in the file (gateway.graphql.persisted.manifest)
+// are resolved against the directory of path, so a configuration works
+// from any working directory. An unreadable file is an *Error without
+// position that unwraps to the fs.PathError.
 func Load(path string, opts ...Option) (*Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -49,7 +52,14 @@ func Load(path string, opts ...Option) (*Config, error) {
 		}
 		return nil, &Error{File: path, Msg: msg, cause: err}
 	}
-	return Parse(data, path, opts...)
+	c, err := Parse(data, path, opts...)
+	if err != nil {
+		return nil, err
+	}
+	if m := c.Gateway.GraphQL.Persisted.Manifest; m != "" && !filepath.IsAbs(m) {
+		c.Gateway.GraphQL.Persisted.Manifest = filepath.Join(filepath.Dir(path), m)
+	}
+	return c, nil
 }
 
 // Parse expands environment variables in data, decodes it strictly, applies

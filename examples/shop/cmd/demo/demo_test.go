@@ -73,9 +73,13 @@ func TestDemoServesTheProductionProfile(t *testing.T) {
 		name, query string
 		check       func(status int, body string) bool
 	}{
-		{"a query is answered from the backends", `{ product(id: "p-1001") { name related(first: 1) { id } } }`,
+		{"the banner's query, a trusted document, is answered from the backends", bannerQuery,
 			func(status int, body string) bool {
-				return status == 200 && body == `{"data":{"product":{"name":"Trail Running Shoes","related":[{"id":"p-1005"}]}}}`
+				return status == 200 && strings.HasPrefix(body, `{"data":{"products":[{"id":"p-1001","name":"Trail Running Shoes"`) && !strings.Contains(body, `"errors"`)
+			}},
+		{"any other document is refused before it is parsed", `{ product(id: "p-1001") { name related(first: 1) { id } } }`,
+			func(status int, body string) bool {
+				return status == 400 && strings.Contains(body, "PERSISTED_QUERY_REQUIRED")
 			}},
 		{"introspection is off", `{ __schema { types { name } } }`,
 			func(status int, body string) bool {
@@ -161,3 +165,7 @@ func mustJSON(t *testing.T, v any) string {
 	}
 	return string(b)
 }
+
+// bannerQuery is the query the demo prints to try; it is one of the
+// trusted documents of persisted-operations.json.
+const bannerQuery = `{ products(first: 3) { id name priceCents displayPrice createdAt category seller { displayName } reviews { rating body reviewer { displayName country } } } }`

@@ -559,11 +559,11 @@ var sources = []*ast.Source{
   """
   The first products of the catalog, optionally of one category.
   """
-  products(first: Int = 20, category: Category): [Product!]!
+  products(first: Int = 20, category: Category): [Product!]! @listSize(slicingArguments: ["first"])
   """
   A page of products with the token of the next page, for infinite scroll.
   """
-  productPage(first: Int = 20, after: String, category: Category): ProductPage!
+  productPage(first: Int = 20, after: String, category: Category): ProductPage! @listSize(slicingArguments: ["first"], sizedFields: ["products"])
 }
 type Mutation {
   """
@@ -617,11 +617,11 @@ type Product {
   """
   The newest reviews: one ListReviewsByProducts call for all the products.
   """
-  reviews(first: Int = 5): [Review!]!
+  reviews(first: Int = 5): [Review!]! @listSize(slicingArguments: ["first"])
   """
   Products related to this one, same category first: one ListRelatedProducts call per level, at any depth.
   """
-  related(first: Int = 5): [Product!]!
+  related(first: Int = 5): [Product!]! @listSize(slicingArguments: ["first"])
 }
 type User {
   id: ID!
@@ -665,6 +665,10 @@ scalar Int64
 
 "An instant in time, RFC 3339 in UTC (google.protobuf.Timestamp)."
 scalar DateTime
+
+`, BuiltIn: false},
+	{Name: "../../../bffgen/cost.graphql", Input: `"The size of a list field, for the estimated cost: the value of one of slicingArguments, else assumedSize; sizedFields names the lists of the returned type that the size applies to."
+directive @listSize(assumedSize: Int, slicingArguments: [String!], sizedFields: [String!], requireOneSlicingArgument: Boolean = true) on FIELD_DEFINITION
 
 `, BuiltIn: false},
 }
@@ -5131,6 +5135,41 @@ func (ec *executionContext) marshalOReview2ᚖgithubᚗcomᚋbffgenᚋbffgenᚋe
 		return graphql.Null
 	}
 	return ec._Review(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNString2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOString2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOString2ᚖstring(ctx context.Context, v any) (*string, error) {
