@@ -11,6 +11,8 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -438,6 +440,21 @@ func TestTrustedDocumentsRunOnlyTheManifest(t *testing.T) {
 		q := url.Values{"extensions": {`{"persistedQuery":{"version":1,"sha256Hash":"` + hash + `"}}`}, "variables": {`{"id":"p-1001"}`}}
 		a := do(t, "GET", p.GraphQL+"?"+q.Encode(), "", "")
 		if a.status != 200 || !strings.Contains(a.body, "Trail Running Shoes") {
+			t.Errorf("got %d %.300s", a.status, a.body)
+		}
+	})
+
+	t.Run("the README's query runs against the production profile, as the README says", func(t *testing.T) {
+		readme, err := os.ReadFile("../../README.md")
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := regexp.MustCompile(`(?m)^  -d '(\{"query":.*\})'$`).FindSubmatch(readme)
+		if m == nil {
+			t.Fatal("README.md has no curl -d '{\"query\":...}' line")
+		}
+		a := do(t, "POST", p.GraphQL, "application/json", string(m[1]))
+		if a.status != 200 || a.errorCount() != 0 || !strings.Contains(a.body, "Trail Running Shoes") {
 			t.Errorf("got %d %.300s", a.status, a.body)
 		}
 	})
