@@ -7,9 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
@@ -56,43 +54,16 @@ func runEdge(ctx context.Context, o options) error {
 	if err := lookTools(&o.wrk); err != nil {
 		return err
 	}
-	modRoot, err := moduleRoot()
+	st, err := prepare(ctx, o.out, "work-edge", "the shop BFF and the backends", ".", "./cmd/backends")
+	if st != nil {
+		defer st.ps.stopAll()
+	}
 	if err != nil {
 		return err
 	}
-	out, err := filepath.Abs(o.out)
-	if err != nil {
-		return err
-	}
-	work := filepath.Join(out, "work-edge")
-	os.RemoveAll(work)
-	if err := os.MkdirAll(filepath.Join(work, "bin"), 0o755); err != nil {
-		return err
-	}
-	bin := func(name string) string { return filepath.Join(work, "bin", name) }
-	fmt.Fprintln(os.Stderr, "edge: building the shop BFF and the backends")
-	build := exec.CommandContext(ctx, "go", "build", "-o", filepath.Join(work, "bin")+"/", ".", "./cmd/backends")
-	build.Dir = modRoot
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		return fmt.Errorf("go build: %w", err)
-	}
-	ps := &procs{dir: work}
-	defer ps.stopAll()
+	modRoot, out, work, ps, backends, urls, bin := st.modRoot, st.out, st.work, st.ps, st.backends, st.urls, st.bin
 	startCtx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
-	backends, err := ps.start("backends", nil, bin("backends"), "-products", strconv.Itoa(bench.Products), "-reviews-per-product", strconv.Itoa(bench.Reviews))
-	if err != nil {
-		return err
-	}
-	line, err := waitLine(startCtx, backends, "CATALOG_URL=")
-	if err != nil {
-		return err
-	}
-	urls, err := parseBackends(line)
-	if err != nil {
-		return err
-	}
 	addrs, err := freeAddrs(4)
 	if err != nil {
 		return err

@@ -93,49 +93,17 @@ func run(ctx context.Context, o options) error {
 	if err := lookTools(&o.nginx, &o.wrk); err != nil {
 		return err
 	}
-	modRoot, err := moduleRoot()
+	st, err := prepare(ctx, o.out, "work", "the shop BFF, the backends, the hand-written BFF and the floor client",
+		".", "./cmd/backends", "./bench/cmd/handbff", "./bench/cmd/floor")
+	if st != nil {
+		defer st.ps.stopAll()
+	}
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(o.out, 0o755); err != nil {
-		return err
-	}
-	out, err := filepath.Abs(o.out)
-	if err != nil {
-		return err
-	}
-	work := filepath.Join(out, "work")
-	os.RemoveAll(work)
-	if err := os.MkdirAll(filepath.Join(work, "bin"), 0o755); err != nil {
-		return err
-	}
-	bin := func(name string) string { return filepath.Join(work, "bin", name) }
-
-	fmt.Fprintln(os.Stderr, "onehop: building the shop BFF, the backends, the hand-written BFF and the floor client")
-	build := exec.CommandContext(ctx, "go", "build", "-o", filepath.Join(work, "bin")+"/", ".", "./cmd/backends", "./bench/cmd/handbff", "./bench/cmd/floor")
-	build.Dir = modRoot
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		return fmt.Errorf("go build: %w", err)
-	}
-
-	ps := &procs{dir: work}
-	defer ps.stopAll()
+	modRoot, out, work, ps, backends, urls, bin := st.modRoot, st.out, st.work, st.ps, st.backends, st.urls, st.bin
 	startCtx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
-
-	backends, err := ps.start("backends", nil, bin("backends"), "-products", strconv.Itoa(bench.Products), "-reviews-per-product", strconv.Itoa(bench.Reviews))
-	if err != nil {
-		return err
-	}
-	line, err := waitLine(startCtx, backends, "CATALOG_URL=")
-	if err != nil {
-		return err
-	}
-	urls, err := parseBackends(line)
-	if err != nil {
-		return err
-	}
 	addrs, err := freeAddrs(6)
 	if err != nil {
 		return err
@@ -305,6 +273,62 @@ func run(ctx context.Context, o options) error {
 	}
 	rep.summarize(variants)
 	return rep.write(os.Stdout, out)
+}
+
+// setup is a run's working directory, with the binaries built into its
+// bin/ and the example backends started.
+type setup struct {
+	modRoot   string // the directory of examples/shop's go.mod
+	out, work string
+	ps        *procs
+	backends  *proc
+	urls      backendURLs
+}
+
+// bin returns the path of a built binary.
+func (s *setup) bin(name string) string { return filepath.Join(s.work, "bin", name) }
+
+// prepare empties out/dir, builds pkgs (of the module, what names them in
+// the progress line) into its bin/, starts the example backends with
+// bench.Products products and bench.Reviews reviews each, and waits for
+// their URLs. When it returns a setup, the caller stops st.ps, also on
+// error.
+func prepare(ctx context.Context, outDir, dir, what string, pkgs ...string) (*setup, error) {
+	modRoot, err := moduleRoot()
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(outDir, 0o755); err != nil {
+		return nil, err
+	}
+	out, err := filepath.Abs(outDir)
+	if err != nil {
+		return nil, err
+	}
+	st := &setup{modRoot: modRoot, out: out, work: filepath.Join(out, dir)}
+	os.RemoveAll(st.work)
+	if err := os.MkdirAll(filepath.Join(st.work, "bin"), 0o755); err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(os.Stderr, "onehop: building %s\n", what)
+	build := exec.CommandContext(ctx, "go", append([]string{"build", "-o", filepath.Join(st.work, "bin") + "/"}, pkgs...)...)
+	build.Dir = modRoot
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		return nil, fmt.Errorf("go build: %w", err)
+	}
+	st.ps = &procs{dir: st.work}
+	startCtx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	if st.backends, err = st.ps.start("backends", nil, st.bin("backends"), "-products", strconv.Itoa(bench.Products), "-reviews-per-product", strconv.Itoa(bench.Reviews)); err != nil {
+		return st, err
+	}
+	line, err := waitLine(startCtx, st.backends, "CATALOG_URL=")
+	if err != nil {
+		return st, err
+	}
+	st.urls, err = parseBackends(line)
+	return st, err
 }
 
 // lookTools resolves each tool on PATH in place.
