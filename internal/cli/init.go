@@ -143,6 +143,9 @@ func runInit(ctx context.Context, dir string, f initFlags, stdio Stdio) error {
 	if _, err := gen.Write(abs); err != nil {
 		return err
 	}
+	if err := writeState(res.Model, res.Sources, gen); err != nil {
+		return err
+	}
 	fmt.Fprintf(stdio.Err, "bffgen: generated %s/\n", res.Model.Config.Go.Out)
 	if !f.noTidy {
 		tidy := exec.CommandContext(ctx, "go", "mod", "tidy")
