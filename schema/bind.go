@@ -96,7 +96,11 @@ func span(p *ast.Position) diag.Span {
 	if p == nil || p.Src == nil {
 		return diag.Span{}
 	}
-	return diag.Span{File: p.Src.Name, Line: p.Line, Col: p.Column}
+	s := diag.Span{File: p.Src.Name, Line: p.Line, Col: p.Column}
+	if n := p.End - p.Start; n > 0 {
+		s.Len = n
+	}
+	return s
 }
 
 // protoSpan is where a descriptor is declared.
