@@ -115,12 +115,18 @@ func (im *importer) printRootField(b *strings.Builder, rf *rootField) {
 	b.WriteString(")\n")
 }
 
-// inputField renders an argument or an input field: "name: Type". A
+// inputField renders an argument or an input field: "name: Type". It is
+// non-null only when the field is annotated (google.api.field_behavior) =
+// REQUIRED, or is the key or value of a map entry: an unset proto3 field
+// reads as its zero value, so the client may leave any other out. A
 // deprecated one is nullable, as GraphQL requires.
 func (im *importer) inputField(fd protoreflect.FieldDescriptor) string {
 	typ := im.typeRef(fd, roleInput)
 	if deprecated(fd) {
 		return fieldName(fd) + ": " + strings.TrimSuffix(typ, "!") + " @deprecated"
+	}
+	if !hasBehavior(fd, behaviorRequired) && !fd.ContainingMessage().IsMapEntry() {
+		typ = strings.TrimSuffix(typ, "!")
 	}
 	return fieldName(fd) + ": " + typ
 }
@@ -277,7 +283,7 @@ func (im *importer) printOneofInputs(b *strings.Builder, u *unit, blank bool) {
 		fmt.Fprintf(b, "input %s @oneOf {\n", name)
 		for j := 0; j < od.Fields().Len(); j++ {
 			fd := od.Fields().Get(j)
-			if !im.mapped(fd) {
+			if !im.mapped(fd, roleInput) {
 				continue
 			}
 			writeDesc(b, "  ", comments(fd))
@@ -379,7 +385,7 @@ func (im *importer) printFields(b *strings.Builder, u *unit, line func(protorefl
 			}
 			continue
 		}
-		if !im.mapped(fd) {
+		if !im.mapped(fd, u.key.role) {
 			continue
 		}
 		writeDesc(b, "  ", comments(fd))
