@@ -117,16 +117,41 @@ func connectImportPath(m *schema.Model, f *protogen.File) (ip protogen.GoImportP
 	return protogen.GoImportPath(outImportPath(m) + "/pb/" + strings.Join(elems, "/") + "/" + name), false
 }
 
-// goPackageFor decides the Go package of a proto file: the well-known types
-// keep theirs; a go_package inside the user's module that exists is reused;
-// everything else goes to <out>/pb/<proto package path>.
-func goPackageFor(m *schema.Model, fd protoreflect.FileDescriptor) (importPath, name string, reuse bool) {
+// canonicalPrefixes are the proto directories whose files have canonical
+// Go packages that bffgen imports instead of generating them again: the
+// well-known types (google.golang.org/protobuf) and the common googleapis
+// protos (google.golang.org/genproto/googleapis/..., and
+// cloud.google.com/go/longrunning for google/longrunning). Generating one
+// of them again would register its file twice when the canonical package
+// is linked too (the runtime links google/rpc's error details), and the
+// protobuf runtime panics at start on a second registration.
+var canonicalPrefixes = []string{"google/protobuf/", "google/api/", "google/type/", "google/rpc/", "google/longrunning/"}
+
+// canonicalGoPackage returns the go_package of a proto file of
+// canonicalPrefixes that declares one.
+func canonicalGoPackage(fd protoreflect.FileDescriptor) (importPath, name string, ok bool) {
 	opts, _ := fd.Options().(*descriptorpb.FileOptions)
 	goPkg := opts.GetGoPackage()
-	if strings.HasPrefix(fd.Path(), "google/protobuf/") {
-		ip, _, _ := strings.Cut(goPkg, ";")
-		return ip, path.Base(ip), true
+	if goPkg == "" || !slices.ContainsFunc(canonicalPrefixes, func(p string) bool { return strings.HasPrefix(fd.Path(), p) }) {
+		return "", "", false
 	}
+	ip, name, _ := strings.Cut(goPkg, ";")
+	if name == "" {
+		name = path.Base(ip)
+	}
+	return ip, name, true
+}
+
+// goPackageFor decides the Go package of a proto file: the well-known types
+// and common googleapis protos keep their canonical ones
+// (canonicalPrefixes); a go_package inside the user's module that exists
+// is reused; everything else goes to <out>/pb/<proto package path>.
+func goPackageFor(m *schema.Model, fd protoreflect.FileDescriptor) (importPath, name string, reuse bool) {
+	if ip, name, ok := canonicalGoPackage(fd); ok {
+		return ip, name, true
+	}
+	opts, _ := fd.Options().(*descriptorpb.FileOptions)
+	goPkg := opts.GetGoPackage()
 	if goPkg != "" {
 		ip, pkgName, _ := strings.Cut(goPkg, ";")
 		if rel, ok := strings.CutPrefix(ip, m.ModulePath+"/"); ok {
