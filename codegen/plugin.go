@@ -712,9 +712,15 @@ func (p *bffPlugin) assignMap(dst string, dm *types.Map, src string, st types.Ty
 	if err != nil {
 		return "", err
 	}
+	declare := func(name string, t types.Type, set string) string {
+		if expr, ok := strings.CutPrefix(set, name+" = "); ok && !strings.Contains(expr, "\n") {
+			return name + " := " + expr
+		}
+		return "var " + name + " " + typeStr(t) + "\n" + set
+	}
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "if len(%s) > 0 && %s == nil {\n%s = make(%s, len(%s))\n}\n", src, dst, dst, typeStr(dm), src)
-	fmt.Fprintf(&sb, "for _, me := range %s {\n%svar mk %s\n%s\nvar mv %s\n%s\n%s[mk] = mv\n}", src, skip, typeStr(dm.Key()), setKey, typeStr(dm.Elem()), setVal, dst)
+	fmt.Fprintf(&sb, "for _, me := range %s {\n%s%s\n%s\n%s[mk] = mv\n}", src, skip, declare("mk", dm.Key(), setKey), declare("mv", dm.Elem(), setVal), dst)
 	return sb.String(), nil
 }
 

@@ -142,6 +142,45 @@ func canonicalGoPackage(fd protoreflect.FileDescriptor) (importPath, name string
 	return ip, name, true
 }
 
+// canonicalModules are the modules of the canonical Go packages of
+// canonicalPrefixes other than the well-known types, with the version
+// generated code is built and tested with (the module proxy may refuse
+// newer ones). An import path belongs to the longest module path that
+// prefixes it.
+var canonicalModules = map[string]string{
+	"google.golang.org/genproto":                "v0.0.0-20261110000943-09e21b237f2c",
+	"google.golang.org/genproto/googleapis/api": "v0.0.0-20261110000943-09e21b237f2c",
+	"google.golang.org/genproto/googleapis/rpc": "v0.0.0-20261110000943-09e21b237f2c",
+	"cloud.google.com/go/longrunning":           "v1.5.0",
+}
+
+// canonicalModule returns the module of canonicalModules that holds an
+// import path, or "".
+func canonicalModule(importPath string) string {
+	best := ""
+	for mod := range canonicalModules {
+		if (importPath == mod || strings.HasPrefix(importPath, mod+"/")) && len(mod) > len(best) {
+			best = mod
+		}
+	}
+	return best
+}
+
+// neededModules returns the modules of canonicalModules whose packages the
+// generated code of m imports, sorted.
+func neededModules(m *schema.Model) []string {
+	var out []string
+	for _, f := range neededFiles(m) {
+		if ip, _, ok := canonicalGoPackage(f); ok {
+			if mod := canonicalModule(ip); mod != "" && !slices.Contains(out, mod) {
+				out = append(out, mod)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
 // goPackageFor decides the Go package of a proto file: the well-known types
 // and common googleapis protos keep their canonical ones
 // (canonicalPrefixes); a go_package inside the user's module that exists

@@ -125,7 +125,10 @@ func (im *importer) inputField(fd protoreflect.FieldDescriptor) string {
 	if deprecated(fd) {
 		return fieldName(fd) + ": " + strings.TrimSuffix(typ, "!") + " @deprecated"
 	}
-	if !hasBehavior(fd, behaviorRequired) && !fd.ContainingMessage().IsMapEntry() {
+	switch required := hasBehavior(fd, behaviorRequired); {
+	case required && !strings.HasSuffix(typ, "!"):
+		typ += "!"
+	case !required && !fd.ContainingMessage().IsMapEntry():
 		typ = strings.TrimSuffix(typ, "!")
 	}
 	return fieldName(fd) + ": " + typ
