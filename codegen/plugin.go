@@ -617,6 +617,9 @@ func (p *bffPlugin) assign(dst string, dt types.Type, src string, st types.Type,
 		}
 		return fmt.Sprintf("if c, err := %s(%s); err != nil {\n%s\n} else {\n%s = c\n}", conv, arg, onErr, dst), nil
 	}
+	if stmt, ok := p.assignWellKnown(dst, dt, src, st, onErr); ok {
+		return stmt, nil
+	}
 	if sp, ok := st.(*types.Pointer); ok {
 		inner, err := p.assign(dst, dt, "*"+src, sp.Elem(), onErr)
 		if err != nil {
@@ -658,6 +661,53 @@ func (p *bffPlugin) assign(dst string, dt types.Type, src string, st types.Type,
 		}
 	}
 	return "", fmt.Errorf("internal error, please report: no conversion from %s to %s", st, dt)
+}
+
+// wrapperCtors are the constructors of wrapperspb by wrapper type.
+var wrapperCtors = map[string]string{
+	"StringValue": "String", "BoolValue": "Bool", "Int32Value": "Int32", "UInt32Value": "UInt32",
+	"Int64Value": "Int64", "UInt64Value": "UInt64", "FloatValue": "Float", "DoubleValue": "Double", "BytesValue": "Bytes",
+}
+
+// assignWellKnown fills a well-known message field from the Go value of
+// its GraphQL input: a wrapper from its scalar (a UInt32Value with the
+// range check), a Struct or ListValue from the JSON scalar's Value.
+func (p *bffPlugin) assignWellKnown(dst string, dt types.Type, src string, st types.Type, onErr string) (string, bool) {
+	dp, ok := dt.(*types.Pointer)
+	if !ok {
+		return "", false
+	}
+	named, ok := dp.Elem().(*types.Named)
+	if !ok || named.Obj().Pkg() == nil {
+		return "", false
+	}
+	switch pkg, name := named.Obj().Pkg().Path(), named.Obj().Name(); {
+	case pkg == "google.golang.org/protobuf/types/known/wrapperspb" && wrapperCtors[name] != "" && !isPointer(st):
+		ctor := templates.CurrentImports.Lookup(pkg) + "." + wrapperCtors[name]
+		if name == "UInt32Value" && !isUint32(st) {
+			return fmt.Sprintf("if n, err := %s.ToUint32(int64(%s)); err != nil {\n%s\n} else {\n%s = %s(n)\n}", templates.CurrentImports.Lookup(scalarPkg), src, onErr, dst, ctor), true
+		}
+		arg := src
+		if b, ok := st.Underlying().(*types.Basic); ok && (name == "FloatValue" && b.Kind() != types.Float32 || name == "Int32Value" && b.Kind() != types.Int32) {
+			arg = map[string]string{"FloatValue": "float32", "Int32Value": "int32"}[name] + "(" + src + ")"
+		}
+		return fmt.Sprintf("%s = %s(%s)", dst, ctor, arg), true
+	case pkg == "google.golang.org/protobuf/types/known/structpb" && (name == "Struct" || name == "ListValue") && isPointer(st) && isNamed(derefType(st), pkg, "Value"):
+		return fmt.Sprintf("%s = %s.Get%s()", dst, src, map[string]string{"Struct": "StructValue", "ListValue": "ListValue"}[name]), true
+	}
+	return "", false
+}
+
+func isPointer(t types.Type) bool {
+	_, ok := t.(*types.Pointer)
+	return ok
+}
+
+func derefType(t types.Type) types.Type {
+	if p, ok := t.(*types.Pointer); ok {
+		return p.Elem()
+	}
+	return t
 }
 
 // uint32Target reports whether t is uint32 (a uint32 or fixed32 field) or

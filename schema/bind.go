@@ -773,6 +773,10 @@ func (b *binder) checkAssign(what string, t *ast.Type, fd protoreflect.FieldDesc
 	if fd.IsMap() {
 		return b.checkMapInput(what, t, fd, at)
 	}
+	if fd.Message() != nil && fd.Message().FullName() == "google.protobuf.Any" {
+		b.errorf(at, "unsupported", "leave the field out, or fill it in a user resolver: an Any needs a type URL and a registered message type", notes, "%s: request field %q is a google.protobuf.Any, which cannot be filled from GraphQL", what, fd.Name())
+		return false
+	}
 	if realOneof(fd) && t.NonNull {
 		b.errorf(at, "nullable-oneof-member", fmt.Sprintf("make it nullable (%s): the client sets at most one member of oneof %q", strings.TrimSuffix(t.String(), "!"), fd.ContainingOneof().Name()), notes,
 			"%s (%s) fills %q, a member of oneof %q, so it cannot be non-null", what, t.String(), fd.Name(), fd.ContainingOneof().Name())

@@ -568,6 +568,9 @@ func (im *importer) mapped(fd protoreflect.FieldDescriptor, r role) bool {
 		return false
 	case md == nil:
 		return true
+	case r != roleObject && md.FullName() == "google.protobuf.Any":
+		im.note("left out %s of inputs: a google.protobuf.Any cannot be filled from GraphQL", fd.FullName())
+		return false
 	case isWellKnown(md):
 		if wktScalar[md.FullName()] != "" || (md.FullName() == "google.protobuf.FieldMask" && !fd.IsList() && !fd.IsMap()) {
 			return true
@@ -598,6 +601,7 @@ func (im *importer) emittable(md protoreflect.MessageDescriptor, r role) bool {
 		case key.input && hasBehavior(fd, behaviorOutputOnly):
 		case m == nil, m.FullName() == md.FullName():
 			ok = true
+		case key.input && m.FullName() == "google.protobuf.Any":
 		case isWellKnown(m):
 			ok = wktScalar[m.FullName()] != "" || (m.FullName() == "google.protobuf.FieldMask" && !fd.IsList() && !fd.IsMap())
 		default:

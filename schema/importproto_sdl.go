@@ -85,7 +85,7 @@ func (im *importer) printRootField(b *strings.Builder, rf *rootField) {
 				u := im.units[unitKey{rf.method.Input().FullName(), roleArgs}]
 				args[i], docs[i] = jsonCamel(string(a.oneof.Name()))+": "+u.oneofs[a.oneof.FullName()], comments(a.oneof)
 			} else {
-				args[i], docs[i] = im.inputField(a.field), comments(a.field)
+				args[i], docs[i] = im.inputField(a.field, true), comments(a.field)
 			}
 			inline = inline && docs[i] == ""
 		}
@@ -115,17 +115,21 @@ func (im *importer) printRootField(b *strings.Builder, rf *rootField) {
 	b.WriteString(")\n")
 }
 
-// inputField renders an argument or an input field: "name: Type". It is
-// non-null only when the field is annotated (google.api.field_behavior) =
-// REQUIRED, or is the key or value of a map entry: an unset proto3 field
-// reads as its zero value, so the client may leave any other out. A
-// deprecated one is nullable, as GraphQL requires.
-func (im *importer) inputField(fd protoreflect.FieldDescriptor) string {
+// inputField renders an argument (arg) or an input field: "name: Type".
+// It is non-null only when the field is annotated
+// (google.api.field_behavior) = REQUIRED, or is the key or value of a map
+// entry: an unset proto3 field reads as its zero value, so the client may
+// leave any other out. A REQUIRED message field of an input object stays
+// nullable, since messages may contain themselves and GraphQL rejects a
+// cycle of non-null input fields. A deprecated one is nullable, as GraphQL
+// requires.
+func (im *importer) inputField(fd protoreflect.FieldDescriptor, arg bool) string {
 	typ := im.typeRef(fd, roleInput)
 	if deprecated(fd) {
 		return fieldName(fd) + ": " + strings.TrimSuffix(typ, "!") + " @deprecated"
 	}
-	switch required := hasBehavior(fd, behaviorRequired); {
+	required := hasBehavior(fd, behaviorRequired) && (arg || fd.IsList() || fd.Message() == nil || isWellKnown(fd.Message()))
+	switch {
 	case required && !strings.HasSuffix(typ, "!"):
 		typ += "!"
 	case !required && !fd.ContainingMessage().IsMapEntry():
@@ -262,7 +266,7 @@ func (im *importer) printInput(b *strings.Builder, u *unit) {
 	md := u.msg
 	writeDesc(b, "", comments(md))
 	fmt.Fprintf(b, "input %s%s {\n", u.name, protoDirective(md))
-	im.printFields(b, u, im.inputField)
+	im.printFields(b, u, func(fd protoreflect.FieldDescriptor) string { return im.inputField(fd, false) })
 	b.WriteString("}\n")
 	im.printOneofInputs(b, u, true)
 }

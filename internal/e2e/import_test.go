@@ -178,10 +178,12 @@ import (
 	"example.com/sets/%s/resolvers"
 )
 
-// TestLinks links the generated service: every proto file registers once.
+// TestLinks links the generated service and runs its package
+// initializers: a proto file registered twice panics there.
 func TestLinks(t *testing.T) {
-	if gen.Service(&resolvers.Resolver{}) == nil {
-		t.Fatal("no service")
+	svc := gen.Service(&resolvers.Resolver{})
+	if svc.NewSchema == nil {
+		t.Fatal("the service has no executable schema")
 	}
 }
 `, pkg, set.name, set.name))
