@@ -232,6 +232,10 @@ type importer struct {
 	taken   map[string]bool
 	extends map[rootKind]bool
 	fields  map[rootKind]map[string]bool
+
+	// sources are the batch RPCs of the import by the message they
+	// return, for the links of foreign keys.
+	sources map[protoreflect.FullName][]batchSource
 }
 
 func (im *importer) note(format string, args ...any) {
