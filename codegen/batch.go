@@ -204,7 +204,7 @@ func (p *bffPlugin) fetchFunc(o *gqlcodegen.Object, f *gqlcodegen.Field, bt *sch
 	for _, a := range bt.Assigns {
 		stmt, err := p.assignPath("req", a.Path, func(dt types.Type) (srcExpr, error) {
 			return p.source(f, a.Source, dt, "return err")
-		})
+		}, "return err")
 		if err != nil {
 			return "", err
 		}

@@ -35,6 +35,10 @@ type FileSet struct {
 	// in it that the set does not contain are removed by Write.
 	Out   string
 	Files []File
+	// Requires are the modules, as "path@version", that generated code
+	// imports and the project's go.mod does not require yet (the canonical
+	// packages of googleapis protos): `go get` them before building.
+	Requires []string
 }
 
 // Add adds or replaces a file.

@@ -3,6 +3,7 @@ package codegen
 import (
 	"bytes"
 	"fmt"
+	"go/types"
 	"path"
 	"path/filepath"
 	"slices"
@@ -190,6 +191,43 @@ func gqlgenConfig(m *schema.Model, pg *protoGen, ws *workspace, sources []*ast.S
 	return cfg, nil
 }
 
+// modelsPlugin is gqlgen's model generator with one change: a field of a
+// generated model that holds a well-known message (the value of a map
+// entry, the member of a oneof union: google.protobuf.Any as JSON, say)
+// takes the message's Go type, which the scalar's marshaler reads, rather
+// than the scalar's first Go type, which the proto value does not convert
+// to.
+func modelsPlugin(m *schema.Model, pg *protoGen) *modelgen.Plugin {
+	wkt := map[string]protoreflect.MessageDescriptor{} // "Type.field"
+	add := func(typ, field string, fd protoreflect.FieldDescriptor) {
+		if md := fd.Message(); md != nil && md.ParentFile().Package() == "google.protobuf" {
+			wkt[typ+"."+field] = md
+		}
+	}
+	for name, entry := range m.MapEntries {
+		add(name, "value", entry.Fields().ByName("value"))
+	}
+	for _, o := range m.Objects {
+		for _, f := range o.Fields {
+			if f.Kind == schema.FieldOneof {
+				for _, mem := range f.Oneof.Members {
+					add(mem.Type.Name, mem.Field.Name, mem.Proto)
+				}
+			}
+		}
+	}
+	mp := modelgen.New().(*modelgen.Plugin)
+	mp.FieldHook = func(td *ast.Definition, fd *ast.FieldDefinition, f *modelgen.Field) (*modelgen.Field, error) {
+		if md, ok := wkt[td.Name+"."+fd.Name]; ok {
+			id := pg.message(md).GoIdent
+			pkg := types.NewPackage(string(id.GoImportPath), path.Base(string(id.GoImportPath)))
+			f.Type = types.NewPointer(types.NewNamed(types.NewTypeName(0, pkg, id.GoName, nil), types.NewStruct(nil, nil), nil))
+		}
+		return modelgen.DefaultFieldMutateHook(td, fd, f)
+	}
+	return mp
+}
+
 func isRoot(m *schema.Model, name string) bool {
 	for _, d := range []*ast.Definition{m.Schema.Query, m.Schema.Mutation, m.Schema.Subscription} {
 		if d != nil && d.Name == name {
@@ -220,8 +258,8 @@ func genExecutor(m *schema.Model, pg *protoGen, set *FileSet, existing map[strin
 		return err
 	}
 	for _, f := range pg.plugin.Files {
-		if f.Generate || strings.HasPrefix(f.Desc.Path(), "google/protobuf/") {
-			continue
+		if _, _, canonical := canonicalGoPackage(f.Desc); f.Generate || canonical {
+			continue // generated here, or a module's package the go command fetches
 		}
 		if err := ws.copyDir(m, string(f.GoImportPath)); err != nil {
 			return fmt.Errorf("copying reused package %s: %w", f.GoImportPath, err)
@@ -242,7 +280,7 @@ func genExecutor(m *schema.Model, pg *protoGen, set *FileSet, existing map[strin
 	}
 	p := &bffPlugin{m: m, pg: pg, ws: ws, existing: existing}
 	err = ws.inWorkspace(func() error {
-		return api.Generate(cfg, api.NoPlugins(), api.AddPlugin(modelgen.New()), api.AddPlugin(p))
+		return api.Generate(cfg, api.NoPlugins(), api.AddPlugin(modelsPlugin(m, pg)), api.AddPlugin(p))
 	})
 	if err != nil {
 		return fmt.Errorf("internal error, please report: gqlgen: %w", err)

@@ -158,6 +158,7 @@ func (b *binder) bind() {
 	b.m.Enums = map[string]*Enum{}
 	b.m.Inputs = map[string]*Input{}
 	b.m.MapEntries = map[string]protoreflect.MessageDescriptor{}
+	b.m.InputMapEntries = map[string]protoreflect.MessageDescriptor{}
 	for _, name := range sortedKeys(s.Types) {
 		def := s.Types[name]
 		if def.BuiltIn || strings.HasPrefix(name, "__") {
@@ -629,10 +630,6 @@ var unsupportedWKT = map[protoreflect.FullName]string{
 func (b *binder) unsupported(what string, fd protoreflect.FieldDescriptor, at diag.Span, output bool) bool {
 	notes := b.declaredAt(fd)
 	switch {
-	case fd.IsMap() && !output:
-		b.errorf(at, "unsupported", "map fields in requests are not supported yet; leave the field out", notes, "%s: proto field %q is a %s", what, fd.Name(), kindName(fd))
-	case fd.ContainingOneof() != nil && !fd.ContainingOneof().IsSynthetic() && !output:
-		b.errorf(at, "unsupported", "oneof fields in requests are not supported yet; leave the field out", notes, "%s: request field %q is part of oneof %q", what, fd.Name(), fd.ContainingOneof().Name())
 	case fd.Message() != nil && unsupportedWKT[fd.Message().FullName()] != "":
 		b.errorf(at, "unsupported", fmt.Sprintf("%s will map to %s in a later release; until then leave the field out or resolve it in a user resolver", fd.Message().FullName(), unsupportedWKT[fd.Message().FullName()]), notes,
 			"%s: proto field %q is a %s, which is not supported yet", what, fd.Name(), fd.Message().FullName())
@@ -802,8 +799,8 @@ func (b *binder) checkInput(def *ast.Definition) {
 		fd := b.protoFieldFor(md, f)
 		if fd == nil {
 			if od := oneofFor(md, f.Name); od != nil {
-				if field, ok := b.checkOneofInput(def.Name+"."+f.Name, f, od); ok {
-					in.Fields = append(in.Fields, field)
+				if members, ok := b.checkOneofInput(def.Name+"."+f.Name, f.Type, f.Position, od); ok {
+					in.Fields = append(in.Fields, InputField{Def: f, Oneof: od, Members: members})
 				}
 				continue
 			}
@@ -828,8 +825,16 @@ func (b *binder) checkAssign(what string, t *ast.Type, fd protoreflect.FieldDesc
 	if isFieldMask(fd) {
 		return b.checkFieldMask(what, t, fd, at)
 	}
-	if (fd.Kind() == protoreflect.Uint32Kind || fd.Kind() == protoreflect.Fixed32Kind) && !fd.IsList() {
-		b.errorf(at, "unsupported", "map a literal, or leave the field unset; uint32 request fields need a range check bffgen does not generate yet", notes, "%s: request field %q is %s, which cannot be filled from GraphQL yet", what, fd.Name(), kindName(fd))
+	if fd.IsMap() {
+		return b.checkMapInput(what, t, fd, at)
+	}
+	if fd.Message() != nil && fd.Message().FullName() == "google.protobuf.Any" {
+		b.errorf(at, "unsupported", "leave the field out, or fill it in a user resolver: an Any needs a type URL and a registered message type", notes, "%s: request field %q is a google.protobuf.Any, which cannot be filled from GraphQL", what, fd.Name())
+		return false
+	}
+	if realOneof(fd) && t.NonNull {
+		b.errorf(at, "nullable-oneof-member", fmt.Sprintf("make it nullable (%s): the client sets at most one member of oneof %q", strings.TrimSuffix(t.String(), "!"), fd.ContainingOneof().Name()), notes,
+			"%s (%s) fills %q, a member of oneof %q, so it cannot be non-null", what, t.String(), fd.Name(), fd.ContainingOneof().Name())
 		return false
 	}
 	if fd.IsList() != (t.Elem != nil) {
@@ -883,6 +888,15 @@ func (b *binder) checkRPC(obj *Object, f *ast.FieldDefinition, d *ast.Directive)
 	case req == nil:
 		for _, a := range f.Arguments {
 			fd := findField(md.Input(), a.Name)
+			if od := oneofFor(md.Input(), a.Name); fd == nil && od != nil {
+				members, ok := b.checkOneofInput("argument "+strconv.Quote(a.Name)+" of "+what, a.Type, a.Position, od)
+				if ok {
+					rpc.Assigns = append(rpc.Assigns, &Assign{Oneof: od, Members: members, Source: &Source{Kind: SourceArg, Text: "$args." + a.Name, Arg: a, Type: a.Type}})
+				} else {
+					okAll = false
+				}
+				continue
+			}
 			if fd == nil {
 				b.errorf(span(a.Position), "unknown-request-field", fmt.Sprintf("map it explicitly with request: {field_name: \"$args.%s\"}, or rename the argument; %s", a.Name, b.fieldHint(md.Input(), a.Name)), b.declaredAt(md.Input()),
 					"argument %q of %s has no counterpart in request message %s", a.Name, what, md.Input().FullName())
@@ -1221,6 +1235,45 @@ func (b *binder) checkMap(what string, t *ast.Type, fd protoreflect.FieldDescrip
 	b.m.MapEntries[def.Name] = fd.Message()
 }
 
+// checkMapInput checks a GraphQL input value that fills a map field: a
+// list of entry input objects with fields key and value, [LabelsEntryInput!]
+// with input LabelsEntryInput { key: String! value: String! }. A later
+// entry with the same key wins. The entry type is recorded in
+// Model.InputMapEntries.
+func (b *binder) checkMapInput(what string, t *ast.Type, fd protoreflect.FieldDescriptor, at diag.Span) bool {
+	notes := b.declaredAt(fd)
+	entry := ucFirstASCII(string(fd.Name())) + "EntryInput"
+	hint := fmt.Sprintf("give it the type [%s!] with input %s { key: %s value: %s }", entry, entry, suggestType(fd.MapKey(), b), suggestType(fd.MapValue(), b))
+	var def *ast.Definition
+	if t.Elem != nil && t.Elem.Elem == nil {
+		def = b.m.Schema.Types[t.Elem.Name()]
+	}
+	if def == nil || def.Kind != ast.InputObject || len(def.Fields) != 2 || def.Fields.ForName("key") == nil || def.Fields.ForName("value") == nil {
+		b.errorf(at, "incompatible-type", hint, notes, "%s (%s) cannot fill proto field %q, a %s: map fields take lists of key/value entry input objects", what, t.String(), fd.Name(), kindName(fd))
+		return false
+	}
+	if prev, ok := b.m.InputMapEntries[def.Name]; ok && prev.FullName() != fd.Message().FullName() {
+		b.errorf(at, "binding-conflict", "use one entry input type per map", notes, "entry input type %q already holds the entries of another map", def.Name)
+		return false
+	}
+	if _, bound := b.inputMsg[def.Name]; bound {
+		b.errorf(at, "binding-conflict", "use an entry input type of its own, bound to nothing", notes, "entry input type %q is already bound to a message", def.Name)
+		return false
+	}
+	ok := true
+	for _, part := range []struct {
+		name string
+		fd   protoreflect.FieldDescriptor
+	}{{"key", fd.MapKey()}, {"value", fd.MapValue()}} {
+		f := def.Fields.ForName(part.name)
+		ok = b.checkAssign(def.Name+"."+part.name, f.Type, part.fd, span(f.Position)) && ok
+	}
+	if ok {
+		b.m.InputMapEntries[def.Name] = fd.Message()
+	}
+	return ok
+}
+
 func ucFirstASCII(s string) string {
 	var out strings.Builder
 	up := true
@@ -1264,18 +1317,19 @@ func oneofFor(md protoreflect.MessageDescriptor, name string) protoreflect.Oneof
 	return nil
 }
 
-// checkOneofInput checks an input field that fills a oneof: its type is a
-// @oneOf input object (so GraphQL guarantees one member) whose fields each
-// fill a member of the oneof.
-func (b *binder) checkOneofInput(what string, f *ast.FieldDefinition, od protoreflect.OneofDescriptor) (InputField, bool) {
-	def := b.m.Schema.Types[f.Type.Name()]
-	at := span(f.Position)
-	if f.Type.Elem != nil || def == nil || def.Kind != ast.InputObject || def.Directives.ForName("oneOf") == nil {
+// checkOneofInput checks an input field or argument (of type t, declared
+// at pos) that fills a oneof: its type is a @oneOf input object (so
+// GraphQL guarantees one member) whose fields each fill a member of the
+// oneof. It returns the members.
+func (b *binder) checkOneofInput(what string, t *ast.Type, pos *ast.Position, od protoreflect.OneofDescriptor) ([]InputField, bool) {
+	def := b.m.Schema.Types[t.Name()]
+	at := span(pos)
+	if t.Elem != nil || def == nil || def.Kind != ast.InputObject || def.Directives.ForName("oneOf") == nil {
 		b.errorf(at, "incompatible-type", fmt.Sprintf("give it an input type marked @oneOf with one field per member of %s", od.FullName()), b.declaredAt(od),
-			"%s fills oneof %q, so its type must be a @oneOf input object, not %s", what, od.Name(), f.Type.String())
-		return InputField{}, false
+			"%s fills oneof %q, so its type must be a @oneOf input object, not %s", what, od.Name(), t.String())
+		return nil, false
 	}
-	field := InputField{Def: f, Oneof: od}
+	var members []InputField
 	ok := true
 	for _, mf := range def.Fields {
 		member := oneofMember(od, mf.Name)
@@ -1291,9 +1345,9 @@ func (b *binder) checkOneofInput(what string, f *ast.FieldDefinition, od protore
 			ok = false
 			continue
 		}
-		field.Members = append(field.Members, InputField{Def: mf, Proto: member})
+		members = append(members, InputField{Def: mf, Proto: member})
 	}
-	return field, ok
+	return members, ok
 }
 
 // checkAssignMember is checkAssign for a oneof member, which the generic

@@ -12,6 +12,8 @@ import (
 	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/parser"
+	"google.golang.org/protobuf/encoding/protowire"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 )
 
@@ -85,7 +87,7 @@ func ImportProto(set *ProtoSet, opts ImportOptions) (*Imported, error) {
 		set:     set,
 		opts:    opts,
 		units:   map[unitKey]*unit{},
-		emit:    map[protoreflect.FullName]bool{},
+		emit:    map[emitKey]bool{},
 		noted:   map[string]bool{},
 		taken:   map[string]bool{},
 		extends: map[rootKind]bool{},
@@ -199,6 +201,13 @@ type arg struct {
 	oneof protoreflect.OneofDescriptor
 }
 
+// emitKey identifies a message in one direction: input types leave out
+// the fields that are OUTPUT_ONLY.
+type emitKey struct {
+	full  protoreflect.FullName
+	input bool
+}
+
 // importer holds the state of one [ImportProto] run.
 type importer struct {
 	set  *ProtoSet
@@ -213,16 +222,20 @@ type importer struct {
 
 	// units are the generated types by message or enum and role, and
 	// order the same in the order the root fields reach them; emit caches
-	// whether a message has a field to map.
+	// whether a message has a field to map, as an output or as an input.
 	units map[unitKey]*unit
 	order []*unit
-	emit  map[protoreflect.FullName]bool
+	emit  map[emitKey]bool
 
 	// taken holds type names that generated types must avoid; extends the
 	// root types declared by other files; fields the root fields there.
 	taken   map[string]bool
 	extends map[rootKind]bool
 	fields  map[rootKind]map[string]bool
+
+	// sources are the batch RPCs of the import by the message they
+	// return, for the links of foreign keys.
+	sources map[protoreflect.FullName][]batchSource
 }
 
 func (im *importer) note(format string, args ...any) {
@@ -397,10 +410,10 @@ func (im *importer) rootField(md protoreflect.MethodDescriptor) (*rootField, err
 		fd := req.Fields().Get(i)
 		switch od := fd.ContainingOneof(); {
 		case realOneof(fd):
-			if im.anyMapped(od) && !slices.ContainsFunc(rf.args, func(a arg) bool { return a.oneof == od }) {
+			if im.anyMapped(od, roleArgs) && !slices.ContainsFunc(rf.args, func(a arg) bool { return a.oneof == od }) {
 				rf.args = append(rf.args, arg{oneof: od})
 			}
-		case im.mapped(fd):
+		case im.mapped(fd, roleArgs):
 			rf.args = append(rf.args, arg{field: fd})
 		}
 	}
@@ -425,9 +438,9 @@ func (im *importer) response(rf *rootField) bool {
 	case isWellKnown(out):
 		im.note("skipped %s: its response %s is not a message bffgen maps to an object type", rf.method.FullName(), out.FullName())
 		return false
-	case !im.emittable(out):
+	case !im.emittable(out, roleObject):
 		rf.boolean = true
-	case out.Fields().Len() == 1 && !realOneof(out.Fields().Get(0)) && im.mapped(out.Fields().Get(0)):
+	case out.Fields().Len() == 1 && !realOneof(out.Fields().Get(0)) && im.mapped(out.Fields().Get(0), roleObject):
 		rf.result = out.Fields().Get(0)
 	}
 	return true
@@ -548,20 +561,27 @@ func elemMessage(fd protoreflect.FieldDescriptor) protoreflect.MessageDescriptor
 	return fd.Message()
 }
 
-// mapped reports whether a field has a GraphQL counterpart; when it has
-// none, it notes why it is left out.
-func (im *importer) mapped(fd protoreflect.FieldDescriptor) bool {
+// mapped reports whether a field has a GraphQL counterpart in the
+// direction of role r; when it has none, it notes why it is left out. An
+// OUTPUT_ONLY field (google.api.field_behavior) has none in inputs, which
+// needs no note.
+func (im *importer) mapped(fd protoreflect.FieldDescriptor, r role) bool {
 	md := elemMessage(fd)
 	switch {
+	case r != roleObject && hasBehavior(fd, behaviorOutputOnly):
+		return false
 	case md == nil:
 		return true
+	case r != roleObject && md.FullName() == "google.protobuf.Any":
+		im.note("left out %s of inputs: a google.protobuf.Any cannot be filled from GraphQL", fd.FullName())
+		return false
 	case isWellKnown(md):
 		if wktScalar[md.FullName()] != "" || (md.FullName() == "google.protobuf.FieldMask" && !fd.IsList() && !fd.IsMap()) {
 			return true
 		}
 		im.note("left out %s: a %s field has no GraphQL counterpart", fd.FullName(), md.FullName())
 		return false
-	case !im.emittable(md):
+	case !im.emittable(md, r):
 		im.note("left out %s: message %s has no field to map", fd.FullName(), md.FullName())
 		return false
 	}
@@ -569,29 +589,33 @@ func (im *importer) mapped(fd protoreflect.FieldDescriptor) bool {
 }
 
 // emittable reports whether a message has a field with a GraphQL
-// counterpart, so that its object or input type is not empty.
-func (im *importer) emittable(md protoreflect.MessageDescriptor) bool {
-	if v, ok := im.emit[md.FullName()]; ok {
+// counterpart in the direction of role r, so that its object or input type
+// is not empty.
+func (im *importer) emittable(md protoreflect.MessageDescriptor, r role) bool {
+	key := emitKey{md.FullName(), r != roleObject}
+	if v, ok := im.emit[key]; ok {
 		return v
 	}
-	im.emit[md.FullName()] = true // a message that contains itself
+	im.emit[key] = true // a message that contains itself
 	ok := false
 	for i := 0; i < md.Fields().Len(); i++ {
 		fd := md.Fields().Get(i)
 		m := elemMessage(fd)
 		switch {
+		case key.input && hasBehavior(fd, behaviorOutputOnly):
 		case m == nil, m.FullName() == md.FullName():
 			ok = true
+		case key.input && m.FullName() == "google.protobuf.Any":
 		case isWellKnown(m):
 			ok = wktScalar[m.FullName()] != "" || (m.FullName() == "google.protobuf.FieldMask" && !fd.IsList() && !fd.IsMap())
 		default:
-			ok = im.emittable(m)
+			ok = im.emittable(m, r)
 		}
 		if ok {
 			break
 		}
 	}
-	im.emit[md.FullName()] = ok
+	im.emit[key] = ok
 	return ok
 }
 
@@ -611,7 +635,7 @@ func (im *importer) gatherRoot(rf *rootField) {
 			im.gatherField(a.field, roleInput)
 		case im.addUnit(unitKey{rf.method.Input().FullName(), roleArgs}, rf.method.Input(), nil):
 			for i := 0; i < rf.method.Input().Fields().Len(); i++ {
-				if fd := rf.method.Input().Fields().Get(i); realOneof(fd) && im.mapped(fd) {
+				if fd := rf.method.Input().Fields().Get(i); realOneof(fd) && im.mapped(fd, roleArgs) {
 					im.gatherField(fd, roleInput)
 				}
 			}
@@ -635,7 +659,7 @@ func (im *importer) gatherMessage(md protoreflect.MessageDescriptor, r role) {
 		return
 	}
 	for i := 0; i < md.Fields().Len(); i++ {
-		if fd := md.Fields().Get(i); im.mapped(fd) {
+		if fd := md.Fields().Get(i); im.mapped(fd, r) {
 			im.gatherField(fd, r)
 		}
 	}
@@ -713,7 +737,7 @@ func (im *importer) nameTypes() {
 		}
 		for i := 0; i < u.msg.Oneofs().Len(); i++ {
 			od := u.msg.Oneofs().Get(i)
-			if od.IsSynthetic() || !im.anyMapped(od) {
+			if od.IsSynthetic() || !im.anyMapped(od, u.key.role) {
 				continue
 			}
 			u.oneofs[od.FullName()] = im.claim(base + pascal(string(od.Name())) + suffix(u.key.role))
@@ -723,7 +747,7 @@ func (im *importer) nameTypes() {
 			}
 			for j := 0; j < od.Fields().Len(); j++ {
 				fd := od.Fields().Get(j)
-				if im.mapped(fd) {
+				if im.mapped(fd, roleObject) {
 					u.wrappers[fd.FullName()] = im.claim(base + pascal(string(fd.Name())))
 					u.derived = append(u.derived, u.wrappers[fd.FullName()])
 				}
@@ -733,10 +757,10 @@ func (im *importer) nameTypes() {
 }
 
 // anyMapped reports whether a oneof has a member with a GraphQL
-// counterpart.
-func (im *importer) anyMapped(od protoreflect.OneofDescriptor) bool {
+// counterpart in the direction of role r.
+func (im *importer) anyMapped(od protoreflect.OneofDescriptor, r role) bool {
 	for j := 0; j < od.Fields().Len(); j++ {
-		if im.mapped(od.Fields().Get(j)) {
+		if im.mapped(od.Fields().Get(j), r) {
 			return true
 		}
 	}
@@ -909,4 +933,69 @@ func isIDField(fd protoreflect.FieldDescriptor) bool {
 		return n == "ids" || strings.HasSuffix(n, "_ids")
 	}
 	return n == "id" || strings.HasSuffix(n, "_id")
+}
+
+// The google.api.field_behavior values the import reads
+// (google/api/field_behavior.proto): a REQUIRED request field is a
+// non-null argument or input field; an OUTPUT_ONLY one is left out of
+// inputs.
+const (
+	behaviorRequired   = 2
+	behaviorOutputOnly = 3
+	// fieldBehaviorNumber is the field number of the google.api.field_behavior
+	// extension of google.protobuf.FieldOptions.
+	fieldBehaviorNumber = 1052
+)
+
+// hasBehavior reports whether a field is annotated with
+// (google.api.field_behavior) = b. It reads the options' wire form, so it
+// needs neither the extension's Go type nor google/api/field_behavior.proto
+// among the compiled files.
+func hasBehavior(fd protoreflect.FieldDescriptor, b protowire.Number) bool {
+	opts := fd.Options()
+	if opts == nil {
+		return false
+	}
+	raw, err := proto.MarshalOptions{Deterministic: true}.Marshal(opts)
+	if err != nil {
+		return false
+	}
+	for len(raw) > 0 {
+		num, typ, n := protowire.ConsumeTag(raw)
+		if n < 0 {
+			return false
+		}
+		raw = raw[n:]
+		if num == fieldBehaviorNumber && typ == protowire.VarintType {
+			v, m := protowire.ConsumeVarint(raw)
+			if m < 0 {
+				return false
+			}
+			if protowire.Number(v) == b {
+				return true
+			}
+		}
+		if num == fieldBehaviorNumber && typ == protowire.BytesType {
+			packed, m := protowire.ConsumeBytes(raw)
+			if m < 0 {
+				return false
+			}
+			for len(packed) > 0 {
+				v, k := protowire.ConsumeVarint(packed)
+				if k < 0 {
+					break
+				}
+				if protowire.Number(v) == b {
+					return true
+				}
+				packed = packed[k:]
+			}
+		}
+		m := protowire.ConsumeFieldValue(num, typ, raw)
+		if m < 0 {
+			return false
+		}
+		raw = raw[m:]
+	}
+	return false
 }

@@ -174,14 +174,9 @@ func TestImportProtoLoads(t *testing.T) {
 	}
 }
 
-// gaps are the diagnostic codes the binder gives the shapes it does not
-// support yet (maps and uint32 in requests, arguments named like a
-// oneof): the full import may fail to load only with these.
-var gaps = []string{"unsupported", "unknown-request-field"}
-
-// TestImportProtoFullImport checks that the import of every method is
-// valid GraphQL that loads, except where the binder reports a shape as
-// not supported yet; and that a hand-written file beside it still loads.
+// TestImportProtoFullImport checks that the import of every method of the
+// shop (maps, oneofs and uint32 in requests included) is valid GraphQL
+// that loads without a single error.
 func TestImportProtoFullImport(t *testing.T) {
 	set := compileShop(t)
 	imp, err := schema.ImportProto(set, schema.ImportOptions{})
@@ -193,9 +188,7 @@ func TestImportProtoFullImport(t *testing.T) {
 	}
 	res := writeImport(t, set, imp.SDL, "")
 	for _, d := range res.Diagnostics.Errors() {
-		if !slices.Contains(gaps, d.Code) {
-			t.Errorf("unexpected error (code %q): %v", d.Code, d.Error())
-		}
+		t.Errorf("unexpected error (code %q): %v", d.Code, d.Error())
 	}
 	if want := []string{"proto/catalog/v1/catalog.proto", "proto/reviews/v1/reviews.proto", "proto/users/v1/users.proto"}; !slices.Equal(imp.Files, want) {
 		t.Errorf("files = %v, want %v", imp.Files, want)
@@ -233,7 +226,7 @@ func TestImportProtoExtendsExisting(t *testing.T) {
 		t.Fatal(err)
 	}
 	sdl := string(imp.SDL)
-	for _, want := range []string{"\nextend type Query {\n", "\ntype Mutation {\n", "  userGetUser(id: ID!): User\n", "type CatalogV1Product @proto(type: \"catalog.v1.Product\")"} {
+	for _, want := range []string{"\nextend type Query {\n", "\ntype Mutation {\n", "  userGetUser(id: ID): User\n", "type CatalogV1Product @proto(type: \"catalog.v1.Product\")"} {
 		if !strings.Contains(sdl, want) {
 			t.Errorf("the import lacks %q", want)
 		}
@@ -496,5 +489,75 @@ func TestCompileProtosDiagnostics(t *testing.T) {
 	set, res, err = schema.CompileProtos(context.Background(), dir)
 	if err != nil || set != nil || !res.Diagnostics.HasErrors() || !strings.Contains(res.Diagnostics.Errors()[0].Message, "no bffgen.yaml") {
 		t.Errorf("without bffgen.yaml: set %v, diagnostics %v, err %v", set, res.Diagnostics, err)
+	}
+}
+
+// TestImportProtoLinksForeignKeys checks that a field x_id whose X a batch
+// RPC of the import returns by id becomes a batched field x: X that
+// checks, and that a list of ids x_ids is offered in a comment.
+func TestImportProtoLinksForeignKeys(t *testing.T) {
+	protos := map[string]string{
+		"users/v1/users.proto": `syntax = "proto3";
+package users.v1;
+message Author { string id = 1; string name = 2; }
+message BatchGetAuthorsRequest { repeated string ids = 1; string view = 2; }
+message BatchGetAuthorsResponse { repeated Author authors = 1; }
+service AuthorService { rpc BatchGetAuthors(BatchGetAuthorsRequest) returns (BatchGetAuthorsResponse); }
+`,
+		"reviews/v1/reviews.proto": `syntax = "proto3";
+package reviews.v1;
+message Review {
+  string id = 1;
+  string author_id = 2;
+  repeated string editor_ids = 3;
+  repeated string author_ids = 4;
+  int64 product_id = 5;
+}
+message GetReviewRequest { string id = 1; }
+service ReviewService { rpc GetReview(GetReviewRequest) returns (Review); }
+`,
+	}
+	dir := t.TempDir()
+	for name, text := range map[string]string{"bffgen.yaml": "version: 1\n", "go.mod": "module example.com/links\n\ngo 1.26\n",
+		"proto/users/v1/users.proto": protos["users/v1/users.proto"], "proto/reviews/v1/reviews.proto": protos["reviews/v1/reviews.proto"]} {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	set := compile(t, dir)
+	imp, err := schema.ImportProto(set, schema.ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sdl := string(imp.SDL)
+	for _, want := range []string{
+		"  author: Author\n    @batch(method: \"users.v1.AuthorService.BatchGetAuthors\", key: \"ids\", from: \"$parent.author_id\", results: \"authors\", by: \"id\")\n",
+		"  # authors: [Author!]! @batch(method: \"users.v1.AuthorService.BatchGetAuthors\", key: \"ids\", from: \"$parent.author_ids\", results: \"authors\", by: \"id\")\n",
+	} {
+		if !strings.Contains(sdl, want) {
+			t.Errorf("the import lacks %q:\n%s", want, sdl)
+		}
+	}
+	if strings.Contains(sdl, "editors") || strings.Contains(sdl, "  product:") {
+		t.Errorf("no batch RPC returns editors or products (int64 ids), yet the import links them:\n%s", sdl)
+	}
+	res := writeImport(t, set, imp.SDL, "")
+	if errs := res.Diagnostics.Errors(); len(errs) > 0 || res.Model == nil {
+		var b strings.Builder
+		_ = diag.Render(&b, diag.Text, errs, res.Source)
+		t.Fatalf("the import does not check:\n%s", b.String())
+	}
+	var author *schema.Field
+	for _, f := range res.Model.Objects["Review"].Fields {
+		if f.Def.Name == "author" {
+			author = f
+		}
+	}
+	if author == nil || author.Kind != schema.FieldBatch || author.Batch.By == nil || author.Batch.By.Name() != "id" {
+		t.Errorf("Review.author is not bound to the batch RPC by id: %+v", author)
 	}
 }

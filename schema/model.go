@@ -29,6 +29,10 @@ type Model struct {
 	// MapEntries are the GraphQL object types that hold the entries of proto
 	// maps (fields key and value), by name, with the map entry message.
 	MapEntries map[string]protoreflect.MessageDescriptor
+	// InputMapEntries are the GraphQL input object types that hold the
+	// entries of proto maps in requests (fields key and value), by name,
+	// with the map entry message.
+	InputMapEntries map[string]protoreflect.MessageDescriptor
 	// Services are the proto services that bound fields call, sorted by
 	// full name.
 	Services []*Service
@@ -174,10 +178,18 @@ type RPC struct {
 }
 
 // Assign sets one field of a request message (Path has one element per
-// nested message) from a source.
+// nested message) from a source; or, when Oneof is set (and Path empty), a
+// oneof of the request from a @oneOf input object argument whose fields
+// are Members.
+//
+// A Path that ends at a member of a oneof sets that member when the source
+// is not null; a second member of the same oneof set by another Assign is
+// an input error at run time.
 type Assign struct {
-	Path   []protoreflect.FieldDescriptor
-	Source *Source
+	Path    []protoreflect.FieldDescriptor
+	Source  *Source
+	Oneof   protoreflect.OneofDescriptor
+	Members []InputField
 }
 
 // SourceKind says where a value of a request mapping comes from.

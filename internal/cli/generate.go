@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/bffgen/bffgen/codegen"
 	"github.com/bffgen/bffgen/schema"
@@ -89,6 +90,10 @@ func runGenerate(cmd *cobra.Command, f generateFlags, stdio Stdio) error {
 	}
 	if err := writeState(m, res.Sources, set); err != nil {
 		return fmt.Errorf("writing generated code: %w", err)
+	}
+	if len(set.Requires) > 0 {
+		// Shown even with --quiet: the build fails without them.
+		fmt.Fprintf(stdio.Err, "bffgen: note: generated code imports modules go.mod does not require; add them with:\n  go get %s\n", strings.Join(set.Requires, " "))
 	}
 	if f.quiet {
 		return nil
