@@ -179,7 +179,7 @@ func (p *bffPlugin) GenerateCode(data *gqlcodegen.Data) error {
 				case bf != nil && bf.Kind == schema.FieldProto && isFieldMask(bf.Proto):
 					rf.Body = fmt.Sprintf("return obj.Get%s().GetPaths(), nil", p.pg.field(bf.Proto).GoName)
 				case bf != nil && bf.Kind == schema.FieldProto && bf.Proto.IsMap():
-					rf.Body, err = p.mapBody(rf.Field, bf.Proto)
+					rf.Body, err = p.mapBody(rf.Field, bf.Proto, "obj")
 				case bf != nil && bf.Kind == schema.FieldProto:
 					rf.Body = fmt.Sprintf("if v := obj.Get%s(); v != nil {\nreturn v, nil\n}\nreturn []byte{}, nil", p.pg.field(bf.Proto).GoName)
 				default:
@@ -423,6 +423,23 @@ func (p *bffPlugin) rpcBody(o *gqlcodegen.Object, f *gqlcodegen.Field, rpc *sche
 	}
 	expr := "res.Msg"
 	var et types.Type = types.NewPointer(outType)
+	if n := len(rpc.Result); n > 0 && rpc.Result[n-1].IsMap() {
+		// A map result becomes the list of its entries, as a map field of
+		// an object does.
+		for _, fd := range rpc.Result[:n-1] {
+			_, _, goName, err := p.fieldTypes(fd)
+			if err != nil {
+				return "", err
+			}
+			expr += ".Get" + goName + "()"
+		}
+		body, err := p.mapBody(f, rpc.Result[n-1], expr)
+		if err != nil {
+			return "", err
+		}
+		b.WriteString(body)
+		return b.String(), nil
+	}
 	for i, fd := range rpc.Result {
 		field, getter, goName, err := p.fieldTypes(fd)
 		if err != nil {
@@ -1047,8 +1064,9 @@ func (p *bffPlugin) streamBody(b *strings.Builder, o *gqlcodegen.Object, f *gqlc
 }
 
 // mapBody converts a proto map into the GraphQL list of entry objects,
-// ordered by key so responses are deterministic.
-func (p *bffPlugin) mapBody(f *gqlcodegen.Field, fd protoreflect.FieldDescriptor) (string, error) {
+// ordered by key so responses are deterministic; parent is the Go
+// expression of the message that holds the map (obj, or an RPC response).
+func (p *bffPlugin) mapBody(f *gqlcodegen.Field, fd protoreflect.FieldDescriptor, parent string) (string, error) {
 	_, getter, goName, err := p.fieldTypes(fd)
 	if err != nil {
 		return "", err
@@ -1083,7 +1101,7 @@ func (p *bffPlugin) mapBody(f *gqlcodegen.Field, fd protoreflect.FieldDescriptor
 		keys, skip = "[]bool{false, true}", "if _, ok := m[k]; !ok {\ncontinue\n}\n"
 	}
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "m := obj.Get%s()\nout := make(%s, 0, len(m))\n", goName, typeStr(f.TypeReference.GO))
+	fmt.Fprintf(&sb, "m := %s.Get%s()\nout := make(%s, 0, len(m))\n", parent, goName, typeStr(f.TypeReference.GO))
 	fmt.Fprintf(&sb, "for _, k := range %s {\n%se := &%s{}\n%s\n%s\nout = append(out, e)\n}\nreturn out, nil", keys, skip, typeStr(elem.(*types.Pointer).Elem()), setKey, setVal)
 	return sb.String(), nil
 }
