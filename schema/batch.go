@@ -114,10 +114,7 @@ func (b *binder) checkBatch(obj *Object, f *ast.FieldDefinition, d *ast.Directiv
 	} else {
 		fail()
 	}
-	keyScalar := bt.KeyScalar
-	if bt.Key == nil {
-		keyScalar = func() protoreflect.FieldDescriptor { return nil }
-	}
+	keyScalar := bt.KeyScalar // nil while the key is unresolved
 
 	from, fromSpan, _ := stringArg(d, "from")
 	if rest, ok := strings.CutPrefix(from, "$parent."); !ok {
