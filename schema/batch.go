@@ -45,6 +45,11 @@ func (b *binder) batchValue(md protoreflect.MethodDescriptor, d *ast.Directive) 
 		return nil
 	}
 	cur := fd.Message()
+	if fd.IsMap() {
+		if cur = fd.MapValue().Message(); cur == nil {
+			return nil
+		}
+	}
 	if pick, _, ok := stringArg(d, "pick"); ok {
 		for _, seg := range strings.Split(pick, ".") {
 			f := findField(cur, seg)
@@ -90,14 +95,28 @@ func (b *binder) checkBatch(obj *Object, f *ast.FieldDefinition, d *ast.Directiv
 	fail := func() { okAll = false }
 
 	keyName, keySpan, _ := stringArg(d, "key")
-	if fd := findField(md.Input(), keyName); fd == nil {
-		b.errorf(keySpan, "unknown-request-field", b.fieldHint(md.Input(), keyName), b.declaredAt(md.Input()), "request message %s has no field %q", md.Input().FullName(), keyName)
+	keyHead, keyRest, _ := strings.Cut(keyName, ".")
+	if fd := findField(md.Input(), keyHead); fd == nil {
+		b.errorf(keySpan, "unknown-request-field", b.fieldHint(md.Input(), keyHead), b.declaredAt(md.Input()), "request message %s has no field %q", md.Input().FullName(), keyHead)
 		fail()
-	} else if !fd.IsList() || fd.IsMap() || fd.Message() != nil {
-		b.errorf(keySpan, "bad-batch", "key must be a repeated scalar or enum request field that takes the list of keys", b.declaredAt(fd), "key %q of %s is %s", keyName, md.Input().FullName(), kindName(fd))
+	} else if !fd.IsList() || fd.IsMap() {
+		b.errorf(keySpan, "bad-batch", "key must be a repeated request field that takes the list of keys", b.declaredAt(fd), "key %q of %s is %s", keyName, md.Input().FullName(), kindName(fd))
 		fail()
+	} else if fd.Message() == nil {
+		if keyRest != "" {
+			b.errorf(keySpan, "bad-batch", fmt.Sprintf("write key: %q", keyHead), b.declaredAt(fd), "key %q: %q is %s, which has no fields", keyName, keyHead, kindName(fd))
+			fail()
+		} else {
+			bt.Key = fd
+		}
+	} else if kf := b.keyMessageField(fd, keyRest, keyName, keySpan); kf != nil {
+		bt.Key, bt.KeyField = fd, kf
 	} else {
-		bt.Key = fd
+		fail()
+	}
+	keyScalar := bt.KeyScalar
+	if bt.Key == nil {
+		keyScalar = func() protoreflect.FieldDescriptor { return nil }
 	}
 
 	from, fromSpan, _ := stringArg(d, "from")
@@ -112,8 +131,8 @@ func (b *binder) checkBatch(obj *Object, f *ast.FieldDefinition, d *ast.Directiv
 		case last.IsList() || last.IsMap():
 			b.errorf(fromSpan, "bad-batch", "each parent must have one key; repeated key fields are not supported yet", b.declaredAt(last), "from %q is %s", from, kindName(last))
 			fail()
-		case bt.Key != nil && !sameScalar(last, bt.Key):
-			b.errorf(fromSpan, "incompatible-type", fmt.Sprintf("from must have the type of the key elements (%s)", strings.TrimPrefix(kindName(bt.Key), "repeated ")), b.declaredAt(last), "from %q (%s) cannot fill key %q (%s)", from, kindName(last), bt.Key.Name(), kindName(bt.Key))
+		case bt.Key != nil && !sameScalar(last, keyScalar()):
+			b.errorf(fromSpan, "incompatible-type", fmt.Sprintf("from must have the type of the keys (%s)", strings.TrimPrefix(kindName(keyScalar()), "repeated ")), b.declaredAt(last), "from %q (%s) cannot fill key %q (%s)", from, kindName(last), keyName, kindName(keyScalar()))
 			fail()
 		default:
 			bt.From = path
@@ -121,32 +140,48 @@ func (b *binder) checkBatch(obj *Object, f *ast.FieldDefinition, d *ast.Directiv
 	}
 
 	resultsName, resultsSpan, _ := stringArg(d, "results")
+	by, bySpan, hasBy := stringArg(d, "by")
 	if fd := findField(md.Output(), resultsName); fd == nil {
 		b.errorf(resultsSpan, "unknown-result-path", b.fieldHint(md.Output(), resultsName), b.declaredAt(md.Output()), "response message %s has no field %q", md.Output().FullName(), resultsName)
 		fail()
-	} else if !fd.IsList() || fd.IsMap() || fd.Message() == nil {
-		b.errorf(resultsSpan, "bad-batch", "results must be the repeated message field of the response that holds one result per key", b.declaredAt(fd), "results %q of %s is %s", resultsName, md.Output().FullName(), kindName(fd))
+	} else if fd.IsMap() {
+		switch {
+		case fd.MapValue().Message() == nil:
+			b.errorf(resultsSpan, "unsupported", "map results must have message values; read a scalar through a message, or use a repeated field of results", b.declaredAt(fd), "results %q of %s is %s", resultsName, md.Output().FullName(), kindName(fd))
+			fail()
+		case bt.Key != nil && !sameScalar(fd.MapKey(), keyScalar()):
+			b.errorf(resultsSpan, "incompatible-type", "the map must be keyed by the keys' type", b.declaredAt(fd), "results %q (%s) cannot be looked up with key %q (%s)", resultsName, kindName(fd), keyName, strings.TrimPrefix(kindName(keyScalar()), "repeated "))
+			fail()
+		case hasBy:
+			b.errorf(bySpan, "bad-batch", "remove by: map results are matched by their map key", b.declaredAt(fd), "results %q is a map, so by %q has nothing to match", resultsName, by)
+			fail()
+		default:
+			bt.Results, bt.Shape = fd, BatchMap
+		}
+	} else if !fd.IsList() || fd.Message() == nil {
+		b.errorf(resultsSpan, "bad-batch", "results must be the response field that holds the results: a repeated message field, or a map<key, message>", b.declaredAt(fd), "results %q of %s is %s", resultsName, md.Output().FullName(), kindName(fd))
 		fail()
 	} else {
-		bt.Results = fd
+		bt.Results, bt.Shape = fd, BatchInOrder
 	}
 
-	if by, bySpan, ok := stringArg(d, "by"); ok && bt.Results != nil {
+	if hasBy && bt.Results != nil && bt.Shape != BatchMap {
 		fd := findField(bt.Results.Message(), by)
 		switch {
 		case fd == nil:
 			b.errorf(bySpan, "unknown-field", b.fieldHint(bt.Results.Message(), by), b.declaredAt(bt.Results.Message()), "result message %s has no field %q", bt.Results.Message().FullName(), by)
 			fail()
-		case fd.IsList() || fd.IsMap() || (bt.Key != nil && !sameScalar(fd, bt.Key)):
-			b.errorf(bySpan, "incompatible-type", "by must be a singular field of the key's type", b.declaredAt(fd), "by %q (%s) cannot be matched with key %q", by, kindName(fd), keyName)
+		case fd.IsList() || fd.IsMap() || (bt.Key != nil && !sameScalar(fd, keyScalar())):
+			b.errorf(bySpan, "incompatible-type", "by must be a singular field of the keys' type", b.declaredAt(fd), "by %q (%s) cannot be matched with key %q", by, kindName(fd), keyName)
 			fail()
 		default:
-			bt.By = fd
+			bt.By, bt.Shape = fd, BatchByKey
 		}
 	}
 
+	_, _, hasPick := stringArg(d, "pick")
 	if pick, pickSpan, ok := stringArg(d, "pick"); ok && bt.Results != nil {
-		if path, ok := b.messagePath(bt.Results.Message(), pick, "pick", pickSpan); ok {
+		if path, ok := b.messagePath(bt.ResultMessage(), pick, "pick", pickSpan); ok {
 			bt.Pick = path
 		} else {
 			fail()
@@ -163,14 +198,36 @@ func (b *binder) checkBatch(obj *Object, f *ast.FieldDefinition, d *ast.Directiv
 		}
 	}
 
-	// The value: the picked field, or the result message itself.
+	// A list field with no pick reads a list of whole results per parent:
+	// the items of a flat list grouped by their key field (one-to-many).
+	if bt.Results != nil && okAll && f.Type.Elem != nil && !hasPick && bt.Shape != BatchMap {
+		if bt.By == nil {
+			item := bt.Results.Message()
+			b.errorf(span(f.Position), "bad-batch",
+				fmt.Sprintf("a list field takes, for each parent, the items of %q whose key field equals its key: add by: \"<field of %s that holds the parent's key>\"; or, with one result per key in key order, pick: \"<repeated field of %s>\"", resultsName, item.Name(), item.Name()),
+				b.declaredAt(item), "%s is a list, but results %q come one per key in key order (no by), and %s is not a list", what, resultsName, item.FullName())
+			fail()
+		} else {
+			bt.Shape = BatchGrouped
+		}
+	}
+
+	// The value: the picked field, or the result message itself (a list of
+	// them when grouped).
 	if bt.Results != nil && okAll {
 		before := len(b.diags.Errors())
-		if len(bt.Pick) > 0 {
+		result := bt.ResultMessage()
+		switch {
+		case len(bt.Pick) > 0:
 			b.checkBatchValue(what, f.Type, bt.Pick[len(bt.Pick)-1], span(f.Position))
-		} else if !b.compatibleMessage(&ast.Type{NamedType: f.Type.Name()}, bt.Results.Message()) || f.Type.Elem != nil {
-			b.errorf(span(f.Position), "incompatible-type", fmt.Sprintf("return an object type bound to %s, or pick a field of it with pick: \"...\"", bt.Results.Message().FullName()), b.declaredAt(bt.Results.Message()),
-				"%s has type %s, which cannot hold a result of type %s", what, f.Type.String(), bt.Results.Message().FullName())
+		case bt.Shape == BatchGrouped:
+			if f.Type.Elem.Elem != nil || !b.compatibleMessage(&ast.Type{NamedType: f.Type.Name()}, result) {
+				b.errorf(span(f.Position), "incompatible-type", fmt.Sprintf("return a list of an object type bound to %s, e.g. [%s!]!", result.FullName(), result.Name()), b.declaredAt(result),
+					"%s has type %s, which cannot hold the results (%s) of a key", what, f.Type.String(), result.FullName())
+			}
+		case !b.compatibleMessage(&ast.Type{NamedType: f.Type.Name()}, result) || f.Type.Elem != nil:
+			b.errorf(span(f.Position), "incompatible-type", fmt.Sprintf("return an object type bound to %s, or pick a field of it with pick: \"...\"", result.FullName()), b.declaredAt(result),
+				"%s has type %s, which cannot hold a result of type %s", what, f.Type.String(), result.FullName())
 		}
 		if len(b.diags.Errors()) > before {
 			fail()
@@ -224,6 +281,31 @@ func (b *binder) checkBatchValue(what string, t *ast.Type, fd protoreflect.Field
 		relaxed.NonNull = false
 	}
 	b.checkOutput(what, &relaxed, fd, nil, at)
+}
+
+// keyMessageField finds the field of a repeated key message that holds the
+// key: the one named by rest ("keys.id" -> id), or, with no rest, the only
+// field of the message.
+func (b *binder) keyMessageField(fd protoreflect.FieldDescriptor, rest, keyName string, at diag.Span) protoreflect.FieldDescriptor {
+	md := fd.Message()
+	if rest == "" {
+		if md.Fields().Len() != 1 {
+			b.errorf(at, "bad-batch", fmt.Sprintf("name the field of %s that holds the key, e.g. key: \"%s.%s\"", md.Name(), fd.Name(), strings.Join(fieldNames(md)[:min(1, md.Fields().Len())], "")), b.declaredAt(md),
+				"key %q is a list of %s messages with %d fields", keyName, md.FullName(), md.Fields().Len())
+			return nil
+		}
+		rest = string(md.Fields().Get(0).Name())
+	}
+	kf := findField(md, rest)
+	switch {
+	case kf == nil:
+		b.errorf(at, "unknown-request-field", b.fieldHint(md, rest), b.declaredAt(md), "key %q: message %s has no field %q", keyName, md.FullName(), rest)
+		return nil
+	case kf.IsList() || kf.IsMap() || kf.Message() != nil:
+		b.errorf(at, "bad-batch", "the key must be a singular scalar or enum field of the key message", b.declaredAt(kf), "key %q: field %q is %s", keyName, kf.Name(), kindName(kf))
+		return nil
+	}
+	return kf
 }
 
 // sameScalar reports whether two fields hold the same scalar or enum type,

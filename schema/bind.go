@@ -96,7 +96,11 @@ func span(p *ast.Position) diag.Span {
 	if p == nil || p.Src == nil {
 		return diag.Span{}
 	}
-	return diag.Span{File: p.Src.Name, Line: p.Line, Col: p.Column}
+	s := diag.Span{File: p.Src.Name, Line: p.Line, Col: p.Column}
+	if n := p.End - p.Start; n > 0 {
+		s.Len = n
+	}
+	return s
 }
 
 // protoSpan is where a descriptor is declared.
@@ -471,9 +475,12 @@ func (b *binder) checkObject(def *ast.Definition, root bool) *Object {
 			continue
 		}
 		field := &Field{Def: f}
+		hand := f.Directives.ForName("resolver")
 		switch d := f.Directives.ForName("rpc"); {
 		case d != nil && f.Directives.ForName("batch") != nil:
 			b.errorf(span(d.Position), "bad-binding", "keep one of them", nil, "%s.%s has both @rpc and @batch", def.Name, f.Name)
+		case hand != nil && (d != nil || f.Directives.ForName("batch") != nil):
+			b.errorf(span(hand.Position), "bad-binding", "remove @resolver to call the backend, or the @rpc/@batch to resolve the field yourself", nil, "%s.%s has both @resolver and a backend binding", def.Name, f.Name)
 		case d != nil:
 			if rpc := b.checkRPC(obj, f, d); rpc != nil {
 				field.Kind, field.RPC = FieldRPC, rpc
@@ -482,6 +489,8 @@ func (b *binder) checkObject(def *ast.Definition, root bool) *Object {
 			if bt := b.checkBatch(obj, f, f.Directives.ForName("batch")); bt != nil {
 				field.Kind, field.Batch = FieldBatch, bt
 			}
+		case hand != nil:
+			field.Kind = FieldUser
 		case obj.Message == nil:
 			field.Kind = FieldUser
 			if root {
@@ -500,14 +509,60 @@ func (b *binder) checkObject(def *ast.Definition, root bool) *Object {
 				n, sp, _ := stringArg(pd, "field")
 				b.errorf(sp, "unknown-proto-field", b.fieldHint(obj.Message, n), b.declaredAt(obj.Message), "message %s has no field %q", obj.Message.FullName(), n)
 			} else {
-				b.diags.Add(diag.Diagnostic{Severity: diag.Note, Code: "user-resolver", Span: span(f.Position),
-					Message: fmt.Sprintf("field %s.%s has no counterpart in %s and no binding: it becomes a user resolver in %s/", def.Name, f.Name, obj.Message.FullName(), b.m.Config.Go.Resolvers),
-					Hint:    "if it should read a proto field, rename it or add @proto(field: \"name\")"})
+				b.errorf(span(f.Position), "unknown-proto-field", b.unboundHint(def, obj.Message, f.Name, f.Type), b.declaredAt(obj.Message),
+					"field %s.%s has no counterpart in %s", def.Name, f.Name, obj.Message.FullName())
 			}
 		}
 		obj.Fields = append(obj.Fields, field)
 	}
 	return obj
+}
+
+// unboundHint is the hint for a field of a bound type that reads no proto
+// field: the nearest proto field that no other field of def reads, then
+// the two ways out. With no close name, the only unread field of the
+// field's scalar type (or the only unread field) is the suggestion: a
+// rename, most likely; otherwise the unread fields are listed.
+func (b *binder) unboundHint(def *ast.Definition, md protoreflect.MessageDescriptor, name string, t *ast.Type) string {
+	read := map[protoreflect.FullName]bool{}
+	for _, f := range def.Fields {
+		if fd := b.protoFieldFor(md, f); fd != nil {
+			read[fd.FullName()] = true
+		}
+	}
+	var unbound []string
+	for i := 0; i < md.Fields().Len(); i++ {
+		if fd := md.Fields().Get(i); !read[fd.FullName()] {
+			unbound = append(unbound, string(fd.Name()))
+		}
+	}
+	const out = "add @resolver to resolve it in your own code"
+	s := suggest(snake(name), unbound)
+	if s == "" {
+		// No close name: a rename, most likely, to the only unread field
+		// of the field's scalar type, or the only unread field at all.
+		var typed []string
+		for _, n := range unbound {
+			fd := md.Fields().ByName(protoreflect.Name(n))
+			if sc := scalarFor(fd); sc != "" && fd.IsList() == (t.Elem != nil) && (sc == t.Name() || (sc == "String" && t.Name() == "ID")) {
+				typed = append(typed, n)
+			}
+		}
+		switch {
+		case len(typed) == 1:
+			s = typed[0]
+		case len(unbound) == 1:
+			s = unbound[0]
+		}
+	}
+	if s != "" {
+		json := md.Fields().ByName(protoreflect.Name(s)).JSONName()
+		return fmt.Sprintf("did you mean %q? rename the field or map it with @proto(field: %q); or %s", json, s, out)
+	}
+	if len(unbound) > 0 {
+		return fmt.Sprintf("proto fields no GraphQL field reads: %s; map one with @proto(field: \"name\"), or %s", strings.Join(unbound, ", "), out)
+	}
+	return fmt.Sprintf("map a proto field with @proto(field: \"name\"), or %s", out)
 }
 
 func (b *binder) fieldHint(md protoreflect.MessageDescriptor, name string) string {

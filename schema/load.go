@@ -260,7 +260,7 @@ func (l *loader) compileProtos(ctx context.Context, cfg *Config) []protoreflect.
 	files, err := comp.Compile(ctx, names...)
 	if err != nil || failed {
 		if !failed {
-			l.diags.Errorf(diag.Span{File: ConfigFile}, "proto", "", "compiling protos: %v", err)
+			l.compileError(err, cfg)
 		}
 		return nil
 	}
@@ -269,6 +269,36 @@ func (l *loader) compileProtos(ctx context.Context, cfg *Config) []protoreflect.
 		out[i] = f
 	}
 	return out
+}
+
+// compileError reports an error protocompile returned instead of passing it
+// to the reporter: typically an import that no root holds, which is
+// reported at the import statement.
+func (l *loader) compileError(err error, cfg *Config) {
+	var pos reporter.ErrorWithPos
+	if !errors.As(err, &pos) || pos.GetPosition().Filename == "" {
+		l.diags.Errorf(diag.Span{File: ConfigFile}, "proto", "check the proto files and proto.roots in bffgen.yaml", "compiling protos: %v", err)
+		return
+	}
+	p := pos.GetPosition()
+	at := diag.Span{File: l.protoSpanName(p.Filename), Line: p.Line, Col: p.Col}
+	if errors.Is(err, fs.ErrNotExist) {
+		imported := ""
+		if src, ok := l.res.Sources[at.File]; ok && p.Line > 0 {
+			if lines := strings.Split(src, "\n"); p.Line <= len(lines) {
+				if _, rest, ok := strings.Cut(lines[p.Line-1], "\""); ok {
+					imported, _, _ = strings.Cut(rest, "\"")
+				}
+			}
+		}
+		if imported != "" {
+			at.Len = len(imported) + 2
+			l.diags.Errorf(at, "proto-import", fmt.Sprintf("put %s under one of proto.roots (%s) in bffgen.yaml, or add the root that holds it", imported, strings.Join(cfg.Proto.Roots, ", ")),
+				"imported file %q is not found in any proto root", imported)
+			return
+		}
+	}
+	l.diags.Errorf(at, "proto", "fix the .proto file; bffgen compiles it as protoc would", "%s", pos.Unwrap().Error())
 }
 
 // protoSpanName maps a protocompile file name to the project-relative name.

@@ -23,13 +23,16 @@ directive @rpc(method: String!, request: _Mapping, result: String) on FIELD_DEFI
 "Resolves the field for all sibling parents of a level with one call (per chunk of maxBatchSize keys, default 100): the keys come from each parent's from field, fill the repeated request field key, and each result of the repeated response field results is matched to its key by its field by (or by position), then pick takes a sub-field of it."
 directive @batch(method: String!, key: String!, from: String!, results: String!, by: String, pick: String, request: _Mapping, maxBatchSize: Int) on FIELD_DEFINITION
 
+"Marks a field that user code resolves: a method scaffolded once in the resolvers directory and never overwritten. A field of a type bound to a proto message needs it when the message has no field of that name; otherwise the mismatch is an error, so a renamed proto field never turns silently into a resolver."
+directive @resolver on FIELD_DEFINITION
+
 "Binds a type to a proto message or enum (type:), renames a field (field:) or an enum value (value:); required: true asserts that a field with presence is always set."
 directive @proto(type: String, field: String, value: String, required: Boolean) on OBJECT | INPUT_OBJECT | ENUM | FIELD_DEFINITION | INPUT_FIELD_DEFINITION | ENUM_VALUE
 `
 
 // BindingDirectives are the directives of the prelude that exist only for
 // the generator.
-var BindingDirectives = []string{"rpc", "batch", "proto"}
+var BindingDirectives = []string{"rpc", "batch", "proto", "resolver"}
 
 // builtinScalars are the custom scalars of the proto mapping, each declared
 // by the prelude unless the user declares it.

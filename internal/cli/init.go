@@ -56,7 +56,7 @@ Until bffgen is published, point the project at a local checkout with
 	}
 	cmd.Flags().StringVar(&f.module, "module", "", "Go module path (default example.com/<dir name>)")
 	cmd.Flags().StringVar(&f.replace, "replace", "", "path of a local bffgen checkout to use instead of a published version")
-	cmd.Flags().BoolVar(&f.noTidy, "no-tidy", false, "skip `go mod tidy` (the project then needs it before it builds)")
+	cmd.Flags().BoolVar(&f.noTidy, "no-tidy", false, "skip running go mod tidy (the project then needs it before it builds)")
 	return cmd
 }
 
@@ -141,6 +141,9 @@ func runInit(ctx context.Context, dir string, f initFlags, stdio Stdio) error {
 		return err
 	}
 	if _, err := gen.Write(abs); err != nil {
+		return err
+	}
+	if err := writeState(res.Model, res.Sources, gen); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdio.Err, "bffgen: generated %s/\n", res.Model.Config.Go.Out)

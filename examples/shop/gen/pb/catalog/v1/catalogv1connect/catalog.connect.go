@@ -20,15 +20,17 @@ const CatalogServiceName = "catalog.v1.CatalogService"
 
 // Procedures of catalog.v1.CatalogService, as HTTP paths.
 const (
-	CatalogServiceGetProductProcedure   = "/catalog.v1.CatalogService/GetProduct"
-	CatalogServiceListProductsProcedure = "/catalog.v1.CatalogService/ListProducts"
-	CatalogServiceWatchStockProcedure   = "/catalog.v1.CatalogService/WatchStock"
+	CatalogServiceGetProductProcedure       = "/catalog.v1.CatalogService/GetProduct"
+	CatalogServiceListProductsProcedure     = "/catalog.v1.CatalogService/ListProducts"
+	CatalogServiceBatchGetProductsProcedure = "/catalog.v1.CatalogService/BatchGetProducts"
+	CatalogServiceWatchStockProcedure       = "/catalog.v1.CatalogService/WatchStock"
 )
 
 // CatalogServiceClient is a client for the catalog.v1.CatalogService service.
 type CatalogServiceClient interface {
 	GetProduct(ctx context.Context, req *connect.Request[v1.GetProductRequest]) (*connect.Response[v1.GetProductResponse], error)
 	ListProducts(ctx context.Context, req *connect.Request[v1.ListProductsRequest]) (*connect.Response[v1.ListProductsResponse], error)
+	BatchGetProducts(ctx context.Context, req *connect.Request[v1.BatchGetProductsRequest]) (*connect.Response[v1.BatchGetProductsResponse], error)
 	// Streams the product's stock: the current level first, then every
 	// change, until the caller leaves.
 	WatchStock(ctx context.Context, req *connect.Request[v1.WatchStockRequest]) (*connect.ServerStreamForClient[v1.StockLevel], error)
@@ -42,16 +44,18 @@ func NewCatalogServiceClient(httpClient connect.HTTPClient, baseURL string, opts
 	baseURL = strings.TrimRight(baseURL, "/")
 	methods := v1.File_catalog_v1_catalog_proto.Services().ByName("CatalogService").Methods()
 	return &catalogServiceClient{
-		getProduct:   connect.NewClient[v1.GetProductRequest, v1.GetProductResponse](httpClient, baseURL+CatalogServiceGetProductProcedure, connect.WithSchema(methods.ByName("GetProduct")), connect.WithIdempotency(connect.IdempotencyNoSideEffects), connect.WithClientOptions(opts...)),
-		listProducts: connect.NewClient[v1.ListProductsRequest, v1.ListProductsResponse](httpClient, baseURL+CatalogServiceListProductsProcedure, connect.WithSchema(methods.ByName("ListProducts")), connect.WithIdempotency(connect.IdempotencyNoSideEffects), connect.WithClientOptions(opts...)),
-		watchStock:   connect.NewClient[v1.WatchStockRequest, v1.StockLevel](httpClient, baseURL+CatalogServiceWatchStockProcedure, connect.WithSchema(methods.ByName("WatchStock")), connect.WithClientOptions(opts...)),
+		getProduct:       connect.NewClient[v1.GetProductRequest, v1.GetProductResponse](httpClient, baseURL+CatalogServiceGetProductProcedure, connect.WithSchema(methods.ByName("GetProduct")), connect.WithIdempotency(connect.IdempotencyNoSideEffects), connect.WithClientOptions(opts...)),
+		listProducts:     connect.NewClient[v1.ListProductsRequest, v1.ListProductsResponse](httpClient, baseURL+CatalogServiceListProductsProcedure, connect.WithSchema(methods.ByName("ListProducts")), connect.WithIdempotency(connect.IdempotencyNoSideEffects), connect.WithClientOptions(opts...)),
+		batchGetProducts: connect.NewClient[v1.BatchGetProductsRequest, v1.BatchGetProductsResponse](httpClient, baseURL+CatalogServiceBatchGetProductsProcedure, connect.WithSchema(methods.ByName("BatchGetProducts")), connect.WithIdempotency(connect.IdempotencyNoSideEffects), connect.WithClientOptions(opts...)),
+		watchStock:       connect.NewClient[v1.WatchStockRequest, v1.StockLevel](httpClient, baseURL+CatalogServiceWatchStockProcedure, connect.WithSchema(methods.ByName("WatchStock")), connect.WithClientOptions(opts...)),
 	}
 }
 
 type catalogServiceClient struct {
-	getProduct   *connect.Client[v1.GetProductRequest, v1.GetProductResponse]
-	listProducts *connect.Client[v1.ListProductsRequest, v1.ListProductsResponse]
-	watchStock   *connect.Client[v1.WatchStockRequest, v1.StockLevel]
+	getProduct       *connect.Client[v1.GetProductRequest, v1.GetProductResponse]
+	listProducts     *connect.Client[v1.ListProductsRequest, v1.ListProductsResponse]
+	batchGetProducts *connect.Client[v1.BatchGetProductsRequest, v1.BatchGetProductsResponse]
+	watchStock       *connect.Client[v1.WatchStockRequest, v1.StockLevel]
 }
 
 // GetProduct calls catalog.v1.CatalogService.GetProduct.
@@ -64,6 +68,11 @@ func (c *catalogServiceClient) ListProducts(ctx context.Context, req *connect.Re
 	return c.listProducts.CallUnary(ctx, req)
 }
 
+// BatchGetProducts calls catalog.v1.CatalogService.BatchGetProducts.
+func (c *catalogServiceClient) BatchGetProducts(ctx context.Context, req *connect.Request[v1.BatchGetProductsRequest]) (*connect.Response[v1.BatchGetProductsResponse], error) {
+	return c.batchGetProducts.CallUnary(ctx, req)
+}
+
 // WatchStock calls catalog.v1.CatalogService.WatchStock.
 func (c *catalogServiceClient) WatchStock(ctx context.Context, req *connect.Request[v1.WatchStockRequest]) (*connect.ServerStreamForClient[v1.StockLevel], error) {
 	return c.watchStock.CallServerStream(ctx, req)
@@ -73,6 +82,7 @@ func (c *catalogServiceClient) WatchStock(ctx context.Context, req *connect.Requ
 type CatalogServiceHandler interface {
 	GetProduct(context.Context, *connect.Request[v1.GetProductRequest]) (*connect.Response[v1.GetProductResponse], error)
 	ListProducts(context.Context, *connect.Request[v1.ListProductsRequest]) (*connect.Response[v1.ListProductsResponse], error)
+	BatchGetProducts(context.Context, *connect.Request[v1.BatchGetProductsRequest]) (*connect.Response[v1.BatchGetProductsResponse], error)
 	// Streams the product's stock: the current level first, then every
 	// change, until the caller leaves.
 	WatchStock(context.Context, *connect.Request[v1.WatchStockRequest], *connect.ServerStream[v1.StockLevel]) error
@@ -85,6 +95,7 @@ func NewCatalogServiceHandler(svc CatalogServiceHandler, opts ...connect.Handler
 	methods := v1.File_catalog_v1_catalog_proto.Services().ByName("CatalogService").Methods()
 	getProductHandler := connect.NewUnaryHandler(CatalogServiceGetProductProcedure, svc.GetProduct, connect.WithSchema(methods.ByName("GetProduct")), connect.WithIdempotency(connect.IdempotencyNoSideEffects), connect.WithHandlerOptions(opts...))
 	listProductsHandler := connect.NewUnaryHandler(CatalogServiceListProductsProcedure, svc.ListProducts, connect.WithSchema(methods.ByName("ListProducts")), connect.WithIdempotency(connect.IdempotencyNoSideEffects), connect.WithHandlerOptions(opts...))
+	batchGetProductsHandler := connect.NewUnaryHandler(CatalogServiceBatchGetProductsProcedure, svc.BatchGetProducts, connect.WithSchema(methods.ByName("BatchGetProducts")), connect.WithIdempotency(connect.IdempotencyNoSideEffects), connect.WithHandlerOptions(opts...))
 	watchStockHandler := connect.NewServerStreamHandler(CatalogServiceWatchStockProcedure, svc.WatchStock, connect.WithSchema(methods.ByName("WatchStock")), connect.WithHandlerOptions(opts...))
 	return "/catalog.v1.CatalogService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
@@ -92,6 +103,8 @@ func NewCatalogServiceHandler(svc CatalogServiceHandler, opts ...connect.Handler
 			getProductHandler.ServeHTTP(w, r)
 		case CatalogServiceListProductsProcedure:
 			listProductsHandler.ServeHTTP(w, r)
+		case CatalogServiceBatchGetProductsProcedure:
+			batchGetProductsHandler.ServeHTTP(w, r)
 		case CatalogServiceWatchStockProcedure:
 			watchStockHandler.ServeHTTP(w, r)
 		default:
