@@ -88,8 +88,12 @@ func runGenerate(cmd *cobra.Command, f generateFlags, stdio Stdio) error {
 	if err != nil {
 		return fmt.Errorf("writing generated code: %w", err)
 	}
-	if err := writeState(m, res.Sources, set); err != nil {
-		return fmt.Errorf("writing generated code: %w", err)
+	// While go.mod lacks modules generated code needs, no state is recorded:
+	// the next run generates again and repeats the note below.
+	if len(set.Requires) == 0 {
+		if err := writeState(m, res.Sources, set); err != nil {
+			return fmt.Errorf("writing generated code: %w", err)
+		}
 	}
 	if len(set.Requires) > 0 {
 		// Shown even with --quiet: the build fails without them.
