@@ -13,6 +13,7 @@ import (
 	gqlcodegen "github.com/99designs/gqlgen/codegen"
 	"github.com/99designs/gqlgen/codegen/templates"
 	"github.com/bffgen/bffgen/schema"
+	"github.com/bffgen/bffgen/schema/mapping"
 	bfftemplates "github.com/bffgen/bffgen/templates"
 	"google.golang.org/protobuf/compiler/protogen"
 	"google.golang.org/protobuf/reflect/protoreflect"
@@ -134,11 +135,11 @@ func (p *bffPlugin) GenerateCode(data *gqlcodegen.Data) error {
 				rf.Doc = fmt.Sprintf("// %s reads oneof %s as a union: null when no member the\n// union knows is set.", f.GoFieldName, bf.Oneof.Desc.FullName())
 				continue
 			}
-			if bf != nil && bf.Kind == schema.FieldProto && isOneofMember(bf.Proto) {
+			if bf != nil && bf.Kind == schema.FieldProto && mapping.RealOneof(bf.Proto) {
 				rf.Doc = fmt.Sprintf("// %s reads %s, a member of oneof %s: null unless it is the\n// member set.", f.GoFieldName, bf.Proto.FullName(), bf.Proto.ContainingOneof().Name())
 				continue
 			}
-			if bf != nil && bf.Kind == schema.FieldProto && isFieldMask(bf.Proto) {
+			if bf != nil && bf.Kind == schema.FieldProto && mapping.IsFieldMask(bf.Proto) {
 				rf.Doc = fmt.Sprintf("// %s lists the paths of the field mask %s.", f.GoFieldName, bf.Proto.FullName())
 				continue
 			}
@@ -174,9 +175,9 @@ func (p *bffPlugin) GenerateCode(data *gqlcodegen.Data) error {
 					rf.Body = p.batchResolverBody(o, rf.Field)
 				case bf != nil && bf.Kind == schema.FieldOneof:
 					rf.Body, err = p.unionBody(rf.Field, bf.Oneof)
-				case bf != nil && bf.Kind == schema.FieldProto && isOneofMember(bf.Proto):
+				case bf != nil && bf.Kind == schema.FieldProto && mapping.RealOneof(bf.Proto):
 					rf.Body, err = p.oneofBody(rf.Field, bf.Proto)
-				case bf != nil && bf.Kind == schema.FieldProto && isFieldMask(bf.Proto):
+				case bf != nil && bf.Kind == schema.FieldProto && mapping.IsFieldMask(bf.Proto):
 					rf.Body = fmt.Sprintf("return obj.Get%s().GetPaths(), nil", p.pg.field(bf.Proto).GoName)
 				case bf != nil && bf.Kind == schema.FieldProto && bf.Proto.IsMap():
 					rf.Body, err = p.mapBody(rf.Field, bf.Proto)
@@ -473,7 +474,7 @@ func (p *bffPlugin) assignPath(root string, path []protoreflect.FieldDescriptor,
 	dst := root
 	var dt types.Type
 	for i, fd := range path {
-		if i == len(path)-1 && isOneofMember(fd) {
+		if i == len(path)-1 && mapping.RealOneof(fd) {
 			stmt, err := p.assignMember(dst, fd, src, onErr)
 			if err != nil {
 				return "", err
