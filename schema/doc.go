@@ -23,6 +23,11 @@
 //     field, an @rpc, or becomes a user resolver (a note); every request
 //     mapping and result path is type-checked.
 //
+// [CompileProtos] runs phases 1 and 2 for the protos alone (the input of
+// `bffgen import proto`, package schema/importproto). The proto <-> GraphQL
+// table that linking and checking apply lives in package schema/mapping,
+// shared with the importer and the generator.
+//
 // The model is the only thing the back end (package codegen) sees. Spans in
 // diagnostics name files relative to the project root.
 package schema

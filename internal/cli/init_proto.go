@@ -16,6 +16,7 @@ import (
 	"github.com/bffgen/bffgen/codegen"
 	"github.com/bffgen/bffgen/schema"
 	"github.com/bffgen/bffgen/schema/diag"
+	"github.com/bffgen/bffgen/schema/importproto"
 	"github.com/bffgen/bffgen/templates"
 )
 
@@ -122,8 +123,8 @@ func (fp *fromProto) importProtos(ctx context.Context, abs, name string, service
 		_ = diag.Render(stdio.Err, diag.Text, res.Diagnostics, res.Source)
 		return userErrorf("the protos of --from-proto %s do not compile; fix them and run init again in an empty directory", fp.src)
 	}
-	imp, err := schema.ImportProto(set, schema.ImportOptions{Services: services})
-	var ierr *schema.ImportError
+	imp, err := importproto.Import(set, importproto.Options{Services: services})
+	var ierr *importproto.Error
 	if errors.As(err, &ierr) {
 		return userError{ierr}
 	} else if err != nil {

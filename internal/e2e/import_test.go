@@ -50,7 +50,7 @@ func protoSets(t *testing.T, root string) []protoSet {
 		return protoSet{name: name, files: files}
 	}
 	sets = append(sets,
-		fromDir("schema-import-shop", filepath.Join(root, "schema/testdata/import/shop/proto")),
+		fromDir("schema-import-shop", filepath.Join(root, "schema/importproto/testdata/shop/proto")),
 		fromDir("examples-shop", filepath.Join(root, "examples/shop/proto")),
 		fromDir("inputs", filepath.Join(root, "internal/e2e/testdata/inputs/proto")),
 	)

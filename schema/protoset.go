@@ -14,7 +14,7 @@ import (
 )
 
 // ProtoSet is the compiled protos of a project, without its GraphQL
-// schema: the input of [ImportProto]. [CompileProtos] makes one.
+// schema: the input of the importer (package schema/importproto). [CompileProtos] makes one.
 type ProtoSet struct {
 	// Dir is the absolute project root.
 	Dir string
@@ -67,7 +67,7 @@ func CompileProtos(ctx context.Context, dir string) (*ProtoSet, *Result, error) 
 
 // SchemaSources reads the project's GraphQL schema files (the `schema:`
 // globs of bffgen.yaml), except those named in exclude (paths relative to
-// the project root), for [ImportOptions.Existing]. Files are returned in
+// the project root), for the importer's Options.Existing. Files are returned in
 // name order, named relative to the project root.
 func (s *ProtoSet) SchemaSources(exclude ...string) ([]*ast.Source, error) {
 	skip := map[string]bool{}

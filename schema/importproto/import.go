@@ -1,8 +1,9 @@
-package schema
+package importproto
 
 import (
 	"cmp"
 	"fmt"
+	"github.com/bffgen/bffgen/schema"
 	"github.com/bffgen/bffgen/schema/mapping"
 	"maps"
 	"path"
@@ -16,13 +17,13 @@ import (
 	"google.golang.org/protobuf/reflect/protoreflect"
 )
 
-// ImportOptions selects what [ImportProto] turns into GraphQL.
+// Options selects what [Import] turns into GraphQL.
 //
 // Every pattern is a glob with [path.Match] semantics, matched against the
 // fully-qualified, dotted name ("catalog.v1.CatalogService.GetProduct") and
 // against the simple name ("GetProduct"); "*" matches dots too, so
 // "catalog.*" matches every service of every catalog package.
-type ImportOptions struct {
+type Options struct {
 	// Services are patterns of services to import. Empty means every
 	// service declared under the import roots, except those of google.*
 	// packages. Each pattern must match a service.
@@ -41,7 +42,7 @@ type ImportOptions struct {
 	Existing []*ast.Source
 }
 
-// Imported is the outcome of [ImportProto].
+// Imported is the outcome of [Import].
 type Imported struct {
 	// SDL is the generated GraphQL schema, formatted, ending with a
 	// newline.
@@ -56,10 +57,10 @@ type Imported struct {
 	Queries, Mutations, Subscriptions, Types int
 }
 
-// ImportError is a mistake in [ImportOptions]: a malformed pattern, a
+// Error is a mistake in [Options]: a malformed pattern, a
 // pattern that matches nothing, a method placed on a root type that cannot
 // hold it.
-type ImportError struct {
+type Error struct {
 	// Option is the option at fault: "services", "methods", "query" or
 	// "mutation".
 	Option string
@@ -67,10 +68,10 @@ type ImportError struct {
 }
 
 // Error returns the message, which names the option at fault.
-func (e *ImportError) Error() string { return e.msg }
+func (e *Error) Error() string { return e.msg }
 
-func importErrorf(option, format string, args ...any) *ImportError {
-	return &ImportError{Option: option, msg: fmt.Sprintf(format, args...)}
+func errorf(option, format string, args ...any) *Error {
+	return &Error{Option: option, msg: fmt.Sprintf(format, args...)}
 }
 
 // ImportProto writes GraphQL SDL with bffgen bindings for the chosen
@@ -79,9 +80,9 @@ func importErrorf(option, format string, args ...any) *ImportError {
 // the RPCs reach, following the proto <-> GraphQL mapping of docs/spec.md.
 // docs/import.md describes the naming rules.
 //
-// The output depends only on set and opts. Errors are *[ImportError]
+// The output depends only on set and opts. Errors are *[Error]
 // values, except internal errors (bugs in bffgen), which say so.
-func ImportProto(set *ProtoSet, opts ImportOptions) (*Imported, error) {
+func Import(set *schema.ProtoSet, opts Options) (*Imported, error) {
 	im := &importer{
 		set:     set,
 		opts:    opts,
@@ -110,7 +111,7 @@ func ImportProto(set *ProtoSet, opts ImportOptions) (*Imported, error) {
 	sdl := im.print()
 	// The import never declares a scalar of the prelude: those names are
 	// taken.
-	if _, err := gqlparser.LoadSchema(Prelude(nil), &ast.Source{Name: "imported.graphql", Input: sdl}); err != nil {
+	if _, err := gqlparser.LoadSchema(schema.Prelude(nil), &ast.Source{Name: "imported.graphql", Input: sdl}); err != nil {
 		return nil, fmt.Errorf("internal error, please report: the imported SDL does not load: %v", err)
 	}
 	out := &Imported{SDL: []byte(sdl), Files: im.files, Notes: im.notes}
@@ -207,10 +208,10 @@ type emitKey struct {
 	input bool
 }
 
-// importer holds the state of one [ImportProto] run.
+// importer holds the state of one [Import] run.
 type importer struct {
-	set  *ProtoSet
-	opts ImportOptions
+	set  *schema.ProtoSet
+	opts Options
 
 	// roots are the root fields in output order; files the proto files of
 	// their services; notes what was left out (noted dedupes them).
@@ -280,7 +281,7 @@ func (im *importer) selectMethods() error {
 	}{{"services", im.opts.Services}, {"methods", im.opts.Methods}, {"query", im.opts.Query}, {"mutation", im.opts.Mutation}} {
 		for _, pat := range p.patterns {
 			if _, err := path.Match(pat, ""); err != nil {
-				return importErrorf(p.option, "%s pattern %q is malformed: %v", p.option, pat, err)
+				return errorf(p.option, "%s pattern %q is malformed: %v", p.option, pat, err)
 			}
 		}
 	}
@@ -321,9 +322,9 @@ func (im *importer) selectMethods() error {
 	switch {
 	case len(im.roots) > 0:
 	case len(im.notes) > 0:
-		return importErrorf("methods", "no method of the selection can be imported: %s", strings.Join(im.notes, "; "))
+		return errorf("methods", "no method of the selection can be imported: %s", strings.Join(im.notes, "; "))
 	default:
-		return importErrorf("methods", "the chosen services have no method")
+		return errorf("methods", "the chosen services have no method")
 	}
 	im.files = slices.Sorted(maps.Keys(files))
 	return nil
@@ -340,7 +341,7 @@ func (im *importer) chooseServices() ([]protoreflect.ServiceDescriptor, error) {
 	}
 	slices.SortFunc(all, func(a, b protoreflect.ServiceDescriptor) int { return cmp.Compare(a.FullName(), b.FullName()) })
 	if len(all) == 0 {
-		return nil, importErrorf("services", "the proto roots %s declare no service", strings.Join(im.set.Config.Proto.Roots, ", "))
+		return nil, errorf("services", "the proto roots %s declare no service", strings.Join(im.set.Config.Proto.Roots, ", "))
 	}
 	var chosen []protoreflect.ServiceDescriptor
 	if len(im.opts.Services) == 0 {
@@ -350,7 +351,7 @@ func (im *importer) chooseServices() ([]protoreflect.ServiceDescriptor, error) {
 			}
 		}
 		if len(chosen) == 0 {
-			return nil, importErrorf("services", "the proto roots declare only google.* services; name them with a services pattern to import them")
+			return nil, errorf("services", "the proto roots declare only google.* services; name them with a services pattern to import them")
 		}
 		return chosen, nil
 	}
@@ -365,7 +366,7 @@ func (im *importer) chooseServices() ([]protoreflect.ServiceDescriptor, error) {
 			for i, sd := range all {
 				names[i] = string(sd.FullName())
 			}
-			return nil, importErrorf("services", "services pattern %q matches no service; the proto roots declare %s", pat, listNames(names))
+			return nil, errorf("services", "services pattern %q matches no service; the proto roots declare %s", pat, listNames(names))
 		}
 	}
 	return chosen, nil
@@ -382,11 +383,11 @@ func (im *importer) rootField(md protoreflect.MethodDescriptor) (*rootField, err
 	}
 	switch {
 	case q && m:
-		return nil, importErrorf("query", "method %q matches both a query and a mutation pattern; keep it in one", full)
+		return nil, errorf("query", "method %q matches both a query and a mutation pattern; keep it in one", full)
 	case (q || m) && md.IsStreamingClient():
-		return nil, importErrorf(forced, "method %q streams from the client: it cannot be exposed in GraphQL", full)
+		return nil, errorf(forced, "method %q streams from the client: it cannot be exposed in GraphQL", full)
 	case (q || m) && md.IsStreamingServer():
-		return nil, importErrorf(forced, "method %q is server-streaming: it can only be a Subscription field", full)
+		return nil, errorf(forced, "method %q is server-streaming: it can only be a Subscription field", full)
 	case md.IsStreamingClient() && md.IsStreamingServer():
 		im.note("skipped %s: bidirectional streaming methods cannot be exposed in GraphQL", full)
 		return nil, nil
@@ -452,13 +453,13 @@ func everyPatternMatches(option string, patterns []string, methods []protoreflec
 			continue
 		}
 		if len(methods) == 0 {
-			return importErrorf(option, "%s pattern %q matches no method: the chosen services have none", option, pat)
+			return errorf(option, "%s pattern %q matches no method: the chosen services have none", option, pat)
 		}
 		names := make([]string, len(methods))
 		for i, md := range methods {
 			names[i] = string(md.FullName())
 		}
-		return importErrorf(option, "%s pattern %q matches no method of the chosen services; they have %s", option, pat, listNames(names))
+		return errorf(option, "%s pattern %q matches no method of the chosen services; they have %s", option, pat, listNames(names))
 	}
 	return nil
 }

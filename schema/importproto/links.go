@@ -1,9 +1,10 @@
-package schema
+package importproto
 
 import (
 	"cmp"
 	"fmt"
 	"github.com/bffgen/bffgen/schema/mapping"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -122,7 +123,7 @@ func (im *importer) links(u *unit, sources map[protoreflect.FullName][]batchSour
 // sortedSources iterates sources in name order.
 func sortedSources(sources map[protoreflect.FullName][]batchSource) func(yield func(protoreflect.FullName, []batchSource) bool) {
 	return func(yield func(protoreflect.FullName, []batchSource) bool) {
-		for _, k := range sortedKeys(sources) {
+		for _, k := range slices.Sorted(maps.Keys(sources)) {
 			if !yield(k, sources[k]) {
 				return
 			}
