@@ -2,13 +2,10 @@ package schema
 
 import (
 	"context"
-	"errors"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
 
-	"github.com/bffgen/bffgen/schema/diag"
 	"github.com/vektah/gqlparser/v2/ast"
 	"google.golang.org/protobuf/reflect/protoreflect"
 )
@@ -31,38 +28,29 @@ type ProtoSet struct {
 
 // CompileProtos reads bffgen.yaml in dir and compiles every .proto file
 // under its import roots exactly as [Load] does, without reading the
-// GraphQL schema. Spec problems (a bad config, a proto syntax error) are
+// GraphQL schema: the Config and Protos phases of a [Loader]. Spec problems (a bad config, a proto syntax error) are
 // diagnostics in the result, which then has no model, and the set is nil;
 // the error is for everything else (an unreadable directory, a cancelled
 // context).
 func CompileProtos(ctx context.Context, dir string) (*ProtoSet, *Result, error) {
-	abs, err := filepath.Abs(dir)
+	ld, err := NewLoader(dir)
 	if err != nil {
 		return nil, nil, err
 	}
-	res := &Result{Sources: map[string]string{}}
-	l := &loader{dir: abs, res: res, diags: &res.Diagnostics}
-	data, err := l.read(ConfigFile)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		l.diags.Errorf(diag.Span{File: ConfigFile}, "config", "run `bffgen init` to scaffold a project, or pass --dir to point at one", "no %s in %s", ConfigFile, abs)
-		return nil, res, nil
-	case err != nil:
+	cfg, err := ld.Config()
+	if err != nil {
 		return nil, nil, err
 	}
-	cfg := parseConfig(data, ConfigFile, filepath.Base(abs), l.diags)
-	var files []protoreflect.FileDescriptor
-	if cfg != nil {
-		files = l.compileProtos(ctx, cfg)
-	}
-	if err := ctx.Err(); err != nil {
+	files, err := ld.Protos(ctx)
+	if err != nil {
 		return nil, nil, err
 	}
+	res := ld.Result
 	res.Diagnostics.Sort()
 	if cfg == nil || files == nil || res.Diagnostics.HasErrors() {
 		return nil, res, nil
 	}
-	return &ProtoSet{Dir: abs, Config: cfg, Files: files, Paths: l.protoFiles}, res, nil
+	return &ProtoSet{Dir: ld.l.dir, Config: cfg, Files: files, Paths: ld.ProtoPaths()}, res, nil
 }
 
 // SchemaSources reads the project's GraphQL schema files (the `schema:`
