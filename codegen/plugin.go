@@ -180,7 +180,7 @@ func (p *bffPlugin) GenerateCode(data *gqlcodegen.Data) error {
 				case bf != nil && bf.Kind == schema.FieldProto && mapping.IsFieldMask(bf.Proto):
 					rf.Body = fmt.Sprintf("return obj.Get%s().GetPaths(), nil", p.pg.field(bf.Proto).GoName)
 				case bf != nil && bf.Kind == schema.FieldProto && bf.Proto.IsMap():
-					rf.Body, err = p.mapBody(rf.Field, bf.Proto)
+					rf.Body, err = p.mapBody(rf.Field, bf.Proto, "")
 				case bf != nil && bf.Kind == schema.FieldProto:
 					rf.Body = fmt.Sprintf("if v := obj.Get%s(); v != nil {\nreturn v, nil\n}\nreturn []byte{}, nil", p.pg.field(bf.Proto).GoName)
 				default:
@@ -440,6 +440,14 @@ func (p *bffPlugin) rpcBody(o *gqlcodegen.Object, f *gqlcodegen.Field, rpc *sche
 		}
 		fmt.Fprintf(&b, "parent := %s\nif parent == nil {\nreturn nil, nil\n}\n", expr)
 		expr, et = "parent."+goName, field
+	}
+	if n := len(rpc.Result); n > 0 && rpc.Result[n-1].IsMap() {
+		// A map result is the list of its entries, as a map field is.
+		body, err := p.mapBody(f, rpc.Result[n-1], expr)
+		if err != nil {
+			return "", err
+		}
+		return b.String() + body, nil
 	}
 	switch {
 	case types.Identical(et, rt):
@@ -1049,10 +1057,16 @@ func (p *bffPlugin) streamBody(b *strings.Builder, o *gqlcodegen.Object, f *gqlc
 
 // mapBody converts a proto map into the GraphQL list of entry objects,
 // ordered by key so responses are deterministic.
-func (p *bffPlugin) mapBody(f *gqlcodegen.Field, fd protoreflect.FieldDescriptor) (string, error) {
+//
+// mapExpr is the Go expression of the map; empty means the field of the
+// parent, obj.Get<Field>().
+func (p *bffPlugin) mapBody(f *gqlcodegen.Field, fd protoreflect.FieldDescriptor, mapExpr string) (string, error) {
 	_, getter, goName, err := p.fieldTypes(fd)
 	if err != nil {
 		return "", err
+	}
+	if mapExpr == "" {
+		mapExpr = "obj.Get" + goName + "()"
 	}
 	mt := getter.(*types.Map)
 	elem := f.TypeReference.GO.(*types.Slice).Elem() // *model.XEntry
@@ -1084,7 +1098,7 @@ func (p *bffPlugin) mapBody(f *gqlcodegen.Field, fd protoreflect.FieldDescriptor
 		keys, skip = "[]bool{false, true}", "if _, ok := m[k]; !ok {\ncontinue\n}\n"
 	}
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "m := obj.Get%s()\nout := make(%s, 0, len(m))\n", goName, typeStr(f.TypeReference.GO))
+	fmt.Fprintf(&sb, "m := %s\nout := make(%s, 0, len(m))\n", mapExpr, typeStr(f.TypeReference.GO))
 	fmt.Fprintf(&sb, "for _, k := range %s {\n%se := &%s{}\n%s\n%s\nout = append(out, e)\n}\nreturn out, nil", keys, skip, typeStr(elem.(*types.Pointer).Elem()), setKey, setVal)
 	return sb.String(), nil
 }
