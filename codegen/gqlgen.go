@@ -13,6 +13,7 @@ import (
 	"github.com/99designs/gqlgen/codegen/config"
 	"github.com/99designs/gqlgen/plugin/modelgen"
 	"github.com/bffgen/bffgen/schema"
+	"github.com/bffgen/bffgen/schema/mapping"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/formatter"
 	"github.com/vektah/gqlparser/v2/parser"
@@ -167,7 +168,7 @@ func gqlgenConfig(m *schema.Model, pg *protoGen, ws *workspace, sources []*ast.S
 		for _, f := range obj.Fields {
 			switch f.Kind {
 			case schema.FieldProto:
-				fields[f.Def.Name] = config.TypeMapField{FieldName: pg.field(f.Proto).GoName, Resolver: nonNullBytes(f) || f.Proto.IsMap() || isFieldMask(f.Proto) || isOneofMember(f.Proto)}
+				fields[f.Def.Name] = config.TypeMapField{FieldName: pg.field(f.Proto).GoName, Resolver: nonNullBytes(f) || f.Proto.IsMap() || mapping.IsFieldMask(f.Proto) || mapping.RealOneof(f.Proto)}
 			case schema.FieldRPC, schema.FieldUser, schema.FieldBatch, schema.FieldOneof:
 				fields[f.Def.Name] = config.TypeMapField{Resolver: true}
 			}
@@ -200,7 +201,7 @@ func gqlgenConfig(m *schema.Model, pg *protoGen, ws *workspace, sources []*ast.S
 func modelsPlugin(m *schema.Model, pg *protoGen) *modelgen.Plugin {
 	wkt := map[string]protoreflect.MessageDescriptor{} // "Type.field"
 	add := func(typ, field string, fd protoreflect.FieldDescriptor) {
-		if md := fd.Message(); md != nil && md.ParentFile().Package() == "google.protobuf" {
+		if md := fd.Message(); md != nil && mapping.IsWellKnown(md) {
 			wkt[typ+"."+field] = md
 		}
 	}
@@ -308,16 +309,4 @@ func genExecutor(m *schema.Model, pg *protoGen, set *FileSet, existing map[strin
 // returns an empty, non-nil slice.
 func nonNullBytes(f *schema.Field) bool {
 	return f.Kind == schema.FieldProto && f.Def.Type.NonNull && !f.Proto.IsList() && f.Proto.Kind() == protoreflect.BytesKind
-}
-
-// isFieldMask reports whether fd is a singular google.protobuf.FieldMask,
-// which GraphQL sees as the list of its paths.
-func isFieldMask(fd protoreflect.FieldDescriptor) bool {
-	return !fd.IsList() && fd.Message() != nil && fd.Message().FullName() == "google.protobuf.FieldMask"
-}
-
-// isOneofMember reports whether fd is a member of a real oneof: its Go
-// value lives in a wrapper type, so it is read by a resolver.
-func isOneofMember(fd protoreflect.FieldDescriptor) bool {
-	return fd.ContainingOneof() != nil && !fd.ContainingOneof().IsSynthetic()
 }

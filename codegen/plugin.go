@@ -13,6 +13,7 @@ import (
 	gqlcodegen "github.com/99designs/gqlgen/codegen"
 	"github.com/99designs/gqlgen/codegen/templates"
 	"github.com/bffgen/bffgen/schema"
+	"github.com/bffgen/bffgen/schema/mapping"
 	bfftemplates "github.com/bffgen/bffgen/templates"
 	"google.golang.org/protobuf/compiler/protogen"
 	"google.golang.org/protobuf/reflect/protoreflect"
@@ -134,11 +135,11 @@ func (p *bffPlugin) GenerateCode(data *gqlcodegen.Data) error {
 				rf.Doc = fmt.Sprintf("// %s reads oneof %s as a union: null when no member the\n// union knows is set.", f.GoFieldName, bf.Oneof.Desc.FullName())
 				continue
 			}
-			if bf != nil && bf.Kind == schema.FieldProto && isOneofMember(bf.Proto) {
+			if bf != nil && bf.Kind == schema.FieldProto && mapping.RealOneof(bf.Proto) {
 				rf.Doc = fmt.Sprintf("// %s reads %s, a member of oneof %s: null unless it is the\n// member set.", f.GoFieldName, bf.Proto.FullName(), bf.Proto.ContainingOneof().Name())
 				continue
 			}
-			if bf != nil && bf.Kind == schema.FieldProto && isFieldMask(bf.Proto) {
+			if bf != nil && bf.Kind == schema.FieldProto && mapping.IsFieldMask(bf.Proto) {
 				rf.Doc = fmt.Sprintf("// %s lists the paths of the field mask %s.", f.GoFieldName, bf.Proto.FullName())
 				continue
 			}
@@ -174,12 +175,12 @@ func (p *bffPlugin) GenerateCode(data *gqlcodegen.Data) error {
 					rf.Body = p.batchResolverBody(o, rf.Field)
 				case bf != nil && bf.Kind == schema.FieldOneof:
 					rf.Body, err = p.unionBody(rf.Field, bf.Oneof)
-				case bf != nil && bf.Kind == schema.FieldProto && isOneofMember(bf.Proto):
+				case bf != nil && bf.Kind == schema.FieldProto && mapping.RealOneof(bf.Proto):
 					rf.Body, err = p.oneofBody(rf.Field, bf.Proto)
-				case bf != nil && bf.Kind == schema.FieldProto && isFieldMask(bf.Proto):
+				case bf != nil && bf.Kind == schema.FieldProto && mapping.IsFieldMask(bf.Proto):
 					rf.Body = fmt.Sprintf("return obj.Get%s().GetPaths(), nil", p.pg.field(bf.Proto).GoName)
 				case bf != nil && bf.Kind == schema.FieldProto && bf.Proto.IsMap():
-					rf.Body, err = p.mapBody(rf.Field, bf.Proto, "obj")
+					rf.Body, err = p.mapBody(rf.Field, bf.Proto, "")
 				case bf != nil && bf.Kind == schema.FieldProto:
 					rf.Body = fmt.Sprintf("if v := obj.Get%s(); v != nil {\nreturn v, nil\n}\nreturn []byte{}, nil", p.pg.field(bf.Proto).GoName)
 				default:
@@ -423,23 +424,6 @@ func (p *bffPlugin) rpcBody(o *gqlcodegen.Object, f *gqlcodegen.Field, rpc *sche
 	}
 	expr := "res.Msg"
 	var et types.Type = types.NewPointer(outType)
-	if n := len(rpc.Result); n > 0 && rpc.Result[n-1].IsMap() {
-		// A map result becomes the list of its entries, as a map field of
-		// an object does.
-		for _, fd := range rpc.Result[:n-1] {
-			_, _, goName, err := p.fieldTypes(fd)
-			if err != nil {
-				return "", err
-			}
-			expr += ".Get" + goName + "()"
-		}
-		body, err := p.mapBody(f, rpc.Result[n-1], expr)
-		if err != nil {
-			return "", err
-		}
-		b.WriteString(body)
-		return b.String(), nil
-	}
 	for i, fd := range rpc.Result {
 		field, getter, goName, err := p.fieldTypes(fd)
 		if err != nil {
@@ -456,6 +440,14 @@ func (p *bffPlugin) rpcBody(o *gqlcodegen.Object, f *gqlcodegen.Field, rpc *sche
 		}
 		fmt.Fprintf(&b, "parent := %s\nif parent == nil {\nreturn nil, nil\n}\n", expr)
 		expr, et = "parent."+goName, field
+	}
+	if n := len(rpc.Result); n > 0 && rpc.Result[n-1].IsMap() {
+		// A map result is the list of its entries, as a map field is.
+		body, err := p.mapBody(f, rpc.Result[n-1], expr)
+		if err != nil {
+			return "", err
+		}
+		return b.String() + body, nil
 	}
 	switch {
 	case types.Identical(et, rt):
@@ -490,7 +482,7 @@ func (p *bffPlugin) assignPath(root string, path []protoreflect.FieldDescriptor,
 	dst := root
 	var dt types.Type
 	for i, fd := range path {
-		if i == len(path)-1 && isOneofMember(fd) {
+		if i == len(path)-1 && mapping.RealOneof(fd) {
 			stmt, err := p.assignMember(dst, fd, src, onErr)
 			if err != nil {
 				return "", err
@@ -1064,12 +1056,17 @@ func (p *bffPlugin) streamBody(b *strings.Builder, o *gqlcodegen.Object, f *gqlc
 }
 
 // mapBody converts a proto map into the GraphQL list of entry objects,
-// ordered by key so responses are deterministic; parent is the Go
-// expression of the message that holds the map (obj, or an RPC response).
-func (p *bffPlugin) mapBody(f *gqlcodegen.Field, fd protoreflect.FieldDescriptor, parent string) (string, error) {
+// ordered by key so responses are deterministic.
+//
+// mapExpr is the Go expression of the map; empty means the field of the
+// parent, obj.Get<Field>().
+func (p *bffPlugin) mapBody(f *gqlcodegen.Field, fd protoreflect.FieldDescriptor, mapExpr string) (string, error) {
 	_, getter, goName, err := p.fieldTypes(fd)
 	if err != nil {
 		return "", err
+	}
+	if mapExpr == "" {
+		mapExpr = "obj.Get" + goName + "()"
 	}
 	mt := getter.(*types.Map)
 	elem := f.TypeReference.GO.(*types.Slice).Elem() // *model.XEntry
@@ -1101,7 +1098,7 @@ func (p *bffPlugin) mapBody(f *gqlcodegen.Field, fd protoreflect.FieldDescriptor
 		keys, skip = "[]bool{false, true}", "if _, ok := m[k]; !ok {\ncontinue\n}\n"
 	}
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "m := %s.Get%s()\nout := make(%s, 0, len(m))\n", parent, goName, typeStr(f.TypeReference.GO))
+	fmt.Fprintf(&sb, "m := %s\nout := make(%s, 0, len(m))\n", mapExpr, typeStr(f.TypeReference.GO))
 	fmt.Fprintf(&sb, "for _, k := range %s {\n%se := &%s{}\n%s\n%s\nout = append(out, e)\n}\nreturn out, nil", keys, skip, typeStr(elem.(*types.Pointer).Elem()), setKey, setVal)
 	return sb.String(), nil
 }

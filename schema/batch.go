@@ -2,6 +2,7 @@ package schema
 
 import (
 	"fmt"
+	"github.com/bffgen/bffgen/schema/mapping"
 	"strconv"
 	"strings"
 
@@ -16,7 +17,7 @@ func (b *binder) messagePath(md protoreflect.MessageDescriptor, dotted, what str
 	var out []protoreflect.FieldDescriptor
 	segs := strings.Split(dotted, ".")
 	for i, seg := range segs {
-		fd := findField(md, seg)
+		fd := mapping.FindField(md, seg)
 		if fd == nil {
 			b.errorf(at, "unknown-field", b.fieldHint(md, seg), b.declaredAt(md), "%s %q: message %s has no field %q", what, dotted, md.FullName(), seg)
 			return nil, false
@@ -40,7 +41,7 @@ func (b *binder) batchValue(md protoreflect.MethodDescriptor, d *ast.Directive) 
 	if !ok {
 		return nil
 	}
-	fd := findField(md.Output(), results)
+	fd := mapping.FindField(md.Output(), results)
 	if fd == nil || fd.Message() == nil {
 		return nil
 	}
@@ -52,7 +53,7 @@ func (b *binder) batchValue(md protoreflect.MethodDescriptor, d *ast.Directive) 
 	}
 	if pick, _, ok := stringArg(d, "pick"); ok {
 		for _, seg := range strings.Split(pick, ".") {
-			f := findField(cur, seg)
+			f := mapping.FindField(cur, seg)
 			if f == nil || f.Message() == nil || f.IsMap() {
 				return nil
 			}
@@ -74,7 +75,7 @@ func (b *binder) inferFromBatch(f *ast.FieldDefinition, d *ast.Directive) {
 		return // checkBatch reports it
 	}
 	def := b.m.Schema.Types[f.Type.Name()]
-	if v := b.batchValue(md, d); v != nil && def != nil && def.Kind == ast.Object && !isWellKnown(v) {
+	if v := b.batchValue(md, d); v != nil && def != nil && def.Kind == ast.Object && !mapping.IsWellKnown(v) {
 		b.bindMessage(def, v, span(d.Position))
 	}
 }
@@ -96,15 +97,15 @@ func (b *binder) checkBatch(obj *Object, f *ast.FieldDefinition, d *ast.Directiv
 
 	keyName, keySpan, _ := stringArg(d, "key")
 	keyHead, keyRest, _ := strings.Cut(keyName, ".")
-	if fd := findField(md.Input(), keyHead); fd == nil {
+	if fd := mapping.FindField(md.Input(), keyHead); fd == nil {
 		b.errorf(keySpan, "unknown-request-field", b.fieldHint(md.Input(), keyHead), b.declaredAt(md.Input()), "request message %s has no field %q", md.Input().FullName(), keyHead)
 		fail()
 	} else if !fd.IsList() || fd.IsMap() {
-		b.errorf(keySpan, "bad-batch", "key must be a repeated request field that takes the list of keys", b.declaredAt(fd), "key %q of %s is %s", keyName, md.Input().FullName(), kindName(fd))
+		b.errorf(keySpan, "bad-batch", "key must be a repeated request field that takes the list of keys", b.declaredAt(fd), "key %q of %s is %s", keyName, md.Input().FullName(), mapping.KindName(fd))
 		fail()
 	} else if fd.Message() == nil {
 		if keyRest != "" {
-			b.errorf(keySpan, "bad-batch", fmt.Sprintf("write key: %q", keyHead), b.declaredAt(fd), "key %q: %q is %s, which has no fields", keyName, keyHead, kindName(fd))
+			b.errorf(keySpan, "bad-batch", fmt.Sprintf("write key: %q", keyHead), b.declaredAt(fd), "key %q: %q is %s, which has no fields", keyName, keyHead, mapping.KindName(fd))
 			fail()
 		} else {
 			bt.Key = fd
@@ -126,10 +127,10 @@ func (b *binder) checkBatch(obj *Object, f *ast.FieldDefinition, d *ast.Directiv
 		last := path[len(path)-1]
 		switch {
 		case last.IsList() || last.IsMap():
-			b.errorf(fromSpan, "bad-batch", "each parent must have one key; repeated key fields are not supported yet", b.declaredAt(last), "from %q is %s", from, kindName(last))
+			b.errorf(fromSpan, "bad-batch", "each parent must have one key; repeated key fields are not supported yet", b.declaredAt(last), "from %q is %s", from, mapping.KindName(last))
 			fail()
-		case bt.Key != nil && !sameScalar(last, keyScalar()):
-			b.errorf(fromSpan, "incompatible-type", fmt.Sprintf("from must have the type of the keys (%s)", strings.TrimPrefix(kindName(keyScalar()), "repeated ")), b.declaredAt(last), "from %q (%s) cannot fill key %q (%s)", from, kindName(last), keyName, kindName(keyScalar()))
+		case bt.Key != nil && !mapping.SameScalar(last, keyScalar()):
+			b.errorf(fromSpan, "incompatible-type", fmt.Sprintf("from must have the type of the keys (%s)", strings.TrimPrefix(mapping.KindName(keyScalar()), "repeated ")), b.declaredAt(last), "from %q (%s) cannot fill key %q (%s)", from, mapping.KindName(last), keyName, mapping.KindName(keyScalar()))
 			fail()
 		default:
 			bt.From = path
@@ -138,16 +139,16 @@ func (b *binder) checkBatch(obj *Object, f *ast.FieldDefinition, d *ast.Directiv
 
 	resultsName, resultsSpan, _ := stringArg(d, "results")
 	by, bySpan, hasBy := stringArg(d, "by")
-	if fd := findField(md.Output(), resultsName); fd == nil {
+	if fd := mapping.FindField(md.Output(), resultsName); fd == nil {
 		b.errorf(resultsSpan, "unknown-result-path", b.fieldHint(md.Output(), resultsName), b.declaredAt(md.Output()), "response message %s has no field %q", md.Output().FullName(), resultsName)
 		fail()
 	} else if fd.IsMap() {
 		switch {
 		case fd.MapValue().Message() == nil:
-			b.errorf(resultsSpan, "unsupported", "map results must have message values; read a scalar through a message, or use a repeated field of results", b.declaredAt(fd), "results %q of %s is %s", resultsName, md.Output().FullName(), kindName(fd))
+			b.errorf(resultsSpan, "unsupported", "map results must have message values; read a scalar through a message, or use a repeated field of results", b.declaredAt(fd), "results %q of %s is %s", resultsName, md.Output().FullName(), mapping.KindName(fd))
 			fail()
-		case bt.Key != nil && !sameScalar(fd.MapKey(), keyScalar()):
-			b.errorf(resultsSpan, "incompatible-type", "the map must be keyed by the keys' type", b.declaredAt(fd), "results %q (%s) cannot be looked up with key %q (%s)", resultsName, kindName(fd), keyName, strings.TrimPrefix(kindName(keyScalar()), "repeated "))
+		case bt.Key != nil && !mapping.SameScalar(fd.MapKey(), keyScalar()):
+			b.errorf(resultsSpan, "incompatible-type", "the map must be keyed by the keys' type", b.declaredAt(fd), "results %q (%s) cannot be looked up with key %q (%s)", resultsName, mapping.KindName(fd), keyName, strings.TrimPrefix(mapping.KindName(keyScalar()), "repeated "))
 			fail()
 		case hasBy:
 			b.errorf(bySpan, "bad-batch", "remove by: map results are matched by their map key", b.declaredAt(fd), "results %q is a map, so by %q has nothing to match", resultsName, by)
@@ -156,20 +157,20 @@ func (b *binder) checkBatch(obj *Object, f *ast.FieldDefinition, d *ast.Directiv
 			bt.Results, bt.Shape = fd, BatchMap
 		}
 	} else if !fd.IsList() || fd.Message() == nil {
-		b.errorf(resultsSpan, "bad-batch", "results must be the response field that holds the results: a repeated message field, or a map<key, message>", b.declaredAt(fd), "results %q of %s is %s", resultsName, md.Output().FullName(), kindName(fd))
+		b.errorf(resultsSpan, "bad-batch", "results must be the response field that holds the results: a repeated message field, or a map<key, message>", b.declaredAt(fd), "results %q of %s is %s", resultsName, md.Output().FullName(), mapping.KindName(fd))
 		fail()
 	} else {
 		bt.Results, bt.Shape = fd, BatchInOrder
 	}
 
 	if hasBy && bt.Results != nil && bt.Shape != BatchMap {
-		fd := findField(bt.Results.Message(), by)
+		fd := mapping.FindField(bt.Results.Message(), by)
 		switch {
 		case fd == nil:
 			b.errorf(bySpan, "unknown-field", b.fieldHint(bt.Results.Message(), by), b.declaredAt(bt.Results.Message()), "result message %s has no field %q", bt.Results.Message().FullName(), by)
 			fail()
-		case fd.IsList() || fd.IsMap() || (bt.Key != nil && !sameScalar(fd, keyScalar())):
-			b.errorf(bySpan, "incompatible-type", "by must be a singular field of the keys' type", b.declaredAt(fd), "by %q (%s) cannot be matched with key %q", by, kindName(fd), keyName)
+		case fd.IsList() || fd.IsMap() || (bt.Key != nil && !mapping.SameScalar(fd, keyScalar())):
+			b.errorf(bySpan, "incompatible-type", "by must be a singular field of the keys' type", b.declaredAt(fd), "by %q (%s) cannot be matched with key %q", by, mapping.KindName(fd), keyName)
 			fail()
 		default:
 			bt.By, bt.Shape = fd, BatchByKey
@@ -293,23 +294,14 @@ func (b *binder) keyMessageField(fd protoreflect.FieldDescriptor, rest, keyName 
 		}
 		rest = string(md.Fields().Get(0).Name())
 	}
-	kf := findField(md, rest)
+	kf := mapping.FindField(md, rest)
 	switch {
 	case kf == nil:
 		b.errorf(at, "unknown-request-field", b.fieldHint(md, rest), b.declaredAt(md), "key %q: message %s has no field %q", keyName, md.FullName(), rest)
 		return nil
 	case kf.IsList() || kf.IsMap() || kf.Message() != nil:
-		b.errorf(at, "bad-batch", "the key must be a singular scalar or enum field of the key message", b.declaredAt(kf), "key %q: field %q is %s", keyName, kf.Name(), kindName(kf))
+		b.errorf(at, "bad-batch", "the key must be a singular scalar or enum field of the key message", b.declaredAt(kf), "key %q: field %q is %s", keyName, kf.Name(), mapping.KindName(kf))
 		return nil
 	}
 	return kf
-}
-
-// sameScalar reports whether two fields hold the same scalar or enum type,
-// ignoring cardinality.
-func sameScalar(a, b protoreflect.FieldDescriptor) bool {
-	if a.Kind() != b.Kind() || a.Message() != nil || b.Message() != nil {
-		return false
-	}
-	return a.Enum() == nil || a.Enum().FullName() == b.Enum().FullName()
 }

@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"github.com/bffgen/bffgen/schema/mapping"
 	"slices"
 	"strings"
 
@@ -34,32 +35,21 @@ directive @proto(type: String, field: String, value: String, required: Boolean) 
 // the generator.
 var BindingDirectives = []string{"rpc", "batch", "proto", "resolver"}
 
-// builtinScalars are the custom scalars of the proto mapping, each declared
-// by the prelude unless the user declares it.
-var builtinScalars = []struct{ name, doc string }{
-	{"Int64", "A signed 64-bit integer, serialized as a JSON string (the protojson convention)."},
-	{"UInt64", "An unsigned 64-bit integer, serialized as a JSON string (the protojson convention)."},
-	{"DateTime", "An instant in time, RFC 3339 in UTC (google.protobuf.Timestamp)."},
-	{"Duration", "A span of time as a protojson string such as 1.5s (google.protobuf.Duration)."},
-	{"Bytes", "Binary data, standard base64 with padding."},
-	{"JSON", "Any JSON value: google.protobuf.Struct, Value and ListValue, or an Any as its message's JSON with an @type member."},
-}
-
 // Prelude returns the prelude source for a schema whose own files declare the
 // type names in declared; scalars the user declares are left out.
 func Prelude(declared map[string]bool) *ast.Source {
 	var b strings.Builder
 	b.WriteString(preludeDirectives)
-	for _, s := range builtinScalars {
-		if declared[s.name] {
+	for _, s := range mapping.Scalars {
+		if declared[s.Name] {
 			continue
 		}
-		b.WriteString("\n\"" + s.doc + "\"\nscalar " + s.name + "\n")
+		b.WriteString("\n\"" + s.Doc + "\"\nscalar " + s.Name + "\n")
 	}
 	return &ast.Source{Name: PreludeName, Input: b.String(), BuiltIn: true}
 }
 
 // IsPreludeScalar reports whether name is a custom scalar of the mapping.
 func IsPreludeScalar(name string) bool {
-	return slices.ContainsFunc(builtinScalars, func(s struct{ name, doc string }) bool { return s.name == name })
+	return slices.ContainsFunc(mapping.Scalars, func(s mapping.CustomScalar) bool { return s.Name == name })
 }

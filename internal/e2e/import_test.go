@@ -50,7 +50,7 @@ func protoSets(t *testing.T, root string) []protoSet {
 		return protoSet{name: name, files: files}
 	}
 	sets = append(sets,
-		fromDir("schema-import-shop", filepath.Join(root, "schema/testdata/import/shop/proto")),
+		fromDir("schema-import-shop", filepath.Join(root, "schema/importproto/testdata/shop/proto")),
 		fromDir("examples-shop", filepath.Join(root, "examples/shop/proto")),
 		fromDir("inputs", filepath.Join(root, "internal/e2e/testdata/inputs/proto")),
 	)
@@ -204,7 +204,92 @@ func TestLinks(t *testing.T) {
 	if len(requires) > 0 {
 		run(t, mod, env, "go", append([]string{"get"}, requires...)...)
 	}
-	run(t, mod, env, "go", "vet", "./...")
+	run(t, mod, env, "go", "build", "./...")
 	out := run(t, mod, env, "go", "test", "./...")
 	t.Logf("generated and built %d proto sets: %s\n%s", len(built), strings.Join(built, ", "), out)
+}
+
+// TestInitFromProto starts projects from existing protos: one copies them
+// from a directory outside the project, the other uses the protos already
+// inside it as the import root. Each builds at once and checks clean, and
+// bff.yaml names an upstream per imported service.
+func TestInitFromProto(t *testing.T) {
+	if testing.Short() {
+		t.Skip("scaffolds and builds projects")
+	}
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	work := t.TempDir()
+	bffgen := filepath.Join(work, "bffgen")
+	run(t, root, nil, "go", "build", "-o", bffgen, "./cmd/bffgen")
+
+	// Copied: the protos of the inputs fixture, which import google/api.
+	out := run(t, work, nil, bffgen, "init", "items", "--module", "example.com/items", "--replace", root,
+		"--from-proto", filepath.Join(root, "internal/e2e/testdata/inputs/proto"))
+	if !strings.Contains(out, "imported proto/inputs/v1/inputs.proto into schema/imported.graphql") {
+		t.Errorf("init does not say what it imported:\n%s", out)
+	}
+	proj := filepath.Join(work, "items")
+	for _, name := range []string{"proto/inputs/v1/inputs.proto", "schema/imported.graphql", "main.go", "Makefile", "bff.yaml", "gen/bff.go"} {
+		if _, err := os.Stat(filepath.Join(proj, name)); err != nil {
+			t.Errorf("the project lacks %s: %v", name, err)
+		}
+	}
+	for _, name := range []string{"backend", "proto/hello", "schema/schema.graphql", "resolvers/greeting.go"} {
+		if _, err := os.Stat(filepath.Join(proj, name)); err == nil {
+			t.Errorf("the project has %s of the hello example", name)
+		}
+	}
+	yaml, _ := os.ReadFile(filepath.Join(proj, "bff.yaml"))
+	if !strings.Contains(string(yaml), "  inputs:                 # inputs.v1.ItemService\n    endpoints: [\"${INPUTS_URL:-http://127.0.0.1:9001}\"]") {
+		t.Errorf("bff.yaml has no upstream for inputs.v1.ItemService:\n%s", yaml)
+	}
+	run(t, proj, nil, "go", "build", "./...")
+	if out := run(t, proj, nil, bffgen, "check"); !strings.Contains(out, ": ok (") {
+		t.Errorf("check says:\n%s", out)
+	}
+
+	// In place: protos already under api/ of the project directory.
+	inPlace := filepath.Join(work, "lib")
+	lib, err := os.ReadFile(filepath.Join(root, "internal/e2e/testdata/googleapis/proto/google/example/library/v1/library.proto"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, data := range map[string][]byte{"api/google/example/library/v1/library.proto": lib} {
+		p := filepath.Join(inPlace, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	err = filepath.WalkDir(filepath.Join(root, "internal/e2e/testdata/googleapis/proto/google/api"), func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		dst := filepath.Join(inPlace, "api/google/api", filepath.Base(p))
+		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return err
+		}
+		return os.WriteFile(dst, data, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run(t, inPlace, nil, bffgen, "init", ".", "--module", "example.com/lib", "--replace", root, "--from-proto", "api", "--services", "google.example.library.*")
+	cfg, _ := os.ReadFile(filepath.Join(inPlace, "bffgen.yaml"))
+	if !strings.Contains(string(cfg), "roots: [api]") {
+		t.Errorf("bffgen.yaml should use api/ as the import root:\n%s", cfg)
+	}
+	run(t, inPlace, nil, "go", "build", "./...")
+	if out := run(t, inPlace, nil, bffgen, "check"); !strings.Contains(out, ": ok (") {
+		t.Errorf("check says:\n%s", out)
+	}
 }

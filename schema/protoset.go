@@ -2,19 +2,16 @@ package schema
 
 import (
 	"context"
-	"errors"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
 
-	"github.com/bffgen/bffgen/schema/diag"
 	"github.com/vektah/gqlparser/v2/ast"
 	"google.golang.org/protobuf/reflect/protoreflect"
 )
 
 // ProtoSet is the compiled protos of a project, without its GraphQL
-// schema: the input of [ImportProto]. [CompileProtos] makes one.
+// schema: the input of the importer (package schema/importproto). [CompileProtos] makes one.
 type ProtoSet struct {
 	// Dir is the absolute project root.
 	Dir string
@@ -31,43 +28,34 @@ type ProtoSet struct {
 
 // CompileProtos reads bffgen.yaml in dir and compiles every .proto file
 // under its import roots exactly as [Load] does, without reading the
-// GraphQL schema. Spec problems (a bad config, a proto syntax error) are
+// GraphQL schema: the Config and Protos phases of a [Loader]. Spec problems (a bad config, a proto syntax error) are
 // diagnostics in the result, which then has no model, and the set is nil;
 // the error is for everything else (an unreadable directory, a cancelled
 // context).
 func CompileProtos(ctx context.Context, dir string) (*ProtoSet, *Result, error) {
-	abs, err := filepath.Abs(dir)
+	ld, err := NewLoader(dir)
 	if err != nil {
 		return nil, nil, err
 	}
-	res := &Result{Sources: map[string]string{}}
-	l := &loader{dir: abs, res: res, diags: &res.Diagnostics}
-	data, err := l.read(ConfigFile)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		l.diags.Errorf(diag.Span{File: ConfigFile}, "config", "run `bffgen init` to scaffold a project, or pass --dir to point at one", "no %s in %s", ConfigFile, abs)
-		return nil, res, nil
-	case err != nil:
+	cfg, err := ld.Config()
+	if err != nil {
 		return nil, nil, err
 	}
-	cfg := parseConfig(data, ConfigFile, filepath.Base(abs), l.diags)
-	var files []protoreflect.FileDescriptor
-	if cfg != nil {
-		files = l.compileProtos(ctx, cfg)
-	}
-	if err := ctx.Err(); err != nil {
+	files, err := ld.Protos(ctx)
+	if err != nil {
 		return nil, nil, err
 	}
+	res := ld.Result
 	res.Diagnostics.Sort()
 	if cfg == nil || files == nil || res.Diagnostics.HasErrors() {
 		return nil, res, nil
 	}
-	return &ProtoSet{Dir: abs, Config: cfg, Files: files, Paths: l.protoFiles}, res, nil
+	return &ProtoSet{Dir: ld.l.dir, Config: cfg, Files: files, Paths: ld.ProtoPaths()}, res, nil
 }
 
 // SchemaSources reads the project's GraphQL schema files (the `schema:`
 // globs of bffgen.yaml), except those named in exclude (paths relative to
-// the project root), for [ImportOptions.Existing]. Files are returned in
+// the project root), for the importer's Options.Existing. Files are returned in
 // name order, named relative to the project root.
 func (s *ProtoSet) SchemaSources(exclude ...string) ([]*ast.Source, error) {
 	skip := map[string]bool{}

@@ -1,7 +1,8 @@
-package schema
+package importproto
 
 import (
 	"fmt"
+	"github.com/bffgen/bffgen/schema/mapping"
 	"strconv"
 	"strings"
 
@@ -84,7 +85,7 @@ func (im *importer) printRootField(b *strings.Builder, rf *rootField) {
 		for i, a := range rf.args {
 			if a.oneof != nil {
 				u := im.units[unitKey{rf.method.Input().FullName(), roleArgs}]
-				args[i], docs[i] = jsonCamel(string(a.oneof.Name()))+": "+u.oneofs[a.oneof.FullName()], comments(a.oneof)
+				args[i], docs[i] = mapping.JSONCamel(string(a.oneof.Name()))+": "+u.oneofs[a.oneof.FullName()], comments(a.oneof)
 			} else {
 				args[i], docs[i] = im.inputField(a.field, true), comments(a.field)
 			}
@@ -129,7 +130,7 @@ func (im *importer) inputField(fd protoreflect.FieldDescriptor, arg bool) string
 	if deprecated(fd) {
 		return fieldName(fd) + ": " + strings.TrimSuffix(typ, "!") + " @deprecated"
 	}
-	required := hasBehavior(fd, behaviorRequired) && (arg || fd.IsList() || fd.Message() == nil || isWellKnown(fd.Message()))
+	required := mapping.HasBehavior(fd, mapping.Required) && (arg || fd.IsList() || fd.Message() == nil || mapping.IsWellKnown(fd.Message()))
 	switch {
 	case required && !strings.HasSuffix(typ, "!"):
 		typ += "!"
@@ -150,20 +151,20 @@ func (im *importer) typeRef(fd protoreflect.FieldDescriptor, r role) string {
 		elem = im.units[unitKey{fd.Enum().FullName(), roleEnum}].name
 	case fd.Message() != nil && fd.Message().FullName() == "google.protobuf.FieldMask":
 		return "[String!]!"
-	case fd.Message() != nil && isWellKnown(fd.Message()):
-		elem = wktScalar[fd.Message().FullName()]
+	case fd.Message() != nil && mapping.IsWellKnown(fd.Message()):
+		elem = mapping.WellKnownScalars[fd.Message().FullName()]
 	case fd.Message() != nil:
 		elem = im.units[unitKey{fd.Message().FullName(), r}].name
 	default:
-		elem = scalarFor(fd)
+		elem = mapping.Scalar(fd)
 	}
-	if elem == "String" && isIDField(fd) {
+	if elem == "String" && mapping.IsIDField(fd) {
 		elem = "ID"
 	}
 	switch {
 	case fd.IsList():
 		return "[" + elem + "!]!"
-	case nullable(fd):
+	case mapping.Nullable(fd):
 		return elem
 	}
 	return elem + "!"
@@ -185,7 +186,7 @@ func (im *importer) printEnum(b *strings.Builder, u *unit) {
 	if len(values) == 0 { // GraphQL needs a value; the binder will say the zero value cannot bind
 		values = append(values, ed.Values().Get(0))
 	}
-	prefix := enumPrefix(ed)
+	prefix := mapping.EnumPrefix(ed)
 	for _, vd := range values {
 		writeDesc(b, "  ", comments(vd))
 		name := string(vd.Name())
@@ -204,7 +205,7 @@ func (im *importer) printEnum(b *strings.Builder, u *unit) {
 // validEnumValue reports whether a stripped proto value name is a valid
 // GraphQL enum value (CATEGORY_3D strips to 3D, which is not).
 func validEnumValue(s string) bool {
-	return graphQLName(s) && s != "true" && s != "false" && s != "null"
+	return mapping.GraphQLName(s) && s != "true" && s != "false" && s != "null"
 }
 
 // protoDirective binds a generated type to its message. Map entry types
@@ -231,7 +232,7 @@ func (im *importer) printObject(b *strings.Builder, u *unit) {
 		return line
 	})
 	for i := 0; i < md.Oneofs().Len(); i++ {
-		taken[jsonCamel(string(md.Oneofs().Get(i).Name()))] = true
+		taken[mapping.JSONCamel(string(md.Oneofs().Get(i).Name()))] = true
 	}
 	if !md.IsMapEntry() {
 		for _, l := range im.links(u, im.sources, taken) {
@@ -316,25 +317,6 @@ func (im *importer) printOneofInputs(b *strings.Builder, u *unit, blank bool) {
 	}
 }
 
-// jsonCamel converts a proto name to lowerCamel as protoc derives
-// json_name: payment_method -> paymentMethod.
-func jsonCamel(s string) string {
-	var b strings.Builder
-	up := false
-	for _, r := range s {
-		switch {
-		case r == '_':
-			up = true
-		case up:
-			b.WriteString(strings.ToUpper(string(r)))
-			up = false
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
 // comments is the documentation of a descriptor in the .proto: its
 // leading comment, else its trailing one, without the comment markers'
 // indentation.
@@ -394,12 +376,12 @@ func (im *importer) printFields(b *strings.Builder, u *unit, line func(protorefl
 	printed := map[protoreflect.FullName]bool{}
 	for i := 0; i < md.Fields().Len(); i++ {
 		fd := md.Fields().Get(i)
-		if realOneof(fd) {
+		if mapping.RealOneof(fd) {
 			od := fd.ContainingOneof()
 			if name, ok := u.oneofs[od.FullName()]; ok && !printed[od.FullName()] {
 				printed[od.FullName()] = true
 				writeDesc(b, "  ", comments(od))
-				fmt.Fprintf(b, "  %s: %s\n", jsonCamel(string(od.Name())), name)
+				fmt.Fprintf(b, "  %s: %s\n", mapping.JSONCamel(string(od.Name())), name)
 			}
 			continue
 		}

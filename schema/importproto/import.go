@@ -1,8 +1,10 @@
-package schema
+package importproto
 
 import (
 	"cmp"
 	"fmt"
+	"github.com/bffgen/bffgen/schema"
+	"github.com/bffgen/bffgen/schema/mapping"
 	"maps"
 	"path"
 	"slices"
@@ -12,18 +14,16 @@ import (
 	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/parser"
-	"google.golang.org/protobuf/encoding/protowire"
-	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 )
 
-// ImportOptions selects what [ImportProto] turns into GraphQL.
+// Options selects what [Import] turns into GraphQL.
 //
 // Every pattern is a glob with [path.Match] semantics, matched against the
 // fully-qualified, dotted name ("catalog.v1.CatalogService.GetProduct") and
 // against the simple name ("GetProduct"); "*" matches dots too, so
 // "catalog.*" matches every service of every catalog package.
-type ImportOptions struct {
+type Options struct {
 	// Services are patterns of services to import. Empty means every
 	// service declared under the import roots, except those of google.*
 	// packages. Each pattern must match a service.
@@ -42,7 +42,7 @@ type ImportOptions struct {
 	Existing []*ast.Source
 }
 
-// Imported is the outcome of [ImportProto].
+// Imported is the outcome of [Import].
 type Imported struct {
 	// SDL is the generated GraphQL schema, formatted, ending with a
 	// newline.
@@ -57,10 +57,10 @@ type Imported struct {
 	Queries, Mutations, Subscriptions, Types int
 }
 
-// ImportError is a mistake in [ImportOptions]: a malformed pattern, a
+// Error is a mistake in [Options]: a malformed pattern, a
 // pattern that matches nothing, a method placed on a root type that cannot
 // hold it.
-type ImportError struct {
+type Error struct {
 	// Option is the option at fault: "services", "methods", "query" or
 	// "mutation".
 	Option string
@@ -68,10 +68,10 @@ type ImportError struct {
 }
 
 // Error returns the message, which names the option at fault.
-func (e *ImportError) Error() string { return e.msg }
+func (e *Error) Error() string { return e.msg }
 
-func importErrorf(option, format string, args ...any) *ImportError {
-	return &ImportError{Option: option, msg: fmt.Sprintf(format, args...)}
+func errorf(option, format string, args ...any) *Error {
+	return &Error{Option: option, msg: fmt.Sprintf(format, args...)}
 }
 
 // ImportProto writes GraphQL SDL with bffgen bindings for the chosen
@@ -80,9 +80,9 @@ func importErrorf(option, format string, args ...any) *ImportError {
 // the RPCs reach, following the proto <-> GraphQL mapping of docs/spec.md.
 // docs/import.md describes the naming rules.
 //
-// The output depends only on set and opts. Errors are *[ImportError]
+// The output depends only on set and opts. Errors are *[Error]
 // values, except internal errors (bugs in bffgen), which say so.
-func ImportProto(set *ProtoSet, opts ImportOptions) (*Imported, error) {
+func Import(set *schema.ProtoSet, opts Options) (*Imported, error) {
 	im := &importer{
 		set:     set,
 		opts:    opts,
@@ -96,8 +96,8 @@ func ImportProto(set *ProtoSet, opts ImportOptions) (*Imported, error) {
 	for _, n := range [...]string{"String", "Int", "Float", "Boolean", "ID", "Query", "Mutation", "Subscription", "_Mapping"} {
 		im.taken[n] = true
 	}
-	for _, s := range builtinScalars {
-		im.taken[s.name] = true
+	for _, s := range mapping.Scalars {
+		im.taken[s.Name] = true
 	}
 	im.readExisting()
 	if err := im.selectMethods(); err != nil {
@@ -111,7 +111,7 @@ func ImportProto(set *ProtoSet, opts ImportOptions) (*Imported, error) {
 	sdl := im.print()
 	// The import never declares a scalar of the prelude: those names are
 	// taken.
-	if _, err := gqlparser.LoadSchema(Prelude(nil), &ast.Source{Name: "imported.graphql", Input: sdl}); err != nil {
+	if _, err := gqlparser.LoadSchema(schema.Prelude(nil), &ast.Source{Name: "imported.graphql", Input: sdl}); err != nil {
 		return nil, fmt.Errorf("internal error, please report: the imported SDL does not load: %v", err)
 	}
 	out := &Imported{SDL: []byte(sdl), Files: im.files, Notes: im.notes}
@@ -208,10 +208,10 @@ type emitKey struct {
 	input bool
 }
 
-// importer holds the state of one [ImportProto] run.
+// importer holds the state of one [Import] run.
 type importer struct {
-	set  *ProtoSet
-	opts ImportOptions
+	set  *schema.ProtoSet
+	opts Options
 
 	// roots are the root fields in output order; files the proto files of
 	// their services; notes what was left out (noted dedupes them).
@@ -281,7 +281,7 @@ func (im *importer) selectMethods() error {
 	}{{"services", im.opts.Services}, {"methods", im.opts.Methods}, {"query", im.opts.Query}, {"mutation", im.opts.Mutation}} {
 		for _, pat := range p.patterns {
 			if _, err := path.Match(pat, ""); err != nil {
-				return importErrorf(p.option, "%s pattern %q is malformed: %v", p.option, pat, err)
+				return errorf(p.option, "%s pattern %q is malformed: %v", p.option, pat, err)
 			}
 		}
 	}
@@ -322,9 +322,9 @@ func (im *importer) selectMethods() error {
 	switch {
 	case len(im.roots) > 0:
 	case len(im.notes) > 0:
-		return importErrorf("methods", "no method of the selection can be imported: %s", strings.Join(im.notes, "; "))
+		return errorf("methods", "no method of the selection can be imported: %s", strings.Join(im.notes, "; "))
 	default:
-		return importErrorf("methods", "the chosen services have no method")
+		return errorf("methods", "the chosen services have no method")
 	}
 	im.files = slices.Sorted(maps.Keys(files))
 	return nil
@@ -341,7 +341,7 @@ func (im *importer) chooseServices() ([]protoreflect.ServiceDescriptor, error) {
 	}
 	slices.SortFunc(all, func(a, b protoreflect.ServiceDescriptor) int { return cmp.Compare(a.FullName(), b.FullName()) })
 	if len(all) == 0 {
-		return nil, importErrorf("services", "the proto roots %s declare no service", strings.Join(im.set.Config.Proto.Roots, ", "))
+		return nil, errorf("services", "the proto roots %s declare no service", strings.Join(im.set.Config.Proto.Roots, ", "))
 	}
 	var chosen []protoreflect.ServiceDescriptor
 	if len(im.opts.Services) == 0 {
@@ -351,7 +351,7 @@ func (im *importer) chooseServices() ([]protoreflect.ServiceDescriptor, error) {
 			}
 		}
 		if len(chosen) == 0 {
-			return nil, importErrorf("services", "the proto roots declare only google.* services; name them with a services pattern to import them")
+			return nil, errorf("services", "the proto roots declare only google.* services; name them with a services pattern to import them")
 		}
 		return chosen, nil
 	}
@@ -366,7 +366,7 @@ func (im *importer) chooseServices() ([]protoreflect.ServiceDescriptor, error) {
 			for i, sd := range all {
 				names[i] = string(sd.FullName())
 			}
-			return nil, importErrorf("services", "services pattern %q matches no service; the proto roots declare %s", pat, listNames(names))
+			return nil, errorf("services", "services pattern %q matches no service; the proto roots declare %s", pat, listNames(names))
 		}
 	}
 	return chosen, nil
@@ -383,11 +383,11 @@ func (im *importer) rootField(md protoreflect.MethodDescriptor) (*rootField, err
 	}
 	switch {
 	case q && m:
-		return nil, importErrorf("query", "method %q matches both a query and a mutation pattern; keep it in one", full)
+		return nil, errorf("query", "method %q matches both a query and a mutation pattern; keep it in one", full)
 	case (q || m) && md.IsStreamingClient():
-		return nil, importErrorf(forced, "method %q streams from the client: it cannot be exposed in GraphQL", full)
+		return nil, errorf(forced, "method %q streams from the client: it cannot be exposed in GraphQL", full)
 	case (q || m) && md.IsStreamingServer():
-		return nil, importErrorf(forced, "method %q is server-streaming: it can only be a Subscription field", full)
+		return nil, errorf(forced, "method %q is server-streaming: it can only be a Subscription field", full)
 	case md.IsStreamingClient() && md.IsStreamingServer():
 		im.note("skipped %s: bidirectional streaming methods cannot be exposed in GraphQL", full)
 		return nil, nil
@@ -409,7 +409,7 @@ func (im *importer) rootField(md protoreflect.MethodDescriptor) (*rootField, err
 	for i := 0; i < req.Fields().Len(); i++ {
 		fd := req.Fields().Get(i)
 		switch od := fd.ContainingOneof(); {
-		case realOneof(fd):
+		case mapping.RealOneof(fd):
 			if im.anyMapped(od, roleArgs) && !slices.ContainsFunc(rf.args, func(a arg) bool { return a.oneof == od }) {
 				rf.args = append(rf.args, arg{oneof: od})
 			}
@@ -435,12 +435,12 @@ func (im *importer) response(rf *rootField) bool {
 	switch {
 	case out.FullName() == "google.protobuf.Empty":
 		rf.boolean = true
-	case isWellKnown(out):
+	case mapping.IsWellKnown(out):
 		im.note("skipped %s: its response %s is not a message bffgen maps to an object type", rf.method.FullName(), out.FullName())
 		return false
 	case !im.emittable(out, roleObject):
 		rf.boolean = true
-	case out.Fields().Len() == 1 && !realOneof(out.Fields().Get(0)) && im.mapped(out.Fields().Get(0), roleObject):
+	case out.Fields().Len() == 1 && !mapping.RealOneof(out.Fields().Get(0)) && im.mapped(out.Fields().Get(0), roleObject):
 		rf.result = out.Fields().Get(0)
 	}
 	return true
@@ -453,13 +453,13 @@ func everyPatternMatches(option string, patterns []string, methods []protoreflec
 			continue
 		}
 		if len(methods) == 0 {
-			return importErrorf(option, "%s pattern %q matches no method: the chosen services have none", option, pat)
+			return errorf(option, "%s pattern %q matches no method: the chosen services have none", option, pat)
 		}
 		names := make([]string, len(methods))
 		for i, md := range methods {
 			names[i] = string(md.FullName())
 		}
-		return importErrorf(option, "%s pattern %q matches no method of the chosen services; they have %s", option, pat, listNames(names))
+		return errorf(option, "%s pattern %q matches no method of the chosen services; they have %s", option, pat, listNames(names))
 	}
 	return nil
 }
@@ -546,12 +546,6 @@ func deprecated(d protoreflect.Descriptor) bool {
 	return ok && v.Bool()
 }
 
-// realOneof reports whether a field is a member of a oneof written in the
-// .proto (not the synthetic oneof of a proto3 optional field).
-func realOneof(fd protoreflect.FieldDescriptor) bool {
-	return fd.ContainingOneof() != nil && !fd.ContainingOneof().IsSynthetic()
-}
-
 // elemMessage is the message of a field's elements (of a map's values), or
 // nil.
 func elemMessage(fd protoreflect.FieldDescriptor) protoreflect.MessageDescriptor {
@@ -568,15 +562,15 @@ func elemMessage(fd protoreflect.FieldDescriptor) protoreflect.MessageDescriptor
 func (im *importer) mapped(fd protoreflect.FieldDescriptor, r role) bool {
 	md := elemMessage(fd)
 	switch {
-	case r != roleObject && hasBehavior(fd, behaviorOutputOnly):
+	case r != roleObject && mapping.HasBehavior(fd, mapping.OutputOnly):
 		return false
 	case md == nil:
 		return true
 	case r != roleObject && md.FullName() == "google.protobuf.Any":
 		im.note("left out %s of inputs: a google.protobuf.Any cannot be filled from GraphQL", fd.FullName())
 		return false
-	case isWellKnown(md):
-		if wktScalar[md.FullName()] != "" || (md.FullName() == "google.protobuf.FieldMask" && !fd.IsList() && !fd.IsMap()) {
+	case mapping.IsWellKnown(md):
+		if mapping.WellKnownScalars[md.FullName()] != "" || (md.FullName() == "google.protobuf.FieldMask" && !fd.IsList() && !fd.IsMap()) {
 			return true
 		}
 		im.note("left out %s: a %s field has no GraphQL counterpart", fd.FullName(), md.FullName())
@@ -602,12 +596,12 @@ func (im *importer) emittable(md protoreflect.MessageDescriptor, r role) bool {
 		fd := md.Fields().Get(i)
 		m := elemMessage(fd)
 		switch {
-		case key.input && hasBehavior(fd, behaviorOutputOnly):
+		case key.input && mapping.HasBehavior(fd, mapping.OutputOnly):
 		case m == nil, m.FullName() == md.FullName():
 			ok = true
 		case key.input && m.FullName() == "google.protobuf.Any":
-		case isWellKnown(m):
-			ok = wktScalar[m.FullName()] != "" || (m.FullName() == "google.protobuf.FieldMask" && !fd.IsList() && !fd.IsMap())
+		case mapping.IsWellKnown(m):
+			ok = mapping.WellKnownScalars[m.FullName()] != "" || (m.FullName() == "google.protobuf.FieldMask" && !fd.IsList() && !fd.IsMap())
 		default:
 			ok = im.emittable(m, r)
 		}
@@ -635,7 +629,7 @@ func (im *importer) gatherRoot(rf *rootField) {
 			im.gatherField(a.field, roleInput)
 		case im.addUnit(unitKey{rf.method.Input().FullName(), roleArgs}, rf.method.Input(), nil):
 			for i := 0; i < rf.method.Input().Fields().Len(); i++ {
-				if fd := rf.method.Input().Fields().Get(i); realOneof(fd) && im.mapped(fd, roleArgs) {
+				if fd := rf.method.Input().Fields().Get(i); mapping.RealOneof(fd) && im.mapped(fd, roleArgs) {
 					im.gatherField(fd, roleInput)
 				}
 			}
@@ -649,7 +643,7 @@ func (im *importer) gatherField(fd protoreflect.FieldDescriptor, r role) {
 		im.gatherMessage(fd.Message(), r)
 	case fd.Enum() != nil:
 		im.addUnit(unitKey{fd.Enum().FullName(), roleEnum}, nil, fd.Enum())
-	case fd.Message() != nil && !isWellKnown(fd.Message()):
+	case fd.Message() != nil && !mapping.IsWellKnown(fd.Message()):
 		im.gatherMessage(fd.Message(), r)
 	}
 }
@@ -740,7 +734,7 @@ func (im *importer) nameTypes() {
 			if od.IsSynthetic() || !im.anyMapped(od, u.key.role) {
 				continue
 			}
-			u.oneofs[od.FullName()] = im.claim(base + pascal(string(od.Name())) + suffix(u.key.role))
+			u.oneofs[od.FullName()] = im.claim(base + mapping.Pascal(string(od.Name())) + suffix(u.key.role))
 			u.derived = append(u.derived, u.oneofs[od.FullName()])
 			if u.key.role != roleObject {
 				continue
@@ -748,7 +742,7 @@ func (im *importer) nameTypes() {
 			for j := 0; j < od.Fields().Len(); j++ {
 				fd := od.Fields().Get(j)
 				if im.mapped(fd, roleObject) {
-					u.wrappers[fd.FullName()] = im.claim(base + pascal(string(fd.Name())))
+					u.wrappers[fd.FullName()] = im.claim(base + mapping.Pascal(string(fd.Name())))
 					u.derived = append(u.derived, u.wrappers[fd.FullName()])
 				}
 			}
@@ -790,18 +784,18 @@ func suffix(r role) string {
 // "Service" (catalogGetHealth, userGetHealth), then with their package.
 func (im *importer) nameRootFields() {
 	namers := []func(rf *rootField) string{
-		func(rf *rootField) string { return lowerCamel(string(rf.method.Name())) },
+		func(rf *rootField) string { return mapping.LowerCamel(string(rf.method.Name())) },
 		func(rf *rootField) string {
 			svc := rf.method.Parent()
 			short := strings.TrimSuffix(string(svc.Name()), "Service")
 			if short == "" {
 				short = packagePrefix(svc) + string(svc.Name())
 			}
-			return lowerCamel(short + string(rf.method.Name()))
+			return mapping.LowerCamel(short + string(rf.method.Name()))
 		},
 		func(rf *rootField) string {
 			svc := rf.method.Parent()
-			return lowerCamel(packagePrefix(svc) + strings.TrimSuffix(string(svc.Name()), "Service") + string(rf.method.Name()))
+			return mapping.LowerCamel(packagePrefix(svc) + strings.TrimSuffix(string(svc.Name()), "Service") + string(rf.method.Name()))
 		},
 	}
 	for k := range rootTypeNames {
@@ -849,7 +843,7 @@ func relName(d protoreflect.Descriptor) string {
 	}
 	parts := strings.Split(rel, ".")
 	for i, p := range parts {
-		parts[i] = upperFirst(p)
+		parts[i] = mapping.UpperFirst(p)
 	}
 	return strings.Join(parts, "")
 }
@@ -857,145 +851,15 @@ func relName(d protoreflect.Descriptor) string {
 // packagePrefix is the PascalCase package of a descriptor: catalog.v1 ->
 // CatalogV1.
 func packagePrefix(d protoreflect.Descriptor) string {
-	return pascal(strings.ReplaceAll(string(d.ParentFile().Package()), ".", "_"))
-}
-
-// pascal converts snake_case to PascalCase: payment_method ->
-// PaymentMethod.
-func pascal(s string) string {
-	var b strings.Builder
-	for _, part := range strings.Split(s, "_") {
-		b.WriteString(upperFirst(part))
-	}
-	return b.String()
-}
-
-func upperFirst(s string) string {
-	if s == "" {
-		return s
-	}
-	r := []rune(s)
-	r[0] = unicode.ToUpper(r[0])
-	return string(r)
-}
-
-// lowerCamel lowers the leading capitals of a PascalCase name, keeping the
-// capital that starts the next word: GetProduct -> getProduct, URLLookup
-// -> urlLookup, ID -> id.
-func lowerCamel(s string) string {
-	r := []rune(s)
-	n := 0
-	for n < len(r) && unicode.IsUpper(r[n]) {
-		n++
-	}
-	switch {
-	case n == 0:
-		return s
-	case n == 1 || n == len(r) || !unicode.IsLetter(r[n]):
-	default:
-		n-- // the last capital starts the next word
-	}
-	for i := 0; i < n; i++ {
-		r[i] = unicode.ToLower(r[i])
-	}
-	return string(r)
+	return mapping.Pascal(strings.ReplaceAll(string(d.ParentFile().Package()), ".", "_"))
 }
 
 // fieldName is the GraphQL name of a field: its json_name, unless that is
 // no GraphQL name (json_name may be any string), then the lowerCamel of
 // its proto name, which the binder finds as well.
 func fieldName(fd protoreflect.FieldDescriptor) string {
-	if n := fd.JSONName(); graphQLName(n) {
+	if n := fd.JSONName(); mapping.GraphQLName(n) {
 		return n
 	}
-	return jsonCamel(string(fd.Name()))
-}
-
-// graphQLName reports whether s is a GraphQL name not reserved for
-// introspection.
-func graphQLName(s string) bool {
-	if s == "" || strings.HasPrefix(s, "__") {
-		return false
-	}
-	for i, r := range s {
-		if r != '_' && (r < 'A' || r > 'Z') && (r < 'a' || r > 'z') && (i == 0 || r < '0' || r > '9') {
-			return false
-		}
-	}
-	return true
-}
-
-// isIDField reports whether a string field holds an identifier by its
-// name: id, *_id, and ids, *_ids for lists.
-func isIDField(fd protoreflect.FieldDescriptor) bool {
-	n := string(fd.Name())
-	if fd.IsList() {
-		return n == "ids" || strings.HasSuffix(n, "_ids")
-	}
-	return n == "id" || strings.HasSuffix(n, "_id")
-}
-
-// The google.api.field_behavior values the import reads
-// (google/api/field_behavior.proto): a REQUIRED request field is a
-// non-null argument or input field; an OUTPUT_ONLY one is left out of
-// inputs.
-const (
-	behaviorRequired   = 2
-	behaviorOutputOnly = 3
-	// fieldBehaviorNumber is the field number of the google.api.field_behavior
-	// extension of google.protobuf.FieldOptions.
-	fieldBehaviorNumber = 1052
-)
-
-// hasBehavior reports whether a field is annotated with
-// (google.api.field_behavior) = b. It reads the options' wire form, so it
-// needs neither the extension's Go type nor google/api/field_behavior.proto
-// among the compiled files.
-func hasBehavior(fd protoreflect.FieldDescriptor, b protowire.Number) bool {
-	opts := fd.Options()
-	if opts == nil {
-		return false
-	}
-	raw, err := proto.MarshalOptions{Deterministic: true}.Marshal(opts)
-	if err != nil {
-		return false
-	}
-	for len(raw) > 0 {
-		num, typ, n := protowire.ConsumeTag(raw)
-		if n < 0 {
-			return false
-		}
-		raw = raw[n:]
-		if num == fieldBehaviorNumber && typ == protowire.VarintType {
-			v, m := protowire.ConsumeVarint(raw)
-			if m < 0 {
-				return false
-			}
-			if protowire.Number(v) == b {
-				return true
-			}
-		}
-		if num == fieldBehaviorNumber && typ == protowire.BytesType {
-			packed, m := protowire.ConsumeBytes(raw)
-			if m < 0 {
-				return false
-			}
-			for len(packed) > 0 {
-				v, k := protowire.ConsumeVarint(packed)
-				if k < 0 {
-					break
-				}
-				if protowire.Number(v) == b {
-					return true
-				}
-				packed = packed[k:]
-			}
-		}
-		m := protowire.ConsumeFieldValue(num, typ, raw)
-		if m < 0 {
-			return false
-		}
-		raw = raw[m:]
-	}
-	return false
+	return mapping.JSONCamel(string(fd.Name()))
 }

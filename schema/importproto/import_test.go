@@ -1,4 +1,4 @@
-package schema_test
+package importproto_test
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 
 	"github.com/bffgen/bffgen/schema"
 	"github.com/bffgen/bffgen/schema/diag"
+	"github.com/bffgen/bffgen/schema/importproto"
 	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -18,11 +19,11 @@ import (
 // shopDir is a realistic proto set: catalog.v1, reviews.v1 and users.v1
 // sharing common.v1, with well-known types, enums, a oneof, maps,
 // streaming methods, colliding names, deprecations and comments.
-const shopDir = "testdata/import/shop"
+const shopDir = "testdata/shop"
 
 // checkable chooses the methods of the shop whose imports the binder
 // accepts today: no oneof, no map or uint32 in a request.
-var checkable = schema.ImportOptions{
+var checkable = importproto.Options{
 	Methods: []string{
 		"catalog.v1.CatalogService.Get*", "ListProducts", "CountProducts", "RecommendProducts", "DeleteProduct", "WatchStock",
 		"users.v1.UserService.Get*", "BatchGetUsers", "UpdateProfile",
@@ -62,18 +63,18 @@ func compile(t *testing.T, dir string) *schema.ProtoSet {
 func TestImportProtoGolden(t *testing.T) {
 	cases := []struct {
 		name     string
-		opts     schema.ImportOptions
+		opts     importproto.Options
 		existing string
 	}{
 		{name: "all"},
 		{name: "checkable", opts: checkable},
-		{name: "globs-and-overrides", opts: schema.ImportOptions{
+		{name: "globs-and-overrides", opts: importproto.Options{
 			Services: []string{"catalog.v1.*", "reviews.v1.ReviewService"},
 			Methods:  []string{"Get*", "List*", "Recommend*", "*.ReviewService.Summarize*", "Watch*"},
 			Query:    []string{"catalog.v1.CatalogService.Recommend*"},
 			Mutation: []string{"SummarizeReviews"},
 		}},
-		{name: "existing-schema", opts: schema.ImportOptions{Services: []string{"catalog.v1.CatalogService"}, Methods: []string{"GetProduct", "GetHealth"}},
+		{name: "existing-schema", opts: importproto.Options{Services: []string{"catalog.v1.CatalogService"}, Methods: []string{"GetProduct", "GetHealth"}},
 			existing: "type Query {\n  getProduct: String\n}\n\ntype Product {\n  id: ID!\n}\n"},
 	}
 	set := compile(t, shopDir)
@@ -83,15 +84,15 @@ func TestImportProtoGolden(t *testing.T) {
 			if c.existing != "" {
 				opts.Existing = []*ast.Source{{Name: "schema/schema.graphql", Input: c.existing}}
 			}
-			imp, err := schema.ImportProto(set, opts)
+			imp, err := importproto.Import(set, opts)
 			if err != nil {
 				t.Fatal(err)
 			}
-			again, err := schema.ImportProto(set, opts)
+			again, err := importproto.Import(set, opts)
 			if err != nil || string(again.SDL) != string(imp.SDL) {
 				t.Fatalf("a second import differs (err %v)", err)
 			}
-			golden := filepath.Join("testdata/import", c.name+".golden.graphql")
+			golden := filepath.Join("testdata", c.name+".golden.graphql")
 			if updateGolden {
 				if err := os.WriteFile(golden, imp.SDL, 0o644); err != nil {
 					t.Fatal(err)
@@ -136,7 +137,7 @@ func writeImport(t *testing.T, set *schema.ProtoSet, sdl []byte, more string) *s
 // bound to its RPC and every type to its message or enum.
 func TestImportProtoLoads(t *testing.T) {
 	set := compileShop(t)
-	imp, err := schema.ImportProto(set, checkable)
+	imp, err := importproto.Import(set, checkable)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,7 +180,7 @@ func TestImportProtoLoads(t *testing.T) {
 // that loads without a single error.
 func TestImportProtoFullImport(t *testing.T) {
 	set := compileShop(t)
-	imp, err := schema.ImportProto(set, schema.ImportOptions{})
+	imp, err := importproto.Import(set, importproto.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -221,7 +222,7 @@ func TestImportProtoExtendsExisting(t *testing.T) {
 	}
 	opts := checkable
 	opts.Existing = sources
-	imp, err := schema.ImportProto(set, opts)
+	imp, err := importproto.Import(set, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -242,7 +243,7 @@ func TestImportProtoExtendsExisting(t *testing.T) {
 
 // importFrom writes protos into a new project, compiles them and imports
 // them with opts.
-func importFrom(t *testing.T, protos map[string]string, opts schema.ImportOptions) (*schema.Imported, error) {
+func importFrom(t *testing.T, protos map[string]string, opts importproto.Options) (*importproto.Imported, error) {
 	t.Helper()
 	dir := t.TempDir()
 	files := map[string]string{"bffgen.yaml": "version: 1\n"}
@@ -258,11 +259,11 @@ func importFrom(t *testing.T, protos map[string]string, opts schema.ImportOption
 			t.Fatal(err)
 		}
 	}
-	return schema.ImportProto(compile(t, dir), opts)
+	return importproto.Import(compile(t, dir), opts)
 }
 
 // parseImport loads imported SDL with the prelude.
-func parseImport(t *testing.T, imp *schema.Imported) *ast.Schema {
+func parseImport(t *testing.T, imp *importproto.Imported) *ast.Schema {
 	t.Helper()
 	s, err := gqlparser.LoadSchema(schema.Prelude(nil), &ast.Source{Name: "imported.graphql", Input: string(imp.SDL)})
 	if err != nil {
@@ -296,7 +297,7 @@ service ShopService {
 // TestImportProtoPlacement checks which root type each RPC lands on and
 // the name of its field.
 func TestImportProtoPlacement(t *testing.T) {
-	imp, err := importFrom(t, map[string]string{"shop/v1/shop.proto": placementProto}, schema.ImportOptions{Query: []string{"Ping"}})
+	imp, err := importFrom(t, map[string]string{"shop/v1/shop.proto": placementProto}, importproto.Options{Query: []string{"Ping"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -351,7 +352,7 @@ message Status { string text = 1; int32 code = 2; }
 service AlphaService { rpc GetStatus(GetStatusRequest) returns (Status); rpc DeleteAll(GetStatusRequest) returns (Empty); }
 `,
 	}
-	imp, err := importFrom(t, protos, schema.ImportOptions{})
+	imp, err := importFrom(t, protos, importproto.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -405,24 +406,24 @@ service AlphaService { rpc GetStatus(GetStatusRequest) returns (Status); rpc Del
 func TestImportProtoErrors(t *testing.T) {
 	cases := []struct {
 		name   string
-		opts   schema.ImportOptions
+		opts   importproto.Options
 		option string
 		msg    string
 	}{
-		{"service pattern matching nothing", schema.ImportOptions{Services: []string{"shop.v1.*", "payments.*"}}, "services", `services pattern "payments.*" matches no service; the proto roots declare shop.v1.IdleService, shop.v1.ShopService`},
-		{"malformed pattern", schema.ImportOptions{Methods: []string{"Get["}}, "methods", `methods pattern "Get[" is malformed`},
-		{"method pattern matching nothing", schema.ImportOptions{Methods: []string{"Delete*"}}, "methods", `methods pattern "Delete*" matches no method of the chosen services`},
-		{"query pattern outside the selection", schema.ImportOptions{Methods: []string{"Get*"}, Query: []string{"CreateThing"}}, "query", `query pattern "CreateThing" matches no method`},
-		{"method on both roots", schema.ImportOptions{Query: []string{"Touch"}, Mutation: []string{"T*"}}, "query", `method "shop.v1.ShopService.Touch" matches both a query and a mutation pattern`},
-		{"server stream forced on Query", schema.ImportOptions{Query: []string{"Watch*"}}, "query", `method "shop.v1.ShopService.WatchThings" is server-streaming: it can only be a Subscription field`},
-		{"service without methods", schema.ImportOptions{Services: []string{"IdleService"}}, "methods", "the chosen services have no method"},
-		{"client streams only", schema.ImportOptions{Methods: []string{"Upload"}}, "methods", `no method of the selection can be imported: skipped shop.v1.ShopService.Upload: client-streaming methods cannot be exposed in GraphQL`},
+		{"service pattern matching nothing", importproto.Options{Services: []string{"shop.v1.*", "payments.*"}}, "services", `services pattern "payments.*" matches no service; the proto roots declare shop.v1.IdleService, shop.v1.ShopService`},
+		{"malformed pattern", importproto.Options{Methods: []string{"Get["}}, "methods", `methods pattern "Get[" is malformed`},
+		{"method pattern matching nothing", importproto.Options{Methods: []string{"Delete*"}}, "methods", `methods pattern "Delete*" matches no method of the chosen services`},
+		{"query pattern outside the selection", importproto.Options{Methods: []string{"Get*"}, Query: []string{"CreateThing"}}, "query", `query pattern "CreateThing" matches no method`},
+		{"method on both roots", importproto.Options{Query: []string{"Touch"}, Mutation: []string{"T*"}}, "query", `method "shop.v1.ShopService.Touch" matches both a query and a mutation pattern`},
+		{"server stream forced on Query", importproto.Options{Query: []string{"Watch*"}}, "query", `method "shop.v1.ShopService.WatchThings" is server-streaming: it can only be a Subscription field`},
+		{"service without methods", importproto.Options{Services: []string{"IdleService"}}, "methods", "the chosen services have no method"},
+		{"client streams only", importproto.Options{Methods: []string{"Upload"}}, "methods", `no method of the selection can be imported: skipped shop.v1.ShopService.Upload: client-streaming methods cannot be exposed in GraphQL`},
 	}
 	protos := map[string]string{"shop/v1/shop.proto": placementProto[:strings.LastIndex(placementProto, "}")] + "  rpc Upload(stream Req) returns (Res);\n}\nservice IdleService {}\n"}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := importFrom(t, protos, c.opts)
-			var ierr *schema.ImportError
+			var ierr *importproto.Error
 			if !errors.As(err, &ierr) {
 				t.Fatalf("err = %v, want an *ImportError", err)
 			}
@@ -442,10 +443,10 @@ message GetOpRequest { string name = 1; }
 message Op { string name = 1; bool done = 2; }
 service Ops { rpc GetOp(GetOpRequest) returns (Op); }
 `}
-	if _, err := importFrom(t, protos, schema.ImportOptions{}); err == nil || !strings.Contains(err.Error(), "only google.* services") {
+	if _, err := importFrom(t, protos, importproto.Options{}); err == nil || !strings.Contains(err.Error(), "only google.* services") {
 		t.Errorf("err = %v, want one saying only google.* services exist", err)
 	}
-	imp, err := importFrom(t, protos, schema.ImportOptions{Services: []string{"google.example.*"}})
+	imp, err := importFrom(t, protos, importproto.Options{Services: []string{"google.example.*"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -529,7 +530,7 @@ service ReviewService { rpc GetReview(GetReviewRequest) returns (Review); }
 		}
 	}
 	set := compile(t, dir)
-	imp, err := schema.ImportProto(set, schema.ImportOptions{})
+	imp, err := importproto.Import(set, importproto.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -561,3 +562,5 @@ service ReviewService { rpc GetReview(GetReviewRequest) returns (Review); }
 		t.Errorf("Review.author is not bound to the batch RPC by id: %+v", author)
 	}
 }
+
+var updateGolden = os.Getenv("BFFGEN_UPDATE_GOLDEN") != ""

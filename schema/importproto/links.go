@@ -1,8 +1,10 @@
-package schema
+package importproto
 
 import (
 	"cmp"
 	"fmt"
+	"github.com/bffgen/bffgen/schema/mapping"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -48,23 +50,23 @@ func (im *importer) batchSources() map[protoreflect.FullName][]batchSource {
 		var keys []protoreflect.FieldDescriptor
 		for i := 0; i < md.Input().Fields().Len(); i++ {
 			fd := md.Input().Fields().Get(i)
-			if fd.IsList() && fd.Message() == nil && fd.Enum() == nil && !realOneof(fd) {
+			if fd.IsList() && fd.Message() == nil && fd.Enum() == nil && !mapping.RealOneof(fd) {
 				keys = append(keys, fd)
 			}
 		}
 		if len(keys) > 1 { // prefer ids or *_ids
-			keys = slices.DeleteFunc(keys, func(fd protoreflect.FieldDescriptor) bool { return !isIDField(fd) })
+			keys = slices.DeleteFunc(keys, func(fd protoreflect.FieldDescriptor) bool { return !mapping.IsIDField(fd) })
 		}
 		if len(keys) != 1 {
 			continue
 		}
 		for i := 0; i < md.Output().Fields().Len(); i++ {
 			res := md.Output().Fields().Get(i)
-			if !res.IsList() || res.Message() == nil || isWellKnown(res.Message()) {
+			if !res.IsList() || res.Message() == nil || mapping.IsWellKnown(res.Message()) {
 				continue
 			}
 			by := res.Message().Fields().ByName("id")
-			if by == nil || by.IsList() || !sameScalar(by, keys[0]) || realOneof(by) {
+			if by == nil || by.IsList() || !mapping.SameScalar(by, keys[0]) || mapping.RealOneof(by) {
 				continue
 			}
 			out[res.Message().FullName()] = append(out[res.Message().FullName()], batchSource{method: md, key: keys[0], results: res, by: by})
@@ -88,7 +90,7 @@ func (im *importer) links(u *unit, sources map[protoreflect.FullName][]batchSour
 	md := u.msg
 	for i := 0; i < md.Fields().Len(); i++ {
 		fd := md.Fields().Get(i)
-		if fd.Message() != nil || fd.Enum() != nil || fd.IsMap() || realOneof(fd) || !isIDField(fd) {
+		if fd.Message() != nil || fd.Enum() != nil || fd.IsMap() || mapping.RealOneof(fd) || !mapping.IsIDField(fd) {
 			continue
 		}
 		base := strings.TrimSuffix(strings.TrimSuffix(string(fd.Name()), "_ids"), "_id")
@@ -96,7 +98,7 @@ func (im *importer) links(u *unit, sources map[protoreflect.FullName][]batchSour
 			continue
 		}
 		for full, srcs := range sortedSources(sources) {
-			if !strings.EqualFold(string(full.Name()), pascal(base)) {
+			if !strings.EqualFold(string(full.Name()), mapping.Pascal(base)) {
 				continue
 			}
 			target, ok := im.units[unitKey{full, roleObject}]
@@ -104,7 +106,7 @@ func (im *importer) links(u *unit, sources map[protoreflect.FullName][]batchSour
 				continue
 			}
 			src := srcs[0]
-			name := lowerCamel(pascal(base))
+			name := mapping.LowerCamel(mapping.Pascal(base))
 			if fd.IsList() {
 				name = plural(name)
 			}
@@ -121,7 +123,7 @@ func (im *importer) links(u *unit, sources map[protoreflect.FullName][]batchSour
 // sortedSources iterates sources in name order.
 func sortedSources(sources map[protoreflect.FullName][]batchSource) func(yield func(protoreflect.FullName, []batchSource) bool) {
 	return func(yield func(protoreflect.FullName, []batchSource) bool) {
-		for _, k := range sortedKeys(sources) {
+		for _, k := range slices.Sorted(maps.Keys(sources)) {
 			if !yield(k, sources[k]) {
 				return
 			}

@@ -1,4 +1,4 @@
-package schema_test
+package importproto_test
 
 import (
 	"fmt"
@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/bffgen/bffgen/schema"
 	"github.com/bffgen/bffgen/schema/diag"
+	"github.com/bffgen/bffgen/schema/importproto"
 )
 
 // randomProto writes a proto file of random messages, each field one of
@@ -105,7 +105,7 @@ func randomProto(r *rand.Rand) string {
 // its range check) and in responses, whatever `import proto` writes loads
 // without a single error. The seeds are fixed, so a failure reproduces.
 func TestImportProtoAlwaysChecks(t *testing.T) {
-	behavior, err := os.ReadFile("../internal/e2e/testdata/googleapis/proto/google/api/field_behavior.proto")
+	behavior, err := os.ReadFile("../../internal/e2e/testdata/googleapis/proto/google/api/field_behavior.proto")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +132,7 @@ func TestImportProtoAlwaysChecks(t *testing.T) {
 			}
 		}
 		set := compile(t, dir)
-		imp, err := schema.ImportProto(set, schema.ImportOptions{})
+		imp, err := importproto.Import(set, importproto.Options{})
 		if err != nil {
 			t.Fatalf("seed %d: import: %v\n%s", seed, err, text)
 		}
