@@ -102,29 +102,55 @@ func (p *bffPlugin) batchResolverBody(o *gqlcodegen.Object, f *gqlcodegen.Field)
 }
 
 // fetchName names the function that makes the calls of a batch: shared by
-// every batched field with the same call (method, key, results, by) and no
-// request mapping of its own, else specific to the field.
+// every batched field with the same call (method, key, results, by, shape)
+// and no request mapping of its own, else specific to the field.
 func (p *bffPlugin) fetchName(o *gqlcodegen.Object, f *gqlcodegen.Field, bt *schema.Batch) string {
 	if len(bt.Assigns) > 0 {
 		return "fetch" + ucFirst(o.Name) + f.GoFieldName
 	}
 	name := "fetch" + p.pg.methodGoName(bt.Method) + "By" + goIdent(string(bt.Key.Name()))
-	if bt.By == nil {
+	if bt.KeyField != nil {
+		name += goIdent(string(bt.KeyField.Name()))
+	}
+	switch bt.Shape {
+	case schema.BatchInOrder:
 		name += "InOrder"
+	case schema.BatchGrouped:
+		name += "GroupedBy" + goIdent(string(bt.By.Name()))
+	case schema.BatchMap:
+		name += "From" + goIdent(string(bt.Results.Name()))
 	}
 	return name
 }
 
+// batchKeyType is the Go type of one key of a batch: the element of a
+// repeated scalar key field, or the type of the key message's key field.
+func (p *bffPlugin) batchKeyType(bt *schema.Batch) (types.Type, error) {
+	if bt.KeyField != nil {
+		_, getter, _, err := p.fieldTypes(bt.KeyField)
+		return getter, err
+	}
+	keyField, _, _, err := p.fieldTypes(bt.Key)
+	if err != nil {
+		return nil, err
+	}
+	return keyField.(*types.Slice).Elem(), nil
+}
+
 // fetchFunc writes the function that calls a batch method for a list of
 // distinct keys: one call per chunk (in parallel), each result matched to
-// its key by the by field or by position. Results and errors are indexed
-// like keys; a key without a result has nil.
+// its key by the shape of the batch (by field, position, grouping by field,
+// map key). Results and errors are indexed like keys; a key without a result
+// has nil (an empty group).
 func (p *bffPlugin) fetchFunc(o *gqlcodegen.Object, f *gqlcodegen.Field, bt *schema.Batch) (string, error) {
-	keyField, _, keyGo, err := p.fieldTypes(bt.Key)
+	_, _, keyGo, err := p.fieldTypes(bt.Key)
 	if err != nil {
 		return "", err
 	}
-	keyType := keyField.(*types.Slice).Elem()
+	keyType, err := p.batchKeyType(bt)
+	if err != nil {
+		return "", err
+	}
 	in := p.pg.message(bt.Method.Input())
 	inType, err := p.namedType(in.GoIdent)
 	if err != nil {
@@ -134,9 +160,13 @@ func (p *bffPlugin) fetchFunc(o *gqlcodegen.Object, f *gqlcodegen.Field, bt *sch
 	if err != nil {
 		return "", err
 	}
-	itemType, err := p.namedType(p.pg.message(bt.Results.Message()).GoIdent)
+	itemType, err := p.namedType(p.pg.message(bt.ResultMessage()).GoIdent)
 	if err != nil {
 		return "", err
+	}
+	result := "*" + typeStr(itemType)
+	if bt.Shape == schema.BatchGrouped {
+		result = "[]" + result
 	}
 	ctxPkg := templates.CurrentImports.Lookup("context")
 	params := []string{"ctx " + ctxPkg + ".Context", "keys []" + typeStr(keyType)}
@@ -147,24 +177,42 @@ func (p *bffPlugin) fetchFunc(o *gqlcodegen.Object, f *gqlcodegen.Field, bt *sch
 	}
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "// %s calls %s for keys:\n// one call per chunk of max_batch_size of upstream %q (else %d), in\n// parallel. Results and errors are indexed like keys; a key without a\n// result has a nil one.\n", p.fetchName(o, f, bt), bt.Method.FullName(), bt.Service.Upstream, bt.MaxBatchSize)
-	fmt.Fprintf(&sb, "func (r *resolver) %s(%s) ([]*%s, []error) {\n", p.fetchName(o, f, bt), strings.Join(params, ", "), typeStr(itemType))
-	fmt.Fprintf(&sb, "items := make([]*%s, len(keys))\n", typeStr(itemType))
+	fmt.Fprintf(&sb, "func (r *resolver) %s(%s) ([]%s, []error) {\n", p.fetchName(o, f, bt), strings.Join(params, ", "), result)
+	fmt.Fprintf(&sb, "items := make([]%s, len(keys))\n", result)
 	if bt.By != nil {
 		fmt.Fprintf(&sb, "index := make(map[%s]int, len(keys))\nfor i, k := range keys {\nindex[k] = i\n}\n", typeStr(keyType))
 	}
 	fmt.Fprintf(&sb, "errs := %s.Chunks(ctx, len(keys), r.up.MaxBatchSize(%q, %d), func(ctx %s.Context, lo, hi int) error {\n", templates.CurrentImports.Lookup(batchPkg), bt.Service.Upstream, bt.MaxBatchSize, ctxPkg)
-	fmt.Fprintf(&sb, "req := &%s{}\nreq.%s = keys[lo:hi]\n", typeStr(inType), keyGo)
+	fmt.Fprintf(&sb, "req := &%s{}\n", typeStr(inType))
+	if bt.KeyField != nil {
+		keyMsg, err := p.namedType(p.pg.message(bt.Key.Message()).GoIdent)
+		if err != nil {
+			return "", err
+		}
+		field, _, fieldGo, err := p.fieldTypes(bt.KeyField)
+		if err != nil {
+			return "", err
+		}
+		k := "k"
+		if _, isPtr := field.(*types.Pointer); isPtr {
+			k = "&k"
+		}
+		fmt.Fprintf(&sb, "req.%s = make([]*%s, 0, hi-lo)\nfor _, k := range keys[lo:hi] {\nreq.%s = append(req.%s, &%s{%s: %s})\n}\n", keyGo, typeStr(keyMsg), keyGo, keyGo, typeStr(keyMsg), fieldGo, k)
+	} else {
+		fmt.Fprintf(&sb, "req.%s = keys[lo:hi]\n", keyGo)
+	}
 	for _, a := range bt.Assigns {
 		stmt, err := p.assignPath("req", a.Path, func(dt types.Type) (srcExpr, error) {
 			return p.source(f, a.Source, dt, "return err")
-		})
+		}, "return err")
 		if err != nil {
 			return "", err
 		}
 		sb.WriteString(stmt + "\n")
 	}
 	fmt.Fprintf(&sb, "res, err := r.%s.%s(ctx, %s.NewRequest(req))\nif err != nil {\nreturn err\n}\n", clientField(bt.Service), p.pg.methodGoName(bt.Method), templates.CurrentImports.Lookup("connectrpc.com/connect"))
-	if bt.By != nil {
+	switch bt.Shape {
+	case schema.BatchByKey, schema.BatchGrouped:
 		_, byGetter, byGo, err := p.fieldTypes(bt.By)
 		if err != nil {
 			return "", err
@@ -173,8 +221,14 @@ func (p *bffPlugin) fetchFunc(o *gqlcodegen.Object, f *gqlcodegen.Field, bt *sch
 		if !types.Identical(byGetter, keyType) {
 			by = typeStr(keyType) + "(" + by + ")"
 		}
-		fmt.Fprintf(&sb, "for _, item := range res.Msg.Get%s() {\nif i, ok := index[%s]; ok && i >= lo && i < hi {\nitems[i] = item\n}\n}\n", resultsGo, by)
-	} else {
+		store := "items[i] = item"
+		if bt.Shape == schema.BatchGrouped {
+			store = "items[i] = append(items[i], item)"
+		}
+		fmt.Fprintf(&sb, "for _, item := range res.Msg.Get%s() {\nif i, ok := index[%s]; ok && i >= lo && i < hi {\n%s\n}\n}\n", resultsGo, by, store)
+	case schema.BatchMap:
+		fmt.Fprintf(&sb, "found := res.Msg.Get%s()\nfor i := lo; i < hi; i++ {\nitems[i] = found[keys[i]]\n}\n", resultsGo)
+	default:
 		fmt.Fprintf(&sb, "for j, item := range res.Msg.Get%s() {\nif lo+j < hi {\nitems[lo+j] = item\n}\n}\n", resultsGo)
 	}
 	sb.WriteString("return nil\n})\nreturn items, errs\n}\n")
@@ -186,11 +240,10 @@ func (p *bffPlugin) fetchFunc(o *gqlcodegen.Object, f *gqlcodegen.Field, bt *sch
 func (p *bffPlugin) batchFunc(o *gqlcodegen.Object, f *gqlcodegen.Field, bt *schema.Batch, nonNull bool) (string, error) {
 	parent := o.Reference()
 	rt := f.TypeReference.GO
-	keyField, _, _, err := p.fieldTypes(bt.Key)
+	keyType, err := p.batchKeyType(bt)
 	if err != nil {
 		return "", err
 	}
-	keyType := keyField.(*types.Slice).Elem()
 	from := "p"
 	var fromType types.Type
 	for _, fd := range bt.From {
@@ -203,11 +256,14 @@ func (p *bffPlugin) batchFunc(o *gqlcodegen.Object, f *gqlcodegen.Field, bt *sch
 	if !types.Identical(fromType, keyType) {
 		from = typeStr(keyType) + "(" + from + ")"
 	}
-	itemType, err := p.namedType(p.pg.message(bt.Results.Message()).GoIdent)
+	itemType, err := p.namedType(p.pg.message(bt.ResultMessage()).GoIdent)
 	if err != nil {
 		return "", err
 	}
 	value, vt := "item", types.Type(types.NewPointer(itemType))
+	if bt.Shape == schema.BatchGrouped {
+		vt = types.NewSlice(vt)
+	}
 	for _, fd := range bt.Pick {
 		_, getter, goName, err := p.fieldTypes(fd)
 		if err != nil {
@@ -239,8 +295,12 @@ func (p *bffPlugin) batchFunc(o *gqlcodegen.Object, f *gqlcodegen.Field, bt *sch
 	fmt.Fprintf(&sb, "items, errs := r.%s(%s)\n", p.fetchName(o, f, bt), strings.Join(fetchArgs, ", "))
 	fmt.Fprintf(&sb, "out := make([]%s, len(parents))\noutErrs := make([]error, len(parents))\n", typeStr(rt))
 	fmt.Fprintf(&sb, "for i, p := range parents {\nk := index[%s]\nitem := items[k]\nswitch {\ncase errs[k] != nil:\noutErrs[i] = errs[k]\n", from)
-	if nonNull && len(bt.Pick) == 0 {
+	if nonNull && len(bt.Pick) == 0 && bt.Shape != schema.BatchGrouped {
 		fmt.Fprintf(&sb, "case item == nil:\noutErrs[i] = %s.NewError(%s.CodeNotFound, %s.Errorf(\"%s has no result for key %%v\", keys[k]))\n", connectPkg, connectPkg, templates.CurrentImports.Lookup("fmt"), bt.Method.FullName())
+	}
+	if bt.Shape == schema.BatchGrouped {
+		// A key with no items has an empty list, not null.
+		fmt.Fprintf(&sb, "case item == nil:\nout[i] = %s{}\n", typeStr(rt))
 	}
 	fmt.Fprintf(&sb, "default:\nout[i] = %s\n}\n}\nreturn out, outErrs\n}\n", value)
 	return sb.String(), nil

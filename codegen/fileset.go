@@ -5,6 +5,8 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"go/parser"
+	"go/token"
 	"io/fs"
 	"maps"
 	"os"
@@ -33,6 +35,10 @@ type FileSet struct {
 	// in it that the set does not contain are removed by Write.
 	Out   string
 	Files []File
+	// Requires are the modules, as "path@version", that generated code
+	// imports and the project's go.mod does not require yet (the canonical
+	// packages of googleapis protos): `go get` them before building.
+	Requires []string
 }
 
 // Add adds or replaces a file.
@@ -71,12 +77,41 @@ type WriteReport struct {
 // Changed reports whether anything on disk changed.
 func (r WriteReport) Changed() bool { return len(r.Written)+len(r.Removed) > 0 }
 
+// WriteOption configures [FileSet.Write].
+type WriteOption interface{ applyWrite(*writeOptions) }
+
+type writeOptions struct{ goGenerate bool }
+
+type writeOptionFunc func(*writeOptions)
+
+func (f writeOptionFunc) applyWrite(o *writeOptions) { f(o) }
+
+// WithGoGenerate says whether the write is a step of `go generate` (the
+// default is false). go generate lists every package and file before it
+// runs the first generator, then opens each listed file in turn: a file
+// removed in between makes it fail although the generated code is fine. So
+// under go generate a stale generated file is not removed but emptied into a
+// tombstone, a file excluded from every build by //go:build ignore (which go
+// generate never lists); the next write, of either kind, removes it.
+func WithGoGenerate(on bool) WriteOption {
+	return writeOptionFunc(func(o *writeOptions) { o.goGenerate = on })
+}
+
+// tombstoneMark is the line that marks a tombstone, right after the header.
+const tombstoneMark = "// bffgen removed this file; the next bffgen generate deletes it."
+
 // Write puts the set into the project at dir. A file whose content is
 // already on disk is not touched (its mtime is kept); a scaffold that exists
 // is kept whatever its content; a generated file under Out that the set no
-// longer contains is removed. Each file is written to a temporary sibling
-// and renamed into place, so a reader never sees half a file.
-func (s *FileSet) Write(dir string) (WriteReport, error) {
+// longer contains is removed (see [WithGoGenerate] for the exception), and
+// so is every tombstone a previous write left. Each file is written to a
+// temporary sibling and renamed into place, so a reader never sees half a
+// file.
+func (s *FileSet) Write(dir string, opts ...WriteOption) (WriteReport, error) {
+	var o writeOptions
+	for _, opt := range opts {
+		opt.applyWrite(&o)
+	}
 	var rep WriteReport
 	want := map[string]bool{}
 	for _, f := range s.Files {
@@ -98,7 +133,25 @@ func (s *FileSet) Write(dir string) (WriteReport, error) {
 	if s.Out == "" {
 		return rep, nil
 	}
-	outDir := filepath.Join(dir, filepath.FromSlash(s.Out))
+	removed, err := sweep(dir, s.Out, want, o.goGenerate)
+	rep.Removed = removed
+	return rep, err
+}
+
+// SweepTombstones removes the tombstones a write under go generate left in
+// the generated-code directory out of the project at dir, and the
+// directories they leave empty; it returns their relative paths. Call it
+// when a run skips [FileSet.Write] because nothing changed.
+func SweepTombstones(dir, out string) ([]string, error) {
+	return sweep(dir, out, nil, false)
+}
+
+// sweep removes the generated Go files under out that want does not list
+// (all of them but tombstones when want is nil: only tombstones go), or
+// turns them into tombstones when tombstone is set.
+func sweep(dir, out string, want map[string]bool, tombstone bool) ([]string, error) {
+	var removed []string
+	outDir := filepath.Join(dir, filepath.FromSlash(out))
 	err := filepath.WalkDir(outDir, func(p string, d fs.DirEntry, err error) error {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil
@@ -115,20 +168,43 @@ func (s *FileSet) Write(dir string) (WriteReport, error) {
 		if err != nil {
 			return err
 		}
-		if !isGenerated(data) {
+		dead := isTombstone(data)
+		switch {
+		case !isGenerated(data), want == nil && !dead:
 			return nil
+		case tombstone && !dead:
+			if err := writeAtomic(p, tombstoneFor(data)); err != nil {
+				return err
+			}
+		default:
+			if err := os.Remove(p); err != nil {
+				return err
+			}
 		}
-		if err := os.Remove(p); err != nil {
-			return err
+		if !dead {
+			removed = append(removed, rel)
 		}
-		rep.Removed = append(rep.Removed, rel)
 		return nil
 	})
 	if err != nil {
-		return rep, err
+		return removed, err
 	}
 	removeEmptyDirs(outDir)
-	return rep, nil
+	return removed, nil
+}
+
+// tombstoneFor is the tombstone of a generated Go file: its package clause,
+// excluded from every build.
+func tombstoneFor(data []byte) []byte {
+	pkg := "gen"
+	if f, err := parser.ParseFile(token.NewFileSet(), "", data, parser.PackageClauseOnly); err == nil {
+		pkg = f.Name.Name
+	}
+	return []byte(GeneratedHeader + "\n" + tombstoneMark + "\n\n//go:build ignore\n\npackage " + pkg + "\n")
+}
+
+func isTombstone(data []byte) bool {
+	return bytes.HasPrefix(data, []byte(GeneratedHeader+"\n"+tombstoneMark+"\n"))
 }
 
 // isGenerated reports whether a Go file says it is generated, by bffgen or

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -82,4 +83,81 @@ func TestWriteTouchesOnlyChangedFiles(t *testing.T) {
 			t.Errorf("a file bffgen did not generate was removed: %v", err)
 		}
 	})
+}
+
+func TestWriteUnderGoGenerateLeavesTombstones(t *testing.T) {
+	dir := t.TempDir()
+	first := &codegen.FileSet{Out: "gen", Files: []codegen.File{
+		{Path: "gen/a.go", Data: []byte(codegen.GeneratedHeader + "\npackage gen\n")},
+		{Path: "gen/sub/b.go", Data: []byte(codegen.GeneratedHeader + "\npackage sub\n")},
+	}}
+	if _, err := first.Write(dir); err != nil {
+		t.Fatal(err)
+	}
+	next := &codegen.FileSet{Out: "gen", Files: first.Files[:1]}
+	rep, err := next.Write(dir, codegen.WithGoGenerate(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(rep.Removed, []string{"gen/sub/b.go"}) {
+		t.Errorf("report %+v, want gen/sub/b.go removed", rep)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "gen/sub/b.go"))
+	if err != nil {
+		t.Fatalf("under go generate the stale file must stay, as a tombstone: %v", err)
+	}
+	if !strings.Contains(string(data), "//go:build ignore\n\npackage sub\n") {
+		t.Errorf("tombstone is not excluded from builds, or lost its package:\n%s", data)
+	}
+	removed, err := codegen.SweepTombstones(dir, "gen")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(removed) != 0 {
+		t.Errorf("sweeping reports tombstones as removed files: %v", removed)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "gen/sub")); !os.IsNotExist(err) {
+		t.Errorf("the tombstone's directory is left: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "gen/a.go")); err != nil {
+		t.Errorf("sweeping removed a live file: %v", err)
+	}
+}
+
+func TestFreshNeedsTheSameInputsAndIntactOutputs(t *testing.T) {
+	dir := t.TempDir()
+	set := &codegen.FileSet{Out: "gen", Files: []codegen.File{
+		{Path: "gen/a.go", Data: []byte(codegen.GeneratedHeader + "\npackage gen\n")},
+		{Path: "resolvers/r.go", Data: []byte("package resolvers\n"), Scaffold: true},
+	}}
+	if _, err := set.Write(dir); err != nil {
+		t.Fatal(err)
+	}
+	if codegen.Fresh(dir, "gen", "fp1") {
+		t.Fatal("fresh without a state file")
+	}
+	if _, err := set.State("fp1").Write(dir); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name   string
+		fp     string
+		break_ func()
+		want   bool
+	}{
+		{"same inputs, files intact", "fp1", func() {}, true},
+		{"other inputs", "fp2", func() {}, false},
+		{"generated file edited", "fp1", func() { os.WriteFile(filepath.Join(dir, "gen/a.go"), []byte("package gen // mine\n"), 0o644) }, false},
+		{"scaffold deleted", "fp1", func() { os.Remove(filepath.Join(dir, "resolvers/r.go")) }, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := set.Write(dir); err != nil { // restore
+				t.Fatal(err)
+			}
+			tc.break_()
+			if got := codegen.Fresh(dir, "gen", tc.fp); got != tc.want {
+				t.Errorf("Fresh = %v, want %v", got, tc.want)
+			}
+		})
+	}
 }

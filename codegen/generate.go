@@ -2,14 +2,17 @@ package codegen
 
 import (
 	"context"
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/bffgen/bffgen/schema"
+	"golang.org/x/mod/modfile"
 )
 
 // Generate produces every file of the BFF for a checked model. It writes
@@ -32,6 +35,10 @@ func Generate(ctx context.Context, m *schema.Model) (*FileSet, error) {
 		return nil, err
 	}
 	set.Sort()
+	set.Requires, err = missingRequires(m)
+	if err != nil {
+		return nil, err
+	}
 	return set, nil
 }
 
@@ -67,4 +74,28 @@ func userMethods(dir string) (map[string]bool, error) {
 func fileExists(dir, rel string) bool {
 	_, err := os.Stat(filepath.Join(dir, filepath.FromSlash(rel)))
 	return err == nil
+}
+
+// missingRequires lists the canonical modules generated code imports that
+// the project's go.mod does not require, as "path@version".
+func missingRequires(m *schema.Model) ([]string, error) {
+	need := neededModules(m)
+	if len(need) == 0 {
+		return nil, nil
+	}
+	data, err := os.ReadFile(filepath.Join(m.ModuleDir, "go.mod"))
+	if err != nil {
+		return nil, err
+	}
+	mf, err := modfile.ParseLax("go.mod", data, nil)
+	if err != nil {
+		return nil, fmt.Errorf("reading go.mod: %w", err)
+	}
+	var out []string
+	for _, mod := range need {
+		if !slices.ContainsFunc(mf.Require, func(r *modfile.Require) bool { return r.Mod.Path == mod }) {
+			out = append(out, mod+"@"+canonicalModules[mod])
+		}
+	}
+	return out, nil
 }

@@ -3,6 +3,7 @@ package codegen
 import (
 	"bytes"
 	"fmt"
+	"go/types"
 	"path"
 	"path/filepath"
 	"slices"
@@ -12,6 +13,7 @@ import (
 	"github.com/99designs/gqlgen/codegen/config"
 	"github.com/99designs/gqlgen/plugin/modelgen"
 	"github.com/bffgen/bffgen/schema"
+	"github.com/bffgen/bffgen/schema/mapping"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/formatter"
 	"github.com/vektah/gqlparser/v2/parser"
@@ -209,7 +211,7 @@ func gqlgenConfig(m *schema.Model, pg *protoGen, ws *workspace, sources []*ast.S
 		for _, f := range obj.Fields {
 			switch f.Kind {
 			case schema.FieldProto:
-				fields[f.Def.Name] = config.TypeMapField{FieldName: pg.field(f.Proto).GoName, Resolver: nonNullBytes(f) || f.Proto.IsMap() || isFieldMask(f.Proto) || isOneofMember(f.Proto)}
+				fields[f.Def.Name] = config.TypeMapField{FieldName: pg.field(f.Proto).GoName, Resolver: nonNullBytes(f) || f.Proto.IsMap() || mapping.IsFieldMask(f.Proto) || mapping.RealOneof(f.Proto)}
 			case schema.FieldRPC, schema.FieldUser, schema.FieldBatch, schema.FieldOneof:
 				fields[f.Def.Name] = config.TypeMapField{Resolver: true}
 			}
@@ -231,6 +233,43 @@ func gqlgenConfig(m *schema.Model, pg *protoGen, ws *workspace, sources []*ast.S
 		cfg.Models[name] = entry
 	}
 	return cfg, nil
+}
+
+// modelsPlugin is gqlgen's model generator with one change: a field of a
+// generated model that holds a well-known message (the value of a map
+// entry, the member of a oneof union: google.protobuf.Any as JSON, say)
+// takes the message's Go type, which the scalar's marshaler reads, rather
+// than the scalar's first Go type, which the proto value does not convert
+// to.
+func modelsPlugin(m *schema.Model, pg *protoGen) *modelgen.Plugin {
+	wkt := map[string]protoreflect.MessageDescriptor{} // "Type.field"
+	add := func(typ, field string, fd protoreflect.FieldDescriptor) {
+		if md := fd.Message(); md != nil && mapping.IsWellKnown(md) {
+			wkt[typ+"."+field] = md
+		}
+	}
+	for name, entry := range m.MapEntries {
+		add(name, "value", entry.Fields().ByName("value"))
+	}
+	for _, o := range m.Objects {
+		for _, f := range o.Fields {
+			if f.Kind == schema.FieldOneof {
+				for _, mem := range f.Oneof.Members {
+					add(mem.Type.Name, mem.Field.Name, mem.Proto)
+				}
+			}
+		}
+	}
+	mp := modelgen.New().(*modelgen.Plugin)
+	mp.FieldHook = func(td *ast.Definition, fd *ast.FieldDefinition, f *modelgen.Field) (*modelgen.Field, error) {
+		if md, ok := wkt[td.Name+"."+fd.Name]; ok {
+			id := pg.message(md).GoIdent
+			pkg := types.NewPackage(string(id.GoImportPath), path.Base(string(id.GoImportPath)))
+			f.Type = types.NewPointer(types.NewNamed(types.NewTypeName(0, pkg, id.GoName, nil), types.NewStruct(nil, nil), nil))
+		}
+		return modelgen.DefaultFieldMutateHook(td, fd, f)
+	}
+	return mp
 }
 
 func isRoot(m *schema.Model, name string) bool {
@@ -263,8 +302,8 @@ func genExecutor(m *schema.Model, pg *protoGen, set *FileSet, existing map[strin
 		return err
 	}
 	for _, f := range pg.plugin.Files {
-		if f.Generate || strings.HasPrefix(f.Desc.Path(), "google/protobuf/") {
-			continue
+		if _, _, canonical := canonicalGoPackage(f.Desc); f.Generate || canonical {
+			continue // generated here, or a module's package the go command fetches
 		}
 		if err := ws.copyDir(m, string(f.GoImportPath)); err != nil {
 			return fmt.Errorf("copying reused package %s: %w", f.GoImportPath, err)
@@ -285,7 +324,7 @@ func genExecutor(m *schema.Model, pg *protoGen, set *FileSet, existing map[strin
 	}
 	p := &bffPlugin{m: m, pg: pg, ws: ws, existing: existing}
 	err = ws.inWorkspace(func() error {
-		return api.Generate(cfg, api.NoPlugins(), api.AddPlugin(modelgen.New()), api.AddPlugin(p))
+		return api.Generate(cfg, api.NoPlugins(), api.AddPlugin(modelsPlugin(m, pg)), api.AddPlugin(p))
 	})
 	if err != nil {
 		return fmt.Errorf("internal error, please report: gqlgen: %w", err)
@@ -313,16 +352,4 @@ func genExecutor(m *schema.Model, pg *protoGen, set *FileSet, existing map[strin
 // returns an empty, non-nil slice.
 func nonNullBytes(f *schema.Field) bool {
 	return f.Kind == schema.FieldProto && f.Def.Type.NonNull && !f.Proto.IsList() && f.Proto.Kind() == protoreflect.BytesKind
-}
-
-// isFieldMask reports whether fd is a singular google.protobuf.FieldMask,
-// which GraphQL sees as the list of its paths.
-func isFieldMask(fd protoreflect.FieldDescriptor) bool {
-	return !fd.IsList() && fd.Message() != nil && fd.Message().FullName() == "google.protobuf.FieldMask"
-}
-
-// isOneofMember reports whether fd is a member of a real oneof: its Go
-// value lives in a wrapper type, so it is read by a resolver.
-func isOneofMember(fd protoreflect.FieldDescriptor) bool {
-	return fd.ContainingOneof() != nil && !fd.ContainingOneof().IsSynthetic()
 }

@@ -6,12 +6,14 @@ import (
 	"path"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"unicode"
 
 	gqlcodegen "github.com/99designs/gqlgen/codegen"
 	"github.com/99designs/gqlgen/codegen/templates"
 	"github.com/bffgen/bffgen/schema"
+	"github.com/bffgen/bffgen/schema/mapping"
 	bfftemplates "github.com/bffgen/bffgen/templates"
 	"google.golang.org/protobuf/compiler/protogen"
 	"google.golang.org/protobuf/reflect/protoreflect"
@@ -133,11 +135,11 @@ func (p *bffPlugin) GenerateCode(data *gqlcodegen.Data) error {
 				rf.Doc = fmt.Sprintf("// %s reads oneof %s as a union: null when no member the\n// union knows is set.", f.GoFieldName, bf.Oneof.Desc.FullName())
 				continue
 			}
-			if bf != nil && bf.Kind == schema.FieldProto && isOneofMember(bf.Proto) {
+			if bf != nil && bf.Kind == schema.FieldProto && mapping.RealOneof(bf.Proto) {
 				rf.Doc = fmt.Sprintf("// %s reads %s, a member of oneof %s: null unless it is the\n// member set.", f.GoFieldName, bf.Proto.FullName(), bf.Proto.ContainingOneof().Name())
 				continue
 			}
-			if bf != nil && bf.Kind == schema.FieldProto && isFieldMask(bf.Proto) {
+			if bf != nil && bf.Kind == schema.FieldProto && mapping.IsFieldMask(bf.Proto) {
 				rf.Doc = fmt.Sprintf("// %s lists the paths of the field mask %s.", f.GoFieldName, bf.Proto.FullName())
 				continue
 			}
@@ -173,12 +175,12 @@ func (p *bffPlugin) GenerateCode(data *gqlcodegen.Data) error {
 					rf.Body = p.batchResolverBody(o, rf.Field)
 				case bf != nil && bf.Kind == schema.FieldOneof:
 					rf.Body, err = p.unionBody(rf.Field, bf.Oneof)
-				case bf != nil && bf.Kind == schema.FieldProto && isOneofMember(bf.Proto):
+				case bf != nil && bf.Kind == schema.FieldProto && mapping.RealOneof(bf.Proto):
 					rf.Body, err = p.oneofBody(rf.Field, bf.Proto)
-				case bf != nil && bf.Kind == schema.FieldProto && isFieldMask(bf.Proto):
+				case bf != nil && bf.Kind == schema.FieldProto && mapping.IsFieldMask(bf.Proto):
 					rf.Body = fmt.Sprintf("return obj.Get%s().GetPaths(), nil", p.pg.field(bf.Proto).GoName)
 				case bf != nil && bf.Kind == schema.FieldProto && bf.Proto.IsMap():
-					rf.Body, err = p.mapBody(rf.Field, bf.Proto)
+					rf.Body, err = p.mapBody(rf.Field, bf.Proto, "")
 				case bf != nil && bf.Kind == schema.FieldProto:
 					rf.Body = fmt.Sprintf("if v := obj.Get%s(); v != nil {\nreturn v, nil\n}\nreturn []byte{}, nil", p.pg.field(bf.Proto).GoName)
 				default:
@@ -375,16 +377,29 @@ func (p *bffPlugin) rpcBody(o *gqlcodegen.Object, f *gqlcodegen.Field, rpc *sche
 		arg := argOf(f, rpc.Whole.Arg.Name)
 		conv := converterName(rpc.Whole.Type.Name())
 		if _, isPtr := arg.TypeReference.GO.(*types.Pointer); isPtr {
-			fmt.Fprintf(&b, "req := %s(%s)\nif req == nil {\nreq = &%s{}\n}\n", conv, arg.VarName, typeStr(inType))
+			fmt.Fprintf(&b, "req, err := %s(%s)\nif err != nil {\nreturn %s, err\n}\nif req == nil {\nreq = &%s{}\n}\n", conv, arg.VarName, zero, typeStr(inType))
 		} else {
-			fmt.Fprintf(&b, "req := %s(&%s)\n", conv, arg.VarName)
+			fmt.Fprintf(&b, "req, err := %s(&%s)\nif err != nil {\nreturn %s, err\n}\n", conv, arg.VarName, zero)
 		}
 	default:
 		fmt.Fprintf(&b, "req := &%s{}\n", typeStr(inType))
+		onErr := "return " + zero + ", err"
 		for _, a := range rpc.Assigns {
+			if a.Oneof != nil {
+				arg := argOf(f, a.Source.Arg.Name)
+				if arg == nil {
+					return "", fmt.Errorf("internal error, please report: %s has no argument %q", f.Name, a.Source.Arg.Name)
+				}
+				stmt, err := p.oneofFill("req", arg.VarName, a.Source.Type.Name(), a.Oneof, a.Members, onErr)
+				if err != nil {
+					return "", err
+				}
+				b.WriteString(stmt)
+				continue
+			}
 			stmt, err := p.assignPath("req", a.Path, func(dt types.Type) (srcExpr, error) {
-				return p.source(f, a.Source, dt, "return "+zero+", err")
-			})
+				return p.source(f, a.Source, dt, onErr)
+			}, onErr)
 			if err != nil {
 				return "", err
 			}
@@ -426,6 +441,14 @@ func (p *bffPlugin) rpcBody(o *gqlcodegen.Object, f *gqlcodegen.Field, rpc *sche
 		fmt.Fprintf(&b, "parent := %s\nif parent == nil {\nreturn nil, nil\n}\n", expr)
 		expr, et = "parent."+goName, field
 	}
+	if n := len(rpc.Result); n > 0 && rpc.Result[n-1].IsMap() {
+		// A map result is the list of its entries, as a map field is.
+		body, err := p.mapBody(f, rpc.Result[n-1], expr)
+		if err != nil {
+			return "", err
+		}
+		return b.String() + body, nil
+	}
 	switch {
 	case types.Identical(et, rt):
 	case isNumeric(et) && isNumeric(rt):
@@ -451,11 +474,22 @@ func argOf(f *gqlcodegen.Field, name string) *gqlcodegen.FieldArgument {
 }
 
 // assignPath writes "root.A.B = <source>", allocating nested messages.
-func (p *bffPlugin) assignPath(root string, path []protoreflect.FieldDescriptor, src func(types.Type) (srcExpr, error)) (string, error) {
+// onErr is the statement that returns err from the enclosing function. A
+// path that ends at a member of a oneof sets the member when the source is
+// not nil, and fails when another member of the oneof is set already.
+func (p *bffPlugin) assignPath(root string, path []protoreflect.FieldDescriptor, src func(types.Type) (srcExpr, error), onErr string) (string, error) {
 	var b strings.Builder
 	dst := root
 	var dt types.Type
 	for i, fd := range path {
+		if i == len(path)-1 && mapping.RealOneof(fd) {
+			stmt, err := p.assignMember(dst, fd, src, onErr)
+			if err != nil {
+				return "", err
+			}
+			b.WriteString(stmt)
+			return b.String(), nil
+		}
 		field, _, goName, err := p.fieldTypes(fd)
 		if err != nil {
 			return "", err
@@ -470,7 +504,7 @@ func (p *bffPlugin) assignPath(root string, path []protoreflect.FieldDescriptor,
 	if err != nil {
 		return "", err
 	}
-	stmt, err := p.assign(dst, dt, se.expr, se.typ)
+	stmt, err := p.assign(dst, dt, se.expr, se.typ, onErr)
 	if err != nil {
 		return "", err
 	}
@@ -574,8 +608,11 @@ func (p *bffPlugin) source(f *gqlcodegen.Field, s *schema.Source, dt types.Type,
 	}
 }
 
-// assign writes "dst = src" with whatever conversion the two Go types need.
-func (p *bffPlugin) assign(dst string, dt types.Type, src string, st types.Type) (string, error) {
+// assign writes "dst = src" with whatever conversion the two Go types
+// need. onErr is the statement that returns err from the enclosing
+// function, for the conversions that can fail: an input object's
+// converter, and the range check of a uint32 field.
+func (p *bffPlugin) assign(dst string, dt types.Type, src string, st types.Type, onErr string) (string, error) {
 	if types.Identical(dt, st) {
 		return dst + " = " + src, nil
 	}
@@ -583,17 +620,31 @@ func (p *bffPlugin) assign(dst string, dt types.Type, src string, st types.Type)
 		return fmt.Sprintf("%s = &%s{Paths: %s}", dst, typeStr(dp.Elem()), src), nil
 	}
 	if conv, byValue, ok := p.converterFor(st, dt); ok {
+		arg := src
 		if byValue {
-			return fmt.Sprintf("%s = %s(&%s)", dst, conv, src), nil
+			arg = "&" + src
 		}
-		return fmt.Sprintf("%s = %s(%s)", dst, conv, src), nil
+		return fmt.Sprintf("if c, err := %s(%s); err != nil {\n%s\n} else {\n%s = c\n}", conv, arg, onErr, dst), nil
+	}
+	if stmt, ok := p.assignWellKnown(dst, dt, src, st, onErr); ok {
+		return stmt, nil
 	}
 	if sp, ok := st.(*types.Pointer); ok {
-		inner, err := p.assign(dst, dt, "*"+src, sp.Elem())
+		inner, err := p.assign(dst, dt, "*"+src, sp.Elem(), onErr)
 		if err != nil {
 			return "", err
 		}
 		return "if " + src + " != nil {\n" + inner + "\n}", nil
+	}
+	if dm, ok := dt.(*types.Map); ok {
+		return p.assignMap(dst, dm, src, st, onErr)
+	}
+	if target, ptr := uint32Target(dt); target && isNumeric(st) && !isUint32(st) {
+		set := dst + " = n"
+		if ptr {
+			set = dst + " = &n"
+		}
+		return fmt.Sprintf("if n, err := %s.ToUint32(int64(%s)); err != nil {\n%s\n} else {\n%s\n}", templates.CurrentImports.Lookup(scalarPkg), src, onErr, set), nil
 	}
 	if dp, ok := dt.(*types.Pointer); ok {
 		switch {
@@ -608,7 +659,7 @@ func (p *bffPlugin) assign(dst string, dt types.Type, src string, st types.Type)
 	}
 	if ds, ok := dt.(*types.Slice); ok {
 		if ss, ok := st.(*types.Slice); ok {
-			inner, err := p.assign("e", ds.Elem(), "v", ss.Elem())
+			inner, err := p.assign("e", ds.Elem(), "v", ss.Elem(), onErr)
 			if err != nil {
 				return "", err
 			}
@@ -619,6 +670,165 @@ func (p *bffPlugin) assign(dst string, dt types.Type, src string, st types.Type)
 		}
 	}
 	return "", fmt.Errorf("internal error, please report: no conversion from %s to %s", st, dt)
+}
+
+// wrapperCtors are the constructors of wrapperspb by wrapper type.
+var wrapperCtors = map[string]string{
+	"StringValue": "String", "BoolValue": "Bool", "Int32Value": "Int32", "UInt32Value": "UInt32",
+	"Int64Value": "Int64", "UInt64Value": "UInt64", "FloatValue": "Float", "DoubleValue": "Double", "BytesValue": "Bytes",
+}
+
+// assignWellKnown fills a well-known message field from the Go value of
+// its GraphQL input: a wrapper from its scalar (a UInt32Value with the
+// range check), a Struct or ListValue from the JSON scalar's Value.
+func (p *bffPlugin) assignWellKnown(dst string, dt types.Type, src string, st types.Type, onErr string) (string, bool) {
+	dp, ok := dt.(*types.Pointer)
+	if !ok {
+		return "", false
+	}
+	named, ok := dp.Elem().(*types.Named)
+	if !ok || named.Obj().Pkg() == nil {
+		return "", false
+	}
+	switch pkg, name := named.Obj().Pkg().Path(), named.Obj().Name(); {
+	case pkg == "google.golang.org/protobuf/types/known/wrapperspb" && wrapperCtors[name] != "" && !isPointer(st):
+		ctor := templates.CurrentImports.Lookup(pkg) + "." + wrapperCtors[name]
+		if name == "UInt32Value" && !isUint32(st) {
+			return fmt.Sprintf("if n, err := %s.ToUint32(int64(%s)); err != nil {\n%s\n} else {\n%s = %s(n)\n}", templates.CurrentImports.Lookup(scalarPkg), src, onErr, dst, ctor), true
+		}
+		arg := src
+		if b, ok := st.Underlying().(*types.Basic); ok && (name == "FloatValue" && b.Kind() != types.Float32 || name == "Int32Value" && b.Kind() != types.Int32) {
+			arg = map[string]string{"FloatValue": "float32", "Int32Value": "int32"}[name] + "(" + src + ")"
+		}
+		return fmt.Sprintf("%s = %s(%s)", dst, ctor, arg), true
+	case pkg == "google.golang.org/protobuf/types/known/structpb" && (name == "Struct" || name == "ListValue") && isPointer(st) && isNamed(derefType(st), pkg, "Value"):
+		return fmt.Sprintf("%s = %s.Get%s()", dst, src, map[string]string{"Struct": "StructValue", "ListValue": "ListValue"}[name]), true
+	}
+	return "", false
+}
+
+func isPointer(t types.Type) bool {
+	_, ok := t.(*types.Pointer)
+	return ok
+}
+
+func derefType(t types.Type) types.Type {
+	if p, ok := t.(*types.Pointer); ok {
+		return p.Elem()
+	}
+	return t
+}
+
+// uint32Target reports whether t is uint32 (a uint32 or fixed32 field) or
+// a pointer to one (an optional one).
+func uint32Target(t types.Type) (target, ptr bool) {
+	if p, ok := t.(*types.Pointer); ok {
+		return isUint32(p.Elem()), true
+	}
+	return isUint32(t), false
+}
+
+func isUint32(t types.Type) bool {
+	b, ok := t.Underlying().(*types.Basic)
+	return ok && b.Kind() == types.Uint32
+}
+
+// assignMap fills a proto map from a list of GraphQL entry input objects
+// (fields key and value); nil entries are skipped and a later entry with
+// the same key wins.
+func (p *bffPlugin) assignMap(dst string, dm *types.Map, src string, st types.Type, onErr string) (string, error) {
+	ss, ok := st.(*types.Slice)
+	if !ok {
+		return "", fmt.Errorf("internal error, please report: no conversion from %s to %s", st, dm)
+	}
+	elem := ss.Elem()
+	skip := ""
+	if ep, isPtr := elem.(*types.Pointer); isPtr {
+		elem, skip = ep.Elem(), "if me == nil {\ncontinue\n}\n"
+	}
+	est, ok := elem.Underlying().(*types.Struct)
+	if !ok {
+		return "", fmt.Errorf("internal error, please report: map entry %s is not a struct", elem)
+	}
+	part := func(json string) (string, types.Type) {
+		for i := 0; i < est.NumFields(); i++ {
+			if tag, _, _ := strings.Cut(reflect.StructTag(est.Tag(i)).Get("json"), ","); tag == json {
+				return est.Field(i).Name(), est.Field(i).Type()
+			}
+		}
+		return "", nil
+	}
+	keyName, keyType := part("key")
+	valName, valType := part("value")
+	if keyType == nil || valType == nil {
+		return "", fmt.Errorf("internal error, please report: entry input %s lacks key or value", elem)
+	}
+	setKey, err := p.assign("mk", dm.Key(), "me."+keyName, keyType, onErr)
+	if err != nil {
+		return "", err
+	}
+	setVal, err := p.assign("mv", dm.Elem(), "me."+valName, valType, onErr)
+	if err != nil {
+		return "", err
+	}
+	declare := func(name string, t types.Type, set string) string {
+		if expr, ok := strings.CutPrefix(set, name+" = "); ok && !strings.Contains(expr, "\n") {
+			return name + " := " + expr
+		}
+		return "var " + name + " " + typeStr(t) + "\n" + set
+	}
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "if len(%s) > 0 && %s == nil {\n%s = make(%s, len(%s))\n}\n", src, dst, dst, typeStr(dm), src)
+	fmt.Fprintf(&sb, "for _, me := range %s {\n%s%s\n%s\n%s[mk] = mv\n}", src, skip, declare("mk", dm.Key(), setKey), declare("mv", dm.Elem(), setVal), dst)
+	return sb.String(), nil
+}
+
+// assignMember sets a member of a oneof of the message at dst from a
+// source, when the source is not nil: the member's wrapper becomes the
+// oneof's value. A oneof that already holds a member is an input error.
+func (p *bffPlugin) assignMember(dst string, fd protoreflect.FieldDescriptor, src func(types.Type) (srcExpr, error), onErr string) (string, error) {
+	oneofGo := p.pg.oneofGoName(fd.ContainingOneof())
+	pf := p.pg.field(fd)
+	wrapper, err := p.namedType(pf.GoIdent)
+	if err != nil {
+		return "", err
+	}
+	var vt types.Type
+	ws := wrapper.Underlying().(*types.Struct)
+	for i := 0; i < ws.NumFields(); i++ {
+		if ws.Field(i).Name() == pf.GoName {
+			vt = ws.Field(i).Type()
+		}
+	}
+	if oneofGo == "" || vt == nil {
+		return "", fmt.Errorf("internal error, please report: no wrapper for oneof member %s", fd.FullName())
+	}
+	se, err := src(vt)
+	if err != nil {
+		return "", err
+	}
+	expr, st := se.expr, se.typ
+	guards := slices.Clone(se.guards)
+	if sp, isPtr := st.(*types.Pointer); isPtr {
+		guards = append(guards, expr+" != nil")
+		if _, _, conv := p.converterFor(st, vt); !conv {
+			expr, st = "*"+expr, sp.Elem()
+		}
+	}
+	set, err := p.assign("w."+pf.GoName, vt, expr, st, onErr)
+	if err != nil {
+		return "", err
+	}
+	var sb strings.Builder
+	sb.WriteString(se.pre)
+	if len(guards) > 0 {
+		sb.WriteString("if " + strings.Join(guards, " && ") + " {\n")
+	} else {
+		sb.WriteString("{\n")
+	}
+	fmt.Fprintf(&sb, "if %s.%s != nil {\nerr := %s.OneofConflict(%q)\n%s\n}\n", dst, oneofGo, templates.CurrentImports.Lookup(scalarPkg), fd.ContainingOneof().FullName(), onErr)
+	fmt.Fprintf(&sb, "w := &%s{}\n%s\n%s.%s = w\n}", typeStr(wrapper), set, dst, oneofGo)
+	return sb.String(), nil
 }
 
 // converterFor finds the converter from a generated input model (or a
@@ -636,7 +846,15 @@ func (p *bffPlugin) converterFor(st, dt types.Type) (name string, byValue bool, 
 	if !isNamed {
 		return "", false, false
 	}
-	in, bound := p.m.Inputs[named.Obj().Name()]
+	// gqlgen's Go name of an input may differ from its GraphQL name
+	// (CloudSqlInstanceInput is model.CloudSQLInstanceInput).
+	name = ""
+	for _, o := range p.data.Inputs {
+		if n, ok := o.Type.(*types.Named); ok && n.Obj().Name() == named.Obj().Name() && n.Obj().Pkg() != nil && named.Obj().Pkg() != nil && n.Obj().Pkg().Path() == named.Obj().Pkg().Path() {
+			name = o.Name
+		}
+	}
+	in, bound := p.m.Inputs[name]
 	if !bound || named.Obj().Pkg().Path() != outImportPath(p.m)+"/model" {
 		return "", false, false
 	}
@@ -644,7 +862,7 @@ func (p *bffPlugin) converterFor(st, dt types.Type) (name string, byValue bool, 
 	if mn, ok := dp.Elem().(*types.Named); !ok || mn.Obj().Name() != msg.GoIdent.GoName || mn.Obj().Pkg().Path() != string(msg.GoIdent.GoImportPath) {
 		return "", false, false
 	}
-	return converterName(named.Obj().Name()), byValue, true
+	return converterName(name), byValue, true
 }
 
 func converterName(input string) string { return lowerFirst(input) + "ToProto" }
@@ -685,7 +903,7 @@ func (p *bffPlugin) renderInputs(out, genPkg string) error {
 					return fmt.Errorf("internal error, please report: input %s has no field %q", name, f.Def.Name)
 				}
 				if f.Oneof != nil {
-					stmt, err := p.oneofInput(msg, gf, f)
+					stmt, err := p.oneofFill("out", "in."+gf.GoFieldName, f.Def.Type.Name(), f.Oneof, f.Members, "return nil, err")
 					if err != nil {
 						return err
 					}
@@ -694,7 +912,7 @@ func (p *bffPlugin) renderInputs(out, genPkg string) error {
 				}
 				stmt, err := p.assignPath("out", []protoreflect.FieldDescriptor{f.Proto}, func(types.Type) (srcExpr, error) {
 					return srcExpr{expr: "in." + gf.GoFieldName, typ: gf.TypeReference.GO}, nil
-				})
+				}, "return nil, err")
 				if err != nil {
 					return err
 				}
@@ -839,10 +1057,16 @@ func (p *bffPlugin) streamBody(b *strings.Builder, o *gqlcodegen.Object, f *gqlc
 
 // mapBody converts a proto map into the GraphQL list of entry objects,
 // ordered by key so responses are deterministic.
-func (p *bffPlugin) mapBody(f *gqlcodegen.Field, fd protoreflect.FieldDescriptor) (string, error) {
+//
+// mapExpr is the Go expression of the map; empty means the field of the
+// parent, obj.Get<Field>().
+func (p *bffPlugin) mapBody(f *gqlcodegen.Field, fd protoreflect.FieldDescriptor, mapExpr string) (string, error) {
 	_, getter, goName, err := p.fieldTypes(fd)
 	if err != nil {
 		return "", err
+	}
+	if mapExpr == "" {
+		mapExpr = "obj.Get" + goName + "()"
 	}
 	mt := getter.(*types.Map)
 	elem := f.TypeReference.GO.(*types.Slice).Elem() // *model.XEntry
@@ -860,11 +1084,11 @@ func (p *bffPlugin) mapBody(f *gqlcodegen.Field, fd protoreflect.FieldDescriptor
 	if keyType == nil || valType == nil {
 		return "", fmt.Errorf("internal error, please report: entry type %s lacks key or value", elem)
 	}
-	setKey, err := p.assign("e."+keyName, keyType, "k", mt.Key())
+	setKey, err := p.assign("e."+keyName, keyType, "k", mt.Key(), "return nil, err")
 	if err != nil {
 		return "", err
 	}
-	setVal, err := p.assign("e."+valName, valType, "m[k]", mt.Elem())
+	setVal, err := p.assign("e."+valName, valType, "m[k]", mt.Elem(), "return nil, err")
 	if err != nil {
 		return "", err
 	}
@@ -874,7 +1098,7 @@ func (p *bffPlugin) mapBody(f *gqlcodegen.Field, fd protoreflect.FieldDescriptor
 		keys, skip = "[]bool{false, true}", "if _, ok := m[k]; !ok {\ncontinue\n}\n"
 	}
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "m := obj.Get%s()\nout := make(%s, 0, len(m))\n", goName, typeStr(f.TypeReference.GO))
+	fmt.Fprintf(&sb, "m := %s\nout := make(%s, 0, len(m))\n", mapExpr, typeStr(f.TypeReference.GO))
 	fmt.Fprintf(&sb, "for _, k := range %s {\n%se := &%s{}\n%s\n%s\nout = append(out, e)\n}\nreturn out, nil", keys, skip, typeStr(elem.(*types.Pointer).Elem()), setKey, setVal)
 	return sb.String(), nil
 }
@@ -902,7 +1126,7 @@ func (p *bffPlugin) oneofBody(f *gqlcodegen.Field, fd protoreflect.FieldDescript
 		}
 	}
 	rt := f.TypeReference.GO
-	set, err := p.assign("out", rt, "v."+gf.GoName, vt)
+	set, err := p.assign("out", rt, "v."+gf.GoName, vt, "return "+zeroValue(rt)+", err")
 	if err != nil {
 		return "", err
 	}
@@ -936,22 +1160,24 @@ func goIdent(name string) string {
 	return b.String()
 }
 
-// oneofInput fills a oneof from a @oneOf input object: the one member set
-// becomes the oneof's wrapper.
-func (p *bffPlugin) oneofInput(msg *protogen.Message, gf *gqlcodegen.Field, f schema.InputField) (string, error) {
-	oneofGo := p.pg.oneofGoName(f.Oneof)
+// oneofFill fills oneof od of the message at out from in, the Go value of
+// a @oneOf input object named input (a pointer): the one member set
+// becomes the oneof's wrapper. onErr returns err from the enclosing
+// function.
+func (p *bffPlugin) oneofFill(out, in, input string, od protoreflect.OneofDescriptor, members []schema.InputField, onErr string) (string, error) {
+	oneofGo := p.pg.oneofGoName(od)
 	var obj *gqlcodegen.Object
 	for _, o := range p.data.Inputs {
-		if o.Name == f.Def.Type.Name() {
+		if o.Name == input {
 			obj = o
 		}
 	}
 	if obj == nil || oneofGo == "" {
-		return "", fmt.Errorf("internal error, please report: no @oneOf input %q for oneof %s", f.Def.Type.Name(), f.Oneof.FullName())
+		return "", fmt.Errorf("internal error, please report: no @oneOf input %q for oneof %s", input, od.FullName())
 	}
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "if v := in.%s; v != nil {\nswitch {\n", gf.GoFieldName)
-	for _, m := range f.Members {
+	fmt.Fprintf(&sb, "if v := %s; v != nil {\nswitch {\n", in)
+	for _, m := range members {
 		mf := gqlField(obj, m.Def.Name)
 		pf := p.pg.field(m.Proto)
 		wrapper, err := p.namedType(pf.GoIdent)
@@ -971,15 +1197,15 @@ func (p *bffPlugin) oneofInput(msg *protogen.Message, gf *gqlcodegen.Field, f sc
 				src, srcT = "*"+src, ptr.Elem() // the case checked it is set
 			}
 		}
-		set, err := p.assign("w."+pf.GoName, vt, src, srcT)
+		set, err := p.assign("w."+pf.GoName, vt, src, srcT, onErr)
 		if err != nil {
 			return "", err
 		}
 		if expr, ok := strings.CutPrefix(set, "w."+pf.GoName+" = "); ok && !strings.Contains(expr, "\n") {
-			fmt.Fprintf(&sb, "case v.%s != nil:\nout.%s = &%s{%s: %s}\n", mf.GoFieldName, oneofGo, typeStr(wrapper), pf.GoName, expr)
+			fmt.Fprintf(&sb, "case v.%s != nil:\n%s.%s = &%s{%s: %s}\n", mf.GoFieldName, out, oneofGo, typeStr(wrapper), pf.GoName, expr)
 			continue
 		}
-		fmt.Fprintf(&sb, "case v.%s != nil:\nw := &%s{}\n%s\nout.%s = w\n", mf.GoFieldName, typeStr(wrapper), set, oneofGo)
+		fmt.Fprintf(&sb, "case v.%s != nil:\nw := &%s{}\n%s\n%s.%s = w\n", mf.GoFieldName, typeStr(wrapper), set, out, oneofGo)
 	}
 	sb.WriteString("}\n}\n")
 	return sb.String(), nil
@@ -1019,7 +1245,7 @@ func (p *bffPlugin) unionBody(f *gqlcodegen.Field, o *schema.Oneof) (string, err
 				vt = ws.Field(i).Type()
 			}
 		}
-		set, err := p.assign("out."+fieldName, fieldType, "v."+pf.GoName, vt)
+		set, err := p.assign("out."+fieldName, fieldType, "v."+pf.GoName, vt, "return nil, err")
 		if err != nil {
 			return "", err
 		}

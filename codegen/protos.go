@@ -117,16 +117,80 @@ func connectImportPath(m *schema.Model, f *protogen.File) (ip protogen.GoImportP
 	return protogen.GoImportPath(outImportPath(m) + "/pb/" + strings.Join(elems, "/") + "/" + name), false
 }
 
-// goPackageFor decides the Go package of a proto file: the well-known types
-// keep theirs; a go_package inside the user's module that exists is reused;
-// everything else goes to <out>/pb/<proto package path>.
-func goPackageFor(m *schema.Model, fd protoreflect.FileDescriptor) (importPath, name string, reuse bool) {
+// canonicalPrefixes are the proto directories whose files have canonical
+// Go packages that bffgen imports instead of generating them again: the
+// well-known types (google.golang.org/protobuf) and the common googleapis
+// protos (google.golang.org/genproto/googleapis/..., and
+// cloud.google.com/go/longrunning for google/longrunning). Generating one
+// of them again would register its file twice when the canonical package
+// is linked too (the runtime links google/rpc's error details), and the
+// protobuf runtime panics at start on a second registration.
+var canonicalPrefixes = []string{"google/protobuf/", "google/api/", "google/type/", "google/rpc/", "google/longrunning/"}
+
+// canonicalGoPackage returns the go_package of a proto file of
+// canonicalPrefixes that declares one.
+func canonicalGoPackage(fd protoreflect.FileDescriptor) (importPath, name string, ok bool) {
 	opts, _ := fd.Options().(*descriptorpb.FileOptions)
 	goPkg := opts.GetGoPackage()
-	if strings.HasPrefix(fd.Path(), "google/protobuf/") {
-		ip, _, _ := strings.Cut(goPkg, ";")
-		return ip, path.Base(ip), true
+	if goPkg == "" || !slices.ContainsFunc(canonicalPrefixes, func(p string) bool { return strings.HasPrefix(fd.Path(), p) }) {
+		return "", "", false
 	}
+	ip, name, _ := strings.Cut(goPkg, ";")
+	if name == "" {
+		name = path.Base(ip)
+	}
+	return ip, name, true
+}
+
+// canonicalModules are the modules of the canonical Go packages of
+// canonicalPrefixes other than the well-known types, with the version
+// generated code is built and tested with (the module proxy may refuse
+// newer ones). An import path belongs to the longest module path that
+// prefixes it.
+var canonicalModules = map[string]string{
+	"google.golang.org/genproto":                "v0.0.0-20261110000943-09e21b237f2c",
+	"google.golang.org/genproto/googleapis/api": "v0.0.0-20261110000943-09e21b237f2c",
+	"google.golang.org/genproto/googleapis/rpc": "v0.0.0-20261110000943-09e21b237f2c",
+	"cloud.google.com/go/longrunning":           "v1.5.0",
+}
+
+// canonicalModule returns the module of canonicalModules that holds an
+// import path, or "".
+func canonicalModule(importPath string) string {
+	best := ""
+	for mod := range canonicalModules {
+		if (importPath == mod || strings.HasPrefix(importPath, mod+"/")) && len(mod) > len(best) {
+			best = mod
+		}
+	}
+	return best
+}
+
+// neededModules returns the modules of canonicalModules whose packages the
+// generated code of m imports, sorted.
+func neededModules(m *schema.Model) []string {
+	var out []string
+	for _, f := range neededFiles(m) {
+		if ip, _, ok := canonicalGoPackage(f); ok {
+			if mod := canonicalModule(ip); mod != "" && !slices.Contains(out, mod) {
+				out = append(out, mod)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// goPackageFor decides the Go package of a proto file: the well-known types
+// and common googleapis protos keep their canonical ones
+// (canonicalPrefixes); a go_package inside the user's module that exists
+// is reused; everything else goes to <out>/pb/<proto package path>.
+func goPackageFor(m *schema.Model, fd protoreflect.FileDescriptor) (importPath, name string, reuse bool) {
+	if ip, name, ok := canonicalGoPackage(fd); ok {
+		return ip, name, true
+	}
+	opts, _ := fd.Options().(*descriptorpb.FileOptions)
+	goPkg := opts.GetGoPackage()
 	if goPkg != "" {
 		ip, pkgName, _ := strings.Cut(goPkg, ";")
 		if rel, ok := strings.CutPrefix(ip, m.ModulePath+"/"); ok {

@@ -106,6 +106,13 @@ func (ws *workspace) copyGoMod(m *schema.Model) error {
 			}
 		}
 	}
+	for _, dep := range neededModules(m) {
+		if _, ok := have[dep]; !ok {
+			if err := mf.AddRequire(dep, canonicalModules[dep]); err != nil {
+				return err
+			}
+		}
+	}
 	// The workspace lives elsewhere: tools and toolchain lines stay valid,
 	// but a go.work of the user's must not apply.
 	mf.Cleanup()

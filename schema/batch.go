@@ -2,6 +2,7 @@ package schema
 
 import (
 	"fmt"
+	"github.com/bffgen/bffgen/schema/mapping"
 	"strconv"
 	"strings"
 
@@ -16,7 +17,7 @@ func (b *binder) messagePath(md protoreflect.MessageDescriptor, dotted, what str
 	var out []protoreflect.FieldDescriptor
 	segs := strings.Split(dotted, ".")
 	for i, seg := range segs {
-		fd := findField(md, seg)
+		fd := mapping.FindField(md, seg)
 		if fd == nil {
 			b.errorf(at, "unknown-field", b.fieldHint(md, seg), b.declaredAt(md), "%s %q: message %s has no field %q", what, dotted, md.FullName(), seg)
 			return nil, false
@@ -40,14 +41,19 @@ func (b *binder) batchValue(md protoreflect.MethodDescriptor, d *ast.Directive) 
 	if !ok {
 		return nil
 	}
-	fd := findField(md.Output(), results)
+	fd := mapping.FindField(md.Output(), results)
 	if fd == nil || fd.Message() == nil {
 		return nil
 	}
 	cur := fd.Message()
+	if fd.IsMap() {
+		if cur = fd.MapValue().Message(); cur == nil {
+			return nil
+		}
+	}
 	if pick, _, ok := stringArg(d, "pick"); ok {
 		for _, seg := range strings.Split(pick, ".") {
-			f := findField(cur, seg)
+			f := mapping.FindField(cur, seg)
 			if f == nil || f.Message() == nil || f.IsMap() {
 				return nil
 			}
@@ -69,7 +75,7 @@ func (b *binder) inferFromBatch(f *ast.FieldDefinition, d *ast.Directive) {
 		return // checkBatch reports it
 	}
 	def := b.m.Schema.Types[f.Type.Name()]
-	if v := b.batchValue(md, d); v != nil && def != nil && def.Kind == ast.Object && !isWellKnown(v) {
+	if v := b.batchValue(md, d); v != nil && def != nil && def.Kind == ast.Object && !mapping.IsWellKnown(v) {
 		b.bindMessage(def, v, span(d.Position))
 	}
 }
@@ -90,15 +96,26 @@ func (b *binder) checkBatch(obj *Object, f *ast.FieldDefinition, d *ast.Directiv
 	fail := func() { okAll = false }
 
 	keyName, keySpan, _ := stringArg(d, "key")
-	if fd := findField(md.Input(), keyName); fd == nil {
-		b.errorf(keySpan, "unknown-request-field", b.fieldHint(md.Input(), keyName), b.declaredAt(md.Input()), "request message %s has no field %q", md.Input().FullName(), keyName)
+	keyHead, keyRest, _ := strings.Cut(keyName, ".")
+	if fd := mapping.FindField(md.Input(), keyHead); fd == nil {
+		b.errorf(keySpan, "unknown-request-field", b.fieldHint(md.Input(), keyHead), b.declaredAt(md.Input()), "request message %s has no field %q", md.Input().FullName(), keyHead)
 		fail()
-	} else if !fd.IsList() || fd.IsMap() || fd.Message() != nil {
-		b.errorf(keySpan, "bad-batch", "key must be a repeated scalar or enum request field that takes the list of keys", b.declaredAt(fd), "key %q of %s is %s", keyName, md.Input().FullName(), kindName(fd))
+	} else if !fd.IsList() || fd.IsMap() {
+		b.errorf(keySpan, "bad-batch", "key must be a repeated request field that takes the list of keys", b.declaredAt(fd), "key %q of %s is %s", keyName, md.Input().FullName(), mapping.KindName(fd))
 		fail()
+	} else if fd.Message() == nil {
+		if keyRest != "" {
+			b.errorf(keySpan, "bad-batch", fmt.Sprintf("write key: %q", keyHead), b.declaredAt(fd), "key %q: %q is %s, which has no fields", keyName, keyHead, mapping.KindName(fd))
+			fail()
+		} else {
+			bt.Key = fd
+		}
+	} else if kf := b.keyMessageField(fd, keyRest, keyName, keySpan); kf != nil {
+		bt.Key, bt.KeyField = fd, kf
 	} else {
-		bt.Key = fd
+		fail()
 	}
+	keyScalar := bt.KeyScalar // nil while the key is unresolved
 
 	from, fromSpan, _ := stringArg(d, "from")
 	if rest, ok := strings.CutPrefix(from, "$parent."); !ok {
@@ -110,10 +127,10 @@ func (b *binder) checkBatch(obj *Object, f *ast.FieldDefinition, d *ast.Directiv
 		last := path[len(path)-1]
 		switch {
 		case last.IsList() || last.IsMap():
-			b.errorf(fromSpan, "bad-batch", "each parent must have one key; repeated key fields are not supported yet", b.declaredAt(last), "from %q is %s", from, kindName(last))
+			b.errorf(fromSpan, "bad-batch", "each parent must have one key; repeated key fields are not supported yet", b.declaredAt(last), "from %q is %s", from, mapping.KindName(last))
 			fail()
-		case bt.Key != nil && !sameScalar(last, bt.Key):
-			b.errorf(fromSpan, "incompatible-type", fmt.Sprintf("from must have the type of the key elements (%s)", strings.TrimPrefix(kindName(bt.Key), "repeated ")), b.declaredAt(last), "from %q (%s) cannot fill key %q (%s)", from, kindName(last), bt.Key.Name(), kindName(bt.Key))
+		case bt.Key != nil && !mapping.SameScalar(last, keyScalar()):
+			b.errorf(fromSpan, "incompatible-type", fmt.Sprintf("from must have the type of the keys (%s)", strings.TrimPrefix(mapping.KindName(keyScalar()), "repeated ")), b.declaredAt(last), "from %q (%s) cannot fill key %q (%s)", from, mapping.KindName(last), keyName, mapping.KindName(keyScalar()))
 			fail()
 		default:
 			bt.From = path
@@ -121,32 +138,48 @@ func (b *binder) checkBatch(obj *Object, f *ast.FieldDefinition, d *ast.Directiv
 	}
 
 	resultsName, resultsSpan, _ := stringArg(d, "results")
-	if fd := findField(md.Output(), resultsName); fd == nil {
+	by, bySpan, hasBy := stringArg(d, "by")
+	if fd := mapping.FindField(md.Output(), resultsName); fd == nil {
 		b.errorf(resultsSpan, "unknown-result-path", b.fieldHint(md.Output(), resultsName), b.declaredAt(md.Output()), "response message %s has no field %q", md.Output().FullName(), resultsName)
 		fail()
-	} else if !fd.IsList() || fd.IsMap() || fd.Message() == nil {
-		b.errorf(resultsSpan, "bad-batch", "results must be the repeated message field of the response that holds one result per key", b.declaredAt(fd), "results %q of %s is %s", resultsName, md.Output().FullName(), kindName(fd))
+	} else if fd.IsMap() {
+		switch {
+		case fd.MapValue().Message() == nil:
+			b.errorf(resultsSpan, "unsupported", "map results must have message values; read a scalar through a message, or use a repeated field of results", b.declaredAt(fd), "results %q of %s is %s", resultsName, md.Output().FullName(), mapping.KindName(fd))
+			fail()
+		case bt.Key != nil && !mapping.SameScalar(fd.MapKey(), keyScalar()):
+			b.errorf(resultsSpan, "incompatible-type", "the map must be keyed by the keys' type", b.declaredAt(fd), "results %q (%s) cannot be looked up with key %q (%s)", resultsName, mapping.KindName(fd), keyName, strings.TrimPrefix(mapping.KindName(keyScalar()), "repeated "))
+			fail()
+		case hasBy:
+			b.errorf(bySpan, "bad-batch", "remove by: map results are matched by their map key", b.declaredAt(fd), "results %q is a map, so by %q has nothing to match", resultsName, by)
+			fail()
+		default:
+			bt.Results, bt.Shape = fd, BatchMap
+		}
+	} else if !fd.IsList() || fd.Message() == nil {
+		b.errorf(resultsSpan, "bad-batch", "results must be the response field that holds the results: a repeated message field, or a map<key, message>", b.declaredAt(fd), "results %q of %s is %s", resultsName, md.Output().FullName(), mapping.KindName(fd))
 		fail()
 	} else {
-		bt.Results = fd
+		bt.Results, bt.Shape = fd, BatchInOrder
 	}
 
-	if by, bySpan, ok := stringArg(d, "by"); ok && bt.Results != nil {
-		fd := findField(bt.Results.Message(), by)
+	if hasBy && bt.Results != nil && bt.Shape != BatchMap {
+		fd := mapping.FindField(bt.Results.Message(), by)
 		switch {
 		case fd == nil:
 			b.errorf(bySpan, "unknown-field", b.fieldHint(bt.Results.Message(), by), b.declaredAt(bt.Results.Message()), "result message %s has no field %q", bt.Results.Message().FullName(), by)
 			fail()
-		case fd.IsList() || fd.IsMap() || (bt.Key != nil && !sameScalar(fd, bt.Key)):
-			b.errorf(bySpan, "incompatible-type", "by must be a singular field of the key's type", b.declaredAt(fd), "by %q (%s) cannot be matched with key %q", by, kindName(fd), keyName)
+		case fd.IsList() || fd.IsMap() || (bt.Key != nil && !mapping.SameScalar(fd, keyScalar())):
+			b.errorf(bySpan, "incompatible-type", "by must be a singular field of the keys' type", b.declaredAt(fd), "by %q (%s) cannot be matched with key %q", by, mapping.KindName(fd), keyName)
 			fail()
 		default:
-			bt.By = fd
+			bt.By, bt.Shape = fd, BatchByKey
 		}
 	}
 
+	_, _, hasPick := stringArg(d, "pick")
 	if pick, pickSpan, ok := stringArg(d, "pick"); ok && bt.Results != nil {
-		if path, ok := b.messagePath(bt.Results.Message(), pick, "pick", pickSpan); ok {
+		if path, ok := b.messagePath(bt.ResultMessage(), pick, "pick", pickSpan); ok {
 			bt.Pick = path
 		} else {
 			fail()
@@ -163,14 +196,36 @@ func (b *binder) checkBatch(obj *Object, f *ast.FieldDefinition, d *ast.Directiv
 		}
 	}
 
-	// The value: the picked field, or the result message itself.
+	// A list field with no pick reads a list of whole results per parent:
+	// the items of a flat list grouped by their key field (one-to-many).
+	if bt.Results != nil && okAll && f.Type.Elem != nil && !hasPick && bt.Shape != BatchMap {
+		if bt.By == nil {
+			item := bt.Results.Message()
+			b.errorf(span(f.Position), "bad-batch",
+				fmt.Sprintf("a list field takes, for each parent, the items of %q whose key field equals its key: add by: \"<field of %s that holds the parent's key>\"; or, with one result per key in key order, pick: \"<repeated field of %s>\"", resultsName, item.Name(), item.Name()),
+				b.declaredAt(item), "%s is a list, but results %q come one per key in key order (no by), and %s is not a list", what, resultsName, item.FullName())
+			fail()
+		} else {
+			bt.Shape = BatchGrouped
+		}
+	}
+
+	// The value: the picked field, or the result message itself (a list of
+	// them when grouped).
 	if bt.Results != nil && okAll {
 		before := len(b.diags.Errors())
-		if len(bt.Pick) > 0 {
+		result := bt.ResultMessage()
+		switch {
+		case len(bt.Pick) > 0:
 			b.checkBatchValue(what, f.Type, bt.Pick[len(bt.Pick)-1], span(f.Position))
-		} else if !b.compatibleMessage(&ast.Type{NamedType: f.Type.Name()}, bt.Results.Message()) || f.Type.Elem != nil {
-			b.errorf(span(f.Position), "incompatible-type", fmt.Sprintf("return an object type bound to %s, or pick a field of it with pick: \"...\"", bt.Results.Message().FullName()), b.declaredAt(bt.Results.Message()),
-				"%s has type %s, which cannot hold a result of type %s", what, f.Type.String(), bt.Results.Message().FullName())
+		case bt.Shape == BatchGrouped:
+			if f.Type.Elem.Elem != nil || !b.compatibleMessage(&ast.Type{NamedType: f.Type.Name()}, result) {
+				b.errorf(span(f.Position), "incompatible-type", fmt.Sprintf("return a list of an object type bound to %s, e.g. [%s!]!", result.FullName(), result.Name()), b.declaredAt(result),
+					"%s has type %s, which cannot hold the results (%s) of a key", what, f.Type.String(), result.FullName())
+			}
+		case !b.compatibleMessage(&ast.Type{NamedType: f.Type.Name()}, result) || f.Type.Elem != nil:
+			b.errorf(span(f.Position), "incompatible-type", fmt.Sprintf("return an object type bound to %s, or pick a field of it with pick: \"...\"", result.FullName()), b.declaredAt(result),
+				"%s has type %s, which cannot hold a result of type %s", what, f.Type.String(), result.FullName())
 		}
 		if len(b.diags.Errors()) > before {
 			fail()
@@ -226,11 +281,27 @@ func (b *binder) checkBatchValue(what string, t *ast.Type, fd protoreflect.Field
 	b.checkOutput(what, &relaxed, fd, nil, at)
 }
 
-// sameScalar reports whether two fields hold the same scalar or enum type,
-// ignoring cardinality.
-func sameScalar(a, b protoreflect.FieldDescriptor) bool {
-	if a.Kind() != b.Kind() || a.Message() != nil || b.Message() != nil {
-		return false
+// keyMessageField finds the field of a repeated key message that holds the
+// key: the one named by rest ("keys.id" -> id), or, with no rest, the only
+// field of the message.
+func (b *binder) keyMessageField(fd protoreflect.FieldDescriptor, rest, keyName string, at diag.Span) protoreflect.FieldDescriptor {
+	md := fd.Message()
+	if rest == "" {
+		if md.Fields().Len() != 1 {
+			b.errorf(at, "bad-batch", fmt.Sprintf("name the field of %s that holds the key, e.g. key: \"%s.%s\"", md.Name(), fd.Name(), strings.Join(fieldNames(md)[:min(1, md.Fields().Len())], "")), b.declaredAt(md),
+				"key %q is a list of %s messages with %d fields", keyName, md.FullName(), md.Fields().Len())
+			return nil
+		}
+		rest = string(md.Fields().Get(0).Name())
 	}
-	return a.Enum() == nil || a.Enum().FullName() == b.Enum().FullName()
+	kf := mapping.FindField(md, rest)
+	switch {
+	case kf == nil:
+		b.errorf(at, "unknown-request-field", b.fieldHint(md, rest), b.declaredAt(md), "key %q: message %s has no field %q", keyName, md.FullName(), rest)
+		return nil
+	case kf.IsList() || kf.IsMap() || kf.Message() != nil:
+		b.errorf(at, "bad-batch", "the key must be a singular scalar or enum field of the key message", b.declaredAt(kf), "key %q: field %q is %s", keyName, kf.Name(), mapping.KindName(kf))
+		return nil
+	}
+	return kf
 }

@@ -3,6 +3,7 @@ package schema
 import (
 	"cmp"
 	"fmt"
+	"github.com/bffgen/bffgen/schema/mapping"
 	"maps"
 	"slices"
 	"sort"
@@ -96,7 +97,11 @@ func span(p *ast.Position) diag.Span {
 	if p == nil || p.Src == nil {
 		return diag.Span{}
 	}
-	return diag.Span{File: p.Src.Name, Line: p.Line, Col: p.Column}
+	s := diag.Span{File: p.Src.Name, Line: p.Line, Col: p.Column}
+	if n := p.End - p.Start; n > 0 {
+		s.Len = n
+	}
+	return s
 }
 
 // protoSpan is where a descriptor is declared.
@@ -154,6 +159,7 @@ func (b *binder) bind() {
 	b.m.Enums = map[string]*Enum{}
 	b.m.Inputs = map[string]*Input{}
 	b.m.MapEntries = map[string]protoreflect.MessageDescriptor{}
+	b.m.InputMapEntries = map[string]protoreflect.MessageDescriptor{}
 	for _, name := range sortedKeys(s.Types) {
 		def := s.Types[name]
 		if def.BuiltIn || strings.HasPrefix(name, "__") {
@@ -370,7 +376,7 @@ func (b *binder) resultPath(d *ast.Directive, md protoreflect.MethodDescriptor) 
 				"result path %q: %q is not a message, so it has no field %q", path, out[len(out)-1].Name(), seg)
 			return nil, false
 		}
-		fd := findField(cur, seg)
+		fd := mapping.FindField(cur, seg)
 		if fd == nil {
 			hint := fmt.Sprintf("fields of %s: %s", cur.FullName(), strings.Join(fieldNames(cur), ", "))
 			if s := suggest(seg, fieldNames(cur)); s != "" {
@@ -408,7 +414,7 @@ func (b *binder) inferFromRPC(parent *ast.Definition, f *ast.FieldDefinition, d 
 		return
 	}
 	last := path[len(path)-1]
-	if last.Message() != nil && !last.IsMap() && !isWellKnown(last.Message()) {
+	if last.Message() != nil && !last.IsMap() && !mapping.IsWellKnown(last.Message()) {
 		b.bindMessage(def, last.Message(), span(d.Position))
 	}
 }
@@ -434,7 +440,7 @@ func (b *binder) propagate() {
 					continue
 				}
 				switch {
-				case t.Kind == ast.Object && fd.Message() != nil && !isWellKnown(fd.Message()):
+				case t.Kind == ast.Object && fd.Message() != nil && !mapping.IsWellKnown(fd.Message()):
 					if _, ok := b.objMsg[t.Name]; !ok {
 						changed = b.bindMessage(t, fd.Message(), span(f.Position)) || changed
 					}
@@ -457,7 +463,7 @@ func (b *binder) protoFieldFor(md protoreflect.MessageDescriptor, f *ast.FieldDe
 			name = n
 		}
 	}
-	return findField(md, name)
+	return mapping.FindField(md, name)
 }
 
 func (b *binder) checkObject(def *ast.Definition, root bool) *Object {
@@ -470,9 +476,12 @@ func (b *binder) checkObject(def *ast.Definition, root bool) *Object {
 			continue
 		}
 		field := &Field{Def: f}
+		hand := f.Directives.ForName("resolver")
 		switch d := f.Directives.ForName("rpc"); {
 		case d != nil && f.Directives.ForName("batch") != nil:
 			b.errorf(span(d.Position), "bad-binding", "keep one of them", nil, "%s.%s has both @rpc and @batch", def.Name, f.Name)
+		case hand != nil && (d != nil || f.Directives.ForName("batch") != nil):
+			b.errorf(span(hand.Position), "bad-binding", "remove @resolver to call the backend, or the @rpc/@batch to resolve the field yourself", nil, "%s.%s has both @resolver and a backend binding", def.Name, f.Name)
 		case d != nil:
 			if rpc := b.checkRPC(obj, f, d); rpc != nil {
 				field.Kind, field.RPC = FieldRPC, rpc
@@ -481,6 +490,8 @@ func (b *binder) checkObject(def *ast.Definition, root bool) *Object {
 			if bt := b.checkBatch(obj, f, f.Directives.ForName("batch")); bt != nil {
 				field.Kind, field.Batch = FieldBatch, bt
 			}
+		case hand != nil:
+			field.Kind = FieldUser
 		case obj.Message == nil:
 			field.Kind = FieldUser
 			if root {
@@ -499,14 +510,60 @@ func (b *binder) checkObject(def *ast.Definition, root bool) *Object {
 				n, sp, _ := stringArg(pd, "field")
 				b.errorf(sp, "unknown-proto-field", b.fieldHint(obj.Message, n), b.declaredAt(obj.Message), "message %s has no field %q", obj.Message.FullName(), n)
 			} else {
-				b.diags.Add(diag.Diagnostic{Severity: diag.Note, Code: "user-resolver", Span: span(f.Position),
-					Message: fmt.Sprintf("field %s.%s has no counterpart in %s and no binding: it becomes a user resolver in %s/", def.Name, f.Name, obj.Message.FullName(), b.m.Config.Go.Resolvers),
-					Hint:    "if it should read a proto field, rename it or add @proto(field: \"name\")"})
+				b.errorf(span(f.Position), "unknown-proto-field", b.unboundHint(def, obj.Message, f.Name, f.Type), b.declaredAt(obj.Message),
+					"field %s.%s has no counterpart in %s", def.Name, f.Name, obj.Message.FullName())
 			}
 		}
 		obj.Fields = append(obj.Fields, field)
 	}
 	return obj
+}
+
+// unboundHint is the hint for a field of a bound type that reads no proto
+// field: the nearest proto field that no other field of def reads, then
+// the two ways out. With no close name, the only unread field of the
+// field's scalar type (or the only unread field) is the suggestion: a
+// rename, most likely; otherwise the unread fields are listed.
+func (b *binder) unboundHint(def *ast.Definition, md protoreflect.MessageDescriptor, name string, t *ast.Type) string {
+	read := map[protoreflect.FullName]bool{}
+	for _, f := range def.Fields {
+		if fd := b.protoFieldFor(md, f); fd != nil {
+			read[fd.FullName()] = true
+		}
+	}
+	var unbound []string
+	for i := 0; i < md.Fields().Len(); i++ {
+		if fd := md.Fields().Get(i); !read[fd.FullName()] {
+			unbound = append(unbound, string(fd.Name()))
+		}
+	}
+	const out = "add @resolver to resolve it in your own code"
+	s := suggest(mapping.Snake(name), unbound)
+	if s == "" {
+		// No close name: a rename, most likely, to the only unread field
+		// of the field's scalar type, or the only unread field at all.
+		var typed []string
+		for _, n := range unbound {
+			fd := md.Fields().ByName(protoreflect.Name(n))
+			if sc := mapping.Scalar(fd); sc != "" && fd.IsList() == (t.Elem != nil) && (sc == t.Name() || (sc == "String" && t.Name() == "ID")) {
+				typed = append(typed, n)
+			}
+		}
+		switch {
+		case len(typed) == 1:
+			s = typed[0]
+		case len(unbound) == 1:
+			s = unbound[0]
+		}
+	}
+	if s != "" {
+		json := md.Fields().ByName(protoreflect.Name(s)).JSONName()
+		return fmt.Sprintf("did you mean %q? rename the field or map it with @proto(field: %q); or %s", json, s, out)
+	}
+	if len(unbound) > 0 {
+		return fmt.Sprintf("proto fields no GraphQL field reads: %s; map one with @proto(field: \"name\"), or %s", strings.Join(unbound, ", "), out)
+	}
+	return fmt.Sprintf("map a proto field with @proto(field: \"name\"), or %s", out)
 }
 
 func (b *binder) fieldHint(md protoreflect.MessageDescriptor, name string) string {
@@ -534,7 +591,7 @@ func (b *binder) checkOutput(what string, t *ast.Type, fd protoreflect.FieldDesc
 		b.checkMap(what, t, fd, at)
 		return
 	}
-	if isFieldMask(fd) {
+	if mapping.IsFieldMask(fd) {
 		b.checkFieldMask(what, t, fd, at)
 		return
 	}
@@ -543,7 +600,7 @@ func (b *binder) checkOutput(what string, t *ast.Type, fd protoreflect.FieldDesc
 		if !fd.IsList() {
 			want = "not a list"
 		}
-		b.errorf(at, "incompatible-type", fmt.Sprintf("make the GraphQL type %s", suggestType(fd, b)), notes, "%s has type %s but proto field %q is %s (%s)", what, t.String(), fd.Name(), want, kindName(fd))
+		b.errorf(at, "incompatible-type", fmt.Sprintf("make the GraphQL type %s", suggestType(fd, b)), notes, "%s has type %s but proto field %q is %s (%s)", what, t.String(), fd.Name(), want, mapping.KindName(fd))
 		return
 	}
 	elem := t
@@ -551,16 +608,16 @@ func (b *binder) checkOutput(what string, t *ast.Type, fd protoreflect.FieldDesc
 		elem = t.Elem
 	}
 	if !b.compatible(elem.Name(), fd, true) {
-		b.errorf(at, "incompatible-type", fmt.Sprintf("use %s", suggestType(fd, b)), notes, "%s has type %s, which cannot hold proto field %q (%s)", what, t.String(), fd.Name(), kindName(fd))
+		b.errorf(at, "incompatible-type", fmt.Sprintf("use %s", suggestType(fd, b)), notes, "%s has type %s, which cannot hold proto field %q (%s)", what, t.String(), fd.Name(), mapping.KindName(fd))
 		return
 	}
-	if t.NonNull && !fd.IsList() && nullable(fd) && (f == nil || !required(f.Directives)) {
+	if t.NonNull && !fd.IsList() && mapping.Nullable(fd) && (f == nil || !required(f.Directives)) {
 		why := "has presence"
 		if fd.Enum() != nil {
 			why = "is an enum whose zero value maps to null"
 		}
 		b.errorf(at, "nullable-to-non-null", fmt.Sprintf("make it nullable (%s), or add @proto(required: true) if the backend always sets it (an unset value is then a field error)", strings.TrimSuffix(t.String(), "!")), notes,
-			"%s is non-null but proto field %q (%s) %s and may be unset", what, fd.Name(), kindName(fd), why)
+			"%s is non-null but proto field %q (%s) %s and may be unset", what, fd.Name(), mapping.KindName(fd), why)
 	}
 }
 
@@ -574,10 +631,6 @@ var unsupportedWKT = map[protoreflect.FullName]string{
 func (b *binder) unsupported(what string, fd protoreflect.FieldDescriptor, at diag.Span, output bool) bool {
 	notes := b.declaredAt(fd)
 	switch {
-	case fd.IsMap() && !output:
-		b.errorf(at, "unsupported", "map fields in requests are not supported yet; leave the field out", notes, "%s: proto field %q is a %s", what, fd.Name(), kindName(fd))
-	case fd.ContainingOneof() != nil && !fd.ContainingOneof().IsSynthetic() && !output:
-		b.errorf(at, "unsupported", "oneof fields in requests are not supported yet; leave the field out", notes, "%s: request field %q is part of oneof %q", what, fd.Name(), fd.ContainingOneof().Name())
 	case fd.Message() != nil && unsupportedWKT[fd.Message().FullName()] != "":
 		b.errorf(at, "unsupported", fmt.Sprintf("%s will map to %s in a later release; until then leave the field out or resolve it in a user resolver", fd.Message().FullName(), unsupportedWKT[fd.Message().FullName()]), notes,
 			"%s: proto field %q is a %s, which is not supported yet", what, fd.Name(), fd.Message().FullName())
@@ -587,15 +640,9 @@ func (b *binder) unsupported(what string, fd protoreflect.FieldDescriptor, at di
 	return true
 }
 
-// nullable reports whether a singular proto field can be unset, as the
-// mapping sees it.
-func nullable(fd protoreflect.FieldDescriptor) bool {
-	return fd.HasPresence() || fd.Enum() != nil
-}
-
 // suggestType names the GraphQL type a proto field maps to.
 func suggestType(fd protoreflect.FieldDescriptor, b *binder) string {
-	s := scalarFor(fd)
+	s := mapping.Scalar(fd)
 	if s == "" {
 		switch {
 		case fd.Enum() != nil:
@@ -611,59 +658,10 @@ func suggestType(fd protoreflect.FieldDescriptor, b *binder) string {
 	if fd.IsList() {
 		return "[" + s + "!]!"
 	}
-	if nullable(fd) {
+	if mapping.Nullable(fd) {
 		return s
 	}
 	return s + "!"
-}
-
-// scalarFor is the GraphQL scalar of a proto field's element type, or ""
-// for enums and plain messages.
-func scalarFor(fd protoreflect.FieldDescriptor) string {
-	switch fd.Kind() {
-	case protoreflect.StringKind:
-		return "String"
-	case protoreflect.BoolKind:
-		return "Boolean"
-	case protoreflect.Int32Kind, protoreflect.Sint32Kind, protoreflect.Sfixed32Kind:
-		return "Int"
-	case protoreflect.Uint32Kind, protoreflect.Fixed32Kind, protoreflect.Int64Kind, protoreflect.Sint64Kind, protoreflect.Sfixed64Kind:
-		return "Int64"
-	case protoreflect.Uint64Kind, protoreflect.Fixed64Kind:
-		return "UInt64"
-	case protoreflect.FloatKind, protoreflect.DoubleKind:
-		return "Float"
-	case protoreflect.BytesKind:
-		return "Bytes"
-	case protoreflect.MessageKind:
-		return wktScalar[fd.Message().FullName()]
-	}
-	return ""
-}
-
-// wktScalar maps the supported well-known message types to GraphQL scalars.
-var wktScalar = map[protoreflect.FullName]string{
-	"google.protobuf.Timestamp":   "DateTime",
-	"google.protobuf.Duration":    "Duration",
-	"google.protobuf.StringValue": "String",
-	"google.protobuf.BoolValue":   "Boolean",
-	"google.protobuf.Int32Value":  "Int",
-	"google.protobuf.UInt32Value": "Int64",
-	"google.protobuf.Int64Value":  "Int64",
-	"google.protobuf.UInt64Value": "UInt64",
-	"google.protobuf.FloatValue":  "Float",
-	"google.protobuf.DoubleValue": "Float",
-	"google.protobuf.BytesValue":  "Bytes",
-	"google.protobuf.Struct":      "JSON",
-	"google.protobuf.Value":       "JSON",
-	"google.protobuf.ListValue":   "JSON",
-	"google.protobuf.Any":         "JSON",
-}
-
-// isWellKnown reports whether a message is a google.protobuf type, which
-// never binds to an object type.
-func isWellKnown(md protoreflect.MessageDescriptor) bool {
-	return md.ParentFile().Package() == "google.protobuf"
 }
 
 // compatible reports whether GraphQL named type name and the element type
@@ -674,20 +672,12 @@ func (b *binder) compatible(name string, fd protoreflect.FieldDescriptor, output
 	if def == nil {
 		return false
 	}
-	if fd.Kind() == protoreflect.MessageKind && isWellKnown(fd.Message()) {
-		s, ok := wktScalar[fd.Message().FullName()]
-		return ok && (s == name || (s == "String" && name == "ID"))
+	if fd.Kind() == protoreflect.MessageKind && mapping.IsWellKnown(fd.Message()) {
+		return mapping.ScalarFits(name, fd, output)
 	}
 	switch def.Kind {
 	case ast.Scalar:
-		s := scalarFor(fd)
-		if s == name || (s == "String" && name == "ID") {
-			return true
-		}
-		if !output && name == "Int" && s == "Int64" && fd.Kind() != protoreflect.Uint32Kind && fd.Kind() != protoreflect.Fixed32Kind {
-			return true // Int widens into int64 request fields
-		}
-		return false
+		return mapping.ScalarFits(name, fd, output)
 	case ast.Enum:
 		if fd.Enum() == nil {
 			return false
@@ -704,7 +694,7 @@ func (b *binder) compatible(name string, fd protoreflect.FieldDescriptor, output
 func (b *binder) checkEnum(def *ast.Definition) {
 	ed := b.enumProto[def.Name]
 	e := &Enum{Def: def, Proto: ed}
-	prefix := enumPrefix(ed)
+	prefix := mapping.EnumPrefix(ed)
 	used := map[protoreflect.EnumNumber]bool{}
 	for _, v := range def.EnumValues {
 		name := v.Name
@@ -747,8 +737,8 @@ func (b *binder) checkInput(def *ast.Definition) {
 		fd := b.protoFieldFor(md, f)
 		if fd == nil {
 			if od := oneofFor(md, f.Name); od != nil {
-				if field, ok := b.checkOneofInput(def.Name+"."+f.Name, f, od); ok {
-					in.Fields = append(in.Fields, field)
+				if members, ok := b.checkOneofInput(def.Name+"."+f.Name, f.Type, f.Position, od); ok {
+					in.Fields = append(in.Fields, InputField{Def: f, Oneof: od, Members: members})
 				}
 				continue
 			}
@@ -770,15 +760,23 @@ func (b *binder) checkAssign(what string, t *ast.Type, fd protoreflect.FieldDesc
 	if b.unsupported(what, fd, at, false) {
 		return false
 	}
-	if isFieldMask(fd) {
+	if mapping.IsFieldMask(fd) {
 		return b.checkFieldMask(what, t, fd, at)
 	}
-	if (fd.Kind() == protoreflect.Uint32Kind || fd.Kind() == protoreflect.Fixed32Kind) && !fd.IsList() {
-		b.errorf(at, "unsupported", "map a literal, or leave the field unset; uint32 request fields need a range check bffgen does not generate yet", notes, "%s: request field %q is %s, which cannot be filled from GraphQL yet", what, fd.Name(), kindName(fd))
+	if fd.IsMap() {
+		return b.checkMapInput(what, t, fd, at)
+	}
+	if fd.Message() != nil && fd.Message().FullName() == "google.protobuf.Any" {
+		b.errorf(at, "unsupported", "leave the field out, or fill it in a user resolver: an Any needs a type URL and a registered message type", notes, "%s: request field %q is a google.protobuf.Any, which cannot be filled from GraphQL", what, fd.Name())
+		return false
+	}
+	if mapping.RealOneof(fd) && t.NonNull {
+		b.errorf(at, "nullable-oneof-member", fmt.Sprintf("make it nullable (%s): the client sets at most one member of oneof %q", strings.TrimSuffix(t.String(), "!"), fd.ContainingOneof().Name()), notes,
+			"%s (%s) fills %q, a member of oneof %q, so it cannot be non-null", what, t.String(), fd.Name(), fd.ContainingOneof().Name())
 		return false
 	}
 	if fd.IsList() != (t.Elem != nil) {
-		b.errorf(at, "incompatible-type", fmt.Sprintf("give it the type %s", suggestType(fd, b)), notes, "%s (%s) cannot fill request field %q (%s)", what, t.String(), fd.Name(), kindName(fd))
+		b.errorf(at, "incompatible-type", fmt.Sprintf("give it the type %s", suggestType(fd, b)), notes, "%s (%s) cannot fill request field %q (%s)", what, t.String(), fd.Name(), mapping.KindName(fd))
 		return false
 	}
 	elem := t
@@ -786,7 +784,7 @@ func (b *binder) checkAssign(what string, t *ast.Type, fd protoreflect.FieldDesc
 		elem = t.Elem
 	}
 	if !b.compatible(elem.Name(), fd, false) {
-		b.errorf(at, "incompatible-type", fmt.Sprintf("give it the type %s, or map another source", suggestType(fd, b)), notes, "%s (%s) cannot fill request field %q (%s)", what, t.String(), fd.Name(), kindName(fd))
+		b.errorf(at, "incompatible-type", fmt.Sprintf("give it the type %s, or map another source", suggestType(fd, b)), notes, "%s (%s) cannot fill request field %q (%s)", what, t.String(), fd.Name(), mapping.KindName(fd))
 		return false
 	}
 	return true
@@ -827,7 +825,16 @@ func (b *binder) checkRPC(obj *Object, f *ast.FieldDefinition, d *ast.Directive)
 	switch {
 	case req == nil:
 		for _, a := range f.Arguments {
-			fd := findField(md.Input(), a.Name)
+			fd := mapping.FindField(md.Input(), a.Name)
+			if od := oneofFor(md.Input(), a.Name); fd == nil && od != nil {
+				members, ok := b.checkOneofInput("argument "+strconv.Quote(a.Name)+" of "+what, a.Type, a.Position, od)
+				if ok {
+					rpc.Assigns = append(rpc.Assigns, &Assign{Oneof: od, Members: members, Source: &Source{Kind: SourceArg, Text: "$args." + a.Name, Arg: a, Type: a.Type}})
+				} else {
+					okAll = false
+				}
+				continue
+			}
 			if fd == nil {
 				b.errorf(span(a.Position), "unknown-request-field", fmt.Sprintf("map it explicitly with request: {field_name: \"$args.%s\"}, or rename the argument; %s", a.Name, b.fieldHint(md.Input(), a.Name)), b.declaredAt(md.Input()),
 					"argument %q of %s has no counterpart in request message %s", a.Name, what, md.Input().FullName())
@@ -915,14 +922,14 @@ func (b *binder) requestPath(md protoreflect.MessageDescriptor, dotted string, a
 	cur := md
 	segs := strings.Split(dotted, ".")
 	for i, seg := range segs {
-		fd := findField(cur, seg)
+		fd := mapping.FindField(cur, seg)
 		if fd == nil {
 			b.errorf(at, "unknown-request-field", b.fieldHint(cur, seg), b.declaredAt(cur), "request message %s has no field %q", cur.FullName(), seg)
 			return nil, false
 		}
 		out = append(out, fd)
 		if i < len(segs)-1 {
-			if fd.Message() == nil || fd.IsList() || fd.IsMap() || isWellKnown(fd.Message()) {
+			if fd.Message() == nil || fd.IsList() || fd.IsMap() || mapping.IsWellKnown(fd.Message()) {
 				b.errorf(at, "unknown-request-field", "only singular message fields can be traversed with dots", b.declaredAt(fd), "request field %q is not a message", fd.Name())
 				return nil, false
 			}
@@ -940,7 +947,7 @@ func (b *binder) literalOrSource(obj *Object, f *ast.FieldDefinition, v *ast.Val
 	}
 	lit, err := literal(v, target)
 	if err != nil {
-		b.errorf(at, "incompatible-type", fmt.Sprintf("request field %q is %s", target.Name(), kindName(target)), b.declaredAt(target), "literal %s cannot fill request field %q: %v", v.String(), target.Name(), err)
+		b.errorf(at, "incompatible-type", fmt.Sprintf("request field %q is %s", target.Name(), mapping.KindName(target)), b.declaredAt(target), "literal %s cannot fill request field %q: %v", v.String(), target.Name(), err)
 		return nil
 	}
 	return &Source{Kind: SourceLiteral, Text: v.String(), Literal: lit}
@@ -969,7 +976,7 @@ func literal(v *ast.Value, fd protoreflect.FieldDescriptor) (any, error) {
 			ed := fd.Enum()
 			vd := ed.Values().ByName(protoreflect.Name(v.Raw))
 			if vd == nil {
-				vd = ed.Values().ByName(protoreflect.Name(enumPrefix(ed) + v.Raw))
+				vd = ed.Values().ByName(protoreflect.Name(mapping.EnumPrefix(ed) + v.Raw))
 			}
 			if vd == nil {
 				return nil, fmt.Errorf("enum %s has no value %q", ed.FullName(), v.Raw)
@@ -1070,7 +1077,7 @@ func (b *binder) source(obj *Object, f *ast.FieldDefinition, text string, at dia
 		src := &Source{Kind: SourceParent, Text: text}
 		cur := obj.Message
 		for i, seg := range segs {
-			fd := findField(cur, seg)
+			fd := mapping.FindField(cur, seg)
 			if fd == nil {
 				b.errorf(at, "bad-source", b.fieldHint(cur, seg), b.declaredAt(cur), "source %q: message %s has no field %q", text, cur.FullName(), seg)
 				return nil
@@ -1110,12 +1117,12 @@ func (b *binder) checkSource(src *Source, fd protoreflect.FieldDescriptor, at di
 	switch src.Kind {
 	case SourceHeader:
 		if fd.Kind() != protoreflect.StringKind || fd.IsMap() {
-			b.errorf(at, "incompatible-type", "map headers to string fields (repeated for every value)", b.declaredAt(fd), "source %s (a header, text) cannot fill request field %q (%s)", src.Text, fd.Name(), kindName(fd))
+			b.errorf(at, "incompatible-type", "map headers to string fields (repeated for every value)", b.declaredAt(fd), "source %s (a header, text) cannot fill request field %q (%s)", src.Text, fd.Name(), mapping.KindName(fd))
 			return false
 		}
 	case SourceContext:
-		if fd.IsMap() || (fd.Message() != nil && !isWellKnown(fd.Message())) {
-			b.errorf(at, "incompatible-type", "map $context values to scalar, enum or well-known fields", b.declaredAt(fd), "source %s cannot fill request field %q (%s)", src.Text, fd.Name(), kindName(fd))
+		if fd.IsMap() || (fd.Message() != nil && !mapping.IsWellKnown(fd.Message())) {
+			b.errorf(at, "incompatible-type", "map $context values to scalar, enum or well-known fields", b.declaredAt(fd), "source %s cannot fill request field %q (%s)", src.Text, fd.Name(), mapping.KindName(fd))
 			return false
 		}
 	case SourceArg:
@@ -1125,7 +1132,7 @@ func (b *binder) checkSource(src *Source, fd protoreflect.FieldDescriptor, at di
 		if from.IsList() != fd.IsList() || from.IsMap() || fd.IsMap() || from.Kind() != fd.Kind() ||
 			(from.Message() != nil && from.Message().FullName() != fd.Message().FullName()) ||
 			(from.Enum() != nil && from.Enum().FullName() != fd.Enum().FullName()) {
-			b.errorf(at, "incompatible-type", "map a parent field of the same proto type", b.declaredAt(fd), "source %s (%s) cannot fill request field %q (%s)", src.Text, kindName(from), fd.Name(), kindName(fd))
+			b.errorf(at, "incompatible-type", "map a parent field of the same proto type", b.declaredAt(fd), "source %s (%s) cannot fill request field %q (%s)", src.Text, mapping.KindName(from), fd.Name(), mapping.KindName(fd))
 			return false
 		}
 	}
@@ -1145,7 +1152,7 @@ func (b *binder) checkMap(what string, t *ast.Type, fd protoreflect.FieldDescrip
 		def = b.m.Schema.Types[t.Elem.Name()]
 	}
 	if def == nil || def.Kind != ast.Object || len(def.Fields) != 2 || def.Fields.ForName("key") == nil || def.Fields.ForName("value") == nil {
-		b.errorf(at, "incompatible-type", hint, notes, "%s has type %s, but proto field %q is a %s: map fields become lists of key/value entry objects", what, t.String(), fd.Name(), kindName(fd))
+		b.errorf(at, "incompatible-type", hint, notes, "%s has type %s, but proto field %q is a %s: map fields become lists of key/value entry objects", what, t.String(), fd.Name(), mapping.KindName(fd))
 		return
 	}
 	if prev, ok := b.m.MapEntries[def.Name]; ok && prev.FullName() != fd.Message().FullName() {
@@ -1166,6 +1173,45 @@ func (b *binder) checkMap(what string, t *ast.Type, fd protoreflect.FieldDescrip
 	b.m.MapEntries[def.Name] = fd.Message()
 }
 
+// checkMapInput checks a GraphQL input value that fills a map field: a
+// list of entry input objects with fields key and value, [LabelsEntryInput!]
+// with input LabelsEntryInput { key: String! value: String! }. A later
+// entry with the same key wins. The entry type is recorded in
+// Model.InputMapEntries.
+func (b *binder) checkMapInput(what string, t *ast.Type, fd protoreflect.FieldDescriptor, at diag.Span) bool {
+	notes := b.declaredAt(fd)
+	entry := ucFirstASCII(string(fd.Name())) + "EntryInput"
+	hint := fmt.Sprintf("give it the type [%s!] with input %s { key: %s value: %s }", entry, entry, suggestType(fd.MapKey(), b), suggestType(fd.MapValue(), b))
+	var def *ast.Definition
+	if t.Elem != nil && t.Elem.Elem == nil {
+		def = b.m.Schema.Types[t.Elem.Name()]
+	}
+	if def == nil || def.Kind != ast.InputObject || len(def.Fields) != 2 || def.Fields.ForName("key") == nil || def.Fields.ForName("value") == nil {
+		b.errorf(at, "incompatible-type", hint, notes, "%s (%s) cannot fill proto field %q, a %s: map fields take lists of key/value entry input objects", what, t.String(), fd.Name(), mapping.KindName(fd))
+		return false
+	}
+	if prev, ok := b.m.InputMapEntries[def.Name]; ok && prev.FullName() != fd.Message().FullName() {
+		b.errorf(at, "binding-conflict", "use one entry input type per map", notes, "entry input type %q already holds the entries of another map", def.Name)
+		return false
+	}
+	if _, bound := b.inputMsg[def.Name]; bound {
+		b.errorf(at, "binding-conflict", "use an entry input type of its own, bound to nothing", notes, "entry input type %q is already bound to a message", def.Name)
+		return false
+	}
+	ok := true
+	for _, part := range []struct {
+		name string
+		fd   protoreflect.FieldDescriptor
+	}{{"key", fd.MapKey()}, {"value", fd.MapValue()}} {
+		f := def.Fields.ForName(part.name)
+		ok = b.checkAssign(def.Name+"."+part.name, f.Type, part.fd, span(f.Position)) && ok
+	}
+	if ok {
+		b.m.InputMapEntries[def.Name] = fd.Message()
+	}
+	return ok
+}
+
 func ucFirstASCII(s string) string {
 	var out strings.Builder
 	up := true
@@ -1183,11 +1229,6 @@ func ucFirstASCII(s string) string {
 	return out.String()
 }
 
-// isFieldMask reports whether fd is a singular google.protobuf.FieldMask.
-func isFieldMask(fd protoreflect.FieldDescriptor) bool {
-	return !fd.IsList() && fd.Message() != nil && fd.Message().FullName() == "google.protobuf.FieldMask"
-}
-
 // checkFieldMask checks a FieldMask against a list of field paths,
 // [String!] or [String!]! (an unset mask reads as the empty list).
 func (b *binder) checkFieldMask(what string, t *ast.Type, fd protoreflect.FieldDescriptor, at diag.Span) bool {
@@ -1201,7 +1242,7 @@ func (b *binder) checkFieldMask(what string, t *ast.Type, fd protoreflect.FieldD
 // oneofFor finds a real (non-synthetic) oneof of md by a GraphQL or proto
 // spelling of its name.
 func oneofFor(md protoreflect.MessageDescriptor, name string) protoreflect.OneofDescriptor {
-	for _, n := range []string{name, snake(name)} {
+	for _, n := range []string{name, mapping.Snake(name)} {
 		if od := md.Oneofs().ByName(protoreflect.Name(n)); od != nil && !od.IsSynthetic() {
 			return od
 		}
@@ -1209,18 +1250,19 @@ func oneofFor(md protoreflect.MessageDescriptor, name string) protoreflect.Oneof
 	return nil
 }
 
-// checkOneofInput checks an input field that fills a oneof: its type is a
-// @oneOf input object (so GraphQL guarantees one member) whose fields each
-// fill a member of the oneof.
-func (b *binder) checkOneofInput(what string, f *ast.FieldDefinition, od protoreflect.OneofDescriptor) (InputField, bool) {
-	def := b.m.Schema.Types[f.Type.Name()]
-	at := span(f.Position)
-	if f.Type.Elem != nil || def == nil || def.Kind != ast.InputObject || def.Directives.ForName("oneOf") == nil {
+// checkOneofInput checks an input field or argument (of type t, declared
+// at pos) that fills a oneof: its type is a @oneOf input object (so
+// GraphQL guarantees one member) whose fields each fill a member of the
+// oneof. It returns the members.
+func (b *binder) checkOneofInput(what string, t *ast.Type, pos *ast.Position, od protoreflect.OneofDescriptor) ([]InputField, bool) {
+	def := b.m.Schema.Types[t.Name()]
+	at := span(pos)
+	if t.Elem != nil || def == nil || def.Kind != ast.InputObject || def.Directives.ForName("oneOf") == nil {
 		b.errorf(at, "incompatible-type", fmt.Sprintf("give it an input type marked @oneOf with one field per member of %s", od.FullName()), b.declaredAt(od),
-			"%s fills oneof %q, so its type must be a @oneOf input object, not %s", what, od.Name(), f.Type.String())
-		return InputField{}, false
+			"%s fills oneof %q, so its type must be a @oneOf input object, not %s", what, od.Name(), t.String())
+		return nil, false
 	}
-	field := InputField{Def: f, Oneof: od}
+	var members []InputField
 	ok := true
 	for _, mf := range def.Fields {
 		member := oneofMember(od, mf.Name)
@@ -1236,9 +1278,9 @@ func (b *binder) checkOneofInput(what string, f *ast.FieldDefinition, od protore
 			ok = false
 			continue
 		}
-		field.Members = append(field.Members, InputField{Def: mf, Proto: member})
+		members = append(members, InputField{Def: mf, Proto: member})
 	}
-	return field, ok
+	return members, ok
 }
 
 // checkAssignMember is checkAssign for a oneof member, which the generic
@@ -1249,7 +1291,7 @@ func (b *binder) checkAssignMember(what string, t *ast.Type, fd protoreflect.Fie
 		elem = t.Elem
 	}
 	if fd.IsList() || t.Elem != nil || !b.compatible(elem.Name(), fd, false) {
-		b.errorf(at, "incompatible-type", fmt.Sprintf("give it the type %s", strings.TrimSuffix(suggestType(fd, b), "!")), b.declaredAt(fd), "%s (%s) cannot fill oneof member %q (%s)", what, t.String(), fd.Name(), kindName(fd))
+		b.errorf(at, "incompatible-type", fmt.Sprintf("give it the type %s", strings.TrimSuffix(suggestType(fd, b), "!")), b.declaredAt(fd), "%s (%s) cannot fill oneof member %q (%s)", what, t.String(), fd.Name(), mapping.KindName(fd))
 		return false
 	}
 	return true
@@ -1316,7 +1358,7 @@ func (b *binder) checkOneofUnion(what string, f *ast.FieldDefinition, od protore
 // check does not treat specially: only the type has to fit.
 func (b *binder) checkOutputMember(what string, t *ast.Type, fd protoreflect.FieldDescriptor, at diag.Span) {
 	if t.Elem != nil || !b.compatible(t.Name(), fd, true) {
-		b.errorf(at, "incompatible-type", fmt.Sprintf("use %s", strings.TrimSuffix(suggestType(fd, b), "!")+"!"), b.declaredAt(fd), "%s has type %s, which cannot hold oneof member %q (%s)", what, t.String(), fd.Name(), kindName(fd))
+		b.errorf(at, "incompatible-type", fmt.Sprintf("use %s", strings.TrimSuffix(suggestType(fd, b), "!")+"!"), b.declaredAt(fd), "%s has type %s, which cannot hold oneof member %q (%s)", what, t.String(), fd.Name(), mapping.KindName(fd))
 	}
 }
 
@@ -1325,7 +1367,7 @@ func (b *binder) checkOutputMember(what string, t *ast.Type, fd protoreflect.Fie
 func oneofMember(od protoreflect.OneofDescriptor, name string) protoreflect.FieldDescriptor {
 	for i := 0; i < od.Fields().Len(); i++ {
 		c := od.Fields().Get(i)
-		if string(c.Name()) == name || c.JSONName() == name || string(c.Name()) == snake(name) {
+		if string(c.Name()) == name || c.JSONName() == name || string(c.Name()) == mapping.Snake(name) {
 			return c
 		}
 	}

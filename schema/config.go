@@ -70,6 +70,7 @@ func parseConfig(data []byte, file, dirName string, diags *diag.List) *Config {
 		if errors.As(err, &yerr) {
 			if tok := yerr.GetToken(); tok != nil && tok.Position != nil {
 				span.Line, span.Col = tok.Position.Line, tok.Position.Column
+				span = diag.TokenAt(string(data), span)
 			}
 			msg = yerr.GetMessage()
 		}
@@ -139,6 +140,9 @@ func (p yamlPositions) of(file, path string) diag.Span {
 	}
 	tok := node.GetToken()
 	span.Line, span.Col = tok.Position.Line, tok.Position.Column
+	if origin := strings.TrimSpace(tok.Origin); origin != "" && !strings.Contains(origin, "\n") {
+		span.Len = len(origin)
+	}
 	return span
 }
 

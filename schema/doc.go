@@ -11,17 +11,28 @@
 //     protoc is needed).
 //
 // [Load] runs the phases in order, collecting every diagnostic of a phase
-// before deciding whether the next can run:
+// before deciding whether the next can run; a [Loader] runs them one at a
+// time ([Loader.Config], [Loader.Module], [Loader.SDL], [Loader.Protos],
+// [Loader.Bind]):
 //
 //  1. config: decode bffgen.yaml strictly (unknown keys are errors);
-//  2. parse: parse every SDL file with gqlparser and compile every .proto
-//     file under the import roots with protocompile;
-//  3. link: resolve @rpc methods and @proto types, bind GraphQL object,
-//     input and enum types to proto messages and enums (explicitly or by
-//     inference from @rpc results and requests);
-//  4. check: every field of a bound type resolves to a compatible proto
-//     field, an @rpc, or becomes a user resolver (a note); every request
-//     mapping and result path is type-checked.
+//  2. module: find go.mod at or above the project root;
+//  3. SDL: parse every SDL file with gqlparser, build the schema with the
+//     prelude;
+//  4. protos: compile every .proto file under the import roots with
+//     protocompile;
+//  5. bind, link then check: resolve @rpc methods and @proto types, bind
+//     GraphQL object, input and enum types to proto messages and enums
+//     (explicitly or by inference from @rpc results and requests); then
+//     every field of a bound type resolves to a compatible proto field, an
+//     @rpc or @batch, or a declared user resolver; every request mapping
+//     and result path is type-checked. Checking a field's type may still
+//     bind the type it names (an input or enum reached only through it).
+//
+// [CompileProtos] runs phases 1 and 2 for the protos alone (the input of
+// `bffgen import proto`, package schema/importproto). The proto <-> GraphQL
+// table that linking and checking apply lives in package schema/mapping,
+// shared with the importer and the generator.
 //
 // The model is the only thing the back end (package codegen) sees. Spans in
 // diagnostics name files relative to the project root.

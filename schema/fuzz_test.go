@@ -13,7 +13,7 @@ import (
 // never panic, and it returns a model exactly when it reports no error.
 func FuzzLoadSDL(f *testing.F) {
 	dir := extract(f, "testdata/diag/unknown-method.txtar")
-	for _, name := range []string{"unknown-method", "incompatible-source", "nullable-to-non-null", "unbound-field-note", "unknown-result-path", "several-errors"} {
+	for _, name := range []string{"unknown-method", "incompatible-source", "nullable-to-non-null", "unbound-field", "resolver-ok", "unknown-result-path", "several-errors"} {
 		data, err := os.ReadFile(filepath.Join(extract(f, "testdata/diag/"+name+".txtar"), "schema", "schema.graphql"))
 		if err != nil {
 			f.Fatal(err)

@@ -41,22 +41,142 @@ func (r *Result) Source(name string) (string, bool) {
 
 // Load reads and checks the composition spec of the project in dir. Spec
 // problems are diagnostics in the result; the error is for everything else
-// (an unreadable directory, a cancelled context).
+// (an unreadable directory, a cancelled context). It runs the phases of a
+// [Loader] in order.
 func Load(ctx context.Context, dir string) (*Result, error) {
-	abs, err := filepath.Abs(dir)
+	ld, err := NewLoader(dir)
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Sources: map[string]string{}}
-	l := &loader{dir: abs, res: res, diags: &res.Diagnostics}
-	if err := l.load(ctx); err != nil {
+	if err := ld.load(ctx); err != nil {
 		return nil, err
 	}
+	res := ld.Result
 	res.Diagnostics.Sort()
 	if res.Diagnostics.HasErrors() {
 		res.Model = nil
 	}
 	return res, nil
+}
+
+// Loader runs the phases of [Load] one at a time, for tools that need only
+// some of them (`bffgen import proto` compiles the protos alone). Each phase
+// records what it read in Result.Sources and every problem it finds in
+// Result.Diagnostics, and returns nil when it found an error; the error
+// return is for everything else. Phases must run in order: Config, Module,
+// SDL, Protos, Bind; a phase whose input is missing returns nil.
+type Loader struct {
+	// Result collects the sources and diagnostics of the phases run; Bind
+	// sets its Model.
+	Result *Result
+	l      *loader
+	cfg    *Config
+	sdl    *ast.Schema
+	protos []protoreflect.FileDescriptor
+}
+
+// NewLoader returns a loader of the project in dir.
+func NewLoader(dir string) (*Loader, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Sources: map[string]string{}}
+	return &Loader{Result: res, l: &loader{dir: abs, res: res, diags: &res.Diagnostics}}, nil
+}
+
+// Config is phase 1: it reads bffgen.yaml and decodes it strictly (unknown
+// keys are errors), with defaults applied. It returns nil when the file is
+// missing or invalid.
+func (ld *Loader) Config() (*Config, error) {
+	l := ld.l
+	data, err := l.read(ConfigFile)
+	if errors.Is(err, fs.ErrNotExist) {
+		l.diags.Errorf(diag.Span{File: ConfigFile}, "config", "run `bffgen init` to scaffold a project, or pass --dir to point at one", "no %s in %s", ConfigFile, l.dir)
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	ld.cfg = parseConfig(data, ConfigFile, filepath.Base(l.dir), l.diags)
+	if ld.cfg != nil {
+		l.model = &Model{Dir: l.dir, Config: ld.cfg}
+	}
+	return ld.cfg, nil
+}
+
+// Module is phase 2: it finds go.mod at or above the project root and
+// records the module's path and directory in the model. It reports false
+// (with a diagnostic) when there is none.
+func (ld *Loader) Module() bool {
+	if ld.l.model == nil {
+		return false
+	}
+	ld.l.findModule()
+	return ld.l.model.ModulePath != ""
+}
+
+// SDL is phase 3: it parses every schema file of the `schema:` globs
+// (reporting every syntax error) and builds the schema with the bffgen
+// prelude. It returns nil on errors.
+func (ld *Loader) SDL() *ast.Schema {
+	if ld.cfg == nil {
+		return nil
+	}
+	ld.sdl = ld.l.loadSDL(ld.cfg)
+	return ld.sdl
+}
+
+// Protos is phase 4: it compiles every .proto file under the import roots
+// with protocompile, reporting every error. It returns nil on errors.
+func (ld *Loader) Protos(ctx context.Context) ([]protoreflect.FileDescriptor, error) {
+	if ld.cfg == nil {
+		return nil, nil
+	}
+	ld.protos = ld.l.compileProtos(ctx, ld.cfg)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return ld.protos, nil
+}
+
+// ProtoPaths maps the import path of each compiled proto file
+// ("catalog/v1/catalog.proto") to its name relative to the project root
+// ("proto/catalog/v1/catalog.proto"), after Protos.
+func (ld *Loader) ProtoPaths() map[string]string { return ld.l.protoFiles }
+
+// Bind is phase 5, link and check: it binds GraphQL types to proto
+// messages and enums (explicitly, then by inference from @rpc results and
+// nested fields) and checks every field, request mapping, result path and
+// enum, and the arguments of the cost directive @listSize. It runs only when every earlier phase succeeded without an error,
+// and returns the model, which it also sets in Result; nil on errors.
+func (ld *Loader) Bind() *Model {
+	l := ld.l
+	if l.model == nil || ld.sdl == nil || ld.protos == nil || l.diags.HasErrors() {
+		return nil
+	}
+	l.model.Schema = ld.sdl
+	l.model.Protos = ld.protos
+	checkListSize(ld.sdl, l.diags)
+	newBinder(l.model, l.diags, l.protoFiles).bind()
+	ld.Result.Model = l.model
+	if l.diags.HasErrors() {
+		return nil
+	}
+	return l.model
+}
+
+func (ld *Loader) load(ctx context.Context) error {
+	cfg, err := ld.Config()
+	if err != nil || cfg == nil {
+		return err
+	}
+	ld.Module()
+	ld.SDL()
+	if _, err := ld.Protos(ctx); err != nil {
+		return err
+	}
+	ld.Bind()
+	return nil
 }
 
 type loader struct {
@@ -76,36 +196,6 @@ func (l *loader) read(rel string) ([]byte, error) {
 	}
 	l.res.Sources[filepath.ToSlash(rel)] = string(data)
 	return data, nil
-}
-
-func (l *loader) load(ctx context.Context) error {
-	data, err := l.read(ConfigFile)
-	if errors.Is(err, fs.ErrNotExist) {
-		l.diags.Errorf(diag.Span{File: ConfigFile}, "config", "run `bffgen init` to scaffold a project, or pass --dir to point at one", "no %s in %s", ConfigFile, l.dir)
-		return nil
-	} else if err != nil {
-		return err
-	}
-	cfg := parseConfig(data, ConfigFile, filepath.Base(l.dir), l.diags)
-	if cfg == nil {
-		return nil
-	}
-	l.model = &Model{Dir: l.dir, Config: cfg}
-	l.findModule()
-	schema := l.loadSDL(cfg)
-	files := l.compileProtos(ctx, cfg)
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if schema == nil || files == nil || l.diags.HasErrors() {
-		return nil
-	}
-	l.model.Schema = schema
-	l.model.Protos = files
-	checkListSize(schema, l.diags)
-	newBinder(l.model, l.diags, l.protoFiles).bind()
-	l.res.Model = l.model
-	return nil
 }
 
 // findModule locates go.mod at or above the project root.
@@ -264,7 +354,7 @@ func (l *loader) compileProtos(ctx context.Context, cfg *Config) []protoreflect.
 	files, err := comp.Compile(ctx, names...)
 	if err != nil || failed {
 		if !failed {
-			l.diags.Errorf(diag.Span{File: ConfigFile}, "proto", "", "compiling protos: %v", err)
+			l.compileError(err, cfg)
 		}
 		return nil
 	}
@@ -273,6 +363,36 @@ func (l *loader) compileProtos(ctx context.Context, cfg *Config) []protoreflect.
 		out[i] = f
 	}
 	return out
+}
+
+// compileError reports an error protocompile returned instead of passing it
+// to the reporter: typically an import that no root holds, which is
+// reported at the import statement.
+func (l *loader) compileError(err error, cfg *Config) {
+	var pos reporter.ErrorWithPos
+	if !errors.As(err, &pos) || pos.GetPosition().Filename == "" {
+		l.diags.Errorf(diag.Span{File: ConfigFile}, "proto", "check the proto files and proto.roots in bffgen.yaml", "compiling protos: %v", err)
+		return
+	}
+	p := pos.GetPosition()
+	at := diag.Span{File: l.protoSpanName(p.Filename), Line: p.Line, Col: p.Col}
+	if errors.Is(err, fs.ErrNotExist) {
+		imported := ""
+		if src, ok := l.res.Sources[at.File]; ok && p.Line > 0 {
+			if lines := strings.Split(src, "\n"); p.Line <= len(lines) {
+				if _, rest, ok := strings.Cut(lines[p.Line-1], "\""); ok {
+					imported, _, _ = strings.Cut(rest, "\"")
+				}
+			}
+		}
+		if imported != "" {
+			at.Len = len(imported) + 2
+			l.diags.Errorf(at, "proto-import", fmt.Sprintf("put %s under one of proto.roots (%s) in bffgen.yaml, or add the root that holds it", imported, strings.Join(cfg.Proto.Roots, ", ")),
+				"imported file %q is not found in any proto root", imported)
+			return
+		}
+	}
+	l.diags.Errorf(at, "proto", "fix the .proto file; bffgen compiles it as protoc would", "%s", pos.Unwrap().Error())
 }
 
 // protoSpanName maps a protocompile file name to the project-relative name.

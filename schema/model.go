@@ -29,6 +29,10 @@ type Model struct {
 	// MapEntries are the GraphQL object types that hold the entries of proto
 	// maps (fields key and value), by name, with the map entry message.
 	MapEntries map[string]protoreflect.MessageDescriptor
+	// InputMapEntries are the GraphQL input object types that hold the
+	// entries of proto maps in requests (fields key and value), by name,
+	// with the map entry message.
+	InputMapEntries map[string]protoreflect.MessageDescriptor
 	// Services are the proto services that bound fields call, sorted by
 	// full name.
 	Services []*Service
@@ -93,19 +97,43 @@ type OneofMember struct {
 	Proto protoreflect.FieldDescriptor
 }
 
+// BatchShape says how the response of a @batch call is matched to its keys.
+type BatchShape int
+
+const (
+	// BatchByKey: Results is a repeated message field with at most one
+	// result per key, matched by its field By.
+	BatchByKey BatchShape = iota
+	// BatchInOrder: Results is a repeated message field with one result per
+	// key, in the order of the keys (Cosmo's lookups and field resolvers).
+	BatchInOrder
+	// BatchGrouped: Results is a flat repeated message field whose items
+	// carry their parent's key in By; each key gets the list of its items,
+	// in response order (one-to-many: reviews of many products in one list).
+	BatchGrouped
+	// BatchMap: Results is a map<key, message> field of the response.
+	BatchMap
+)
+
 // Batch is a bound @batch: one call per level (and per chunk of keys) for
 // all sibling parents.
 type Batch struct {
 	Service *Service
 	Method  protoreflect.MethodDescriptor
-	// Key is the repeated scalar request field that receives the keys.
-	Key protoreflect.FieldDescriptor
+	// Key is the repeated request field that receives the keys: a scalar or
+	// enum field, or a message field with one message per key (then
+	// KeyField is the field of that message that holds the key).
+	Key      protoreflect.FieldDescriptor
+	KeyField protoreflect.FieldDescriptor
 	// From is the path, in the parent message, of each parent's key.
 	From []protoreflect.FieldDescriptor
-	// Results is the repeated message field of the response.
+	// Shape says how results are matched to keys.
+	Shape BatchShape
+	// Results is the response field that holds the results: a repeated
+	// message field, or a map keyed by the key for BatchMap.
 	Results protoreflect.FieldDescriptor
-	// By is the field of a result that holds its key; nil means results
-	// come in the order of the keys.
+	// By is the field of a result that holds its key, for BatchByKey and
+	// BatchGrouped; nil otherwise.
 	By protoreflect.FieldDescriptor
 	// Pick is the path, in a result, of the field's value; empty means the
 	// result itself.
@@ -115,6 +143,24 @@ type Batch struct {
 	Assigns []*Assign
 	// MaxBatchSize bounds the keys of one call.
 	MaxBatchSize int
+}
+
+// KeyScalar is the scalar or enum field whose values are the keys: KeyField
+// when the keys are messages, else Key.
+func (b *Batch) KeyScalar() protoreflect.FieldDescriptor {
+	if b.KeyField != nil {
+		return b.KeyField
+	}
+	return b.Key
+}
+
+// ResultMessage is the message of one result: the element of a repeated
+// Results, or the value of a map.
+func (b *Batch) ResultMessage() protoreflect.MessageDescriptor {
+	if b.Results.IsMap() {
+		return b.Results.MapValue().Message()
+	}
+	return b.Results.Message()
 }
 
 // RPC is a bound call of a unary method.
@@ -132,10 +178,18 @@ type RPC struct {
 }
 
 // Assign sets one field of a request message (Path has one element per
-// nested message) from a source.
+// nested message) from a source; or, when Oneof is set (and Path empty), a
+// oneof of the request from a @oneOf input object argument whose fields
+// are Members.
+//
+// A Path that ends at a member of a oneof sets that member when the source
+// is not null; a second member of the same oneof set by another Assign is
+// an input error at run time.
 type Assign struct {
-	Path   []protoreflect.FieldDescriptor
-	Source *Source
+	Path    []protoreflect.FieldDescriptor
+	Source  *Source
+	Oneof   protoreflect.OneofDescriptor
+	Members []InputField
 }
 
 // SourceKind says where a value of a request mapping comes from.

@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"github.com/bffgen/bffgen/schema/mapping"
 	"slices"
 	"strings"
 
@@ -23,13 +24,16 @@ directive @rpc(method: String!, request: _Mapping, result: String) on FIELD_DEFI
 "Resolves the field for all sibling parents of a level with one call (per chunk of maxBatchSize keys, default 100): the keys come from each parent's from field, fill the repeated request field key, and each result of the repeated response field results is matched to its key by its field by (or by position), then pick takes a sub-field of it."
 directive @batch(method: String!, key: String!, from: String!, results: String!, by: String, pick: String, request: _Mapping, maxBatchSize: Int) on FIELD_DEFINITION
 
+"Marks a field that user code resolves: a method scaffolded once in the resolvers directory and never overwritten. A field of a type bound to a proto message needs it when the message has no field of that name; otherwise the mismatch is an error, so a renamed proto field never turns silently into a resolver."
+directive @resolver on FIELD_DEFINITION
+
 "Binds a type to a proto message or enum (type:), renames a field (field:) or an enum value (value:); required: true asserts that a field with presence is always set."
 directive @proto(type: String, field: String, value: String, required: Boolean) on OBJECT | INPUT_OBJECT | ENUM | FIELD_DEFINITION | INPUT_FIELD_DEFINITION | ENUM_VALUE
 `
 
 // BindingDirectives are the directives of the prelude that exist only for
 // the generator.
-var BindingDirectives = []string{"rpc", "batch", "proto"}
+var BindingDirectives = []string{"rpc", "batch", "proto", "resolver"}
 
 // CostDirectives are the directives of the prelude that the runtime reads:
 // the IBM GraphQL cost specification's @cost and @listSize, declared as
@@ -51,17 +55,6 @@ directive @listSize(assumedSize: Int, slicingArguments: [String!], sizedFields: 
 // of CostDirectives, with its description.
 func CostDirectiveSDL(name string) string { return costDirectiveDecls[name] }
 
-// builtinScalars are the custom scalars of the proto mapping, each declared
-// by the prelude unless the user declares it.
-var builtinScalars = []struct{ name, doc string }{
-	{"Int64", "A signed 64-bit integer, serialized as a JSON string (the protojson convention)."},
-	{"UInt64", "An unsigned 64-bit integer, serialized as a JSON string (the protojson convention)."},
-	{"DateTime", "An instant in time, RFC 3339 in UTC (google.protobuf.Timestamp)."},
-	{"Duration", "A span of time as a protojson string such as 1.5s (google.protobuf.Duration)."},
-	{"Bytes", "Binary data, standard base64 with padding."},
-	{"JSON", "Any JSON value: google.protobuf.Struct, Value and ListValue, or an Any as its message's JSON with an @type member."},
-}
-
 // Prelude returns the prelude source for a schema whose own files declare the
 // type names in declared, and the directives in declared as "@name";
 // scalars and cost directives the user declares are left out.
@@ -73,16 +66,16 @@ func Prelude(declared map[string]bool) *ast.Source {
 			b.WriteString("\n" + costDirectiveDecls[name] + "\n")
 		}
 	}
-	for _, s := range builtinScalars {
-		if declared[s.name] {
+	for _, s := range mapping.Scalars {
+		if declared[s.Name] {
 			continue
 		}
-		b.WriteString("\n\"" + s.doc + "\"\nscalar " + s.name + "\n")
+		b.WriteString("\n\"" + s.Doc + "\"\nscalar " + s.Name + "\n")
 	}
 	return &ast.Source{Name: PreludeName, Input: b.String(), BuiltIn: true}
 }
 
 // IsPreludeScalar reports whether name is a custom scalar of the mapping.
 func IsPreludeScalar(name string) bool {
-	return slices.ContainsFunc(builtinScalars, func(s struct{ name, doc string }) bool { return s.name == name })
+	return slices.ContainsFunc(mapping.Scalars, func(s mapping.CustomScalar) bool { return s.Name == name })
 }

@@ -18,6 +18,14 @@ var FS embed.FS
 //go:embed all:init
 var Init embed.FS
 
+// InitProto holds the files of a project started from existing protos
+// (`bffgen init --from-proto`) that differ from [Init]'s: a Makefile
+// without the example backend, rendered with {Name}, and bff.yaml, rendered
+// with {Upstreams: [{Name, Services, Env, Port}]}.
+//
+//go:embed initproto
+var InitProto embed.FS
+
 // Read returns one template's text; it panics on an unknown name, which is
 // a bug in bffgen, not a user error.
 func Read(name string) string {

@@ -2,8 +2,14 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
 
+	"github.com/bffgen/bffgen/runtime/config"
 	"github.com/bffgen/bffgen/schema"
 	"github.com/bffgen/bffgen/schema/diag"
 	"github.com/spf13/cobra"
@@ -12,6 +18,7 @@ import (
 type checkFlags struct {
 	dir         string
 	errorFormat string
+	config      string
 }
 
 func newCheck(stdio Stdio) *cobra.Command {
@@ -21,7 +28,12 @@ func newCheck(stdio Stdio) *cobra.Command {
 		Short: "Load and check the composition spec; write nothing",
 		Long: `check loads bffgen.yaml, the GraphQL schema and the protos, links the bindings
 and reports every problem with its file:line:col. It exits 1 when there is an
-error, so CI can run it on every change to the schema or the protos.`,
+error, so CI can run it on every change to the schema or the protos.
+
+It also checks the runtime config (--config, default bff.yaml in the project;
+skipped when that file does not exist) as the BFF will load it at start,
+${VAR} references resolved from the environment, and reports its problems
+the same way.`,
 		Example: `  bffgen check
   bffgen check --dir examples/shop --error-format github`,
 		Args: cobra.NoArgs,
@@ -34,7 +46,11 @@ error, so CI can run it on every change to the schema or the protos.`,
 			if err != nil {
 				return err
 			}
-			if res.Model == nil {
+			bad, err := checkRuntimeConfig(f, format, stdio)
+			if err != nil {
+				return err
+			}
+			if res.Model == nil || bad {
 				return reported{ExitUser}
 			}
 			if format == diag.Text {
@@ -45,6 +61,7 @@ error, so CI can run it on every change to the schema or the protos.`,
 	}
 	cmd.Flags().StringVar(&f.dir, "dir", ".", "project directory (where bffgen.yaml is)")
 	cmd.Flags().StringVar(&f.errorFormat, "error-format", "text", "diagnostics format: text, json or github")
+	cmd.Flags().StringVar(&f.config, "config", "bff.yaml", "runtime config to check, relative to --dir; skipped when absent")
 	return cmd
 }
 
@@ -72,4 +89,57 @@ func load(ctx context.Context, dir string, format diag.Format, stdio Stdio) (*sc
 		fmt.Fprintf(stdio.Err, "bffgen: %d error%s\n", n, plural)
 	}
 	return res, nil
+}
+
+// checkRuntimeConfig loads the runtime config of the project as the BFF
+// would and renders its problems as diagnostics: the source line, carets
+// under the offending token, and the fix as a hint. It reports whether
+// there was an error; a missing file is none.
+func checkRuntimeConfig(f checkFlags, format diag.Format, stdio Stdio) (bool, error) {
+	path := f.config
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(f.dir, path)
+	}
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	} else if err != nil {
+		return false, userErrorf("reading %s: %v", path, err)
+	}
+	name := filepath.ToSlash(f.config)
+	_, err = config.Parse(data, name)
+	if err == nil {
+		return false, nil
+	}
+	var list diag.List
+	for _, e := range configErrors(err) {
+		d := diag.Diagnostic{Severity: diag.Error, Code: "runtime-config", Span: diag.Span{File: name}, Message: err.Error()}
+		var ce *config.Error
+		if errors.As(e, &ce) {
+			d.Span = diag.TokenAt(string(data), diag.Span{File: name, Line: ce.Line, Col: ce.Col})
+			// Messages say what is wrong, then how to fix it after "; ".
+			d.Message, d.Hint, _ = strings.Cut(ce.Msg, "; ")
+		}
+		list = append(list, d)
+	}
+	w := stdio.Err
+	if format != diag.Text {
+		w = stdio.Out
+	}
+	sources := func(file string) (string, bool) { return string(data), file == name }
+	if err := diag.Render(w, format, list, sources); err != nil {
+		return true, err
+	}
+	if format == diag.Text {
+		fmt.Fprintf(stdio.Err, "bffgen: %s: %d error(s)\n", name, len(list))
+	}
+	return true, nil
+}
+
+// configErrors splits the joined errors of config.Parse.
+func configErrors(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
 }

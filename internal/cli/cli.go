@@ -91,7 +91,10 @@ inside a runtime that is both the edge gateway and the service-mesh sidecar.`,
   cd shop && go generate ./... && go run . --config bff.yaml`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		// --version prints what `bffgen version` prints.
+		Version: versionLine(),
 	}
+	root.SetVersionTemplate("{{.Version}}\n")
 	root.AddCommand(newInit(stdio), newGenerate(stdio), newCheck(stdio), newImport(stdio), newVersion(stdio))
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return userError{err} })
 	return root

@@ -2,9 +2,12 @@ package cli
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/bffgen/bffgen/codegen"
+	"github.com/bffgen/bffgen/schema"
 	"github.com/bffgen/bffgen/schema/diag"
 	"github.com/spf13/cobra"
 )
@@ -12,6 +15,7 @@ import (
 type generateFlags struct {
 	dir   string
 	quiet bool
+	force bool
 }
 
 func newGenerate(stdio Stdio) *cobra.Command {
@@ -24,7 +28,17 @@ protobuf types and connect clients, the GraphQL executor bound to them, the
 resolvers of bound fields and the server wiring, all under go.out (default
 gen/), plus scaffolds for user resolvers under go.resolvers, written once.
 It writes nothing when the spec has an error, and rewrites only files whose
-content changed, so a second run touches nothing.`,
+content changed, so a second run touches nothing.
+
+A run whose inputs (bffgen.yaml, the SDL, the protos, go.mod and go.sum, the
+resolvers' method names, the bffgen binary) hash as the last run's did, and
+whose generated files are as that run left them, skips generation: the
+record is go.out/` + codegen.StateFile + ` (ignored by the generated
+.gitignore); --force regenerates anyway.
+
+Run from go generate (//go:generate), it never breaks go generate's own walk
+of the packages: a generated file to remove is emptied into a file excluded
+from every build (//go:build ignore) instead, which the next run deletes.`,
 		Example: `  bffgen generate
   //go:generate go tool bffgen generate   (in main.go)`,
 		Args: cobra.NoArgs,
@@ -34,6 +48,7 @@ content changed, so a second run touches nothing.`,
 	}
 	cmd.Flags().StringVar(&f.dir, "dir", ".", "project directory (where bffgen.yaml is)")
 	cmd.Flags().BoolVarP(&f.quiet, "quiet", "q", false, "print only errors")
+	cmd.Flags().BoolVar(&f.force, "force", false, "generate even when the inputs are unchanged since the last run")
 	return cmd
 }
 
@@ -48,13 +63,41 @@ func runGenerate(cmd *cobra.Command, f generateFlags, stdio Stdio) error {
 		}
 		return reported{ExitUser}
 	}
-	set, err := codegen.Generate(cmd.Context(), res.Model)
+	m := res.Model
+	fp, err := codegen.Fingerprint(m, res.Sources)
 	if err != nil {
 		return err
 	}
-	rep, err := set.Write(res.Model.Dir)
+	if !f.force && codegen.Fresh(m.Dir, m.Config.Go.Out, fp) {
+		if _, err := codegen.SweepTombstones(m.Dir, m.Config.Go.Out); err != nil {
+			return fmt.Errorf("writing generated code: %w", err)
+		}
+		if !f.quiet {
+			fmt.Fprintf(stdio.Err, "bffgen: no changes (inputs unchanged since the last run; --force regenerates)\n")
+		}
+		return nil
+	}
+	set, err := codegen.Generate(cmd.Context(), m)
+	if err != nil {
+		return err
+	}
+	// Under go generate (which sets GOFILE), removing a file go generate has
+	// listed would fail its walk: see codegen.WithGoGenerate.
+	underGoGenerate := os.Getenv("GOFILE") != ""
+	rep, err := set.Write(m.Dir, codegen.WithGoGenerate(underGoGenerate))
 	if err != nil {
 		return fmt.Errorf("writing generated code: %w", err)
+	}
+	// While go.mod lacks modules generated code needs, no state is recorded:
+	// the next run generates again and repeats the note below.
+	if len(set.Requires) == 0 {
+		if err := writeState(m, res.Sources, set); err != nil {
+			return fmt.Errorf("writing generated code: %w", err)
+		}
+	}
+	if len(set.Requires) > 0 {
+		// Shown even with --quiet: the build fails without them.
+		fmt.Fprintf(stdio.Err, "bffgen: note: generated code imports modules go.mod does not require; add them with:\n  go get %s\n", strings.Join(set.Requires, " "))
 	}
 	if f.quiet {
 		return nil
@@ -73,6 +116,18 @@ func runGenerate(cmd *cobra.Command, f generateFlags, stdio Stdio) error {
 		fmt.Fprintf(stdio.Err, "bffgen: %d written, %d removed, %d unchanged\n", len(rep.Written), len(rep.Removed), rep.Unchanged)
 	}
 	return nil
+}
+
+// writeState records a written set, so the next run with the same inputs can
+// skip generation. The fingerprint is taken after the write, which may have
+// added scaffolds the fingerprint counts.
+func writeState(m *schema.Model, sources map[string]string, set *codegen.FileSet) error {
+	fp, err := codegen.Fingerprint(m, sources)
+	if err != nil {
+		return err
+	}
+	_, err = set.State(fp).Write(m.Dir)
+	return err
 }
 
 // quietStdio hides notes and warnings when quiet is set.

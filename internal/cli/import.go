@@ -10,6 +10,7 @@ import (
 
 	"github.com/bffgen/bffgen/schema"
 	"github.com/bffgen/bffgen/schema/diag"
+	"github.com/bffgen/bffgen/schema/importproto"
 	"github.com/spf13/cobra"
 )
 
@@ -132,14 +133,14 @@ func runImportProto(cmd *cobra.Command, f importProtoFlags, stdio Stdio) error {
 	if err != nil {
 		return fmt.Errorf("reading the schema: %w", err)
 	}
-	imp, err := schema.ImportProto(set, schema.ImportOptions{
+	imp, err := importproto.Import(set, importproto.Options{
 		Services: f.services,
 		Methods:  f.methods,
 		Query:    f.query,
 		Mutation: f.mutation,
 		Existing: existing,
 	})
-	var ierr *schema.ImportError
+	var ierr *importproto.Error
 	if errors.As(err, &ierr) {
 		return userError{ierr}
 	} else if err != nil {

@@ -60,7 +60,7 @@ service CatalogService { rpc GetProduct(GetProductRequest) returns (Product); }
 			if !strings.Contains(errOut.String(), c.stderr) {
 				t.Errorf("stderr does not say %q:\n%s", c.stderr, errOut.String())
 			}
-			if c.code == cli.ExitOK && !strings.Contains(out.String(), "extend type Query {\n  # catalog.v1.CatalogService\n  getProduct(id: ID!): Product!\n") {
+			if c.code == cli.ExitOK && !strings.Contains(out.String(), "extend type Query {\n  # catalog.v1.CatalogService\n  getProduct(id: ID): Product!\n") {
 				t.Errorf("stdout lacks the import:\n%s", out.String())
 			}
 		})

@@ -25,9 +25,11 @@ import (
 const bffgenModule = "github.com/bffgen/bffgen"
 
 type initFlags struct {
-	module  string
-	replace string
-	noTidy  bool
+	module    string
+	replace   string
+	noTidy    bool
+	fromProto string
+	services  []string
 }
 
 func newInit(stdio Stdio) *cobra.Command {
@@ -41,10 +43,18 @@ bindings, an example backend proto and its server, a user-owned main.go with
 a //go:generate line, resolvers/, the runtime config bff.yaml and a Makefile.
 It then generates the code and runs "go mod tidy".
 
+With --from-proto DIR the project starts from existing protos instead of the
+hello example: the .proto files under DIR (their import root) are copied into
+proto/, or used in place when DIR is inside the project; "bffgen import proto"
+writes schema/imported.graphql from them (--services chooses the services);
+bff.yaml gets an upstream per imported service, and the Makefile runs the BFF
+alone.
+
 Until bffgen is published, point the project at a local checkout with
 --replace; the go.mod then carries a replace directive.`,
 		Example: `  bffgen init shop --module example.com/shop --replace ~/src/bffgen
-  cd shop && make run`,
+  cd shop && make run
+  bffgen init library --from-proto ../apis --services 'google.example.library.*'`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dir := "."
@@ -56,7 +66,9 @@ Until bffgen is published, point the project at a local checkout with
 	}
 	cmd.Flags().StringVar(&f.module, "module", "", "Go module path (default example.com/<dir name>)")
 	cmd.Flags().StringVar(&f.replace, "replace", "", "path of a local bffgen checkout to use instead of a published version")
-	cmd.Flags().BoolVar(&f.noTidy, "no-tidy", false, "skip `go mod tidy` (the project then needs it before it builds)")
+	cmd.Flags().BoolVar(&f.noTidy, "no-tidy", false, "skip running go mod tidy (the project then needs it before it builds)")
+	cmd.Flags().StringVar(&f.fromProto, "from-proto", "", "start from the .proto files under this directory (their import root): import them instead of the hello example")
+	cmd.Flags().StringSliceVar(&f.services, "services", nil, "with --from-proto: services to import, as comma-separated globs (default: every service outside google.*)")
 	return cmd
 }
 
@@ -84,10 +96,25 @@ func runInit(ctx context.Context, dir string, f initFlags, stdio Stdio) error {
 	}
 	set := &codegen.FileSet{}
 	set.Add(codegen.File{Path: "go.mod", Data: gomod, Scaffold: true})
-	data := map[string]string{"Name": name, "Module": mod}
+	if f.fromProto == "" && len(f.services) > 0 {
+		return userErrorf("--services chooses what --from-proto imports; pass --from-proto DIR too")
+	}
+	var fp *fromProto
+	if f.fromProto != "" {
+		if fp, err = newFromProto(abs, f.fromProto); err != nil {
+			return err
+		}
+	}
+	data := map[string]string{"Name": name, "Module": mod, "ProtoRoot": "proto"}
+	if fp != nil {
+		data["ProtoRoot"] = fp.root
+	}
 	err = fs.WalkDir(templates.Init, "init", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
+		}
+		if fp != nil && !fromProtoKeeps(p) {
+			return nil
 		}
 		text, err := fs.ReadFile(templates.Init, p)
 		if err != nil {
@@ -114,6 +141,11 @@ func runInit(ctx context.Context, dir string, f initFlags, stdio Stdio) error {
 	if err != nil {
 		return err
 	}
+	if fp != nil {
+		if err := fp.addFiles(set, data); err != nil {
+			return err
+		}
+	}
 	var clash []string
 	for _, file := range set.Files {
 		if _, err := os.Stat(filepath.Join(abs, filepath.FromSlash(file.Path))); err == nil {
@@ -127,6 +159,11 @@ func runInit(ctx context.Context, dir string, f initFlags, stdio Stdio) error {
 		return err
 	}
 	fmt.Fprintf(stdio.Err, "bffgen: scaffolded %s (module %s)\n", dir, mod)
+	if fp != nil {
+		if err := fp.importProtos(ctx, abs, name, f.services, stdio); err != nil {
+			return err
+		}
+	}
 
 	res, err := schema.Load(ctx, abs)
 	if err != nil {
@@ -143,6 +180,14 @@ func runInit(ctx context.Context, dir string, f initFlags, stdio Stdio) error {
 	if _, err := gen.Write(abs); err != nil {
 		return err
 	}
+	if len(gen.Requires) > 0 && !f.noTidy {
+		get := exec.CommandContext(ctx, "go", append([]string{"get"}, gen.Requires...)...)
+		get.Dir = abs
+		get.Stdout, get.Stderr = stdio.Err, stdio.Err
+		if err := get.Run(); err != nil {
+			return userErrorf("go get %s failed in %s: %v; fix the network or module proxy settings and run it again", strings.Join(gen.Requires, " "), dir, err)
+		}
+	}
 	fmt.Fprintf(stdio.Err, "bffgen: generated %s/\n", res.Model.Config.Go.Out)
 	if !f.noTidy {
 		tidy := exec.CommandContext(ctx, "go", "mod", "tidy")
@@ -151,6 +196,18 @@ func runInit(ctx context.Context, dir string, f initFlags, stdio Stdio) error {
 		if err := tidy.Run(); err != nil {
 			return userErrorf("go mod tidy failed in %s: %v; fix the network or module proxy settings and run it again", dir, err)
 		}
+	}
+	// Recorded after go get and go mod tidy, which change go.mod and go.sum,
+	// inputs of the fingerprint: the first generate then has nothing to do.
+	// Without them (--no-tidy and modules missing), nothing is recorded.
+	if len(gen.Requires) == 0 || !f.noTidy {
+		if err := writeState(res.Model, res.Sources, gen); err != nil {
+			return err
+		}
+	}
+	if fp != nil {
+		fmt.Fprintf(stdio.Err, "\nNext:\n  cd %s\n  point each upstream of bff.yaml at its backend, then: make run   # GraphiQL on http://127.0.0.1:8080/\n", dir)
+		return nil
 	}
 	fmt.Fprintf(stdio.Err, "\nNext:\n  cd %s\n  make run    # example backend + BFF; GraphiQL on http://127.0.0.1:8080/\n", dir)
 	return nil

@@ -25,8 +25,13 @@ func newVersion(stdio Stdio) *cobra.Command {
 		Example: "  bffgen version",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			fmt.Fprintf(stdio.Out, "bffgen %s (runtime %s, %s %s/%s)\n", Version(), runtime.Version, goruntime.Version(), goruntime.GOOS, goruntime.GOARCH)
+			fmt.Fprintln(stdio.Out, versionLine())
 			return nil
 		},
 	}
+}
+
+// versionLine is what `bffgen version` and `bffgen --version` print.
+func versionLine() string {
+	return fmt.Sprintf("bffgen %s (runtime %s, %s %s/%s)", Version(), runtime.Version, goruntime.Version(), goruntime.GOOS, goruntime.GOARCH)
 }

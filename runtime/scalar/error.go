@@ -12,7 +12,8 @@ import (
 // Error is the error of a scalar that cannot read a client's input or write
 // a backend's value.
 type Error struct {
-	// Scalar is the GraphQL name of the scalar, such as "Int64".
+	// Scalar is the GraphQL name of the scalar, such as "Int64"; "input"
+	// for an input that no single scalar rejects ([OneofConflict]).
 	Scalar string
 	// Output is true when a value from a backend cannot be written (the
 	// response gets a field error: a bug or bad data upstream), false when a

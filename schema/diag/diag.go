@@ -38,6 +38,9 @@ type Span struct {
 	File string
 	Line int
 	Col  int
+	// Len is the length in bytes of the token at Col, for the renderer to
+	// underline it whole; 0 when unknown (a single caret).
+	Len int
 }
 
 // String renders "file:line:col", "file" or "" depending on what is known.
@@ -148,4 +151,47 @@ func (l List) Error() string {
 		}
 	}
 	return strings.Join(lines, "\n")
+}
+
+// TokenAt returns s with Len set to the length of the token that starts at
+// its line and column in source: a quoted string with its quotes, a flow
+// list or mapping up to its first closing bracket, else the run of
+// characters up to a space or one of `:,[]{}#"`. s is returned
+// unchanged when it has no column or lies outside source.
+func TokenAt(source string, s Span) Span {
+	if s.Line <= 0 || s.Col <= 0 {
+		return s
+	}
+	lines := strings.Split(source, "\n")
+	if s.Line > len(lines) {
+		return s
+	}
+	line := strings.TrimRight(lines[s.Line-1], "\r")
+	if s.Col > len(line) {
+		return s
+	}
+	rest := line[s.Col-1:]
+	if q := rest[0]; q == '"' || q == '\'' {
+		if end := strings.IndexByte(rest[1:], q); end >= 0 {
+			s.Len = end + 2
+			return s
+		}
+		s.Len = len(rest)
+		return s
+	}
+	if open := rest[0]; open == '[' || open == '{' {
+		closer := map[byte]byte{'[': ']', '{': '}'}[open]
+		if end := strings.IndexByte(rest, closer); end >= 0 {
+			s.Len = end + 1
+			return s
+		}
+	}
+	n := strings.IndexAny(rest, " \t:,[]{}#\"")
+	if n < 0 {
+		n = len(rest)
+	}
+	if n > 0 {
+		s.Len = n
+	}
+	return s
 }

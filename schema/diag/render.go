@@ -1,6 +1,7 @@
 package diag
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -75,8 +76,9 @@ func renderText(w io.Writer, l List, sources Sources) error {
 	return err
 }
 
-// writeExcerpt prints the line of span with a caret under its column. Tabs
-// before the column are kept so the caret lines up in a terminal.
+// writeExcerpt prints the line of span with carets under its token (one
+// caret when its length is unknown). Tabs before the column are kept so the
+// carets line up in a terminal.
 func writeExcerpt(b *strings.Builder, text string, s Span) {
 	lines := strings.Split(text, "\n")
 	if s.Line > len(lines) {
@@ -95,7 +97,11 @@ func writeExcerpt(b *strings.Builder, text string, s Span) {
 			pad = append(pad, ' ')
 		}
 	}
-	fmt.Fprintf(b, "      | %s^\n", pad)
+	n := 1
+	if s.Len > 1 {
+		n = min(s.Len, len(line)-(s.Col-1)) // a token past the line ends there
+	}
+	fmt.Fprintf(b, "      | %s%s\n", pad, strings.Repeat("^", max(n, 1)))
 }
 
 type jsonDiagnostic struct {
@@ -104,6 +110,7 @@ type jsonDiagnostic struct {
 	File     string        `json:"file,omitempty"`
 	Line     int           `json:"line,omitempty"`
 	Col      int           `json:"col,omitempty"`
+	EndCol   int           `json:"endCol,omitempty"`
 	Message  string        `json:"message"`
 	Hint     string        `json:"hint,omitempty"`
 	Notes    []jsonRelated `json:"notes,omitempty"`
@@ -121,7 +128,7 @@ func renderJSON(w io.Writer, l List) error {
 	for _, d := range l {
 		jd := jsonDiagnostic{
 			Severity: d.Severity.String(), Code: d.Code,
-			File: d.Span.File, Line: d.Span.Line, Col: d.Span.Col,
+			File: d.Span.File, Line: d.Span.Line, Col: d.Span.Col, EndCol: endCol(d.Span),
 			Message: d.Message, Hint: d.Hint,
 		}
 		for _, n := range d.Notes {
@@ -144,6 +151,36 @@ func githubEscape(s string, property bool) string {
 	return s
 }
 
+// endCol is the column just past a span's token, or 0 when unknown.
+func endCol(s Span) int {
+	if s.Col <= 0 || s.Len <= 0 {
+		return 0
+	}
+	return s.Col + s.Len
+}
+
+// githubProps are the location properties of a workflow command.
+func githubProps(s Span) []string {
+	var props []string
+	if s.File != "" {
+		props = append(props, "file="+githubEscape(s.File, true))
+	}
+	if s.Line > 0 {
+		props = append(props, fmt.Sprintf("line=%d", s.Line))
+	}
+	if s.Col > 0 {
+		props = append(props, fmt.Sprintf("col=%d", s.Col))
+	}
+	if e := endCol(s); e > 0 {
+		props = append(props, fmt.Sprintf("endColumn=%d", e))
+	}
+	return props
+}
+
+// renderGitHub writes one workflow command per diagnostic, its notes (the
+// secondary locations) in its message, and a notice at each note's own
+// location, so a pull request shows the proto declaration a field was
+// checked against next to the field.
 func renderGitHub(w io.Writer, l List) error {
 	var b strings.Builder
 	for _, d := range l {
@@ -156,16 +193,7 @@ func renderGitHub(w io.Writer, l List) error {
 		}
 		b.WriteString("::")
 		b.WriteString(cmd)
-		var props []string
-		if d.Span.File != "" {
-			props = append(props, "file="+githubEscape(d.Span.File, true))
-		}
-		if d.Span.Line > 0 {
-			props = append(props, fmt.Sprintf("line=%d", d.Span.Line))
-		}
-		if d.Span.Col > 0 {
-			props = append(props, fmt.Sprintf("col=%d", d.Span.Col))
-		}
+		props := githubProps(d.Span)
 		if d.Code != "" {
 			props = append(props, "title="+githubEscape("bffgen "+d.Code, true))
 		}
@@ -174,12 +202,29 @@ func renderGitHub(w io.Writer, l List) error {
 			b.WriteString(strings.Join(props, ","))
 		}
 		msg := d.Message
+		for _, n := range d.Notes {
+			msg += "\nnote: "
+			if s := n.Span.String(); s != "" {
+				msg += s + ": "
+			}
+			msg += n.Message
+		}
 		if d.Hint != "" {
 			msg += "\nhint: " + d.Hint
 		}
 		b.WriteString("::")
 		b.WriteString(githubEscape(msg, false))
 		b.WriteByte('\n')
+		for _, n := range d.Notes {
+			if n.Span.File == "" || n.Span.Line <= 0 {
+				continue
+			}
+			b.WriteString("::notice ")
+			b.WriteString(strings.Join(append(githubProps(n.Span), "title="+githubEscape("bffgen "+cmp.Or(d.Code, "note"), true)), ","))
+			b.WriteString("::")
+			b.WriteString(githubEscape(n.Message+"\nrelated to: "+d.Error(), false))
+			b.WriteByte('\n')
+		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

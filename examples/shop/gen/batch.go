@@ -187,6 +187,120 @@ func (r *resolver) batchProductRelated(ctx context.Context, parents []*catalogv1
 	return out, outErrs
 }
 
+// fetchProductLatestReviews calls reviews.v1.ReviewService.ListReviewsByProductIds for keys:
+// one call per chunk of max_batch_size of upstream "reviews" (else 100), in
+// parallel. Results and errors are indexed like keys; a key without a
+// result has a nil one.
+func (r *resolver) fetchProductLatestReviews(ctx context.Context, keys []string, first *int32) ([][]*reviewsv1.Review, []error) {
+	items := make([][]*reviewsv1.Review, len(keys))
+	index := make(map[string]int, len(keys))
+	for i, k := range keys {
+		index[k] = i
+	}
+	errs := batch.Chunks(ctx, len(keys), r.up.MaxBatchSize("reviews", 100), func(ctx context.Context, lo, hi int) error {
+		req := &reviewsv1.ListReviewsByProductIdsRequest{}
+		req.ProductIds = keys[lo:hi]
+		if first != nil {
+			req.PerProduct = *first
+		}
+		res, err := r.reviewService.ListReviewsByProductIds(ctx, connect.NewRequest(req))
+		if err != nil {
+			return err
+		}
+		for _, item := range res.Msg.GetReviews() {
+			if i, ok := index[item.GetProductId()]; ok && i >= lo && i < hi {
+				items[i] = append(items[i], item)
+			}
+		}
+		return nil
+	})
+	return items, errs
+}
+
+// batchProductLatestReviews resolves Product.latestReviews for many parents with
+// fetchProductLatestReviews; results and errors are indexed like parents.
+func (r *resolver) batchProductLatestReviews(ctx context.Context, parents []*catalogv1.Product, first *int32) ([][]*reviewsv1.Review, []error) {
+	keys := make([]string, 0, len(parents))
+	index := make(map[string]int, len(parents))
+	for _, p := range parents {
+		k := p.GetId()
+		if _, ok := index[k]; !ok {
+			index[k] = len(keys)
+			keys = append(keys, k)
+		}
+	}
+	items, errs := r.fetchProductLatestReviews(ctx, keys, first)
+	out := make([][]*reviewsv1.Review, len(parents))
+	outErrs := make([]error, len(parents))
+	for i, p := range parents {
+		k := index[p.GetId()]
+		item := items[k]
+		switch {
+		case errs[k] != nil:
+			outErrs[i] = errs[k]
+		case item == nil:
+			out[i] = []*reviewsv1.Review{}
+		default:
+			out[i] = item
+		}
+	}
+	return out, outErrs
+}
+
+// fetchLookupUserByIdByKeysIdInOrder calls users.v1.UserService.LookupUserById for keys:
+// one call per chunk of max_batch_size of upstream "users" (else 100), in
+// parallel. Results and errors are indexed like keys; a key without a
+// result has a nil one.
+func (r *resolver) fetchLookupUserByIdByKeysIdInOrder(ctx context.Context, keys []string) ([]*usersv1.User, []error) {
+	items := make([]*usersv1.User, len(keys))
+	errs := batch.Chunks(ctx, len(keys), r.up.MaxBatchSize("users", 100), func(ctx context.Context, lo, hi int) error {
+		req := &usersv1.LookupUserByIdRequest{}
+		req.Keys = make([]*usersv1.LookupUserByIdRequestKey, 0, hi-lo)
+		for _, k := range keys[lo:hi] {
+			req.Keys = append(req.Keys, &usersv1.LookupUserByIdRequestKey{Id: k})
+		}
+		res, err := r.userService.LookupUserById(ctx, connect.NewRequest(req))
+		if err != nil {
+			return err
+		}
+		for j, item := range res.Msg.GetResult() {
+			if lo+j < hi {
+				items[lo+j] = item
+			}
+		}
+		return nil
+	})
+	return items, errs
+}
+
+// batchProductSellerProfile resolves Product.sellerProfile for many parents with
+// fetchLookupUserByIdByKeysIdInOrder; results and errors are indexed like parents.
+func (r *resolver) batchProductSellerProfile(ctx context.Context, parents []*catalogv1.Product) ([]*usersv1.User, []error) {
+	keys := make([]string, 0, len(parents))
+	index := make(map[string]int, len(parents))
+	for _, p := range parents {
+		k := p.GetSellerId()
+		if _, ok := index[k]; !ok {
+			index[k] = len(keys)
+			keys = append(keys, k)
+		}
+	}
+	items, errs := r.fetchLookupUserByIdByKeysIdInOrder(ctx, keys)
+	out := make([]*usersv1.User, len(parents))
+	outErrs := make([]error, len(parents))
+	for i, p := range parents {
+		k := index[p.GetSellerId()]
+		item := items[k]
+		switch {
+		case errs[k] != nil:
+			outErrs[i] = errs[k]
+		default:
+			out[i] = item
+		}
+	}
+	return out, outErrs
+}
+
 // batchReviewReviewer resolves Review.reviewer for many parents with
 // fetchBatchGetUsersByIds; results and errors are indexed like parents.
 func (r *resolver) batchReviewReviewer(ctx context.Context, parents []*reviewsv1.Review) ([]*usersv1.User, []error) {
@@ -204,6 +318,56 @@ func (r *resolver) batchReviewReviewer(ctx context.Context, parents []*reviewsv1
 	outErrs := make([]error, len(parents))
 	for i, p := range parents {
 		k := index[p.GetAuthorId()]
+		item := items[k]
+		switch {
+		case errs[k] != nil:
+			outErrs[i] = errs[k]
+		default:
+			out[i] = item
+		}
+	}
+	return out, outErrs
+}
+
+// fetchBatchGetProductsByIdsFromProducts calls catalog.v1.CatalogService.BatchGetProducts for keys:
+// one call per chunk of max_batch_size of upstream "catalog" (else 100), in
+// parallel. Results and errors are indexed like keys; a key without a
+// result has a nil one.
+func (r *resolver) fetchBatchGetProductsByIdsFromProducts(ctx context.Context, keys []string) ([]*catalogv1.Product, []error) {
+	items := make([]*catalogv1.Product, len(keys))
+	errs := batch.Chunks(ctx, len(keys), r.up.MaxBatchSize("catalog", 100), func(ctx context.Context, lo, hi int) error {
+		req := &catalogv1.BatchGetProductsRequest{}
+		req.Ids = keys[lo:hi]
+		res, err := r.catalogService.BatchGetProducts(ctx, connect.NewRequest(req))
+		if err != nil {
+			return err
+		}
+		found := res.Msg.GetProducts()
+		for i := lo; i < hi; i++ {
+			items[i] = found[keys[i]]
+		}
+		return nil
+	})
+	return items, errs
+}
+
+// batchReviewProduct resolves Review.product for many parents with
+// fetchBatchGetProductsByIdsFromProducts; results and errors are indexed like parents.
+func (r *resolver) batchReviewProduct(ctx context.Context, parents []*reviewsv1.Review) ([]*catalogv1.Product, []error) {
+	keys := make([]string, 0, len(parents))
+	index := make(map[string]int, len(parents))
+	for _, p := range parents {
+		k := p.GetProductId()
+		if _, ok := index[k]; !ok {
+			index[k] = len(keys)
+			keys = append(keys, k)
+		}
+	}
+	items, errs := r.fetchBatchGetProductsByIdsFromProducts(ctx, keys)
+	out := make([]*catalogv1.Product, len(parents))
+	outErrs := make([]error, len(parents))
+	for i, p := range parents {
+		k := index[p.GetProductId()]
 		item := items[k]
 		switch {
 		case errs[k] != nil:
@@ -273,6 +437,33 @@ func (r *resolver) prefetchProduct(ctx context.Context, fields []graphql.Collect
 				}
 				r.prefetchProduct(ctx, batch.Fields(ctx, f, "Product"), children)
 			})
+		case "latestReviews":
+			wg.Go(func() {
+				raw, ok := batch.Args(ctx, f)
+				if !ok {
+					return
+				}
+				var first *int32
+				if v := raw["first"]; v != nil {
+					x, err := graphql.UnmarshalInt32(v)
+					if err != nil {
+						return
+					}
+					first = &x
+				}
+				vs, errs := r.batchProductLatestReviews(ctx, parents, first)
+				batch.Store(ctx, f.Alias, parents, vs, errs)
+				var children []*reviewsv1.Review
+				for _, v := range vs {
+					children = append(children, v...)
+				}
+				r.prefetchReview(ctx, batch.Fields(ctx, f, "Review"), children)
+			})
+		case "sellerProfile":
+			wg.Go(func() {
+				vs, errs := r.batchProductSellerProfile(ctx, parents)
+				batch.Store(ctx, f.Alias, parents, vs, errs)
+			})
 		}
 	}
 	wg.Wait()
@@ -313,6 +504,18 @@ func (r *resolver) prefetchReview(ctx context.Context, fields []graphql.Collecte
 			wg.Go(func() {
 				vs, errs := r.batchReviewReviewer(ctx, parents)
 				batch.Store(ctx, f.Alias, parents, vs, errs)
+			})
+		case "product":
+			wg.Go(func() {
+				vs, errs := r.batchReviewProduct(ctx, parents)
+				batch.Store(ctx, f.Alias, parents, vs, errs)
+				var children []*catalogv1.Product
+				for _, v := range vs {
+					if v != nil {
+						children = append(children, v)
+					}
+				}
+				r.prefetchProduct(ctx, batch.Fields(ctx, f, "Product"), children)
 			})
 		}
 	}

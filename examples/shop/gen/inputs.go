@@ -7,10 +7,11 @@ import (
 )
 
 // addReviewInputToProto fills a reviews.v1.CreateReviewRequest from the input AddReviewInput;
-// nil gives nil.
-func addReviewInputToProto(in *model.AddReviewInput) *reviewsv1.CreateReviewRequest {
+// nil gives nil. The error is the client's: a value out of its proto
+// field's range, or two members of one oneof.
+func addReviewInputToProto(in *model.AddReviewInput) (*reviewsv1.CreateReviewRequest, error) {
 	if in == nil {
-		return nil
+		return nil, nil
 	}
 	out := &reviewsv1.CreateReviewRequest{}
 	out.ProductId = in.ProductID
@@ -18,5 +19,5 @@ func addReviewInputToProto(in *model.AddReviewInput) *reviewsv1.CreateReviewRequ
 	out.Title = in.Title
 	out.Body = in.Body
 	out.Author = in.Author
-	return out
+	return out, nil
 }

@@ -16,7 +16,10 @@ type mutationResolver resolver
 
 // AddReview calls reviews.v1.ReviewService.CreateReview.
 func (r *mutationResolver) AddReview(ctx context.Context, input model.AddReviewInput) (*reviewsv1.Review, error) {
-	req := addReviewInputToProto(&input)
+	req, err := addReviewInputToProto(&input)
+	if err != nil {
+		return nil, err
+	}
 	res, err := r.reviewService.CreateReview(ctx, connect.NewRequest(req))
 	if err != nil {
 		return nil, err

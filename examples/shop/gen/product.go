@@ -86,3 +86,24 @@ func (r *productResolver) Related(ctx context.Context, obj *catalogv1.Product, f
 	(*resolver)(r).prefetchProduct(ctx, batch.Selected(ctx, "Product"), vs[0])
 	return vs[0], errs[0]
 }
+
+// LatestReviews reads the result prefetched for its level by one reviews.v1.ReviewService.ListReviewsByProductIds call
+// for all sibling parents (@batch).
+func (r *productResolver) LatestReviews(ctx context.Context, obj *catalogv1.Product, first *int32) ([]*reviewsv1.Review, error) {
+	if v, err, ok := batch.Load[[]*reviewsv1.Review](ctx, obj); ok {
+		return v, err
+	}
+	vs, errs := (*resolver)(r).batchProductLatestReviews(ctx, []*catalogv1.Product{obj}, first)
+	(*resolver)(r).prefetchReview(ctx, batch.Selected(ctx, "Review"), vs[0])
+	return vs[0], errs[0]
+}
+
+// SellerProfile reads the result prefetched for its level by one users.v1.UserService.LookupUserById call
+// for all sibling parents (@batch).
+func (r *productResolver) SellerProfile(ctx context.Context, obj *catalogv1.Product) (*usersv1.User, error) {
+	if v, err, ok := batch.Load[*usersv1.User](ctx, obj); ok {
+		return v, err
+	}
+	vs, errs := (*resolver)(r).batchProductSellerProfile(ctx, []*catalogv1.Product{obj})
+	return vs[0], errs[0]
+}

@@ -4,6 +4,7 @@ package gen
 import (
 	"context"
 
+	catalogv1 "github.com/bffgen/bffgen/examples/shop/gen/pb/catalog/v1"
 	reviewsv1 "github.com/bffgen/bffgen/examples/shop/gen/pb/reviews/v1"
 	usersv1 "github.com/bffgen/bffgen/examples/shop/gen/pb/users/v1"
 	"github.com/bffgen/bffgen/runtime/batch"
@@ -20,5 +21,18 @@ func (r *reviewResolver) Reviewer(ctx context.Context, obj *reviewsv1.Review) (*
 		return v, err
 	}
 	vs, errs := (*resolver)(r).batchReviewReviewer(ctx, []*reviewsv1.Review{obj})
+	return vs[0], errs[0]
+}
+
+// Product reads the result prefetched for its level by one catalog.v1.CatalogService.BatchGetProducts call
+// for all sibling parents (@batch).
+func (r *reviewResolver) Product(ctx context.Context, obj *reviewsv1.Review) (*catalogv1.Product, error) {
+	if v, err, ok := batch.Load[*catalogv1.Product](ctx, obj); ok {
+		return v, err
+	}
+	vs, errs := (*resolver)(r).batchReviewProduct(ctx, []*reviewsv1.Review{obj})
+	if vs[0] != nil {
+		(*resolver)(r).prefetchProduct(ctx, batch.Selected(ctx, "Product"), []*catalogv1.Product{vs[0]})
+	}
 	return vs[0], errs[0]
 }

@@ -100,6 +100,18 @@ func (s *Server) GetProduct(_ context.Context, req *connect.Request[catalogv1.Ge
 	return res, nil
 }
 
+// BatchGetProducts returns the products that exist among ids, in a map by
+// id; unknown ids are left out.
+func (s *Server) BatchGetProducts(_ context.Context, req *connect.Request[catalogv1.BatchGetProductsRequest]) (*connect.Response[catalogv1.BatchGetProductsResponse], error) {
+	res := &catalogv1.BatchGetProductsResponse{Products: map[string]*catalogv1.Product{}}
+	for _, id := range req.Msg.GetIds() {
+		if p, ok := s.byID[id]; ok {
+			res.Products[id] = p
+		}
+	}
+	return connect.NewResponse(res), nil
+}
+
 // ListProducts pages through the products, optionally of one category. The
 // page token is the offset of the next page; page_size defaults to 20 and
 // is capped at 100.

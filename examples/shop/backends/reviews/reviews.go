@@ -125,6 +125,30 @@ func (s *Server) ListReviewsByProducts(_ context.Context, req *connect.Request[r
 	return connect.NewResponse(res), nil
 }
 
+// ListReviewsByProductIds returns the newest reviews of each of the
+// products in one flat list, newest first, each carrying its product_id;
+// per_product defaults to 10.
+func (s *Server) ListReviewsByProductIds(_ context.Context, req *connect.Request[reviewsv1.ListReviewsByProductIdsRequest]) (*connect.Response[reviewsv1.ListReviewsByProductIdsResponse], error) {
+	per := int(req.Msg.GetPerProduct())
+	if per <= 0 {
+		per = 10
+	}
+	count := map[string]int{}
+	for _, id := range req.Msg.GetProductIds() {
+		count[id] = 0
+	}
+	res := &reviewsv1.ListReviewsByProductIdsResponse{}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, r := range slices.Backward(s.reviews) {
+		if n, ok := count[r.GetProductId()]; ok && n < per {
+			count[r.GetProductId()] = n + 1
+			res.Reviews = append(res.Reviews, r)
+		}
+	}
+	return connect.NewResponse(res), nil
+}
+
 // CreateReview validates and stores a review.
 func (s *Server) CreateReview(_ context.Context, req *connect.Request[reviewsv1.CreateReviewRequest]) (*connect.Response[reviewsv1.CreateReviewResponse], error) {
 	m := req.Msg

@@ -68,3 +68,20 @@ func (s *Server) BatchGetUsers(_ context.Context, req *connect.Request[usersv1.B
 	}
 	return connect.NewResponse(res), nil
 }
+
+// LookupUserById returns one user per key, in the order of the keys (the
+// convention of Cosmo's gRPC lookups); an unknown id has an empty user.
+func (s *Server) LookupUserById(_ context.Context, req *connect.Request[usersv1.LookupUserByIdRequest]) (*connect.Response[usersv1.LookupUserByIdResponse], error) {
+	if n := len(req.Msg.GetKeys()); n > MaxBatch {
+		return nil, connect.NewError(connect.CodeInvalidArgument, fmt.Errorf("at most %d keys per call, got %d", MaxBatch, n))
+	}
+	res := &usersv1.LookupUserByIdResponse{}
+	for _, k := range req.Msg.GetKeys() {
+		u, ok := s.lookup(k.GetId())
+		if !ok {
+			u = &usersv1.User{}
+		}
+		res.Result = append(res.Result, u)
+	}
+	return connect.NewResponse(res), nil
+}

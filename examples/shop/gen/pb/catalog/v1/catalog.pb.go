@@ -619,6 +619,95 @@ func (x *ListRelatedProductsResponse) GetResults() []*RelatedProducts {
 	return nil
 }
 
+type BatchGetProductsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Ids           []string               `protobuf:"bytes,1,rep,name=ids,proto3" json:"ids,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BatchGetProductsRequest) Reset() {
+	*x = BatchGetProductsRequest{}
+	mi := &file_catalog_v1_catalog_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BatchGetProductsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BatchGetProductsRequest) ProtoMessage() {}
+
+func (x *BatchGetProductsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_catalog_v1_catalog_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BatchGetProductsRequest.ProtoReflect.Descriptor instead.
+func (*BatchGetProductsRequest) Descriptor() ([]byte, []int) {
+	return file_catalog_v1_catalog_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *BatchGetProductsRequest) GetIds() []string {
+	if x != nil {
+		return x.Ids
+	}
+	return nil
+}
+
+type BatchGetProductsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The products that exist among the ids, by id.
+	Products      map[string]*Product `protobuf:"bytes,1,rep,name=products,proto3" json:"products,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BatchGetProductsResponse) Reset() {
+	*x = BatchGetProductsResponse{}
+	mi := &file_catalog_v1_catalog_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BatchGetProductsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BatchGetProductsResponse) ProtoMessage() {}
+
+func (x *BatchGetProductsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_catalog_v1_catalog_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BatchGetProductsResponse.ProtoReflect.Descriptor instead.
+func (*BatchGetProductsResponse) Descriptor() ([]byte, []int) {
+	return file_catalog_v1_catalog_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *BatchGetProductsResponse) GetProducts() map[string]*Product {
+	if x != nil {
+		return x.Products
+	}
+	return nil
+}
+
 type WatchStockRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	ProductId     string                 `protobuf:"bytes,1,opt,name=product_id,json=productId,proto3" json:"product_id,omitempty"`
@@ -628,7 +717,7 @@ type WatchStockRequest struct {
 
 func (x *WatchStockRequest) Reset() {
 	*x = WatchStockRequest{}
-	mi := &file_catalog_v1_catalog_proto_msgTypes[8]
+	mi := &file_catalog_v1_catalog_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -640,7 +729,7 @@ func (x *WatchStockRequest) String() string {
 func (*WatchStockRequest) ProtoMessage() {}
 
 func (x *WatchStockRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_catalog_v1_catalog_proto_msgTypes[8]
+	mi := &file_catalog_v1_catalog_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -653,7 +742,7 @@ func (x *WatchStockRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchStockRequest.ProtoReflect.Descriptor instead.
 func (*WatchStockRequest) Descriptor() ([]byte, []int) {
-	return file_catalog_v1_catalog_proto_rawDescGZIP(), []int{8}
+	return file_catalog_v1_catalog_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *WatchStockRequest) GetProductId() string {
@@ -675,7 +764,7 @@ type StockLevel struct {
 
 func (x *StockLevel) Reset() {
 	*x = StockLevel{}
-	mi := &file_catalog_v1_catalog_proto_msgTypes[9]
+	mi := &file_catalog_v1_catalog_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -687,7 +776,7 @@ func (x *StockLevel) String() string {
 func (*StockLevel) ProtoMessage() {}
 
 func (x *StockLevel) ProtoReflect() protoreflect.Message {
-	mi := &file_catalog_v1_catalog_proto_msgTypes[9]
+	mi := &file_catalog_v1_catalog_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -700,7 +789,7 @@ func (x *StockLevel) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StockLevel.ProtoReflect.Descriptor instead.
 func (*StockLevel) Descriptor() ([]byte, []int) {
-	return file_catalog_v1_catalog_proto_rawDescGZIP(), []int{9}
+	return file_catalog_v1_catalog_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *StockLevel) GetProductId() string {
@@ -780,7 +869,14 @@ const file_catalog_v1_catalog_proto_rawDesc = "" +
 	"product_id\x18\x01 \x01(\tR\tproductId\x12/\n" +
 	"\bproducts\x18\x02 \x03(\v2\x13.catalog.v1.ProductR\bproducts\"T\n" +
 	"\x1bListRelatedProductsResponse\x125\n" +
-	"\aresults\x18\x01 \x03(\v2\x1b.catalog.v1.RelatedProductsR\aresults\"2\n" +
+	"\aresults\x18\x01 \x03(\v2\x1b.catalog.v1.RelatedProductsR\aresults\"+\n" +
+	"\x17BatchGetProductsRequest\x12\x10\n" +
+	"\x03ids\x18\x01 \x03(\tR\x03ids\"\xbc\x01\n" +
+	"\x18BatchGetProductsResponse\x12N\n" +
+	"\bproducts\x18\x01 \x03(\v22.catalog.v1.BatchGetProductsResponse.ProductsEntryR\bproducts\x1aP\n" +
+	"\rProductsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12)\n" +
+	"\x05value\x18\x02 \x01(\v2\x13.catalog.v1.ProductR\x05value:\x028\x01\"2\n" +
 	"\x11WatchStockRequest\x12\x1d\n" +
 	"\n" +
 	"product_id\x18\x01 \x01(\tR\tproductId\"m\n" +
@@ -795,12 +891,13 @@ const file_catalog_v1_catalog_proto_rawDesc = "" +
 	"\x14CATEGORY_ELECTRONICS\x10\x01\x12\x12\n" +
 	"\x0eCATEGORY_BOOKS\x10\x02\x12\x11\n" +
 	"\rCATEGORY_HOME\x10\x03\x12\x14\n" +
-	"\x10CATEGORY_OUTDOOR\x10\x042\xee\x02\n" +
+	"\x10CATEGORY_OUTDOOR\x10\x042\xd2\x03\n" +
 	"\x0eCatalogService\x12P\n" +
 	"\n" +
 	"GetProduct\x12\x1d.catalog.v1.GetProductRequest\x1a\x1e.catalog.v1.GetProductResponse\"\x03\x90\x02\x01\x12V\n" +
 	"\fListProducts\x12\x1f.catalog.v1.ListProductsRequest\x1a .catalog.v1.ListProductsResponse\"\x03\x90\x02\x01\x12k\n" +
-	"\x13ListRelatedProducts\x12&.catalog.v1.ListRelatedProductsRequest\x1a'.catalog.v1.ListRelatedProductsResponse\"\x03\x90\x02\x01\x12E\n" +
+	"\x13ListRelatedProducts\x12&.catalog.v1.ListRelatedProductsRequest\x1a'.catalog.v1.ListRelatedProductsResponse\"\x03\x90\x02\x01\x12b\n" +
+	"\x10BatchGetProducts\x12#.catalog.v1.BatchGetProductsRequest\x1a$.catalog.v1.BatchGetProductsResponse\"\x03\x90\x02\x01\x12E\n" +
 	"\n" +
 	"WatchStock\x12\x1d.catalog.v1.WatchStockRequest\x1a\x16.catalog.v1.StockLevel0\x01b\x06proto3"
 
@@ -817,7 +914,7 @@ func file_catalog_v1_catalog_proto_rawDescGZIP() []byte {
 }
 
 var file_catalog_v1_catalog_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_catalog_v1_catalog_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
+var file_catalog_v1_catalog_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
 var file_catalog_v1_catalog_proto_goTypes = []any{
 	(Category)(0),                       // 0: catalog.v1.Category
 	(*Product)(nil),                     // 1: catalog.v1.Product
@@ -828,34 +925,41 @@ var file_catalog_v1_catalog_proto_goTypes = []any{
 	(*ListRelatedProductsRequest)(nil),  // 6: catalog.v1.ListRelatedProductsRequest
 	(*RelatedProducts)(nil),             // 7: catalog.v1.RelatedProducts
 	(*ListRelatedProductsResponse)(nil), // 8: catalog.v1.ListRelatedProductsResponse
-	(*WatchStockRequest)(nil),           // 9: catalog.v1.WatchStockRequest
-	(*StockLevel)(nil),                  // 10: catalog.v1.StockLevel
-	nil,                                 // 11: catalog.v1.Product.AttributesEntry
-	(*timestamppb.Timestamp)(nil),       // 12: google.protobuf.Timestamp
+	(*BatchGetProductsRequest)(nil),     // 9: catalog.v1.BatchGetProductsRequest
+	(*BatchGetProductsResponse)(nil),    // 10: catalog.v1.BatchGetProductsResponse
+	(*WatchStockRequest)(nil),           // 11: catalog.v1.WatchStockRequest
+	(*StockLevel)(nil),                  // 12: catalog.v1.StockLevel
+	nil,                                 // 13: catalog.v1.Product.AttributesEntry
+	nil,                                 // 14: catalog.v1.BatchGetProductsResponse.ProductsEntry
+	(*timestamppb.Timestamp)(nil),       // 15: google.protobuf.Timestamp
 }
 var file_catalog_v1_catalog_proto_depIdxs = []int32{
 	0,  // 0: catalog.v1.Product.category:type_name -> catalog.v1.Category
-	12, // 1: catalog.v1.Product.created_at:type_name -> google.protobuf.Timestamp
-	11, // 2: catalog.v1.Product.attributes:type_name -> catalog.v1.Product.AttributesEntry
+	15, // 1: catalog.v1.Product.created_at:type_name -> google.protobuf.Timestamp
+	13, // 2: catalog.v1.Product.attributes:type_name -> catalog.v1.Product.AttributesEntry
 	1,  // 3: catalog.v1.GetProductResponse.product:type_name -> catalog.v1.Product
 	0,  // 4: catalog.v1.ListProductsRequest.category:type_name -> catalog.v1.Category
 	1,  // 5: catalog.v1.ListProductsResponse.products:type_name -> catalog.v1.Product
 	1,  // 6: catalog.v1.RelatedProducts.products:type_name -> catalog.v1.Product
 	7,  // 7: catalog.v1.ListRelatedProductsResponse.results:type_name -> catalog.v1.RelatedProducts
-	12, // 8: catalog.v1.StockLevel.at:type_name -> google.protobuf.Timestamp
-	2,  // 9: catalog.v1.CatalogService.GetProduct:input_type -> catalog.v1.GetProductRequest
-	4,  // 10: catalog.v1.CatalogService.ListProducts:input_type -> catalog.v1.ListProductsRequest
-	6,  // 11: catalog.v1.CatalogService.ListRelatedProducts:input_type -> catalog.v1.ListRelatedProductsRequest
-	9,  // 12: catalog.v1.CatalogService.WatchStock:input_type -> catalog.v1.WatchStockRequest
-	3,  // 13: catalog.v1.CatalogService.GetProduct:output_type -> catalog.v1.GetProductResponse
-	5,  // 14: catalog.v1.CatalogService.ListProducts:output_type -> catalog.v1.ListProductsResponse
-	8,  // 15: catalog.v1.CatalogService.ListRelatedProducts:output_type -> catalog.v1.ListRelatedProductsResponse
-	10, // 16: catalog.v1.CatalogService.WatchStock:output_type -> catalog.v1.StockLevel
-	13, // [13:17] is the sub-list for method output_type
-	9,  // [9:13] is the sub-list for method input_type
-	9,  // [9:9] is the sub-list for extension type_name
-	9,  // [9:9] is the sub-list for extension extendee
-	0,  // [0:9] is the sub-list for field type_name
+	14, // 8: catalog.v1.BatchGetProductsResponse.products:type_name -> catalog.v1.BatchGetProductsResponse.ProductsEntry
+	15, // 9: catalog.v1.StockLevel.at:type_name -> google.protobuf.Timestamp
+	1,  // 10: catalog.v1.BatchGetProductsResponse.ProductsEntry.value:type_name -> catalog.v1.Product
+	2,  // 11: catalog.v1.CatalogService.GetProduct:input_type -> catalog.v1.GetProductRequest
+	4,  // 12: catalog.v1.CatalogService.ListProducts:input_type -> catalog.v1.ListProductsRequest
+	6,  // 13: catalog.v1.CatalogService.ListRelatedProducts:input_type -> catalog.v1.ListRelatedProductsRequest
+	9,  // 14: catalog.v1.CatalogService.BatchGetProducts:input_type -> catalog.v1.BatchGetProductsRequest
+	11, // 15: catalog.v1.CatalogService.WatchStock:input_type -> catalog.v1.WatchStockRequest
+	3,  // 16: catalog.v1.CatalogService.GetProduct:output_type -> catalog.v1.GetProductResponse
+	5,  // 17: catalog.v1.CatalogService.ListProducts:output_type -> catalog.v1.ListProductsResponse
+	8,  // 18: catalog.v1.CatalogService.ListRelatedProducts:output_type -> catalog.v1.ListRelatedProductsResponse
+	10, // 19: catalog.v1.CatalogService.BatchGetProducts:output_type -> catalog.v1.BatchGetProductsResponse
+	12, // 20: catalog.v1.CatalogService.WatchStock:output_type -> catalog.v1.StockLevel
+	16, // [16:21] is the sub-list for method output_type
+	11, // [11:16] is the sub-list for method input_type
+	11, // [11:11] is the sub-list for extension type_name
+	11, // [11:11] is the sub-list for extension extendee
+	0,  // [0:11] is the sub-list for field type_name
 }
 
 func init() { file_catalog_v1_catalog_proto_init() }
@@ -873,7 +977,7 @@ func file_catalog_v1_catalog_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_catalog_v1_catalog_proto_rawDesc), len(file_catalog_v1_catalog_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   11,
+			NumMessages:   14,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -373,6 +373,105 @@ func (x *ListReviewsByProductsResponse) GetResults() []*ProductReviews {
 	return nil
 }
 
+type ListReviewsByProductIdsRequest struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	ProductIds []string               `protobuf:"bytes,1,rep,name=product_ids,json=productIds,proto3" json:"product_ids,omitempty"`
+	// Newest reviews per product; default 10.
+	PerProduct    int32 `protobuf:"varint,2,opt,name=per_product,json=perProduct,proto3" json:"per_product,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListReviewsByProductIdsRequest) Reset() {
+	*x = ListReviewsByProductIdsRequest{}
+	mi := &file_reviews_v1_reviews_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListReviewsByProductIdsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListReviewsByProductIdsRequest) ProtoMessage() {}
+
+func (x *ListReviewsByProductIdsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_reviews_v1_reviews_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListReviewsByProductIdsRequest.ProtoReflect.Descriptor instead.
+func (*ListReviewsByProductIdsRequest) Descriptor() ([]byte, []int) {
+	return file_reviews_v1_reviews_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *ListReviewsByProductIdsRequest) GetProductIds() []string {
+	if x != nil {
+		return x.ProductIds
+	}
+	return nil
+}
+
+func (x *ListReviewsByProductIdsRequest) GetPerProduct() int32 {
+	if x != nil {
+		return x.PerProduct
+	}
+	return 0
+}
+
+type ListReviewsByProductIdsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The reviews of all the products in one flat list, newest first; each
+	// carries its product_id.
+	Reviews       []*Review `protobuf:"bytes,1,rep,name=reviews,proto3" json:"reviews,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListReviewsByProductIdsResponse) Reset() {
+	*x = ListReviewsByProductIdsResponse{}
+	mi := &file_reviews_v1_reviews_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListReviewsByProductIdsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListReviewsByProductIdsResponse) ProtoMessage() {}
+
+func (x *ListReviewsByProductIdsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_reviews_v1_reviews_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListReviewsByProductIdsResponse.ProtoReflect.Descriptor instead.
+func (*ListReviewsByProductIdsResponse) Descriptor() ([]byte, []int) {
+	return file_reviews_v1_reviews_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *ListReviewsByProductIdsResponse) GetReviews() []*Review {
+	if x != nil {
+		return x.Reviews
+	}
+	return nil
+}
+
 type CreateReviewRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	ProductId     string                 `protobuf:"bytes,1,opt,name=product_id,json=productId,proto3" json:"product_id,omitempty"`
@@ -386,7 +485,7 @@ type CreateReviewRequest struct {
 
 func (x *CreateReviewRequest) Reset() {
 	*x = CreateReviewRequest{}
-	mi := &file_reviews_v1_reviews_proto_msgTypes[6]
+	mi := &file_reviews_v1_reviews_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -398,7 +497,7 @@ func (x *CreateReviewRequest) String() string {
 func (*CreateReviewRequest) ProtoMessage() {}
 
 func (x *CreateReviewRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_reviews_v1_reviews_proto_msgTypes[6]
+	mi := &file_reviews_v1_reviews_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -411,7 +510,7 @@ func (x *CreateReviewRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateReviewRequest.ProtoReflect.Descriptor instead.
 func (*CreateReviewRequest) Descriptor() ([]byte, []int) {
-	return file_reviews_v1_reviews_proto_rawDescGZIP(), []int{6}
+	return file_reviews_v1_reviews_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *CreateReviewRequest) GetProductId() string {
@@ -458,7 +557,7 @@ type CreateReviewResponse struct {
 
 func (x *CreateReviewResponse) Reset() {
 	*x = CreateReviewResponse{}
-	mi := &file_reviews_v1_reviews_proto_msgTypes[7]
+	mi := &file_reviews_v1_reviews_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -470,7 +569,7 @@ func (x *CreateReviewResponse) String() string {
 func (*CreateReviewResponse) ProtoMessage() {}
 
 func (x *CreateReviewResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_reviews_v1_reviews_proto_msgTypes[7]
+	mi := &file_reviews_v1_reviews_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -483,7 +582,7 @@ func (x *CreateReviewResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateReviewResponse.ProtoReflect.Descriptor instead.
 func (*CreateReviewResponse) Descriptor() ([]byte, []int) {
-	return file_reviews_v1_reviews_proto_rawDescGZIP(), []int{7}
+	return file_reviews_v1_reviews_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *CreateReviewResponse) GetReview() *Review {
@@ -526,7 +625,14 @@ const file_reviews_v1_reviews_proto_rawDesc = "" +
 	"product_id\x18\x01 \x01(\tR\tproductId\x12,\n" +
 	"\areviews\x18\x02 \x03(\v2\x12.reviews.v1.ReviewR\areviews\"U\n" +
 	"\x1dListReviewsByProductsResponse\x124\n" +
-	"\aresults\x18\x01 \x03(\v2\x1a.reviews.v1.ProductReviewsR\aresults\"\x8e\x01\n" +
+	"\aresults\x18\x01 \x03(\v2\x1a.reviews.v1.ProductReviewsR\aresults\"b\n" +
+	"\x1eListReviewsByProductIdsRequest\x12\x1f\n" +
+	"\vproduct_ids\x18\x01 \x03(\tR\n" +
+	"productIds\x12\x1f\n" +
+	"\vper_product\x18\x02 \x01(\x05R\n" +
+	"perProduct\"O\n" +
+	"\x1fListReviewsByProductIdsResponse\x12,\n" +
+	"\areviews\x18\x01 \x03(\v2\x12.reviews.v1.ReviewR\areviews\"\x8e\x01\n" +
 	"\x13CreateReviewRequest\x12\x1d\n" +
 	"\n" +
 	"product_id\x18\x01 \x01(\tR\tproductId\x12\x16\n" +
@@ -535,10 +641,11 @@ const file_reviews_v1_reviews_proto_rawDesc = "" +
 	"\x04body\x18\x04 \x01(\tR\x04body\x12\x16\n" +
 	"\x06author\x18\x05 \x01(\tR\x06author\"B\n" +
 	"\x14CreateReviewResponse\x12*\n" +
-	"\x06review\x18\x01 \x01(\v2\x12.reviews.v1.ReviewR\x06review2\xaa\x02\n" +
+	"\x06review\x18\x01 \x01(\v2\x12.reviews.v1.ReviewR\x06review2\xa3\x03\n" +
 	"\rReviewService\x12S\n" +
 	"\vListReviews\x12\x1e.reviews.v1.ListReviewsRequest\x1a\x1f.reviews.v1.ListReviewsResponse\"\x03\x90\x02\x01\x12q\n" +
-	"\x15ListReviewsByProducts\x12(.reviews.v1.ListReviewsByProductsRequest\x1a).reviews.v1.ListReviewsByProductsResponse\"\x03\x90\x02\x01\x12Q\n" +
+	"\x15ListReviewsByProducts\x12(.reviews.v1.ListReviewsByProductsRequest\x1a).reviews.v1.ListReviewsByProductsResponse\"\x03\x90\x02\x01\x12w\n" +
+	"\x17ListReviewsByProductIds\x12*.reviews.v1.ListReviewsByProductIdsRequest\x1a+.reviews.v1.ListReviewsByProductIdsResponse\"\x03\x90\x02\x01\x12Q\n" +
 	"\fCreateReview\x12\x1f.reviews.v1.CreateReviewRequest\x1a .reviews.v1.CreateReviewResponseb\x06proto3"
 
 var (
@@ -553,35 +660,40 @@ func file_reviews_v1_reviews_proto_rawDescGZIP() []byte {
 	return file_reviews_v1_reviews_proto_rawDescData
 }
 
-var file_reviews_v1_reviews_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
+var file_reviews_v1_reviews_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
 var file_reviews_v1_reviews_proto_goTypes = []any{
-	(*Review)(nil),                        // 0: reviews.v1.Review
-	(*ListReviewsRequest)(nil),            // 1: reviews.v1.ListReviewsRequest
-	(*ListReviewsResponse)(nil),           // 2: reviews.v1.ListReviewsResponse
-	(*ListReviewsByProductsRequest)(nil),  // 3: reviews.v1.ListReviewsByProductsRequest
-	(*ProductReviews)(nil),                // 4: reviews.v1.ProductReviews
-	(*ListReviewsByProductsResponse)(nil), // 5: reviews.v1.ListReviewsByProductsResponse
-	(*CreateReviewRequest)(nil),           // 6: reviews.v1.CreateReviewRequest
-	(*CreateReviewResponse)(nil),          // 7: reviews.v1.CreateReviewResponse
-	(*timestamppb.Timestamp)(nil),         // 8: google.protobuf.Timestamp
+	(*Review)(nil),                          // 0: reviews.v1.Review
+	(*ListReviewsRequest)(nil),              // 1: reviews.v1.ListReviewsRequest
+	(*ListReviewsResponse)(nil),             // 2: reviews.v1.ListReviewsResponse
+	(*ListReviewsByProductsRequest)(nil),    // 3: reviews.v1.ListReviewsByProductsRequest
+	(*ProductReviews)(nil),                  // 4: reviews.v1.ProductReviews
+	(*ListReviewsByProductsResponse)(nil),   // 5: reviews.v1.ListReviewsByProductsResponse
+	(*ListReviewsByProductIdsRequest)(nil),  // 6: reviews.v1.ListReviewsByProductIdsRequest
+	(*ListReviewsByProductIdsResponse)(nil), // 7: reviews.v1.ListReviewsByProductIdsResponse
+	(*CreateReviewRequest)(nil),             // 8: reviews.v1.CreateReviewRequest
+	(*CreateReviewResponse)(nil),            // 9: reviews.v1.CreateReviewResponse
+	(*timestamppb.Timestamp)(nil),           // 10: google.protobuf.Timestamp
 }
 var file_reviews_v1_reviews_proto_depIdxs = []int32{
-	8, // 0: reviews.v1.Review.created_at:type_name -> google.protobuf.Timestamp
-	0, // 1: reviews.v1.ListReviewsResponse.reviews:type_name -> reviews.v1.Review
-	0, // 2: reviews.v1.ProductReviews.reviews:type_name -> reviews.v1.Review
-	4, // 3: reviews.v1.ListReviewsByProductsResponse.results:type_name -> reviews.v1.ProductReviews
-	0, // 4: reviews.v1.CreateReviewResponse.review:type_name -> reviews.v1.Review
-	1, // 5: reviews.v1.ReviewService.ListReviews:input_type -> reviews.v1.ListReviewsRequest
-	3, // 6: reviews.v1.ReviewService.ListReviewsByProducts:input_type -> reviews.v1.ListReviewsByProductsRequest
-	6, // 7: reviews.v1.ReviewService.CreateReview:input_type -> reviews.v1.CreateReviewRequest
-	2, // 8: reviews.v1.ReviewService.ListReviews:output_type -> reviews.v1.ListReviewsResponse
-	5, // 9: reviews.v1.ReviewService.ListReviewsByProducts:output_type -> reviews.v1.ListReviewsByProductsResponse
-	7, // 10: reviews.v1.ReviewService.CreateReview:output_type -> reviews.v1.CreateReviewResponse
-	8, // [8:11] is the sub-list for method output_type
-	5, // [5:8] is the sub-list for method input_type
-	5, // [5:5] is the sub-list for extension type_name
-	5, // [5:5] is the sub-list for extension extendee
-	0, // [0:5] is the sub-list for field type_name
+	10, // 0: reviews.v1.Review.created_at:type_name -> google.protobuf.Timestamp
+	0,  // 1: reviews.v1.ListReviewsResponse.reviews:type_name -> reviews.v1.Review
+	0,  // 2: reviews.v1.ProductReviews.reviews:type_name -> reviews.v1.Review
+	4,  // 3: reviews.v1.ListReviewsByProductsResponse.results:type_name -> reviews.v1.ProductReviews
+	0,  // 4: reviews.v1.ListReviewsByProductIdsResponse.reviews:type_name -> reviews.v1.Review
+	0,  // 5: reviews.v1.CreateReviewResponse.review:type_name -> reviews.v1.Review
+	1,  // 6: reviews.v1.ReviewService.ListReviews:input_type -> reviews.v1.ListReviewsRequest
+	3,  // 7: reviews.v1.ReviewService.ListReviewsByProducts:input_type -> reviews.v1.ListReviewsByProductsRequest
+	6,  // 8: reviews.v1.ReviewService.ListReviewsByProductIds:input_type -> reviews.v1.ListReviewsByProductIdsRequest
+	8,  // 9: reviews.v1.ReviewService.CreateReview:input_type -> reviews.v1.CreateReviewRequest
+	2,  // 10: reviews.v1.ReviewService.ListReviews:output_type -> reviews.v1.ListReviewsResponse
+	5,  // 11: reviews.v1.ReviewService.ListReviewsByProducts:output_type -> reviews.v1.ListReviewsByProductsResponse
+	7,  // 12: reviews.v1.ReviewService.ListReviewsByProductIds:output_type -> reviews.v1.ListReviewsByProductIdsResponse
+	9,  // 13: reviews.v1.ReviewService.CreateReview:output_type -> reviews.v1.CreateReviewResponse
+	10, // [10:14] is the sub-list for method output_type
+	6,  // [6:10] is the sub-list for method input_type
+	6,  // [6:6] is the sub-list for extension type_name
+	6,  // [6:6] is the sub-list for extension extendee
+	0,  // [0:6] is the sub-list for field type_name
 }
 
 func init() { file_reviews_v1_reviews_proto_init() }
@@ -595,7 +707,7 @@ func file_reviews_v1_reviews_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_reviews_v1_reviews_proto_rawDesc), len(file_reviews_v1_reviews_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   8,
+			NumMessages:   10,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

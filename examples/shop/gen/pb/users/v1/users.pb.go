@@ -182,6 +182,142 @@ func (x *BatchGetUsersResponse) GetUsers() []*User {
 	return nil
 }
 
+// The key of one user in a lookup (the convention of Cosmo's gRPC
+// subgraphs: key messages in, one result per key, in key order, out).
+type LookupUserByIdRequestKey struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LookupUserByIdRequestKey) Reset() {
+	*x = LookupUserByIdRequestKey{}
+	mi := &file_users_v1_users_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LookupUserByIdRequestKey) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LookupUserByIdRequestKey) ProtoMessage() {}
+
+func (x *LookupUserByIdRequestKey) ProtoReflect() protoreflect.Message {
+	mi := &file_users_v1_users_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LookupUserByIdRequestKey.ProtoReflect.Descriptor instead.
+func (*LookupUserByIdRequestKey) Descriptor() ([]byte, []int) {
+	return file_users_v1_users_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *LookupUserByIdRequestKey) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+type LookupUserByIdRequest struct {
+	state         protoimpl.MessageState      `protogen:"open.v1"`
+	Keys          []*LookupUserByIdRequestKey `protobuf:"bytes,1,rep,name=keys,proto3" json:"keys,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LookupUserByIdRequest) Reset() {
+	*x = LookupUserByIdRequest{}
+	mi := &file_users_v1_users_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LookupUserByIdRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LookupUserByIdRequest) ProtoMessage() {}
+
+func (x *LookupUserByIdRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_users_v1_users_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LookupUserByIdRequest.ProtoReflect.Descriptor instead.
+func (*LookupUserByIdRequest) Descriptor() ([]byte, []int) {
+	return file_users_v1_users_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *LookupUserByIdRequest) GetKeys() []*LookupUserByIdRequestKey {
+	if x != nil {
+		return x.Keys
+	}
+	return nil
+}
+
+type LookupUserByIdResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// One user per key, in the order of the keys; an unknown id has an empty
+	// user.
+	Result        []*User `protobuf:"bytes,1,rep,name=result,proto3" json:"result,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LookupUserByIdResponse) Reset() {
+	*x = LookupUserByIdResponse{}
+	mi := &file_users_v1_users_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LookupUserByIdResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LookupUserByIdResponse) ProtoMessage() {}
+
+func (x *LookupUserByIdResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_users_v1_users_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LookupUserByIdResponse.ProtoReflect.Descriptor instead.
+func (*LookupUserByIdResponse) Descriptor() ([]byte, []int) {
+	return file_users_v1_users_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *LookupUserByIdResponse) GetResult() []*User {
+	if x != nil {
+		return x.Result
+	}
+	return nil
+}
+
 var File_users_v1_users_proto protoreflect.FileDescriptor
 
 const file_users_v1_users_proto_rawDesc = "" +
@@ -195,9 +331,16 @@ const file_users_v1_users_proto_rawDesc = "" +
 	"\x14BatchGetUsersRequest\x12\x10\n" +
 	"\x03ids\x18\x01 \x03(\tR\x03ids\"=\n" +
 	"\x15BatchGetUsersResponse\x12$\n" +
-	"\x05users\x18\x01 \x03(\v2\x0e.users.v1.UserR\x05users2d\n" +
+	"\x05users\x18\x01 \x03(\v2\x0e.users.v1.UserR\x05users\"*\n" +
+	"\x18LookupUserByIdRequestKey\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\"O\n" +
+	"\x15LookupUserByIdRequest\x126\n" +
+	"\x04keys\x18\x01 \x03(\v2\".users.v1.LookupUserByIdRequestKeyR\x04keys\"@\n" +
+	"\x16LookupUserByIdResponse\x12&\n" +
+	"\x06result\x18\x01 \x03(\v2\x0e.users.v1.UserR\x06result2\xbe\x01\n" +
 	"\vUserService\x12U\n" +
-	"\rBatchGetUsers\x12\x1e.users.v1.BatchGetUsersRequest\x1a\x1f.users.v1.BatchGetUsersResponse\"\x03\x90\x02\x01b\x06proto3"
+	"\rBatchGetUsers\x12\x1e.users.v1.BatchGetUsersRequest\x1a\x1f.users.v1.BatchGetUsersResponse\"\x03\x90\x02\x01\x12X\n" +
+	"\x0eLookupUserById\x12\x1f.users.v1.LookupUserByIdRequest\x1a .users.v1.LookupUserByIdResponse\"\x03\x90\x02\x01b\x06proto3"
 
 var (
 	file_users_v1_users_proto_rawDescOnce sync.Once
@@ -211,23 +354,30 @@ func file_users_v1_users_proto_rawDescGZIP() []byte {
 	return file_users_v1_users_proto_rawDescData
 }
 
-var file_users_v1_users_proto_msgTypes = make([]protoimpl.MessageInfo, 3)
+var file_users_v1_users_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
 var file_users_v1_users_proto_goTypes = []any{
-	(*User)(nil),                  // 0: users.v1.User
-	(*BatchGetUsersRequest)(nil),  // 1: users.v1.BatchGetUsersRequest
-	(*BatchGetUsersResponse)(nil), // 2: users.v1.BatchGetUsersResponse
-	(*timestamppb.Timestamp)(nil), // 3: google.protobuf.Timestamp
+	(*User)(nil),                     // 0: users.v1.User
+	(*BatchGetUsersRequest)(nil),     // 1: users.v1.BatchGetUsersRequest
+	(*BatchGetUsersResponse)(nil),    // 2: users.v1.BatchGetUsersResponse
+	(*LookupUserByIdRequestKey)(nil), // 3: users.v1.LookupUserByIdRequestKey
+	(*LookupUserByIdRequest)(nil),    // 4: users.v1.LookupUserByIdRequest
+	(*LookupUserByIdResponse)(nil),   // 5: users.v1.LookupUserByIdResponse
+	(*timestamppb.Timestamp)(nil),    // 6: google.protobuf.Timestamp
 }
 var file_users_v1_users_proto_depIdxs = []int32{
-	3, // 0: users.v1.User.joined_at:type_name -> google.protobuf.Timestamp
+	6, // 0: users.v1.User.joined_at:type_name -> google.protobuf.Timestamp
 	0, // 1: users.v1.BatchGetUsersResponse.users:type_name -> users.v1.User
-	1, // 2: users.v1.UserService.BatchGetUsers:input_type -> users.v1.BatchGetUsersRequest
-	2, // 3: users.v1.UserService.BatchGetUsers:output_type -> users.v1.BatchGetUsersResponse
-	3, // [3:4] is the sub-list for method output_type
-	2, // [2:3] is the sub-list for method input_type
-	2, // [2:2] is the sub-list for extension type_name
-	2, // [2:2] is the sub-list for extension extendee
-	0, // [0:2] is the sub-list for field type_name
+	3, // 2: users.v1.LookupUserByIdRequest.keys:type_name -> users.v1.LookupUserByIdRequestKey
+	0, // 3: users.v1.LookupUserByIdResponse.result:type_name -> users.v1.User
+	1, // 4: users.v1.UserService.BatchGetUsers:input_type -> users.v1.BatchGetUsersRequest
+	4, // 5: users.v1.UserService.LookupUserById:input_type -> users.v1.LookupUserByIdRequest
+	2, // 6: users.v1.UserService.BatchGetUsers:output_type -> users.v1.BatchGetUsersResponse
+	5, // 7: users.v1.UserService.LookupUserById:output_type -> users.v1.LookupUserByIdResponse
+	6, // [6:8] is the sub-list for method output_type
+	4, // [4:6] is the sub-list for method input_type
+	4, // [4:4] is the sub-list for extension type_name
+	4, // [4:4] is the sub-list for extension extendee
+	0, // [0:4] is the sub-list for field type_name
 }
 
 func init() { file_users_v1_users_proto_init() }
@@ -241,7 +391,7 @@ func file_users_v1_users_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_users_v1_users_proto_rawDesc), len(file_users_v1_users_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   3,
+			NumMessages:   6,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -23,6 +23,7 @@ const (
 	CatalogServiceGetProductProcedure          = "/catalog.v1.CatalogService/GetProduct"
 	CatalogServiceListProductsProcedure        = "/catalog.v1.CatalogService/ListProducts"
 	CatalogServiceListRelatedProductsProcedure = "/catalog.v1.CatalogService/ListRelatedProducts"
+	CatalogServiceBatchGetProductsProcedure    = "/catalog.v1.CatalogService/BatchGetProducts"
 	CatalogServiceWatchStockProcedure          = "/catalog.v1.CatalogService/WatchStock"
 )
 
@@ -33,6 +34,7 @@ type CatalogServiceClient interface {
 	// The products related to each of the given products (same category
 	// first), in one call for a whole level of a response.
 	ListRelatedProducts(ctx context.Context, req *connect.Request[v1.ListRelatedProductsRequest]) (*connect.Response[v1.ListRelatedProductsResponse], error)
+	BatchGetProducts(ctx context.Context, req *connect.Request[v1.BatchGetProductsRequest]) (*connect.Response[v1.BatchGetProductsResponse], error)
 	// Streams the product's stock: the current level first, then every
 	// change, until the caller leaves.
 	WatchStock(ctx context.Context, req *connect.Request[v1.WatchStockRequest]) (*connect.ServerStreamForClient[v1.StockLevel], error)
@@ -49,6 +51,7 @@ func NewCatalogServiceClient(httpClient connect.HTTPClient, baseURL string, opts
 		getProduct:          connect.NewClient[v1.GetProductRequest, v1.GetProductResponse](httpClient, baseURL+CatalogServiceGetProductProcedure, connect.WithSchema(methods.ByName("GetProduct")), connect.WithIdempotency(connect.IdempotencyNoSideEffects), connect.WithClientOptions(opts...)),
 		listProducts:        connect.NewClient[v1.ListProductsRequest, v1.ListProductsResponse](httpClient, baseURL+CatalogServiceListProductsProcedure, connect.WithSchema(methods.ByName("ListProducts")), connect.WithIdempotency(connect.IdempotencyNoSideEffects), connect.WithClientOptions(opts...)),
 		listRelatedProducts: connect.NewClient[v1.ListRelatedProductsRequest, v1.ListRelatedProductsResponse](httpClient, baseURL+CatalogServiceListRelatedProductsProcedure, connect.WithSchema(methods.ByName("ListRelatedProducts")), connect.WithIdempotency(connect.IdempotencyNoSideEffects), connect.WithClientOptions(opts...)),
+		batchGetProducts:    connect.NewClient[v1.BatchGetProductsRequest, v1.BatchGetProductsResponse](httpClient, baseURL+CatalogServiceBatchGetProductsProcedure, connect.WithSchema(methods.ByName("BatchGetProducts")), connect.WithIdempotency(connect.IdempotencyNoSideEffects), connect.WithClientOptions(opts...)),
 		watchStock:          connect.NewClient[v1.WatchStockRequest, v1.StockLevel](httpClient, baseURL+CatalogServiceWatchStockProcedure, connect.WithSchema(methods.ByName("WatchStock")), connect.WithClientOptions(opts...)),
 	}
 }
@@ -57,6 +60,7 @@ type catalogServiceClient struct {
 	getProduct          *connect.Client[v1.GetProductRequest, v1.GetProductResponse]
 	listProducts        *connect.Client[v1.ListProductsRequest, v1.ListProductsResponse]
 	listRelatedProducts *connect.Client[v1.ListRelatedProductsRequest, v1.ListRelatedProductsResponse]
+	batchGetProducts    *connect.Client[v1.BatchGetProductsRequest, v1.BatchGetProductsResponse]
 	watchStock          *connect.Client[v1.WatchStockRequest, v1.StockLevel]
 }
 
@@ -75,6 +79,11 @@ func (c *catalogServiceClient) ListRelatedProducts(ctx context.Context, req *con
 	return c.listRelatedProducts.CallUnary(ctx, req)
 }
 
+// BatchGetProducts calls catalog.v1.CatalogService.BatchGetProducts.
+func (c *catalogServiceClient) BatchGetProducts(ctx context.Context, req *connect.Request[v1.BatchGetProductsRequest]) (*connect.Response[v1.BatchGetProductsResponse], error) {
+	return c.batchGetProducts.CallUnary(ctx, req)
+}
+
 // WatchStock calls catalog.v1.CatalogService.WatchStock.
 func (c *catalogServiceClient) WatchStock(ctx context.Context, req *connect.Request[v1.WatchStockRequest]) (*connect.ServerStreamForClient[v1.StockLevel], error) {
 	return c.watchStock.CallServerStream(ctx, req)
@@ -87,6 +96,7 @@ type CatalogServiceHandler interface {
 	// The products related to each of the given products (same category
 	// first), in one call for a whole level of a response.
 	ListRelatedProducts(context.Context, *connect.Request[v1.ListRelatedProductsRequest]) (*connect.Response[v1.ListRelatedProductsResponse], error)
+	BatchGetProducts(context.Context, *connect.Request[v1.BatchGetProductsRequest]) (*connect.Response[v1.BatchGetProductsResponse], error)
 	// Streams the product's stock: the current level first, then every
 	// change, until the caller leaves.
 	WatchStock(context.Context, *connect.Request[v1.WatchStockRequest], *connect.ServerStream[v1.StockLevel]) error
@@ -100,6 +110,7 @@ func NewCatalogServiceHandler(svc CatalogServiceHandler, opts ...connect.Handler
 	getProductHandler := connect.NewUnaryHandler(CatalogServiceGetProductProcedure, svc.GetProduct, connect.WithSchema(methods.ByName("GetProduct")), connect.WithIdempotency(connect.IdempotencyNoSideEffects), connect.WithHandlerOptions(opts...))
 	listProductsHandler := connect.NewUnaryHandler(CatalogServiceListProductsProcedure, svc.ListProducts, connect.WithSchema(methods.ByName("ListProducts")), connect.WithIdempotency(connect.IdempotencyNoSideEffects), connect.WithHandlerOptions(opts...))
 	listRelatedProductsHandler := connect.NewUnaryHandler(CatalogServiceListRelatedProductsProcedure, svc.ListRelatedProducts, connect.WithSchema(methods.ByName("ListRelatedProducts")), connect.WithIdempotency(connect.IdempotencyNoSideEffects), connect.WithHandlerOptions(opts...))
+	batchGetProductsHandler := connect.NewUnaryHandler(CatalogServiceBatchGetProductsProcedure, svc.BatchGetProducts, connect.WithSchema(methods.ByName("BatchGetProducts")), connect.WithIdempotency(connect.IdempotencyNoSideEffects), connect.WithHandlerOptions(opts...))
 	watchStockHandler := connect.NewServerStreamHandler(CatalogServiceWatchStockProcedure, svc.WatchStock, connect.WithSchema(methods.ByName("WatchStock")), connect.WithHandlerOptions(opts...))
 	return "/catalog.v1.CatalogService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
@@ -109,6 +120,8 @@ func NewCatalogServiceHandler(svc CatalogServiceHandler, opts ...connect.Handler
 			listProductsHandler.ServeHTTP(w, r)
 		case CatalogServiceListRelatedProductsProcedure:
 			listRelatedProductsHandler.ServeHTTP(w, r)
+		case CatalogServiceBatchGetProductsProcedure:
+			batchGetProductsHandler.ServeHTTP(w, r)
 		case CatalogServiceWatchStockProcedure:
 			watchStockHandler.ServeHTTP(w, r)
 		default:

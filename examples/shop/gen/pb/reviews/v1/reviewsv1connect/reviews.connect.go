@@ -20,15 +20,17 @@ const ReviewServiceName = "reviews.v1.ReviewService"
 
 // Procedures of reviews.v1.ReviewService, as HTTP paths.
 const (
-	ReviewServiceListReviewsProcedure           = "/reviews.v1.ReviewService/ListReviews"
-	ReviewServiceListReviewsByProductsProcedure = "/reviews.v1.ReviewService/ListReviewsByProducts"
-	ReviewServiceCreateReviewProcedure          = "/reviews.v1.ReviewService/CreateReview"
+	ReviewServiceListReviewsProcedure             = "/reviews.v1.ReviewService/ListReviews"
+	ReviewServiceListReviewsByProductsProcedure   = "/reviews.v1.ReviewService/ListReviewsByProducts"
+	ReviewServiceListReviewsByProductIdsProcedure = "/reviews.v1.ReviewService/ListReviewsByProductIds"
+	ReviewServiceCreateReviewProcedure            = "/reviews.v1.ReviewService/CreateReview"
 )
 
 // ReviewServiceClient is a client for the reviews.v1.ReviewService service.
 type ReviewServiceClient interface {
 	ListReviews(ctx context.Context, req *connect.Request[v1.ListReviewsRequest]) (*connect.Response[v1.ListReviewsResponse], error)
 	ListReviewsByProducts(ctx context.Context, req *connect.Request[v1.ListReviewsByProductsRequest]) (*connect.Response[v1.ListReviewsByProductsResponse], error)
+	ListReviewsByProductIds(ctx context.Context, req *connect.Request[v1.ListReviewsByProductIdsRequest]) (*connect.Response[v1.ListReviewsByProductIdsResponse], error)
 	CreateReview(ctx context.Context, req *connect.Request[v1.CreateReviewRequest]) (*connect.Response[v1.CreateReviewResponse], error)
 }
 
@@ -40,16 +42,18 @@ func NewReviewServiceClient(httpClient connect.HTTPClient, baseURL string, opts 
 	baseURL = strings.TrimRight(baseURL, "/")
 	methods := v1.File_reviews_v1_reviews_proto.Services().ByName("ReviewService").Methods()
 	return &reviewServiceClient{
-		listReviews:           connect.NewClient[v1.ListReviewsRequest, v1.ListReviewsResponse](httpClient, baseURL+ReviewServiceListReviewsProcedure, connect.WithSchema(methods.ByName("ListReviews")), connect.WithIdempotency(connect.IdempotencyNoSideEffects), connect.WithClientOptions(opts...)),
-		listReviewsByProducts: connect.NewClient[v1.ListReviewsByProductsRequest, v1.ListReviewsByProductsResponse](httpClient, baseURL+ReviewServiceListReviewsByProductsProcedure, connect.WithSchema(methods.ByName("ListReviewsByProducts")), connect.WithIdempotency(connect.IdempotencyNoSideEffects), connect.WithClientOptions(opts...)),
-		createReview:          connect.NewClient[v1.CreateReviewRequest, v1.CreateReviewResponse](httpClient, baseURL+ReviewServiceCreateReviewProcedure, connect.WithSchema(methods.ByName("CreateReview")), connect.WithClientOptions(opts...)),
+		listReviews:             connect.NewClient[v1.ListReviewsRequest, v1.ListReviewsResponse](httpClient, baseURL+ReviewServiceListReviewsProcedure, connect.WithSchema(methods.ByName("ListReviews")), connect.WithIdempotency(connect.IdempotencyNoSideEffects), connect.WithClientOptions(opts...)),
+		listReviewsByProducts:   connect.NewClient[v1.ListReviewsByProductsRequest, v1.ListReviewsByProductsResponse](httpClient, baseURL+ReviewServiceListReviewsByProductsProcedure, connect.WithSchema(methods.ByName("ListReviewsByProducts")), connect.WithIdempotency(connect.IdempotencyNoSideEffects), connect.WithClientOptions(opts...)),
+		listReviewsByProductIds: connect.NewClient[v1.ListReviewsByProductIdsRequest, v1.ListReviewsByProductIdsResponse](httpClient, baseURL+ReviewServiceListReviewsByProductIdsProcedure, connect.WithSchema(methods.ByName("ListReviewsByProductIds")), connect.WithIdempotency(connect.IdempotencyNoSideEffects), connect.WithClientOptions(opts...)),
+		createReview:            connect.NewClient[v1.CreateReviewRequest, v1.CreateReviewResponse](httpClient, baseURL+ReviewServiceCreateReviewProcedure, connect.WithSchema(methods.ByName("CreateReview")), connect.WithClientOptions(opts...)),
 	}
 }
 
 type reviewServiceClient struct {
-	listReviews           *connect.Client[v1.ListReviewsRequest, v1.ListReviewsResponse]
-	listReviewsByProducts *connect.Client[v1.ListReviewsByProductsRequest, v1.ListReviewsByProductsResponse]
-	createReview          *connect.Client[v1.CreateReviewRequest, v1.CreateReviewResponse]
+	listReviews             *connect.Client[v1.ListReviewsRequest, v1.ListReviewsResponse]
+	listReviewsByProducts   *connect.Client[v1.ListReviewsByProductsRequest, v1.ListReviewsByProductsResponse]
+	listReviewsByProductIds *connect.Client[v1.ListReviewsByProductIdsRequest, v1.ListReviewsByProductIdsResponse]
+	createReview            *connect.Client[v1.CreateReviewRequest, v1.CreateReviewResponse]
 }
 
 // ListReviews calls reviews.v1.ReviewService.ListReviews.
@@ -62,6 +66,11 @@ func (c *reviewServiceClient) ListReviewsByProducts(ctx context.Context, req *co
 	return c.listReviewsByProducts.CallUnary(ctx, req)
 }
 
+// ListReviewsByProductIds calls reviews.v1.ReviewService.ListReviewsByProductIds.
+func (c *reviewServiceClient) ListReviewsByProductIds(ctx context.Context, req *connect.Request[v1.ListReviewsByProductIdsRequest]) (*connect.Response[v1.ListReviewsByProductIdsResponse], error) {
+	return c.listReviewsByProductIds.CallUnary(ctx, req)
+}
+
 // CreateReview calls reviews.v1.ReviewService.CreateReview.
 func (c *reviewServiceClient) CreateReview(ctx context.Context, req *connect.Request[v1.CreateReviewRequest]) (*connect.Response[v1.CreateReviewResponse], error) {
 	return c.createReview.CallUnary(ctx, req)
@@ -71,6 +80,7 @@ func (c *reviewServiceClient) CreateReview(ctx context.Context, req *connect.Req
 type ReviewServiceHandler interface {
 	ListReviews(context.Context, *connect.Request[v1.ListReviewsRequest]) (*connect.Response[v1.ListReviewsResponse], error)
 	ListReviewsByProducts(context.Context, *connect.Request[v1.ListReviewsByProductsRequest]) (*connect.Response[v1.ListReviewsByProductsResponse], error)
+	ListReviewsByProductIds(context.Context, *connect.Request[v1.ListReviewsByProductIdsRequest]) (*connect.Response[v1.ListReviewsByProductIdsResponse], error)
 	CreateReview(context.Context, *connect.Request[v1.CreateReviewRequest]) (*connect.Response[v1.CreateReviewResponse], error)
 }
 
@@ -81,6 +91,7 @@ func NewReviewServiceHandler(svc ReviewServiceHandler, opts ...connect.HandlerOp
 	methods := v1.File_reviews_v1_reviews_proto.Services().ByName("ReviewService").Methods()
 	listReviewsHandler := connect.NewUnaryHandler(ReviewServiceListReviewsProcedure, svc.ListReviews, connect.WithSchema(methods.ByName("ListReviews")), connect.WithIdempotency(connect.IdempotencyNoSideEffects), connect.WithHandlerOptions(opts...))
 	listReviewsByProductsHandler := connect.NewUnaryHandler(ReviewServiceListReviewsByProductsProcedure, svc.ListReviewsByProducts, connect.WithSchema(methods.ByName("ListReviewsByProducts")), connect.WithIdempotency(connect.IdempotencyNoSideEffects), connect.WithHandlerOptions(opts...))
+	listReviewsByProductIdsHandler := connect.NewUnaryHandler(ReviewServiceListReviewsByProductIdsProcedure, svc.ListReviewsByProductIds, connect.WithSchema(methods.ByName("ListReviewsByProductIds")), connect.WithIdempotency(connect.IdempotencyNoSideEffects), connect.WithHandlerOptions(opts...))
 	createReviewHandler := connect.NewUnaryHandler(ReviewServiceCreateReviewProcedure, svc.CreateReview, connect.WithSchema(methods.ByName("CreateReview")), connect.WithHandlerOptions(opts...))
 	return "/reviews.v1.ReviewService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
@@ -88,6 +99,8 @@ func NewReviewServiceHandler(svc ReviewServiceHandler, opts ...connect.HandlerOp
 			listReviewsHandler.ServeHTTP(w, r)
 		case ReviewServiceListReviewsByProductsProcedure:
 			listReviewsByProductsHandler.ServeHTTP(w, r)
+		case ReviewServiceListReviewsByProductIdsProcedure:
+			listReviewsByProductIdsHandler.ServeHTTP(w, r)
 		case ReviewServiceCreateReviewProcedure:
 			createReviewHandler.ServeHTTP(w, r)
 		default:

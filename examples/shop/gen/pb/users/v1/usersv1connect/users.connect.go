@@ -20,12 +20,14 @@ const UserServiceName = "users.v1.UserService"
 
 // Procedures of users.v1.UserService, as HTTP paths.
 const (
-	UserServiceBatchGetUsersProcedure = "/users.v1.UserService/BatchGetUsers"
+	UserServiceBatchGetUsersProcedure  = "/users.v1.UserService/BatchGetUsers"
+	UserServiceLookupUserByIdProcedure = "/users.v1.UserService/LookupUserById"
 )
 
 // UserServiceClient is a client for the users.v1.UserService service.
 type UserServiceClient interface {
 	BatchGetUsers(ctx context.Context, req *connect.Request[v1.BatchGetUsersRequest]) (*connect.Response[v1.BatchGetUsersResponse], error)
+	LookupUserById(ctx context.Context, req *connect.Request[v1.LookupUserByIdRequest]) (*connect.Response[v1.LookupUserByIdResponse], error)
 }
 
 // NewUserServiceClient returns a client for the users.v1.UserService service. baseURL is
@@ -36,12 +38,14 @@ func NewUserServiceClient(httpClient connect.HTTPClient, baseURL string, opts ..
 	baseURL = strings.TrimRight(baseURL, "/")
 	methods := v1.File_users_v1_users_proto.Services().ByName("UserService").Methods()
 	return &userServiceClient{
-		batchGetUsers: connect.NewClient[v1.BatchGetUsersRequest, v1.BatchGetUsersResponse](httpClient, baseURL+UserServiceBatchGetUsersProcedure, connect.WithSchema(methods.ByName("BatchGetUsers")), connect.WithIdempotency(connect.IdempotencyNoSideEffects), connect.WithClientOptions(opts...)),
+		batchGetUsers:  connect.NewClient[v1.BatchGetUsersRequest, v1.BatchGetUsersResponse](httpClient, baseURL+UserServiceBatchGetUsersProcedure, connect.WithSchema(methods.ByName("BatchGetUsers")), connect.WithIdempotency(connect.IdempotencyNoSideEffects), connect.WithClientOptions(opts...)),
+		lookupUserById: connect.NewClient[v1.LookupUserByIdRequest, v1.LookupUserByIdResponse](httpClient, baseURL+UserServiceLookupUserByIdProcedure, connect.WithSchema(methods.ByName("LookupUserById")), connect.WithIdempotency(connect.IdempotencyNoSideEffects), connect.WithClientOptions(opts...)),
 	}
 }
 
 type userServiceClient struct {
-	batchGetUsers *connect.Client[v1.BatchGetUsersRequest, v1.BatchGetUsersResponse]
+	batchGetUsers  *connect.Client[v1.BatchGetUsersRequest, v1.BatchGetUsersResponse]
+	lookupUserById *connect.Client[v1.LookupUserByIdRequest, v1.LookupUserByIdResponse]
 }
 
 // BatchGetUsers calls users.v1.UserService.BatchGetUsers.
@@ -49,9 +53,15 @@ func (c *userServiceClient) BatchGetUsers(ctx context.Context, req *connect.Requ
 	return c.batchGetUsers.CallUnary(ctx, req)
 }
 
+// LookupUserById calls users.v1.UserService.LookupUserById.
+func (c *userServiceClient) LookupUserById(ctx context.Context, req *connect.Request[v1.LookupUserByIdRequest]) (*connect.Response[v1.LookupUserByIdResponse], error) {
+	return c.lookupUserById.CallUnary(ctx, req)
+}
+
 // UserServiceHandler is what a server of the users.v1.UserService service implements.
 type UserServiceHandler interface {
 	BatchGetUsers(context.Context, *connect.Request[v1.BatchGetUsersRequest]) (*connect.Response[v1.BatchGetUsersResponse], error)
+	LookupUserById(context.Context, *connect.Request[v1.LookupUserByIdRequest]) (*connect.Response[v1.LookupUserByIdResponse], error)
 }
 
 // NewUserServiceHandler builds an HTTP handler from the service implementation. It
@@ -60,10 +70,13 @@ type UserServiceHandler interface {
 func NewUserServiceHandler(svc UserServiceHandler, opts ...connect.HandlerOption) (string, http.Handler) {
 	methods := v1.File_users_v1_users_proto.Services().ByName("UserService").Methods()
 	batchGetUsersHandler := connect.NewUnaryHandler(UserServiceBatchGetUsersProcedure, svc.BatchGetUsers, connect.WithSchema(methods.ByName("BatchGetUsers")), connect.WithIdempotency(connect.IdempotencyNoSideEffects), connect.WithHandlerOptions(opts...))
+	lookupUserByIdHandler := connect.NewUnaryHandler(UserServiceLookupUserByIdProcedure, svc.LookupUserById, connect.WithSchema(methods.ByName("LookupUserById")), connect.WithIdempotency(connect.IdempotencyNoSideEffects), connect.WithHandlerOptions(opts...))
 	return "/users.v1.UserService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case UserServiceBatchGetUsersProcedure:
 			batchGetUsersHandler.ServeHTTP(w, r)
+		case UserServiceLookupUserByIdProcedure:
+			lookupUserByIdHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
