@@ -31,7 +31,9 @@ generate: ## Regenerate the examples' generated code
 	cd $(EXAMPLES) && $(GO) generate ./...
 
 .PHONY: checkgenerate
-checkgenerate: generate ## Fail when generated code is not what the generator writes
+checkgenerate: ## Fail when generated code is not what the generator writes (regenerates from scratch, ignoring the skip state)
+	rm -f $(EXAMPLES)/gen/.bffgen-state
+	cd $(EXAMPLES) && $(GO) generate ./...
 	@status=$$(git status --porcelain -- $(EXAMPLES)); if [ -n "$$status" ]; then \
 		echo "generated code is stale; run make generate and commit:"; echo "$$status"; git diff --stat -- $(EXAMPLES); exit 1; fi
 
