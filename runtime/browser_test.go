@@ -174,6 +174,12 @@ func TestCSRFSettings(t *testing.T) {
 		{`CORS "*": a foreign text/plain POST is refused`, `gateway: {cors: {allowed_origins: ["*"]}}`, "POST", "/graphql", "text/plain", foreign, 403},
 		{`CORS "*": a foreign GET without a preflight header is refused`, `gateway: {cors: {allowed_origins: ["*"]}}`, "GET", query, "", foreign, 403},
 		{"development mode: on too", "mode: development", "GET", query, "", foreign, 403},
+		{"strict: a GET without Origin (curl) is refused", "gateway: {csrf: {strict: true}}", "GET", query, "", nil, 403},
+		{"strict: a same-origin GET without a preflight header is refused", "gateway: {csrf: {strict: true}}", "GET", query, "", []string{"Sec-Fetch-Site", "same-origin"}, 403},
+		{"strict: a GET with a preflight header is served", "gateway: {csrf: {strict: true}}", "GET", query, "", []string{"Apollo-Require-Preflight", "1"}, 200},
+		{"strict: a JSON POST without Origin is served", "gateway: {csrf: {strict: true}}", "POST", "/graphql", "application/json", nil, 200},
+		{"strict: a text/plain POST without Origin is refused", "gateway: {csrf: {strict: true}}", "POST", "/graphql", "text/plain", nil, 403},
+		{"not strict: a GET without Origin (curl) is served", "", "GET", query, "", nil, 200},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

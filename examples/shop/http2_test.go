@@ -95,7 +95,12 @@ func TestPublicListenerDoesNotSpeakHTTP2(t *testing.T) {
 	}
 
 	t.Run("HTTP/1.1 is served after the attempts", func(t *testing.T) {
-		resp, err := http.Get(p.GraphQL + "?query=" + url.QueryEscape(query))
+		req, err := http.NewRequest("GET", p.GraphQL+"?query="+url.QueryEscape(query), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Apollo-Require-Preflight", "1") // the profile's strict CSRF rule
+		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}

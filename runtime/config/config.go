@@ -210,6 +210,14 @@ type CSRF struct {
 	// Apollo-Require-Preflight], the headers of Apollo Router, which Apollo
 	// clients send.
 	RequiredHeaders []string `yaml:"required_headers"`
+	// Strict applies Apollo Router's rule to every request, not only to
+	// browser requests from foreign origins: a GET or HEAD, or a POST with
+	// no or a simple content type, must carry one of RequiredHeaders,
+	// whatever its Origin. It also covers browsers too old to send
+	// Sec-Fetch-Site or Origin, at the price of that header on every GET
+	// (Apollo clients send it; curl and server-to-server GETs must add
+	// it). Default false.
+	Strict bool `yaml:"strict"`
 }
 
 // Limits bounds the size of requests.

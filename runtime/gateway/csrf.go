@@ -33,9 +33,10 @@ import (
 //     application/x-www-form-urlencoded and multipart/form-data.
 //
 // Requests without Sec-Fetch-Site and Origin (curl, server-to-server)
-// pass, and so do OPTIONS requests (CORS preflights) and websocket
-// upgrades, whose origin the websocket handshake checks (a foreign one is
-// refused with 403 there). A mutation over GET is still answered with 405
+// pass, unless cfg.Strict: then every request, foreign or not, must be
+// preflighted as a foreign GET must. OPTIONS requests (CORS preflights)
+// and websocket upgrades always pass: the websocket handshake checks their
+// origin (a foreign one is refused with 403 there). A mutation over GET is still answered with 405
 // by the GraphQL handler when it passes. With cfg.Enabled false the
 // middleware does nothing. The error is about an origin of
 // cors.AllowedOrigins that CrossOriginProtection does not accept; origins
@@ -64,6 +65,9 @@ func CSRF(cfg config.CSRF, corsCfg config.CORS) (Middleware, error) {
 	for _, h := range cfg.RequiredHeaders {
 		g.required = append(g.required, http.CanonicalHeaderKey(h))
 	}
+	g.strict = cfg.Strict
+	g.strictHint = fmt.Sprintf("this server accepts a GET or a form-encoded POST only with one of the headers %s, "+
+		"so that no browser can send it on another site's behalf", quoteAll(g.required))
 	g.hint = fmt.Sprintf("this request has been blocked as a possible cross-site request forgery: "+
 		"send it from an allowed origin, or with one of the headers %s to have the browser check CORS first",
 		quoteAll(g.required))
@@ -71,16 +75,26 @@ func CSRF(cfg config.CSRF, corsCfg config.CORS) (Middleware, error) {
 }
 
 type csrfGuard struct {
-	cop       *http.CrossOriginProtection
-	patterns  *cors.Cors // wildcard origins of the CORS config; nil when none
-	anyOrigin bool       // the CORS config allows "*"
-	required  []string   // canonical header names
-	hint      string
+	cop        *http.CrossOriginProtection
+	patterns   *cors.Cors // wildcard origins of the CORS config; nil when none
+	anyOrigin  bool       // the CORS config allows "*"
+	required   []string   // canonical header names
+	strict     bool       // also same-origin and origin-less requests must be preflighted
+	hint       string
+	strictHint string
 }
 
 func (g *csrfGuard) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodOptions || isWebsocketUpgrade(r) || !g.foreign(r) {
+		if r.Method == http.MethodOptions || isWebsocketUpgrade(r) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if !g.foreign(r) {
+			if g.strict && !g.preflighted(r) {
+				WriteError(w, r, http.StatusForbidden, errcode.CSRFRejected, g.strictHint)
+				return
+			}
 			next.ServeHTTP(w, r)
 			return
 		}

@@ -296,7 +296,7 @@ func (d *Dispatcher) prepare(query, name string, vars map[string]any) (*Prepared
 			}
 			gqlerrcode.Set(e, gqlerrcode.ValidationFailed)
 		}
-		return nil, &Failure{Errors: errs}
+		return nil, &Failure{Errors: MergeDuplicates(errs)}
 	}
 	sum := sha256.Sum256([]byte(query))
 	return &Prepared{Query: query, Hash: hex.EncodeToString(sum[:]), Doc: doc}, nil

@@ -186,18 +186,30 @@ func TestOverALimitIsRejectedBeforeAnyBackendCall(t *testing.T) {
 
 func TestErrorListIsCapped(t *testing.T) {
 	t.Parallel()
-	// No directive limit: validation reports one error per repeated
-	// directive.
+	// No directive limit: validation reports one error per unknown
+	// directive, each with its own name.
 	s := newServer(t, rgraphql.WithMaxErrors(10))
-	a := s.post(t, body("{ hello"+strings.Repeat(" @include(if: true)", 1000)+" }", nil, nil))
+	var doc strings.Builder
+	doc.WriteString("{ hello")
+	for i := range 1000 {
+		fmt.Fprintf(&doc, " @d%d", i)
+	}
+	doc.WriteString(" }")
+	a := s.post(t, body(doc.String(), nil, nil))
 	if n := len(a.resp.Errors); n != 10 {
 		t.Fatalf("%d errors, want 10: %s", n, a.body)
 	}
 	last := a.resp.Errors[9]
-	if last.Extensions["code"] != rgraphql.CodeErrorsTruncated || !strings.HasPrefix(last.Message, "990 more errors") {
-		t.Errorf("last error %+v, want 990 left out with code %s", last, rgraphql.CodeErrorsTruncated)
+	if last.Extensions["code"] != rgraphql.CodeErrorsTruncated || !strings.HasPrefix(last.Message, "991 more errors") {
+		t.Errorf("last error %+v, want 991 left out with code %s", last, rgraphql.CodeErrorsTruncated)
 	}
 	t.Logf("%d errors in %d bytes", len(a.resp.Errors), len(a.body))
+
+	// The same error repeated is one error with at most 10 locations.
+	a = s.post(t, body("{ hello"+strings.Repeat(" @include(if: true)", 1000)+" }", nil, nil))
+	if n := len(a.resp.Errors); n != 1 || len(a.body) > 2048 {
+		t.Errorf("1000 repeated directives: %d errors in %d bytes, want 1 error under 2 KB: %.300s", n, len(a.body), a.body)
+	}
 	if len(a.body) >= 4096 {
 		t.Errorf("response of %d bytes, want < 4 KB", len(a.body))
 	}

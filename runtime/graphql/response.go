@@ -214,6 +214,37 @@ func CapErrors(errs gqlerror.List, max int) gqlerror.List {
 	})
 }
 
+// maxMergedLocations bounds the locations of an error into which
+// MergeDuplicates merged others.
+const maxMergedLocations = 10
+
+// MergeDuplicates returns errs with the errors that say the same thing (the
+// same message, code and path) merged into the first of them, which gets
+// the locations of the others, up to 10 in all; the order of first
+// appearance is kept. Ten uses of one unknown directive are then one error,
+// not ten (graphql-cop's directive-overloading check, IN-7), and a thousand
+// are one error of bounded size.
+func MergeDuplicates(errs gqlerror.List) gqlerror.List {
+	if len(errs) < 2 {
+		return errs
+	}
+	type key struct{ msg, code, path string }
+	first := make(map[key]*gqlerror.Error, len(errs))
+	out := make(gqlerror.List, 0, len(errs))
+	for _, e := range errs {
+		code, _ := e.Extensions["code"].(string)
+		k := key{e.Message, code, e.Path.String()}
+		if f, ok := first[k]; ok {
+			room := maxMergedLocations - len(f.Locations)
+			f.Locations = append(f.Locations, e.Locations[:min(room, len(e.Locations))]...)
+			continue
+		}
+		first[k] = e
+		out = append(out, e)
+	}
+	return out
+}
+
 // ResponseTooLarge is the error that comes with the null that replaces
 // data larger than max bytes (code RESPONSE_TOO_LARGE).
 func ResponseTooLarge(max int) *gqlerror.Error {
