@@ -71,6 +71,8 @@ func Pascal(s string) string {
 	return b.String()
 }
 
+// UpperFirst returns s with its first rune in upper case ("price" ->
+// "Price"); "" stays "".
 func UpperFirst(s string) string {
 	if s == "" {
 		return s
