@@ -129,9 +129,10 @@ func finish(errs []*Error, data []byte) {
 
 // tokenLen measures tk, which starts at column col of line, in characters:
 // its source text (with quotes) up to the end of the line, or a flow
-// collection up to its closing bracket on the same line. It returns 0 when
-// the line does not hold the token at col, as when a ${VAR} reference
-// earlier on the line was expanded to text of another length.
+// collection up to its closing bracket on the same line, or the ${VAR}
+// reference the value was expanded from. It returns 0 when the line does
+// not hold the token at col, as when a ${VAR} reference earlier on the line
+// was expanded to text of another length.
 func tokenLen(tk *token.Token, line string, col int) int {
 	rest, ok := fromColumn(line, col)
 	if !ok {
@@ -150,10 +151,16 @@ func tokenLen(tk *token.Token, line string, col int) int {
 			}
 		}
 	}
-	if text == "" || !strings.HasPrefix(rest, text) {
-		return 0
+	if text != "" && strings.HasPrefix(rest, text) {
+		return utf8.RuneCountInString(text)
 	}
-	return utf8.RuneCountInString(text)
+	if strings.HasPrefix(rest, "${") {
+		// The value came from a ${VAR} reference: mark the reference.
+		if end := strings.IndexByte(rest, '}'); end >= 0 {
+			return utf8.RuneCountInString(rest[:end+1])
+		}
+	}
+	return 0
 }
 
 // fromColumn returns the text of line from column col, counted in

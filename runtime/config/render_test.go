@@ -60,6 +60,13 @@ func TestRender(t *testing.T) {
 				"      |         ^^^^^^^^^^^^^^^^^^^^^^^^\n",
 		},
 		{
+			name: "bad value from a variable: carets under the reference",
+			src:  "listen: ${BFF_RENDER_TEST_ADDR}\n",
+			want: "bff.yaml:1:9: error: invalid address \"nope\" for \"listen\": use host:port or :port, such as \":8080\" or \"127.0.0.1:8080\"\n" +
+				"    1 | listen: ${BFF_RENDER_TEST_ADDR}\n" +
+				"      |         ^^^^^^^^^^^^^^^^^^^^^^^\n",
+		},
+		{
 			name: "a \"; \" inside a quoted name does not start a hint",
 			src:  "\"a; b\": 1\n",
 			want: "bff.yaml:1:1: error: unknown key \"a; b\" at the top level (allowed: admin, gateway, listen, mode, server, telemetry, upstreams)\n" +
@@ -88,7 +95,7 @@ func TestRender(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := config.Parse([]byte(tt.src), "bff.yaml", config.WithLookupEnv(func(string) (string, bool) { return "", false }))
+			_, err := config.Parse([]byte(tt.src), "bff.yaml", config.WithLookupEnv(func(name string) (string, bool) { return "nope", name == "BFF_RENDER_TEST_ADDR" }))
 			if err == nil {
 				t.Fatal("Parse accepted the configuration")
 			}
