@@ -26,8 +26,11 @@ import (
 // and serves until SIGINT or SIGTERM, which start a graceful shutdown (a
 // second signal ends the process at once). It returns 0 after a clean
 // shutdown (and for --help), 1 for a user error (bad flags, a configuration
-// problem, an address in use), with the message on standard error, such as
-// "bff.yaml:3:5: unknown key ...", and 2 for an internal error.
+// problem, an address in use), with the message on standard error, and 2
+// for an internal error. Configuration problems are rendered by
+// config.Render as `bffgen check` renders them: a first line such as
+// "bff.yaml:3:5: error: unknown key ...", the source line, carets under the
+// offending token and the hint.
 func Main(svc Service) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -70,7 +73,7 @@ func run(ctx context.Context, svc Service, args []string, stderr io.Writer) int 
 	}
 	cfg, err := config.Load(*configPath, opts...)
 	if err != nil {
-		fmt.Fprintln(stderr, err)
+		_ = config.Render(stderr, err) // the exit code says it failed
 		return 1
 	}
 	service := cfg.Telemetry.ServiceName

@@ -77,7 +77,7 @@ func TestMainExitCodes(t *testing.T) {
 		{"unknown flag", service(nil), []string{"--nope"}, 1, "flag provided but not defined: -nope"},
 		{"extra argument", service(nil), []string{"serve"}, 1, `unexpected argument "serve"`},
 		{"missing file", service(nil), []string{"--config", filepath.Join(t.TempDir(), "none.yaml")}, 1, "configuration file not found"},
-		{"configuration problem", service(nil), []string{"--config", bad}, 1, bad + `:1:1: unknown key "listn" at the top level; did you mean "listen"?`},
+		{"configuration problem", service(nil), []string{"--config", bad}, 1, bad + `:1:1: error: unknown key "listn" at the top level` + "\n"},
 		{"missing upstream", service(nil, "catalog"), []string{"--config", good}, 1, `"catalog"`},
 		{"schema failure", failing, []string{"--config", good}, 2, "broken generated code"},
 	}
@@ -88,6 +88,29 @@ func TestMainExitCodes(t *testing.T) {
 				t.Errorf("exit code %d, stderr:\n%s\nwant %d and %q", code, stderr, tt.code, tt.want)
 			}
 		})
+	}
+}
+
+// TestMainRendersConfigErrors checks that a bad bff.yaml stops the BFF
+// with exit code 1 and every problem rendered as `bffgen check` renders
+// it: the file:line:col first line scripts grep for, the source line,
+// carets under the whole offending token and the hint.
+func TestMainRendersConfigErrors(t *testing.T) {
+	path := writeConfig(t, "listen: \":8080\"\nupstreams:\n  catalog:\n    endpoint: [x]\n")
+	code, stderr := runMain(t, service(nil), nil, "--config", path)
+	wantOut := path + `:4:5: error: unknown key "endpoint" in "upstreams.catalog"` + "\n" +
+		"    4 |     endpoint: [x]\n" +
+		"      |     ^^^^^^^^\n" +
+		"    hint: did you mean \"endpoints\"? (allowed: endpoints, forward_headers, max_batch_size, protocol, response_headers, timeout)\n"
+	if code != 1 || stderr != wantOut {
+		t.Errorf("exit code %d, stderr:\n%s\nwant 1 and:\n%s", code, stderr, wantOut)
+	}
+
+	path = writeConfig(t, "listen: \"127.0.0.1:80800\"\nadmin: \"127.0.0.1:0\"\n")
+	code, stderr = runMain(t, service(nil), nil, "--config", path)
+	if code != 1 || !strings.HasPrefix(stderr, path+":1:9: error: ") ||
+		!strings.Contains(stderr, "\n    1 | listen: \"127.0.0.1:80800\"\n      |         ^^^^^^^^^^^^^^^^^\n") {
+		t.Errorf("exit code %d, stderr:\n%s\nwant 1, the source line and 17 carets under the quoted address", code, stderr)
 	}
 }
 

@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/bffgen/bffgen/runtime/config"
 	"github.com/bffgen/bffgen/schema"
@@ -116,9 +115,10 @@ func checkRuntimeConfig(f checkFlags, format diag.Format, stdio Stdio) (bool, er
 		d := diag.Diagnostic{Severity: diag.Error, Code: "runtime-config", Span: diag.Span{File: name}, Message: err.Error()}
 		var ce *config.Error
 		if errors.As(e, &ce) {
-			d.Span = diag.TokenAt(string(data), diag.Span{File: name, Line: ce.Line, Col: ce.Col})
-			// Messages say what is wrong, then how to fix it after "; ".
-			d.Message, d.Hint, _ = strings.Cut(ce.Msg, "; ")
+			// The same span, message and hint as the BFF prints at startup
+			// (config.Render): the token as the YAML decoder read it.
+			d.Span = diag.Span{File: name, Line: ce.Line, Col: ce.Col, Len: ce.Len}
+			d.Message, d.Hint = ce.Msg, ce.Hint
 		}
 		list = append(list, d)
 	}

@@ -28,15 +28,15 @@ const maxMergeDepth = 32
 type decoder struct {
 	file       string
 	errs       []*Error
-	at         map[string]*token.Position // path -> position of its value (or key)
-	overridden map[string]bool            // paths set by options
+	at         map[string]*token.Token // path -> token of its value (or key)
+	overridden map[string]bool         // paths set by options
 	anchors    map[string]ast.Node
 }
 
 func newDecoder(file string) *decoder {
 	return &decoder{
 		file:       file,
-		at:         map[string]*token.Position{},
+		at:         map[string]*token.Token{},
 		overridden: map[string]bool{},
 		anchors:    map[string]ast.Node{},
 	}
@@ -48,9 +48,9 @@ func (d *decoder) isSet(path string) bool {
 	return ok || d.overridden[path]
 }
 
-// position returns the position of path, or of its closest ancestor that
-// has one; nil when none has.
-func (d *decoder) position(path string) *token.Position {
+// position returns the token of path, or of its closest ancestor that has
+// one; nil when none has.
+func (d *decoder) position(path string) *token.Token {
 	for {
 		if p, ok := d.at[path]; ok {
 			return p
@@ -63,20 +63,21 @@ func (d *decoder) position(path string) *token.Position {
 	}
 }
 
-func (d *decoder) errorAt(pos *token.Position, format string, args ...any) {
-	e := &Error{File: d.file, Msg: fmt.Sprintf(format, args...)}
-	if pos != nil {
-		e.Line, e.Col = pos.Line, pos.Column
+// errorAt returns a problem of file at tk, which may be nil.
+func errorAt(file string, tk *token.Token, format string, args ...any) *Error {
+	e := &Error{File: file, Msg: fmt.Sprintf(format, args...)}
+	if tk != nil && tk.Position != nil {
+		e.Line, e.Col, e.tok = tk.Position.Line, tk.Position.Column, tk
 	}
-	d.errs = append(d.errs, e)
+	return e
 }
 
 func (d *decoder) errorf(n ast.Node, format string, args ...any) {
-	var pos *token.Position
-	if n != nil && n.GetToken() != nil {
-		pos = n.GetToken().Position
+	var tk *token.Token
+	if n != nil {
+		tk = n.GetToken()
 	}
-	d.errorAt(pos, format, args...)
+	d.errs = append(d.errs, errorAt(d.file, tk, format, args...))
 }
 
 func (d *decoder) decodeFile(f *ast.File) *Config {
@@ -355,9 +356,9 @@ func (d *decoder) decodeValue(path string, key, n ast.Node, v reflect.Value) {
 	if _, ok := n.(*ast.NullNode); ok {
 		return // null leaves the field unset: it gets its default
 	}
-	pos := key.GetToken().Position
+	pos := key.GetToken()
 	if isScalar(n) {
-		pos = n.GetToken().Position
+		pos = n.GetToken()
 	}
 	before := len(d.errs)
 	switch {
@@ -472,7 +473,7 @@ func (d *decoder) decodeStrings(path string, n ast.Node, v reflect.Value) {
 			failed = true
 			continue
 		}
-		d.at[p] = elem.GetToken().Position
+		d.at[p] = elem.GetToken()
 		out = append(out, s)
 	}
 	if !failed {
@@ -496,7 +497,7 @@ func (d *decoder) decodeMap(path string, n ast.Node, v reflect.Value) {
 		if existing := v.MapIndex(reflect.ValueOf(name)); existing.IsValid() {
 			elem.Set(existing) // a merge key gave it first
 		}
-		d.at[p] = mv.Key.GetToken().Position
+		d.at[p] = mv.Key.GetToken()
 		value := d.resolve(mv.Value)
 		if value == nil {
 			continue

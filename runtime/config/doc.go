@@ -23,4 +23,8 @@
 //     timeouts, addresses, settings that production mode forbids).
 //
 // [Default] returns the configuration of an empty file in production mode.
+//
+// [Render] prints the problems in the compiler style of `bffgen check`: the
+// "file:line:col: error: msg" line, the source line, carets under the whole
+// offending token and the hint; runtime.Main uses it at startup.
 package config

@@ -33,8 +33,8 @@ func expandLine(out *bytes.Buffer, line []byte, lineNo int, filename string, loo
 		quote byte // the open quote character, 0 outside quotes
 		col   = 1  // column of line[i], counted in characters like the YAML parser
 	)
-	errorf := func(col int, format string, args ...any) {
-		errs = append(errs, &Error{File: filename, Line: lineNo, Col: col, Msg: fmt.Sprintf(format, args...)})
+	errorf := func(col, length int, format string, args ...any) {
+		errs = append(errs, &Error{File: filename, Line: lineNo, Col: col, Len: length, Msg: fmt.Sprintf(format, args...)})
 	}
 	for i := 0; i < len(line); {
 		c := line[i]
@@ -66,7 +66,7 @@ func expandLine(out *bytes.Buffer, line []byte, lineNo int, filename string, loo
 		case c == '$' && bytes.HasPrefix(line[i:], []byte("${")):
 			n, value, msg := expandRef(line[i:], lookup)
 			if msg != "" {
-				errorf(col, "%s", msg)
+				errorf(col, utf8.RuneCount(line[i:i+n]), "%s", msg)
 			}
 			out.WriteString(value)
 			col += utf8.RuneCount(line[i : i+n])

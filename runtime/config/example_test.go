@@ -2,6 +2,7 @@ package config_test
 
 import (
 	"fmt"
+	"os"
 
 	"github.com/bffgen/bffgen/runtime/config"
 )
@@ -36,4 +37,20 @@ upstreams:
 `), "bff.yaml")
 	fmt.Println(err)
 	// Output: bff.yaml:7:5: unknown key "timout" in "upstreams.catalog"; did you mean "timeout"? (allowed: endpoints, forward_headers, max_batch_size, protocol, response_headers, timeout)
+}
+
+func ExampleRender() {
+	_, err := config.Parse([]byte(`
+listen: ":8080"
+upstreams:
+  catalog:
+    endpoints: ["http://127.0.0.1:9001"]
+    timout: 1s
+`), "bff.yaml")
+	_ = config.Render(os.Stdout, err)
+	// Output:
+	// bff.yaml:6:5: error: unknown key "timout" in "upstreams.catalog"
+	//     6 |     timout: 1s
+	//       |     ^^^^^^
+	//     hint: did you mean "timeout"? (allowed: endpoints, forward_headers, max_batch_size, protocol, response_headers, timeout)
 }

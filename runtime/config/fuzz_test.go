@@ -5,12 +5,14 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/bffgen/bffgen/runtime/config"
 )
 
 // FuzzParse checks that Parse never panics, that every problem it reports
-// is a *config.Error with a sane position, and that every configuration it
+// is a *config.Error with a sane position (its token within its source
+// line) that Render prints, and that every configuration it
 // accepts satisfies the validation rules. The seed corpus is in
 // testdata/fuzz/FuzzParse.
 func FuzzParse(f *testing.F) {
@@ -46,6 +48,16 @@ func FuzzParse(f *testing.F) {
 				if strings.Contains(ce.Msg, "internal error") {
 					t.Fatalf("invariant violated: %v", ce)
 				}
+				if ce.Len < 0 || ce.Len > 0 && ce.Col-1+ce.Len > utf8.RuneCountInString(ce.Source) || strings.ContainsAny(ce.Source, "\r\n") {
+					t.Fatalf("token of %d characters at column %d past its line %q: %v", ce.Len, ce.Col, ce.Source, ce)
+				}
+			}
+			var b strings.Builder
+			if err := config.Render(&b, err); err != nil {
+				t.Fatal(err)
+			}
+			if first, _, _ := strings.Cut(b.String(), "\n"); !strings.Contains(first, ": error: ") {
+				t.Fatalf("rendering starts with %q, not file:line:col: error: msg", first)
 			}
 			return
 		}

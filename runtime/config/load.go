@@ -50,7 +50,9 @@ func Load(path string, opts ...Option) (*Config, error) {
 		} else if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
 			msg += ": " + pe.Err.Error()
 		}
-		return nil, &Error{File: path, Msg: msg, cause: err}
+		e := &Error{File: path, Msg: msg, cause: err}
+		finish([]*Error{e}, nil)
+		return nil, e
 	}
 	c, err := Parse(data, path, opts...)
 	if err != nil {
@@ -74,17 +76,22 @@ func Parse(data []byte, filename string, opts ...Option) (*Config, error) {
 			opt(&o)
 		}
 	}
-	expanded, errs := expandEnv(normalizeLineBreaks(data), filename, o.lookupEnv)
+	data = normalizeLineBreaks(data)
+	expanded, errs := expandEnv(data, filename, o.lookupEnv)
 	if len(errs) > 0 {
+		finish(errs, data)
 		return nil, join(errs)
 	}
 	file, err := parser.ParseBytes(expanded, 0)
 	if err != nil {
-		return nil, syntaxError(filename, err)
+		e := syntaxError(filename, err)
+		finish([]*Error{e}, data)
+		return nil, e
 	}
 	d := newDecoder(filename)
 	cfg := d.decodeFile(file)
 	if len(d.errs) > 0 {
+		finish(d.errs, data)
 		return nil, join(d.errs)
 	}
 	if o.mode != "" {
@@ -93,6 +100,7 @@ func Parse(data []byte, filename string, opts ...Option) (*Config, error) {
 	}
 	applyDefaults(cfg, d.isSet)
 	if errs := validate(cfg, d); len(errs) > 0 {
+		finish(errs, data)
 		return nil, join(errs)
 	}
 	return cfg, nil
@@ -115,13 +123,11 @@ func normalizeLineBreaks(data []byte) []byte {
 }
 
 // syntaxError converts an error of the YAML parser.
-func syntaxError(filename string, err error) error {
+func syntaxError(filename string, err error) *Error {
 	var yerr yaml.Error
 	if errors.As(err, &yerr) {
-		e := &Error{File: filename, Msg: "invalid YAML: " + yerr.GetMessage(), cause: err}
-		if tk := yerr.GetToken(); tk != nil && tk.Position != nil {
-			e.Line, e.Col = tk.Position.Line, tk.Position.Column
-		}
+		e := errorAt(filename, yerr.GetToken(), "%s", "invalid YAML: "+yerr.GetMessage())
+		e.cause = err
 		return e
 	}
 	return &Error{File: filename, Msg: "invalid YAML: " + err.Error(), cause: err}

@@ -20,11 +20,7 @@ type validator struct {
 }
 
 func (v *validator) errorf(path string, format string, args ...any) {
-	e := &Error{File: v.d.file, Msg: fmt.Sprintf(format, args...)}
-	if pos := v.d.position(path); pos != nil {
-		e.Line, e.Col = pos.Line, pos.Column
-	}
-	v.errs = append(v.errs, e)
+	v.errs = append(v.errs, errorAt(v.d.file, v.d.position(path), format, args...))
 }
 
 func validate(c *Config, d *decoder) []*Error {
