@@ -467,7 +467,7 @@ func TestInputAbuseIsRefusedBeforeAnyWork(t *testing.T) {
 			{name: "attributes: no @listSize, default_list_size", query: `{ product(id: "p-1001") { attributes { key } } }`,
 				estimated: 1 + 10, actual: 1 + 3},
 			{name: "a mutation root field adds 10",
-				query:     `mutation { addReview(input: {productId: "p-1010", rating: 4, title: "t", body: "b", author: "u-1"}) { id reviewer { id } } }`,
+				query: `mutation { addReview(input: {productId: "p-1010", rating: 4, title: "t", body: "b", author: "u-1"}) { id reviewer { id } } }`,
 				// The new review has no author_id: its reviewer is null and
 				// counts 0.
 				estimated: 10 + 1 + 1, actual: 10 + 1},
