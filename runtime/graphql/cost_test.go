@@ -105,6 +105,7 @@ func TestCostReportGivesTheEstimateAndTheActualCost(t *testing.T) {
 		{"a weighted scalar counts its weight when not null", `{ products(first: 10) { rating } }`, 10 * (1 + 3), 4 + 2*3, false},
 		{"a nested list counts every element", `{ products(first: 3) { id related { id } } }`, 3 * (1 + 2), 3 + 3 + 1 + 1, false},
 		{"an empty nested list counts 0", `{ products(first: 2) { related { related { id } } } }`, 2 * (1 + 2*(1+2)), 2 + 3 + 1, false},
+		{"a weighted argument adds its weight once", `{ products(first: 2, expensive: true) { id } }`, 2 + 5, 2 + 5, false},
 		{"a list longer than its assumedSize costs more than estimated", `{ products(first: 1) { related { id } } }`, 1 * (1 + 2), 1 + 3, true},
 	}
 	for _, tt := range tests {

@@ -53,7 +53,7 @@ type ComplexityRoot struct {
 		Hello    func(childComplexity int, name *string) int
 		Panic    func(childComplexity int) int
 		Product  func(childComplexity int, id string) int
-		Products func(childComplexity int, first *int) int
+		Products func(childComplexity int, first *int, expensive *bool) int
 		Slow     func(childComplexity int) int
 	}
 
@@ -75,7 +75,7 @@ type QueryResolver interface {
 	Product(ctx context.Context, id string) (*Product, error)
 	Slow(ctx context.Context) (string, error)
 	Panic(ctx context.Context) (*string, error)
-	Products(ctx context.Context, first *int) ([]*Product, error)
+	Products(ctx context.Context, first *int, expensive *bool) ([]*Product, error)
 }
 type SubscriptionResolver interface {
 	Ticks(ctx context.Context) (<-chan int, error)
@@ -181,7 +181,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Products(childComplexity, args["first"].(*int)), true
+		return e.ComplexityRoot.Query.Products(childComplexity, args["first"].(*int), args["expensive"].(*bool)), true
 	case "Query.slow":
 		if e.ComplexityRoot.Query.Slow == nil {
 			break
@@ -511,6 +511,14 @@ func (ec *executionContext) field_Query_products_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expensive",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expensive"] = arg1
 	return args, nil
 }
 
@@ -886,7 +894,7 @@ func (ec *executionContext) _Query_products(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Products(ctx, fc.Args["first"].(*int))
+			return ec.Resolvers.Query().Products(ctx, fc.Args["first"].(*int), fc.Args["expensive"].(*bool))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*Product) graphql.Marshaler {

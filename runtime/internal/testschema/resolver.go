@@ -76,7 +76,7 @@ func (q queryResolver) Slow(ctx context.Context) (string, error) {
 }
 
 // Products calls Resolver.Products.
-func (q queryResolver) Products(ctx context.Context, first *int) ([]*Product, error) {
+func (q queryResolver) Products(ctx context.Context, first *int, _ *bool) ([]*Product, error) {
 	n := 3
 	if first != nil {
 		n = *first
