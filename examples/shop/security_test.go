@@ -162,6 +162,25 @@ func (b *lockedBuffer) String() string {
 	return b.buf.String()
 }
 
+// objects counts the JSON objects in v, v included.
+func objects(v any) int {
+	switch v := v.(type) {
+	case map[string]any:
+		n := 1
+		for _, e := range v {
+			n += objects(e)
+		}
+		return n
+	case []any:
+		n := 0
+		for _, e := range v {
+			n += objects(e)
+		}
+		return n
+	}
+	return 0
+}
+
 // repeat joins n copies of s with sep.
 func repeat(s, sep string, n int) string {
 	parts := make([]string, n)
@@ -410,6 +429,84 @@ func TestInputAbuseIsRefusedBeforeAnyWork(t *testing.T) {
 		}
 		if a := postQuery(t, small.GraphQL, "{ products(first: 1) { id } }", nil); a.status != 200 || a.errorCount() != 0 {
 			t.Errorf("a small response is cut: %d %s", a.status, a.body)
+		}
+	})
+
+	t.Run("IN-6 measure mode: an accepted query's actual cost is at most its estimate", func(t *testing.T) {
+		measured := serveProfile(t, "bff.production.yaml", backends.Options{}, withEnv("BFF_PERSISTED_MODE", "off"),
+			withConfig(func(c *config.Config) { c.Gateway.GraphQL.CostReport = true }))
+		tests := []struct {
+			name  string
+			query string
+			// estimated is the static estimate, computed by hand: every
+			// object 1, lists by their first: (or default_list_size 10),
+			// a mutation root field 10.
+			estimated int
+			// actual is counted by hand in the data of the example
+			// backends (backends.Options{}: 10 products): every object 1.
+			actual int
+		}{
+			{name: "products with first", query: "{ products(first: 3) { id name } }",
+				estimated: 3, actual: 3},
+			{name: "a list shorter than first: 10 products of 50", query: "{ products(first: 50) { id } }",
+				estimated: 50, actual: 10},
+			{name: "nested related, reviews and seller",
+				query:     "{ products(first: 3) { id seller { id } related(first: 2) { id seller { displayName } } reviews(first: 4) { id reviewer { id } } } }",
+				estimated: 3 * (1 + 1 + 2*(1+1) + 4*(1+1)),
+				// 3 products and their 3 sellers, 2 related products each
+				// (6) and their 6 sellers, 2+3+1 reviews (p-1001, p-1002,
+				// p-1003) and their 6 reviewers.
+				actual: 3 + 3 + 6 + 6 + 6 + 6},
+			{name: "one product with its related products' reviews",
+				query:     `{ product(id: "p-1003") { name related(first: 5) { id reviews(first: 3) { rating } } } }`,
+				estimated: 1 + 5*(1+3),
+				// p-1003, 5 related products, 1+1+0+1+1 reviews.
+				actual: 1 + 5 + 4},
+			{name: "a page: sizedFields sizes the products", query: "{ productPage(first: 4) { products { id seller { id } } nextPageToken } }",
+				estimated: 1 + 4*(1+1), actual: 1 + 4 + 4},
+			{name: "attributes: no @listSize, default_list_size", query: `{ product(id: "p-1001") { attributes { key } } }`,
+				estimated: 1 + 10, actual: 1 + 3},
+			{name: "a mutation root field adds 10",
+				query: `mutation { addReview(input: {productId: "p-1010", rating: 4, title: "t", body: "b", author: "u-1"}) { id reviewer { id } } }`,
+				// The new review has no author_id: its reviewer is null and
+				// counts 0.
+				estimated: 10 + 1 + 1, actual: 10 + 1},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				a := postQuery(t, measured.GraphQL, tt.query, nil)
+				var r struct {
+					Data       any
+					Errors     []any
+					Extensions struct {
+						Cost struct{ Estimated, Actual *int }
+					}
+				}
+				if err := json.Unmarshal([]byte(a.body), &r); err != nil || a.status != 200 || len(r.Errors) != 0 {
+					t.Fatalf("got %d %.500s (%v)", a.status, a.body, err)
+				}
+				c := r.Extensions.Cost
+				if c.Estimated == nil || c.Actual == nil {
+					t.Fatalf("no extensions.cost: %.500s", a.body)
+				}
+				t.Logf("estimated %d, actual %d", *c.Estimated, *c.Actual)
+				if *c.Estimated != tt.estimated || *c.Actual != tt.actual {
+					t.Errorf("estimated %d actual %d, want %d and %d: %.500s", *c.Estimated, *c.Actual, tt.estimated, tt.actual, a.body)
+				}
+				// Every object of the shop schema weighs 1, scalars 0:
+				// the actual cost is the number of objects in the data (the
+				// data object itself left out), plus 10 for a mutation.
+				inData := objects(r.Data) - 1
+				if strings.HasPrefix(tt.query, "mutation") {
+					inData += 10
+				}
+				if *c.Actual != inData {
+					t.Errorf("actual %d, but the data holds %d objects: %.500s", *c.Actual, inData, a.body)
+				}
+				if *c.Actual > *c.Estimated {
+					t.Errorf("actual %d over the estimate %d", *c.Actual, *c.Estimated)
+				}
+			})
 		}
 	})
 

@@ -287,6 +287,16 @@ type GraphQL struct {
 	// with no @listSize and no slicing argument value. It must be at least
 	// 1. Default 10.
 	DefaultListSize int `yaml:"default_list_size"`
+	// CostReport adds to every executed response the estimated and the
+	// actual cost of its operation, as "extensions": {"cost": {"estimated":
+	// N, "actual": M}} (the measure mode of Apollo Router's demand
+	// control): the actual cost is counted while the operation runs, by the
+	// rules of the estimate (each object returned counts its weight, so a
+	// list of 3 counts 3 where the estimate assumed its first: argument).
+	// MaxCost keeps refusing on the estimate either way. Counting takes a
+	// field middleware on every resolved field. Default false, in both
+	// modes.
+	CostReport bool `yaml:"cost_report"`
 	// Variables caps the JSON of a request's variables, checked on the raw
 	// bytes before they are decoded.
 	Variables Variables `yaml:"variables"`

@@ -94,6 +94,7 @@ func TestParseAppliesDefaultsPerMode(t *testing.T) {
 		{"max validation work", production.Gateway.GraphQL.MaxValidationWork, 50000},
 		{"max cost", production.Gateway.GraphQL.MaxCost, 5000},
 		{"default list size", production.Gateway.GraphQL.DefaultListSize, 10},
+		{"no cost report", production.Gateway.GraphQL.CostReport, false},
 		{"development has the same limits", development.Gateway.GraphQL.MaxCost, 5000},
 		{"development serves graphiql", development.Gateway.GraphQL.GraphiQL, true},
 		{"variables depth", production.Gateway.GraphQL.Variables.MaxDepth, 32},
@@ -204,6 +205,7 @@ gateway:
     max_validation_work: 900
     max_cost: 700
     default_list_size: 8
+    cost_report: true
     variables: {max_depth: 8, max_list_length: 100, max_string_length: 1000, max_values: 500}
     max_errors: 5
     max_response_bytes: 65536
@@ -239,7 +241,7 @@ telemetry:
 			GraphQL: config.GraphQL{
 				Path: "/api/graphql", Introspection: true,
 				MaxTokens: 1000, MaxDepth: 0, MaxAliases: 3, MaxRootFields: 4, MaxDirectives: 5,
-				MaxFields: 600, MaxValidationWork: 900, MaxCost: 700, DefaultListSize: 8,
+				MaxFields: 600, MaxValidationWork: 900, MaxCost: 700, DefaultListSize: 8, CostReport: true,
 				Variables:        config.Variables{MaxDepth: 8, MaxListLength: 100, MaxStringLength: 1000, MaxValues: 500},
 				MaxErrors:        5,
 				MaxResponseBytes: 65536,
@@ -272,7 +274,7 @@ func TestParseReportsProblemsWithPositions(t *testing.T) {
 		{
 			name: "unknown nested key",
 			src:  "gateway:\n  graphql:\n    introspect: true\n",
-			want: []string{`bff.yaml:3:5: unknown key "introspect" in "gateway.graphql"; did you mean "introspection"? (allowed: default_list_size, graphiql, introspection, max_aliases, max_cost, max_depth, max_directives, max_errors, max_fields, max_response_bytes, max_root_fields, max_tokens, max_validation_work, path, persisted, variables)`},
+			want: []string{`bff.yaml:3:5: unknown key "introspect" in "gateway.graphql"; did you mean "introspection"? (allowed: cost_report, default_list_size, graphiql, introspection, max_aliases, max_cost, max_depth, max_directives, max_errors, max_fields, max_response_bytes, max_root_fields, max_tokens, max_validation_work, path, persisted, variables)`},
 		},
 		{
 			name: "unknown key of an upstream",

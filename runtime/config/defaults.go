@@ -67,6 +67,7 @@ func applyDefaults(c *Config, set func(path string) bool) {
 	def("gateway.graphql.max_validation_work", func() { g.GraphQL.MaxValidationWork = 50000 })
 	def("gateway.graphql.max_cost", func() { g.GraphQL.MaxCost = 5000 })
 	def("gateway.graphql.default_list_size", func() { g.GraphQL.DefaultListSize = 10 })
+	def("gateway.graphql.cost_report", func() { g.GraphQL.CostReport = false })
 	def("gateway.graphql.variables.max_depth", func() { g.GraphQL.Variables.MaxDepth = 32 })
 	def("gateway.graphql.variables.max_list_length", func() { g.GraphQL.Variables.MaxListLength = 10000 })
 	def("gateway.graphql.variables.max_string_length", func() { g.GraphQL.Variables.MaxStringLength = 256 << 10 })

@@ -48,7 +48,10 @@ const maskedMessage = "internal error"
 // keeps the real message of every error, production masks those whose code
 // is not safe. A panic in a resolver is logged with its stack and becomes
 // the error "internal error" (code INTERNAL) on its field. A nil logger logs
-// nothing. It fails when the persisted-operations manifest cannot be loaded.
+// nothing. With cfg.GraphQL.CostReport, every response of a query or
+// mutation over GET or POST carries extensions.cost with the estimated and
+// the actual cost (see rgraphql.WithCostReport). It fails when the
+// persisted-operations manifest cannot be loaded.
 func NewGraphQLHandler(schema graphql.ExecutableSchema, cfg config.Gateway, dev bool, logger *slog.Logger, opts ...GraphQLOption) (http.Handler, error) {
 	logger = orDiscard(logger)
 	var o graphqlOptions
@@ -65,6 +68,7 @@ func NewGraphQLHandler(schema graphql.ExecutableSchema, cfg config.Gateway, dev 
 		gqlgenexec.WithErrorPresenter(presenter),
 		gqlgenexec.WithMaxErrors(q.MaxErrors),
 		gqlgenexec.WithMaxResponseBytes(q.MaxResponseBytes),
+		gqlgenexec.WithCostMeter(q.CostReport),
 		gqlgenexec.WithRecoverFunc(func(ctx context.Context, p any) error {
 			logger.LogAttrs(ctx, slog.LevelError, "panic in resolver",
 				slog.String("panic", fmt.Sprint(p)),
@@ -93,6 +97,7 @@ func NewGraphQLHandler(schema graphql.ExecutableSchema, cfg config.Gateway, dev 
 		rgraphql.WithVariablesLimits(vars),
 		rgraphql.WithMaxErrors(q.MaxErrors),
 		rgraphql.WithMaxResponseBytes(q.MaxResponseBytes),
+		rgraphql.WithCostReport(q.CostReport),
 		rgraphql.WithErrorPresenter(rgraphql.ErrorPresenter(presenter)),
 		rgraphql.WithPersisted(rgraphql.Persisted{
 			Mode:        q.Persisted.Mode,

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"strings"
 	"sync"
@@ -76,6 +77,7 @@ type options struct {
 	presenter        ErrorPresenter
 	persisted        Persisted
 	byHash           map[string]Executor
+	costReport       bool
 }
 
 // WithSuggestions lets validation errors suggest names of the schema
@@ -124,6 +126,17 @@ func WithErrorPresenter(p ErrorPresenter) Option { return func(o *options) { o.p
 // WithPersisted configures persisted operations (see [Persisted]).
 // Default: mode off.
 func WithPersisted(p Persisted) Option { return func(o *options) { o.persisted = p } }
+
+// WithCostReport adds to every executed response (one with data) the
+// estimated and the actual cost of its operation, as
+// `"extensions": {"cost": {"estimated": N, "actual": M}}`, like the
+// measure mode of Apollo Router's demand control: N is the static estimate
+// that the limits check against MaxCost (see package limits), M what the
+// executor counted by the same rules while it ran (see [CostMeter]); an
+// executor that does not count reports 0. The limit keeps enforcing the
+// estimate either way. Default false: no meter, nothing counted, no
+// extension.
+func WithCostReport(on bool) Option { return func(o *options) { o.costReport = on } }
 
 // WithExecutorFor runs the document whose SHA-256 is hash (64 lowercase
 // hex digits) with exec instead of the default executor, for instance code
@@ -220,22 +233,30 @@ func requestFailure(e *RequestError) *Failure {
 // limits, and validated. The limits that depend on the variables are
 // checked on every call. op.Document is set to the resolved document.
 func (d *Dispatcher) Prepare(ctx context.Context, op *Operation) (*Prepared, *Failure) {
+	p, _, f := d.prepareOperation(op)
+	return p, f
+}
+
+// prepareOperation is [Dispatcher.Prepare] that also returns the
+// estimated cost of the operation with this request's variables.
+func (d *Dispatcher) prepareOperation(op *Operation) (*Prepared, int, *Failure) {
 	p, register, f := d.persisted.resolve(op)
 	if f != nil {
-		return nil, f
+		return nil, 0, f
 	}
+	var cost int
 	if p == nil {
 		var ok bool
 		if p, ok = d.prepared.Get(op.Document); !ok {
-			if p, f = d.prepare(op.Document, op.Name, op.Variables); f != nil {
-				return nil, f
+			if p, cost, f = d.prepare(op.Document, op.Name, op.Variables); f != nil {
+				return nil, 0, f
 			}
 			d.cache(p)
-		} else if f = d.check(p.Doc, op); f != nil {
-			return nil, f
+		} else if cost, f = d.check(p.Doc, op); f != nil {
+			return nil, 0, f
 		}
-	} else if f = d.check(p.Doc, op); f != nil {
-		return nil, f
+	} else if cost, f = d.check(p.Doc, op); f != nil {
+		return nil, 0, f
 	}
 	if register {
 		d.persisted.register(p)
@@ -243,9 +264,9 @@ func (d *Dispatcher) Prepare(ctx context.Context, op *Operation) (*Prepared, *Fa
 	if p.Doc.Operations.ForName(op.Name) == nil {
 		err := gqlerror.Errorf("operation %s not found", op.Name)
 		gqlerrcode.Set(err, gqlerrcode.ValidationFailed)
-		return nil, &Failure{Errors: gqlerror.List{err}}
+		return nil, 0, &Failure{Errors: gqlerror.List{err}}
 	}
-	return p, nil
+	return p, cost, nil
 }
 
 // cache keeps a prepared document, evicting the least recently used ones
@@ -267,27 +288,29 @@ func (d *Dispatcher) cache(p *Prepared) {
 	}
 }
 
-// prepare parses, checks and validates one document.
-func (d *Dispatcher) prepare(query, name string, vars map[string]any) (*Prepared, *Failure) {
+// prepare parses, checks and validates one document; it returns the
+// estimated cost of the operation name with vars too.
+func (d *Dispatcher) prepare(query, name string, vars map[string]any) (*Prepared, int, *Failure) {
 	doc, err := d.o.limits.Parse(query)
 	if err != nil {
 		if le, ok := errors.AsType[*limits.Error](err); ok {
-			return nil, limitFailure(le)
+			return nil, 0, limitFailure(le)
 		}
 		gqlErr, ok := errors.AsType[*gqlerror.Error](err)
 		if !ok {
 			gqlErr = gqlerror.Wrap(err)
 		}
 		gqlerrcode.Set(gqlErr, gqlerrcode.ParseFailed)
-		return nil, &Failure{Errors: gqlerror.List{gqlErr}}
+		return nil, 0, &Failure{Errors: gqlerror.List{gqlErr}}
 	}
 	if len(doc.Operations) == 0 {
 		err := gqlerror.Errorf("no operation provided")
 		gqlerrcode.Set(err, gqlerrcode.ValidationFailed)
-		return nil, &Failure{Errors: gqlerror.List{err}}
+		return nil, 0, &Failure{Errors: gqlerror.List{err}}
 	}
-	if _, err := d.o.limits.Check(doc, name, vars, d.cost); err != nil {
-		return nil, limitError(err)
+	measure, err := d.o.limits.Check(doc, name, vars, d.cost)
+	if err != nil {
+		return nil, 0, limitError(err)
 	}
 	if errs := validator.ValidateWithRules(d.schema, doc, d.rules); len(errs) > 0 {
 		for _, e := range errs {
@@ -296,19 +319,20 @@ func (d *Dispatcher) prepare(query, name string, vars map[string]any) (*Prepared
 			}
 			gqlerrcode.Set(e, gqlerrcode.ValidationFailed)
 		}
-		return nil, &Failure{Errors: MergeDuplicates(errs)}
+		return nil, 0, &Failure{Errors: MergeDuplicates(errs)}
 	}
 	sum := sha256.Sum256([]byte(query))
-	return &Prepared{Query: query, Hash: hex.EncodeToString(sum[:]), Doc: doc}, nil
+	return &Prepared{Query: query, Hash: hex.EncodeToString(sum[:]), Doc: doc}, measure.Cost, nil
 }
 
 // check applies the limits to a document prepared before, with this
-// request's operation name and variables.
-func (d *Dispatcher) check(doc *ast.QueryDocument, op *Operation) *Failure {
-	if _, err := d.o.limits.Check(doc, op.Name, op.Variables, d.cost); err != nil {
-		return limitError(err)
+// request's operation name and variables, and returns the estimated cost.
+func (d *Dispatcher) check(doc *ast.QueryDocument, op *Operation) (int, *Failure) {
+	measure, err := d.o.limits.Check(doc, op.Name, op.Variables, d.cost)
+	if err != nil {
+		return 0, limitError(err)
 	}
-	return nil
+	return measure.Cost, nil
 }
 
 func limitError(err error) *Failure {
@@ -364,7 +388,7 @@ func (d *Dispatcher) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	p, f := d.Prepare(ctx, op)
+	p, estimated, f := d.prepareOperation(op)
 	if f != nil {
 		d.writeFailure(ctx, w, media, f)
 		return
@@ -392,10 +416,22 @@ func (d *Dispatcher) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if e, ok := d.byHash[p.Hash]; ok {
 		exec = e
 	}
+	var meter *CostMeter
+	if d.o.costReport {
+		meter = new(CostMeter)
+		ctx = ContextWithCostMeter(ctx, meter)
+	}
 	resp := exec.Execute(ctx, &Request{Operation: op, Prepared: p, Header: r.Header})
 	if resp == nil {
 		d.writeEnded(ctx, w, r)
 		return
+	}
+	if meter != nil && resp.Data != nil {
+		resp.Extensions = maps.Clone(resp.Extensions)
+		if resp.Extensions == nil {
+			resp.Extensions = map[string]any{}
+		}
+		resp.Extensions["cost"] = costReport{Estimated: estimated, Actual: meter.Cost()}
 	}
 	status := http.StatusOK
 	if media == MediaGraphQLResponse && resp.Data == nil {
@@ -428,6 +464,13 @@ func (d *Dispatcher) writeFailure(ctx context.Context, w http.ResponseWriter, me
 		status = requestErrorStatus(media, errs)
 	}
 	d.write(w, media, status, &Response{Errors: errs})
+}
+
+// costReport is the "cost" entry of the extensions of a response (see
+// [WithCostReport]).
+type costReport struct {
+	Estimated int   `json:"estimated"`
+	Actual    int64 `json:"actual"`
 }
 
 func (d *Dispatcher) write(w http.ResponseWriter, media string, status int, resp *Response) {

@@ -29,9 +29,11 @@
 //     SHA-256 ([WithExecutorFor], for instance code compiled for that one
 //     operation), else the default one: gqlgen's, in package gqlgenexec,
 //     which runs the prepared document without parsing or validating it
-//     again.
+//     again. With the cost report on ([WithCostReport]) the context holds
+//     a [CostMeter] that the executor counts the actual cost into.
 //  5. Write: the error list is cut at a cap ([CapErrors]), data over the
-//     response-size cap is replaced by an error, and the response media
+//     response-size cap is replaced by an error, the cost report (estimated
+//     and actual cost) goes into extensions.cost, and the response media
 //     type follows the Accept header ([Negotiate]).
 //
 // Status codes follow the GraphQL-over-HTTP specification: with

@@ -20,7 +20,9 @@ type Executor interface {
 	// when ctx ended before the operation ran (the deadline passed or the
 	// client is gone). A response without Data is a request error (for
 	// instance variables that do not match their types). Errors are
-	// already presented (see [WithErrorPresenter]).
+	// already presented (see [WithErrorPresenter]). When ctx holds a
+	// [CostMeter] (see [CostMeterFromContext]) the executor counts the
+	// actual cost of the operation into it; one that does not reports 0.
 	Execute(ctx context.Context, req *Request) *Response
 }
 

@@ -120,7 +120,7 @@ func newPersisted(c Persisted, prepare func(body, name string) (*Prepared, error
 
 // prepareManifestEntry prepares an operation of the manifest at startup.
 func (d *Dispatcher) prepareManifestEntry(body, name string) (*Prepared, error) {
-	p, f := d.prepare(body, "", nil)
+	p, _, f := d.prepare(body, "", nil)
 	if f != nil {
 		msgs := make([]string, len(f.Errors))
 		for i, e := range f.Errors {

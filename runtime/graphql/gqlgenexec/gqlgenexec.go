@@ -10,6 +10,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	rgraphql "github.com/bffgen/bffgen/runtime/graphql"
+	"github.com/bffgen/bffgen/runtime/graphql/limits"
 )
 
 // Executor runs prepared operations with gqlgen's executor for one
@@ -22,6 +23,7 @@ type Executor struct {
 	exec        *executor.Executor
 	transports  []graphql.Transport
 	suggestions bool
+	costMeter   bool
 }
 
 var _ rgraphql.Executor = (*Executor)(nil)
@@ -92,6 +94,9 @@ func New(schema graphql.ExecutableSchema, opts ...Option) *Executor {
 		opt(e)
 	}
 	e.exec.SetDisableSuggestion(!e.suggestions)
+	if e.costMeter {
+		e.exec.AroundFields(costMiddleware(limits.NewCostModel(schema.Schema())))
+	}
 	return e
 }
 

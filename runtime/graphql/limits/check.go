@@ -78,7 +78,7 @@ func (c Config) Check(doc *ast.QueryDocument, operationName string, variables ma
 		if op == selected {
 			cost := st.cost
 			if op.Operation == ast.Mutation {
-				cost = add(cost, mul(st.roots, mutationRootCost))
+				cost = add(cost, mul(st.roots, MutationRootCost))
 			}
 			measure = Measure{Depth: st.depth, Aliases: st.aliases, RootFields: st.roots, Directives: directives, Fields: st.fields, Cost: cost}
 		}
@@ -306,16 +306,7 @@ func (w *walker) field(f *ast.Field, parent *ast.Definition, out *stats) {
 // cost of one of its values (unit) and how many values it counts (own).
 func (w *walker) fieldCost(f *ast.Field, fd *ast.FieldDefinition, parent, child *ast.Definition, sub *stats) (cost, unit, own int) {
 	fc := w.m.field(parent.Name, f.Name)
-	var weight int
-	tw, typeWeighted := w.m.types[fd.Type.Name()]
-	switch {
-	case fc != nil && fc.hasWeight:
-		weight = fc.weight
-	case typeWeighted:
-		weight = tw
-	case child != nil && child.IsCompositeType():
-		weight = 1
-	}
+	weight := w.m.weight(parent.Name, fd, child != nil && child.IsCompositeType())
 	isList := fd.Type.Elem != nil
 	subCost := sub.cost
 	own = 1

@@ -4,13 +4,15 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
-// mutationRootCost is what every root field of a mutation adds to the
-// cost, as Apollo Router's static estimate does for mutations.
-const mutationRootCost = 10
+// MutationRootCost is what every root field of a mutation adds to the
+// cost, estimated or actual, as Apollo Router's static estimate does for
+// mutations.
+const MutationRootCost = 10
 
 // CostModel holds the costs read once from a schema's @cost and @listSize
 // directives. It is immutable and safe for concurrent use. The zero
@@ -189,6 +191,76 @@ func clampInt64(n int64) int {
 		return math.MaxInt
 	}
 	return int(n)
+}
+
+// FieldWeight returns the weight of one value of the field name of the
+// type parent, by the rule of the estimate: the field's @cost(weight:),
+// else the @cost(weight:) of the type it returns, else 1 when that type is
+// composite (object, interface or union), else 0. composite reports
+// whether the field returns a composite type, whatever its weight. The
+// weight of a list field is that of one element: the caller multiplies. A
+// type or field unknown to the schema, introspection fields (__schema,
+// __type, __typename) and the fields of the introspection types weigh 0;
+// so does every field under a nil *CostModel. parent is the type the field
+// is read from: for a field selected through an interface, the estimate
+// reads the interface's field and an executor the concrete object's.
+func (m *CostModel) FieldWeight(parent, name string) (weight int, composite bool) {
+	if strings.HasPrefix(name, "__") || strings.HasPrefix(parent, "__") {
+		return 0, false
+	}
+	def := m.typeDef(parent)
+	if def == nil {
+		return 0, false
+	}
+	fd := def.Fields.ForName(name)
+	if fd == nil {
+		return 0, false
+	}
+	child := m.typeDef(fd.Type.Name())
+	composite = child != nil && child.IsCompositeType()
+	return m.weight(parent, fd, composite), composite
+}
+
+// weight is the weight of one value of the field fd of parent.
+func (m *CostModel) weight(parent string, fd *ast.FieldDefinition, composite bool) int {
+	if fc := m.field(parent, fd.Name); fc != nil && fc.hasWeight {
+		return fc.weight
+	}
+	if tw, ok := m.types[fd.Type.Name()]; ok {
+		return tw
+	}
+	if composite {
+		return 1
+	}
+	return 0
+}
+
+// ArgumentWeight returns the @cost(weight:) of the argument arg of the
+// field name of the type parent, which the cost adds once for every value
+// of the field's parent when a query gives the argument; 0 when the
+// argument has none or is unknown.
+func (m *CostModel) ArgumentWeight(parent, name, arg string) int {
+	if fc := m.field(parent, name); fc != nil {
+		return fc.argWeights[arg]
+	}
+	return 0
+}
+
+// HasArgumentWeights reports whether an argument of the field name of the
+// type parent has a @cost(weight:), so that an executor can skip reading
+// the arguments of every other field.
+func (m *CostModel) HasArgumentWeights(parent, name string) bool {
+	fc := m.field(parent, name)
+	return fc != nil && len(fc.argWeights) > 0
+}
+
+// MutationType returns the name of the schema's mutation root type, "" when
+// it has none.
+func (m *CostModel) MutationType() string {
+	if m == nil || m.schema == nil || m.schema.Mutation == nil {
+		return ""
+	}
+	return m.schema.Mutation.Name
 }
 
 // field returns the directives of parent.name, nil when it has none.

@@ -18,7 +18,9 @@
 // what it selects by its size (the value of a slicing argument named by
 // @listSize(slicingArguments:), else @listSize(assumedSize:), else
 // [Config.DefaultListSize]), and every root field of a mutation adds 10.
-// [NewCostModel] reads the directives from the schema once.
+// [NewCostModel] reads the directives from the schema once; an executor
+// that counts the actual cost of an operation by the same rules reads the
+// weights from it too ([CostModel.FieldWeight], [CostModel.ArgumentWeight]).
 //
 // Every limit is off when its value in [Config] is 0. Over a limit, the
 // error is an [*Error] whose Code is one of the Code constants: the

@@ -8,6 +8,10 @@ type Mutation struct {
 type Product struct {
 	ID   string `json:"id"`
 	Name string `json:"name"`
+	// The products related to this one, as the resolver set them.
+	Related []*Product `json:"related"`
+	// A scalar that costs 3 when it is not null.
+	Rating *int `json:"rating,omitempty"`
 }
 
 type Query struct {

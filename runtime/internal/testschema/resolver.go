@@ -2,6 +2,7 @@ package testschema
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/99designs/gqlgen/graphql"
 )
@@ -16,6 +17,10 @@ type Resolver struct {
 	Product func(ctx context.Context, id string) (*Product, error)
 	// Slow resolves Query.slow; nil returns "done" at once.
 	Slow func(ctx context.Context) (string, error)
+	// Products resolves Query.products; nil returns first products
+	// ("p-1", "p-2", ...) with two related products each, which have no
+	// related products.
+	Products func(ctx context.Context, first int) ([]*Product, error)
 }
 
 // New returns the executable schema with r as its resolvers; a nil r uses
@@ -68,6 +73,26 @@ func (q queryResolver) Slow(ctx context.Context) (string, error) {
 		return "done", nil
 	}
 	return q.r.Slow(ctx)
+}
+
+// Products calls Resolver.Products.
+func (q queryResolver) Products(ctx context.Context, first *int, _ *bool) ([]*Product, error) {
+	n := 3
+	if first != nil {
+		n = *first
+	}
+	if q.r.Products != nil {
+		return q.r.Products(ctx, n)
+	}
+	out := make([]*Product, 0, max(n, 0))
+	for i := range n {
+		id := fmt.Sprintf("p-%d", i+1)
+		out = append(out, &Product{ID: id, Name: "Product " + id, Related: []*Product{
+			{ID: id + "-a", Name: "Product " + id + "-a", Related: []*Product{}},
+			{ID: id + "-b", Name: "Product " + id + "-b", Related: []*Product{}},
+		}})
+	}
+	return out, nil
 }
 
 // Panic panics with "boom".
