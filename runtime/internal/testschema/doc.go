@@ -6,4 +6,4 @@
 // gqlgen (go generate) and committed.
 package testschema
 
-//go:generate go run github.com/99designs/gqlgen generate --config gqlgen.yml
+//go:generate go tool gqlgen generate --config gqlgen.yml
