@@ -2,7 +2,6 @@ package gqlgenexec
 
 import (
 	"context"
-	"math"
 	"reflect"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -42,15 +41,15 @@ func costMiddleware(model *limits.CostModel) graphql.FieldMiddleware {
 		parent, name := fc.Object, fc.Field.Name
 		cost := 0
 		if weight, _ := model.FieldWeight(parent, name); weight > 0 && err == nil && fc.Field.Definition != nil {
-			cost = mul(weight, values(reflect.ValueOf(res), fc.Field.Definition.Type))
+			cost = limits.SatMul(weight, values(reflect.ValueOf(res), fc.Field.Definition.Type))
 		}
 		if model.HasArgumentWeights(parent, name) {
 			for _, a := range fc.Field.Arguments {
-				cost = add(cost, model.ArgumentWeight(parent, name, a.Name))
+				cost = limits.SatAdd(cost, model.ArgumentWeight(parent, name, a.Name))
 			}
 		}
 		if parent == mutation && mutation != "" && isRoot(fc) && isMutation(ctx) {
-			cost = add(cost, limits.MutationRootCost)
+			cost = limits.SatAdd(cost, limits.MutationRootCost)
 		}
 		meter.Add(cost)
 		return res, err
@@ -89,26 +88,7 @@ func values(v reflect.Value, t *ast.Type) int {
 	}
 	n := 0
 	for i := range v.Len() {
-		n = add(n, values(v.Index(i), t.Elem))
+		n = limits.SatAdd(n, values(v.Index(i), t.Elem))
 	}
 	return n
-}
-
-// saturating arithmetic on non-negative ints.
-
-func add(a, b int) int {
-	if a > math.MaxInt-b {
-		return math.MaxInt
-	}
-	return a + b
-}
-
-func mul(a, b int) int {
-	if a == 0 || b == 0 {
-		return 0
-	}
-	if a > math.MaxInt/b {
-		return math.MaxInt
-	}
-	return a * b
 }

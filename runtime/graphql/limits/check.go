@@ -78,7 +78,7 @@ func (c Config) Check(doc *ast.QueryDocument, operationName string, variables ma
 		if op == selected {
 			cost := st.cost
 			if op.Operation == ast.Mutation {
-				cost = add(cost, mul(st.roots, MutationRootCost))
+				cost = SatAdd(cost, SatMul(st.roots, MutationRootCost))
 			}
 			measure = Measure{Depth: st.depth, Aliases: st.aliases, RootFields: st.roots, Directives: directives, Fields: st.fields, Cost: cost}
 		}
@@ -133,10 +133,10 @@ type sizedSum struct{ u, b int }
 
 // merge adds the measure of a set spread at the same level.
 func (s *stats) merge(o *stats) {
-	s.fields = add(s.fields, o.fields)
-	s.aliases = add(s.aliases, o.aliases)
-	s.roots = add(s.roots, o.roots)
-	s.cost = add(s.cost, o.cost)
+	s.fields = SatAdd(s.fields, o.fields)
+	s.aliases = SatAdd(s.aliases, o.aliases)
+	s.roots = SatAdd(s.roots, o.roots)
+	s.cost = SatAdd(s.cost, o.cost)
 	s.depth = max(s.depth, o.depth)
 	s.intro = max(s.intro, o.intro)
 	s.listNest = max(s.listNest, o.listNest)
@@ -145,8 +145,8 @@ func (s *stats) merge(o *stats) {
 			s.sized = make([]sizedSum, len(o.sized))
 		}
 		for i, p := range o.sized {
-			s.sized[i].u = add(s.sized[i].u, p.u)
-			s.sized[i].b = add(s.sized[i].b, p.b)
+			s.sized[i].u = SatAdd(s.sized[i].u, p.u)
+			s.sized[i].b = SatAdd(s.sized[i].b, p.b)
 		}
 	}
 }
@@ -263,16 +263,16 @@ func (w *walker) field(f *ast.Field, parent *ast.Definition, out *stats) {
 	introspection := f.Name == "__schema" || f.Name == "__type"
 	typename := f.Name == "__typename"
 
-	out.fields = add(out.fields, add(1, sub.fields))
-	out.roots = add(out.roots, 1)
+	out.fields = SatAdd(out.fields, SatAdd(1, sub.fields))
+	out.roots = SatAdd(out.roots, 1)
 	aliases := sub.aliases
 	if f.Alias != "" && f.Alias != f.Name && !typename {
-		aliases = add(aliases, 1)
+		aliases = SatAdd(aliases, 1)
 	}
-	out.aliases = add(out.aliases, aliases)
+	out.aliases = SatAdd(out.aliases, aliases)
 	nest := sub.listNest
 	if isIntrospectionList(f.Name) {
-		nest = add(nest, 1)
+		nest = SatAdd(nest, 1)
 	}
 	out.listNest = max(out.listNest, nest)
 	out.intro = max(out.intro, sub.intro)
@@ -285,19 +285,19 @@ func (w *walker) field(f *ast.Field, parent *ast.Definition, out *stats) {
 	case typename:
 		return
 	}
-	out.depth = max(out.depth, add(1, sub.depth))
+	out.depth = max(out.depth, SatAdd(1, sub.depth))
 	if fd == nil {
 		return // unknown to the schema: the validator rejects it
 	}
 	cost, unit, own := w.fieldCost(f, fd, parent, child, &sub)
-	out.cost = add(out.cost, cost)
+	out.cost = SatAdd(out.cost, cost)
 	if w.k > 0 {
 		if i, ok := w.m.sizedNames[f.Name]; ok {
 			if out.sized == nil {
 				out.sized = make([]sizedSum, w.k)
 			}
-			out.sized[i].u = add(out.sized[i].u, unit)
-			out.sized[i].b = add(out.sized[i].b, mul(own, unit))
+			out.sized[i].u = SatAdd(out.sized[i].u, unit)
+			out.sized[i].b = SatAdd(out.sized[i].b, SatMul(own, unit))
 		}
 	}
 }
@@ -334,18 +334,18 @@ func (w *walker) fieldCost(f *ast.Field, fd *ast.FieldDefinition, parent, child 
 		}
 		if sub.sized != nil {
 			for _, i := range ls.sized {
-				subCost = add(minus(subCost, sub.sized[i].b), mul(slice, sub.sized[i].u))
+				subCost = SatAdd(minus(subCost, sub.sized[i].b), SatMul(slice, sub.sized[i].u))
 			}
 		}
 	case isList:
 		own = w.defaultListSize()
 	}
-	unit = add(weight, subCost)
-	cost = mul(own, unit)
+	unit = SatAdd(weight, subCost)
+	cost = SatMul(own, unit)
 	if fc != nil {
 		for _, a := range f.Arguments {
 			if aw, ok := fc.argWeights[a.Name]; ok {
-				cost = add(cost, aw)
+				cost = SatAdd(cost, aw)
 			}
 		}
 	}

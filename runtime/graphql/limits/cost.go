@@ -293,16 +293,19 @@ func (m *CostModel) root(op ast.Operation) *ast.Definition {
 	return m.schema.Query
 }
 
-// saturating arithmetic on non-negative ints.
-
-func add(a, b int) int {
+// SatAdd returns a+b for non-negative a and b, or math.MaxInt when the sum
+// would overflow: counts of an attacker's document saturate instead of
+// wrapping around.
+func SatAdd(a, b int) int {
 	if a > math.MaxInt-b {
 		return math.MaxInt
 	}
 	return a + b
 }
 
-func mul(a, b int) int {
+// SatMul returns a*b for non-negative a and b, or math.MaxInt when the
+// product would overflow; 0 when either is 0.
+func SatMul(a, b int) int {
 	if a == 0 || b == 0 {
 		return 0
 	}

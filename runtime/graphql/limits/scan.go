@@ -68,7 +68,7 @@ func scan(query string, maxTokens int) scanCounts {
 				top.names = map[string]int{}
 			}
 		}
-		c.work = add(c.work, top.names[name])
+		c.work = SatAdd(c.work, top.names[name])
 		top.names[name]++
 		top.fields++
 	}
@@ -114,8 +114,8 @@ func scan(query string, maxTokens int) scanCounts {
 			if parens == 0 && len(stack) > 0 {
 				top := stack[len(stack)-1]
 				stack = stack[:len(stack)-1]
-				pairs := mul(top.spreads, max(top.spreads-1, 0)) / 2
-				c.work = add(c.work, add(mul(top.fields, top.spreads), mul(workFragmentPair, pairs)))
+				pairs := SatMul(top.spreads, max(top.spreads-1, 0)) / 2
+				c.work = SatAdd(c.work, SatAdd(SatMul(top.fields, top.spreads), SatMul(workFragmentPair, pairs)))
 				// Reuse only small maps: clearing costs their capacity,
 				// so reusing a large one for every small set would not
 				// be linear.
@@ -175,13 +175,13 @@ func scan(query string, maxTokens int) scanCounts {
 			reach[name] = -1
 			n := 0
 			for _, g := range spreadsIn[name] {
-				n = add(n, add(1, reachOf(g, depth+1)))
+				n = SatAdd(n, SatAdd(1, reachOf(g, depth+1)))
 			}
 			reach[name] = n
 			return n
 		}
 		for _, name := range defs {
-			c.work = add(c.work, mul(workFragmentVisit, reachOf(name, 0)))
+			c.work = SatAdd(c.work, SatMul(workFragmentVisit, reachOf(name, 0)))
 		}
 	}
 	return c

@@ -49,7 +49,7 @@ func (w *workCounter) document(doc *ast.QueryDocument) int {
 	}
 	for _, fd := range doc.Fragments {
 		w.sets(fd.SelectionSet)
-		w.work = add(w.work, mul(workFragmentVisit, w.reachOf(fd.Name)))
+		w.work = SatAdd(w.work, SatMul(workFragmentVisit, w.reachOf(fd.Name)))
 	}
 	return w.work
 }
@@ -84,22 +84,22 @@ func (w *workCounter) set(ss ast.SelectionSet) {
 				if name == "" {
 					name = sel.Name
 				}
-				w.work = add(w.work, w.names[name]) // pairs with the earlier ones
+				w.work = SatAdd(w.work, w.names[name]) // pairs with the earlier ones
 				w.names[name]++
 				fields++
 			case *ast.InlineFragment:
 				walk(sel.SelectionSet)
 			case *ast.FragmentSpread:
-				spreads = add(spreads, add(1, w.topOf(sel.Name)))
+				spreads = SatAdd(spreads, SatAdd(1, w.topOf(sel.Name)))
 			}
 		}
 	}
 	walk(ss)
-	pairs := mul(spreads, spreads-1) / 2
+	pairs := SatMul(spreads, spreads-1) / 2
 	if spreads == maxInt {
 		pairs = maxInt
 	}
-	w.work = add(w.work, add(mul(fields, spreads), mul(workFragmentPair, pairs)))
+	w.work = SatAdd(w.work, SatAdd(SatMul(fields, spreads), SatMul(workFragmentPair, pairs)))
 }
 
 const maxInt = int(^uint(0) >> 1)
@@ -116,7 +116,7 @@ func (w *workCounter) topOf(name string) int {
 				case *ast.InlineFragment:
 					walk(sel.SelectionSet)
 				case *ast.FragmentSpread:
-					n = add(n, add(1, w.topOf(sel.Name)))
+					n = SatAdd(n, SatAdd(1, w.topOf(sel.Name)))
 				}
 			}
 		}
@@ -139,7 +139,7 @@ func (w *workCounter) reachOf(name string) int {
 				case *ast.InlineFragment:
 					walk(sel.SelectionSet)
 				case *ast.FragmentSpread:
-					n = add(n, add(1, w.reachOf(sel.Name)))
+					n = SatAdd(n, SatAdd(1, w.reachOf(sel.Name)))
 				}
 			}
 		}
