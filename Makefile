@@ -45,6 +45,10 @@ audit: ## graphql-http audit (GraphQL over HTTP spec, 61 audits) of the example 
 demo: ## Run the example BFF (127.0.0.1:8080) with its in-process example backends
 	cd $(EXAMPLES) && $(GO) run ./cmd/demo
 
+.PHONY: fuzz
+fuzz: ## Every fuzz target for FUZZTIME each (default 30s; not part of make test, which replays the seed corpora)
+	FUZZTIME=$(or $(FUZZTIME),30s) bash internal/fuzztools/fuzz.sh
+
 .PHONY: bench
 bench: bench-go bench-onehop bench-edge bench-generate ## Every benchmark (not part of make test): micro, one hop vs three, the edge's cost, generator
 
