@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -133,24 +134,17 @@ func runImportProto(cmd *cobra.Command, f importProtoFlags, stdio Stdio) error {
 	if err != nil {
 		return fmt.Errorf("reading the schema: %w", err)
 	}
-	imp, err := importproto.Import(set, importproto.Options{
+	imp, err := runImport(set, importproto.Options{
 		Services: f.services,
 		Methods:  f.methods,
 		Query:    f.query,
 		Mutation: f.mutation,
 		Existing: existing,
-	})
-	var ierr *importproto.Error
-	if errors.As(err, &ierr) {
-		return userError{ierr}
-	} else if err != nil {
+	}, stdio.Err)
+	if err != nil {
 		return err
 	}
-	for _, n := range imp.Notes {
-		fmt.Fprintf(stdio.Err, "bffgen: note: %s\n", n)
-	}
-	summary := fmt.Sprintf("%s, %s, %s, %s", count(imp.Queries, "query", "queries"), count(imp.Mutations, "mutation", "mutations"),
-		count(imp.Subscriptions, "subscription", "subscriptions"), count(imp.Types, "type", "types"))
+	summary := importSummary(imp)
 	if toStdout {
 		_, err := stdio.Out.Write(imp.SDL)
 		return err
@@ -187,6 +181,30 @@ func writeNew(path, name string, data []byte, force bool) error {
 		return err
 	}
 	return file.Close()
+}
+
+// runImport imports the services opts selects from set, prints the notes
+// of what it left out to stderr, and turns an import error into a user
+// error; import proto and init --from-proto share it.
+func runImport(set *schema.ProtoSet, opts importproto.Options, stderr io.Writer) (*importproto.Imported, error) {
+	imp, err := importproto.Import(set, opts)
+	var ierr *importproto.Error
+	if errors.As(err, &ierr) {
+		return nil, userError{ierr}
+	} else if err != nil {
+		return nil, err
+	}
+	for _, n := range imp.Notes {
+		fmt.Fprintf(stderr, "bffgen: note: %s\n", n)
+	}
+	return imp, nil
+}
+
+// importSummary counts what an import wrote: "2 queries, 1 mutation, 0
+// subscriptions, 7 types".
+func importSummary(imp *importproto.Imported) string {
+	return fmt.Sprintf("%s, %s, %s, %s", count(imp.Queries, "query", "queries"), count(imp.Mutations, "mutation", "mutations"),
+		count(imp.Subscriptions, "subscription", "subscriptions"), count(imp.Types, "type", "types"))
 }
 
 func count(n int, one, many string) string {

@@ -3,7 +3,6 @@ package cli
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -123,21 +122,14 @@ func (fp *fromProto) importProtos(ctx context.Context, abs, name string, service
 		_ = diag.Render(stdio.Err, diag.Text, res.Diagnostics, res.Source)
 		return userErrorf("the protos of --from-proto %s do not compile; fix them and run init again in an empty directory", fp.src)
 	}
-	imp, err := importproto.Import(set, importproto.Options{Services: services})
-	var ierr *importproto.Error
-	if errors.As(err, &ierr) {
-		return userError{ierr}
-	} else if err != nil {
+	imp, err := runImport(set, importproto.Options{Services: services}, stdio.Err)
+	if err != nil {
 		return err
-	}
-	for _, n := range imp.Notes {
-		fmt.Fprintf(stdio.Err, "bffgen: note: %s\n", n)
 	}
 	if err := writeNew(filepath.Join(abs, "schema", "imported.graphql"), "schema/imported.graphql", imp.SDL, false); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdio.Err, "bffgen: imported %s into schema/imported.graphql (%d queries, %d mutations, %d subscriptions, %d types)\n",
-		strings.Join(imp.Files, ", "), imp.Queries, imp.Mutations, imp.Subscriptions, imp.Types)
+	fmt.Fprintf(stdio.Err, "bffgen: imported %s into schema/imported.graphql (%s)\n", strings.Join(imp.Files, ", "), importSummary(imp))
 	loaded, err := schema.Load(ctx, abs)
 	if err != nil {
 		return err
