@@ -171,6 +171,16 @@ func usedTypes(s *ast.Schema) map[string]bool {
 	return used
 }
 
+// listWorkerLimit is gqlgen's exec.worker_limit in the generated executor:
+// a list resolves at most this many elements at once, one goroutine each,
+// and stops starting elements once the operation's context is done. It
+// bounds the goroutines (and their stacks) of a long list, and lets the
+// runtime's response-size meter stop an operation that went over the cap
+// (see runtime/graphql/gqlgenexec.WithMaxResponseBytes). Resolvers of list
+// elements only read what lookahead batching prepared, so a limit cannot
+// make an element wait for one that has not started.
+const listWorkerLimit = 32
+
 // gqlgenConfig builds gqlgen's config in code: the cleaned SDL, the executor
 // in <out>/internal/exec, generated models (inputs, unbound types) in
 // <out>/model, and every bound type mapped to its proto Go type.
@@ -179,7 +189,7 @@ func gqlgenConfig(m *schema.Model, pg *protoGen, ws *workspace, sources []*ast.S
 	cfg.SchemaFilename = nil
 	cfg.Sources = sources
 	out := filepath.Join(ws.project, filepath.FromSlash(m.Config.Go.Out))
-	cfg.Exec = config.ExecConfig{Filename: filepath.Join(out, "internal", "exec", "exec.go"), Package: "exec", Layout: config.ExecLayoutSingleFile}
+	cfg.Exec = config.ExecConfig{Filename: filepath.Join(out, "internal", "exec", "exec.go"), Package: "exec", Layout: config.ExecLayoutSingleFile, WorkerLimit: listWorkerLimit}
 	cfg.Model = config.PackageConfig{Filename: filepath.Join(out, "model", "models.go"), Package: "model"}
 	cfg.SkipModTidy = true
 	cfg.SkipValidation = true

@@ -24,6 +24,8 @@ type Executor struct {
 	transports  []graphql.Transport
 	suggestions bool
 	costMeter   bool
+	// maxResponseBytes is the cap of WithMaxResponseBytes; 0 none.
+	maxResponseBytes int
 }
 
 var _ rgraphql.Executor = (*Executor)(nil)
@@ -64,25 +66,6 @@ func WithMaxErrors(n int) Option {
 	}
 }
 
-// WithMaxResponseBytes caps the size of the data of every response, also
-// on the streaming transports: larger data is replaced by null and an
-// error with code RESPONSE_TOO_LARGE. Default 0: no cap.
-func WithMaxResponseBytes(n int) Option {
-	return func(e *Executor) {
-		if n <= 0 {
-			return
-		}
-		e.exec.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
-			resp := next(ctx)
-			if resp != nil && len(resp.Data) > n {
-				resp.Data = []byte("null")
-				resp.Errors = append(gqlerror.List{rgraphql.ResponseTooLarge(n)}, resp.Errors...)
-			}
-			return resp
-		})
-	}
-}
-
 // New returns the executor of schema. The documents it runs come prepared
 // by the dispatcher (see [rgraphql.Dispatcher.Prepare]); gqlgen's own
 // parsing and validation never run for them.
@@ -96,6 +79,9 @@ func New(schema graphql.ExecutableSchema, opts ...Option) *Executor {
 	e.exec.SetDisableSuggestion(!e.suggestions)
 	if e.costMeter {
 		e.exec.AroundFields(costMiddleware(limits.NewCostModel(schema.Schema())))
+	}
+	if e.maxResponseBytes > 0 {
+		e.exec.AroundFields(sizeMiddleware(e.maxResponseBytes))
 	}
 	return e
 }

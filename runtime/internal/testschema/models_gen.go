@@ -12,6 +12,8 @@ type Product struct {
 	Related []*Product `json:"related"`
 	// A scalar that costs 3 when it is not null.
 	Rating *int `json:"rating,omitempty"`
+	// Resolved one product at a time by Resolver.Detail (a backend call per product), or null.
+	Detail *string `json:"detail,omitempty"`
 }
 
 type Query struct {

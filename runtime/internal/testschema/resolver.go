@@ -21,6 +21,8 @@ type Resolver struct {
 	// ("p-1", "p-2", ...) with two related products each, which have no
 	// related products.
 	Products func(ctx context.Context, first int) ([]*Product, error)
+	// Detail resolves Product.detail; nil resolves it to null.
+	Detail func(ctx context.Context, p *Product) (*string, error)
 }
 
 // New returns the executable schema with r as its resolvers; a nil r uses
@@ -29,17 +31,23 @@ func New(r *Resolver) graphql.ExecutableSchema {
 	if r == nil {
 		r = &Resolver{}
 	}
-	return NewExecutableSchema(Config{Resolvers: r})
+	return NewExecutableSchema(Config{Resolvers: root{r}})
 }
 
+// root is the ResolverRoot of a Resolver.
+type root struct{ r *Resolver }
+
 // Query returns the resolvers of Query.
-func (r *Resolver) Query() QueryResolver { return queryResolver{r} }
+func (r root) Query() QueryResolver { return queryResolver{r.r} }
 
 // Mutation returns the resolvers of Mutation.
-func (r *Resolver) Mutation() MutationResolver { return mutationResolver{r} }
+func (r root) Mutation() MutationResolver { return mutationResolver{r.r} }
+
+// Product returns the resolvers of Product.
+func (r root) Product() ProductResolver { return productResolver{r.r} }
 
 // Subscription returns the resolvers of Subscription.
-func (r *Resolver) Subscription() SubscriptionResolver { return subscriptionResolver{r} }
+func (r root) Subscription() SubscriptionResolver { return subscriptionResolver{r.r} }
 
 type queryResolver struct{ r *Resolver }
 
@@ -98,6 +106,16 @@ func (q queryResolver) Products(ctx context.Context, first *int, _ *bool) ([]*Pr
 // Panic panics with "boom".
 func (q queryResolver) Panic(context.Context) (*string, error) {
 	panic("boom")
+}
+
+type productResolver struct{ r *Resolver }
+
+// Detail calls Resolver.Detail.
+func (p productResolver) Detail(ctx context.Context, obj *Product) (*string, error) {
+	if p.r.Detail == nil {
+		return nil, nil
+	}
+	return p.r.Detail(ctx, obj)
 }
 
 type mutationResolver struct{ r *Resolver }
