@@ -37,8 +37,9 @@ const maskedMessage = "internal error"
 // used out).
 //
 // Introspection is enabled only when cfg.GraphQL.Introspection is true;
-// without it, an operation that selects __schema or __type is rejected
-// before execution as a validation error (GRAPHQL_VALIDATION_FAILED). Errors
+// without it, an operation that selects __schema is rejected before
+// execution as a validation error (GRAPHQL_VALIDATION_FAILED), and
+// __type(name:) answers null for every name, revealing nothing. Errors
 // suggest names of the schema ("Did you mean ...") only in development mode
 // with introspection on: never in production mode (IN-10). POST
 // bodies are bounded by cfg.Limits.MaxBodyBytes (0: no bound). Methods other

@@ -273,10 +273,27 @@ func TestIntrospectionFollowsTheConfiguration(t *testing.T) {
 			if tt.enabled && string(r.Data) != `{"__type":{"name":"Query"}}` {
 				t.Errorf("introspection through fragments enabled: %s", body)
 			}
-			if !tt.enabled && (len(r.Errors) != 1 || r.Errors[0].Extensions["code"] != "GRAPHQL_VALIDATION_FAILED" || r.Data != nil) {
-				t.Errorf("introspection through fragments disabled: %s", body)
+			if !tt.enabled && body != `{"data":{"__type":null}}` {
+				t.Errorf("introspection through fragments disabled: %s, want __type null without an error", body)
 			}
 		})
+	}
+}
+
+// TestTypeLookupRevealsNothingWhileIntrospectionIsOff: __type answers
+// null for a type of the schema exactly as for a name that is no type.
+func TestTypeLookupRevealsNothingWhileIntrospectionIsOff(t *testing.T) {
+	t.Parallel()
+	srv := graphqlServer(t, false, nil, func(g *config.Gateway) { g.GraphQL.Introspection = false })
+	var answers []string
+	for _, name := range []string{"Query", "String", "NoSuchType"} {
+		_, body := post(t, srv.URL, "application/json", "", `{"query":"query($n: String!){ __type(name: $n) { name fields { name } } }","variables":{"n":"`+name+`"}}`)
+		answers = append(answers, body)
+	}
+	for i, a := range answers {
+		if a != `{"data":{"__type":null}}` {
+			t.Errorf("answer %d = %s, want data.__type null and no error", i, a)
+		}
 	}
 }
 

@@ -9,16 +9,25 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 )
 
-// introspectionGuard rejects, before execution, an operation that selects
-// __schema or __type while introspection is disabled. Without it gqlgen
-// fails those fields at execution time with an error that carries no code,
-// which production mode would mask as "internal error"; with it the client
-// gets a request error that says what happened.
+// introspectionGuard hides the schema while introspection is disabled.
+//
+// An operation that selects __schema is rejected before execution, as a
+// validation error: without the guard gqlgen fails the field at execution
+// time with an error that carries no code, which production mode would
+// mask as "internal error"; with it the client learns what happened.
+//
+// __type(name:) answers null, for every name, without an error: as if no
+// type had that name. It reveals nothing (a name of the schema and a name
+// that is not one get the same answer), and it lets a client that asks
+// for a type's name along with its data, as the graphql-http audit's
+// variables requests do (`query Type($name: String!) { __type(name:
+// $name) { name } }`, MUST 28B9), get an answer without errors.
 type introspectionGuard struct{}
 
 var (
 	_ graphql.HandlerExtension        = introspectionGuard{}
 	_ graphql.OperationContextMutator = introspectionGuard{}
+	_ graphql.FieldInterceptor        = introspectionGuard{}
 )
 
 // ExtensionName names the extension in gqlgen.
@@ -27,13 +36,13 @@ func (introspectionGuard) ExtensionName() string { return "BffgenIntrospectionGu
 // Validate accepts every schema.
 func (introspectionGuard) Validate(graphql.ExecutableSchema) error { return nil }
 
-// MutateOperationContext rejects an operation that selects __schema or
-// __type with a validation error.
+// MutateOperationContext rejects an operation that selects __schema with a
+// validation error.
 func (introspectionGuard) MutateOperationContext(_ context.Context, opCtx *graphql.OperationContext) *gqlerror.Error {
 	if opCtx.Operation == nil || opCtx.Doc == nil {
 		return nil
 	}
-	field := findIntrospection(opCtx.Operation.SelectionSet, opCtx.Doc.Fragments, map[string]bool{})
+	field := findSchemaField(opCtx.Operation.SelectionSet, opCtx.Doc.Fragments, map[string]bool{})
 	if field == nil {
 		return nil
 	}
@@ -42,17 +51,26 @@ func (introspectionGuard) MutateOperationContext(_ context.Context, opCtx *graph
 	return err
 }
 
-// findIntrospection returns the first __schema or __type field among the
-// root fields of set, looking through fragments.
-func findIntrospection(set ast.SelectionSet, fragments ast.FragmentDefinitionList, seen map[string]bool) *ast.Field {
+// InterceptField answers null for __type, without calling gqlgen's
+// resolver, which fails while introspection is disabled.
+func (introspectionGuard) InterceptField(ctx context.Context, next graphql.Resolver) (any, error) {
+	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Field != nil && fc.Field.Name == "__type" {
+		return nil, nil
+	}
+	return next(ctx)
+}
+
+// findSchemaField returns the first __schema field among the root fields
+// of set, looking through fragments.
+func findSchemaField(set ast.SelectionSet, fragments ast.FragmentDefinitionList, seen map[string]bool) *ast.Field {
 	for _, sel := range set {
 		switch s := sel.(type) {
 		case *ast.Field:
-			if s.Name == "__schema" || s.Name == "__type" {
+			if s.Name == "__schema" {
 				return s
 			}
 		case *ast.InlineFragment:
-			if f := findIntrospection(s.SelectionSet, fragments, seen); f != nil {
+			if f := findSchemaField(s.SelectionSet, fragments, seen); f != nil {
 				return f
 			}
 		case *ast.FragmentSpread:
@@ -61,7 +79,7 @@ func findIntrospection(set ast.SelectionSet, fragments ast.FragmentDefinitionLis
 			}
 			seen[s.Name] = true
 			if def := fragments.ForName(s.Name); def != nil {
-				if f := findIntrospection(def.SelectionSet, fragments, seen); f != nil {
+				if f := findSchemaField(def.SelectionSet, fragments, seen); f != nil {
 					return f
 				}
 			}

@@ -117,6 +117,10 @@ type protocolConn struct {
 	transport.WebsocketConn
 	maxActive int
 	goingAway atomic.Bool
+	// closing is set once the connection is being closed with a protocol
+	// code: nothing more is sent, such as the "complete" gqlgen writes for
+	// each operation the close ends.
+	closing atomic.Bool
 
 	mu      sync.Mutex
 	inited  bool
@@ -310,6 +314,7 @@ func (c *protocolConn) refuse(id string) {
 // reject closes the connection with a protocol close code; gqlgen then
 // sees a closed connection.
 func (c *protocolConn) reject(code int, reason string) (int, io.Reader, error) {
+	c.closing.Store(true)
 	_ = c.WebsocketConn.WriteClose(code, reason)
 	return 0, nil, transport.ErrWebsocketClosed
 }
@@ -318,9 +323,13 @@ func (c *protocolConn) reject(code int, reason string) (int, io.Reader, error) {
 // follows an "error".
 const maxErrored = 1024
 
-// WriteJSON sends a server message, unless the protocol forbids it, and
-// notes the acknowledgement and the end of operations.
+// WriteJSON sends a server message, unless the protocol forbids it or the
+// connection is being closed with a protocol code, and notes the
+// acknowledgement and the end of operations.
 func (c *protocolConn) WriteJSON(v any) error {
+	if c.closing.Load() {
+		return transport.ErrWebsocketClosed
+	}
 	data, err := json.Marshal(v)
 	if err != nil {
 		return err
