@@ -22,6 +22,10 @@ const (
 	ProtocolGRPCWeb = "grpcweb"
 )
 
+// DefaultMaxMessageBytes is the default of [Upstream.MaxMessageBytes]:
+// 4 MiB, gRPC's default limit on a received message.
+const DefaultMaxMessageBytes = 4 << 20
+
 // Log formats, the values of [Log.Format].
 const (
 	// LogFormatJSON writes one JSON object per line; it is the default in
@@ -142,6 +146,12 @@ type Upstream struct {
 	// is kept. Hop-by-hop, framing and protocol headers cannot be listed.
 	// Default: none.
 	ResponseHeaders []string `yaml:"response_headers"`
+	// MaxMessageBytes caps the size of one message the backend sends,
+	// after decompression: a larger one fails the call with
+	// RESOURCE_EXHAUSTED before it is decoded, so a backend cannot make
+	// the BFF hold more than this per call. Default 4 MiB (gRPC's default
+	// receive limit); it must not be negative.
+	MaxMessageBytes int64 `yaml:"max_message_bytes"`
 }
 
 // Gateway holds the settings of the inbound pipeline.

@@ -183,6 +183,7 @@ upstreams:
     max_batch_size: 20
     forward_headers: [Accept-Language]
     response_headers: [Set-Cookie]
+    max_message_bytes: 1048576
   reviews:
     endpoints: [http://127.0.0.1:9002]
 gateway:
@@ -228,8 +229,8 @@ telemetry:
 			Shutdown: config.Shutdown{DrainDelay: 6 * time.Second, Timeout: 7 * time.Second},
 		},
 		Upstreams: map[string]config.Upstream{
-			"catalog": {Endpoints: []string{"http://127.0.0.1:9001", "https://catalog.internal"}, Protocol: "grpc", Timeout: 800 * time.Millisecond, MaxBatchSize: 20, ForwardHeaders: []string{"Accept-Language"}, ResponseHeaders: []string{"Set-Cookie"}},
-			"reviews": {Endpoints: []string{"http://127.0.0.1:9002"}, Protocol: "connect", Timeout: time.Second},
+			"catalog": {Endpoints: []string{"http://127.0.0.1:9001", "https://catalog.internal"}, Protocol: "grpc", Timeout: 800 * time.Millisecond, MaxBatchSize: 20, ForwardHeaders: []string{"Accept-Language"}, ResponseHeaders: []string{"Set-Cookie"}, MaxMessageBytes: 1 << 20},
+			"reviews": {Endpoints: []string{"http://127.0.0.1:9002"}, Protocol: "connect", Timeout: time.Second, MaxMessageBytes: config.DefaultMaxMessageBytes},
 		},
 		Gateway: config.Gateway{
 			CORS: config.CORS{
@@ -279,7 +280,12 @@ func TestParseReportsProblemsWithPositions(t *testing.T) {
 		{
 			name: "unknown key of an upstream",
 			src:  "upstreams:\n  catalog:\n    endpoints: [http://a]\n    retries: 3\n",
-			want: []string{`bff.yaml:4:5: unknown key "retries" in "upstreams.catalog" (allowed: endpoints, forward_headers, max_batch_size, protocol, response_headers, timeout)`},
+			want: []string{`bff.yaml:4:5: unknown key "retries" in "upstreams.catalog" (allowed: endpoints, forward_headers, max_batch_size, max_message_bytes, protocol, response_headers, timeout)`},
+		},
+		{
+			name: "negative message cap of an upstream",
+			src:  "upstreams:\n  catalog:\n    endpoints: [http://a]\n    max_message_bytes: -1\n",
+			want: []string{`bff.yaml:4:24: max_message_bytes of upstream "catalog" must not be negative, got -1: leave it out for the default of 4 MiB`},
 		},
 		{
 			name: "bad duration",
@@ -591,9 +597,9 @@ gateway:
   x-note: ignored at any level
 `)
 	want := map[string]config.Upstream{
-		"catalog": {Endpoints: []string{"http://127.0.0.1:9001"}, Protocol: "grpc", Timeout: 2 * time.Second},
-		"reviews": {Endpoints: []string{"http://127.0.0.1:9002"}, Protocol: "grpc", Timeout: 3 * time.Second},
-		"users":   {Endpoints: []string{"http://127.0.0.1:9002"}, Protocol: "connect", Timeout: time.Second},
+		"catalog": {Endpoints: []string{"http://127.0.0.1:9001"}, Protocol: "grpc", Timeout: 2 * time.Second, MaxMessageBytes: config.DefaultMaxMessageBytes},
+		"reviews": {Endpoints: []string{"http://127.0.0.1:9002"}, Protocol: "grpc", Timeout: 3 * time.Second, MaxMessageBytes: config.DefaultMaxMessageBytes},
+		"users":   {Endpoints: []string{"http://127.0.0.1:9002"}, Protocol: "connect", Timeout: time.Second, MaxMessageBytes: config.DefaultMaxMessageBytes},
 	}
 	if !reflect.DeepEqual(cfg.Upstreams, want) {
 		t.Errorf("upstreams:\n got %+v\nwant %+v", cfg.Upstreams, want)
@@ -628,7 +634,7 @@ func TestLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := config.Load(path)
-	want := path + `:3:30: unknown key "protocl" in "upstreams.a"; did you mean "protocol"? (allowed: endpoints, forward_headers, max_batch_size, protocol, response_headers, timeout)`
+	want := path + `:3:30: unknown key "protocl" in "upstreams.a"; did you mean "protocol"? (allowed: endpoints, forward_headers, max_batch_size, max_message_bytes, protocol, response_headers, timeout)`
 	if got := problems(t, err); len(got) != 1 || got[0] != want {
 		t.Errorf("problems = %q, want %q", got, want)
 	}

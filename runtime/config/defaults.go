@@ -45,6 +45,7 @@ func applyDefaults(c *Config, set func(path string) bool) {
 		p := "upstreams." + name
 		def(p+".protocol", func() { u.Protocol = ProtocolConnect })
 		def(p+".timeout", func() { u.Timeout = time.Second })
+		def(p+".max_message_bytes", func() { u.MaxMessageBytes = DefaultMaxMessageBytes })
 		c.Upstreams[name] = u
 	}
 

@@ -90,6 +90,13 @@ func newUpstream(name string, cfg config.Upstream, o *options, t *transports) (*
 	case timeout < 0:
 		errs = append(errs, fmt.Errorf("timeout %s is negative", timeout))
 	}
+	readMax := cfg.MaxMessageBytes
+	switch {
+	case readMax == 0:
+		readMax = config.DefaultMaxMessageBytes
+	case readMax < 0:
+		errs = append(errs, fmt.Errorf("max_message_bytes %d is negative", readMax))
+	}
 	endpoints := make([]*endpoint, 0, len(cfg.Endpoints))
 	for i, raw := range cfg.Endpoints {
 		ep, err := parseEndpoint(i+1, raw)
@@ -117,6 +124,7 @@ func newUpstream(name string, cfg config.Upstream, o *options, t *transports) (*
 	if protocolOption != nil {
 		u.options = append(u.options, protocolOption)
 	}
+	u.options = append(u.options, connect.WithReadMaxBytes(int(readMax)))
 	interceptors := append([]connect.Interceptor{&interceptor{upstream: name, timeout: timeout, forward: forwardList(cfg.ForwardHeaders), response: canonical(cfg.ResponseHeaders)}}, o.interceptors...)
 	u.options = append(u.options, connect.WithInterceptors(interceptors...))
 	var p picker = newRoundRobin(endpoints)
@@ -148,7 +156,8 @@ func (u *Upstream) BaseURL() string { return u.baseURL }
 
 // ClientOptions returns the options of every generated client of the
 // upstream: the protocol (connect.WithGRPC, connect.WithGRPCWeb, or none for
-// Connect) and the interceptors, the upstream's own first (per-call timeout,
+// Connect), the read cap (connect.WithReadMaxBytes of the upstream's
+// max_message_bytes, 4 MiB when it is 0) and the interceptors, the upstream's own first (per-call timeout,
 // error wrapping), then those of [WithInterceptors]. The slice is new at
 // each call.
 func (u *Upstream) ClientOptions() []connect.ClientOption {

@@ -147,8 +147,9 @@ func TestProtocols(t *testing.T) {
 			b := newBackend(t, "b", opts...)
 			set := newSet(t, map[string]config.Upstream{"catalog": {Endpoints: []string{b.srv.URL}, Protocol: tt.protocol}})
 			u, _ := set.Upstream("catalog")
-			// The protocol option, if any, then the interceptors.
-			if got, want := len(u.ClientOptions()), 1+btoi(tt.wantOption); got != want {
+			// The protocol option, if any, then the read cap and the
+			// interceptors.
+			if got, want := len(u.ClientOptions()), 2+btoi(tt.wantOption); got != want {
 				t.Errorf("ClientOptions has %d options, want %d", got, want)
 			}
 			client := sidecar.Client(set, "catalog", newEchoClient)
@@ -158,6 +159,43 @@ func TestProtocols(t *testing.T) {
 			seen := b.last(t)
 			if seen.protocol != tt.wantWire || seen.protoMajor != tt.wantHTTP {
 				t.Errorf("backend saw %s over HTTP/%d, want %s over HTTP/%d", seen.protocol, seen.protoMajor, tt.wantWire, tt.wantHTTP)
+			}
+		})
+	}
+}
+
+// TestAMessageOverTheReadCapFailsTheCall is BF-10: a backend's message
+// larger than max_message_bytes (default 4 MiB) fails the call with
+// RESOURCE_EXHAUSTED instead of being decoded; under the cap it passes.
+func TestAMessageOverTheReadCapFailsTheCall(t *testing.T) {
+	t.Parallel()
+	big := newBackend(t, strings.Repeat("x", 5<<20))
+	small := newBackend(t, strings.Repeat("y", 1000))
+	tests := []struct {
+		name string
+		b    *backend
+		cap  int64
+		code connect.Code // 0: the call succeeds
+	}{
+		{"5 MiB over the default of 4 MiB", big, 0, connect.CodeResourceExhausted},
+		{"5 MiB under a cap of 8 MiB", big, 8 << 20, 0},
+		{"1000 bytes over a cap of 512", small, 512, connect.CodeResourceExhausted},
+		{"1000 bytes under the default", small, 0, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			set := newSet(t, map[string]config.Upstream{"catalog": {Endpoints: []string{tt.b.srv.URL}, MaxMessageBytes: tt.cap}})
+			client := sidecar.Client(set, "catalog", newEchoClient)
+			got, err := client.Echo(t.Context(), "x")
+			if tt.code == 0 {
+				if err != nil || len(got) != len(tt.b.name) {
+					t.Fatalf("got %d bytes, %v; want the whole message", len(got), err)
+				}
+				return
+			}
+			if connect.CodeOf(err) != tt.code {
+				t.Fatalf("got %v, want code %v", err, tt.code)
 			}
 		})
 	}
