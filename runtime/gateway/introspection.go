@@ -27,7 +27,7 @@ type introspectionGuard struct{}
 var (
 	_ graphql.HandlerExtension        = introspectionGuard{}
 	_ graphql.OperationContextMutator = introspectionGuard{}
-	_ graphql.FieldInterceptor        = introspectionGuard{}
+	_ graphql.RootFieldInterceptor    = introspectionGuard{}
 )
 
 // ExtensionName names the extension in gqlgen.
@@ -51,11 +51,13 @@ func (introspectionGuard) MutateOperationContext(_ context.Context, opCtx *graph
 	return err
 }
 
-// InterceptField answers null for __type, without calling gqlgen's
-// resolver, which fails while introspection is disabled.
-func (introspectionGuard) InterceptField(ctx context.Context, next graphql.Resolver) (any, error) {
-	if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Field != nil && fc.Field.Name == "__type" {
-		return nil, nil
+// InterceptRootField answers null for __type, without calling gqlgen's
+// resolver, which fails while introspection is disabled. It is a root
+// field middleware, so the other fields of an operation pay nothing for
+// it.
+func (introspectionGuard) InterceptRootField(ctx context.Context, next graphql.RootResolver) graphql.Marshaler {
+	if rc := graphql.GetRootFieldContext(ctx); rc != nil && rc.Field.Field != nil && rc.Field.Name == "__type" {
+		return graphql.Null
 	}
 	return next(ctx)
 }

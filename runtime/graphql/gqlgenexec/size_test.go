@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/vektah/gqlparser/v2"
+
 	rgraphql "github.com/bffgen/bffgen/runtime/graphql"
 	"github.com/bffgen/bffgen/runtime/graphql/gqlgenexec"
 	"github.com/bffgen/bffgen/runtime/internal/testschema"
@@ -74,5 +76,35 @@ func TestAResponseOverTheCapStopsExecutionEarly(t *testing.T) {
 	}
 	if cappedAlloc > fullAlloc/5 {
 		t.Errorf("with the cap: %d KiB allocated, want at most a fifth of the %d KiB without it", cappedAlloc>>10, fullAlloc>>10)
+	}
+}
+
+// BenchmarkSizeMeter is what the size meter of WithMaxResponseBytes costs
+// an operation that stays under the cap: 10 products with their related
+// products (71 fields), without a cap and with the default cap of 10 MiB.
+func BenchmarkSizeMeter(b *testing.B) {
+	es := testschema.New(nil)
+	const query = `{ products(first: 10) { id name rating related { id name } } }`
+	doc, errs := gqlparser.LoadQuery(es.Schema(), query)
+	if errs != nil {
+		b.Fatal(errs)
+	}
+	for _, bc := range []struct {
+		name string
+		cap  int
+	}{{"no cap", 0}, {"cap 10 MiB", 10 << 20}} {
+		b.Run(bc.name, func(b *testing.B) {
+			e := gqlgenexec.New(es, gqlgenexec.WithMaxResponseBytes(bc.cap))
+			req := &rgraphql.Request{
+				Operation: &rgraphql.Operation{Document: query},
+				Prepared:  &rgraphql.Prepared{Query: query, Doc: doc},
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				if resp := e.Execute(context.Background(), req); len(resp.Errors) != 0 {
+					b.Fatal(resp.Errors)
+				}
+			}
+		})
 	}
 }
