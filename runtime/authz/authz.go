@@ -45,7 +45,11 @@ func Check(ctx context.Context, scopes ...string) error {
 			missing = append(missing, s)
 		}
 	}
-	return &Error{code: errcode.Forbidden, message: "forbidden: this field needs the scope " + strings.Join(missing, ", ")}
+	noun := "scope "
+	if len(missing) > 1 {
+		noun = "scopes "
+	}
+	return &Error{code: errcode.Forbidden, message: "forbidden: this field needs the " + noun + strings.Join(missing, ", ")}
 }
 
 // Auth is the gqlgen implementation of the @auth(scopes:) directive that
