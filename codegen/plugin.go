@@ -29,13 +29,15 @@ type bffPlugin struct {
 	existing map[string]bool // methods the user's resolvers already have
 	data     *gqlcodegen.Data
 
+	// claimVars are the variables that hold the claims read so far in the
+	// function being written, by claim name (see claimSource).
+	claimVars map[string]string
+
+
 	written   []string // project-relative paths rendered
 	scaffolds map[string]bool
 	// prefetch names the types whose resolvers prefetch batched fields.
 	prefetch map[string]bool
-	// claimVars are the variables that hold the claims read so far in the
-	// function being written, by claim name (see claimSource).
-	claimVars map[string]string
 }
 
 // Name implements gqlgen's plugin.Plugin.
