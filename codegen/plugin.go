@@ -33,7 +33,6 @@ type bffPlugin struct {
 	// function being written, by claim name (see claimSource).
 	claimVars map[string]string
 
-
 	written   []string // project-relative paths rendered
 	scaffolds map[string]bool
 	// prefetch names the types whose resolvers prefetch batched fields.
