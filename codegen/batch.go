@@ -201,6 +201,7 @@ func (p *bffPlugin) fetchFunc(o *gqlcodegen.Object, f *gqlcodegen.Field, bt *sch
 	} else {
 		fmt.Fprintf(&sb, "req.%s = keys[lo:hi]\n", keyGo)
 	}
+	p.claimVars = nil
 	for _, a := range bt.Assigns {
 		stmt, err := p.assignPath("req", a.Path, func(dt types.Type) (srcExpr, error) {
 			return p.source(f, a.Source, dt, "return err")
@@ -294,7 +295,18 @@ func (p *bffPlugin) batchFunc(o *gqlcodegen.Object, f *gqlcodegen.Field, bt *sch
 	fmt.Fprintf(&sb, "for _, p := range parents {\nk := %s\nif _, ok := index[k]; !ok {\nindex[k] = len(keys)\nkeys = append(keys, k)\n}\n}\n", from)
 	fmt.Fprintf(&sb, "items, errs := r.%s(%s)\n", p.fetchName(o, f, bt), strings.Join(fetchArgs, ", "))
 	fmt.Fprintf(&sb, "out := make([]%s, len(parents))\noutErrs := make([]error, len(parents))\n", typeStr(rt))
-	fmt.Fprintf(&sb, "for i, p := range parents {\nk := index[%s]\nitem := items[k]\nswitch {\ncase errs[k] != nil:\noutErrs[i] = errs[k]\n", from)
+	getters, err := p.redactedGetters(p.m.Objects[o.Name], "q")
+	if err != nil {
+		return "", err
+	}
+	keyErr := "outErrs[i] = errs[k]"
+	if len(getters) > 0 {
+		// One call serves many parents: its error may echo the redacted
+		// values of any of them.
+		sb.WriteString("var redacted []string // the parents' @redact values, for errors\n")
+		keyErr = fmt.Sprintf("if redacted == nil {\nredacted = make([]string, 0, %d*len(parents))\nfor _, q := range parents {\nredacted = append(redacted, %s)\n}\n}\noutErrs[i] = %s.Scrub(errs[k], redacted...)", len(getters), strings.Join(getters, ", "), templates.CurrentImports.Lookup(authzPkg))
+	}
+	fmt.Fprintf(&sb, "for i, p := range parents {\nk := index[%s]\nitem := items[k]\nswitch {\ncase errs[k] != nil:\n%s\n", from, keyErr)
 	if nonNull && len(bt.Pick) == 0 && bt.Shape != schema.BatchGrouped {
 		fmt.Fprintf(&sb, "case item == nil:\noutErrs[i] = %s.NewError(%s.CodeNotFound, %s.Errorf(\"%s has no result for key %%v\", keys[k]))\n", connectPkg, connectPkg, templates.CurrentImports.Lookup("fmt"), bt.Method.FullName())
 	}
@@ -329,7 +341,7 @@ func (p *bffPlugin) prefetchFunc(name string) (string, error) {
 		child := bf.Def.Type.Name()
 		switch {
 		case bf.Kind == schema.FieldBatch:
-			fmt.Fprintf(&sb, "case %q:\nwg.Go(func() {\n", bf.Def.Name)
+			fmt.Fprintf(&sb, "case %q:\n%swg.Go(func() {\n", bf.Def.Name, authGuard(bf, "continue"))
 			args := []string{"ctx", "parents"}
 			if len(gf.Args) > 0 {
 				fmt.Fprintf(&sb, "raw, ok := %s.Args(ctx, f)\nif !ok {\nreturn\n}\n", b)
@@ -361,7 +373,7 @@ func (p *bffPlugin) prefetchFunc(name string) (string, error) {
 			if err != nil {
 				return "", err
 			}
-			fmt.Fprintf(&sb, "case %q:\nvar children []%s\nfor _, p := range parents {\n", bf.Def.Name, typeStr(co.Reference()))
+			fmt.Fprintf(&sb, "case %q:\n%svar children []%s\nfor _, p := range parents {\n", bf.Def.Name, authGuard(bf, "continue"), typeStr(co.Reference()))
 			if bf.Proto.IsList() {
 				fmt.Fprintf(&sb, "children = append(children, p.Get%s()...)\n}\n", goName)
 			} else {

@@ -80,14 +80,16 @@ func cleanSDL(m *schema.Model) ([]*ast.Source, error) {
 			return nil, fmt.Errorf("internal error, please report: reparsing %s: %w", name, err)
 		}
 		strip := func(dl ast.DirectiveList) ast.DirectiveList {
-			return slices.DeleteFunc(dl, func(d *ast.Directive) bool { return slices.Contains(schema.BindingDirectives, d.Name) })
+			return slices.DeleteFunc(dl, func(d *ast.Directive) bool {
+				return slices.Contains(schema.BindingDirectives, d.Name) || slices.Contains(schema.AuthDirectives, d.Name)
+			})
 		}
 		for _, defs := range [][]*ast.Definition{doc.Definitions, doc.Extensions} {
 			for _, def := range defs {
 				declared[def.Name] = true
 				def.Directives = strip(def.Directives)
 				for _, f := range def.Fields {
-					f.Directives = strip(f.Directives)
+					f.Directives = append(strip(f.Directives), authDirectives(m, def.Name, f.Name)...)
 					for _, a := range f.Arguments {
 						a.Directives = strip(a.Directives)
 					}
@@ -115,7 +117,62 @@ func cleanSDL(m *schema.Model) ([]*ast.Source, error) {
 	if decls := costDirectives(m.Schema); decls != "" {
 		out = append(out, &ast.Source{Name: "bffgen/cost.graphql", Input: decls})
 	}
+	if auth, redact := usesAuthz(m); auth || redact {
+		var decls strings.Builder
+		if auth {
+			decls.WriteString(authDecl)
+		}
+		if redact {
+			decls.WriteString(redactDecl)
+		}
+		out = append(out, &ast.Source{Name: "bffgen/authz.graphql", Input: decls.String()})
+	}
 	return out, nil
+}
+
+// The authorization directives as the executor declares them: on fields
+// only, since authDirectives moves an @auth on a type onto the fields it
+// applies to. runtime/authz implements them.
+const (
+	authDecl   = "\"Authorizes the field: runtime/authz.Auth.\"\ndirective @auth(scopes: [String!]) on FIELD_DEFINITION\n\n"
+	redactDecl = "\"Masks the field for callers without the scope: runtime/authz.Redact.\"\ndirective @redact(unless: String!) on FIELD_DEFINITION\n\n"
+)
+
+// authDirectives returns the @auth and @redact of the field name of type
+// typeName as the model decided them (Field.Auth: the field's own @auth,
+// its type's, its root type's).
+func authDirectives(m *schema.Model, typeName, name string) ast.DirectiveList {
+	f := fieldOf(m.Objects[typeName], name)
+	if f == nil {
+		return nil
+	}
+	var out ast.DirectiveList
+	if f.Auth != nil {
+		d := &ast.Directive{Name: "auth"}
+		if len(f.Auth.Scopes) > 0 {
+			list := &ast.Value{Kind: ast.ListValue}
+			for _, s := range f.Auth.Scopes {
+				list.Children = append(list.Children, &ast.ChildValue{Value: &ast.Value{Kind: ast.StringValue, Raw: s}})
+			}
+			d.Arguments = ast.ArgumentList{{Name: "scopes", Value: list}}
+		}
+		out = append(out, d)
+	}
+	if f.Redact != "" {
+		out = append(out, &ast.Directive{Name: "redact", Arguments: ast.ArgumentList{{Name: "unless", Value: &ast.Value{Kind: ast.StringValue, Raw: f.Redact}}}})
+	}
+	return out
+}
+
+// usesAuthz reports whether a field of m needs @auth, and one @redact.
+func usesAuthz(m *schema.Model) (auth, redact bool) {
+	for _, o := range m.Objects {
+		for _, f := range o.Fields {
+			auth = auth || f.Auth != nil
+			redact = redact || f.Redact != ""
+		}
+	}
+	return auth, redact
 }
 
 // costDirectives returns the prelude's declarations of the cost directives

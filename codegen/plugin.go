@@ -29,6 +29,10 @@ type bffPlugin struct {
 	existing map[string]bool // methods the user's resolvers already have
 	data     *gqlcodegen.Data
 
+	// claimVars are the variables that hold the claims read so far in the
+	// function being written, by claim name (see claimSource).
+	claimVars map[string]string
+
 	written   []string // project-relative paths rendered
 	scaffolds map[string]bool
 	// prefetch names the types whose resolvers prefetch batched fields.
@@ -58,6 +62,8 @@ type bffData struct {
 	ExecPath     string
 	ResolversDir string
 	Batching     bool
+	// Auth and Redact: the schema uses @auth, @redact.
+	Auth, Redact bool
 	Upstreams    []string
 	Clients      []clientData
 	Objects      []*gqlcodegen.Object
@@ -97,6 +103,7 @@ func (p *bffPlugin) GenerateCode(data *gqlcodegen.Data) error {
 		ExecPath:     outImportPath(p.m) + "/internal/exec",
 		ResolversDir: p.m.Config.Go.Resolvers,
 	}
+	bd.Auth, bd.Redact = usesAuthz(p.m)
 	seenUp := map[string]bool{}
 	for _, s := range p.m.Services {
 		ps := p.pg.service(s.Desc)
@@ -188,6 +195,15 @@ func (p *bffPlugin) GenerateCode(data *gqlcodegen.Data) error {
 				}
 				if err != nil {
 					return err
+				}
+				if !o.Root {
+					getters, err := p.redactedGetters(bound, "obj")
+					if err != nil {
+						return err
+					}
+					if len(getters) > 0 {
+						rf.Body = p.scrubBody(rf.Field, rf.Body, getters)
+					}
 				}
 			}
 			return nil
@@ -372,6 +388,7 @@ func (p *bffPlugin) rpcBody(o *gqlcodegen.Object, f *gqlcodegen.Field, rpc *sche
 		return "", err
 	}
 	var b strings.Builder
+	p.claimVars = nil
 	switch {
 	case rpc.Whole != nil:
 		arg := argOf(f, rpc.Whole.Arg.Name)
@@ -575,6 +592,8 @@ func (p *bffPlugin) source(f *gqlcodegen.Field, s *schema.Source, dt types.Type,
 			return srcExpr{expr: fmt.Sprintf("%s.Values(%q)", headers, s.Name), typ: types.NewSlice(types.Typ[types.String])}, nil
 		}
 		return srcExpr{expr: fmt.Sprintf("%s.Get(%q)", headers, s.Name), typ: types.Typ[types.String]}, nil
+	case schema.SourceClaims:
+		return p.claimSource(s, onErr), nil
 	case schema.SourceContext:
 		base := dt
 		if ptr, ok := dt.(*types.Pointer); ok {

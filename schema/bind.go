@@ -1105,8 +1105,7 @@ func (b *binder) source(obj *Object, f *ast.FieldDefinition, text string, at dia
 		}
 		return &Source{Kind: SourceHeader, Text: text, Name: segs[0]}
 	case "$claims":
-		b.errorf(at, "unsupported", "JWT claims arrive with the gateway's authentication; until then set the value in a middleware and use $context", nil, "source %s is not supported yet", root)
-		return nil
+		return b.claimSource(text, rest, at)
 	}
 	b.errorf(at, "bad-source", "sources start with $args or $parent; a plain string is a literal only for string and enum fields", nil, "unknown source %q", text)
 	return nil
@@ -1127,6 +1126,8 @@ func (b *binder) checkSource(src *Source, fd protoreflect.FieldDescriptor, at di
 		}
 	case SourceArg:
 		return b.checkAssign(src.Text, src.Type, fd, at)
+	case SourceClaims:
+		return b.checkClaim(src, fd, at)
 	case SourceParent:
 		from := src.Parent[len(src.Parent)-1]
 		if from.IsList() != fd.IsList() || from.IsMap() || fd.IsMap() || from.Kind() != fd.Kind() ||

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/bffgen/bffgen/schema/diag"
@@ -36,6 +38,68 @@ type Config struct {
 	// first element of its proto package ("catalog.v1.CatalogService" ->
 	// "catalog").
 	Upstreams map[string][]string `yaml:"upstreams"`
+	// Claims declares the type of each JWT claim that $claims.<name>
+	// sources of request mappings read, by claim name: one of string, bool,
+	// int32, int64, uint32, uint64, float, double, or a list of one of them
+	// written in brackets ("[string]"). The claim "sub" is a string unless
+	// declared otherwise; any other claim a mapping reads must be declared.
+	Claims map[string]string `yaml:"claims"`
+
+	// claimTypes are Claims parsed, with sub's default.
+	claimTypes map[string]ClaimType
+}
+
+// ClaimType is the declared type of a claim (bffgen.yaml `claims:`).
+type ClaimType struct {
+	// Scalar is string, bool, int32, int64, uint32, uint64, float or double.
+	Scalar string
+	// List is set for a list of Scalar ("[string]"): a JSON array claim.
+	List bool
+}
+
+// String renders the type as bffgen.yaml spells it.
+func (t ClaimType) String() string {
+	if t.List {
+		return "[" + t.Scalar + "]"
+	}
+	return t.Scalar
+}
+
+// claimScalars are the scalar claim types, in the order messages list them.
+var claimScalars = []string{"string", "bool", "int32", "int64", "uint32", "uint64", "float", "double"}
+
+// parseClaimType parses a claim type of bffgen.yaml.
+func parseClaimType(s string) (ClaimType, bool) {
+	t := ClaimType{Scalar: strings.TrimSpace(s)}
+	if inner, ok := strings.CutPrefix(t.Scalar, "["); ok {
+		if inner, ok = strings.CutSuffix(inner, "]"); !ok {
+			return t, false
+		}
+		t.Scalar, t.List = strings.TrimSpace(inner), true
+	}
+	return t, slices.Contains(claimScalars, t.Scalar)
+}
+
+// ClaimType returns the declared type of the claim name; "sub" is a string
+// unless declared otherwise. ok is false for an undeclared claim.
+func (c *Config) ClaimType(name string) (t ClaimType, ok bool) {
+	if t, ok := c.claimTypes[name]; ok {
+		return t, true
+	}
+	if name == "sub" {
+		return ClaimType{Scalar: "string"}, true
+	}
+	return ClaimType{}, false
+}
+
+// DeclaredClaims lists the claims of bffgen.yaml and sub, sorted.
+func (c *Config) DeclaredClaims() []string {
+	names := slices.Collect(maps.Keys(c.claimTypes))
+	if !slices.Contains(names, "sub") {
+		names = append(names, "sub")
+	}
+	slices.Sort(names)
+	return names
 }
 
 // ProtoConfig is the `proto:` section of bffgen.yaml.
@@ -77,7 +141,7 @@ func parseConfig(data []byte, file, dirName string, diags *diag.List) *Config {
 		hint := "see docs/spec.md for the keys of bffgen.yaml"
 		var unknown *yaml.UnknownFieldError
 		if errors.As(err, &unknown) {
-			hint = "known keys are version, name, schema, proto.roots, go.out, go.resolvers, upstreams; remove or rename this one"
+			hint = "known keys are version, name, schema, proto.roots, go.out, go.resolvers, upstreams, claims; remove or rename this one"
 		}
 		diags.Errorf(span, "config", hint, "%s", lowerFirst(msg))
 		return nil
@@ -106,10 +170,31 @@ func parseConfig(data []byte, file, dirName string, diags *diag.List) *Config {
 			diags.Errorf(pos.of(file, p.path), "config", "use a directory inside the project, such as \"gen\"", "%s must be a relative path inside the project, got %q", strings.TrimPrefix(p.path, "$."), p.val)
 		}
 	}
+	cfg.claimTypes = map[string]ClaimType{}
+	for _, name := range slices.Sorted(maps.Keys(cfg.Claims)) {
+		t, ok := parseClaimType(cfg.Claims[name])
+		if !ok || name == "" {
+			at := pos.of(file, "$.claims."+yamlKey(name))
+			diags.Errorf(at, "config", "a claim type is one of "+strings.Join(claimScalars, ", ")+", or a list of one in brackets such as \"[string]\" (quoted in YAML)", "claim %q has an unknown type %q", name, cfg.Claims[name])
+			continue
+		}
+		cfg.claimTypes[name] = t
+	}
 	if cfg.Go.Out == cfg.Go.Resolvers {
 		diags.Errorf(pos.of(file, "$.go.resolvers"), "config", "generated code is replaced whole on every run; keep user code in its own directory", "go.resolvers must differ from go.out (%q)", cfg.Go.Out)
 	}
 	return &cfg
+}
+
+// yamlKey quotes a map key for a goccy YAML path when it is not a plain
+// identifier (a namespaced claim such as "https://example.com/roles").
+func yamlKey(k string) string {
+	for _, r := range k {
+		if !(r == '_' || r == '-' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			return "'" + strings.ReplaceAll(k, "'", "''") + "'"
+		}
+	}
+	return k
 }
 
 // yamlPositions finds the position of a value in a YAML document by path.

@@ -147,7 +147,8 @@ func (ld *Loader) ProtoPaths() map[string]string { return ld.l.protoFiles }
 // Bind is phase 5, link and check: it binds GraphQL types to proto
 // messages and enums (explicitly, then by inference from @rpc results and
 // nested fields) and checks every field, request mapping, result path and
-// enum, and the arguments of the cost directive @listSize. It runs only when every earlier phase succeeded without an error,
+// enum, the arguments of the cost directive @listSize, and the authorization
+// directives @auth and @redact. It runs only when every earlier phase succeeded without an error,
 // and returns the model, which it also sets in Result; nil on errors.
 func (ld *Loader) Bind() *Model {
 	l := ld.l
@@ -158,6 +159,7 @@ func (ld *Loader) Bind() *Model {
 	l.model.Protos = ld.protos
 	checkListSize(ld.sdl, l.diags)
 	newBinder(l.model, l.diags, l.protoFiles).bind()
+	checkAuthz(l.model, l.diags)
 	ld.Result.Model = l.model
 	if l.diags.HasErrors() {
 		return nil

@@ -81,6 +81,20 @@ type Field struct {
 	Batch *Batch
 	// Oneof is the oneof and its members, for FieldOneof.
 	Oneof *Oneof
+	// Auth is the authorization the field needs: from @auth on the field,
+	// on the object type it returns, and, for a root field, on its root
+	// type; nil when it needs none.
+	Auth *Auth
+	// Redact is the scope of @redact(unless:) on the field; "" when the
+	// field is not redacted.
+	Redact string
+}
+
+// Auth is the effective @auth of a field: an authenticated caller holding
+// every one of Scopes (none: any authenticated caller).
+type Auth struct {
+	// Scopes are sorted and distinct.
+	Scopes []string
 }
 
 // Oneof binds a oneof to a union: each member type of the union has one
@@ -211,6 +225,10 @@ const (
 	// with request.SetValue ($context.name); its type is checked at run
 	// time against the target field's.
 	SourceContext
+	// SourceClaims is a claim of the caller's verified credential
+	// ($claims.name), of the type declared in bffgen.yaml; a missing claim
+	// or an anonymous caller fails the field with UNAUTHENTICATED.
+	SourceClaims
 )
 
 // Source is the right-hand side of a request mapping.
@@ -229,9 +247,11 @@ type Source struct {
 	// Literal is the constant, for SourceLiteral: string, int64, float64,
 	// bool, or protoreflect.EnumNumber for enum targets.
 	Literal any
-	// Name is the value's name, for SourceContext, or the header's, for
-	// SourceHeader.
+	// Name is the value's name, for SourceContext, the header's, for
+	// SourceHeader, or the claim's, for SourceClaims.
 	Name string
+	// Claim is the declared type of the claim, for SourceClaims.
+	Claim ClaimType
 }
 
 // Enum is a GraphQL enum bound to a proto enum. Values map GraphQL value

@@ -27,6 +27,12 @@ directive @batch(method: String!, key: String!, from: String!, results: String!,
 "Marks a field that user code resolves: a method scaffolded once in the resolvers directory and never overwritten. A field of a type bound to a proto message needs it when the message has no field of that name; otherwise the mismatch is an error, so a renamed proto field never turns silently into a resolver."
 directive @resolver on FIELD_DEFINITION
 
+"Authorizes a field, or every field returning an object type (on a root operation type: every root field). Without an authenticated caller the field is null with an error UNAUTHENTICATED; without every one of scopes, null with FORBIDDEN; its siblings are served, and its resolver, backend call and batched prefetch are skipped. Make such fields nullable: a denied non-null field nulls its parent."
+directive @auth(scopes: [String!]) on FIELD_DEFINITION | OBJECT
+
+"Masks a String or ID field for callers without the scope unless: the field is null (no error) and its resolver does not run. The values of such fields read from the parent message are also kept out of the error messages of the parent's other fields."
+directive @redact(unless: String!) on FIELD_DEFINITION
+
 "Binds a type to a proto message or enum (type:), renames a field (field:) or an enum value (value:); required: true asserts that a field with presence is always set."
 directive @proto(type: String, field: String, value: String, required: Boolean) on OBJECT | INPUT_OBJECT | ENUM | FIELD_DEFINITION | INPUT_FIELD_DEFINITION | ENUM_VALUE
 `
@@ -34,6 +40,11 @@ directive @proto(type: String, field: String, value: String, required: Boolean) 
 // BindingDirectives are the directives of the prelude that exist only for
 // the generator.
 var BindingDirectives = []string{"rpc", "batch", "proto", "resolver"}
+
+// AuthDirectives are the authorization directives of the prelude. The
+// generator moves an @auth on a type onto the fields it applies to, and
+// serves both directives with runtime handlers (runtime/authz).
+var AuthDirectives = []string{"auth", "redact"}
 
 // CostDirectives are the directives of the prelude that the runtime reads:
 // the IBM GraphQL cost specification's @cost and @listSize, declared as

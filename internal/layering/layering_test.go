@@ -50,10 +50,11 @@ func TestImportRules(t *testing.T) {
 		{
 			name:      "GraphQL serving code does not know the sidecar",
 			pattern:   mod + "/runtime/...",
-			only:      []string{mod + "/runtime/gateway", mod + "/runtime/graphql", mod + "/runtime/batch", mod + "/runtime/stream"},
+			only:      []string{mod + "/runtime/gateway", mod + "/runtime/graphql", mod + "/runtime/batch", mod + "/runtime/stream", mod + "/runtime/authz"},
 			forbidden: []string{mod + "/runtime/sidecar"},
 		},
 		{name: "the sidecar does not know gqlgen", pattern: mod + "/runtime/sidecar/...", forbidden: []string{"github.com/99designs/gqlgen", "github.com/vektah/gqlparser"}},
+		{name: "field authorization knows the caller only from the request seam", pattern: mod + "/runtime/authz/...", forbidden: []string{mod + "/runtime/gateway", mod + "/runtime/sidecar", mod + "/runtime/config", mod + "/runtime/graphql"}},
 		{name: "the request seam imports only the standard library", pattern: mod + "/runtime/request/...", stdlibOnly: true},
 		{name: "the limit checker imports no gqlgen and no other runtime package", pattern: mod + "/runtime/graphql/limits", forbidden: []string{"github.com/99designs/gqlgen", mod + "/runtime/gateway", mod + "/runtime/sidecar", mod + "/runtime/config", mod + "/runtime/errcode"}},
 	}
