@@ -35,14 +35,19 @@ func newStore(url string, timeout time.Duration, logger *slog.Logger) (*store, e
 	if err != nil {
 		return nil, fmt.Errorf("gateway.rate_limit.redis.url: %w", err)
 	}
-	// Every step of a call is bounded by the timeout, and a failed call is
-	// not retried: the fallback answers instead.
+	// Every step of a call is bounded by the timeout, and so is the whole
+	// call (its context): one immediate retry lets a call that picked a
+	// pooled connection Redis closed meanwhile dial a new one, a dial is
+	// tried once, and the fallback answers when that fails.
 	opts.DialTimeout = timeout
 	opts.ReadTimeout = timeout
 	opts.WriteTimeout = timeout
 	opts.PoolTimeout = timeout
 	opts.ContextTimeoutEnabled = true
-	opts.MaxRetries = -1
+	opts.MaxRetries = 1
+	opts.MinRetryBackoff = -1
+	opts.MaxRetryBackoff = -1
+	opts.DialerRetries = 1
 	opts.DisableIdentity = true
 	client := redis.NewClient(opts)
 	return &store{client: client, gcra: redis_rate.NewLimiter(client), timeout: timeout, logger: logger}, nil
