@@ -347,3 +347,47 @@ gateway:
 	}
 
 }
+
+// The server wires the rate-limit phase: rules that count requests in the
+// middleware, cost and $operation rules at admission, over POST and over
+// the SSE transport alike.
+func TestServerEnforcesRateLimitRules(t *testing.T) {
+	t.Parallel()
+	instances := startInstances(t, 1, `
+gateway:
+  rate_limit:
+    rules:
+      - {name: per_ip, key: $client_ip, rate: 1/h, burst: 100}
+      - {name: cost, key: $client_ip, rate: 1/h, burst: 5, cost: true}
+      - {name: per_op, key: $operation, rate: 1/h, burst: 2}
+`, nil)
+	in := instances[0]
+	client := newLoadClient(t)
+	post := func(q string, header ...string) response {
+		b, _ := json.Marshal(map[string]string{"query": q})
+		return send(t, client, "POST", in.url, string(b), header...)
+	}
+	// Cost: two products cost 2 of the 5.
+	for i := range 2 {
+		if r := post(`query Two { a: product(id: "1") { id } b: product(id: "2") { id } }`); r.status != http.StatusOK {
+			t.Fatalf("Two #%d: %d %s", i+1, r.status, r.body)
+		}
+	}
+	// 4 of 5 spent: a third Two (cost 2) is over, and never reaches the backend.
+	before := in.backend.Load()
+	r := post(`query Other { a: product(id: "1") { id } b: product(id: "2") { id } }`)
+	if r.status != http.StatusTooManyRequests || !strings.Contains(r.body, `"RATE_LIMITED"`) || !strings.Contains(r.body, `\"cost\"`) || r.header.Get("Retry-After") == "" {
+		t.Errorf("cost over the budget: %d %s (Retry-After %q)", r.status, r.body, r.header.Get("Retry-After"))
+	}
+	if in.backend.Load() != before {
+		t.Error("a refused operation called the backend")
+	}
+	// $operation over SSE: Hello passes twice, then is refused inside
+	// the stream.
+	for i, want := range []string{`"hello":"hello, world"`, `"hello":"hello, world"`, `RATE_LIMITED`} {
+		r := post(`query Hello { hello }`, "Accept", "text/event-stream")
+		if !strings.Contains(r.body, want) {
+			t.Errorf("Hello over SSE #%d: %d %s, want %s", i+1, r.status, r.body, want)
+		}
+	}
+}
