@@ -98,9 +98,11 @@ type RateLimitRedis struct {
 	// the burst (at least 1), so that N instances together stay near the
 	// global limit. Default 1.
 	InstancesHint int `yaml:"instances_hint"`
-	// KeyPrefix starts every Redis key of the limiter (then the rule name
-	// and the caller's key), so that several services or environments can
-	// share one Redis. Default "bffgen:".
+	// KeyPrefix goes into every Redis key of the limiter, which is
+	// "rate:<key_prefix><rule name>:<caller key>" ("rate:" is the GCRA
+	// library's), so that several services or environments can share one
+	// Redis; instances that share a global limit must share the prefix.
+	// Default "bffgen:".
 	KeyPrefix string `yaml:"key_prefix"`
 }
 
@@ -124,10 +126,10 @@ type RateLimitRule struct {
 	// idle period; at least 1. Default: n of Rate.
 	Burst int `yaml:"burst"`
 	// Cost counts the estimated cost of each GraphQL operation (as
-	// gateway.graphql.max_cost estimates it) instead of 1, so that one
-	// expensive query uses as much of the quota as the cheap ones it is
-	// worth. An operation whose cost is over Burst can never pass and is
-	// refused with 400 COST_ESTIMATED_TOO_EXPENSIVE. Default false.
+	// gateway.graphql.max_cost estimates it; at least 1) instead of 1, so
+	// that one expensive query uses as much of the quota as the cheap ones
+	// it is worth. An operation whose cost is over Burst can never pass and
+	// is refused with 400 COST_ESTIMATED_TOO_EXPENSIVE. Default false.
 	Cost bool `yaml:"cost"`
 	// Scope is "local" (the default: each instance counts on its own) or
 	// "global" (counted in Redis across instances; needs redis.url).

@@ -2,7 +2,7 @@
 // quotas of gateway.rate_limit (see config.RateLimit), built once by [New].
 //
 // A rule counts requests (or, with cost: true, the estimated cost of each
-// GraphQL operation) per key: a claim of the caller, its API key, its
+// GraphQL operation, at least 1) per key: a claim of the caller, its API key, its
 // client address, the operation name or a request header. A request whose
 // caller is anonymous, or lacks the claim or header a rule keys on, is
 // counted by its client address. Rules with scope "local" count in token

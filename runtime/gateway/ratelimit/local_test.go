@@ -441,3 +441,20 @@ rules:
 		}
 	})
 }
+
+func TestAnOperationOfCostZeroCountsOne(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		l := newLimiter(t, `
+rules:
+  - {name: cost, key: $client_ip, rate: 1/h, burst: 2, cost: true}
+`)
+		var products atomic.Int64
+		h := graphqlEdge(t, l, &products)
+		for i, want := range []int{200, 200, 429} {
+			if r := query(h, "192.0.2.1:1", `{ hello }`); r.status != want {
+				t.Errorf("{ hello } (cost 0) #%d: status %d, want %d", i+1, r.status, want)
+			}
+		}
+	})
+}

@@ -185,10 +185,7 @@ func (l *Limiter) Admission() rgraphql.Admission {
 		for _, ru := range l.ops {
 			n := 1
 			if ru.cost {
-				n = max(cost, 0)
-				if n == 0 {
-					continue
-				}
+				n = max(cost, 1) // an operation of cost 0 ({ __typename }, scalars only) still counts 1
 				if n > ru.burst {
 					return &rgraphql.Failure{Status: http.StatusBadRequest, Errors: gqlerror.List{{
 						Message: fmt.Sprintf("the estimated cost of the operation, %d, is over the burst of rate limit %q, %d: it can never pass; ask for fewer items", n, ru.name, ru.burst),
