@@ -129,7 +129,7 @@ func New(svc Service, cfg *config.Config, opts ...Option) (*Server, error) {
 	// The rate-limit phase (gateway.rate_limit): its middleware runs first
 	// in the phase, before the service's own; the rules that need the
 	// operation (cost, $operation) are checked at GraphQL admission.
-	if s.limiter, err = ratelimit.New(gw.RateLimit, ratelimit.WithLogger(logger)); err != nil {
+	if s.limiter, err = ratelimit.New(gw.RateLimit, ratelimit.WithLogger(logger), ratelimit.WithMeterProvider(s.meters)); err != nil {
 		return fail(&configError{err})
 	}
 	pipeline, err := gateway.NewPipeline(cfg, append([]gateway.PipelineOption{

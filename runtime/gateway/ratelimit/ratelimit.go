@@ -12,6 +12,9 @@ import (
 
 	"github.com/go-redis/redis_rate/v10"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/metric/noop"
 	"golang.org/x/time/rate"
 
 	"github.com/bffgen/bffgen/runtime/config"
@@ -32,6 +35,9 @@ type Limiter struct {
 	store   *store // nil without global rules
 	logger  *slog.Logger
 	failRed bool // redis.on_error is fail_closed
+
+	rejections metric.Int64Counter
+	fallbacks  metric.Int64Counter
 }
 
 // rule is one configured quota with its buckets.
@@ -46,17 +52,48 @@ type rule struct {
 	global   bool
 	limit    redis_rate.Limit
 	redisKey string // prefix of the rule's Redis keys
+
+	// Attributes of the rule's measurements, built once.
+	exceeded, unavailable, tooExpensive, ruleOnly metric.MeasurementOption
 }
 
 // Option configures [New].
 type Option func(*options)
 
-type options struct{ logger *slog.Logger }
+type options struct {
+	logger *slog.Logger
+	meters metric.MeterProvider
+}
 
 // WithLogger sets the logger of the limiter, which logs when Redis becomes
 // unreachable and when it answers again (once each, not per request). A
 // nil logger, the default, logs nothing.
 func WithLogger(l *slog.Logger) Option { return func(o *options) { o.logger = l } }
+
+// WithMeterProvider records the limiter's metrics with mp:
+//
+//   - bffgen.ratelimit.rejections, a counter of refused requests and
+//     operations (Prometheus: bffgen_ratelimit_rejections_total), with the
+//     attributes bffgen.ratelimit.rule (the rule's name) and
+//     bffgen.ratelimit.reason: "exceeded" (429 over the rule),
+//     "redis_unavailable" (429 by on_error: fail_closed) or
+//     "too_expensive" (400, a cost over the rule's burst);
+//   - bffgen.ratelimit.fallback.decisions, a counter of the decisions a
+//     global rule made in its local fallback while Redis was unreachable,
+//     admitted or not (Prometheus:
+//     bffgen_ratelimit_fallback_decisions_total), with
+//     bffgen.ratelimit.rule.
+//
+// A nil provider, the default, records nothing.
+func WithMeterProvider(mp metric.MeterProvider) Option {
+	return func(o *options) { o.meters = mp }
+}
+
+// Attribute keys of the limiter's metrics.
+const (
+	attrRule   = attribute.Key("bffgen.ratelimit.rule")
+	attrReason = attribute.Key("bffgen.ratelimit.reason")
+)
 
 // New builds the limiter of cfg, which must come from the config package
 // (validated, defaults applied). Local buckets start empty of keys; the
@@ -76,6 +113,22 @@ func New(cfg config.RateLimit, opts ...Option) (*Limiter, error) {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	l := &Limiter{logger: logger, failRed: cfg.Redis.OnError == config.OnErrorFailClosed}
+	mp := o.meters
+	if mp == nil {
+		mp = noop.NewMeterProvider()
+	}
+	meter := mp.Meter("github.com/bffgen/bffgen/runtime/gateway/ratelimit")
+	var err error
+	if l.rejections, err = meter.Int64Counter("bffgen.ratelimit.rejections",
+		metric.WithDescription("Requests and operations refused by a rate-limit rule."),
+		metric.WithUnit("{request}")); err != nil {
+		return nil, err
+	}
+	if l.fallbacks, err = meter.Int64Counter("bffgen.ratelimit.fallback.decisions",
+		metric.WithDescription("Decisions of global rate-limit rules made locally while Redis was unreachable."),
+		metric.WithUnit("{decision}")); err != nil {
+		return nil, err
+	}
 	for i, s := range cfg.TrustedProxies {
 		p, err := config.ParseTrustedProxy(s)
 		if err != nil {
@@ -96,6 +149,11 @@ func New(cfg config.RateLimit, opts ...Option) (*Limiter, error) {
 		}
 		kind, arg := parseKey(rc.Key)
 		r := &rule{name: rc.Name, kind: kind, arg: arg, cost: rc.Cost, burst: burst}
+		reason := func(why string) metric.MeasurementOption {
+			return metric.WithAttributeSet(attribute.NewSet(attrRule.String(rc.Name), attrReason.String(why)))
+		}
+		r.exceeded, r.unavailable, r.tooExpensive = reason("exceeded"), reason("redis_unavailable"), reason("too_expensive")
+		r.ruleOnly = metric.WithAttributeSet(attribute.NewSet(attrRule.String(rc.Name)))
 		perSecond := rate.Limit(float64(n) / per.Seconds())
 		if rc.Scope == config.ScopeGlobal {
 			if l.store == nil {
@@ -149,6 +207,7 @@ func (l *Limiter) Middleware() gateway.Middleware {
 				for _, ru := range l.http {
 					d := l.take(r.Context(), ru, callerKey(ru.kind, ru.arg, req, r.Header, ip, ""), 1)
 					if !d.ok {
+						l.rejected(r.Context(), ru, d)
 						w.Header().Set("Retry-After", strconv.Itoa(d.retrySeconds()))
 						gateway.WriteError(w, r, http.StatusTooManyRequests, errcode.RateLimited, d.message(ru))
 						return
@@ -187,6 +246,7 @@ func (l *Limiter) Admission() rgraphql.Admission {
 			if ru.cost {
 				n = max(cost, 1) // an operation of cost 0 ({ __typename }, scalars only) still counts 1
 				if n > ru.burst {
+					l.rejections.Add(ctx, 1, ru.tooExpensive)
 					return &rgraphql.Failure{Status: http.StatusBadRequest, Errors: gqlerror.List{{
 						Message: fmt.Sprintf("the estimated cost of the operation, %d, is over the burst of rate limit %q, %d: it can never pass; ask for fewer items", n, ru.name, ru.burst),
 						Extensions: map[string]any{
@@ -197,6 +257,7 @@ func (l *Limiter) Admission() rgraphql.Admission {
 			}
 			d := l.take(ctx, ru, callerKey(ru.kind, ru.arg, req, header, ip, opName), n)
 			if !d.ok {
+				l.rejected(ctx, ru, d)
 				return &rgraphql.Failure{
 					Status: http.StatusTooManyRequests,
 					Header: http.Header{"Retry-After": {strconv.Itoa(d.retrySeconds())}},
@@ -247,7 +308,21 @@ func (l *Limiter) take(ctx context.Context, ru *rule, key string, n int) decisio
 		if ru.local == nil { // fail_closed
 			return decision{retry: retryInterval, unavailable: true}
 		}
+		l.fallbacks.Add(ctx, 1, ru.ruleOnly)
+		// The fallback's bucket is 1/instances_hint of the rule's: an
+		// operation that costs more takes all of it rather than never
+		// passing during the outage.
+		n = min(n, ru.local.burst)
 	}
 	ok, retry := ru.local.take(key, n, time.Now())
 	return decision{ok: ok, retry: retry}
+}
+
+// rejected records a refusal.
+func (l *Limiter) rejected(ctx context.Context, ru *rule, d decision) {
+	if d.unavailable {
+		l.rejections.Add(ctx, 1, ru.unavailable)
+	} else {
+		l.rejections.Add(ctx, 1, ru.exceeded)
+	}
 }
