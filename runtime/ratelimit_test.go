@@ -24,6 +24,7 @@ import (
 // backend calls.
 type instance struct {
 	url     string
+	srv     *runtime.Server
 	backend atomic.Int64
 }
 
@@ -82,6 +83,7 @@ func startInstances(t *testing.T, n int, bffYAML string, logs *logLines) []*inst
 			_ = srv.Close()
 		})
 		in.url = hs.URL + "/graphql"
+		in.srv = srv
 		out[i] = in
 	}
 	return out
@@ -405,6 +407,11 @@ gateway:
 	}
 	if in.backend.Load() != before {
 		t.Error("a refused operation called the backend")
+	}
+	rec := httptest.NewRecorder()
+	in.srv.AdminHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	if want := `bffgen_ratelimit_rejections_total{bffgen_ratelimit_reason="exceeded",bffgen_ratelimit_rule="cost"`; !strings.Contains(rec.Body.String(), want) {
+		t.Errorf("/metrics has no %s", want)
 	}
 	// $operation over SSE: Hello passes twice, then is refused inside
 	// the stream (by per_op: another client's cost budget is untouched).
