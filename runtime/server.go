@@ -59,7 +59,8 @@ func (e *configError) Unwrap() error { return e.err }
 
 // New builds the server of svc with cfg: the upstream set (every name in
 // svc.Upstreams must be configured; the set logs with the server's logger), the schema, the gateway chain of the
-// GraphQL endpoint and the admin endpoints. A nil cfg means
+// GraphQL endpoint (its rate-limit phase enforces gateway.rate_limit, see
+// package runtime/gateway/ratelimit) and the admin endpoints. A nil cfg means
 // config.Default(). cfg must come from the config package (Load, Parse or
 // Default), which validates it. On error nothing is left open.
 func New(svc Service, cfg *config.Config, opts ...Option) (*Server, error) {
