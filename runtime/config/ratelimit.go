@@ -89,9 +89,10 @@ type RateLimitRedis struct {
 	Timeout time.Duration `yaml:"timeout"`
 	// OnError is what global rules do while Redis is unreachable: "local"
 	// (the default) counts in a local bucket at 1/InstancesHint of the rule;
-	// "fail_closed" answers 429 RATE_LIMITED with Retry-After: 1. Redis is
-	// tried again at most once a second; its first answer restores the
-	// global counting.
+	// "fail_closed" answers 429 RATE_LIMITED with Retry-After: 1. Requests
+	// do not wait for a Redis that is down: a background probe tries it at
+	// most once a second, and its first answer restores the global
+	// counting.
 	OnError string `yaml:"on_error"`
 	// InstancesHint is the number of instances the global limit is shared
 	// by, N: the local fallback grants each instance 1/N of the rate and of

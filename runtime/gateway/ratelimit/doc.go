@@ -32,6 +32,7 @@
 // redis.timeout), the global rules follow redis.on_error at once: "local"
 // counts in a local bucket at 1/instances_hint of the rule, "fail_closed"
 // answers 429 with Retry-After: 1. Neither answers 5xx. Redis is then
-// left alone except for one request per second that tries it again; the
-// first success restores global counting.
+// left alone by requests: at most once a second a background probe (a
+// PING within the timeout) tries it, and its first answer restores global
+// counting.
 package ratelimit

@@ -12,7 +12,7 @@ import (
 )
 
 // retryInterval is how long global rules leave Redis alone after a failed
-// call; then one request tries it again.
+// call or probe; then a background probe tries it again.
 const retryInterval = time.Second
 
 // store is the Redis side of the global rules: one client, the GCRA
@@ -54,16 +54,16 @@ func newStore(url string, timeout time.Duration, logger *slog.Logger) (*store, e
 }
 
 // allow counts n for key under limit in Redis. usable is false when Redis
-// was not asked (it is down and it is not time to try again) or did not
-// answer in time; the caller then applies redis.on_error.
+// was not asked (it is down) or did not answer in time; the caller then
+// applies redis.on_error. While Redis is down no request waits for it: at
+// most once per retryInterval, a request starts a background probe (a
+// PING bounded by the timeout) whose success brings Redis back.
 func (s *store) allow(ctx context.Context, key string, limit redis_rate.Limit, n int) (allowed bool, retry time.Duration, usable bool) {
-	probe := false
 	if s.down.Load() {
-		if time.Now().UnixNano() < s.retryAt.Load() || !s.probing.CompareAndSwap(false, true) {
-			return false, 0, false
+		if time.Now().UnixNano() >= s.retryAt.Load() && s.probing.CompareAndSwap(false, true) {
+			go s.probe()
 		}
-		probe = true
-		defer s.probing.Store(false)
+		return false, 0, false
 	}
 	// A client that goes away must not look like a Redis failure.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.timeout)
@@ -77,12 +77,22 @@ func (s *store) allow(ctx context.Context, key string, limit redis_rate.Limit, n
 		}
 		return false, 0, false
 	}
-	if probe || s.down.Load() {
-		if s.down.CompareAndSwap(true, false) {
-			s.logger.LogAttrs(ctx, slog.LevelInfo, "rate limit: Redis answers again; global rules count in Redis")
-		}
-	}
 	return res.Allowed > 0, res.RetryAfter, true
+}
+
+// probe pings Redis once, within the timeout: an answer brings global
+// counting back, a failure waits retryInterval before the next probe.
+func (s *store) probe() {
+	defer s.probing.Store(false)
+	ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
+	defer cancel()
+	if err := s.client.Ping(ctx).Err(); err != nil {
+		s.retryAt.Store(time.Now().Add(retryInterval).UnixNano())
+		return
+	}
+	if s.down.CompareAndSwap(true, false) {
+		s.logger.LogAttrs(ctx, slog.LevelInfo, "rate limit: Redis answers again; global rules count in Redis")
+	}
 }
 
 func (s *store) close() error { return s.client.Close() }

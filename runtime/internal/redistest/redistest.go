@@ -83,6 +83,7 @@ type Proxy struct {
 	ln        net.Listener
 	conns     map[net.Conn]struct{}
 	blackhole atomic.Bool
+	delay     atomic.Int64 // time.Duration added before forwarding what a client sends
 	dials     atomic.Int64
 	held      atomic.Int64 // client writes swallowed while blackholed
 	wg        sync.WaitGroup
@@ -146,6 +147,11 @@ func (p *Proxy) Start() error {
 // or a close, while on: Redis looks hung.
 func (p *Proxy) Blackhole(on bool) { p.blackhole.Store(on) }
 
+// Delay adds d before each chunk a client sends is forwarded to Redis
+// (0: none), which adds about d to every Redis call, as a latency fault
+// proxy would.
+func (p *Proxy) Delay(d time.Duration) { p.delay.Store(int64(d)) }
+
 // Dials returns the number of connections accepted so far.
 func (p *Proxy) Dials() int64 { return p.dials.Load() }
 
@@ -199,6 +205,9 @@ func (p *Proxy) handle(client net.Conn) {
 		for {
 			n, err := client.Read(buf)
 			if n > 0 {
+				if d := time.Duration(p.delay.Load()); d > 0 {
+					time.Sleep(d)
+				}
 				if p.blackhole.Load() {
 					p.held.Add(1)
 				} else if _, werr := server.Write(buf[:n]); werr != nil {
