@@ -25,6 +25,7 @@ import (
 
 	"github.com/bffgen/bffgen/runtime/config"
 	"github.com/bffgen/bffgen/runtime/gateway"
+	"github.com/bffgen/bffgen/runtime/gateway/ratelimit"
 	"github.com/bffgen/bffgen/runtime/sidecar"
 )
 
@@ -38,6 +39,7 @@ type Server struct {
 	public    http.Handler
 	admin     http.Handler
 	streams   *gateway.Streams // subscription streams, ended at shutdown
+	limiter   *ratelimit.Limiter
 
 	draining  atomic.Bool
 	started   atomic.Bool
@@ -57,7 +59,8 @@ func (e *configError) Unwrap() error { return e.err }
 
 // New builds the server of svc with cfg: the upstream set (every name in
 // svc.Upstreams must be configured; the set logs with the server's logger), the schema, the gateway chain of the
-// GraphQL endpoint and the admin endpoints. A nil cfg means
+// GraphQL endpoint (its rate-limit phase enforces gateway.rate_limit, see
+// package runtime/gateway/ratelimit) and the admin endpoints. A nil cfg means
 // config.Default(). cfg must come from the config package (Load, Parse or
 // Default), which validates it. On error nothing is left open.
 func New(svc Service, cfg *config.Config, opts ...Option) (*Server, error) {
@@ -124,16 +127,24 @@ func New(svc Service, cfg *config.Config, opts ...Option) (*Server, error) {
 	}
 
 	gw := cfg.Gateway
+	// The rate-limit phase (gateway.rate_limit): its middleware runs first
+	// in the phase, before the service's own; the rules that need the
+	// operation (cost, $operation) are checked at GraphQL admission.
+	if s.limiter, err = ratelimit.New(gw.RateLimit, ratelimit.WithLogger(logger), ratelimit.WithMeterProvider(s.meters)); err != nil {
+		return fail(&configError{err})
+	}
 	pipeline, err := gateway.NewPipeline(cfg, append([]gateway.PipelineOption{
 		gateway.WithPipelineLogger(logger),
 		gateway.WithMetrics(metrics),
+		gateway.WithPhase(gateway.PhaseRateLimit, s.limiter.Middleware()),
 	}, o.pipeline...)...)
 	if err != nil {
 		return fail(&configError{err})
 	}
 	// The GraphQL endpoint: fails when the persisted-operations manifest
 	// is unreadable or invalid.
-	graphqlHandler, err := gateway.NewGraphQLHandler(schema, gw, cfg.Development(), logger, append(o.graphql, gateway.WithStreams(s.streams))...)
+	graphqlHandler, err := gateway.NewGraphQLHandler(schema, gw, cfg.Development(), logger,
+		append(o.graphql, gateway.WithStreams(s.streams), gateway.WithAdmission(s.limiter.Admission()))...)
 	if err != nil {
 		return fail(&configError{fmt.Errorf("gateway.graphql.persisted: %w", err)})
 	}
@@ -318,7 +329,7 @@ func (s *Server) Serve(ctx context.Context, ln, adminLn net.Listener) error {
 	return nil
 }
 
-// Close releases what New acquired (the upstreams and the metrics) for a
+// Close releases what New acquired (the upstreams, the rate limiter's Redis client and the metrics) for a
 // server that is not served, or no longer is; Serve calls it when it
 // returns. It is safe to call more than once and returns the first result.
 func (s *Server) Close() error {
@@ -328,6 +339,9 @@ func (s *Server) Close() error {
 			if err := s.upstreams.Close(); err != nil {
 				errs = append(errs, fmt.Errorf("close the upstreams: %w", err))
 			}
+		}
+		if err := s.limiter.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close the rate limiter's Redis client: %w", err))
 		}
 		if s.meters != nil {
 			if err := s.meters.Shutdown(context.Background()); err != nil {

@@ -175,6 +175,9 @@ type Gateway struct {
 	// establish. Default: X-Forwarded-User, X-User-Id, X-Auth-Request-User,
 	// X-Auth-Request-Email, X-Remote-User, Remote-User.
 	StripHeaders []string `yaml:"strip_headers"`
+	// RateLimit holds the quotas of the rate-limit phase; off when it has
+	// no rules. See [RateLimit].
+	RateLimit RateLimit `yaml:"rate_limit"`
 }
 
 // CORS configures Cross-Origin Resource Sharing for the GraphQL endpoint.

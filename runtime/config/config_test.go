@@ -215,6 +215,12 @@ gateway:
   strip_headers: [X-User-Id]
   subscriptions: {max_duration: 1h, max_per_connection: 7, max_message_bytes: 4096, init_timeout: 2s, keep_alive: 30s}
   csrf: {enabled: false, required_headers: [X-Csrf]}
+  rate_limit:
+    redis: {url: "redis://127.0.0.1:6379/1", timeout: 20ms, on_error: fail_closed, instances_hint: 3, key_prefix: "shop:"}
+    trusted_proxies: [10.0.0.0/8]
+    max_keys: 1000
+    rules:
+      - {name: per_user, key: "$claims.sub", rate: 10/s, burst: 20, cost: true, scope: global}
 telemetry:
   service_name: shop-bff
   log: {level: warn, format: text}
@@ -252,6 +258,12 @@ telemetry:
 			StripHeaders:  []string{"X-User-Id"},
 			Subscriptions: config.Subscriptions{MaxDuration: time.Hour, MaxPerConnection: 7, MaxMessageBytes: 4096, InitTimeout: 2 * time.Second, KeepAlive: 30 * time.Second},
 			CSRF:          config.CSRF{Enabled: false, RequiredHeaders: []string{"X-Csrf"}},
+			RateLimit: config.RateLimit{
+				Redis:          config.RateLimitRedis{URL: "redis://127.0.0.1:6379/1", Timeout: 20 * time.Millisecond, OnError: "fail_closed", InstancesHint: 3, KeyPrefix: "shop:"},
+				TrustedProxies: []string{"10.0.0.0/8"},
+				MaxKeys:        1000,
+				Rules:          []config.RateLimitRule{{Name: "per_user", Key: "$claims.sub", Rate: "10/s", Burst: 20, Cost: true, Scope: "global"}},
+			},
 		},
 		Telemetry: config.Telemetry{ServiceName: "shop-bff", Log: config.Log{Level: "warn", Format: "text"}},
 	}

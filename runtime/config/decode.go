@@ -372,6 +372,8 @@ func (d *decoder) decodeValue(path string, key, n ast.Node, v reflect.Value) {
 		d.decodeStruct(path, n, v)
 	case v.Kind() == reflect.Map:
 		d.decodeMap(path, n, v)
+	case v.Kind() == reflect.Slice && v.Type().Elem().Kind() == reflect.Struct:
+		d.decodeStructs(path, n, v)
 	case v.Kind() == reflect.Slice:
 		d.decodeStrings(path, n, v)
 	case v.Kind() == reflect.String:
@@ -511,4 +513,48 @@ func (d *decoder) decodeMap(path string, n ast.Node, v reflect.Value) {
 		}
 		v.SetMapIndex(reflect.ValueOf(name), elem)
 	}
+}
+
+// decodeStructs decodes a list of mappings (gateway.rate_limit.rules) into
+// a slice of structs; element i has the path "<path>[i]", so its keys are
+// reported and defaulted as "<path>[i].<key>".
+func (d *decoder) decodeStructs(path string, n ast.Node, v reflect.Value) {
+	seq, ok := n.(*ast.SequenceNode)
+	if !ok {
+		d.errorf(n, "%q must be a list of mappings, not %s", path, describe(n))
+		return
+	}
+	out := reflect.MakeSlice(v.Type(), 0, len(seq.Values))
+	for i, elem := range seq.Values {
+		p := fmt.Sprintf("%s[%d]", path, i)
+		value := d.resolve(elem)
+		if value == nil {
+			continue
+		}
+		if !isMapping(value) {
+			d.errorf(value, "%q must be a mapping of keys, not %s", p, describe(value))
+			continue
+		}
+		d.at[p] = firstToken(value)
+		e := reflect.New(v.Type().Elem()).Elem()
+		d.decodeStruct(p, value, e)
+		out = reflect.Append(out, e)
+	}
+	v.Set(out)
+}
+
+// firstToken returns the token where a mapping starts: its "{" in flow
+// style, else its first key.
+func firstToken(n ast.Node) *token.Token {
+	switch t := n.(type) {
+	case *ast.MappingNode:
+		if !t.IsFlowStyle && len(t.Values) > 0 && t.Values[0].Key != nil {
+			return t.Values[0].Key.GetToken()
+		}
+	case *ast.MappingValueNode:
+		if t.Key != nil {
+			return t.Key.GetToken()
+		}
+	}
+	return n.GetToken()
 }

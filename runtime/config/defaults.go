@@ -89,6 +89,7 @@ func applyDefaults(c *Config, set func(path string) bool) {
 	def("gateway.strip_headers", func() {
 		g.StripHeaders = []string{"X-Forwarded-User", "X-User-Id", "X-Auth-Request-User", "X-Auth-Request-Email", "X-Remote-User", "Remote-User"}
 	})
+	rateLimitDefaults(&g.RateLimit, def)
 
 	t := &c.Telemetry
 	def("telemetry.log.level", func() { t.Log.Level = "info" })

@@ -18,6 +18,7 @@ import (
 func FuzzParse(f *testing.F) {
 	f.Add([]byte(""))
 	f.Add([]byte("mode: development\nupstreams:\n  a: {endpoints: [\"http://127.0.0.1:1\"], timeout: 1s}\n"))
+	f.Add([]byte("gateway:\n  rate_limit:\n    redis: {url: \"redis://r:6379\"}\n    trusted_proxies: [10.0.0.0/8]\n    rules:\n      - {name: a, key: $claims.sub, rate: 10/s, cost: true, scope: global}\n      - name: b\n        key: $header.X-T\n        rate: 5/m\n"))
 	lookup := config.WithLookupEnv(func(name string) (string, bool) {
 		if name == "SET" {
 			return "value", true
@@ -79,6 +80,15 @@ func FuzzParse(f *testing.F) {
 					t.Fatalf("accepted endpoint %q", ep)
 				}
 			}
+		}
+		rl := cfg.Gateway.RateLimit
+		for _, r := range rl.Rules {
+			if _, _, err := config.ParseRate(r.Rate); err != nil || r.Burst < 1 || r.Name == "" || (r.Scope == config.ScopeGlobal && rl.Redis.URL == "") {
+				t.Fatalf("accepted rule %+v (redis %q)", r, rl.Redis.URL)
+			}
+		}
+		if rl.Redis.Timeout <= 0 || rl.Redis.InstancesHint < 1 || rl.MaxKeys < 1 {
+			t.Fatalf("accepted rate_limit %+v", rl)
 		}
 		if cfg.Server.RequestTimeout <= 0 || cfg.Server.RequestTimeout >= cfg.Server.WriteTimeout {
 			t.Fatalf("accepted timeouts %+v", cfg.Server)

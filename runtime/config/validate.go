@@ -222,6 +222,7 @@ func (v *validator) gateway(g *Gateway, mode string) {
 		v.errorf("gateway.graphql.default_list_size", "%q must be at least 1, got %d: it is the assumed length of a list field without @listSize", "gateway.graphql.default_list_size", q.DefaultListSize)
 	}
 	v.graphqlCaps(&g.GraphQL)
+	v.rateLimit(&g.RateLimit)
 	if h := g.RequestID.Header; !isToken(h) {
 		v.errorf("gateway.request_id.header", "invalid header name %q for %q", h, "gateway.request_id.header")
 	}

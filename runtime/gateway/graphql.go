@@ -100,6 +100,7 @@ func NewGraphQLHandler(schema graphql.ExecutableSchema, cfg config.Gateway, dev 
 		rgraphql.WithMaxResponseBytes(q.MaxResponseBytes),
 		rgraphql.WithCostReport(q.CostReport),
 		rgraphql.WithErrorPresenter(rgraphql.ErrorPresenter(presenter)),
+		rgraphql.WithAdmission(o.admission),
 		rgraphql.WithPersisted(rgraphql.Persisted{
 			Mode:        q.Persisted.Mode,
 			Manifest:    q.Persisted.Manifest,

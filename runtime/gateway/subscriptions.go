@@ -132,6 +132,7 @@ type GraphQLOption func(*graphqlOptions)
 type graphqlOptions struct {
 	subscriptionInit SubscriptionInitFunc
 	streams          *Streams
+	admission        rgraphql.Admission
 }
 
 // WithSubscriptionInit sets the check of websocket connection_init

@@ -29,7 +29,7 @@ func init() {
 	for _, code := range []string{
 		errcode.MaxTokens, errcode.MaxDepth, errcode.MaxIntrospectionDepth, errcode.MaxAliases,
 		errcode.MaxRootFields, errcode.MaxDirectives, errcode.MaxFields, errcode.MaxValidationWork,
-		errcode.CostEstimatedTooExpensive,
+		errcode.CostEstimatedTooExpensive, errcode.RateLimited,
 		errcode.VariablesDepth, errcode.VariablesList, errcode.VariablesString, errcode.VariablesValues,
 		errcode.PersistedQueryNotFound, errcode.PersistedQueryNotSupported, errcode.PersistedQueryRequired,
 		errcode.PersistedQueryHashMismatch, errcode.PersistedQueryVersionNotSupported,
@@ -78,6 +78,7 @@ type options struct {
 	persisted        Persisted
 	byHash           map[string]Executor
 	costReport       bool
+	admission        Admission
 }
 
 // WithSuggestions lets validation errors suggest names of the schema
@@ -137,6 +138,25 @@ func WithPersisted(p Persisted) Option { return func(o *options) { o.persisted =
 // estimate either way. Default false: no meter, nothing counted, no
 // extension.
 func WithCostReport(on bool) Option { return func(o *options) { o.costReport = on } }
+
+// Admission decides whether an operation that passed the limits and
+// validation may run: nil admits it, a *Failure refuses it (the dispatcher
+// answers with its Status, its Header and its Errors, presented; a
+// streaming transport sends its errors). cost is the estimated cost of the
+// operation with this request's variables (as the limits compute it for
+// MaxCost; 0 when the cost limit is off and nothing estimated it), opName
+// the name of the operation that runs ("" for an anonymous one). It is
+// called once per operation, after the limits and validation and before
+// execution, from the goroutine of the request; ctx is the request's
+// context. The rate-limit phase uses it for rules that count the cost or
+// the operation name.
+type Admission func(ctx context.Context, cost int, opName string) *Failure
+
+// WithAdmission sets the admission check of every operation, over GET and
+// POST and over the streaming transports (see [Admission]). A query sent
+// with GET is checked after the GET-mutation check, so a refused method is
+// not counted. Default nil: every operation is admitted.
+func WithAdmission(a Admission) Option { return func(o *options) { o.admission = a } }
 
 // WithExecutorFor runs the document whose SHA-256 is hash (64 lowercase
 // hex digits) with exec instead of the default executor, for instance code
@@ -215,6 +235,10 @@ type Failure struct {
 	Status int
 	// Errors are the errors, not presented yet.
 	Errors gqlerror.List
+	// Header holds headers added to the HTTP response, such as the
+	// Retry-After of a rate-limit rejection; nil for none. The streaming
+	// transports, which answer inside a stream, ignore it.
+	Header http.Header
 }
 
 func fail(status int, code, format string, args ...any) *Failure {
@@ -232,9 +256,31 @@ func requestFailure(e *RequestError) *Failure {
 // before, else parsed within the token limit, checked against the other
 // limits, and validated. The limits that depend on the variables are
 // checked on every call. op.Document is set to the resolved document.
+//
+// With an admission check (see [WithAdmission]) the operation must also
+// pass it: Prepare is what the streaming transports call for each
+// operation they run.
 func (d *Dispatcher) Prepare(ctx context.Context, op *Operation) (*Prepared, *Failure) {
-	p, _, f := d.prepareOperation(op)
-	return p, f
+	p, cost, f := d.prepareOperation(op)
+	if f != nil {
+		return nil, f
+	}
+	if f := d.admit(ctx, p, op, cost); f != nil {
+		return nil, f
+	}
+	return p, nil
+}
+
+// admit runs the admission check, if any, on a prepared operation.
+func (d *Dispatcher) admit(ctx context.Context, p *Prepared, op *Operation, cost int) *Failure {
+	if d.o.admission == nil {
+		return nil
+	}
+	name := op.Name
+	if def := p.Doc.Operations.ForName(op.Name); def != nil {
+		name = def.Name
+	}
+	return d.o.admission(ctx, cost, name)
 }
 
 // prepareOperation is [Dispatcher.Prepare] that also returns the
@@ -406,6 +452,10 @@ func (d *Dispatcher) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}}})
 		return
 	}
+	if f := d.admit(ctx, p, op, estimated); f != nil {
+		d.writeFailure(ctx, w, media, f)
+		return
+	}
 	if ctx.Err() != nil {
 		// Parsing and validation took the rest of the request's time, or
 		// the client is gone.
@@ -462,6 +512,11 @@ func (d *Dispatcher) writeFailure(ctx context.Context, w http.ResponseWriter, me
 	status := f.Status
 	if status == 0 {
 		status = requestErrorStatus(media, errs)
+	}
+	for k, vs := range f.Header {
+		for _, v := range vs {
+			w.Header().Add(k, v)
+		}
 	}
 	d.write(w, media, status, &Response{Errors: errs})
 }
