@@ -12,6 +12,7 @@ import (
 	"unicode"
 
 	gqlcodegen "github.com/99designs/gqlgen/codegen"
+	"github.com/99designs/gqlgen/codegen/config"
 	"github.com/99designs/gqlgen/codegen/templates"
 	"github.com/bffgen/bffgen/schema"
 	"github.com/bffgen/bffgen/schema/mapping"
@@ -34,6 +35,18 @@ type bffPlugin struct {
 	scaffolds map[string]bool
 	// prefetch names the types whose resolvers prefetch batched fields.
 	prefetch map[string]bool
+	// deferred holds the bindings MutateConfig restores (deferBindings).
+	deferred map[string]config.TypeMapEntry
+}
+
+// MutateConfig implements gqlgen's plugin.ConfigMutator: it runs after
+// gqlgen's model generator (the plugin before it) and before gqlgen builds
+// its data, and puts back the bindings deferBindings took out.
+func (p *bffPlugin) MutateConfig(cfg *config.Config) error {
+	for name, entry := range p.deferred {
+		cfg.Models[name] = entry
+	}
+	return nil
 }
 
 // Name implements gqlgen's plugin.Plugin.
