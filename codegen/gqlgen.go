@@ -186,6 +186,12 @@ func gqlgenConfig(m *schema.Model, pg *protoGen, ws *workspace, sources []*ast.S
 	cfg.OmitGQLGenVersionInFileNotice = true
 	cfg.OmitGQLGenFileNotice = true
 	cfg.OmitRootModels = true
+	// gqlgen formats the executor and the models with go/format instead of
+	// goimports, which would format them a second time (0.3 s of CPU on the
+	// 1200-field benchmark spec); groupImports then groups their imports as
+	// goimports does.
+	skipGrouping := true
+	cfg.SkipImportGrouping = &skipGrouping
 	// The cost directives stay in the served schema for the runtime's cost
 	// estimate; they need no runtime handler.
 	for _, name := range schema.CostDirectives {
@@ -376,13 +382,16 @@ func genExecutor(m *schema.Model, pg *protoGen, set *FileSet, existing map[strin
 		path.Join(m.Config.Go.Out, "internal/exec/exec.go"),
 		path.Join(m.Config.Go.Out, "model/models.go"),
 	}, p.written...)
-	for _, rel := range outputs {
+	for i, rel := range outputs {
 		data, err := ws.read(rel)
 		if err != nil {
 			if rel == path.Join(m.Config.Go.Out, "model/models.go") {
 				continue // no input or unbound types: gqlgen writes no models
 			}
 			return fmt.Errorf("internal error, please report: reading %s: %w", rel, err)
+		}
+		if i < 2 {
+			data = groupImports(data) // the executor and the models: see gqlgenConfig
 		}
 		set.Add(File{Path: rel, Data: data, Scaffold: p.scaffolds[rel]})
 	}
