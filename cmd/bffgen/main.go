@@ -17,7 +17,7 @@ import (
 // buffers: at Go's default of 100, collection took about a sixth of the
 // CPU time of `bffgen generate` on the 1200-field benchmark spec
 // (docs/benchmarks.md section 4). At 400 it collects a quarter as often,
-// for a higher peak heap (about 290 MiB instead of 250 MiB on that spec).
+// for a higher peak (270-310 MiB instead of about 255 MiB on that spec).
 // The go commands bffgen runs are not affected.
 const gcPercent = 400
 
