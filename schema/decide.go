@@ -60,7 +60,7 @@ func (b *binder) decide() {
 		for _, f := range def.Fields {
 			if d := f.Directives.ForName("rpc"); d != nil {
 				b.inferFromRPC(def, f, d)
-				b.decideRPCRequest(def, f, d)
+				b.decideRPC(def, f, d)
 			}
 			if d := f.Directives.ForName("batch"); d != nil {
 				b.inferFromBatch(f, d)
@@ -101,24 +101,26 @@ func (b *binder) drainBound() {
 }
 
 // decideObject binds the types of the fields of a bound object that read
-// proto fields (what checkObject checks). A field resolved by hand still
-// binds its type to the proto field of its name when there is one, as a
-// plain object or enum field.
+// proto fields (what checkObject checks). The named type of a field that
+// reads a message or enum field binds to it even when the field is
+// resolved by hand or its list-ness is wrong (which the check reports):
+// only map entries and oneof unions need the field's shape to be right.
 func (b *binder) decideObject(def *ast.Definition) {
 	md := b.objMsg[def.Name]
 	for _, f := range def.Fields {
 		if strings.HasPrefix(f.Name, "__") || f.Directives.ForName("rpc") != nil || f.Directives.ForName("batch") != nil {
 			continue
 		}
+		hand := f.Directives.ForName("resolver") != nil
 		fd := b.protoFieldFor(md, f)
 		switch {
-		case fd != nil && f.Directives.ForName("resolver") != nil:
-			if !fd.IsMap() {
-				b.bindNamed(f.Type.Name(), fd, true, span(f.Position))
+		case fd != nil && fd.IsMap():
+			if !hand {
+				b.bindMapEntry(f.Type, fd, true)
 			}
 		case fd != nil:
-			b.bindOutput(f.Type, fd, span(f.Position))
-		case f.Directives.ForName("resolver") == nil:
+			b.bindNamed(f.Type.Name(), fd, true, span(f.Position))
+		case !hand:
 			if od := oneofFor(md, f.Name); od != nil {
 				b.bindOneofUnion(f, od)
 			}
@@ -261,14 +263,21 @@ func (b *binder) bindOneofInput(t *ast.Type, od protoreflect.OneofDescriptor) {
 	}
 }
 
-// decideRPCRequest binds the types an @rpc's request is filled from (what
-// checkRPC checks): arguments named like request fields, the input of
-// request: "$args.input" (to the whole request message), and the
-// arguments of request: {field: "$args.x"}.
-func (b *binder) decideRPCRequest(parent *ast.Definition, f *ast.FieldDefinition, d *ast.Directive) {
+// decideRPC binds the types an @rpc field's result is read into and its
+// request is filled from (what checkRPC checks): the enum, list or map
+// entry types of a result field (inferFromRPC binds result messages),
+// arguments named like request fields, the input of request: "$args.input"
+// (to the whole request message), and the arguments of request: {field:
+// "$args.x"}.
+func (b *binder) decideRPC(parent *ast.Definition, f *ast.FieldDefinition, d *ast.Directive) {
 	md, ok := b.lookupMethod(d, b.isSubscription(parent))
 	if !ok {
 		return
+	}
+	if result, _, ok := stringArg(d, "result"); ok {
+		if path := resultFields(md.Output(), result); path != nil {
+			b.bindOutput(f.Type, path[len(path)-1], span(f.Position))
+		}
 	}
 	req, reqSpan := directiveArg(d, "request")
 	switch {
@@ -372,6 +381,29 @@ func (b *binder) findMethod(name string) (protoreflect.MethodDescriptor, bool) {
 		return md, ok
 	}
 	return nil, false
+}
+
+// resultFields resolves an @rpc result path in the response message, as
+// resultPath does, but reports nothing: nil when it does not resolve.
+func resultFields(md protoreflect.MessageDescriptor, dotted string) []protoreflect.FieldDescriptor {
+	var out []protoreflect.FieldDescriptor
+	segs := strings.Split(dotted, ".")
+	cur := md
+	for i, seg := range segs {
+		if cur == nil {
+			return nil
+		}
+		fd := mapping.FindField(cur, seg)
+		if fd == nil {
+			return nil
+		}
+		out = append(out, fd)
+		cur = nil
+		if fd.Message() != nil && !fd.IsList() && !fd.IsMap() && i < len(segs)-1 {
+			cur = fd.Message()
+		}
+	}
+	return out
 }
 
 // fieldPath resolves a dotted path of fields through singular messages, as
