@@ -378,20 +378,18 @@ func genExecutor(m *schema.Model, pg *protoGen, set *FileSet, existing map[strin
 	if err != nil {
 		return fmt.Errorf("internal error, please report: gqlgen: %w", err)
 	}
-	outputs := append([]string{
-		path.Join(m.Config.Go.Out, "internal/exec/exec.go"),
-		path.Join(m.Config.Go.Out, "model/models.go"),
-	}, p.written...)
-	for i, rel := range outputs {
+	execRel := path.Join(m.Config.Go.Out, "internal/exec/exec.go")
+	modelsRel := path.Join(m.Config.Go.Out, "model/models.go")
+	for _, rel := range append([]string{execRel, modelsRel}, p.written...) {
 		data, err := ws.read(rel)
 		if err != nil {
-			if rel == path.Join(m.Config.Go.Out, "model/models.go") {
+			if rel == modelsRel {
 				continue // no input or unbound types: gqlgen writes no models
 			}
 			return fmt.Errorf("internal error, please report: reading %s: %w", rel, err)
 		}
-		if i < 2 {
-			data = groupImports(data) // the executor and the models: see gqlgenConfig
+		if rel == execRel || rel == modelsRel {
+			data = groupImports(data) // formatted without grouping: see gqlgenConfig
 		}
 		set.Add(File{Path: rel, Data: data, Scaffold: p.scaffolds[rel]})
 	}

@@ -128,3 +128,35 @@ func loadFiles(t *testing.T, files map[string]string) *schema.Model {
 	}
 	return res.Model
 }
+
+// TestHandResolvedFieldBindsNothingBound: a field resolved by hand whose
+// name is a proto field of another message than its type's binding is not
+// a binding conflict: only its check would compare them, and there is none.
+func TestHandResolvedFieldBindsNothingBound(t *testing.T) {
+	m := loadFiles(t, map[string]string{
+		"bffgen.yaml": "version: 1\n",
+		"go.mod":      "module example.com/hand\n\ngo 1.26\n",
+		"proto/shop/v1/shop.proto": `syntax = "proto3";
+package shop.v1;
+message Review { string text = 1; }
+message ReviewSummary { int32 count = 1; }
+message Product { string id = 1; ReviewSummary reviews = 2; }
+message GetRequest { string id = 1; }
+message GetReviewRequest { string id = 1; }
+service ShopService {
+  rpc Get(GetRequest) returns (Product);
+  rpc GetReview(GetReviewRequest) returns (Review);
+}
+`,
+		"schema/schema.graphql": `type Query {
+  product(id: ID!): Product @rpc(method: "shop.v1.ShopService.Get")
+  review(id: ID!): Review @rpc(method: "shop.v1.ShopService.GetReview")
+}
+type Product { id: ID! reviews: [Review!]! @resolver }
+type Review { text: String! }
+`,
+	})
+	if o := m.Objects["Review"]; o == nil || o.Message == nil || o.Message.FullName() != "shop.v1.Review" {
+		t.Errorf("object Review: %v, want bound to shop.v1.Review", o)
+	}
+}

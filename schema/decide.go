@@ -102,9 +102,10 @@ func (b *binder) drainBound() {
 
 // decideObject binds the types of the fields of a bound object that read
 // proto fields (what checkObject checks). The named type of a field that
-// reads a message or enum field binds to it even when the field is
-// resolved by hand or its list-ness is wrong (which the check reports):
-// only map entries and oneof unions need the field's shape to be right.
+// reads a message or enum field also binds when the field is resolved by
+// hand or its list-ness is wrong (which the check reports), but only when
+// it is not bound yet: such a field is never checked against the proto
+// field, so it cannot conflict.
 func (b *binder) decideObject(def *ast.Definition) {
 	md := b.objMsg[def.Name]
 	for _, f := range def.Fields {
@@ -119,11 +120,33 @@ func (b *binder) decideObject(def *ast.Definition) {
 				b.bindMapEntry(f.Type, fd, true)
 			}
 		case fd != nil:
-			b.bindNamed(f.Type.Name(), fd, true, span(f.Position))
+			if !hand {
+				b.bindOutput(f.Type, fd, span(f.Position))
+			}
+			b.bindIfUnbound(f.Type.Name(), fd, span(f.Position))
 		case !hand:
 			if od := oneofFor(md, f.Name); od != nil {
 				b.bindOneofUnion(f, od)
 			}
+		}
+	}
+}
+
+// bindIfUnbound binds GraphQL object or enum type name to the message or
+// enum of fd, unless it is bound already.
+func (b *binder) bindIfUnbound(name string, fd protoreflect.FieldDescriptor, at diag.Span) {
+	def := b.m.Schema.Types[name]
+	if def == nil {
+		return
+	}
+	switch {
+	case def.Kind == ast.Object && fd.Message() != nil && !mapping.IsWellKnown(fd.Message()):
+		if _, ok := b.objMsg[name]; !ok {
+			b.bindMessage(def, fd.Message(), at)
+		}
+	case def.Kind == ast.Enum && fd.Enum() != nil:
+		if _, ok := b.enumProto[name]; !ok {
+			b.bindEnum(def, fd.Enum(), at)
 		}
 	}
 }
