@@ -18,11 +18,12 @@ import (
 // looks at it.
 //
 // decide follows the same paths the checks do, without reporting what the
-// checks report: a path whose shape is wrong (a list where the proto field
-// is singular, a map declared as a plain list) binds nothing, and its
-// check reports it. The only errors decide reports are binding conflicts
-// (a type reached with two different messages or enums) and, through the
-// inference from @rpc, unknown methods and result paths.
+// checks report: a path whose shape is wrong (a map read into a plain list,
+// a oneof read into a type that is not a union, an input list filling a
+// singular field) binds nothing, and its check reports it. The only errors
+// decide reports are binding conflicts (a type reached with two different
+// messages or enums) and, through the inference from @rpc, unknown methods
+// and result paths.
 
 // decide settles every binding before any check runs:
 //
@@ -69,8 +70,8 @@ func (b *binder) decide() {
 		}
 	}
 	// A @batch field's request is checked only on a bound parent, which
-	// the propagation below may bind: so its request types are decided
-	// once the parent is bound, which may bind more types.
+	// drainBound may bind: so its request types are decided once the
+	// parent is bound, and may in turn bind more types to follow.
 	roots := b.rootNames()
 	done := make([]bool, len(batches))
 	for progress := true; progress; {
