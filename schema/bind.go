@@ -15,7 +15,9 @@ import (
 	"google.golang.org/protobuf/reflect/protoreflect"
 )
 
-// binder links the SDL to the protos and checks every binding.
+// binder links the SDL to the protos and checks every binding, in two
+// passes: decide (decide.go) binds types, then the checks check fields
+// against the bindings decided.
 type binder struct {
 	m          *Model
 	diags      *diag.List
@@ -34,8 +36,12 @@ type binder struct {
 	services map[protoreflect.FullName]*Service
 	// oneofUnions are the unions bound to a oneof.
 	oneofUnions map[string]bool
-	// pendingInputs are input types bound but not yet checked.
-	pendingInputs []string
+	// newlyBound are the object and input types bound whose fields decide
+	// has not followed yet.
+	newlyBound []*ast.Definition
+	// entryOf maps the entry types of maps decide has followed to the map
+	// entry message, so an entry type shared by two maps binds once.
+	entryOf map[string]protoreflect.FullName
 }
 
 func newBinder(m *Model, diags *diag.List, protoFiles map[string]string) *binder {
@@ -51,6 +57,7 @@ func newBinder(m *Model, diags *diag.List, protoFiles map[string]string) *binder
 		services:  map[protoreflect.FullName]*Service{},
 
 		oneofUnions: map[string]bool{},
+		entryOf:     map[string]protoreflect.FullName{},
 	}
 	seen := map[string]bool{}
 	for _, f := range m.Protos {
@@ -160,31 +167,9 @@ func (b *binder) bind() {
 	b.m.Inputs = map[string]*Input{}
 	b.m.MapEntries = map[string]protoreflect.MessageDescriptor{}
 	b.m.InputMapEntries = map[string]protoreflect.MessageDescriptor{}
-	for _, name := range sortedKeys(s.Types) {
-		def := s.Types[name]
-		if def.BuiltIn || strings.HasPrefix(name, "__") {
-			continue
-		}
-		b.explicitBinding(def)
-	}
-	// Infer object bindings from @rpc results, then propagate to nested
-	// message fields until nothing changes.
+	b.decide()
+	// Every binding is decided: check the types against them.
 	roots := b.rootNames()
-	for _, name := range sortedKeys(s.Types) {
-		def := s.Types[name]
-		if def.Kind != ast.Object || def.BuiltIn || strings.HasPrefix(name, "__") {
-			continue
-		}
-		for _, f := range def.Fields {
-			if d := f.Directives.ForName("rpc"); d != nil {
-				b.inferFromRPC(def, f, d)
-			}
-			if d := f.Directives.ForName("batch"); d != nil {
-				b.inferFromBatch(f, d)
-			}
-		}
-	}
-	b.propagate()
 	for _, name := range sortedKeys(s.Types) {
 		def := s.Types[name]
 		if def.Kind != ast.Object || def.BuiltIn || strings.HasPrefix(name, "__") {
@@ -192,9 +177,7 @@ func (b *binder) bind() {
 		}
 		b.m.Objects[name] = b.checkObject(def, roots[name])
 	}
-	for len(b.pendingInputs) > 0 {
-		name := b.pendingInputs[0]
-		b.pendingInputs = b.pendingInputs[1:]
+	for _, name := range sortedKeys(b.inputMsg) {
 		b.checkInput(s.Types[name])
 	}
 	for _, name := range sortedKeys(b.enumProto) {
@@ -298,9 +281,7 @@ func (b *binder) bindMessage(def *ast.Definition, md protoreflect.MessageDescrip
 	}
 	bound[def.Name] = md
 	b.boundAt[def.Name] = at
-	if def.Kind == ast.InputObject {
-		b.pendingInputs = append(b.pendingInputs, def.Name)
-	}
+	b.newlyBound = append(b.newlyBound, def)
 	return true
 }
 
@@ -328,13 +309,7 @@ func (b *binder) resolveMethod(d *ast.Directive, stream bool) (protoreflect.Meth
 	if !ok {
 		return nil, sp, false
 	}
-	md, ok := b.methods[name]
-	if !ok {
-		// Accept the "pkg.Service/Method" spelling of procedures too.
-		if i := strings.LastIndex(name, "/"); i > 0 {
-			md, ok = b.methods[name[:i]+"."+name[i+1:]]
-		}
-	}
+	md, ok := b.findMethod(name)
 	if !ok {
 		cands := make([]string, 0, len(b.methods))
 		for n := range b.methods {
@@ -416,41 +391,6 @@ func (b *binder) inferFromRPC(parent *ast.Definition, f *ast.FieldDefinition, d 
 	last := path[len(path)-1]
 	if last.Message() != nil && !last.IsMap() && !mapping.IsWellKnown(last.Message()) {
 		b.bindMessage(def, last.Message(), span(d.Position))
-	}
-}
-
-// propagate binds the types of fields of bound objects to the messages of
-// the proto fields they read, until no new binding appears.
-func (b *binder) propagate() {
-	for changed := true; changed; {
-		changed = false
-		for _, name := range sortedKeys(b.objMsg) {
-			def := b.m.Schema.Types[name]
-			md := b.objMsg[name]
-			for _, f := range def.Fields {
-				if f.Directives.ForName("rpc") != nil || f.Directives.ForName("batch") != nil {
-					continue
-				}
-				fd := b.protoFieldFor(md, f)
-				if fd == nil || fd.IsMap() {
-					continue
-				}
-				t := b.m.Schema.Types[f.Type.Name()]
-				if t == nil {
-					continue
-				}
-				switch {
-				case t.Kind == ast.Object && fd.Message() != nil && !mapping.IsWellKnown(fd.Message()):
-					if _, ok := b.objMsg[t.Name]; !ok {
-						changed = b.bindMessage(t, fd.Message(), span(f.Position)) || changed
-					}
-				case t.Kind == ast.Enum && fd.Enum() != nil:
-					if _, ok := b.enumProto[t.Name]; !ok {
-						b.bindEnum(t, fd.Enum(), span(f.Position))
-					}
-				}
-			}
-		}
 	}
 }
 
@@ -665,8 +605,9 @@ func suggestType(fd protoreflect.FieldDescriptor, b *binder) string {
 }
 
 // compatible reports whether GraphQL named type name and the element type
-// of fd fit, binding enums, objects and inputs on the way. output is the
-// direction: proto -> GraphQL when true.
+// of fd fit: a scalar that holds the proto value, or an enum, object or
+// input bound (by decide) to fd's enum or message. output is the
+// direction: proto -> GraphQL when true. It binds nothing.
 func (b *binder) compatible(name string, fd protoreflect.FieldDescriptor, output bool) bool {
 	def := b.m.Schema.Types[name]
 	if def == nil {
@@ -679,16 +620,19 @@ func (b *binder) compatible(name string, fd protoreflect.FieldDescriptor, output
 	case ast.Scalar:
 		return mapping.ScalarFits(name, fd, output)
 	case ast.Enum:
-		if fd.Enum() == nil {
-			return false
-		}
-		return b.bindEnum(def, fd.Enum(), b.protoSpan(fd))
+		ed := b.enumProto[def.Name]
+		return fd.Enum() != nil && ed != nil && ed.FullName() == fd.Enum().FullName()
 	case ast.Object:
-		return output && fd.Message() != nil && b.bindMessage(def, fd.Message(), b.protoSpan(fd))
+		return output && fd.Message() != nil && sameMessage(b.objMsg[def.Name], fd.Message())
 	case ast.InputObject:
-		return !output && fd.Message() != nil && b.bindMessage(def, fd.Message(), b.protoSpan(fd))
+		return !output && fd.Message() != nil && sameMessage(b.inputMsg[def.Name], fd.Message())
 	}
 	return false
+}
+
+// sameMessage reports whether bound (nil when unbound) is md.
+func sameMessage(bound, md protoreflect.MessageDescriptor) bool {
+	return bound != nil && bound.FullName() == md.FullName()
 }
 
 func (b *binder) checkEnum(def *ast.Definition) {
@@ -856,7 +800,9 @@ func (b *binder) checkRPC(obj *Object, f *ast.FieldDefinition, d *ast.Directive)
 		case src.Kind != SourceArg || b.m.Schema.Types[src.Type.Name()].Kind != ast.InputObject || src.Type.Elem != nil:
 			b.errorf(reqSpan, "bad-request-mapping", `map fields one by one with request: {field: "$args.x"}`, nil, "request: %q must name an input object argument to fill the whole request", req.Raw)
 			okAll = false
-		case !b.bindMessage(b.m.Schema.Types[src.Type.Name()], md.Input(), reqSpan):
+		case !sameMessage(b.inputMsg[src.Type.Name()], md.Input()):
+			// decide bound it to the request message, or reported the
+			// binding it has instead.
 			okAll = false
 		default:
 			rpc.Whole = src

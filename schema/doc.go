@@ -21,13 +21,14 @@
 //     prelude;
 //  4. protos: compile every .proto file under the import roots with
 //     protocompile;
-//  5. bind, link then check: resolve @rpc methods and @proto types, bind
-//     GraphQL object, input and enum types to proto messages and enums
-//     (explicitly or by inference from @rpc results and requests); then
-//     every field of a bound type resolves to a compatible proto field, an
-//     @rpc or @batch, or a declared user resolver; every request mapping
-//     and result path is type-checked. Checking a field's type may still
-//     bind the type it names (an input or enum reached only through it).
+//  5. bind, in two passes. Link: resolve @rpc methods and @proto types,
+//     and decide every binding of a GraphQL object, input and enum type to
+//     a proto message or enum (explicitly, by inference from @rpc and
+//     @batch results and requests, then through the fields of each bound
+//     type). Check: every field of a bound type resolves to a compatible
+//     proto field, an @rpc or @batch, or a declared user resolver; every
+//     request mapping and result path is type-checked, against the
+//     bindings decided, never binding a type itself.
 //
 // [CompileProtos] runs phases 1 and 2 for the protos alone (the input of
 // `bffgen import proto`, package schema/importproto). The proto <-> GraphQL
