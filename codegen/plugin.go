@@ -251,6 +251,7 @@ func (p *bffPlugin) importPaths() []string {
 		"connectrpc.com/connect", "errors", "fmt", "maps", "math", "slices", "sync", "context",
 		gqlPkg, scalarPkg, batchPkg,
 		"github.com/bffgen/bffgen/runtime",
+		authzPkg,
 		"github.com/bffgen/bffgen/runtime/request",
 		"github.com/bffgen/bffgen/runtime/sidecar",
 		"github.com/bffgen/bffgen/runtime/stream",
