@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/bffgen/bffgen/examples/shop/dev/devkey"
 )
 
 // TestMintedTokensVerifyWithTheCommittedJWKS: a token minted with the
@@ -19,11 +21,11 @@ import (
 // id, the ES256 signature, the claims bff.yaml checks), so the two files
 // cannot drift apart.
 func TestMintedTokensVerifyWithTheCommittedJWKS(t *testing.T) {
-	signed, err := mint("../../dev", defaultIssuer, defaultAudience, "u-1", " reviews:write  pii:read ", time.Hour, time.Now())
+	signed, err := devkey.Mint("../../dev", devkey.Issuer, devkey.Audience, "u-1", " reviews:write  pii:read ", time.Hour, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	keys := readJWKS(t, "../../dev/"+jwksFile)
+	keys := readJWKS(t, "../../dev/"+devkey.JWKSFile)
 	claims := jwt.MapClaims{}
 	_, err = jwt.ParseWithClaims(signed, claims, func(tok *jwt.Token) (any, error) {
 		kid, _ := tok.Header["kid"].(string)
@@ -32,7 +34,7 @@ func TestMintedTokensVerifyWithTheCommittedJWKS(t *testing.T) {
 		}
 		t.Fatalf("kid %q is not in the JWKS", kid)
 		return nil, nil
-	}, jwt.WithValidMethods([]string{"ES256"}), jwt.WithIssuer(defaultIssuer), jwt.WithAudience(defaultAudience), jwt.WithExpirationRequired())
+	}, jwt.WithValidMethods([]string{"ES256"}), jwt.WithIssuer(devkey.Issuer), jwt.WithAudience(devkey.Audience), jwt.WithExpirationRequired())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,15 +48,15 @@ func TestNewKeyPairsMintVerifiableTokens(t *testing.T) {
 	if err := run([]string{"-new-key", "-dir", dir}); err != nil {
 		t.Fatal(err)
 	}
-	signed, err := mint(dir, "i", "a", "s", "", time.Minute, time.Now())
+	signed, err := devkey.Mint(dir, "i", "a", "s", "", time.Minute, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	keys := readJWKS(t, filepath.Join(dir, jwksFile))
+	keys := readJWKS(t, filepath.Join(dir, devkey.JWKSFile))
 	if _, err := jwt.Parse(signed, func(tok *jwt.Token) (any, error) { return keys[tok.Header["kid"].(string)], nil }, jwt.WithValidMethods([]string{"ES256"})); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := mint(dir, "i", "a", "s", "", 0, time.Now()); err == nil {
+	if _, err := devkey.Mint(dir, "i", "a", "s", "", 0, time.Now()); err == nil {
 		t.Error("a ttl of 0 minted a token")
 	}
 }
@@ -66,7 +68,9 @@ func readJWKS(t *testing.T, path string) map[string]*ecdsa.PublicKey {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var set struct{ Keys []struct{ Kid, Crv, X, Y string } }
+	var set struct {
+		Keys []struct{ Kid, Crv, X, Y string }
+	}
 	if err := json.Unmarshal(data, &set); err != nil {
 		t.Fatal(err)
 	}
