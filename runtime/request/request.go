@@ -44,6 +44,38 @@ type Principal struct {
 // (Subject is empty).
 func (p Principal) Anonymous() bool { return p.Subject == "" }
 
+// HasScopes reports whether p holds every one of scopes (exact,
+// case-sensitive matches against p.Scopes). With no scopes it reports true,
+// even for an anonymous principal: a check that needs an authenticated
+// caller tests [Principal.Anonymous] as well.
+func (p Principal) HasScopes(scopes ...string) bool {
+	for _, want := range scopes {
+		found := false
+		for _, have := range p.Scopes {
+			if have == want {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
+
+// PrincipalOf returns the principal of the Request in ctx: the zero
+// (anonymous) Principal when ctx carries no Request or no authentication
+// phase identified the caller. For a websocket, it is the principal that the
+// connection_init payload (or the upgrade request) established; every
+// operation of the connection sees it.
+func PrincipalOf(ctx context.Context) Principal {
+	if r := From(ctx); r != nil {
+		return r.Principal
+	}
+	return Principal{}
+}
+
 // New returns a Request with the given identifier and inbound headers. A
 // nil header is replaced by an empty one.
 func New(id string, header http.Header) *Request {

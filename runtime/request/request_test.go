@@ -89,3 +89,38 @@ func TestResponseHeadersCollectOnlyTheNamedOnesFromConcurrentCalls(t *testing.T)
 		t.Error("a header that was not named reached the response")
 	}
 }
+
+func TestHasScopesNeedsEveryScope(t *testing.T) {
+	p := request.Principal{Subject: "u1", Scopes: []string{"reviews:read", "reviews:write"}}
+	for _, tc := range []struct {
+		name   string
+		p      request.Principal
+		scopes []string
+		want   bool
+	}{
+		{"one held", p, []string{"reviews:write"}, true},
+		{"all held", p, []string{"reviews:read", "reviews:write"}, true},
+		{"one missing", p, []string{"reviews:write", "admin"}, false},
+		{"case matters", p, []string{"Reviews:Write"}, false},
+		{"none asked", p, nil, true},
+		{"anonymous, none asked", request.Principal{}, nil, true},
+		{"anonymous, one asked", request.Principal{}, []string{"reviews:read"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := tc.p.HasScopes(tc.scopes...); got != tc.want {
+				t.Errorf("HasScopes(%q) = %v, want %v", tc.scopes, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestPrincipalOfReadsTheSeam(t *testing.T) {
+	if p := request.PrincipalOf(context.Background()); !p.Anonymous() {
+		t.Errorf("outside a request: %+v", p)
+	}
+	req := request.New("id", nil)
+	req.Principal = request.Principal{Subject: "u1"}
+	if p := request.PrincipalOf(request.With(context.Background(), req)); p.Subject != "u1" {
+		t.Errorf("PrincipalOf = %+v", p)
+	}
+}
