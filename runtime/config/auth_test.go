@@ -20,7 +20,7 @@ func TestAuthDefaults(t *testing.T) {
 		JWKSURL: "https://idp.example.com/jwks", Issuer: "https://idp.example.com/", Audiences: []string{"bff"},
 		Algorithms: []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"},
 		Leeway:     30 * time.Second, RefreshInterval: 5 * time.Minute, UnknownKIDRefreshInterval: 10 * time.Second,
-		FetchTimeout: 5 * time.Second, MaxTokenBytes: 8192,
+		FetchTimeout: 5 * time.Second, MaxTokenBytes: 8192, CacheSize: 10000,
 	}
 	if !reflect.DeepEqual(jwks, want) {
 		t.Errorf("jwt defaults:\n got  %+v\n want %+v", jwks, want)

@@ -201,6 +201,7 @@ gateway:
       unknown_kid_refresh_interval: 20s
       fetch_timeout: 2s
       max_token_bytes: 4096
+      cache_size: 50
     api_keys: {header: X-Key, file: keys.yaml, reload_interval: 5s}
     allow_anonymous: false
   cors:
@@ -274,7 +275,7 @@ telemetry:
 					JWKSURL: "https://auth.example.com/jwks.json", Issuer: "https://auth.example.com/",
 					Audiences: []string{"shop-bff"}, Algorithms: []string{"ES256"}, Leeway: 10 * time.Second,
 					RequiredClaims: []string{"tenant"}, RefreshInterval: time.Minute, UnknownKIDRefreshInterval: 20 * time.Second,
-					FetchTimeout: 2 * time.Second, MaxTokenBytes: 4096,
+					FetchTimeout: 2 * time.Second, MaxTokenBytes: 4096, CacheSize: 50,
 				},
 				APIKeys: config.APIKeys{Header: "X-Key", File: "keys.yaml", ReloadInterval: 5 * time.Second},
 			},

@@ -104,6 +104,7 @@ func applyDefaults(c *Config, set func(path string) bool) {
 	def("gateway.auth.jwt.unknown_kid_refresh_interval", func() { a.JWT.UnknownKIDRefreshInterval = 10 * time.Second })
 	def("gateway.auth.jwt.fetch_timeout", func() { a.JWT.FetchTimeout = 5 * time.Second })
 	def("gateway.auth.jwt.max_token_bytes", func() { a.JWT.MaxTokenBytes = 8 << 10 })
+	def("gateway.auth.jwt.cache_size", func() { a.JWT.CacheSize = 10000 })
 	def("gateway.auth.api_keys.header", func() { a.APIKeys.Header = "X-Api-Key" })
 	def("gateway.auth.api_keys.reload_interval", func() { a.APIKeys.ReloadInterval = 10 * time.Second })
 

@@ -137,6 +137,9 @@ func (v *validator) jwt(j *JWT, mode string, csrf CSRF) {
 	if j.MaxTokenBytes <= 0 {
 		v.errorf(p+".max_token_bytes", "%q must be greater than zero, got %d", p+".max_token_bytes", j.MaxTokenBytes)
 	}
+	if j.CacheSize < 0 {
+		v.errorf(p+".cache_size", "%q must not be negative, got %d: use 0 to turn the cache off", p+".cache_size", j.CacheSize)
+	}
 	if j.Cookie != "" {
 		if !isToken(j.Cookie) {
 			v.errorf(p+".cookie", "invalid cookie name %q", j.Cookie)

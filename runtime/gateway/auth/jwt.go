@@ -2,13 +2,16 @@ package auth
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/MicahParks/jwkset"
 	"github.com/MicahParks/keyfunc/v3"
 	"github.com/golang-jwt/jwt/v5"
+	lru "github.com/hashicorp/golang-lru/v2"
 
 	"github.com/bffgen/bffgen/runtime/config"
 	"github.com/bffgen/bffgen/runtime/request"
@@ -41,7 +44,21 @@ type jwtVerifier struct {
 	keyfunc  jwt.Keyfunc
 	required []string
 	maxBytes int
+	leeway   time.Duration
 	keys     *keySet // nil with an HMAC secret
+	// verified caches the tokens that verified, by their SHA-256; nil when
+	// gateway.auth.jwt.cache_size is 0.
+	verified *lru.Cache[[sha256.Size]byte, verifiedToken]
+}
+
+// verifiedToken is a token that verified: its principal, its expiry, and
+// the generation of the key set it verified with. A later request with the
+// same token skips the signature while the key set is unchanged and the
+// token has not expired ("nbf" and "iat" passed once stay passed).
+type verifiedToken struct {
+	principal  request.Principal
+	expires    time.Time // exp + leeway
+	generation uint64
 }
 
 func newJWTVerifier(cfg config.JWT, keys *keySet) (*jwtVerifier, error) {
@@ -58,7 +75,15 @@ func newJWTVerifier(cfg config.JWT, keys *keySet) (*jwtVerifier, error) {
 		),
 		required: append([]string{"sub"}, cfg.RequiredClaims...),
 		maxBytes: cfg.MaxTokenBytes,
+		leeway:   cfg.Leeway,
 		keys:     keys,
+	}
+	if cfg.CacheSize > 0 {
+		c, err := lru.New[[sha256.Size]byte, verifiedToken](cfg.CacheSize)
+		if err != nil {
+			return nil, fmt.Errorf("gateway.auth.jwt.cache_size: %w", err)
+		}
+		v.verified = c
 	}
 	for _, alg := range cfg.Algorithms {
 		if alg == "none" || jwt.GetSigningMethod(alg) == nil {
@@ -101,6 +126,14 @@ func (v *jwtVerifier) verify(_ context.Context, token string) (request.Principal
 	if len(token) > v.maxBytes {
 		return request.Principal{}, ReasonTooLarge
 	}
+	var sum [sha256.Size]byte
+	generation := v.generation()
+	if v.verified != nil {
+		sum = sha256.Sum256([]byte(token))
+		if hit, ok := v.verified.Get(sum); ok && hit.generation == generation && time.Now().Before(hit.expires) {
+			return hit.principal, ""
+		}
+	}
 	keyLooked := false
 	claims := jwt.MapClaims{}
 	_, err := v.parser.ParseWithClaims(token, claims, func(t *jwt.Token) (any, error) {
@@ -119,7 +152,20 @@ func (v *jwtVerifier) verify(_ context.Context, token string) (request.Principal
 	if !ok {
 		return request.Principal{}, ReasonInvalidClaims
 	}
+	if v.verified != nil {
+		if exp, err := claims.GetExpirationTime(); err == nil && exp != nil {
+			v.verified.Add(sum, verifiedToken{principal: p, expires: exp.Add(v.leeway), generation: generation})
+		}
+	}
 	return p, ""
+}
+
+// generation returns the generation of the key set, 0 for a secret.
+func (v *jwtVerifier) generation() uint64 {
+	if v.keys == nil {
+		return 0
+	}
+	return v.keys.generation.Load()
 }
 
 // classify turns an error of the JWT parser into a reason.

@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/bffgen/bffgen/runtime/gateway/auth"
@@ -124,4 +125,28 @@ func TestHMACSecretVerifiesOnlyHMAC(t *testing.T) {
 	if got := reason(verify(a, authtest.Mint(t, authtest.FixedRSA(t), authtest.Claims(nil), nil))); got != auth.ReasonAlgorithm {
 		t.Errorf("an RS256 token: reason %q, want %q", got, auth.ReasonAlgorithm)
 	}
+}
+
+// TestCachedTokenStillExpires: a token remembered after it verified is
+// refused once it expires (beyond the leeway), on synctest's clock.
+func TestCachedTokenStillExpires(t *testing.T) {
+	k := authtest.NewEC(t, "k1")
+	jwks := writeFile(t, t.TempDir(), "jwks.json", authtest.JWKS(t, k))
+	synctest.Test(t, func(t *testing.T) {
+		a := newAuth(t, authConfig(t, "jwt: {jwks_file: "+jwks+", issuer: \""+authtest.Issuer+"\", audiences: ["+authtest.Audience+"], leeway: 5s}\n"))
+		token := authtest.Mint(t, k, authtest.Claims(map[string]any{"exp": time.Now().Add(time.Minute).Unix()}), nil)
+		for range 2 {
+			if err := verify(a, token); err != nil {
+				t.Fatalf("before it expires: %v", err)
+			}
+		}
+		time.Sleep(time.Minute + 4*time.Second)
+		if err := verify(a, token); err != nil {
+			t.Errorf("within the leeway: %v", err)
+		}
+		time.Sleep(2 * time.Second)
+		if got := reason(verify(a, token)); got != auth.ReasonExpired {
+			t.Errorf("after exp + leeway: reason %q, want %q", got, auth.ReasonExpired)
+		}
+	})
 }
