@@ -173,8 +173,8 @@ func TestAU5IdentityHeaders(t *testing.T) {
 	spoof := []string{"X-User-Id", "admin", "X-Tenant", "evil", "Accept-Language", "fr"}
 
 	for _, tt := range []struct {
-		name              string
-		header            []string
+		name               string
+		header             []string
 		user, tenant, auth string
 	}{
 		{"authenticated, with spoofed copies", append([]string{"Authorization", "Bearer " + token}, spoof...), "user-1", "acme", ""},
