@@ -2,9 +2,11 @@ package auth_test
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/bffgen/bffgen/runtime/gateway/auth"
@@ -148,4 +150,47 @@ func TestSubscriptionInit(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestRefusalsAreLoggedWithoutTheCredential is PII-1 for credentials: the
+// debug log names the request, the kind of credential and the reason, and
+// no byte of the token or the key.
+func TestRefusalsAreLoggedWithoutTheCredential(t *testing.T) {
+	t.Parallel()
+	k := authtest.FixedRSA(t)
+	dir := t.TempDir()
+	jwks := writeFile(t, dir, "jwks.json", authtest.JWKS(t, k))
+	keys := writeFile(t, dir, "keys.yaml", keyFile([3]string{"app", hashOf("key-1"), "x"}))
+	var logs strings.Builder
+	var mu sync.Mutex
+	logger := slog.New(slog.NewJSONHandler(lockedWriter{&mu, &logs}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	a := newAuth(t, authConfig(t, "jwt: {jwks_file: "+jwks+", issuer: \""+authtest.Issuer+"\", audiences: ["+authtest.Audience+"]}\napi_keys: {file: "+keys+"}\n"), auth.WithLogger(logger))
+	expired := authtest.Mint(t, k, authtest.Claims(map[string]any{"exp": 1, "email": "jane@example.com"}), nil)
+	secretKey := "sk_live_4242424242424242"
+	serve(a, requestWith("Authorization", "Bearer "+expired))
+	serve(a, requestWith("X-Api-Key", secretKey))
+	mu.Lock()
+	out := logs.String()
+	mu.Unlock()
+	for _, want := range []string{`"reason":"expired"`, `"reason":"unknown_api_key"`, `"request_id":"req-1"`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the log lacks %s:\n%s", want, out)
+		}
+	}
+	for _, secret := range append(strings.Split(expired, "."), secretKey, "jane@example.com") {
+		if strings.Contains(out, secret) {
+			t.Errorf("the log holds a piece of a credential %q:\n%s", secret, out)
+		}
+	}
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  *strings.Builder
+}
+
+func (l lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
