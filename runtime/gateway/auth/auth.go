@@ -412,12 +412,3 @@ func (a *Authenticator) fromInitPayload(ctx context.Context, payload map[string]
 	}
 	return request.Principal{}, ErrNoCredential
 }
-
-// keySetGeneration returns how many times the keys of the key set changed
-// (0 without a key set); tests wait on it.
-func (a *Authenticator) keySetGeneration() uint64 {
-	if a.jwt == nil || a.jwt.keys == nil {
-		return 0
-	}
-	return a.jwt.keys.generation.Load()
-}
