@@ -251,8 +251,9 @@ func bearer(h string) (string, bool) {
 // backend is called; the reason is logged at debug level with the request
 // id, never the credential. A request without a credential goes on as
 // anonymous when allow_anonymous is true, and is answered with 401
-// otherwise, except a websocket upgrade, whose credential may come in its
-// connection_init message (see SubscriptionInit).
+// otherwise, except a websocket opening handshake, whose credential may
+// come in its connection_init message (see SubscriptionInit): it goes on
+// without its URL query, so that no operation can ride on it.
 func (a *Authenticator) Middleware() gateway.Middleware {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -261,11 +262,18 @@ func (a *Authenticator) Middleware() gateway.Middleware {
 			case err == nil:
 				r = withPrincipal(r, p)
 			case errors.Is(err, ErrNoCredential):
-				if !a.anonymous && !isWebsocketUpgrade(r) {
+				if a.anonymous {
+					break
+				}
+				if !isWebsocketHandshake(r) {
 					a.logRefusal(r.Context(), "", "missing")
 					a.challenge(w, r, nil)
 					return
 				}
+				// The credential may come in connection_init. Nothing but
+				// the websocket may run on this request: without its query
+				// string, a GET cannot carry an operation past here.
+				r = withoutQuery(r)
 			default:
 				var ce *CredentialError
 				errors.As(err, &ce)
@@ -324,9 +332,24 @@ func (a *Authenticator) logRefusal(ctx context.Context, credential, reason strin
 		slog.String("reason", reason))
 }
 
-// isWebsocketUpgrade reports whether r asks for a websocket.
-func isWebsocketUpgrade(r *http.Request) bool {
-	return r.Method == http.MethodGet && strings.EqualFold(r.Header.Get("Upgrade"), "websocket")
+// isWebsocketHandshake reports whether r is a websocket opening handshake
+// (RFC 6455 section 4.1: a GET with Upgrade: websocket, a
+// Sec-WebSocket-Key and version 13).
+func isWebsocketHandshake(r *http.Request) bool {
+	return r.Method == http.MethodGet && strings.EqualFold(r.Header.Get("Upgrade"), "websocket") &&
+		r.Header.Get("Sec-WebSocket-Key") != "" && r.Header.Get("Sec-WebSocket-Version") == "13"
+}
+
+// withoutQuery returns r with an empty URL query.
+func withoutQuery(r *http.Request) *http.Request {
+	if r.URL.RawQuery == "" {
+		return r
+	}
+	r = r.WithContext(r.Context())
+	u := *r.URL
+	u.RawQuery = ""
+	r.URL = &u
+	return r
 }
 
 // errInitRefused is the error of a refused connection_init: the client sees

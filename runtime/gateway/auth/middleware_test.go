@@ -46,7 +46,7 @@ func TestMiddleware(t *testing.T) {
 	closed := newAuth(t, authConfig(t, base+"allow_anonymous: false\n"))
 	valid := authtest.Mint(t, k, authtest.Claims(nil), nil)
 	expired := authtest.Mint(t, k, authtest.Claims(map[string]any{"exp": 1}), nil)
-	upgrade := []string{"Upgrade", "websocket", "Connection", "Upgrade"}
+	upgrade := []string{"Upgrade", "websocket", "Connection", "Upgrade", "Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Version", "13"}
 	tests := []struct {
 		name      string
 		a         *auth.Authenticator
@@ -69,6 +69,7 @@ func TestMiddleware(t *testing.T) {
 		{name: "unknown API key", a: open, header: []string{"X-Api-Key", "key-2"}, status: 401, challenge: `ApiKey header="X-Api-Key", error="invalid_key"`},
 		{name: "anonymous refused", a: closed, status: 401, challenge: "Bearer"},
 		{name: "websocket upgrade without a credential waits for connection_init", a: closed, method: http.MethodGet, header: upgrade},
+		{name: "an Upgrade header alone is no websocket", a: closed, method: http.MethodGet, header: []string{"Upgrade", "websocket"}, status: 401, challenge: "Bearer"},
 		{name: "websocket upgrade with a bad token", a: closed, method: http.MethodGet, header: append([]string{"Authorization", "Bearer " + expired}, upgrade...), status: 401, challenge: `Bearer error="invalid_token"`},
 	}
 	for _, tt := range tests {
@@ -193,4 +194,26 @@ func (l lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)
+}
+
+// TestAnonymousHandshakeCarriesNoOperation: with anonymous callers refused,
+// a websocket handshake without a credential goes on (connection_init may
+// bring one) but without its query string, so that a GET operation cannot
+// ride on it.
+func TestAnonymousHandshakeCarriesNoOperation(t *testing.T) {
+	t.Parallel()
+	keys := writeFile(t, t.TempDir(), "keys.yaml", keyFile([3]string{"app", hashOf("key-1"), "x"}))
+	a := newAuth(t, authConfig(t, "api_keys: {file: "+keys+"}\nallow_anonymous: false\n"))
+	r := httptest.NewRequest(http.MethodGet, "/graphql?query=%7Bhello%7D", nil)
+	for _, h := range [][2]string{{"Upgrade", "websocket"}, {"Connection", "Upgrade"}, {"Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="}, {"Sec-WebSocket-Version", "13"}} {
+		r.Header.Set(h[0], h[1])
+	}
+	var query string
+	reached := false
+	a.Middleware()(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+		reached, query = true, r.URL.RawQuery
+	})).ServeHTTP(httptest.NewRecorder(), r)
+	if !reached || query != "" {
+		t.Errorf("reached %v with query %q, want the handshake through without its query", reached, query)
+	}
 }
