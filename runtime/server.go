@@ -59,7 +59,11 @@ func (e *configError) Unwrap() error { return e.err }
 
 // New builds the server of svc with cfg: the upstream set (every name in
 // svc.Upstreams must be configured; the set logs with the server's logger), the schema, the gateway chain of the
-// GraphQL endpoint and the admin endpoints. A nil cfg means
+// GraphQL endpoint (with, when gateway.auth configures a credential, the
+// authenticator of package runtime/gateway/auth first in the authn phase
+// and first to check websocket connection_init payloads) and the admin
+// endpoints. An unreadable key set file or API key file is a configuration
+// error. A nil cfg means
 // config.Default(). cfg must come from the config package (Load, Parse or
 // Default), which validates it. On error nothing is left open.
 func New(svc Service, cfg *config.Config, opts ...Option) (*Server, error) {
