@@ -39,14 +39,20 @@ type options struct {
 	pipeline []gateway.PipelineOption
 	upstream []sidecar.Option
 	graphql  []gateway.GraphQLOption
+	// subscriptionInit is the check of WithSubscriptionInit; it runs after
+	// the authenticator's when gateway.auth is configured.
+	subscriptionInit gateway.SubscriptionInitFunc
 }
 
 // WithSubscriptionInit checks the connection_init payload of websocket
-// subscriptions (for instance a token); an error closes the connection with
-// 4403. Default: every connection is accepted.
+// subscriptions; an error closes the connection with 4403. When
+// gateway.auth is configured, the authenticator checks the payload's
+// credential first (and sets the connection's principal), then fn runs
+// with the context it returned. Default: no check of the service's own. A
+// later WithSubscriptionInit replaces an earlier one.
 func WithSubscriptionInit(fn gateway.SubscriptionInitFunc) Option {
 	return func(o *options) {
-		o.graphql = append(o.graphql, gateway.WithSubscriptionInit(fn))
+		o.subscriptionInit = fn
 	}
 }
 

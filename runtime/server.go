@@ -25,6 +25,7 @@ import (
 
 	"github.com/bffgen/bffgen/runtime/config"
 	"github.com/bffgen/bffgen/runtime/gateway"
+	"github.com/bffgen/bffgen/runtime/gateway/auth"
 	"github.com/bffgen/bffgen/runtime/gateway/ratelimit"
 	"github.com/bffgen/bffgen/runtime/sidecar"
 )
@@ -40,6 +41,7 @@ type Server struct {
 	admin     http.Handler
 	streams   *gateway.Streams // subscription streams, ended at shutdown
 	limiter   *ratelimit.Limiter
+	authn     *auth.Authenticator // nil when gateway.auth configures no credential
 
 	draining  atomic.Bool
 	started   atomic.Bool
@@ -59,8 +61,12 @@ func (e *configError) Unwrap() error { return e.err }
 
 // New builds the server of svc with cfg: the upstream set (every name in
 // svc.Upstreams must be configured; the set logs with the server's logger), the schema, the gateway chain of the
-// GraphQL endpoint (its rate-limit phase enforces gateway.rate_limit, see
-// package runtime/gateway/ratelimit) and the admin endpoints. A nil cfg means
+// GraphQL endpoint (with, when gateway.auth configures a credential, the
+// authenticator of package runtime/gateway/auth first in the authn phase
+// and first to check websocket connection_init payloads; its rate-limit
+// phase enforces gateway.rate_limit, see package runtime/gateway/ratelimit)
+// and the admin endpoints. An unreadable key set file or API key file is a
+// configuration error. A nil cfg means
 // config.Default(). cfg must come from the config package (Load, Parse or
 // Default), which validates it. On error nothing is left open.
 func New(svc Service, cfg *config.Config, opts ...Option) (*Server, error) {
@@ -133,18 +139,34 @@ func New(svc Service, cfg *config.Config, opts ...Option) (*Server, error) {
 	if s.limiter, err = ratelimit.New(gw.RateLimit, ratelimit.WithLogger(logger), ratelimit.WithMeterProvider(s.meters)); err != nil {
 		return fail(&configError{err})
 	}
-	pipeline, err := gateway.NewPipeline(cfg, append([]gateway.PipelineOption{
+	pipelineOpts := []gateway.PipelineOption{
 		gateway.WithPipelineLogger(logger),
 		gateway.WithMetrics(metrics),
 		gateway.WithPhase(gateway.PhaseRateLimit, s.limiter.Middleware()),
-	}, o.pipeline...)...)
+	}
+	graphqlOpts := append([]gateway.GraphQLOption{}, o.graphql...)
+	initCheck := o.subscriptionInit
+	if gw.Auth.Enabled() {
+		// Authentication is the first middleware of the authn phase; a
+		// key set file or API key file that cannot be read stops here.
+		s.authn, err = auth.New(gw.Auth, auth.WithLogger(logger))
+		if err != nil {
+			return fail(&configError{err})
+		}
+		pipelineOpts = append(pipelineOpts, gateway.WithPhase(gateway.PhaseAuthn, s.authn.Middleware()))
+		initCheck = chainInit(s.authn.SubscriptionInit(), o.subscriptionInit)
+	}
+	if initCheck != nil {
+		graphqlOpts = append(graphqlOpts, gateway.WithSubscriptionInit(initCheck))
+	}
+	pipeline, err := gateway.NewPipeline(cfg, append(pipelineOpts, o.pipeline...)...)
 	if err != nil {
 		return fail(&configError{err})
 	}
 	// The GraphQL endpoint: fails when the persisted-operations manifest
 	// is unreadable or invalid.
 	graphqlHandler, err := gateway.NewGraphQLHandler(schema, gw, cfg.Development(), logger,
-		append(o.graphql, gateway.WithStreams(s.streams), gateway.WithAdmission(s.limiter.Admission()))...)
+		append(graphqlOpts, gateway.WithStreams(s.streams), gateway.WithAdmission(s.limiter.Admission()))...)
 	if err != nil {
 		return fail(&configError{fmt.Errorf("gateway.graphql.persisted: %w", err)})
 	}
@@ -196,8 +218,9 @@ func (s *Server) Handler() http.Handler { return s.public }
 
 // AdminHandler returns the handler of the admin listener: /livez and
 // /healthz (200 "ok" while the process runs), /readyz (200 "ok" when every
-// upstream has an endpoint and the server is not draining, else 503 and
-// the reason) and /metrics (Prometheus text format, with the
+// upstream has an endpoint, the key set of gateway.auth.jwt.jwks_url has
+// been fetched once and the server is not draining, else 503 and the
+// reason) and /metrics (Prometheus text format, with the
 // bffgen_graphql_requests_total counter and the
 // bffgen_graphql_request_duration_seconds histogram of the GraphQL endpoint,
 // and the Go and process collectors).
@@ -215,6 +238,12 @@ func (s *Server) ready(w http.ResponseWriter, _ *http.Request) {
 	if err := s.upstreams.Ready(); err != nil {
 		writeText(w, http.StatusServiceUnavailable, "upstreams not ready: "+err.Error())
 		return
+	}
+	if s.authn != nil {
+		if err := s.authn.Ready(); err != nil {
+			writeText(w, http.StatusServiceUnavailable, "authentication not ready: "+err.Error())
+			return
+		}
 	}
 	writeText(w, http.StatusOK, "ok")
 }
@@ -329,12 +358,16 @@ func (s *Server) Serve(ctx context.Context, ln, adminLn net.Listener) error {
 	return nil
 }
 
-// Close releases what New acquired (the upstreams, the rate limiter's Redis client and the metrics) for a
+// Close releases what New acquired (the upstreams, the rate limiter's
+// Redis client, the metrics and the authenticator's refresh goroutines) for a
 // server that is not served, or no longer is; Serve calls it when it
 // returns. It is safe to call more than once and returns the first result.
 func (s *Server) Close() error {
 	s.closeOnce.Do(func() {
 		var errs []error
+		if s.authn != nil {
+			_ = s.authn.Close()
+		}
 		if s.upstreams != nil {
 			if err := s.upstreams.Close(); err != nil {
 				errs = append(errs, fmt.Errorf("close the upstreams: %w", err))
@@ -369,4 +402,21 @@ func newLogger(cfg *config.Config, service string, w io.Writer) *slog.Logger {
 		logger = logger.With(slog.String("service", service))
 	}
 	return logger
+}
+
+// chainInit runs the connection_init checks in order, each with the context
+// the previous one returned; nil checks are skipped.
+func chainInit(fns ...gateway.SubscriptionInitFunc) gateway.SubscriptionInitFunc {
+	return func(ctx context.Context, payload map[string]any) (context.Context, error) {
+		for _, fn := range fns {
+			if fn == nil {
+				continue
+			}
+			var err error
+			if ctx, err = fn(ctx, payload); err != nil {
+				return ctx, err
+			}
+		}
+		return ctx, nil
+	}
 }

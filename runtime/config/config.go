@@ -1,6 +1,10 @@
 package config
 
-import "time"
+import (
+	"net/http"
+	"slices"
+	"time"
+)
 
 // Modes of a service, the values of [Config.Mode].
 const (
@@ -152,6 +156,19 @@ type Upstream struct {
 	// the BFF hold more than this per call. Default 4 MiB (gRPC's default
 	// receive limit); it must not be negative.
 	MaxMessageBytes int64 `yaml:"max_message_bytes"`
+	// ForwardClaims maps a claim of the caller's principal to the header
+	// that carries it on every call to this upstream, such as {sub:
+	// X-User-Id}. A string claim is sent as is, a number or boolean in its
+	// JSON form, a list of strings joined with ","; a claim the principal
+	// lacks (an anonymous caller has none) sends no header. These headers
+	// are stripped from inbound requests, so only the gateway sets them.
+	// Default: none.
+	ForwardClaims map[string]string `yaml:"forward_claims"`
+	// ForwardAuthorization copies the inbound Authorization header onto
+	// every call to this upstream. Default false: the caller's credential
+	// stays at the edge (use ForwardClaims to tell the backend who calls);
+	// Authorization cannot be listed in ForwardHeaders.
+	ForwardAuthorization bool `yaml:"forward_authorization"`
 }
 
 // Gateway holds the settings of the inbound pipeline.
@@ -173,11 +190,162 @@ type Gateway struct {
 	// StripHeaders are removed from every inbound request before anything
 	// else sees it, so a client cannot claim an identity the gateway did not
 	// establish. Default: X-Forwarded-User, X-User-Id, X-Auth-Request-User,
-	// X-Auth-Request-Email, X-Remote-User, Remote-User.
+	// X-Auth-Request-Email, X-Remote-User, Remote-User. The header names of
+	// every upstreams.<name>.forward_claims are stripped as well, whatever
+	// this list holds (see [Config.IdentityHeaders]).
 	StripHeaders []string `yaml:"strip_headers"`
 	// RateLimit holds the quotas of the rate-limit phase; off when it has
 	// no rules. See [RateLimit].
 	RateLimit RateLimit `yaml:"rate_limit"`
+	// Auth configures authentication (who calls); off when neither a JWT
+	// key source nor an API key file is set.
+	Auth Auth `yaml:"auth"`
+}
+
+// Auth configures the authentication phase of the gateway pipeline. A
+// request may carry one credential, looked for in this order: an
+// "Authorization: Bearer <JWT>" header, the JWT cookie, the API key header.
+// The first one found is verified; the others are ignored. A credential that
+// does not verify is answered with 401 and the code UNAUTHENTICATED, and no
+// backend is called. A request without a credential is anonymous: allowed
+// when AllowAnonymous is true (field-level @auth then decides what it may
+// see), answered with 401 otherwise.
+type Auth struct {
+	// JWT configures bearer tokens; off when none of JWKSURL, JWKSFile and
+	// HMACSecret is set.
+	JWT JWT `yaml:"jwt"`
+	// APIKeys configures API keys; off when File is empty.
+	APIKeys APIKeys `yaml:"api_keys"`
+	// AllowAnonymous lets requests without any credential through, with an
+	// anonymous principal. Default true: the fields that need a caller say
+	// so with @auth, which answers FORBIDDEN or UNAUTHENTICATED per field,
+	// while public fields stay public. Set it to false for a service that
+	// serves nobody anonymously; websockets then need a credential in the
+	// upgrade request or in connection_init (else close 4403).
+	AllowAnonymous bool `yaml:"allow_anonymous"`
+}
+
+// Enabled reports whether a credential can be verified: a JWT key source
+// or an API key file is configured.
+func (a Auth) Enabled() bool { return a.JWT.Enabled() || a.APIKeys.Enabled() }
+
+// JWT configures the verification of JSON Web Tokens. Exactly one key
+// source is set: JWKSURL, JWKSFile, or HMACSecret.
+type JWT struct {
+	// JWKSURL is the URL of the JSON Web Key Set of the issuer. It must be
+	// https, except for a loopback host (127.0.0.1, ::1, localhost) or in
+	// development mode. The keys are fetched at start (a failure there is
+	// logged and /readyz answers 503 until a fetch succeeds), then every
+	// RefreshInterval, and, at most once per UnknownKIDRefreshInterval,
+	// when a token names a key id the set does not hold. A failed fetch
+	// keeps the keys of the last successful one.
+	JWKSURL string `yaml:"jwks_url"`
+	// JWKSFile is the path of a JSON Web Key Set file; a relative path is
+	// relative to the directory of the configuration file. It is read at
+	// start (an unreadable file, or one without a usable key, stops the
+	// service) and again every RefreshInterval.
+	JWKSFile string `yaml:"jwks_file"`
+	// HMACSecret is a shared secret for HS256, HS384 or HS512 tokens, at
+	// least 32 bytes; write it as ${VAR}, never in the file. It cannot be
+	// combined with a key set: a service verifies either asymmetric
+	// signatures or one shared secret.
+	HMACSecret string `yaml:"hmac_secret"`
+	// Issuer is the required value of the "iss" claim. Required.
+	Issuer string `yaml:"issuer"`
+	// Audiences lists the accepted values of the "aud" claim: a token must
+	// name at least one of them. Required: at least one.
+	Audiences []string `yaml:"audiences"`
+	// Algorithms lists the accepted signature algorithms ("alg" header).
+	// Default: with a key set, the asymmetric ones (RS256, RS384, RS512,
+	// PS256, PS384, PS512, ES256, ES384, ES512, EdDSA); with HMACSecret,
+	// HS256. "none" is never accepted, HS* only with HMACSecret, asymmetric
+	// ones only with a key set.
+	Algorithms []string `yaml:"algorithms"`
+	// Leeway is the clock skew tolerated on "exp", "nbf" and "iat".
+	// Default 30s; at most 60s.
+	Leeway time.Duration `yaml:"leeway"`
+	// RequiredClaims lists claims every token must carry, besides "exp",
+	// "sub", "iss" and "aud", which are always required. Default: none.
+	RequiredClaims []string `yaml:"required_claims"`
+	// RefreshInterval is how often the key set is fetched again (read again
+	// for JWKSFile). Default 5m; at least 1s.
+	RefreshInterval time.Duration `yaml:"refresh_interval"`
+	// UnknownKIDRefreshInterval is the least time between two fetches of
+	// the key set caused by tokens naming an unknown key id; a token that
+	// finds the limit spent is refused at once, without waiting. Default
+	// 10s; at least 1s.
+	UnknownKIDRefreshInterval time.Duration `yaml:"unknown_kid_refresh_interval"`
+	// FetchTimeout bounds one fetch of JWKSURL; the response is read up to
+	// 1 MiB. Default 5s.
+	FetchTimeout time.Duration `yaml:"fetch_timeout"`
+	// Cookie is the name of a cookie that may carry the token, for browser
+	// clients; it is read when no Authorization header carries one. It
+	// relies on gateway.csrf, which must stay enabled. Default "": no
+	// cookie.
+	Cookie string `yaml:"cookie"`
+	// MaxTokenBytes bounds the size of a token; a larger one is refused
+	// before it is decoded. Default 8192 (8 KiB).
+	MaxTokenBytes int `yaml:"max_token_bytes"`
+	// CacheSize bounds the tokens remembered after they verified (by their
+	// SHA-256, least recently used out first): the same token again skips
+	// the signature check (about 100 µs for RS256) until it expires or the
+	// key set changes; every other check is the same. 0 turns the cache
+	// off. Default 10000.
+	CacheSize int `yaml:"cache_size"`
+}
+
+// Enabled reports whether a key source is configured.
+func (j JWT) Enabled() bool { return j.JWKSURL != "" || j.JWKSFile != "" || j.HMACSecret != "" }
+
+// APIKeys configures API keys: a header carries the key, a file lists the
+// SHA-256 hashes of the valid keys with a name and scopes each:
+//
+//	keys:
+//	  - name: mobile-app
+//	    sha256: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
+//	    scopes: [products:read]
+//
+// The principal of a key has the key's name as Subject and its scopes.
+type APIKeys struct {
+	// Header is the request header that carries the key. Default
+	// "X-Api-Key".
+	Header string `yaml:"header"`
+	// File is the path of the key file; a relative path is relative to the
+	// directory of the configuration file. It is read at start (an
+	// unreadable or invalid file stops the service) and every
+	// ReloadInterval: a changed file replaces the keys (a revoked key is
+	// refused from then on), an unreadable or invalid one is logged and the
+	// keys already loaded stay. Default "": no API keys.
+	File string `yaml:"file"`
+	// ReloadInterval is how often File is read again. Default 10s; at
+	// least 1s.
+	ReloadInterval time.Duration `yaml:"reload_interval"`
+}
+
+// Enabled reports whether a key file is configured.
+func (a APIKeys) Enabled() bool { return a.File != "" }
+
+// IdentityHeaders returns the canonical names of the headers that carry
+// identity to backends (the values of every upstreams.<name>.forward_claims),
+// sorted and without duplicates. The gateway strips them from inbound
+// requests, so a client cannot send them itself.
+func (c *Config) IdentityHeaders() []string {
+	if c == nil {
+		return nil
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, u := range c.Upstreams {
+		for _, h := range u.ForwardClaims {
+			h = http.CanonicalHeaderKey(h)
+			if !seen[h] {
+				seen[h] = true
+				out = append(out, h)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // CORS configures Cross-Origin Resource Sharing for the GraphQL endpoint.

@@ -184,9 +184,26 @@ upstreams:
     forward_headers: [Accept-Language]
     response_headers: [Set-Cookie]
     max_message_bytes: 1048576
+    forward_claims: {sub: X-User-Id, tenant: X-Tenant}
+    forward_authorization: true
   reviews:
     endpoints: [http://127.0.0.1:9002]
 gateway:
+  auth:
+    jwt:
+      jwks_url: https://auth.example.com/jwks.json
+      issuer: https://auth.example.com/
+      audiences: [shop-bff]
+      algorithms: [ES256]
+      leeway: 10s
+      required_claims: [tenant]
+      refresh_interval: 1m
+      unknown_kid_refresh_interval: 20s
+      fetch_timeout: 2s
+      max_token_bytes: 4096
+      cache_size: 50
+    api_keys: {header: X-Key, file: keys.yaml, reload_interval: 5s}
+    allow_anonymous: false
   cors:
     allowed_origins: ["https://app.example.com", "https://*.example.org"]
     allowed_methods: [POST]
@@ -235,7 +252,8 @@ telemetry:
 			Shutdown: config.Shutdown{DrainDelay: 6 * time.Second, Timeout: 7 * time.Second},
 		},
 		Upstreams: map[string]config.Upstream{
-			"catalog": {Endpoints: []string{"http://127.0.0.1:9001", "https://catalog.internal"}, Protocol: "grpc", Timeout: 800 * time.Millisecond, MaxBatchSize: 20, ForwardHeaders: []string{"Accept-Language"}, ResponseHeaders: []string{"Set-Cookie"}, MaxMessageBytes: 1 << 20},
+			"catalog": {Endpoints: []string{"http://127.0.0.1:9001", "https://catalog.internal"}, Protocol: "grpc", Timeout: 800 * time.Millisecond, MaxBatchSize: 20, ForwardHeaders: []string{"Accept-Language"}, ResponseHeaders: []string{"Set-Cookie"}, MaxMessageBytes: 1 << 20,
+				ForwardClaims: map[string]string{"sub": "X-User-Id", "tenant": "X-Tenant"}, ForwardAuthorization: true},
 			"reviews": {Endpoints: []string{"http://127.0.0.1:9002"}, Protocol: "connect", Timeout: time.Second, MaxMessageBytes: config.DefaultMaxMessageBytes},
 		},
 		Gateway: config.Gateway{
@@ -263,6 +281,15 @@ telemetry:
 				TrustedProxies: []string{"10.0.0.0/8"},
 				MaxKeys:        1000,
 				Rules:          []config.RateLimitRule{{Name: "per_user", Key: "$claims.sub", Rate: "10/s", Burst: 20, Cost: true, Scope: "global"}},
+			},
+			Auth: config.Auth{
+				JWT: config.JWT{
+					JWKSURL: "https://auth.example.com/jwks.json", Issuer: "https://auth.example.com/",
+					Audiences: []string{"shop-bff"}, Algorithms: []string{"ES256"}, Leeway: 10 * time.Second,
+					RequiredClaims: []string{"tenant"}, RefreshInterval: time.Minute, UnknownKIDRefreshInterval: 20 * time.Second,
+					FetchTimeout: 2 * time.Second, MaxTokenBytes: 4096, CacheSize: 50,
+				},
+				APIKeys: config.APIKeys{Header: "X-Key", File: "keys.yaml", ReloadInterval: 5 * time.Second},
 			},
 		},
 		Telemetry: config.Telemetry{ServiceName: "shop-bff", Log: config.Log{Level: "warn", Format: "text"}},
@@ -292,7 +319,7 @@ func TestParseReportsProblemsWithPositions(t *testing.T) {
 		{
 			name: "unknown key of an upstream",
 			src:  "upstreams:\n  catalog:\n    endpoints: [http://a]\n    retries: 3\n",
-			want: []string{`bff.yaml:4:5: unknown key "retries" in "upstreams.catalog" (allowed: endpoints, forward_headers, max_batch_size, max_message_bytes, protocol, response_headers, timeout)`},
+			want: []string{`bff.yaml:4:5: unknown key "retries" in "upstreams.catalog" (allowed: endpoints, forward_authorization, forward_claims, forward_headers, max_batch_size, max_message_bytes, protocol, response_headers, timeout)`},
 		},
 		{
 			name: "negative message cap of an upstream",
@@ -646,7 +673,7 @@ func TestLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := config.Load(path)
-	want := path + `:3:30: unknown key "protocl" in "upstreams.a"; did you mean "protocol"? (allowed: endpoints, forward_headers, max_batch_size, max_message_bytes, protocol, response_headers, timeout)`
+	want := path + `:3:30: unknown key "protocl" in "upstreams.a"; did you mean "protocol"? (allowed: endpoints, forward_authorization, forward_claims, forward_headers, max_batch_size, max_message_bytes, protocol, response_headers, timeout)`
 	if got := problems(t, err); len(got) != 1 || got[0] != want {
 		t.Errorf("problems = %q, want %q", got, want)
 	}

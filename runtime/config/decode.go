@@ -504,6 +504,18 @@ func (d *decoder) decodeMap(path string, n ast.Node, v reflect.Value) {
 		if value == nil {
 			continue
 		}
+		if elemType.Kind() == reflect.String {
+			// A mapping of names to strings, such as forward_claims.
+			if _, isNull := value.(*ast.NullNode); isNull {
+				d.errorf(mv.Key, "%q has no value: give it a string", p)
+				continue
+			}
+			if str, ok := d.stringValue(p, value); ok {
+				d.at[p] = value.GetToken()
+				v.SetMapIndex(reflect.ValueOf(name), reflect.ValueOf(str))
+			}
+			continue
+		}
 		if _, isNull := value.(*ast.NullNode); !isNull {
 			if !isMapping(value) {
 				d.errorf(value, "%q must be a mapping of keys, not %s", p, describe(value))

@@ -91,6 +91,24 @@ func applyDefaults(c *Config, set func(path string) bool) {
 	})
 	rateLimitDefaults(&g.RateLimit, def)
 
+	a := &g.Auth
+	def("gateway.auth.allow_anonymous", func() { a.AllowAnonymous = true })
+	def("gateway.auth.jwt.algorithms", func() {
+		if a.JWT.HMACSecret != "" {
+			a.JWT.Algorithms = []string{"HS256"}
+			return
+		}
+		a.JWT.Algorithms = []string{"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
+	})
+	def("gateway.auth.jwt.leeway", func() { a.JWT.Leeway = 30 * time.Second })
+	def("gateway.auth.jwt.refresh_interval", func() { a.JWT.RefreshInterval = 5 * time.Minute })
+	def("gateway.auth.jwt.unknown_kid_refresh_interval", func() { a.JWT.UnknownKIDRefreshInterval = 10 * time.Second })
+	def("gateway.auth.jwt.fetch_timeout", func() { a.JWT.FetchTimeout = 5 * time.Second })
+	def("gateway.auth.jwt.max_token_bytes", func() { a.JWT.MaxTokenBytes = 8 << 10 })
+	def("gateway.auth.jwt.cache_size", func() { a.JWT.CacheSize = 10000 })
+	def("gateway.auth.api_keys.header", func() { a.APIKeys.Header = "X-Api-Key" })
+	def("gateway.auth.api_keys.reload_interval", func() { a.APIKeys.ReloadInterval = 10 * time.Second })
+
 	t := &c.Telemetry
 	def("telemetry.log.level", func() { t.Log.Level = "info" })
 	def("telemetry.log.format", func() {

@@ -37,7 +37,8 @@ func WithLookupEnv(lookup func(name string) (value string, ok bool)) Option {
 }
 
 // Load reads the file at path and parses it with Parse, naming the file by
-// path in errors. Relative paths in the file (gateway.graphql.persisted.manifest)
+// path in errors. Relative paths in the file (gateway.graphql.persisted.manifest,
+// gateway.auth.jwt.jwks_file, gateway.auth.api_keys.file)
 // are resolved against the directory of path, so a configuration works
 // from any working directory. An unreadable file is an *Error without
 // position that unwraps to the fs.PathError.
@@ -58,8 +59,14 @@ func Load(path string, opts ...Option) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	if m := c.Gateway.GraphQL.Persisted.Manifest; m != "" && !filepath.IsAbs(m) {
-		c.Gateway.GraphQL.Persisted.Manifest = filepath.Join(filepath.Dir(path), m)
+	for _, p := range []*string{
+		&c.Gateway.GraphQL.Persisted.Manifest,
+		&c.Gateway.Auth.JWT.JWKSFile,
+		&c.Gateway.Auth.APIKeys.File,
+	} {
+		if *p != "" && !filepath.IsAbs(*p) {
+			*p = filepath.Join(filepath.Dir(path), *p)
+		}
 	}
 	return c, nil
 }

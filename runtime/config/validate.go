@@ -45,6 +45,7 @@ func validate(c *Config, d *decoder) []*Error {
 		v.upstream(name, c.Upstreams[name])
 	}
 	v.gateway(&c.Gateway, c.Mode)
+	v.auth(&c.Gateway.Auth, c.Mode, c.Gateway.CSRF)
 	v.telemetry(&c.Telemetry)
 	return v.errs
 }
@@ -124,6 +125,7 @@ func (v *validator) upstream(name string, u Upstream) {
 	if u.MaxMessageBytes < 0 {
 		v.errorf(p+".max_message_bytes", "max_message_bytes of upstream %q must not be negative, got %d: leave it out for the default of 4 MiB", name, u.MaxMessageBytes)
 	}
+	v.identity(name, u)
 	if u.MaxBatchSize < 0 {
 		v.errorf(p+".max_batch_size", "max_batch_size of upstream %q must not be negative, got %d: use 0 for the spec's default", name, u.MaxBatchSize)
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 
 	"github.com/bffgen/bffgen/runtime/config"
 )
@@ -95,13 +96,16 @@ func WithPhase(phase Phase, mws ...Middleware) PipelineOption {
 // NewPipeline builds the inbound pipeline from the configuration, once.
 // The edge phase holds, in this order: [Recover], [HeaderLimit]
 // (server.max_header_bytes, server.max_headers), [StripHeaders]
-// (gateway.strip_headers), [RequestID] (opens the request seam), [AccessLog],
+// (gateway.strip_headers and the headers of every
+// upstreams.<name>.forward_claims, see config.Config.IdentityHeaders), [RequestID] (opens the request seam), [AccessLog],
 // the metrics of WithMetrics, [CORS] (gateway.cors), [CSRF] (gateway.csrf),
 // [BodyLimit] (gateway.limits.max_body_bytes) and [Timeout]
 // (server.request_timeout). A CSRF configuration that does not build is an
 // error.
-// The authn and rate-limit phases have no built-in middleware yet; the
-// options add the service's own to any phase.
+// The authn and rate-limit phases have no built-in middleware here: the
+// runtime adds the authenticator of gateway.auth (package
+// github.com/bffgen/bffgen/runtime/gateway/auth) to the authn phase with
+// WithPhase, and the options add the service's own to any phase.
 func NewPipeline(cfg *config.Config, opts ...PipelineOption) (*Pipeline, error) {
 	if cfg == nil {
 		cfg = config.Default()
@@ -124,7 +128,7 @@ func NewPipeline(cfg *config.Config, opts ...PipelineOption) (*Pipeline, error) 
 	p.phases[PhaseEdge] = []Middleware{
 		Recover(o.logger),
 		HeaderLimit(cfg.Server.MaxHeaderBytes, cfg.Server.MaxHeaders),
-		StripHeaders(gw.StripHeaders...),
+		StripHeaders(append(slices.Clone(gw.StripHeaders), cfg.IdentityHeaders()...)...),
 		RequestID(gw.RequestID.Header),
 		AccessLog(o.logger),
 		o.metrics,

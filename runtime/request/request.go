@@ -35,8 +35,10 @@ type Principal struct {
 	Subject string
 	// Scopes are the permissions granted to the caller.
 	Scopes []string
-	// Claims are the verified claims of the caller's credential, by name;
-	// nil when there are none.
+	// Claims are the verified claims of the caller's credential, by name
+	// (JSON numbers as json.Number); nil when there are none. Claims and
+	// Scopes are read-only: requests that carry the same token may share
+	// them.
 	Claims map[string]any
 }
 

@@ -24,7 +24,13 @@
 // ([Upstream.ClientOptions]) applies the per-call timeout and wraps every
 // error in an *errcode.UpstreamError that names the upstream and the
 // procedure, so that the GraphQL error can say which backend failed; a
-// deadline reaches the backend in the protocol's timeout header.
+// deadline reaches the backend in the protocol's timeout header. It also
+// copies the inbound headers the upstream forwards (forward_headers, the
+// W3C trace context, and Authorization only with forward_authorization)
+// and sets the identity headers of forward_claims from the claims of the
+// request's principal (request.Principal.Claims), so that a backend learns
+// who calls from the gateway, never from the client: the edge strips
+// client-sent copies of those headers.
 //
 // A [Set] builds the upstreams of a configuration, checks that the ones the
 // generated code needs exist ([Set.Require]) and binds generated clients to

@@ -2,8 +2,12 @@ package sidecar
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
+	"slices"
+	"strconv"
+	"strings"
 
 	"connectrpc.com/connect"
 
@@ -28,11 +32,16 @@ func responseMeta(res connect.AnyResponse, err error) http.Header {
 var traceHeaders = []string{"Traceparent", "Tracestate", "Baggage"}
 
 // forwardList is the canonical list of headers an upstream forwards: its
-// configured ones and the trace context.
-func forwardList(configured []string) []string {
+// configured ones, the trace context and, with forward_authorization,
+// Authorization.
+func forwardList(configured []string, authorization bool) []string {
 	seen := map[string]bool{}
 	var out []string
-	for _, h := range append(append([]string{}, traceHeaders...), configured...) {
+	all := append(append([]string{}, traceHeaders...), configured...)
+	if authorization {
+		all = append(all, "Authorization")
+	}
+	for _, h := range all {
 		c := http.CanonicalHeaderKey(h)
 		if !seen[c] {
 			seen[c] = true
@@ -43,7 +52,8 @@ func forwardList(configured []string) []string {
 }
 
 // copyHeaders copies the forwarded headers of the inbound request (the
-// request seam holds them) onto an outgoing call. Outside an inbound
+// request seam holds them) onto an outgoing call, and sets the identity
+// headers from the claims of the request's principal. Outside an inbound
 // request there is nothing to copy.
 func (i *interceptor) copyHeaders(ctx context.Context, out http.Header) {
 	req := request.From(ctx)
@@ -55,6 +65,74 @@ func (i *interceptor) copyHeaders(ctx context.Context, out http.Header) {
 			out.Add(h, v)
 		}
 	}
+	if len(i.claims) == 0 || req.Principal.Claims == nil {
+		return
+	}
+	for _, c := range i.claims {
+		if v, ok := claimHeaderValue(req.Principal.Claims[c.claim]); ok {
+			out.Set(c.header, v)
+		}
+	}
+}
+
+// claimHeader is one entry of forward_claims.
+type claimHeader struct {
+	claim  string
+	header string // canonical
+}
+
+// claimHeaders returns the entries of forward_claims, sorted by claim.
+func claimHeaders(m map[string]string) []claimHeader {
+	out := make([]claimHeader, 0, len(m))
+	for claim, h := range m {
+		out = append(out, claimHeader{claim: claim, header: http.CanonicalHeaderKey(h)})
+	}
+	slices.SortFunc(out, func(a, b claimHeader) int { return strings.Compare(a.claim, b.claim) })
+	return out
+}
+
+// claimHeaderValue renders a claim as a header value: a string as is, a
+// number or a boolean in its JSON form, a list of strings joined with ",".
+// A missing claim, one of another shape (an object, a list of non-strings)
+// or one that holds a control character gives no header.
+func claimHeaderValue(v any) (string, bool) {
+	var s string
+	switch t := v.(type) {
+	case nil:
+		return "", false
+	case string:
+		s = t
+	case json.Number:
+		s = t.String()
+	case float64:
+		s = strconv.FormatFloat(t, 'f', -1, 64)
+	case int:
+		s = strconv.Itoa(t)
+	case int64:
+		s = strconv.FormatInt(t, 10)
+	case bool:
+		s = strconv.FormatBool(t)
+	case []string:
+		s = strings.Join(t, ",")
+	case []any:
+		parts := make([]string, 0, len(t))
+		for _, e := range t {
+			str, ok := e.(string)
+			if !ok {
+				return "", false
+			}
+			parts = append(parts, str)
+		}
+		s = strings.Join(parts, ",")
+	default:
+		return "", false
+	}
+	for i := range len(s) {
+		if c := s[i]; c < ' ' && c != '\t' || c == 0x7f {
+			return "", false
+		}
+	}
+	return s, true
 }
 
 // collect records the allow-listed headers of a backend response (or of an

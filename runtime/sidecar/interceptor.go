@@ -22,6 +22,8 @@ type interceptor struct {
 	forward []string
 	// response are the backend response headers kept for the client.
 	response []string
+	// claims are the principal's claims sent as headers (forward_claims).
+	claims []claimHeader
 }
 
 var _ connect.Interceptor = (*interceptor)(nil)

@@ -125,7 +125,7 @@ func newUpstream(name string, cfg config.Upstream, o *options, t *transports) (*
 		u.options = append(u.options, protocolOption)
 	}
 	u.options = append(u.options, connect.WithReadMaxBytes(int(readMax)))
-	interceptors := append([]connect.Interceptor{&interceptor{upstream: name, timeout: timeout, forward: forwardList(cfg.ForwardHeaders), response: canonical(cfg.ResponseHeaders)}}, o.interceptors...)
+	interceptors := append([]connect.Interceptor{&interceptor{upstream: name, timeout: timeout, forward: forwardList(cfg.ForwardHeaders, cfg.ForwardAuthorization), response: canonical(cfg.ResponseHeaders), claims: claimHeaders(cfg.ForwardClaims)}}, o.interceptors...)
 	u.options = append(u.options, connect.WithInterceptors(interceptors...))
 	var p picker = newRoundRobin(endpoints)
 	u.picker.Store(&p)

@@ -23,6 +23,10 @@ type Resolver struct {
 	Products func(ctx context.Context, first int) ([]*Product, error)
 	// Detail resolves Product.detail; nil resolves it to null.
 	Detail func(ctx context.Context, p *Product) (*string, error)
+	// Ticks is called with the context of each Subscription.ticks before
+	// it sends its event; nil does nothing. A non-nil error fails the
+	// subscription.
+	Ticks func(ctx context.Context) error
 }
 
 // New returns the executable schema with r as its resolvers; a nil r uses
@@ -127,8 +131,14 @@ func (mutationResolver) Echo(_ context.Context, text string) (string, error) {
 
 type subscriptionResolver struct{ r *Resolver }
 
-// Ticks sends 1, then keeps the subscription open until its context ends.
-func (subscriptionResolver) Ticks(ctx context.Context) (<-chan int, error) {
+// Ticks calls Resolver.Ticks, sends 1, then keeps the subscription open
+// until its context ends.
+func (s subscriptionResolver) Ticks(ctx context.Context) (<-chan int, error) {
+	if s.r.Ticks != nil {
+		if err := s.r.Ticks(ctx); err != nil {
+			return nil, err
+		}
+	}
 	out := make(chan int)
 	go func() {
 		defer close(out)
