@@ -136,7 +136,7 @@ func TestBatchShapesEdgeCases(t *testing.T) {
 	})
 	t.Run("a missing map entry is null on a nullable field", func(t *testing.T) {
 		// A review whose product is not in the catalog: create one.
-		_, res := post(t, endpoint, `mutation { addReview(input: {productId: "p-0000", rating: 5, title: "t", body: "b", author: "a"}) { id product { id } } }`, nil)
+		_, res := post(t, endpoint, `mutation { addReview(input: {productId: "p-0000", rating: 5, title: "t", body: "b", author: "a"}) { id product { id } } }`, nil, bearer(t, "u-1", "reviews:write")...)
 		if len(res.Errors) > 0 {
 			t.Fatalf("errors: %+v", res.Errors)
 		}

@@ -445,8 +445,9 @@ func TestInputAbuseIsRefusedBeforeAnyWork(t *testing.T) {
 	})
 
 	t.Run("IN-6 measure mode: an accepted query's actual cost is at most its estimate", func(t *testing.T) {
-		measured := serveProfile(t, "bff.production.yaml", backends.Options{}, withEnv("BFF_PERSISTED_MODE", "off"),
+		measured := serveProfile(t, "bff.production.yaml", backends.Options{}, withEnv("BFF_PERSISTED_MODE", "off"), withDevAuth(),
 			withConfig(func(c *config.Config) { c.Gateway.GraphQL.CostReport = true }))
+		writer := bearer(t, "u-1", "reviews:write")
 		tests := []struct {
 			name  string
 			query string
@@ -486,7 +487,8 @@ func TestInputAbuseIsRefusedBeforeAnyWork(t *testing.T) {
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
-				a := postQuery(t, measured.GraphQL, tt.query, nil)
+				body, _ := json.Marshal(map[string]any{"query": tt.query})
+				a := do(t, "POST", measured.GraphQL, "application/json", string(body), writer...)
 				var r struct {
 					Data       any
 					Errors     []any

@@ -64,6 +64,7 @@ upstreams:
 	if err != nil {
 		t.Fatal(err)
 	}
+	trustDevKey(t, cfg)
 	var opts []runtime.Option
 	if _, bench := t.(*testing.B); bench {
 		// A benchmark's output is its figures: no access log line per request.
@@ -87,16 +88,25 @@ type response struct {
 	} `json:"errors"`
 }
 
-func post(t testing.TB, endpoint, query string, vars map[string]any) (int, response) {
+func post(t testing.TB, endpoint, query string, vars map[string]any, header ...string) (int, response) {
 	t.Helper()
-	return postAs[response](t, endpoint, query, vars)
+	return postAs[response](t, endpoint, query, vars, header...)
 }
 
-// postAs posts a GraphQL request and decodes the answer into a T.
-func postAs[T any](t testing.TB, endpoint, query string, vars map[string]any) (int, T) {
+// postAs posts a GraphQL request, with the header's name, value pairs,
+// and decodes the answer into a T.
+func postAs[T any](t testing.TB, endpoint, query string, vars map[string]any, header ...string) (int, T) {
 	t.Helper()
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-	resp, err := http.Post(endpoint, "application/json", bytes.NewReader(body))
+	req, err := http.NewRequest(http.MethodPost, endpoint, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,7 +160,8 @@ func TestBackendErrorIsAFieldErrorWithPartialData(t *testing.T) {
 func TestMutationMapsInputAndValidationErrors(t *testing.T) {
 	endpoint := newBFF(t, "development", "")
 	const m = `mutation($in: AddReviewInput!) { addReview(input: $in) { id productId rating author } }`
-	_, res := post(t, endpoint, m, map[string]any{"in": map[string]any{"productId": "p-1005", "rating": 5, "title": "Dry all night", "body": "Survived a storm.", "author": "kim"}})
+	writer := bearer(t, "u-10", "reviews:write")
+	_, res := post(t, endpoint, m, map[string]any{"in": map[string]any{"productId": "p-1005", "rating": 5, "title": "Dry all night", "body": "Survived a storm.", "author": "kim"}}, writer...)
 	if len(res.Errors) > 0 {
 		t.Fatalf("errors: %+v", res.Errors)
 	}
@@ -158,7 +169,7 @@ func TestMutationMapsInputAndValidationErrors(t *testing.T) {
 	if r["productId"] != "p-1005" || r["rating"] != float64(5) || r["author"] != "kim" || !strings.HasPrefix(r["id"].(string), "r-") {
 		t.Errorf("addReview = %v", r)
 	}
-	_, res = post(t, endpoint, m, map[string]any{"in": map[string]any{"productId": "p-1005", "rating": 9, "title": "x", "body": "y", "author": "z"}})
+	_, res = post(t, endpoint, m, map[string]any{"in": map[string]any{"productId": "p-1005", "rating": 9, "title": "x", "body": "y", "author": "z"}}, writer...)
 	if len(res.Errors) != 1 || res.Errors[0].Extensions["code"] != "BAD_USER_INPUT" {
 		t.Errorf("errors = %+v, want BAD_USER_INPUT", res.Errors)
 	}

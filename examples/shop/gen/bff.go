@@ -16,6 +16,7 @@ import (
 	"github.com/bffgen/bffgen/examples/shop/gen/pb/reviews/v1/reviewsv1connect"
 	"github.com/bffgen/bffgen/examples/shop/gen/pb/users/v1/usersv1connect"
 	"github.com/bffgen/bffgen/runtime"
+	"github.com/bffgen/bffgen/runtime/authz"
 	"github.com/bffgen/bffgen/runtime/batch"
 	"github.com/bffgen/bffgen/runtime/sidecar"
 )
@@ -51,7 +52,7 @@ func Service(user Resolvers) runtime.Service {
 				userService:    sidecar.Client(up, "users", usersv1connect.NewUserServiceClient),
 			}
 			// Each operation gets its own cache of batched results.
-			return batch.Schema(exec.NewExecutableSchema(exec.Config{Resolvers: r})), nil
+			return batch.Schema(exec.NewExecutableSchema(exec.Config{Resolvers: r, Directives: exec.DirectiveRoot{Auth: authz.Auth, Redact: authz.Redact}})), nil
 		},
 	}
 }

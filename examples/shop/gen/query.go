@@ -6,6 +6,8 @@ import (
 
 	"connectrpc.com/connect"
 	catalogv1 "github.com/bffgen/bffgen/examples/shop/gen/pb/catalog/v1"
+	usersv1 "github.com/bffgen/bffgen/examples/shop/gen/pb/users/v1"
+	"github.com/bffgen/bffgen/runtime/authz"
 	"github.com/bffgen/bffgen/runtime/batch"
 )
 
@@ -67,4 +69,19 @@ func (r *queryResolver) ProductPage(ctx context.Context, first *int32, after *st
 		(*resolver)(r).prefetchProductPage(ctx, batch.Selected(ctx, "ProductPage"), []*catalogv1.ListProductsResponse{out})
 	}
 	return out, nil
+}
+
+// Me calls users.v1.UserService.GetUser.
+func (r *queryResolver) Me(ctx context.Context) (*usersv1.User, error) {
+	req := &usersv1.GetUserRequest{}
+	claimSub, err := authz.Claim[string](ctx, "sub")
+	if err != nil {
+		return nil, err
+	}
+	req.Id = claimSub
+	res, err := r.userService.GetUser(ctx, connect.NewRequest(req))
+	if err != nil {
+		return nil, err
+	}
+	return res.Msg.GetUser(), nil
 }

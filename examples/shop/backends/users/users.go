@@ -24,7 +24,8 @@ type Server struct {
 	byID map[string]*usersv1.User
 }
 
-// New returns the example users u-1 to u-12.
+// New returns the example users u-1 to u-12, with e-mail addresses such as
+// amira@u-1.example.
 func New() *Server {
 	s := &Server{byID: map[string]*usersv1.User{}}
 	names := []struct{ name, country string }{
@@ -34,7 +35,8 @@ func New() *Server {
 	base := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
 	for i, n := range names {
 		id := fmt.Sprintf("u-%d", i+1)
-		s.byID[id] = &usersv1.User{Id: id, DisplayName: n.name, Country: n.country, JoinedAt: timestamppb.New(base.Add(time.Duration(i) * 240 * time.Hour))}
+		email := strings.ToLower(strings.Fields(n.name)[0]) + "@" + id + ".example"
+		s.byID[id] = &usersv1.User{Id: id, DisplayName: n.name, Country: n.country, Email: email, JoinedAt: timestamppb.New(base.Add(time.Duration(i) * 240 * time.Hour))}
 	}
 	return s
 }
@@ -51,6 +53,15 @@ func (s *Server) lookup(id string) (*usersv1.User, bool) {
 		return nil, false
 	}
 	return &usersv1.User{Id: id, DisplayName: fmt.Sprintf("Seller %d", n), Country: "NL", JoinedAt: timestamppb.New(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))}, true
+}
+
+// GetUser returns one user, or NOT_FOUND.
+func (s *Server) GetUser(_ context.Context, req *connect.Request[usersv1.GetUserRequest]) (*connect.Response[usersv1.GetUserResponse], error) {
+	u, ok := s.lookup(req.Msg.GetId())
+	if !ok {
+		return nil, connect.NewError(connect.CodeNotFound, fmt.Errorf("no user %q", req.Msg.GetId()))
+	}
+	return connect.NewResponse(&usersv1.GetUserResponse{User: u}), nil
 }
 
 // BatchGetUsers returns the users that exist among ids, in no particular

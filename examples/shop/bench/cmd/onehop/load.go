@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -20,7 +22,7 @@ import (
 const wrkScript = `-- written by onehop: POST one GraphQL operation, check every answer
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
-wrk.body = [==[%s]==]
+%swrk.body = [==[%s]==]
 local threads = {}
 function setup(thread) table.insert(threads, thread) end
 function init(args) bad = 0 end
@@ -51,10 +53,19 @@ type loader func(ctx context.Context, conc int, d time.Duration) (measurement, e
 
 // wrkLoader returns a loader that points wrk at url with one thread (the
 // machine has two cores; one wrk thread drives tens of thousands of
-// requests per second, more than any variant here serves).
-func wrkLoader(wrk, dir, url string, body []byte) (loader, error) {
+// requests per second, more than any variant here serves). Every request
+// carries header besides Content-Type; its values must not hold "]==]" or
+// a double quote.
+func wrkLoader(wrk, dir, url string, body []byte, header map[string]string) (loader, error) {
+	var extra strings.Builder
+	for _, k := range slices.Sorted(maps.Keys(header)) {
+		if strings.ContainsAny(k+header[k], "\"\n") {
+			return nil, fmt.Errorf("header %q: a name or value with a quote or a newline cannot go into the wrk script", k)
+		}
+		fmt.Fprintf(&extra, "wrk.headers[%q] = %q\n", k, header[k])
+	}
 	script := filepath.Join(dir, "post.lua")
-	if err := os.WriteFile(script, fmt.Appendf(nil, wrkScript, body), 0o644); err != nil {
+	if err := os.WriteFile(script, fmt.Appendf(nil, wrkScript, extra.String(), body), 0o644); err != nil {
 		return nil, err
 	}
 	return func(ctx context.Context, conc int, d time.Duration) (measurement, error) {

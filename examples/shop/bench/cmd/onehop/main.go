@@ -86,6 +86,8 @@ type variant struct {
 	// CPU time is the variant's cost; none for the floor.
 	middle []*proc
 	url    string // GraphQL endpoint; empty for the floor
+	// header is sent with every request besides Content-Type.
+	header map[string]string
 	load   loader
 }
 
@@ -183,7 +185,7 @@ func run(ctx context.Context, o options) error {
 		if v.url == "" {
 			continue
 		}
-		if v.load, err = wrkLoader(o.wrk, work, v.url, body); err != nil {
+		if v.load, err = wrkLoader(o.wrk, work, v.url, body, v.header); err != nil {
 			return err
 		}
 	}
@@ -379,6 +381,9 @@ func checkSameData(ctx context.Context, variants []*variant, body []byte) error 
 			return err
 		}
 		req.Header.Set("Content-Type", "application/json")
+		for k, val := range v.header {
+			req.Header.Set(k, val)
+		}
 		res, err := http.DefaultClient.Do(req)
 		if err != nil {
 			return fmt.Errorf("%s: %w", v.key, err)

@@ -157,7 +157,7 @@ func TestWrkLoaderCountsAnswersWithErrors(t *testing.T) {
 		fmt.Fprint(w, `{"data":{"products":[{"id":"1"}]}}`)
 	}))
 	defer ts.Close()
-	load, err := wrkLoader(wrk, t.TempDir(), ts.URL, []byte(`{"query":"{ products { id } }"}`))
+	load, err := wrkLoader(wrk, t.TempDir(), ts.URL, []byte(`{"query":"{ products { id } }"}`), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -42,6 +42,8 @@ type ResolverRoot interface {
 }
 
 type DirectiveRoot struct {
+	Auth   func(ctx context.Context, obj any, next graphql.Resolver, scopes []string) (res any, err error)
+	Redact func(ctx context.Context, obj any, next graphql.Resolver, unless string) (res any, err error)
 }
 
 type ComplexityRoot struct {
@@ -82,6 +84,7 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
+		Me          func(childComplexity int) int
 		Product     func(childComplexity int, id string) int
 		ProductPage func(childComplexity int, first *int32, after *string, category *catalogv1.Category) int
 		Products    func(childComplexity int, first *int32, category *catalogv1.Category) int
@@ -112,6 +115,7 @@ type ComplexityRoot struct {
 	User struct {
 		Country     func(childComplexity int) int
 		DisplayName func(childComplexity int) int
+		Email       func(childComplexity int) int
 		Id          func(childComplexity int) int
 		JoinedAt    func(childComplexity int) int
 	}
@@ -139,6 +143,7 @@ type QueryResolver interface {
 	Product(ctx context.Context, id string) (*catalogv1.Product, error)
 	Products(ctx context.Context, first *int32, category *catalogv1.Category) ([]*catalogv1.Product, error)
 	ProductPage(ctx context.Context, first *int32, after *string, category *catalogv1.Category) (*catalogv1.ListProductsResponse, error)
+	Me(ctx context.Context) (*usersv1.User, error)
 }
 type ReviewResolver interface {
 	Reviewer(ctx context.Context, obj *reviewsv1.Review) (*usersv1.User, error)
@@ -334,6 +339,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ProductPage.TotalSize(childComplexity), true
 
+	case "Query.me":
+		if e.ComplexityRoot.Query.Me == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Me(childComplexity), true
 	case "Query.product":
 		if e.ComplexityRoot.Query.Product == nil {
 			break
@@ -466,6 +477,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.User.DisplayName(childComplexity), true
+	case "User.email":
+		if e.ComplexityRoot.User.Email == nil {
+			break
+		}
+
+		return e.ComplexityRoot.User.Email(childComplexity), true
 	case "User.id":
 		if e.ComplexityRoot.User.Id == nil {
 			break
@@ -593,12 +610,16 @@ var sources = []*ast.Source{
   A page of products with the token of the next page, for infinite scroll.
   """
   productPage(first: Int = 20, after: String, category: Category): ProductPage! @listSize(slicingArguments: ["first"], sizedFields: ["products"])
+  """
+  The signed-in user (the JWT's sub); UNAUTHENTICATED for an anonymous caller.
+  """
+  me: User @auth
 }
 type Mutation {
   """
-  Posts a review; returns it as stored.
+  Posts a review; returns it as stored. Needs the scope reviews:write.
   """
-  addReview(input: AddReviewInput!): Review
+  addReview(input: AddReviewInput!): Review @auth(scopes: ["reviews:write"])
 }
 type Subscription {
   """
@@ -665,6 +686,10 @@ type User {
   displayName: String!
   country: String!
   joinedAt: DateTime
+  """
+  The user's e-mail address: null unless the caller has the scope pii:read.
+  """
+  email: String @redact(unless: "pii:read")
 }
 type Attribute {
   key: String!
@@ -710,6 +735,13 @@ scalar DateTime
 `, BuiltIn: false},
 	{Name: "../../../bffgen/cost.graphql", Input: `"The size of a list field, for the estimated cost: the value of one of slicingArguments, else assumedSize; sizedFields names the lists of the returned type that the size applies to."
 directive @listSize(assumedSize: Int, slicingArguments: [String!], sizedFields: [String!], requireOneSlicingArgument: Boolean = true) on FIELD_DEFINITION
+
+`, BuiltIn: false},
+	{Name: "../../../bffgen/authz.graphql", Input: `"Authorizes the field: runtime/authz.Auth."
+directive @auth(scopes: [String!]) on FIELD_DEFINITION
+
+"Masks the field for callers without the scope: runtime/authz.Redact."
+directive @redact(unless: String!) on FIELD_DEFINITION
 
 `, BuiltIn: false},
 }
@@ -829,6 +861,8 @@ func (ec *executionContext) childFields_User(ctx context.Context, field graphql.
 		return ec.fieldContext_User_country(ctx, field)
 	case "joinedAt":
 		return ec.fieldContext_User_joinedAt(ctx, field)
+	case "email":
+		return ec.fieldContext_User_email(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type User", field.Name)
 }
@@ -948,6 +982,34 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 // endregion ************************** internal!.gotpl ***************************
 
 // region    ***************************** args.gotpl *****************************
+
+func (ec *executionContext) dir_auth_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "scopes",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["scopes"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) dir_redact_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "unless",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["unless"] = arg0
+	return args, nil
+}
 
 func (ec *executionContext) field_Mutation_addReview_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
@@ -1217,7 +1279,25 @@ func (ec *executionContext) _Mutation_addReview(ctx context.Context, field graph
 			fc := graphql.GetFieldContext(ctx)
 			return ec.Resolvers.Mutation().AddReview(ctx, fc.Args["input"].(model.AddReviewInput))
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				scopes, err := ec.unmarshalOString2ᚕstringᚄ(ctx, []any{"reviews:write"})
+				if err != nil {
+					var zeroVal *reviewsv1.Review
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *reviewsv1.Review
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, scopes)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *reviewsv1.Review) graphql.Marshaler {
 			return ec.marshalOReview2ᚖgithubᚗcomᚋbffgenᚋbffgenᚋexamplesᚋshopᚋgenᚋpbᚋreviewsᚋv1ᚐReview(ctx, selections, v)
 		},
@@ -1963,6 +2043,51 @@ func (ec *executionContext) fieldContext_Query_productPage(ctx context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_me(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_me(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Me(ctx)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				if ec.Directives.Auth == nil {
+					var zeroVal *usersv1.User
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, nil)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *usersv1.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋbffgenᚋbffgenᚋexamplesᚋshopᚋgenᚋpbᚋusersᚋv1ᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_me(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2467,6 +2592,47 @@ func (ec *executionContext) _User_joinedAt(ctx context.Context, field graphql.Co
 }
 func (ec *executionContext) fieldContext_User_joinedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("User", field, false, false, errors.New("field of type DateTime does not have child fields"))
+}
+
+func (ec *executionContext) _User_email(ctx context.Context, field graphql.CollectedField, obj *usersv1.User) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_User_email(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Email, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				unless, err := ec.unmarshalNString2string(ctx, "pii:read")
+				if err != nil {
+					var zeroVal string
+					return zeroVal, err
+				}
+				if ec.Directives.Redact == nil {
+					var zeroVal string
+					return zeroVal, errors.New("directive redact is not implemented")
+				}
+				return ec.Directives.Redact(ctx, obj, directive0, unless)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_User_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("User", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -4239,6 +4405,28 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "me":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_me(ctx, field)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -4515,6 +4703,11 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 			}
 		case "joinedAt":
 			out.Values[i] = ec._User_joinedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "email":
+			out.Values[i] = ec._User_email(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -5418,6 +5611,18 @@ func (ec *executionContext) marshalOReview2ᚖgithubᚗcomᚋbffgenᚋbffgenᚋe
 		return graphql.Null
 	}
 	return ec._Review(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOString2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOString2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(v)
+	return res
 }
 
 func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {

@@ -29,8 +29,11 @@ type User struct {
 	Id          string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
 	DisplayName string                 `protobuf:"bytes,2,opt,name=display_name,json=displayName,proto3" json:"display_name,omitempty"`
 	// ISO 3166-1 alpha-2 code.
-	Country       string                 `protobuf:"bytes,3,opt,name=country,proto3" json:"country,omitempty"`
-	JoinedAt      *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=joined_at,json=joinedAt,proto3" json:"joined_at,omitempty"`
+	Country  string                 `protobuf:"bytes,3,opt,name=country,proto3" json:"country,omitempty"`
+	JoinedAt *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=joined_at,json=joinedAt,proto3" json:"joined_at,omitempty"`
+	// Personal data: the BFF shows it only to callers with the pii:read
+	// scope (@redact in the schema).
+	Email         string `protobuf:"bytes,5,opt,name=email,proto3" json:"email,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -93,6 +96,101 @@ func (x *User) GetJoinedAt() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *User) GetEmail() string {
+	if x != nil {
+		return x.Email
+	}
+	return ""
+}
+
+type GetUserRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetUserRequest) Reset() {
+	*x = GetUserRequest{}
+	mi := &file_users_v1_users_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetUserRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetUserRequest) ProtoMessage() {}
+
+func (x *GetUserRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_users_v1_users_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetUserRequest.ProtoReflect.Descriptor instead.
+func (*GetUserRequest) Descriptor() ([]byte, []int) {
+	return file_users_v1_users_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *GetUserRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+type GetUserResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	User          *User                  `protobuf:"bytes,1,opt,name=user,proto3" json:"user,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetUserResponse) Reset() {
+	*x = GetUserResponse{}
+	mi := &file_users_v1_users_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetUserResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetUserResponse) ProtoMessage() {}
+
+func (x *GetUserResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_users_v1_users_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetUserResponse.ProtoReflect.Descriptor instead.
+func (*GetUserResponse) Descriptor() ([]byte, []int) {
+	return file_users_v1_users_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *GetUserResponse) GetUser() *User {
+	if x != nil {
+		return x.User
+	}
+	return nil
+}
+
 type BatchGetUsersRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Ids           []string               `protobuf:"bytes,1,rep,name=ids,proto3" json:"ids,omitempty"`
@@ -102,7 +200,7 @@ type BatchGetUsersRequest struct {
 
 func (x *BatchGetUsersRequest) Reset() {
 	*x = BatchGetUsersRequest{}
-	mi := &file_users_v1_users_proto_msgTypes[1]
+	mi := &file_users_v1_users_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -114,7 +212,7 @@ func (x *BatchGetUsersRequest) String() string {
 func (*BatchGetUsersRequest) ProtoMessage() {}
 
 func (x *BatchGetUsersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_users_v1_users_proto_msgTypes[1]
+	mi := &file_users_v1_users_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -127,7 +225,7 @@ func (x *BatchGetUsersRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BatchGetUsersRequest.ProtoReflect.Descriptor instead.
 func (*BatchGetUsersRequest) Descriptor() ([]byte, []int) {
-	return file_users_v1_users_proto_rawDescGZIP(), []int{1}
+	return file_users_v1_users_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *BatchGetUsersRequest) GetIds() []string {
@@ -147,7 +245,7 @@ type BatchGetUsersResponse struct {
 
 func (x *BatchGetUsersResponse) Reset() {
 	*x = BatchGetUsersResponse{}
-	mi := &file_users_v1_users_proto_msgTypes[2]
+	mi := &file_users_v1_users_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -159,7 +257,7 @@ func (x *BatchGetUsersResponse) String() string {
 func (*BatchGetUsersResponse) ProtoMessage() {}
 
 func (x *BatchGetUsersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_users_v1_users_proto_msgTypes[2]
+	mi := &file_users_v1_users_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -172,7 +270,7 @@ func (x *BatchGetUsersResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BatchGetUsersResponse.ProtoReflect.Descriptor instead.
 func (*BatchGetUsersResponse) Descriptor() ([]byte, []int) {
-	return file_users_v1_users_proto_rawDescGZIP(), []int{2}
+	return file_users_v1_users_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *BatchGetUsersResponse) GetUsers() []*User {
@@ -193,7 +291,7 @@ type LookupUserByIdRequestKey struct {
 
 func (x *LookupUserByIdRequestKey) Reset() {
 	*x = LookupUserByIdRequestKey{}
-	mi := &file_users_v1_users_proto_msgTypes[3]
+	mi := &file_users_v1_users_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -205,7 +303,7 @@ func (x *LookupUserByIdRequestKey) String() string {
 func (*LookupUserByIdRequestKey) ProtoMessage() {}
 
 func (x *LookupUserByIdRequestKey) ProtoReflect() protoreflect.Message {
-	mi := &file_users_v1_users_proto_msgTypes[3]
+	mi := &file_users_v1_users_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -218,7 +316,7 @@ func (x *LookupUserByIdRequestKey) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LookupUserByIdRequestKey.ProtoReflect.Descriptor instead.
 func (*LookupUserByIdRequestKey) Descriptor() ([]byte, []int) {
-	return file_users_v1_users_proto_rawDescGZIP(), []int{3}
+	return file_users_v1_users_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *LookupUserByIdRequestKey) GetId() string {
@@ -237,7 +335,7 @@ type LookupUserByIdRequest struct {
 
 func (x *LookupUserByIdRequest) Reset() {
 	*x = LookupUserByIdRequest{}
-	mi := &file_users_v1_users_proto_msgTypes[4]
+	mi := &file_users_v1_users_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -249,7 +347,7 @@ func (x *LookupUserByIdRequest) String() string {
 func (*LookupUserByIdRequest) ProtoMessage() {}
 
 func (x *LookupUserByIdRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_users_v1_users_proto_msgTypes[4]
+	mi := &file_users_v1_users_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -262,7 +360,7 @@ func (x *LookupUserByIdRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LookupUserByIdRequest.ProtoReflect.Descriptor instead.
 func (*LookupUserByIdRequest) Descriptor() ([]byte, []int) {
-	return file_users_v1_users_proto_rawDescGZIP(), []int{4}
+	return file_users_v1_users_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *LookupUserByIdRequest) GetKeys() []*LookupUserByIdRequestKey {
@@ -283,7 +381,7 @@ type LookupUserByIdResponse struct {
 
 func (x *LookupUserByIdResponse) Reset() {
 	*x = LookupUserByIdResponse{}
-	mi := &file_users_v1_users_proto_msgTypes[5]
+	mi := &file_users_v1_users_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -295,7 +393,7 @@ func (x *LookupUserByIdResponse) String() string {
 func (*LookupUserByIdResponse) ProtoMessage() {}
 
 func (x *LookupUserByIdResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_users_v1_users_proto_msgTypes[5]
+	mi := &file_users_v1_users_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -308,7 +406,7 @@ func (x *LookupUserByIdResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LookupUserByIdResponse.ProtoReflect.Descriptor instead.
 func (*LookupUserByIdResponse) Descriptor() ([]byte, []int) {
-	return file_users_v1_users_proto_rawDescGZIP(), []int{5}
+	return file_users_v1_users_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *LookupUserByIdResponse) GetResult() []*User {
@@ -322,12 +420,17 @@ var File_users_v1_users_proto protoreflect.FileDescriptor
 
 const file_users_v1_users_proto_rawDesc = "" +
 	"\n" +
-	"\x14users/v1/users.proto\x12\busers.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x8c\x01\n" +
+	"\x14users/v1/users.proto\x12\busers.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xa2\x01\n" +
 	"\x04User\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12!\n" +
 	"\fdisplay_name\x18\x02 \x01(\tR\vdisplayName\x12\x18\n" +
 	"\acountry\x18\x03 \x01(\tR\acountry\x127\n" +
-	"\tjoined_at\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\bjoinedAt\"(\n" +
+	"\tjoined_at\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\bjoinedAt\x12\x14\n" +
+	"\x05email\x18\x05 \x01(\tR\x05email\" \n" +
+	"\x0eGetUserRequest\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\"5\n" +
+	"\x0fGetUserResponse\x12\"\n" +
+	"\x04user\x18\x01 \x01(\v2\x0e.users.v1.UserR\x04user\"(\n" +
 	"\x14BatchGetUsersRequest\x12\x10\n" +
 	"\x03ids\x18\x01 \x03(\tR\x03ids\"=\n" +
 	"\x15BatchGetUsersResponse\x12$\n" +
@@ -337,8 +440,9 @@ const file_users_v1_users_proto_rawDesc = "" +
 	"\x15LookupUserByIdRequest\x126\n" +
 	"\x04keys\x18\x01 \x03(\v2\".users.v1.LookupUserByIdRequestKeyR\x04keys\"@\n" +
 	"\x16LookupUserByIdResponse\x12&\n" +
-	"\x06result\x18\x01 \x03(\v2\x0e.users.v1.UserR\x06result2\xbe\x01\n" +
-	"\vUserService\x12U\n" +
+	"\x06result\x18\x01 \x03(\v2\x0e.users.v1.UserR\x06result2\x83\x02\n" +
+	"\vUserService\x12C\n" +
+	"\aGetUser\x12\x18.users.v1.GetUserRequest\x1a\x19.users.v1.GetUserResponse\"\x03\x90\x02\x01\x12U\n" +
 	"\rBatchGetUsers\x12\x1e.users.v1.BatchGetUsersRequest\x1a\x1f.users.v1.BatchGetUsersResponse\"\x03\x90\x02\x01\x12X\n" +
 	"\x0eLookupUserById\x12\x1f.users.v1.LookupUserByIdRequest\x1a .users.v1.LookupUserByIdResponse\"\x03\x90\x02\x01b\x06proto3"
 
@@ -354,30 +458,35 @@ func file_users_v1_users_proto_rawDescGZIP() []byte {
 	return file_users_v1_users_proto_rawDescData
 }
 
-var file_users_v1_users_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
+var file_users_v1_users_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
 var file_users_v1_users_proto_goTypes = []any{
 	(*User)(nil),                     // 0: users.v1.User
-	(*BatchGetUsersRequest)(nil),     // 1: users.v1.BatchGetUsersRequest
-	(*BatchGetUsersResponse)(nil),    // 2: users.v1.BatchGetUsersResponse
-	(*LookupUserByIdRequestKey)(nil), // 3: users.v1.LookupUserByIdRequestKey
-	(*LookupUserByIdRequest)(nil),    // 4: users.v1.LookupUserByIdRequest
-	(*LookupUserByIdResponse)(nil),   // 5: users.v1.LookupUserByIdResponse
-	(*timestamppb.Timestamp)(nil),    // 6: google.protobuf.Timestamp
+	(*GetUserRequest)(nil),           // 1: users.v1.GetUserRequest
+	(*GetUserResponse)(nil),          // 2: users.v1.GetUserResponse
+	(*BatchGetUsersRequest)(nil),     // 3: users.v1.BatchGetUsersRequest
+	(*BatchGetUsersResponse)(nil),    // 4: users.v1.BatchGetUsersResponse
+	(*LookupUserByIdRequestKey)(nil), // 5: users.v1.LookupUserByIdRequestKey
+	(*LookupUserByIdRequest)(nil),    // 6: users.v1.LookupUserByIdRequest
+	(*LookupUserByIdResponse)(nil),   // 7: users.v1.LookupUserByIdResponse
+	(*timestamppb.Timestamp)(nil),    // 8: google.protobuf.Timestamp
 }
 var file_users_v1_users_proto_depIdxs = []int32{
-	6, // 0: users.v1.User.joined_at:type_name -> google.protobuf.Timestamp
-	0, // 1: users.v1.BatchGetUsersResponse.users:type_name -> users.v1.User
-	3, // 2: users.v1.LookupUserByIdRequest.keys:type_name -> users.v1.LookupUserByIdRequestKey
-	0, // 3: users.v1.LookupUserByIdResponse.result:type_name -> users.v1.User
-	1, // 4: users.v1.UserService.BatchGetUsers:input_type -> users.v1.BatchGetUsersRequest
-	4, // 5: users.v1.UserService.LookupUserById:input_type -> users.v1.LookupUserByIdRequest
-	2, // 6: users.v1.UserService.BatchGetUsers:output_type -> users.v1.BatchGetUsersResponse
-	5, // 7: users.v1.UserService.LookupUserById:output_type -> users.v1.LookupUserByIdResponse
-	6, // [6:8] is the sub-list for method output_type
-	4, // [4:6] is the sub-list for method input_type
-	4, // [4:4] is the sub-list for extension type_name
-	4, // [4:4] is the sub-list for extension extendee
-	0, // [0:4] is the sub-list for field type_name
+	8, // 0: users.v1.User.joined_at:type_name -> google.protobuf.Timestamp
+	0, // 1: users.v1.GetUserResponse.user:type_name -> users.v1.User
+	0, // 2: users.v1.BatchGetUsersResponse.users:type_name -> users.v1.User
+	5, // 3: users.v1.LookupUserByIdRequest.keys:type_name -> users.v1.LookupUserByIdRequestKey
+	0, // 4: users.v1.LookupUserByIdResponse.result:type_name -> users.v1.User
+	1, // 5: users.v1.UserService.GetUser:input_type -> users.v1.GetUserRequest
+	3, // 6: users.v1.UserService.BatchGetUsers:input_type -> users.v1.BatchGetUsersRequest
+	6, // 7: users.v1.UserService.LookupUserById:input_type -> users.v1.LookupUserByIdRequest
+	2, // 8: users.v1.UserService.GetUser:output_type -> users.v1.GetUserResponse
+	4, // 9: users.v1.UserService.BatchGetUsers:output_type -> users.v1.BatchGetUsersResponse
+	7, // 10: users.v1.UserService.LookupUserById:output_type -> users.v1.LookupUserByIdResponse
+	8, // [8:11] is the sub-list for method output_type
+	5, // [5:8] is the sub-list for method input_type
+	5, // [5:5] is the sub-list for extension type_name
+	5, // [5:5] is the sub-list for extension extendee
+	0, // [0:5] is the sub-list for field type_name
 }
 
 func init() { file_users_v1_users_proto_init() }
@@ -391,7 +500,7 @@ func file_users_v1_users_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_users_v1_users_proto_rawDesc), len(file_users_v1_users_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   6,
+			NumMessages:   8,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -20,12 +20,15 @@ const UserServiceName = "users.v1.UserService"
 
 // Procedures of users.v1.UserService, as HTTP paths.
 const (
+	UserServiceGetUserProcedure        = "/users.v1.UserService/GetUser"
 	UserServiceBatchGetUsersProcedure  = "/users.v1.UserService/BatchGetUsers"
 	UserServiceLookupUserByIdProcedure = "/users.v1.UserService/LookupUserById"
 )
 
 // UserServiceClient is a client for the users.v1.UserService service.
 type UserServiceClient interface {
+	// One user; NOT_FOUND when there is none.
+	GetUser(ctx context.Context, req *connect.Request[v1.GetUserRequest]) (*connect.Response[v1.GetUserResponse], error)
 	BatchGetUsers(ctx context.Context, req *connect.Request[v1.BatchGetUsersRequest]) (*connect.Response[v1.BatchGetUsersResponse], error)
 	LookupUserById(ctx context.Context, req *connect.Request[v1.LookupUserByIdRequest]) (*connect.Response[v1.LookupUserByIdResponse], error)
 }
@@ -38,14 +41,21 @@ func NewUserServiceClient(httpClient connect.HTTPClient, baseURL string, opts ..
 	baseURL = strings.TrimRight(baseURL, "/")
 	methods := v1.File_users_v1_users_proto.Services().ByName("UserService").Methods()
 	return &userServiceClient{
+		getUser:        connect.NewClient[v1.GetUserRequest, v1.GetUserResponse](httpClient, baseURL+UserServiceGetUserProcedure, connect.WithSchema(methods.ByName("GetUser")), connect.WithIdempotency(connect.IdempotencyNoSideEffects), connect.WithClientOptions(opts...)),
 		batchGetUsers:  connect.NewClient[v1.BatchGetUsersRequest, v1.BatchGetUsersResponse](httpClient, baseURL+UserServiceBatchGetUsersProcedure, connect.WithSchema(methods.ByName("BatchGetUsers")), connect.WithIdempotency(connect.IdempotencyNoSideEffects), connect.WithClientOptions(opts...)),
 		lookupUserById: connect.NewClient[v1.LookupUserByIdRequest, v1.LookupUserByIdResponse](httpClient, baseURL+UserServiceLookupUserByIdProcedure, connect.WithSchema(methods.ByName("LookupUserById")), connect.WithIdempotency(connect.IdempotencyNoSideEffects), connect.WithClientOptions(opts...)),
 	}
 }
 
 type userServiceClient struct {
+	getUser        *connect.Client[v1.GetUserRequest, v1.GetUserResponse]
 	batchGetUsers  *connect.Client[v1.BatchGetUsersRequest, v1.BatchGetUsersResponse]
 	lookupUserById *connect.Client[v1.LookupUserByIdRequest, v1.LookupUserByIdResponse]
+}
+
+// GetUser calls users.v1.UserService.GetUser.
+func (c *userServiceClient) GetUser(ctx context.Context, req *connect.Request[v1.GetUserRequest]) (*connect.Response[v1.GetUserResponse], error) {
+	return c.getUser.CallUnary(ctx, req)
 }
 
 // BatchGetUsers calls users.v1.UserService.BatchGetUsers.
@@ -60,6 +70,8 @@ func (c *userServiceClient) LookupUserById(ctx context.Context, req *connect.Req
 
 // UserServiceHandler is what a server of the users.v1.UserService service implements.
 type UserServiceHandler interface {
+	// One user; NOT_FOUND when there is none.
+	GetUser(context.Context, *connect.Request[v1.GetUserRequest]) (*connect.Response[v1.GetUserResponse], error)
 	BatchGetUsers(context.Context, *connect.Request[v1.BatchGetUsersRequest]) (*connect.Response[v1.BatchGetUsersResponse], error)
 	LookupUserById(context.Context, *connect.Request[v1.LookupUserByIdRequest]) (*connect.Response[v1.LookupUserByIdResponse], error)
 }
@@ -69,10 +81,13 @@ type UserServiceHandler interface {
 // serves the Connect, gRPC and gRPC-Web protocols.
 func NewUserServiceHandler(svc UserServiceHandler, opts ...connect.HandlerOption) (string, http.Handler) {
 	methods := v1.File_users_v1_users_proto.Services().ByName("UserService").Methods()
+	getUserHandler := connect.NewUnaryHandler(UserServiceGetUserProcedure, svc.GetUser, connect.WithSchema(methods.ByName("GetUser")), connect.WithIdempotency(connect.IdempotencyNoSideEffects), connect.WithHandlerOptions(opts...))
 	batchGetUsersHandler := connect.NewUnaryHandler(UserServiceBatchGetUsersProcedure, svc.BatchGetUsers, connect.WithSchema(methods.ByName("BatchGetUsers")), connect.WithIdempotency(connect.IdempotencyNoSideEffects), connect.WithHandlerOptions(opts...))
 	lookupUserByIdHandler := connect.NewUnaryHandler(UserServiceLookupUserByIdProcedure, svc.LookupUserById, connect.WithSchema(methods.ByName("LookupUserById")), connect.WithIdempotency(connect.IdempotencyNoSideEffects), connect.WithHandlerOptions(opts...))
 	return "/users.v1.UserService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
+		case UserServiceGetUserProcedure:
+			getUserHandler.ServeHTTP(w, r)
 		case UserServiceBatchGetUsersProcedure:
 			batchGetUsersHandler.ServeHTTP(w, r)
 		case UserServiceLookupUserByIdProcedure:
