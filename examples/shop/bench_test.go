@@ -11,6 +11,7 @@ import (
 
 	"connectrpc.com/connect"
 	"github.com/bffgen/bffgen/examples/shop/backends"
+	shopbench "github.com/bffgen/bffgen/examples/shop/bench"
 	catalogv1 "github.com/bffgen/bffgen/examples/shop/gen/pb/catalog/v1"
 	"github.com/bffgen/bffgen/examples/shop/gen/pb/catalog/v1/catalogv1connect"
 )
@@ -82,4 +83,43 @@ func BenchmarkLargeResponse(b *testing.B) {
 		}
 		b.ReportMetric(float64(size), "response-bytes")
 	})
+}
+
+// BenchmarkEdgeProfiles serves bench.Query through the two profiles of
+// `make bench-edge` in one process, side by side: bench/bff-edge-on.yaml
+// (every limit, trusted documents, a verified token, a rate limit) and
+// bench/bff-edge-off.yaml. Run it with -count to alternate them; the
+// difference in ns/op and allocs/op is what the edge costs a request that
+// passes it, without the noise of a load generator and of other processes
+// between rounds.
+func BenchmarkEdgeProfiles(b *testing.B) {
+	body, _ := json.Marshal(map[string]string{"query": shopbench.Query})
+	auth := bearer(b, "u-1", "")
+	for _, profile := range []string{"on", "off"} {
+		b.Run(profile, func(b *testing.B) {
+			p := serveProfile(b, "bench/bff-edge-"+profile+".yaml", backends.Options{Products: 100, ReviewsPerProduct: 5})
+			req := func() {
+				r, err := http.NewRequest(http.MethodPost, p.GraphQL, bytes.NewReader(body))
+				if err != nil {
+					b.Fatal(err)
+				}
+				r.Header.Set("Content-Type", "application/json")
+				r.Header.Set(auth[0], auth[1])
+				res, err := http.DefaultClient.Do(r)
+				if err != nil {
+					b.Fatal(err)
+				}
+				_, _ = io.Copy(io.Discard, res.Body)
+				res.Body.Close()
+				if res.StatusCode != http.StatusOK {
+					b.Fatalf("status %d", res.StatusCode)
+				}
+			}
+			req()
+			b.ReportAllocs()
+			for b.Loop() {
+				req()
+			}
+		})
+	}
 }

@@ -31,6 +31,85 @@ func responseMeta(res connect.AnyResponse, err error) http.Header {
 // so a backend's spans join the request's trace.
 var traceHeaders = []string{"Traceparent", "Tracestate", "Baggage"}
 
+// Limits of forwarded trace context (PII-3), from the W3C Trace Context
+// and Baggage recommendations: a tracestate of more than 512 characters
+// may be dropped whole, and a baggage must fit in 8192 bytes and 64
+// members.
+const (
+	maxTracestateBytes = 512
+	maxBaggageBytes    = 8192
+	maxBaggageMembers  = 64
+)
+
+// isTraceHeader reports whether h (canonical) is a trace context header.
+func isTraceHeader(h string) bool { return slices.Contains(traceHeaders, h) }
+
+// validTraceContext returns the values of the trace context header h of
+// the inbound header in to forward, or none: a traceparent only when it is
+// exactly one well-formed value (W3C Trace Context: version, a non-zero
+// trace id and parent id in lowercase hex, flags); a tracestate only with
+// such a traceparent and within 512 bytes; a baggage only within 8192
+// bytes and 64 members. What fails is dropped without an error, so a
+// malformed or oversized header from a client never reaches a backend
+// and never fails a call.
+func validTraceContext(h string, in http.Header) []string {
+	switch h {
+	case "Traceparent":
+		if vs := in.Values(h); len(vs) == 1 && validTraceparent(vs[0]) {
+			return vs
+		}
+	case "Tracestate":
+		if vs := in.Values("Traceparent"); len(vs) != 1 || !validTraceparent(vs[0]) {
+			return nil
+		}
+		vs := in.Values(h)
+		if headerBytes(vs) <= maxTracestateBytes {
+			return vs
+		}
+	case "Baggage":
+		vs := in.Values(h)
+		members := 0
+		for _, v := range vs {
+			members += strings.Count(v, ",") + 1
+		}
+		if headerBytes(vs) <= maxBaggageBytes && members <= maxBaggageMembers {
+			return vs
+		}
+	}
+	return nil
+}
+
+// headerBytes is the size of the values joined with ",".
+func headerBytes(vs []string) int {
+	n := max(len(vs)-1, 0)
+	for _, v := range vs {
+		n += len(v)
+	}
+	return n
+}
+
+// validTraceparent reports whether v is a W3C traceparent: "vv-" then 32
+// and 16 lowercase hex digits, neither all zeros, then "-ff"; version ff
+// is invalid, and only version 00 may not carry more after the flags.
+func validTraceparent(v string) bool {
+	if len(v) < 55 || (len(v) > 55 && (v[:2] == "00" || v[55] != '-')) {
+		return false
+	}
+	if v[2] != '-' || v[35] != '-' || v[52] != '-' || v[:2] == "ff" {
+		return false
+	}
+	hex := func(s string) bool {
+		for i := range len(s) {
+			if c := s[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+				return false
+			}
+		}
+		return true
+	}
+	zero := func(s string) bool { return strings.Trim(s, "0") == "" }
+	return hex(v[:2]) && hex(v[3:35]) && hex(v[36:52]) && hex(v[53:55]) && !zero(v[3:35]) && !zero(v[36:52])
+}
+
 // forwardList is the canonical list of headers an upstream forwards: its
 // configured ones, the trace context and, with forward_authorization,
 // Authorization.
@@ -61,7 +140,11 @@ func (i *interceptor) copyHeaders(ctx context.Context, out http.Header) {
 		return
 	}
 	for _, h := range i.forward {
-		for _, v := range req.Header.Values(h) {
+		vs := req.Header.Values(h)
+		if len(vs) > 0 && isTraceHeader(h) {
+			vs = validTraceContext(h, req.Header)
+		}
+		for _, v := range vs {
 			out.Add(h, v)
 		}
 	}
