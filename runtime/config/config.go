@@ -142,8 +142,10 @@ type Upstream struct {
 	MaxBatchSize int `yaml:"max_batch_size"`
 	// ForwardHeaders lists the inbound request headers copied onto every
 	// call to this upstream, such as Accept-Language. W3C trace context
-	// (traceparent, tracestate, baggage) is always forwarded. Hop-by-hop,
-	// framing and protocol headers cannot be listed. Default: none.
+	// (traceparent, tracestate, baggage) is always forwarded when it is
+	// well-formed and within the W3C size limits, and dropped otherwise
+	// (docs/security.md, PII-3). Hop-by-hop, framing and protocol headers
+	// cannot be listed. Default: none.
 	ForwardHeaders []string `yaml:"forward_headers"`
 	// ResponseHeaders lists the backend response headers copied onto the
 	// client's HTTP response, such as Set-Cookie; every value of every call
