@@ -8,9 +8,9 @@
 # It prints wall time, CPU time and peak memory of each run, and the ratios
 # of bffgen against each baseline, in two phases:
 #   first generation: each run of each tool gets a build cache of its own,
-#     copied from a template that holds the compiled dependencies (standard
-#     library, protobuf, gqlgen, connect, bffgen's runtime) but none of the
-#     spec's packages, so each one compiles what it type-checks of the spec,
+#     copied from a template that holds every compiled package the
+#     generations need (of the standard library, protobuf, gqlgen) but none
+#     of the spec's, so each one compiles what it type-checks of the spec,
 #     as the first generate of a spec on a developer's machine does;
 #   regeneration: all three share one warm build cache, as a re-run of go
 #     generate in a development loop or in CI with a cache.
