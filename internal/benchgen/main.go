@@ -23,12 +23,19 @@ func main() {
 	}
 }
 
+// boundModule is the module path of the gqlgen-bound directory: its pb/
+// tree holds the protoc-gen-go packages of the spec's protos.
+const boundModule = "example.com/biggqlbound"
+
 func write(out string, services, messages int) error {
 	files := map[string]string{}
 	var bound, plain strings.Builder
 	bound.WriteString("type Query {\n")
 	plain.WriteString("type Query {\n")
 	var types strings.Builder
+	// models binds every GraphQL type of the spec to the protobuf message
+	// it reads, as a gqlgen BFF over the same backends does by hand.
+	var models strings.Builder
 	for s := 0; s < services; s++ {
 		var proto strings.Builder
 		fmt.Fprintf(&proto, "syntax = \"proto3\";\n\npackage svc%d.v1;\n\n", s)
@@ -46,6 +53,7 @@ func write(out string, services, messages int) error {
 			fmt.Fprintf(&bound, "  %s(id: ID!): %s @rpc(method: \"svc%d.v1.Service%d.GetItem%d\", result: \"item\")\n", field, name, s, s, m)
 			fmt.Fprintf(&plain, "  %s(id: ID!): %s\n", field, name)
 			fmt.Fprintf(&types, "\ntype %s {\n  id: ID!\n  name: String!\n  count: Int!\n}\n", name)
+			fmt.Fprintf(&models, "  %s: {model: %s/pb/svc%d/v1.Item%d}\n", name, boundModule, s, m)
 		}
 		files[fmt.Sprintf("bffgen/proto/svc%d/v1/svc%d.proto", s, s)] = proto.String()
 	}
@@ -54,7 +62,10 @@ func write(out string, services, messages int) error {
 	files["bffgen/bffgen.yaml"] = "version: 1\nname: big\n"
 	files["bffgen/schema/schema.graphql"] = bound.String() + types.String()
 	files["gqlgen/schema.graphql"] = plain.String() + types.String()
-	files["gqlgen/gqlgen.yml"] = "schema: [schema.graphql]\nexec: {filename: graph/generated.go, package: graph}\nmodel: {filename: graph/model/models_gen.go, package: model}\nresolver: {layout: follow-schema, dir: graph, package: graph}\nskip_mod_tidy: true\nskip_validation: true\n"
+	const gqlgenYML = "schema: [schema.graphql]\nexec: {filename: graph/generated.go, package: graph}\nmodel: {filename: graph/model/models_gen.go, package: model}\nresolver: {layout: follow-schema, dir: graph, package: graph}\nskip_mod_tidy: true\nskip_validation: true\n"
+	files["gqlgen/gqlgen.yml"] = gqlgenYML
+	files["gqlgen-bound/schema.graphql"] = plain.String() + types.String()
+	files["gqlgen-bound/gqlgen.yml"] = gqlgenYML + "# Every type bound to the protobuf message it reads (pb/ is\n# protoc-gen-go's output for proto/, copied from bffgen's gen/pb).\nmodels:\n" + models.String()
 	if _, err := os.Stat(out); err == nil {
 		return fmt.Errorf("%s exists: choose a new directory", out)
 	}
