@@ -78,7 +78,7 @@ bench-edge: ## The shop BFF with every protection on vs every limit off, with wr
 		-rounds $(ROUNDS) -d $(DURATION) -c $(EDGE_CONCURRENCY)
 
 .PHONY: bench-generate
-bench-generate: ## Time bffgen generate against gqlgen generate on a large spec (RUNS=3)
+bench-generate: ## Time bffgen generate against gqlgen generate (own models, and bound to the same protobuf types) on a large spec (RUNS=3)
 	bash internal/benchgen/run.sh
 
 .PHONY: bench-h2flood
