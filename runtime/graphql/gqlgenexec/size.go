@@ -76,19 +76,38 @@ func (m *sizeMeter) add(n int64) bool {
 
 type sizeMeterKey struct{}
 
-// sizeMiddleware is the field middleware of the size meter installed by
-// WithMaxResponseBytes: it charges each field's lower bound and fails the
-// fields of an operation that went over the cap.
-func sizeMiddleware(max int) graphql.FieldMiddleware {
-	return func(ctx context.Context, next graphql.Resolver) (any, error) {
+// sizeMeterExtension installs the size meter of WithMaxResponseBytes on
+// every operation. It wraps the operation's resolver middleware itself
+// rather than adding a gqlgen field interceptor: gqlgen chains
+// interceptors with a closure allocated per field and interceptor, and
+// the meter runs on every field of every response.
+type sizeMeterExtension struct{ max int }
+
+var (
+	_ graphql.HandlerExtension        = sizeMeterExtension{}
+	_ graphql.OperationContextMutator = sizeMeterExtension{}
+)
+
+// ExtensionName names the extension in gqlgen.
+func (sizeMeterExtension) ExtensionName() string { return "BffgenSizeMeter" }
+
+// Validate accepts every schema.
+func (sizeMeterExtension) Validate(graphql.ExecutableSchema) error { return nil }
+
+// MutateOperationContext makes the operation's field middleware charge
+// each field's lower bound, after the middleware already there, and fail
+// the fields of an operation that went over the cap.
+func (x sizeMeterExtension) MutateOperationContext(_ context.Context, opCtx *graphql.OperationContext) *gqlerror.Error {
+	prev := opCtx.ResolverMiddleware
+	opCtx.ResolverMiddleware = func(ctx context.Context, next graphql.Resolver) (any, error) {
 		m, _ := ctx.Value(sizeMeterKey{}).(*sizeMeter)
 		if m == nil {
-			return next(ctx)
+			return prev(ctx, next)
 		}
 		if m.over.Load() {
-			return nil, rgraphql.ResponseTooLarge(max)
+			return nil, rgraphql.ResponseTooLarge(x.max)
 		}
-		res, err := next(ctx)
+		res, err := prev(ctx, next)
 		n := int64(4) // "":, and a comma or brace: the least a field writes
 		if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Field != nil {
 			n += int64(len(fc.Field.Alias))
@@ -97,10 +116,11 @@ func sizeMiddleware(max int) graphql.FieldMiddleware {
 			n += minJSONSize(res)
 		}
 		if !m.add(n) {
-			return nil, rgraphql.ResponseTooLarge(max)
+			return nil, rgraphql.ResponseTooLarge(x.max)
 		}
 		return res, err
 	}
+	return nil
 }
 
 // minJSONSize is a lower bound of the size of v written as JSON by the
