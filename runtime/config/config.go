@@ -111,6 +111,9 @@ type Server struct {
 	RequestTimeout time.Duration `yaml:"request_timeout"`
 	// Shutdown sets how the server stops.
 	Shutdown Shutdown `yaml:"shutdown"`
+	// TLS serves the public listener over TLS (and mTLS with a client CA);
+	// off when CertFile is empty. See [ServerTLS].
+	TLS ServerTLS `yaml:"tls"`
 }
 
 // Shutdown sets how the server stops when it is asked to (SIGTERM).
@@ -171,6 +174,11 @@ type Upstream struct {
 	// stays at the edge (use ForwardClaims to tell the backend who calls);
 	// Authorization cannot be listed in ForwardHeaders.
 	ForwardAuthorization bool `yaml:"forward_authorization"`
+	// TLS configures the TLS of https:// endpoints: the CAs that sign the
+	// backend's certificate, the name checked in it, and a client
+	// certificate for mTLS. See [UpstreamTLS]. Default: none, the system
+	// CAs and the endpoint's host name.
+	TLS UpstreamTLS `yaml:"tls"`
 }
 
 // Gateway holds the settings of the inbound pipeline.
