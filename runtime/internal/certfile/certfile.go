@@ -1,6 +1,7 @@
 package certfile
 
 import (
+	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -53,22 +54,59 @@ func sameAll(a, b []stamp) bool {
 	return true
 }
 
+// settle is how long after its last modification a file is read again at
+// every get even when its stamp has not changed: modification times come
+// from a coarse clock (a few milliseconds on Linux), so two writes of the
+// same size within one tick leave the same stamp.
+const settle = 2 * time.Second
+
 // version is one loaded value with the versions of the files it was read
-// from, and the versions that last failed to load, so that a broken file
-// is read once, not at every handshake.
+// from and a digest of their contents, and the versions that last failed
+// to load, so that a broken file is read once, not at every handshake.
 type version[T any] struct {
-	stamps []stamp
-	failed []stamp
-	value  T
+	stamps    []stamp
+	sum       [sha256.Size]byte
+	failed    []stamp
+	failedSum [sha256.Size]byte
+	value     T
+}
+
+// settling reports whether one of stamps was modified less than settle
+// before now.
+func settling(stamps []stamp, now time.Time) bool {
+	for _, s := range stamps {
+		if now.Sub(s.info.ModTime()) < settle {
+			return true
+		}
+	}
+	return false
 }
 
 // watched is a value loaded from files and loaded again when they change.
 type watched[T any] struct {
 	paths  []string
-	load   func() (T, error)
+	parse  func(contents [][]byte) (T, error)
 	report Reporter
 	cur    atomic.Pointer[version[T]]
 	mu     sync.Mutex // serializes reloads
+}
+
+// read reads the files and digests their contents.
+func (w *watched[T]) read() ([][]byte, [sha256.Size]byte, error) {
+	h := sha256.New()
+	contents := make([][]byte, len(w.paths))
+	for i, p := range w.paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return nil, [sha256.Size]byte{}, err
+		}
+		contents[i] = data
+		fmt.Fprintf(h, "%d:", len(data))
+		h.Write(data)
+	}
+	var sum [sha256.Size]byte
+	h.Sum(sum[:0])
+	return contents, sum, nil
 }
 
 // init loads the value for the first time; it must succeed.
@@ -77,11 +115,15 @@ func (w *watched[T]) init() error {
 	if err != nil {
 		return err
 	}
-	v, err := w.load()
+	contents, sum, err := w.read()
 	if err != nil {
 		return err
 	}
-	w.cur.Store(&version[T]{stamps: stamps, value: v})
+	v, err := w.parse(contents)
+	if err != nil {
+		return err
+	}
+	w.cur.Store(&version[T]{stamps: stamps, sum: sum, value: v})
 	return nil
 }
 
@@ -90,26 +132,42 @@ func (w *watched[T]) init() error {
 func (w *watched[T]) get() T {
 	cur := w.cur.Load()
 	stamps, err := stampAll(w.paths)
-	if err != nil || sameAll(stamps, cur.stamps) || sameAll(stamps, cur.failed) {
+	if err != nil {
 		// A file missing for a moment (a swap in progress) keeps the
 		// current value; it is reported when the files settle broken.
+		return cur.value
+	}
+	fresh := settling(stamps, time.Now())
+	if !fresh && (sameAll(stamps, cur.stamps) || sameAll(stamps, cur.failed)) {
 		return cur.value
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	cur = w.cur.Load()
-	if sameAll(stamps, cur.stamps) || sameAll(stamps, cur.failed) {
+	if !fresh && (sameAll(stamps, cur.stamps) || sameAll(stamps, cur.failed)) {
 		return cur.value
 	}
-	v, err := w.load()
+	contents, sum, err := w.read()
+	switch {
+	case err != nil:
+		return cur.value // missing for a moment, as above
+	case sum == cur.sum:
+		if !sameAll(stamps, cur.stamps) {
+			w.cur.Store(&version[T]{stamps: stamps, sum: sum, value: cur.value})
+		}
+		return cur.value
+	case cur.failed != nil && sum == cur.failedSum:
+		return cur.value
+	}
+	v, err := w.parse(contents)
 	if err != nil {
-		w.cur.Store(&version[T]{stamps: cur.stamps, failed: stamps, value: cur.value})
+		w.cur.Store(&version[T]{stamps: cur.stamps, sum: cur.sum, failed: stamps, failedSum: sum, value: cur.value})
 		if w.report != nil {
 			w.report(err)
 		}
 		return cur.value
 	}
-	w.cur.Store(&version[T]{stamps: stamps, value: v})
+	w.cur.Store(&version[T]{stamps: stamps, sum: sum, value: v})
 	if w.report != nil {
 		w.report(nil)
 	}
@@ -129,31 +187,18 @@ func LoadKeyPair(certPath, keyPath string, report Reporter) (*KeyPair, error) {
 	k := &KeyPair{w: watched[*tls.Certificate]{
 		paths:  []string{certPath, keyPath},
 		report: report,
-		load: func() (*tls.Certificate, error) {
-			return readKeyPair(certPath, keyPath)
+		parse: func(contents [][]byte) (*tls.Certificate, error) {
+			cert, err := tls.X509KeyPair(contents[0], contents[1])
+			if err != nil {
+				return nil, fmt.Errorf("certificate %s and key %s: %w", certPath, keyPath, err)
+			}
+			return &cert, nil
 		},
 	}}
 	if err := k.w.init(); err != nil {
 		return nil, err
 	}
 	return k, nil
-}
-
-// readKeyPair reads and checks a key pair.
-func readKeyPair(certPath, keyPath string) (*tls.Certificate, error) {
-	certPEM, err := os.ReadFile(certPath)
-	if err != nil {
-		return nil, err
-	}
-	keyPEM, err := os.ReadFile(keyPath)
-	if err != nil {
-		return nil, err
-	}
-	cert, err := tls.X509KeyPair(certPEM, keyPEM)
-	if err != nil {
-		return nil, fmt.Errorf("certificate %s and key %s: %w", certPath, keyPath, err)
-	}
-	return &cert, nil
 }
 
 // Certificate returns the current certificate, read again first when a
@@ -173,13 +218,9 @@ func LoadPool(path string, report Reporter) (*Pool, error) {
 	p := &Pool{w: watched[*x509.CertPool]{
 		paths:  []string{path},
 		report: report,
-		load: func() (*x509.CertPool, error) {
-			data, err := os.ReadFile(path)
-			if err != nil {
-				return nil, err
-			}
+		parse: func(contents [][]byte) (*x509.CertPool, error) {
 			pool := x509.NewCertPool()
-			if !pool.AppendCertsFromPEM(data) {
+			if !pool.AppendCertsFromPEM(contents[0]) {
 				return nil, fmt.Errorf("%s holds no PEM certificate", path)
 			}
 			return pool, nil
