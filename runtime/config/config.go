@@ -136,6 +136,11 @@ type Upstream struct {
 	// Protocol is the wire protocol: "connect" (the default), "grpc" or
 	// "grpcweb".
 	Protocol string `yaml:"protocol"`
+	// TLS configures the TLS of https:// endpoints: the CAs that sign the
+	// backend's certificate, the name checked in it, and a client
+	// certificate for mTLS. See [UpstreamTLS]. Default: none, the system
+	// CAs and the endpoint's host name.
+	TLS UpstreamTLS `yaml:"tls"`
 	// Timeout is the deadline of one call to the backend, shortened by the
 	// deadline of the inbound request when that one is earlier. Default 1s.
 	Timeout time.Duration `yaml:"timeout"`
@@ -174,11 +179,6 @@ type Upstream struct {
 	// stays at the edge (use ForwardClaims to tell the backend who calls);
 	// Authorization cannot be listed in ForwardHeaders.
 	ForwardAuthorization bool `yaml:"forward_authorization"`
-	// TLS configures the TLS of https:// endpoints: the CAs that sign the
-	// backend's certificate, the name checked in it, and a client
-	// certificate for mTLS. See [UpstreamTLS]. Default: none, the system
-	// CAs and the endpoint's host name.
-	TLS UpstreamTLS `yaml:"tls"`
 }
 
 // Gateway holds the settings of the inbound pipeline.
