@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -42,6 +43,7 @@ type Server struct {
 	streams   *gateway.Streams // subscription streams, ended at shutdown
 	limiter   *ratelimit.Limiter
 	authn     *auth.Authenticator // nil when gateway.auth configures no credential
+	tls       *tls.Config         // of the public listener; nil when server.tls is off
 
 	draining  atomic.Bool
 	started   atomic.Bool
@@ -65,8 +67,8 @@ func (e *configError) Unwrap() error { return e.err }
 // authenticator of package runtime/gateway/auth first in the authn phase
 // and first to check websocket connection_init payloads; its rate-limit
 // phase enforces gateway.rate_limit, see package runtime/gateway/ratelimit)
-// and the admin endpoints. An unreadable key set file or API key file is a
-// configuration error. A nil cfg means
+// and the admin endpoints. An unreadable key set file or API key file, or
+// an unreadable or invalid file of server.tls, is a configuration error. A nil cfg means
 // config.Default(). cfg must come from the config package (Load, Parse or
 // Default), which validates it. On error nothing is left open.
 func New(svc Service, cfg *config.Config, opts ...Option) (*Server, error) {
@@ -98,6 +100,11 @@ func New(svc Service, cfg *config.Config, opts ...Option) (*Server, error) {
 	s := &Server{cfg: cfg, logger: logger, upstreams: upstreams, streams: gateway.NewStreams()}
 	fail := func(err error) (*Server, error) {
 		return nil, errors.Join(err, s.Close())
+	}
+	// TLS of the public listener (server.tls): an unreadable or invalid
+	// file stops here.
+	if s.tls, err = listenerTLS(cfg.Server.TLS, logger); err != nil {
+		return fail(&configError{err})
 	}
 	if err := upstreams.Require(svc.Upstreams...); err != nil {
 		return fail(&configError{err})
@@ -263,7 +270,10 @@ func writeText(w http.ResponseWriter, status int, text string) {
 // responses get their "complete" event) and waits up to
 // server.shutdown.timeout for the requests in flight (their contexts are
 // not canceled by ctx) and the streams, then closes the admin listener,
-// the upstreams and the metrics. It returns nil after a clean shutdown; an
+// the upstreams and the metrics. With server.tls, the public endpoints are
+// served over TLS on ln (the certificate is read again at the next
+// handshake after its files change), the admin ones stay plain HTTP.
+// It returns nil after a clean shutdown; an
 // error when a listener fails, or when requests or streams were still
 // running at the end of the shutdown timeout (they are cut). Serve closes
 // the listeners; it can be called once.
@@ -289,6 +299,11 @@ func (s *Server) Serve(ctx context.Context, ln, adminLn net.Listener) error {
 		}
 	}
 	public := newServer(s.public)
+	if s.tls != nil {
+		// server.tls: the public listener serves TLS (HTTP/1.1 only, as
+		// without TLS); the admin listener stays plain.
+		ln = tls.NewListener(ln, s.tls)
+	}
 	// Shutdown sees neither hijacked websockets nor the end of an SSE
 	// response: end them when it starts (1001, "complete"), wait for them
 	// after it.

@@ -111,6 +111,9 @@ type Server struct {
 	RequestTimeout time.Duration `yaml:"request_timeout"`
 	// Shutdown sets how the server stops.
 	Shutdown Shutdown `yaml:"shutdown"`
+	// TLS serves the public listener over TLS (and mTLS with a client CA);
+	// off when CertFile is empty. See [ServerTLS].
+	TLS ServerTLS `yaml:"tls"`
 }
 
 // Shutdown sets how the server stops when it is asked to (SIGTERM).
@@ -133,6 +136,11 @@ type Upstream struct {
 	// Protocol is the wire protocol: "connect" (the default), "grpc" or
 	// "grpcweb".
 	Protocol string `yaml:"protocol"`
+	// TLS configures the TLS of https:// endpoints: the CAs that sign the
+	// backend's certificate, the name checked in it, and a client
+	// certificate for mTLS. See [UpstreamTLS]. Default: none, the system
+	// CAs and the endpoint's host name.
+	TLS UpstreamTLS `yaml:"tls"`
 	// Timeout is the deadline of one call to the backend, shortened by the
 	// deadline of the inbound request when that one is earlier. Default 1s.
 	Timeout time.Duration `yaml:"timeout"`

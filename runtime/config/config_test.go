@@ -319,7 +319,7 @@ func TestParseReportsProblemsWithPositions(t *testing.T) {
 		{
 			name: "unknown key of an upstream",
 			src:  "upstreams:\n  catalog:\n    endpoints: [http://a]\n    retries: 3\n",
-			want: []string{`bff.yaml:4:5: unknown key "retries" in "upstreams.catalog" (allowed: endpoints, forward_authorization, forward_claims, forward_headers, max_batch_size, max_message_bytes, protocol, response_headers, timeout)`},
+			want: []string{`bff.yaml:4:5: unknown key "retries" in "upstreams.catalog" (allowed: endpoints, forward_authorization, forward_claims, forward_headers, max_batch_size, max_message_bytes, protocol, response_headers, timeout, tls)`},
 		},
 		{
 			name: "negative message cap of an upstream",
@@ -489,7 +489,7 @@ func TestParseReportsProblemsWithPositions(t *testing.T) {
 			src:  "listn: x\nserver:\n  read_timout: 1s\n  write_timeout: soon\n",
 			want: []string{
 				`bff.yaml:1:1: unknown key "listn" at the top level; did you mean "listen"? (allowed: admin, gateway, listen, mode, server, telemetry, upstreams)`,
-				`bff.yaml:3:3: unknown key "read_timout" in "server"; did you mean "read_timeout"? (allowed: idle_timeout, max_header_bytes, max_headers, read_header_timeout, read_timeout, request_timeout, shutdown, write_timeout)`,
+				`bff.yaml:3:3: unknown key "read_timout" in "server"; did you mean "read_timeout"? (allowed: idle_timeout, max_header_bytes, max_headers, read_header_timeout, read_timeout, request_timeout, shutdown, tls, write_timeout)`,
 				`bff.yaml:4:18: invalid duration "soon" for "server.write_timeout": use a number with a unit: ns, us, ms, s, m or h, such as "800ms", "5s" or "1m30s"`,
 			},
 		},
@@ -673,7 +673,7 @@ func TestLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := config.Load(path)
-	want := path + `:3:30: unknown key "protocl" in "upstreams.a"; did you mean "protocol"? (allowed: endpoints, forward_authorization, forward_claims, forward_headers, max_batch_size, max_message_bytes, protocol, response_headers, timeout)`
+	want := path + `:3:30: unknown key "protocl" in "upstreams.a"; did you mean "protocol"? (allowed: endpoints, forward_authorization, forward_claims, forward_headers, max_batch_size, max_message_bytes, protocol, response_headers, timeout, tls)`
 	if got := problems(t, err); len(got) != 1 || got[0] != want {
 		t.Errorf("problems = %q, want %q", got, want)
 	}

@@ -38,7 +38,8 @@ func WithLookupEnv(lookup func(name string) (value string, ok bool)) Option {
 
 // Load reads the file at path and parses it with Parse, naming the file by
 // path in errors. Relative paths in the file (gateway.graphql.persisted.manifest,
-// gateway.auth.jwt.jwks_file, gateway.auth.api_keys.file)
+// gateway.auth.jwt.jwks_file, gateway.auth.api_keys.file, server.tls.*_file,
+// upstreams.<name>.tls.*_file)
 // are resolved against the directory of path, so a configuration works
 // from any working directory. An unreadable file is an *Error without
 // position that unwraps to the fs.PathError.
@@ -59,10 +60,21 @@ func Load(path string, opts ...Option) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
+	for name, u := range c.Upstreams {
+		for _, p := range []*string{&u.TLS.CAFile, &u.TLS.CertFile, &u.TLS.KeyFile} {
+			if *p != "" && !filepath.IsAbs(*p) {
+				*p = filepath.Join(filepath.Dir(path), *p)
+			}
+		}
+		c.Upstreams[name] = u
+	}
 	for _, p := range []*string{
 		&c.Gateway.GraphQL.Persisted.Manifest,
 		&c.Gateway.Auth.JWT.JWKSFile,
 		&c.Gateway.Auth.APIKeys.File,
+		&c.Server.TLS.CertFile,
+		&c.Server.TLS.KeyFile,
+		&c.Server.TLS.ClientCAFile,
 	} {
 		if *p != "" && !filepath.IsAbs(*p) {
 			*p = filepath.Join(filepath.Dir(path), *p)

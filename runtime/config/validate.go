@@ -47,6 +47,7 @@ func validate(c *Config, d *decoder) []*Error {
 	v.gateway(&c.Gateway, c.Mode)
 	v.auth(&c.Gateway.Auth, c.Mode, c.Gateway.CSRF)
 	v.telemetry(&c.Telemetry)
+	v.tls(c)
 	return v.errs
 }
 

@@ -35,4 +35,12 @@
 // A [Set] builds the upstreams of a configuration, checks that the ones the
 // generated code needs exist ([Set.Require]) and binds generated clients to
 // them ([Client]).
+//
+// An upstream with a tls: block (config.UpstreamTLS) has a pool of its own
+// whose https:// connections trust its ca_file, check its server_name and
+// present its client certificate (mTLS); the files are read again at the
+// next handshake after they change, so certificates rotate without a
+// failed call. A certificate that does not verify fails the call with
+// connect.CodeUnavailable and a [*TLSError] whose reason the message
+// states (see docs/resilience.md, Transport security).
 package sidecar

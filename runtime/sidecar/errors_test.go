@@ -70,7 +70,7 @@ func TestTransportErrorsHideTheEndpointAddress(t *testing.T) {
 			name:     "untrusted certificate",
 			endpoint: tlsServer.URL,
 			wantCode: connect.CodeUnavailable,
-			wantMsg:  `upstream "catalog" /test.v1.EchoService/Echo: unavailable: endpoint #1: tls: certificate verification failed`,
+			wantMsg:  `upstream "catalog" /test.v1.EchoService/Echo: unavailable: endpoint #1: tls: unknown_authority: the endpoint's certificate is not signed by a trusted CA (tls.ca_file, or the system's CAs)`,
 		},
 		{
 			name:     "connection reset in the body",

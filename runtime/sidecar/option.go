@@ -21,7 +21,8 @@ type options struct {
 // package builds, whatever the protocol and scheme of the endpoint: tests use
 // it to serve requests in memory. The default is a pooled *http.Transport
 // per protocol family (see the package documentation). A nil rt keeps the
-// default.
+// default. The tls: blocks of the upstreams do not apply to rt, which owns
+// its TLS.
 func WithTransport(rt http.RoundTripper) Option {
 	return func(o *options) { o.transport = rt }
 }

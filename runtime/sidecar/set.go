@@ -28,7 +28,12 @@ func NewSet(cfg map[string]config.Upstream, opts ...Option) (*Set, error) {
 	s := &Set{upstreams: make(map[string]*Upstream, len(cfg)), transports: newTransports(o.transport)}
 	var errs []error
 	for _, name := range slices.Sorted(maps.Keys(cfg)) {
-		u, err := newUpstream(name, cfg[name], o, s.transports)
+		t, err := s.transports.withTLS(name, cfg[name].TLS, o.logger)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		u, err := newUpstream(name, cfg[name], o, t)
 		if err != nil {
 			errs = append(errs, err)
 			continue

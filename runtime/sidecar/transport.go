@@ -5,16 +5,20 @@ import (
 	"crypto/tls"
 	"errors"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
 	"connectrpc.com/connect"
+
+	"github.com/bffgen/bffgen/runtime/config"
 )
 
 // Pool and timeout settings of the transports. A BFF sends many concurrent
@@ -45,6 +49,11 @@ type transports struct {
 	// single is true when http and h2 are one round tripper, given by
 	// WithTransport.
 	single bool
+
+	mu sync.Mutex
+	// tls are the transports of the upstreams with a tls: block, made by
+	// withTLS; their idle connections close with these.
+	tls []*transports
 }
 
 // newTransports builds the transports, or uses rt for both when it is not
@@ -58,15 +67,43 @@ func newTransports(rt http.RoundTripper) *transports {
 	h1.SetHTTP2(true)
 	h2.SetHTTP2(true)
 	h2.SetUnencryptedHTTP2(true)
-	return &transports{http: newTransport(&h1), h2: newTransport(&h2)}
+	return &transports{http: newTransport(&h1, nil), h2: newTransport(&h2, nil)}
+}
+
+// withTLS returns the transports of the upstream called name: t itself
+// when cfg sets nothing or when t is the round tripper of WithTransport,
+// which the TLS settings cannot reach; else new transports, with a pool of
+// their own, whose https:// connections use cfg (see clientTLS). Their idle
+// connections close with t's. It fails when a file of cfg cannot be read
+// or parsed.
+func (t *transports) withTLS(name string, cfg config.UpstreamTLS, logger *slog.Logger) (*transports, error) {
+	if !cfg.Enabled() || t.single {
+		return t, nil
+	}
+	c, err := newClientTLS(name, cfg, logger)
+	if err != nil {
+		return nil, err
+	}
+	var h1, h2 http.Protocols
+	h1.SetHTTP1(true)
+	h1.SetHTTP2(true)
+	h2.SetHTTP2(true)
+	h2.SetUnencryptedHTTP2(true)
+	out := &transports{http: &tlsTransport{newTransport(&h1, c), c}, h2: &tlsTransport{newTransport(&h2, c), c}}
+	t.mu.Lock()
+	t.tls = append(t.tls, out)
+	t.mu.Unlock()
+	return out, nil
 }
 
 // newTransport returns a pooled transport for the given protocols. It does
 // not use the HTTP_PROXY environment variables: backends are called
-// directly, as a sidecar calls them.
-func newTransport(protocols *http.Protocols) *http.Transport {
+// directly, as a sidecar calls them. With c, https:// connections are
+// made by c.dialTLS (the TLS of an upstream's tls: block); without, by the
+// transport with the system's CAs and the endpoint's host name.
+func newTransport(protocols *http.Protocols, c *clientTLS) *http.Transport {
 	dialer := &net.Dialer{Timeout: dialTimeout, KeepAlive: keepAlive}
-	return &http.Transport{
+	t := &http.Transport{
 		DialContext:           dialer.DialContext,
 		TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12},
 		TLSHandshakeTimeout:   tlsHandshakeTimeout,
@@ -80,6 +117,10 @@ func newTransport(protocols *http.Protocols) *http.Transport {
 			PingTimeout:     http2PingTimeout,
 		},
 	}
+	if c != nil {
+		t.DialTLSContext = c.dialTLS(nextProtos(protocols))
+	}
+	return t
 }
 
 // forProtocol returns the transport of an upstream protocol.
@@ -100,6 +141,12 @@ func (t *transports) closeIdleConnections() {
 		if c, ok := t.h2.(idleCloser); ok {
 			c.CloseIdleConnections()
 		}
+	}
+	t.mu.Lock()
+	children := t.tls
+	t.mu.Unlock()
+	for _, c := range children {
+		c.closeIdleConnections()
 	}
 }
 
@@ -137,6 +184,10 @@ func sanitize(ctx context.Context, ep *endpoint, err error) error {
 		return &transportError{msg: msg, cause: err}
 	}
 	prefix := "endpoint #" + strconv.Itoa(ep.index) + ": "
+	cause := err
+	if te := asTLSError(err); te != nil {
+		cause = te // errors.As finds the reason; it unwraps to err
+	}
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		code := connect.CodeCanceled
 		if errors.Is(ctxErr, context.DeadlineExceeded) {
@@ -148,7 +199,7 @@ func sanitize(ctx context.Context, ep *endpoint, err error) error {
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded) {
 		code = connect.CodeDeadlineExceeded
 	}
-	return connect.NewError(code, &transportError{msg: prefix + describe(err), cause: err})
+	return connect.NewError(code, &transportError{msg: prefix + describe(err), cause: cause})
 }
 
 // describe says what failed in a transport error, in words that hold no
@@ -160,13 +211,16 @@ func describe(err error) string {
 		op = oe.Op + ": "
 	}
 	var (
+		tlsErr    *TLSError
 		dnsErr    *net.DNSError
-		certErr   *tls.CertificateVerificationError
 		alertErr  tls.AlertError
 		headerErr tls.RecordHeaderError
 		netErr    net.Error
 	)
+	tlsErr = asTLSError(err)
 	switch {
+	case tlsErr != nil:
+		return tlsErr.Error()
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return op + "connection refused"
 	case errors.Is(err, syscall.ECONNRESET):
@@ -181,8 +235,6 @@ func describe(err error) string {
 		return "connection closed by the endpoint"
 	case errors.As(err, &dnsErr):
 		return "host name lookup failed"
-	case errors.As(err, &certErr):
-		return "tls: certificate verification failed"
 	case errors.As(err, &alertErr):
 		return alertErr.Error() // "tls: handshake failure"
 	case errors.As(err, &headerErr):
@@ -195,6 +247,20 @@ func describe(err error) string {
 		return "canceled"
 	}
 	return op + "transport failure"
+}
+
+// asTLSError returns the *TLSError in err's chain, or the one that a
+// certificate verification failure or an endpoint's TLS alert in err's
+// chain makes; nil when err is no TLS failure.
+func asTLSError(err error) *TLSError {
+	var te *TLSError
+	if errors.As(err, &te) {
+		return te
+	}
+	if te = verifyError(err, time.Now()); te != nil {
+		return te
+	}
+	return alertError(err)
 }
 
 // body is a response body whose read errors hold no address.

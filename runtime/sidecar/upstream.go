@@ -55,7 +55,10 @@ var _ connect.HTTPClient = (*Upstream)(nil)
 // [Set] to share one pool among upstreams.
 func NewUpstream(name string, cfg config.Upstream, opts ...Option) (*Upstream, error) {
 	o := newOptions(opts)
-	t := newTransports(o.transport)
+	t, err := newTransports(o.transport).withTLS(name, cfg.TLS, o.logger)
+	if err != nil {
+		return nil, err
+	}
 	u, err := newUpstream(name, cfg, o, t)
 	if err != nil {
 		return nil, err
