@@ -69,7 +69,7 @@ func TestFastFailingEndpointLosesItsTraffic(t *testing.T) {
 func TestSlowEndpointLosesItsTraffic(t *testing.T) {
 	t.Parallel()
 	rs := []*replica{newReplica(t, "a"), newReplica(t, "b"), newReplica(t, "slow")}
-	rs[2].set(slow(100 * time.Millisecond))
+	rs[2].set(slow(300 * time.Millisecond))
 	set := newSet(t, map[string]config.Upstream{"catalog": {
 		Endpoints: []string{rs[0].url, rs[1].url, rs[2].url},
 		Timeout:   time.Minute,

@@ -29,6 +29,14 @@ type replica struct {
 
 	mu     sync.Mutex
 	answer func(ctx context.Context) error // nil: answer the name
+	times  []time.Time                     // of the calls
+}
+
+// callTimes returns the times of the calls the replica got.
+func (r *replica) callTimes() []time.Time {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]time.Time(nil), r.times...)
 }
 
 // behaviours of a replica.
@@ -37,6 +45,14 @@ var (
 	fail = func(code connect.Code) func(context.Context) error {
 		return func(context.Context) error {
 			return connect.NewError(code, errors.New("replica fails"))
+		}
+	}
+	// pushback fails with UNAVAILABLE and the header name: value.
+	pushback = func(name, value string) func(context.Context) error {
+		return func(context.Context) error {
+			err := connect.NewError(connect.CodeUnavailable, errors.New("replica overloaded"))
+			err.Meta().Set(name, value)
+			return err
 		}
 	}
 	// resetAfterRead drops the connection without an answer, after the
@@ -69,6 +85,7 @@ func (r *replica) handler() http.Handler {
 		r.calls.Add(1)
 		r.mu.Lock()
 		answer := r.answer
+		r.times = append(r.times, time.Now())
 		r.mu.Unlock()
 		if answer != nil {
 			if err := answer(ctx); err != nil {
