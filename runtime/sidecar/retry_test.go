@@ -306,4 +306,3 @@ func TestRetryBackoff(t *testing.T) {
 		}
 	})
 }
-
