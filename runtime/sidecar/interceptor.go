@@ -64,7 +64,7 @@ func (i *interceptor) attempts(ctx context.Context, req connect.AnyRequest, next
 	for n := 1; ; n++ {
 		if u.breaker != nil && !u.breaker.allow() {
 			u.breakerRejections.Add(1)
-			return nil, connect.NewError(connect.CodeUnavailable, errBreakerOpen)
+			return nil, connect.NewError(connect.CodeUnavailable, ErrBreakerOpen)
 		}
 		st.pending = nil
 		res, err := next(ctx, req)

@@ -94,7 +94,7 @@ func (p *retryPolicy) backoff(n int) time.Duration {
 // retried: UNAVAILABLE only, and not when the upstream had no endpoint or
 // its breaker is open.
 func retryable(err error) bool {
-	return connect.CodeOf(err) == connect.CodeUnavailable && !errors.Is(err, errNoEndpoint) && !errors.Is(err, errBreakerOpen)
+	return connect.CodeOf(err) == connect.CodeUnavailable && !errors.Is(err, errNoEndpoint) && !errors.Is(err, ErrBreakerOpen)
 }
 
 // pushback returns the wait the backend asked for before a retry, from
@@ -195,9 +195,10 @@ func (b *retryBudget) withdraw(now time.Time) bool {
 	return true
 }
 
-// errBreakerOpen is the cause of the error of a call refused by an open
-// circuit breaker.
-var errBreakerOpen = errors.New("circuit breaker open: the upstream failed most recent calls")
+// ErrBreakerOpen is the cause of the error of a call refused by an open
+// circuit breaker, a connect.CodeUnavailable error: errors.Is(err,
+// ErrBreakerOpen) tells such a call from one that reached a backend.
+var ErrBreakerOpen = errors.New("circuit breaker open: the upstream failed most recent calls")
 
 // breaker is the circuit breaker of an upstream, a failsafe-go breaker
 // behind our own type.
