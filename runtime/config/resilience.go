@@ -44,7 +44,7 @@ func (v *validator) resilience(name string, u Upstream) {
 	if o.BaseEjectionTime > 0 && o.MaxEjectionTime > 0 && o.MaxEjectionTime < o.BaseEjectionTime {
 		v.errorf(p+".outlier_detection.max_ejection_time", "max_ejection_time (%s) of upstream %q is shorter than base_ejection_time (%s)", o.MaxEjectionTime, name, o.BaseEjectionTime)
 	}
-	v.percent(p+".outlier_detection.max_ejection_percent", name, o.MaxEjectionPercent)
+	v.percent(p+".outlier_detection", "max_ejection_percent", name, o.MaxEjectionPercent)
 	r := u.Retry
 	if r.MaxAttempts < 0 || r.MaxAttempts > MaxMaxAttempts {
 		v.errorf(p+".retry.max_attempts", "max_attempts of upstream %q must be from 1 to %d, got %d: 1 turns retries off", name, MaxMaxAttempts, r.MaxAttempts)
@@ -63,7 +63,7 @@ func (v *validator) resilience(name string, u Upstream) {
 		v.errorf(p+".retry.min_retries_per_second", "min_retries_per_second of upstream %q must not be negative, got %d", name, r.MinRetriesPerSecond)
 	}
 	b := u.CircuitBreaker
-	v.percent(p+".circuit_breaker.failure_percent", name, b.FailurePercent)
+	v.percent(p+".circuit_breaker", "failure_percent", name, b.FailurePercent)
 	if b.MinRequests < 0 {
 		v.errorf(p+".circuit_breaker.min_requests", "min_requests of upstream %q must not be negative, got %d", name, b.MinRequests)
 	}
@@ -78,10 +78,11 @@ func (v *validator) nonNegative(path string, d time.Duration) {
 	}
 }
 
-// percent reports a percentage at path outside 0..100 (0 is the default).
-func (v *validator) percent(path, name string, pct int) {
+// percent reports a percentage key of parent outside 0..100 (0 is the
+// default).
+func (v *validator) percent(parent, key, name string, pct int) {
 	if pct < 0 || pct > 100 {
-		v.errorf(path, "%q of upstream %q must be from 1 to 100, got %d: leave it out for the default", path, name, pct)
+		v.errorf(parent+"."+key, "%s of upstream %q must be from 1 to 100, got %d: leave it out for the default", key, name, pct)
 	}
 }
 
