@@ -64,4 +64,22 @@ func TestReadyzFailsWhenAnUpstreamHasNoHealthyEndpoint(t *testing.T) {
 	if want := "upstreams not ready: upstream \"catalog\" has no healthy endpoint (every one is ejected or failing)\n"; code != 503 || body != want {
 		t.Errorf("/readyz after 5 failures = %d %q, want 503 %q", code, body, want)
 	}
+
+	rec := httptest.NewRecorder()
+	srv.AdminHandler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	for _, want := range []struct{ series, value string }{
+		{`bffgen_upstream_ejections_total{bffgen_upstream="catalog",bffgen_upstream_endpoint="1",`, "1"},
+		{`bffgen_upstream_endpoints_healthy{bffgen_upstream="catalog",`, "0"},
+		{`bffgen_upstream_retries_total{bffgen_retry_kind="transparent",bffgen_upstream="catalog",`, "0"},
+	} {
+		i := strings.Index(rec.Body.String(), want.series)
+		if i < 0 {
+			t.Errorf("/metrics lacks %s", want.series)
+			continue
+		}
+		line, _, _ := strings.Cut(rec.Body.String()[i:], "\n")
+		if !strings.HasSuffix(line, "} "+want.value) {
+			t.Errorf("/metrics: %s, want the value %s", line, want.value)
+		}
+	}
 }

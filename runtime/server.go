@@ -131,6 +131,9 @@ func New(svc Service, cfg *config.Config, opts ...Option) (*Server, error) {
 	if err != nil {
 		return fail(fmt.Errorf("create the GraphQL metrics: %w", err))
 	}
+	if err := upstreams.RegisterMetrics(s.meters); err != nil {
+		return fail(fmt.Errorf("create the upstream metrics: %w", err))
+	}
 
 	gw := cfg.Gateway
 	// The rate-limit phase (gateway.rate_limit): its middleware runs first
