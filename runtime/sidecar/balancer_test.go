@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -87,7 +88,7 @@ func TestSlowEndpointLosesItsTraffic(t *testing.T) {
 	}
 }
 
-// p2c weighs the calls in flight: with one replica holding many slow calls,
+// p2c weighs the calls in flight: with one replica holding a hung call,
 // new calls go to the other.
 func TestP2CAvoidsTheEndpointWithCallsInFlight(t *testing.T) {
 	t.Parallel()
@@ -97,9 +98,16 @@ func TestP2CAvoidsTheEndpointWithCallsInFlight(t *testing.T) {
 		Timeout:   time.Minute,
 	}})
 	client := plainEcho(set, "catalog")
-	// Make every call to "a" hang, and send calls until one hangs there.
+	// The first call to "a" hangs until the test ends; later ones answer
+	// at once, so that a stray pick shows in the count without blocking
+	// the test.
+	const held = 1
 	release := make(chan struct{})
+	var hung atomic.Int64
 	rs[0].set(func(ctx context.Context) error {
+		if hung.Add(1) > held {
+			return nil
+		}
 		select {
 		case <-release:
 		case <-ctx.Done():
@@ -109,10 +117,10 @@ func TestP2CAvoidsTheEndpointWithCallsInFlight(t *testing.T) {
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	defer close(release)
-	for rs[0].calls.Load() == 0 {
-		before := rs[1].calls.Load()
+	for rs[0].calls.Load() < held {
+		before := rs[0].calls.Load() + rs[1].calls.Load()
 		wg.Go(func() { _ = call(t.Context(), client) })
-		for rs[0].calls.Load() == 0 && rs[1].calls.Load() == before {
+		for rs[0].calls.Load()+rs[1].calls.Load() == before {
 			time.Sleep(time.Millisecond)
 		}
 	}
@@ -122,7 +130,9 @@ func TestP2CAvoidsTheEndpointWithCallsInFlight(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if got := rs[0].calls.Load(); got != 1 {
-		t.Errorf("the replica holding a call got %d calls in all, want 1: p2c must send the %d later calls to the idle one", got, n)
+	// Round robin would send it 25; p2c compares 2 x its latency estimate
+	// with 1 x the other's, which only a stall of the machine reverses.
+	if got := rs[0].calls.Load() - held; got > n/10 {
+		t.Errorf("the replica holding %d calls got %d of the %d later calls, want at most %d", held, got, n, n/10)
 	}
 }
