@@ -245,6 +245,11 @@ type Retry struct {
 	// MinRetriesPerSecond is a rate of retries always allowed, whatever
 	// the budget percent (burst of the same size). Default 10 (Linkerd).
 	MinRetriesPerSecond int `yaml:"min_retries_per_second"`
+	// PerTryTimeout bounds each attempt within the call's timeout: an
+	// attempt that runs out of it fails with DEADLINE_EXCEEDED and, for an
+	// idempotent procedure, is retried like UNAVAILABLE. Default 0: no
+	// bound of its own, the call's timeout bounds all attempts together.
+	PerTryTimeout time.Duration `yaml:"per_try_timeout"`
 }
 
 // CircuitBreaker is the breaker of one upstream: when at least MinRequests

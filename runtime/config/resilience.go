@@ -56,6 +56,7 @@ func (v *validator) resilience(name string, u Upstream) {
 	}
 	v.nonNegative(p+".retry.initial_backoff", r.InitialBackoff)
 	v.nonNegative(p+".retry.max_backoff", r.MaxBackoff)
+	v.nonNegative(p+".retry.per_try_timeout", r.PerTryTimeout)
 	if r.BudgetPercent < 0 || r.BudgetPercent > 100 {
 		v.errorf(p+".retry.budget_percent", "budget_percent of upstream %q must be from 0 to 100, got %d", name, r.BudgetPercent)
 	}

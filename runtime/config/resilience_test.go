@@ -58,6 +58,7 @@ func TestResilienceKeysProblems(t *testing.T) {
 		{"too many attempts", "retry: {max_attempts: 6}", `bff.yaml:5:27: max_attempts of upstream "catalog" must be from 1 to 5, got 6: 1 turns retries off`},
 		{"bad method", "retry: {methods: [CreateProduct]}", `bff.yaml:5:23: retry method "CreateProduct" of upstream "catalog": want "package.Service/Method"`},
 		{"negative backoff", "retry: {initial_backoff: -1s}", `bff.yaml:5:30: "upstreams.catalog.retry.initial_backoff" must not be negative, got -1s: leave it out for the default`},
+		{"negative per-try timeout", "retry: {per_try_timeout: -1s}", `bff.yaml:5:30: "upstreams.catalog.retry.per_try_timeout" must not be negative, got -1s: leave it out for the default`},
 		{"budget over 100", "retry: {budget_percent: 101}", `bff.yaml:5:29: budget_percent of upstream "catalog" must be from 0 to 100, got 101`},
 		{"typo in breaker", "circuit_breaker: {enable: true}", `bff.yaml:5:23: unknown key "enable" in "upstreams.catalog.circuit_breaker"; did you mean "enabled"? (allowed: enabled, failure_percent, min_requests, open_time, window)`},
 	} {

@@ -67,7 +67,7 @@ func (i *interceptor) attempts(ctx context.Context, req connect.AnyRequest, next
 			return nil, connect.NewError(connect.CodeUnavailable, ErrBreakerOpen)
 		}
 		st.pending = nil
-		res, err := next(ctx, req)
+		res, tryTimedOut, err := i.try(ctx, req, next)
 		o := classify(ctx, err)
 		if st.pending != nil {
 			st.pending.finish(o)
@@ -75,7 +75,7 @@ func (i *interceptor) attempts(ctx context.Context, req connect.AnyRequest, next
 		if u.breaker != nil {
 			u.breaker.record(o)
 		}
-		if err == nil || n >= policy.maxAttempts || ctx.Err() != nil || !retryable(err) || !policy.idempotent(req.Spec()) {
+		if err == nil || n >= policy.maxAttempts || ctx.Err() != nil || !(tryTimedOut || retryable(err)) || !policy.idempotent(req.Spec()) {
 			return res, err
 		}
 		now := time.Now()
@@ -102,6 +102,23 @@ func (i *interceptor) attempts(ctx context.Context, req connect.AnyRequest, next
 		}
 		u.retries.Add(1)
 	}
+}
+
+// try runs one attempt, within the per-try timeout when there is one, and
+// reports whether that timeout (not the call's) ended it: the attempt
+// failed with DEADLINE_EXCEEDED while the call has time left. The backend,
+// which gets the attempt's deadline in the protocol's timeout header, often
+// answers so a little before the client's own timer fires.
+func (i *interceptor) try(ctx context.Context, req connect.AnyRequest, next connect.UnaryFunc) (connect.AnyResponse, bool, error) {
+	perTry := i.u.retry.perTry
+	if perTry <= 0 {
+		res, err := next(ctx, req)
+		return res, false, err
+	}
+	tctx, cancel := context.WithTimeout(ctx, perTry)
+	defer cancel()
+	res, err := next(tctx, req)
+	return res, connect.CodeOf(err) == connect.CodeDeadlineExceeded && ctx.Err() == nil, err
 }
 
 // WrapStreamingClient wraps the errors of a stream. It does not apply the

@@ -51,6 +51,7 @@ type retryPolicy struct {
 	methods        map[string]bool // procedures, "/pkg.Service/Method"
 	initialBackoff time.Duration
 	maxBackoff     time.Duration
+	perTry         time.Duration // 0: none
 	budget         *retryBudget
 }
 
@@ -60,6 +61,7 @@ func newRetryPolicy(cfg config.Retry) *retryPolicy {
 		maxAttempts:    min(orDefault(cfg.MaxAttempts, config.DefaultMaxAttempts), config.MaxMaxAttempts),
 		initialBackoff: orDefault(cfg.InitialBackoff, config.DefaultInitialBackoff),
 		maxBackoff:     orDefault(cfg.MaxBackoff, config.DefaultMaxBackoff),
+		perTry:         cfg.PerTryTimeout,
 		budget: newRetryBudget(
 			float64(orDefault(cfg.BudgetPercent, config.DefaultBudgetPercent))/100,
 			orDefault(cfg.MinRetriesPerSecond, config.DefaultMinRetriesPerSecond)),

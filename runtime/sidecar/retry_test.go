@@ -306,3 +306,49 @@ func TestRetryBackoff(t *testing.T) {
 		}
 	})
 }
+
+// BF-8: with per_try_timeout, an attempt on a blackholed replica fails at
+// that timeout rather than the call's: an idempotent call is retried on
+// another replica and succeeds, a non-idempotent one fails with
+// DEADLINE_EXCEEDED at the per-try timeout.
+func TestPerTryTimeout(t *testing.T) {
+	tests := []struct {
+		name       string
+		idempotent bool
+		wantCode   connect.Code // 0: success
+		wantTime   time.Duration
+	}{
+		{"idempotent: retried elsewhere", true, 0, 100 * time.Millisecond},
+		{"non-idempotent: fails at the per-try timeout", false, connect.CodeDeadlineExceeded, 100 * time.Millisecond},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				net, rs := newMemNet("hole", "ok")
+				rs[0].set(slow(time.Hour))
+				set := newSet(t, map[string]config.Upstream{"catalog": {
+					Endpoints:     []string{rs[0].url, rs[1].url},
+					LoadBalancing: config.LoadBalancingRoundRobin,
+					Timeout:       5 * time.Second,
+					Retry:         config.Retry{PerTryTimeout: 100 * time.Millisecond, InitialBackoff: time.Nanosecond, MaxBackoff: time.Nanosecond},
+				}}, sidecar.WithTransport(net), quiet)
+				client := plainEcho(set, "catalog")
+				if tt.idempotent {
+					client = idempotentEcho(set, "catalog")
+				}
+				start := time.Now()
+				err := call(t.Context(), client) // round robin: "hole" first
+				if got := connect.CodeOf(err); err != nil && got != tt.wantCode || err == nil && tt.wantCode != 0 {
+					t.Fatalf("call: %v, want code %v", err, tt.wantCode)
+				}
+				// The retry waits a backoff of about 1ns.
+				if got := time.Since(start); got < tt.wantTime || got > tt.wantTime+time.Microsecond {
+					t.Errorf("call took %s, want %s (the call's timeout is 5s)", got, tt.wantTime)
+				}
+				if got := rs[0].calls.Load(); got != 1 {
+					t.Errorf("the blackholed replica got %d calls, want 1", got)
+				}
+			})
+		})
+	}
+}
