@@ -138,6 +138,9 @@ func New(svc Service, cfg *config.Config, opts ...Option) (*Server, error) {
 	if err != nil {
 		return fail(fmt.Errorf("create the GraphQL metrics: %w", err))
 	}
+	if err := upstreams.RegisterMetrics(s.meters); err != nil {
+		return fail(fmt.Errorf("create the upstream metrics: %w", err))
+	}
 
 	gw := cfg.Gateway
 	// The rate-limit phase (gateway.rate_limit): its middleware runs first
@@ -225,7 +228,8 @@ func (s *Server) Handler() http.Handler { return s.public }
 
 // AdminHandler returns the handler of the admin listener: /livez and
 // /healthz (200 "ok" while the process runs), /readyz (200 "ok" when every
-// upstream has an endpoint, the key set of gateway.auth.jwt.jwks_url has
+// upstream has a healthy endpoint, one that outlier detection has not
+// ejected or seen failing (sidecar.Set.Ready), the key set of gateway.auth.jwt.jwks_url has
 // been fetched once and the server is not draining, else 503 and the
 // reason) and /metrics (Prometheus text format, with the
 // bffgen_graphql_requests_total counter and the

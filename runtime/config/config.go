@@ -179,6 +179,107 @@ type Upstream struct {
 	// stays at the edge (use ForwardClaims to tell the backend who calls);
 	// Authorization cannot be listed in ForwardHeaders.
 	ForwardAuthorization bool `yaml:"forward_authorization"`
+	// LoadBalancing chooses how a call picks an endpoint: "p2c" (the
+	// default; "" means it) compares two random endpoints by outstanding
+	// calls times a latency estimate that failures inflate, so a slow or
+	// fast-failing endpoint loses its traffic; "round_robin" takes the
+	// endpoints in turn, whatever their health (ejected endpoints are still
+	// skipped). See docs/resilience.md.
+	LoadBalancing string `yaml:"load_balancing"`
+	// OutlierDetection ejects an endpoint that fails several calls in a
+	// row. On by default.
+	OutlierDetection OutlierDetection `yaml:"outlier_detection"`
+	// Retry configures the retries of failed calls. A call that never
+	// reached a backend is retried once on another endpoint whatever this
+	// says (transparent retry).
+	Retry Retry `yaml:"retry"`
+	// CircuitBreaker makes every call to the upstream fail fast while most
+	// recent calls fail. Off by default.
+	CircuitBreaker CircuitBreaker `yaml:"circuit_breaker"`
+}
+
+// Load-balancing policies, the values of [Upstream.LoadBalancing].
+const (
+	LoadBalancingP2C        = "p2c"
+	LoadBalancingRoundRobin = "round_robin"
+)
+
+// OutlierDetection is the passive health check of an upstream's endpoints:
+// an endpoint whose calls fail ConsecutiveFailures times in a row (a
+// connection error, or the codes UNAVAILABLE, INTERNAL, UNKNOWN, DATA_LOSS
+// or DEADLINE_EXCEEDED) is ejected, picked by no call, for
+// BaseEjectionTime times the number of its ejections, at most
+// MaxEjectionTime; it is then readmitted. A zero field takes its default.
+type OutlierDetection struct {
+	// Disabled turns outlier detection off. Default false: it is on.
+	Disabled bool `yaml:"disabled"`
+	// ConsecutiveFailures is the number of failures in a row that ejects
+	// an endpoint. Default 5 (Envoy, gRPC A50).
+	ConsecutiveFailures int `yaml:"consecutive_failures"`
+	// BaseEjectionTime is the first ejection's duration; the n-th lasts n
+	// times as long. The count goes down by one for every
+	// BaseEjectionTime without an ejection. Default 30s (Envoy).
+	BaseEjectionTime time.Duration `yaml:"base_ejection_time"`
+	// MaxEjectionTime caps one ejection. Default 300s (Envoy).
+	MaxEjectionTime time.Duration `yaml:"max_ejection_time"`
+	// MaxEjectionPercent caps the share of an upstream's endpoints that are
+	// ejected at once, rounded down but never below one endpoint: with the
+	// default 50, one of two or three endpoints, two of four. From 1 to
+	// 100. Default 50.
+	MaxEjectionPercent int `yaml:"max_ejection_percent"`
+}
+
+// Retry configures the retries of an upstream's calls. Only idempotent
+// procedures are retried (a proto method with idempotency_level
+// NO_SIDE_EFFECTS or IDEMPOTENT, or one listed in Methods), only after
+// UNAVAILABLE, on another endpoint when there is one, within the retry
+// budget. A zero field takes its default.
+type Retry struct {
+	// MaxAttempts bounds the attempts of one call, the first included: 1
+	// turns retries off. Default 2; at most 5 (gRPC A6).
+	MaxAttempts int `yaml:"max_attempts"`
+	// Methods lists procedures to treat as idempotent although their proto
+	// does not say so, as "package.Service/Method". Default: none.
+	Methods []string `yaml:"methods"`
+	// InitialBackoff is the wait before the first retry; the n-th waits
+	// InitialBackoff*2^(n-1), at most MaxBackoff, times a random factor in
+	// [0.8, 1.2). Default 25ms (Envoy).
+	InitialBackoff time.Duration `yaml:"initial_backoff"`
+	// MaxBackoff caps the wait before a retry. Default 250ms (Envoy).
+	MaxBackoff time.Duration `yaml:"max_backoff"`
+	// BudgetPercent bounds the retries to this percent of the calls of the
+	// last 10 seconds, besides MinRetriesPerSecond. Default 20 (Linkerd).
+	BudgetPercent int `yaml:"budget_percent"`
+	// MinRetriesPerSecond is a rate of retries always allowed, whatever
+	// the budget percent (burst of the same size). Default 10 (Linkerd).
+	MinRetriesPerSecond int `yaml:"min_retries_per_second"`
+	// PerTryTimeout bounds each attempt within the call's timeout: an
+	// attempt that runs out of it fails with DEADLINE_EXCEEDED and, for an
+	// idempotent procedure, is retried like UNAVAILABLE. Default 0: no
+	// bound of its own, the call's timeout bounds all attempts together.
+	PerTryTimeout time.Duration `yaml:"per_try_timeout"`
+}
+
+// CircuitBreaker is the breaker of one upstream: when at least MinRequests
+// attempts ended within Window and FailurePercent of them failed (the
+// failures of OutlierDetection), it opens: every call fails at once with
+// UNAVAILABLE for OpenTime; then one probe call goes through (half-open),
+// and its success closes the breaker, its failure opens it again. A zero
+// field takes its default.
+type CircuitBreaker struct {
+	// Enabled turns the breaker on. Default false.
+	Enabled bool `yaml:"enabled"`
+	// FailurePercent is the share of failed attempts that opens the
+	// breaker, from 1 to 100. Default 50.
+	FailurePercent int `yaml:"failure_percent"`
+	// MinRequests is the number of attempts within Window below which the
+	// breaker never opens. Default 20.
+	MinRequests int `yaml:"min_requests"`
+	// Window is the period over which attempts are counted. Default 10s.
+	Window time.Duration `yaml:"window"`
+	// OpenTime is how long the breaker stays open before a probe. Default
+	// 5s.
+	OpenTime time.Duration `yaml:"open_time"`
 }
 
 // Gateway holds the settings of the inbound pipeline.

@@ -127,6 +127,7 @@ func (v *validator) upstream(name string, u Upstream) {
 		v.errorf(p+".max_message_bytes", "max_message_bytes of upstream %q must not be negative, got %d: leave it out for the default of 4 MiB", name, u.MaxMessageBytes)
 	}
 	v.identity(name, u)
+	v.resilience(name, u)
 	if u.MaxBatchSize < 0 {
 		v.errorf(p+".max_batch_size", "max_batch_size of upstream %q must not be negative, got %d: use 0 for the spec's default", name, u.MaxBatchSize)
 	}

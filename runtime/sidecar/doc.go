@@ -6,10 +6,15 @@
 // backend. Generated clients address it by a logical base URL,
 // "http://<name>" ([Upstream.BaseURL]); [Upstream.Do] sends each request on:
 //
-//  1. Pick: the current picker chooses an endpoint. A picker is immutable and
-//     safe for concurrent use; a balancer replaces it whole when the set of
-//     endpoints changes (grpc-go's balancer/picker split). The static
-//     endpoints of bff.yaml are picked round robin.
+//  1. Pick: the current picker chooses an endpoint, skipping ejected ones
+//     and those the call already tried. A picker is immutable and safe for
+//     concurrent use; a balancer replaces it whole when the set of
+//     endpoints changes (grpc-go's balancer/picker split). The default
+//     picker is p2c: of two random endpoints, the one with the lower
+//     latency estimate times calls in flight, where a failure counts as a
+//     latency of at least the call timeout; round robin is the other.
+//     Every attempt reports its outcome and latency back (the feedback of
+//     p2c and of outlier detection).
 //  2. Rewrite: the scheme and host of the request URL become the endpoint's,
 //     and the endpoint's path, if any, prefixes the procedure path.
 //  3. Send: the request goes out on a transport shared by every upstream of
@@ -31,6 +36,13 @@
 // request's principal (request.Principal.Claims), so that a backend learns
 // who calls from the gateway, never from the client: the edge strips
 // client-sent copies of those headers.
+//
+// The resilience policies, described with their defaults and tests in
+// docs/resilience.md: outlier detection (on by default), a transparent
+// retry of a request that provably never reached its endpoint (any
+// method), retries of idempotent unary calls on UNAVAILABLE within a retry
+// budget, and an optional circuit breaker per upstream. [Upstream.Stats]
+// reports their counters and the health of each endpoint.
 //
 // A [Set] builds the upstreams of a configuration, checks that the ones the
 // generated code needs exist ([Set.Require]) and binds generated clients to

@@ -15,6 +15,9 @@ import (
 // unary call by the upstream's timeout and wraps every error in an
 // *errcode.UpstreamError. It is built once per upstream.
 type interceptor struct {
+	// u is the upstream, whose policies (retry, breaker, outlier
+	// detection) the interceptor applies.
+	u        *Upstream
 	upstream string
 	timeout  time.Duration
 	// forward are the inbound headers copied onto every call, trace
@@ -30,19 +33,92 @@ var _ connect.Interceptor = (*interceptor)(nil)
 
 // WrapUnary bounds the call by the timeout: the deadline becomes the earlier
 // of the caller's and now+timeout, and connect sends it to the backend in
-// the protocol's timeout header.
+// the protocol's timeout header. Within it, the call's attempts go through
+// the upstream's policies: the circuit breaker (when enabled) refuses an
+// attempt while open; an attempt that fails with UNAVAILABLE is retried on
+// another endpoint when the procedure is idempotent, the attempts are fewer
+// than retry.max_attempts, the backend's pushback allows and the retry
+// budget has room, after a backoff; the outcome of every attempt feeds the
+// endpoint's latency estimate and outlier detection.
 func (i *interceptor) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
 	return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
 		ctx, cancel := context.WithTimeout(ctx, i.timeout)
 		defer cancel()
 		i.copyHeaders(ctx, req.Header())
-		res, err := next(ctx, req)
+		res, err := i.attempts(ctx, req, next)
 		i.collect(ctx, responseMeta(res, err))
 		if err != nil {
 			return nil, i.wrap(req.Spec().Procedure, err)
 		}
 		return res, nil
 	}
+}
+
+// attempts runs the attempts of one unary call.
+func (i *interceptor) attempts(ctx context.Context, req connect.AnyRequest, next connect.UnaryFunc) (connect.AnyResponse, error) {
+	u := i.u
+	st := &callState{}
+	ctx = withCallState(ctx, st)
+	policy := u.retry
+	policy.budget.call(time.Now())
+	for n := 1; ; n++ {
+		if u.breaker != nil && !u.breaker.allow() {
+			u.breakerRejections.Add(1)
+			return nil, connect.NewError(connect.CodeUnavailable, ErrBreakerOpen)
+		}
+		st.pending = nil
+		res, tryTimedOut, err := i.try(ctx, req, next)
+		o := classify(ctx, err)
+		if st.pending != nil {
+			st.pending.finish(o)
+		}
+		if u.breaker != nil {
+			u.breaker.record(o)
+		}
+		if err == nil || n >= policy.maxAttempts || ctx.Err() != nil || !(tryTimedOut || retryable(err)) || !policy.idempotent(req.Spec()) {
+			return res, err
+		}
+		now := time.Now()
+		wait, ok := pushback(err, now)
+		if !ok {
+			return res, err
+		}
+		if wait == 0 {
+			wait = policy.backoff(n)
+		}
+		if deadline, ok := ctx.Deadline(); ok && now.Add(wait).After(deadline) {
+			return res, err
+		}
+		if !policy.budget.withdraw(now) {
+			u.budgetExhausted.Add(1)
+			return res, err
+		}
+		timer := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return res, err
+		case <-timer.C:
+		}
+		u.retries.Add(1)
+	}
+}
+
+// try runs one attempt, within the per-try timeout when there is one, and
+// reports whether that timeout (not the call's) ended it: the attempt
+// failed with DEADLINE_EXCEEDED while the call has time left. The backend,
+// which gets the attempt's deadline in the protocol's timeout header, often
+// answers so a little before the client's own timer fires.
+func (i *interceptor) try(ctx context.Context, req connect.AnyRequest, next connect.UnaryFunc) (connect.AnyResponse, bool, error) {
+	perTry := i.u.retry.perTry
+	if perTry <= 0 {
+		res, err := next(ctx, req)
+		return res, false, err
+	}
+	tctx, cancel := context.WithTimeout(ctx, perTry)
+	defer cancel()
+	res, err := next(tctx, req)
+	return res, connect.CodeOf(err) == connect.CodeDeadlineExceeded && ctx.Err() == nil, err
 }
 
 // WrapStreamingClient wraps the errors of a stream. It does not apply the

@@ -1,11 +1,12 @@
 package sidecar
 
 import (
-	"errors"
 	"fmt"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // endpoint is one address of an upstream, parsed once.
@@ -16,6 +17,26 @@ type endpoint struct {
 	path    string // path prefix without a trailing slash, or ""
 	rawPath string // escaped form of path when it differs from the default, or ""
 	addr    string // the configured URL, for debug logs only
+
+	// outstanding counts the attempts in flight on the endpoint.
+	outstanding atomic.Int64
+
+	// mu guards the fields below: the latency estimate and the outlier
+	// detection state.
+	mu sync.Mutex
+	// ewma is the peak-sensitive moving average of the attempts' latency,
+	// failures counting as at least the failure penalty, as of stamp.
+	ewma  time.Duration
+	stamp time.Time
+	// consecutive counts the failures in a row since the last success or
+	// ejection.
+	consecutive int
+	// ejectedUntil is the end of the current or last ejection.
+	ejectedUntil time.Time
+	// ejections is the multiplier of the next ejection's duration.
+	ejections int
+	// ejectedTotal counts every ejection, for Stats.
+	ejectedTotal int
 }
 
 // parseEndpoint parses the index-th (1-based) endpoint URL of an upstream.
@@ -74,41 +95,3 @@ func (ep *endpoint) rewrite(target *url.URL) *url.URL {
 	}
 	return &u
 }
-
-// errNoEndpoint is the error of a pick when the upstream has no endpoint.
-var errNoEndpoint = errors.New("no endpoint available")
-
-// picker chooses the endpoint of each call. A picker never changes after it
-// is built, apart from internal counters, and is safe for concurrent use:
-// a balancer that sees the endpoints change builds a new picker and swaps it
-// in.
-type picker interface {
-	// pick returns the endpoint for the next call, or errNoEndpoint.
-	pick() (*endpoint, error)
-	// size returns the number of endpoints the picker chooses from.
-	size() int
-}
-
-// roundRobin picks its endpoints in turn.
-type roundRobin struct {
-	endpoints []*endpoint
-	next      atomic.Uint64
-}
-
-// newRoundRobin returns a picker over endpoints, which it does not copy:
-// the caller must not change the slice afterwards.
-func newRoundRobin(endpoints []*endpoint) *roundRobin {
-	return &roundRobin{endpoints: endpoints}
-}
-
-// pick returns the endpoint after the one of the previous pick.
-func (p *roundRobin) pick() (*endpoint, error) {
-	if len(p.endpoints) == 0 {
-		return nil, errNoEndpoint
-	}
-	n := p.next.Add(1) - 1
-	return p.endpoints[n%uint64(len(p.endpoints))], nil
-}
-
-// size returns the number of endpoints.
-func (p *roundRobin) size() int { return len(p.endpoints) }

@@ -79,23 +79,40 @@ func (s *Set) Require(names ...string) error {
 	return fmt.Errorf("upstreams %s are not configured: add them under `upstreams:` in bff.yaml, e.g. `%s: {endpoints: [\"http://127.0.0.1:9001\"]}`", strings.Join(quoted, ", "), missing[0])
 }
 
-// Ready returns nil when every upstream has at least one endpoint, and else
-// an error that lists the upstreams without one, sorted.
+// Ready returns nil when every upstream has a healthy endpoint, and else
+// an error that lists the upstreams without one, sorted: an upstream with
+// no endpoint at all, or whose endpoints are all ejected or failing (see
+// [EndpointStats.Healthy]). /readyz answers 503 with it.
 func (s *Set) Ready() error {
-	var empty []string
+	var empty, unhealthy []string
 	for _, name := range slices.Sorted(maps.Keys(s.upstreams)) {
-		if s.upstreams[name].endpoints() == 0 {
+		u := s.upstreams[name]
+		switch {
+		case u.endpoints() == 0:
 			empty = append(empty, fmt.Sprintf("%q", name))
+		case u.healthyEndpoints() == 0:
+			unhealthy = append(unhealthy, fmt.Sprintf("%q", name))
 		}
 	}
+	var errs []error
 	switch len(empty) {
 	case 0:
-		return nil
 	case 1:
-		return fmt.Errorf("upstream %s has no endpoint", empty[0])
+		errs = append(errs, fmt.Errorf("upstream %s has no endpoint", empty[0]))
 	default:
-		return fmt.Errorf("upstreams %s have no endpoint", strings.Join(empty, ", "))
+		errs = append(errs, fmt.Errorf("upstreams %s have no endpoint", strings.Join(empty, ", ")))
 	}
+	switch len(unhealthy) {
+	case 0:
+	case 1:
+		errs = append(errs, fmt.Errorf("upstream %s has no healthy endpoint (every one is ejected or failing)", unhealthy[0]))
+	default:
+		errs = append(errs, fmt.Errorf("upstreams %s have no healthy endpoint (every one is ejected or failing)", strings.Join(unhealthy, ", ")))
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	return errors.Join(errs...)
 }
 
 // Close closes the idle connections of the set's transports; calls in

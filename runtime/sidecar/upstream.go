@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -40,6 +41,18 @@ type Upstream struct {
 	own *transports
 	// maxBatchSize is config.Upstream.MaxBatchSize.
 	maxBatchSize int
+
+	// outliers is the outlier detector, nil when it is disabled.
+	outliers *outlierDetector
+	// failurePenalty is the least latency a failed attempt counts for in
+	// the p2c estimate: the per-call timeout.
+	failurePenalty time.Duration
+	// retry is the retry policy of unary calls.
+	retry *retryPolicy
+	// breaker is the circuit breaker, nil when it is disabled.
+	breaker *breaker
+	// counters of Stats.
+	retries, transparentRetries, budgetExhausted, breakerRejections atomic.Int64
 }
 
 var _ connect.HTTPClient = (*Upstream)(nil)
@@ -100,6 +113,14 @@ func newUpstream(name string, cfg config.Upstream, o *options, t *transports) (*
 	case readMax < 0:
 		errs = append(errs, fmt.Errorf("max_message_bytes %d is negative", readMax))
 	}
+	switch cfg.LoadBalancing {
+	case "", config.LoadBalancingP2C, config.LoadBalancingRoundRobin:
+	default:
+		errs = append(errs, fmt.Errorf("load_balancing %q is unknown: want %q or %q", cfg.LoadBalancing, config.LoadBalancingP2C, config.LoadBalancingRoundRobin))
+	}
+	if n := cfg.Retry.MaxAttempts; n < 0 || n > config.MaxMaxAttempts {
+		errs = append(errs, fmt.Errorf("retry.max_attempts %d: want 1 to %d", n, config.MaxMaxAttempts))
+	}
 	endpoints := make([]*endpoint, 0, len(cfg.Endpoints))
 	for i, raw := range cfg.Endpoints {
 		ep, err := parseEndpoint(i+1, raw)
@@ -123,14 +144,26 @@ func newUpstream(name string, cfg config.Upstream, o *options, t *transports) (*
 		logger:    o.logger,
 
 		maxBatchSize: cfg.MaxBatchSize,
+
+		outliers:       newOutlierDetector(name, cfg.OutlierDetection, o.logger),
+		failurePenalty: timeout,
+		retry:          newRetryPolicy(cfg.Retry),
+		breaker:        newBreaker(cfg.CircuitBreaker),
+	}
+	now := time.Now()
+	for _, ep := range endpoints {
+		ep.ewma, ep.stamp = defaultRTT, now
 	}
 	if protocolOption != nil {
 		u.options = append(u.options, protocolOption)
 	}
 	u.options = append(u.options, connect.WithReadMaxBytes(int(readMax)))
-	interceptors := append([]connect.Interceptor{&interceptor{upstream: name, timeout: timeout, forward: forwardList(cfg.ForwardHeaders, cfg.ForwardAuthorization), response: canonical(cfg.ResponseHeaders), claims: claimHeaders(cfg.ForwardClaims)}}, o.interceptors...)
+	interceptors := append([]connect.Interceptor{&interceptor{u: u, upstream: name, timeout: timeout, forward: forwardList(cfg.ForwardHeaders, cfg.ForwardAuthorization), response: canonical(cfg.ResponseHeaders), claims: claimHeaders(cfg.ForwardClaims)}}, o.interceptors...)
 	u.options = append(u.options, connect.WithInterceptors(interceptors...))
-	var p picker = newRoundRobin(endpoints)
+	var p picker = newP2C(endpoints)
+	if cfg.LoadBalancing == config.LoadBalancingRoundRobin {
+		p = newRoundRobin(endpoints)
+	}
 	u.picker.Store(&p)
 	return u, nil
 }
@@ -167,33 +200,87 @@ func (u *Upstream) ClientOptions() []connect.ClientOption {
 	return slices.Clone(u.options)
 }
 
-// Do sends req to an endpoint of the upstream. It picks the endpoint (round
-// robin), replaces the scheme and host of req.URL with the endpoint's and
-// prefixes the endpoint's path, if any, to the path, and sends the request
-// on the transport of the upstream's protocol. req is not modified. The Host
-// header becomes the endpoint's host.
+// Do sends req to an endpoint of the upstream. It picks the endpoint
+// (p2c or round robin, skipping ejected endpoints and those the call
+// already tried), replaces the scheme and host of req.URL with the
+// endpoint's and prefixes the endpoint's path, if any, to the path, and
+// sends the request on the transport of the upstream's protocol. req is not
+// modified. The Host header becomes the endpoint's host.
+//
+// When the request provably never reached the endpoint (see neverSent) and
+// its body can be sent again (none, or req.GetBody), Do sends it once more
+// to another endpoint, whatever the method (gRPC A6's transparent retry).
 //
 // On failure the request body is closed and the error never holds the
 // endpoint's address (see the package documentation); with no endpoint the
 // error is a connect.CodeUnavailable *connect.Error.
 func (u *Upstream) Do(req *http.Request) (*http.Response, error) {
-	ep, err := (*u.picker.Load()).pick()
-	if err != nil {
-		if req.Body != nil {
-			_ = req.Body.Close()
+	ctx := req.Context()
+	st := callStateFrom(ctx)
+	var exclude []*endpoint
+	if st != nil {
+		exclude = st.tried
+	}
+	reqBody := req.Body
+	for try := 0; ; try++ {
+		ep, err := (*u.picker.Load()).pick(exclude, time.Now())
+		if err != nil {
+			if reqBody != nil {
+				_ = reqBody.Close()
+			}
+			return nil, connect.NewError(connect.CodeUnavailable, err)
 		}
-		return nil, connect.NewError(connect.CodeUnavailable, err)
+		exclude = append(exclude, ep)
+		if st != nil {
+			st.tried = exclude
+		}
+		out := *req
+		out.URL = ep.rewrite(req.URL)
+		out.Host = ""
+		out.Body = reqBody
+		a := u.begin(ep)
+		res, err := u.transport.RoundTrip(&out)
+		if err != nil {
+			u.logFailure(ctx, ep, err)
+			if ctx.Err() != nil {
+				a.finish(outcomeIgnored)
+			} else {
+				a.finish(outcomeFailure)
+			}
+			if try == 0 && ctx.Err() == nil && neverSent(err) && len((*u.picker.Load()).all()) > 1 {
+				if next, ok := rewind(req); ok {
+					u.transparentRetries.Add(1)
+					reqBody = next
+					continue
+				}
+			}
+			return nil, sanitize(ctx, ep, err)
+		}
+		res.Body = &body{ReadCloser: res.Body, ctx: ctx, ep: ep, u: u}
+		if st != nil {
+			st.pending = a
+		} else {
+			res.Body = &tracked{ReadCloser: res.Body, a: a, status: res.StatusCode, ctx: ctx}
+		}
+		return res, nil
 	}
-	out := *req
-	out.URL = ep.rewrite(req.URL)
-	out.Host = ""
-	res, err := u.transport.RoundTrip(&out)
+}
+
+// rewind returns a fresh body for sending req again, and whether there is
+// one: a request without a body has one, a request with a body needs
+// GetBody.
+func rewind(req *http.Request) (io.ReadCloser, bool) {
+	if req.Body == nil || req.Body == http.NoBody {
+		return req.Body, true
+	}
+	if req.GetBody == nil {
+		return nil, false
+	}
+	b, err := req.GetBody()
 	if err != nil {
-		u.logFailure(req.Context(), ep, err)
-		return nil, sanitize(req.Context(), ep, err)
+		return nil, false
 	}
-	res.Body = &body{ReadCloser: res.Body, ctx: req.Context(), ep: ep, u: u}
-	return res, nil
+	return b, true
 }
 
 // CloseIdleConnections closes the idle connections of a standalone
@@ -207,7 +294,7 @@ func (u *Upstream) CloseIdleConnections() {
 
 // endpoints returns the number of endpoints the upstream picks from.
 func (u *Upstream) endpoints() int {
-	return (*u.picker.Load()).size()
+	return len((*u.picker.Load()).all())
 }
 
 // logFailure logs a transport failure with the endpoint's address at debug

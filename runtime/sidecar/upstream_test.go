@@ -22,8 +22,9 @@ func TestRoundRobinSpreadsCallsEvenly(t *testing.T) {
 	// A long timeout: hundreds of concurrent calls open as many connections,
 	// which can take long on a loaded machine or under the race detector.
 	set := newSet(t, map[string]config.Upstream{"catalog": {
-		Endpoints: []string{backends[0].srv.URL, backends[1].srv.URL, backends[2].srv.URL},
-		Timeout:   time.Minute,
+		Endpoints:     []string{backends[0].srv.URL, backends[1].srv.URL, backends[2].srv.URL},
+		Timeout:       time.Minute,
+		LoadBalancing: config.LoadBalancingRoundRobin,
 	}})
 	client := sidecar.Client(set, "catalog", newEchoClient)
 	ctx := t.Context()

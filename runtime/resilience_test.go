@@ -1,0 +1,85 @@
+package runtime_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"connectrpc.com/connect"
+	"github.com/99designs/gqlgen/graphql"
+	"google.golang.org/protobuf/types/known/emptypb"
+
+	"github.com/bffgen/bffgen/runtime"
+	"github.com/bffgen/bffgen/runtime/internal/testschema"
+	"github.com/bffgen/bffgen/runtime/sidecar"
+)
+
+// /readyz answers 503 once the only endpoint of an upstream is ejected
+// after 5 failed calls in a row (outlier detection is on by default), and
+// each failed call is a GraphQL error with code UNAVAILABLE.
+func TestReadyzFailsWhenAnUpstreamHasNoHealthyEndpoint(t *testing.T) {
+	t.Parallel()
+	dead := httptest.NewServer(http.NotFoundHandler())
+	dead.Close()
+	svc := runtime.Service{
+		Name:      "shop",
+		Upstreams: []string{"catalog"},
+		NewSchema: func(up *sidecar.Set) (graphql.ExecutableSchema, error) {
+			client := sidecar.Client(up, "catalog", func(hc connect.HTTPClient, base string, opts ...connect.ClientOption) *connect.Client[emptypb.Empty, emptypb.Empty] {
+				return connect.NewClient[emptypb.Empty, emptypb.Empty](hc, base+getProduct, opts...)
+			})
+			return testschema.New(&testschema.Resolver{
+				Product: func(ctx context.Context, _ string) (*testschema.Product, error) {
+					_, err := client.CallUnary(ctx, connect.NewRequest(&emptypb.Empty{}))
+					return nil, err
+				},
+			}), nil
+		},
+	}
+	cfg := parse(t, "upstreams:\n  catalog: {endpoints: [\""+dead.URL+"\"]}\n")
+	srv := newServer(t, svc, cfg)
+	public := httptest.NewServer(srv.Handler())
+	t.Cleanup(public.Close)
+	readyz := func() (int, string) {
+		rec := httptest.NewRecorder()
+		srv.AdminHandler().ServeHTTP(rec, httptest.NewRequest("GET", "/readyz", nil))
+		return rec.Code, rec.Body.String()
+	}
+
+	if code, body := readyz(); code != 200 {
+		t.Fatalf("/readyz before any call = %d %q, want 200", code, body)
+	}
+	for i := range 5 {
+		got := send(t, http.DefaultClient, "POST", public.URL+"/graphql", `{"query":"{product(id: \"7\"){name}}"}`)
+		if got.status != 200 || !strings.Contains(got.body, `"code":"UNAVAILABLE"`) {
+			t.Fatalf("call %d: %d %s, want 200 with an UNAVAILABLE error", i+1, got.status, got.body)
+		}
+		if code, _ := readyz(); i < 4 && code != 200 {
+			t.Fatalf("/readyz = %d after %d failures, want 200 until the 5th", code, i+1)
+		}
+	}
+	code, body := readyz()
+	if want := "upstreams not ready: upstream \"catalog\" has no healthy endpoint (every one is ejected or failing)\n"; code != 503 || body != want {
+		t.Errorf("/readyz after 5 failures = %d %q, want 503 %q", code, body, want)
+	}
+
+	rec := httptest.NewRecorder()
+	srv.AdminHandler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	for _, want := range []struct{ series, value string }{
+		{`bffgen_upstream_ejections_total{bffgen_upstream="catalog",bffgen_upstream_endpoint="1",`, "1"},
+		{`bffgen_upstream_endpoints_healthy{bffgen_upstream="catalog",`, "0"},
+		{`bffgen_upstream_retries_total{bffgen_retry_kind="transparent",bffgen_upstream="catalog",`, "0"},
+	} {
+		i := strings.Index(rec.Body.String(), want.series)
+		if i < 0 {
+			t.Errorf("/metrics lacks %s", want.series)
+			continue
+		}
+		line, _, _ := strings.Cut(rec.Body.String()[i:], "\n")
+		if !strings.HasSuffix(line, "} "+want.value) {
+			t.Errorf("/metrics: %s, want the value %s", line, want.value)
+		}
+	}
+}
