@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"testing"
 
 	"connectrpc.com/connect"
@@ -91,12 +92,13 @@ func BenchmarkLargeResponse(b *testing.B) {
 // bench/bff-edge-off.yaml. Run it with -count to alternate them; the
 // difference in ns/op and allocs/op is what the edge costs a request that
 // passes it, without the noise of a load generator and of other processes
-// between rounds.
+// between rounds. The -parallel runs send 16 requests at once.
 func BenchmarkEdgeProfiles(b *testing.B) {
 	body, _ := json.Marshal(map[string]string{"query": shopbench.Query})
 	auth := bearer(b, "u-1", "")
-	for _, profile := range []string{"on", "off"} {
-		b.Run(profile, func(b *testing.B) {
+	for _, run := range []string{"on", "off", "on-parallel", "off-parallel"} {
+		profile, parallel := strings.CutSuffix(run, "-parallel")
+		b.Run(run, func(b *testing.B) {
 			p := serveProfile(b, "bench/bff-edge-"+profile+".yaml", backends.Options{Products: 100, ReviewsPerProduct: 5})
 			req := func() {
 				r, err := http.NewRequest(http.MethodPost, p.GraphQL, bytes.NewReader(body))
@@ -117,6 +119,16 @@ func BenchmarkEdgeProfiles(b *testing.B) {
 			}
 			req()
 			b.ReportAllocs()
+			if parallel {
+				// 16 requests at once on 2 cores, as make bench-edge's c=16.
+				b.SetParallelism(8)
+				b.RunParallel(func(pb *testing.PB) {
+					for pb.Next() {
+						req()
+					}
+				})
+				return
+			}
 			for b.Loop() {
 				req()
 			}

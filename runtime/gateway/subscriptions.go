@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"sync"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -194,7 +195,61 @@ func (t sseTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Gr
 	if st != nil {
 		st.setGoAway(cancel) // gqlgen then sends "complete" and returns
 	}
-	t.SSE.Do(w, r.WithContext(ctx), exec)
+	sw := &sseWriter{ResponseWriter: w}
+	defer sw.close()
+	t.SSE.Do(sw, r.WithContext(ctx), exec)
+}
+
+// errSSEEnded is what a write gets after the SSE handler returned.
+var errSSEEnded = errors.New("the SSE response has ended")
+
+// sseWriter is the response writer gqlgen's SSE transport gets. Its
+// keep-alive goroutine may tick as the handler returns and write a ping
+// to a response net/http has already finished (a nil-pointer panic in
+// bufio's Flush); once closed, the writer drops every write and flush.
+type sseWriter struct {
+	http.ResponseWriter
+	mu   sync.Mutex
+	done bool
+}
+
+// Write writes to the response until the handler returns.
+func (w *sseWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.done {
+		return 0, errSSEEnded
+	}
+	return w.ResponseWriter.Write(p)
+}
+
+// WriteHeader writes the header until the handler returns.
+func (w *sseWriter) WriteHeader(status int) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.done {
+		w.ResponseWriter.WriteHeader(status)
+	}
+}
+
+// Flush flushes the response until the handler returns.
+func (w *sseWriter) Flush() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.done {
+		_ = http.NewResponseController(w.ResponseWriter).Flush()
+	}
+}
+
+// Unwrap returns the underlying writer, for http.ResponseController.
+func (w *sseWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// close makes every later write and flush a no-op; it waits for one in
+// progress.
+func (w *sseWriter) close() {
+	w.mu.Lock()
+	w.done = true
+	w.mu.Unlock()
 }
 
 // wsTransport is gqlgen's websocket transport, registered with the

@@ -81,7 +81,7 @@ func New(schema graphql.ExecutableSchema, opts ...Option) *Executor {
 		e.exec.AroundFields(costMiddleware(limits.NewCostModel(schema.Schema())))
 	}
 	if e.maxResponseBytes > 0 {
-		e.exec.Use(sizeMeterExtension{max: e.maxResponseBytes})
+		e.exec.AroundOperations(sizeMeterMiddleware(e.maxResponseBytes))
 	}
 	return e
 }

@@ -32,95 +32,92 @@ import (
 // of whatever the backends returned.
 func WithMaxResponseBytes(n int) Option {
 	return func(e *Executor) {
-		if n <= 0 {
-			return
-		}
-		e.maxResponseBytes = n
-		e.exec.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
-			ctx, cancel := context.WithCancel(ctx)
-			defer cancel()
-			m := &sizeMeter{max: int64(n), cancel: cancel}
-			resp := next(context.WithValue(ctx, sizeMeterKey{}, m))
-			if resp == nil {
-				return nil
-			}
-			if m.over.Load() || len(resp.Data) > n {
-				resp.Data = []byte("null")
-				resp.Errors = gqlerror.List{rgraphql.ResponseTooLarge(n)}
-			}
-			return resp
-		})
+		e.maxResponseBytes = max(n, 0)
 	}
 }
 
-// sizeMeter adds up a lower bound of the size of the data an operation
-// writes; it is shared by the goroutines of the operation.
+// sizeMeterMiddleware is the operation middleware of WithMaxResponseBytes.
+// It gives each operation one meter, held by closures rather than looked
+// up in the context: the lookup would walk the context chain on every
+// field of every response. It wraps the operation's resolver middleware
+// (not a gqlgen field interceptor, which costs an allocation per field)
+// and its response handler, which starts the meter again for each
+// response (each event of a subscription).
+func sizeMeterMiddleware(max int) graphql.OperationMiddleware {
+	return func(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+		oc := graphql.GetOperationContext(ctx)
+		m := &sizeMeter{max: int64(max)}
+		prev := oc.ResolverMiddleware
+		oc.ResolverMiddleware = func(ctx context.Context, next graphql.Resolver) (any, error) {
+			if m.over.Load() {
+				return nil, rgraphql.ResponseTooLarge(max)
+			}
+			res, err := prev(ctx, next)
+			n := int64(4) // "":, and a comma or brace: the least a field writes
+			if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Field != nil {
+				n += int64(len(fc.Field.Alias))
+			}
+			if err == nil {
+				n += minJSONSize(res)
+			}
+			if !m.add(n) {
+				return nil, rgraphql.ResponseTooLarge(max)
+			}
+			return res, err
+		}
+		responses := next(ctx)
+		return func(ctx context.Context) *graphql.Response {
+			ctx, cancel := context.WithCancel(ctx)
+			defer cancel()
+			m.start(cancel)
+			resp := responses(ctx)
+			if resp == nil {
+				return nil
+			}
+			if m.over.Load() || len(resp.Data) > max {
+				resp.Data = []byte("null")
+				resp.Errors = gqlerror.List{rgraphql.ResponseTooLarge(max)}
+			}
+			return resp
+		}
+	}
+}
+
+// sizeMeter adds up a lower bound of the size of the data of one response;
+// it is shared by the goroutines of the operation. The responses of one
+// operation (the events of a subscription) come one after the other.
 type sizeMeter struct {
 	max    int64
 	bytes  atomic.Int64
 	over   atomic.Bool
-	once   sync.Once
-	cancel context.CancelFunc
+	mu     sync.Mutex
+	cancel context.CancelFunc // of the response being built
+}
+
+// start starts counting a new response, whose context cancel cancels.
+func (m *sizeMeter) start(cancel context.CancelFunc) {
+	m.mu.Lock()
+	m.cancel = cancel
+	m.mu.Unlock()
+	m.bytes.Store(0)
+	m.over.Store(false)
 }
 
 // add charges n bytes, and reports false once the total is over the cap:
-// then it cancels the operation, once.
+// then it cancels the response's context (backend calls in flight end,
+// lists stop starting elements).
 func (m *sizeMeter) add(n int64) bool {
 	if m.bytes.Add(n) <= m.max {
 		return true
 	}
-	m.over.Store(true)
-	m.once.Do(m.cancel)
-	return false
-}
-
-type sizeMeterKey struct{}
-
-// sizeMeterExtension installs the size meter of WithMaxResponseBytes on
-// every operation. It wraps the operation's resolver middleware itself
-// rather than adding a gqlgen field interceptor: gqlgen chains
-// interceptors with a closure allocated per field and interceptor, and
-// the meter runs on every field of every response.
-type sizeMeterExtension struct{ max int }
-
-var (
-	_ graphql.HandlerExtension        = sizeMeterExtension{}
-	_ graphql.OperationContextMutator = sizeMeterExtension{}
-)
-
-// ExtensionName names the extension in gqlgen.
-func (sizeMeterExtension) ExtensionName() string { return "BffgenSizeMeter" }
-
-// Validate accepts every schema.
-func (sizeMeterExtension) Validate(graphql.ExecutableSchema) error { return nil }
-
-// MutateOperationContext makes the operation's field middleware charge
-// each field's lower bound, after the middleware already there, and fail
-// the fields of an operation that went over the cap.
-func (x sizeMeterExtension) MutateOperationContext(_ context.Context, opCtx *graphql.OperationContext) *gqlerror.Error {
-	prev := opCtx.ResolverMiddleware
-	opCtx.ResolverMiddleware = func(ctx context.Context, next graphql.Resolver) (any, error) {
-		m, _ := ctx.Value(sizeMeterKey{}).(*sizeMeter)
-		if m == nil {
-			return prev(ctx, next)
+	if !m.over.Swap(true) {
+		m.mu.Lock()
+		if m.cancel != nil {
+			m.cancel()
 		}
-		if m.over.Load() {
-			return nil, rgraphql.ResponseTooLarge(x.max)
-		}
-		res, err := prev(ctx, next)
-		n := int64(4) // "":, and a comma or brace: the least a field writes
-		if fc := graphql.GetFieldContext(ctx); fc != nil && fc.Field.Field != nil {
-			n += int64(len(fc.Field.Alias))
-		}
-		if err == nil {
-			n += minJSONSize(res)
-		}
-		if !m.add(n) {
-			return nil, rgraphql.ResponseTooLarge(x.max)
-		}
-		return res, err
+		m.mu.Unlock()
 	}
-	return nil
+	return false
 }
 
 // minJSONSize is a lower bound of the size of v written as JSON by the
