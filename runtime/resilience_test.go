@@ -2,8 +2,10 @@ package runtime_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -81,5 +83,19 @@ func TestReadyzFailsWhenAnUpstreamHasNoHealthyEndpoint(t *testing.T) {
 		if !strings.HasSuffix(line, "} "+want.value) {
 			t.Errorf("/metrics: %s, want the value %s", line, want.value)
 		}
+	}
+
+	// The admin page lists the upstream with its ejected endpoint.
+	rec = httptest.NewRecorder()
+	srv.AdminHandler().ServeHTTP(rec, httptest.NewRequest("GET", "/upstreams", nil))
+	var page struct {
+		Upstreams []sidecar.Stats `json:"upstreams"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &page); err != nil || rec.Code != 200 || rec.Header().Get("Content-Type") != "application/json" {
+		t.Fatalf("/upstreams = %d %q %s (%v)", rec.Code, rec.Header().Get("Content-Type"), rec.Body, err)
+	}
+	want := []sidecar.Stats{{Name: "catalog", Endpoints: []sidecar.EndpointStats{{Index: 1, URL: dead.URL, Healthy: false, Ejected: true, Ejections: 1}}}}
+	if !reflect.DeepEqual(page.Upstreams, want) {
+		t.Errorf("/upstreams = %+v\nwant %+v", page.Upstreams, want)
 	}
 }

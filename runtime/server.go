@@ -3,6 +3,7 @@ package runtime
 import (
 	"context"
 	"crypto/tls"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -194,6 +195,7 @@ func New(svc Service, cfg *config.Config, opts ...Option) (*Server, error) {
 	admin.HandleFunc("GET /livez", s.live)
 	admin.HandleFunc("GET /healthz", s.live)
 	admin.HandleFunc("GET /readyz", s.ready)
+	admin.HandleFunc("GET /upstreams", s.upstreamStats)
 	admin.Handle("GET /metrics", promhttp.HandlerFor(registry, promhttp.HandlerOpts{
 		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelError),
 	}))
@@ -227,7 +229,9 @@ func handle(mux *http.ServeMux, pattern string, h http.Handler) (err error) {
 func (s *Server) Handler() http.Handler { return s.public }
 
 // AdminHandler returns the handler of the admin listener: /livez and
-// /healthz (200 "ok" while the process runs), /readyz (200 "ok" when every
+// /healthz (200 "ok" while the process runs), /upstreams (JSON: every
+// upstream's endpoints, their health, ejections and calls in flight, and
+// its retry and breaker counters), /readyz (200 "ok" when every
 // upstream has a healthy endpoint, one that outlier detection has not
 // ejected or seen failing (sidecar.Set.Ready), the key set of gateway.auth.jwt.jwks_url has
 // been fetched once and the server is not draining, else 503 and the
@@ -257,6 +261,16 @@ func (s *Server) ready(w http.ResponseWriter, _ *http.Request) {
 		}
 	}
 	writeText(w, http.StatusOK, "ok")
+}
+
+// upstreamStats lists the upstreams, their endpoints and their health as
+// JSON (sidecar.Stats, sorted by name).
+func (s *Server) upstreamStats(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(map[string]any{"upstreams": s.upstreams.Stats()})
 }
 
 func writeText(w http.ResponseWriter, status int, text string) {

@@ -16,7 +16,7 @@ type endpoint struct {
 	host    string // host[:port]
 	path    string // path prefix without a trailing slash, or ""
 	rawPath string // escaped form of path when it differs from the default, or ""
-	addr    string // the configured URL, for debug logs only
+	addr    string // the configured URL, for debug logs and the admin page only
 
 	// outstanding counts the attempts in flight on the endpoint.
 	outstanding atomic.Int64
