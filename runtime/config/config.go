@@ -196,6 +196,29 @@ type Upstream struct {
 	// CircuitBreaker makes every call to the upstream fail fast while most
 	// recent calls fail. Off by default.
 	CircuitBreaker CircuitBreaker `yaml:"circuit_breaker"`
+	// Fault injects delays and failures into the calls to the upstream,
+	// for tests and game days. Off by default.
+	Fault Fault `yaml:"fault"`
+}
+
+// Fault is the fault injection of an upstream: before a unary call is
+// sent, it is delayed by Delay with probability DelayPercent/100, then
+// failed with AbortCode (no backend sees it) with probability
+// AbortPercent/100. Injected failures do not count against the endpoints
+// (outlier detection, load balancing) nor the circuit breaker, and are not
+// retried: they stand for what a caller sees, as Envoy's fault filter
+// does. The zero Fault injects nothing.
+type Fault struct {
+	// Delay is the injected delay; the call's deadline still applies.
+	Delay time.Duration `yaml:"delay"`
+	// DelayPercent is the share of calls delayed, 0 to 100.
+	DelayPercent int `yaml:"delay_percent"`
+	// AbortCode is the code of an injected failure, in connect's snake
+	// case ("unavailable", "internal", ...). Required when AbortPercent
+	// is above 0.
+	AbortCode string `yaml:"abort_code"`
+	// AbortPercent is the share of calls failed, 0 to 100.
+	AbortPercent int `yaml:"abort_percent"`
 }
 
 // Load-balancing policies, the values of [Upstream.LoadBalancing].

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -30,6 +31,7 @@ const (
 // resilience checks the resilience settings of upstream name.
 func (v *validator) resilience(name string, u Upstream) {
 	p := "upstreams." + name
+	v.fault(p+".fault", u.Fault)
 	switch u.LoadBalancing {
 	case "", LoadBalancingP2C, LoadBalancingRoundRobin:
 	default:
@@ -92,4 +94,32 @@ func (v *validator) percent(parent, key, name string, pct int) {
 func validMethod(m string) bool {
 	svc, method, ok := strings.Cut(strings.TrimPrefix(m, "/"), "/")
 	return ok && svc != "" && method != "" && !strings.Contains(method, "/") && strings.Contains(svc, ".") && !strings.ContainsAny(m, " \t")
+}
+
+// faultCodes are the codes an injected failure may have: connect's, in
+// snake case, but "ok".
+var faultCodes = []string{"canceled", "unknown", "invalid_argument", "deadline_exceeded", "not_found",
+	"already_exists", "permission_denied", "resource_exhausted", "failed_precondition", "aborted",
+	"out_of_range", "unimplemented", "internal", "unavailable", "data_loss", "unauthenticated"}
+
+// fault checks the fault injection at path p.
+func (v *validator) fault(p string, f Fault) {
+	for _, x := range []struct {
+		key string
+		pct int
+	}{{"delay_percent", f.DelayPercent}, {"abort_percent", f.AbortPercent}} {
+		if x.pct < 0 || x.pct > 100 {
+			v.errorf(p+"."+x.key, "%s must be from 0 to 100, got %d", x.key, x.pct)
+		}
+	}
+	v.nonNegative(p+".delay", f.Delay)
+	if f.DelayPercent > 0 && f.Delay == 0 {
+		v.errorf(p+".delay", "delay_percent is %d but no delay is set: add %s, such as 200ms", f.DelayPercent, p+".delay")
+	}
+	switch {
+	case f.AbortCode == "" && f.AbortPercent > 0:
+		v.errorf(p+".abort_code", "abort_percent is %d but no abort_code is set: add one, such as %q", f.AbortPercent, "unavailable")
+	case f.AbortCode != "" && !slices.Contains(faultCodes, f.AbortCode):
+		v.errorf(p+".abort_code", "unknown abort_code %q: use one of %s", f.AbortCode, strings.Join(faultCodes, ", "))
+	}
 }

@@ -24,6 +24,7 @@ upstreams:
       budget_percent: 10
       min_retries_per_second: 5
     circuit_breaker: {enabled: true, failure_percent: 80, min_requests: 50, window: 30s, open_time: 10s}
+    fault: {delay: 200ms, delay_percent: 5, abort_code: unavailable, abort_percent: 2}
   users:
     endpoints: ["http://127.0.0.1:9002"]
 `)
@@ -39,6 +40,9 @@ upstreams:
 	}
 	if want := (config.CircuitBreaker{Enabled: true, FailurePercent: 80, MinRequests: 50, Window: 30 * time.Second, OpenTime: 10 * time.Second}); got.CircuitBreaker != want {
 		t.Errorf("circuit_breaker = %+v, want %+v", got.CircuitBreaker, want)
+	}
+	if want := (config.Fault{Delay: 200 * time.Millisecond, DelayPercent: 5, AbortCode: "unavailable", AbortPercent: 2}); got.Fault != want {
+		t.Errorf("fault = %+v, want %+v", got.Fault, want)
 	}
 	// Left out: zero values, which mean the documented defaults.
 	if u := cfg.Upstreams["users"]; u.LoadBalancing != "" || u.OutlierDetection != (config.OutlierDetection{}) || u.CircuitBreaker != (config.CircuitBreaker{}) || u.Retry.MaxAttempts != 0 {
@@ -60,6 +64,10 @@ func TestResilienceKeysProblems(t *testing.T) {
 		{"negative backoff", "retry: {initial_backoff: -1s}", `bff.yaml:5:30: "upstreams.catalog.retry.initial_backoff" must not be negative, got -1s: leave it out for the default`},
 		{"negative per-try timeout", "retry: {per_try_timeout: -1s}", `bff.yaml:5:30: "upstreams.catalog.retry.per_try_timeout" must not be negative, got -1s: leave it out for the default`},
 		{"budget over 100", "retry: {budget_percent: 101}", `bff.yaml:5:29: budget_percent of upstream "catalog" must be from 0 to 100, got 101`},
+		{"fault share over 100", "fault: {abort_code: unavailable, abort_percent: 120}", `bff.yaml:5:53: abort_percent must be from 0 to 100, got 120`},
+		{"fault abort without a code", "fault: {abort_percent: 10}", `bff.yaml:5:5: abort_percent is 10 but no abort_code is set: add one, such as "unavailable"`},
+		{"fault with an unknown code", "fault: {abort_code: gone, abort_percent: 10}", `bff.yaml:5:25: unknown abort_code "gone": use one of canceled, unknown, invalid_argument, deadline_exceeded, not_found, already_exists, permission_denied, resource_exhausted, failed_precondition, aborted, out_of_range, unimplemented, internal, unavailable, data_loss, unauthenticated`},
+		{"fault delay share without a delay", "fault: {delay_percent: 10}", `bff.yaml:5:5: delay_percent is 10 but no delay is set: add upstreams.catalog.fault.delay, such as 200ms`},
 		{"typo in breaker", "circuit_breaker: {enable: true}", `bff.yaml:5:23: unknown key "enable" in "upstreams.catalog.circuit_breaker"; did you mean "enabled"? (allowed: enabled, failure_percent, min_requests, open_time, window)`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -27,13 +27,18 @@ type interceptor struct {
 	response []string
 	// claims are the principal's claims sent as headers (forward_claims).
 	claims []claimHeader
+	// fault injects delays and failures (upstreams.<name>.fault); nil
+	// injects nothing.
+	fault *faultInjector
 }
 
 var _ connect.Interceptor = (*interceptor)(nil)
 
 // WrapUnary bounds the call by the timeout: the deadline becomes the earlier
 // of the caller's and now+timeout, and connect sends it to the backend in
-// the protocol's timeout header. Within it, the call's attempts go through
+// the protocol's timeout header. Within it, the upstream's fault injection
+// (when configured) may delay the call or fail it before anything is sent;
+// then the call's attempts go through
 // the upstream's policies: the circuit breaker (when enabled) refuses an
 // attempt while open; an attempt that fails with UNAVAILABLE is retried on
 // another endpoint when the procedure is idempotent, the attempts are fewer
@@ -45,6 +50,9 @@ func (i *interceptor) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
 		ctx, cancel := context.WithTimeout(ctx, i.timeout)
 		defer cancel()
 		i.copyHeaders(ctx, req.Header())
+		if err := i.fault.inject(ctx); err != nil {
+			return nil, i.wrap(req.Spec().Procedure, err)
+		}
 		res, err := i.attempts(ctx, req, next)
 		i.collect(ctx, responseMeta(res, err))
 		if err != nil {

@@ -158,7 +158,11 @@ func newUpstream(name string, cfg config.Upstream, o *options, t *transports) (*
 		u.options = append(u.options, protocolOption)
 	}
 	u.options = append(u.options, connect.WithReadMaxBytes(int(readMax)))
-	interceptors := append([]connect.Interceptor{&interceptor{u: u, upstream: name, timeout: timeout, forward: forwardList(cfg.ForwardHeaders, cfg.ForwardAuthorization), response: canonical(cfg.ResponseHeaders), claims: claimHeaders(cfg.ForwardClaims)}}, o.interceptors...)
+	fault, err := newFaultInjector(cfg.Fault)
+	if err != nil {
+		return nil, fmt.Errorf("upstream %q: fault.abort_code: %w", name, err)
+	}
+	interceptors := append([]connect.Interceptor{&interceptor{u: u, upstream: name, timeout: timeout, forward: forwardList(cfg.ForwardHeaders, cfg.ForwardAuthorization), response: canonical(cfg.ResponseHeaders), claims: claimHeaders(cfg.ForwardClaims), fault: fault}}, o.interceptors...)
 	u.options = append(u.options, connect.WithInterceptors(interceptors...))
 	var p picker = newP2C(endpoints)
 	if cfg.LoadBalancing == config.LoadBalancingRoundRobin {
