@@ -34,9 +34,10 @@ func (b *binder) messagePath(md protoreflect.MessageDescriptor, dotted, what str
 	return out, true
 }
 
-// batchValue returns the message a @batch field's value is, for type
-// inference: the result message, or the message at the end of pick.
-func (b *binder) batchValue(md protoreflect.MethodDescriptor, d *ast.Directive) protoreflect.MessageDescriptor {
+// batchResult returns the message of one result of a @batch field's
+// method: the element of its repeated results field, or the value of a map
+// results field; nil when results names no message field.
+func batchResult(md protoreflect.MethodDescriptor, d *ast.Directive) protoreflect.MessageDescriptor {
 	results, _, ok := stringArg(d, "results")
 	if !ok {
 		return nil
@@ -45,11 +46,18 @@ func (b *binder) batchValue(md protoreflect.MethodDescriptor, d *ast.Directive) 
 	if fd == nil || fd.Message() == nil {
 		return nil
 	}
-	cur := fd.Message()
 	if fd.IsMap() {
-		if cur = fd.MapValue().Message(); cur == nil {
-			return nil
-		}
+		return fd.MapValue().Message()
+	}
+	return fd.Message()
+}
+
+// batchValue returns the message a @batch field's value is, for type
+// inference: the result message, or the message at the end of pick.
+func (b *binder) batchValue(md protoreflect.MethodDescriptor, d *ast.Directive) protoreflect.MessageDescriptor {
+	cur := batchResult(md, d)
+	if cur == nil {
+		return nil
 	}
 	if pick, _, ok := stringArg(d, "pick"); ok {
 		for _, seg := range strings.Split(pick, ".") {

@@ -344,20 +344,10 @@ func (b *binder) decideBatchRequest(f *ast.FieldDefinition, d *ast.Directive) {
 
 // batchPick returns the last field of a @batch field's pick path, or nil.
 func (b *binder) batchPick(md protoreflect.MethodDescriptor, d *ast.Directive) protoreflect.FieldDescriptor {
-	results, _, ok := stringArg(d, "results")
 	pick, _, hasPick := stringArg(d, "pick")
-	if !ok || !hasPick {
+	cur := batchResult(md, d)
+	if !hasPick || cur == nil {
 		return nil
-	}
-	fd := mapping.FindField(md.Output(), results)
-	if fd == nil || fd.Message() == nil {
-		return nil
-	}
-	cur := fd.Message()
-	if fd.IsMap() {
-		if cur = fd.MapValue().Message(); cur == nil {
-			return nil
-		}
 	}
 	path := fieldPath(cur, pick)
 	if path == nil {
