@@ -37,12 +37,8 @@ func trustDevKey(t testing.TB, cfg *config.Config) {
 }
 
 // withDevAuth serves a profile that verifies the development tokens.
-func withDevAuth() profileOption {
-	return withConfig(func(c *config.Config) {
-		jwks, _ := filepath.Abs(filepath.Join("dev", devkey.JWKSFile))
-		j := &c.Gateway.Auth.JWT
-		j.JWKSFile, j.Issuer, j.Audiences = jwks, devkey.Issuer, []string{devkey.Audience}
-	})
+func withDevAuth(t testing.TB) profileOption {
+	return withConfig(func(c *config.Config) { trustDevKey(t, c) })
 }
 
 // TestTryAuthenticationAsTheREADMESays runs the README's "Try

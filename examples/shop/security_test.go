@@ -445,7 +445,7 @@ func TestInputAbuseIsRefusedBeforeAnyWork(t *testing.T) {
 	})
 
 	t.Run("IN-6 measure mode: an accepted query's actual cost is at most its estimate", func(t *testing.T) {
-		measured := serveProfile(t, "bff.production.yaml", backends.Options{}, withEnv("BFF_PERSISTED_MODE", "off"), withDevAuth(),
+		measured := serveProfile(t, "bff.production.yaml", backends.Options{}, withEnv("BFF_PERSISTED_MODE", "off"), withDevAuth(t),
 			withConfig(func(c *config.Config) { c.Gateway.GraphQL.CostReport = true }))
 		writer := bearer(t, "u-1", "reviews:write")
 		tests := []struct {
