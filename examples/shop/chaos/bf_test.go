@@ -1,0 +1,299 @@
+package chaos_test
+
+import (
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/bffgen/bffgen/examples/shop/chaos"
+	"github.com/bffgen/bffgen/internal/faultproxy"
+)
+
+// The procedures the scenarios count.
+const (
+	getProduct     = "/catalog.v1.CatalogService/GetProduct"
+	lookupUserByID = "/users.v1.UserService/LookupUserById"
+	createReview   = "/reviews.v1.ReviewService/CreateReview"
+	listByProducts = "/reviews.v1.ReviewService/ListReviewsByProducts"
+)
+
+// The requests of the scenarios.
+var (
+	// product reads one product (catalog) and its seller through a
+	// nullable field (users): a users outage leaves the product intact.
+	product = chaos.Request{Name: "product", Query: `{ product(id: "p-1003") { id name sellerProfile { displayName } } }`}
+	// products reads three products with their reviews (reviews, gRPC).
+	products = chaos.Request{Name: "products", Query: `{ products(first: 3) { id reviews(first: 1) { rating } } }`}
+	// addReview is the shop's mutation, not idempotent.
+	addReview = chaos.Request{Name: "addReview", Auth: true, Mutation: true,
+		Query: `mutation { addReview(input: {productId: "p-1001", rating: 5, title: "t", body: "once", author: "u-1"}) { id } }`}
+	idempotent = []chaos.Request{
+		product,
+		products,
+		{Name: "page", Query: `{ productPage(first: 2) { products { id sellerProfile { displayName } latestReviews(first: 1) { title } } } }`},
+	}
+)
+
+// BF-1: one of three replicas of every backend is killed (its proxy goes
+// Down: new connections refused, open ones reset) under a bounded
+// concurrent load of idempotent queries. No error reaches the client,
+// neither while the dead replica is being found out nor after; it gets no
+// call after the kill.
+func TestBF1OneOfThreeReplicasKilledUnderLoad(t *testing.T) {
+	t.Parallel()
+	for _, lb := range []string{"p2c", "round_robin"} {
+		t.Run(lb, func(t *testing.T) {
+			t.Parallel()
+			yaml := "load_balancing: " + lb
+			s := start(t, chaos.Options{Upstream: map[string]string{chaos.Catalog: yaml, chaos.Reviews: yaml, chaos.Users: yaml}})
+			opts := chaos.LoadOptions{Workers: 8, Duration: 700 * time.Millisecond, Mix: idempotent}
+			before := load(t, s, opts)
+
+			var killedAt map[string]int64
+			done := make(chan *chaos.Result)
+			go func() { done <- s.Load(t.Context(), opts) }()
+			time.Sleep(opts.Duration / 3)
+			killedAt = map[string]int64{}
+			for _, b := range chaos.Backends {
+				set(t, s.Replicas(b)[0].Proxy, faultproxy.Fault{Mode: faultproxy.Down})
+				killedAt[b] = s.Replicas(b)[0].Calls("")
+			}
+			during := <-done
+			// Calls in flight at the kill may still land; from here on
+			// the dead replicas must get none.
+			for _, b := range chaos.Backends {
+				killedAt[b] = s.Replicas(b)[0].Calls("")
+			}
+			if during.TransportErrors > 0 || during.Malformed > 0 {
+				t.Fatalf("during the kill: %d without answer, %d malformed: %q", during.TransportErrors, during.Malformed, during.Samples)
+			}
+			if lb == "round_robin" {
+				// Round robin keeps picking the dead replica until outlier
+				// detection ejects it (5 failures in a row).
+				waitFor(t, 5*time.Second, func() bool {
+					for _, b := range chaos.Backends {
+						u, err := s.Upstream(b)
+						if err != nil || !u.Endpoints[0].Ejected {
+							return false
+						}
+					}
+					return true
+				}, "the killed replicas to be ejected")
+			}
+			after := load(t, s, opts)
+
+			t.Logf("%s: before the kill %d queries, %d failed; during %d, %d failed; after %d, %d failed", lb,
+				before.Received, before.Failed("product", "products", "page"),
+				during.Received, during.Failed("product", "products", "page"),
+				after.Received, after.Failed("product", "products", "page"))
+			for _, r := range []*chaos.Result{before, during, after} {
+				if n := r.Failed("product", "products", "page"); n != 0 || r.Status[200] != r.Received {
+					t.Errorf("%d of %d idempotent queries failed (%v, statuses %v), want 0", n, r.Received, r.Codes, r.Status)
+				}
+			}
+			for _, b := range chaos.Backends {
+				u, _ := s.Upstream(b)
+				t.Logf("%s: calls per replica %v; retries %d, transparent %d; endpoint #1 ejected %v, healthy %v", b, s.Calls(b, ""), u.Retries, u.TransparentRetries, u.Endpoints[0].Ejected, u.Endpoints[0].Healthy)
+				if got := s.Replicas(b)[0].Calls(""); got != killedAt[b] {
+					t.Errorf("%s: the killed replica got %d calls after the kill had settled, want 0", b, got-killedAt[b])
+				}
+			}
+		})
+	}
+}
+
+// BF-2: every replica of users fails (table: refused connections, or the
+// request is reset after it reached the backend) with the circuit breaker
+// on. Once the breaker opens, calls fail at once without reaching a
+// backend, and the answers are partial data: the product intact, the
+// nullable sellerProfile null with code UNAVAILABLE. When the replicas
+// come back, the first success is the breaker's probe after open_time.
+func TestBF2AllReplicasDownBreakerFailsFastAndRecovers(t *testing.T) {
+	t.Parallel()
+	const openTime = time.Second
+	for _, mode := range []faultproxy.Mode{faultproxy.Down, faultproxy.Reset} {
+		t.Run(mode.String(), func(t *testing.T) {
+			t.Parallel()
+			s := start(t, chaos.Options{Upstream: map[string]string{
+				chaos.Users: fmt.Sprintf("circuit_breaker: {enabled: true, min_requests: 10, open_time: %s}", openTime),
+			}})
+			query(t, s, product)
+			setAll(t, s, chaos.Users, faultproxy.Fault{Mode: mode})
+			failing := time.Now() // the breaker opens after this
+
+			partial := func(a chaos.Answer) bool {
+				p, _ := a.Data["product"].(map[string]any)
+				return a.Status == 200 && p != nil && p["name"] == "The Pragmatic Gardener" && p["sellerProfile"] == nil &&
+					len(a.Errors) == 1 && a.Errors[0].Code == "UNAVAILABLE" && slices.Equal(a.Errors[0].Path, []any{"product", "sellerProfile"})
+			}
+			var opened time.Time
+			for i := 0; ; i++ {
+				if i == 100 {
+					t.Fatal("the breaker did not open in 100 queries")
+				}
+				if a := query(t, s, product); !partial(a) {
+					t.Fatalf("query %d while users fails: %d %s, want the product with sellerProfile null and one UNAVAILABLE error", i, a.Status, a.Body)
+				}
+				if u, _ := s.Upstream(chaos.Users); u.BreakerState == "open" {
+					opened = time.Now()
+					t.Logf("the breaker opened after %d queries", i+1)
+					break
+				}
+			}
+
+			// While open: refused at once, nothing reaches a backend or
+			// even a proxy. Only the first half of open_time is used, so
+			// that the probe cannot start within it.
+			calls, accepted := s.Calls(chaos.Users, ""), accepts(s, chaos.Users)
+			u0, _ := s.Upstream(chaos.Users)
+			n := 0
+			for time.Since(opened) < openTime/2 && n < 50 {
+				if a := query(t, s, product); !partial(a) {
+					t.Fatalf("query while open: %d %s, want partial data", a.Status, a.Body)
+				}
+				n++
+			}
+			u1, _ := s.Upstream(chaos.Users)
+			if got := s.Calls(chaos.Users, ""); !slices.Equal(got, calls) || !slices.Equal(accepts(s, chaos.Users), accepted) {
+				t.Errorf("while open: calls %v -> %v, connections %v -> %v: want unchanged", calls, got, accepted, accepts(s, chaos.Users))
+			}
+			if rejected := u1.BreakerRejections - u0.BreakerRejections; rejected != int64(n) || u1.BreakerState != "open" {
+				t.Errorf("while open: %d queries, %d rejected by the breaker, state %q: want every one rejected, open", n, rejected, u1.BreakerState)
+			}
+
+			// The replicas come back: answers stay partial until the
+			// probe, which is the first call to reach a backend.
+			setAll(t, s, chaos.Users, faultproxy.Fault{})
+			back := time.Now()
+			calls = s.Calls(chaos.Users, lookupUserByID)
+			for {
+				a := query(t, s, product)
+				if partial(a) {
+					if got := sum(s.Calls(chaos.Users, lookupUserByID)); got != sum(calls) {
+						t.Fatalf("a call reached users (%d) yet the answer is partial", got-sum(calls))
+					}
+					if time.Since(back) > 5*time.Second {
+						t.Fatalf("no recovery within 5 s of the backends' return")
+					}
+					time.Sleep(10 * time.Millisecond)
+					continue
+				}
+				if p, _ := a.Data["product"].(map[string]any); len(a.Errors) != 0 || p["sellerProfile"] == nil {
+					t.Fatalf("after recovery: %s", a.Body)
+				}
+				probe := sum(minus(s.Calls(chaos.Users, lookupUserByID), calls))
+				recovered := time.Since(back)
+				sinceFailing := time.Since(failing)
+				t.Logf("first success %s after the backends returned, %s after the failures began (open_time %s); users calls since the return: %d",
+					recovered.Round(time.Millisecond), sinceFailing.Round(time.Millisecond), openTime, probe)
+				if probe != 1 || sinceFailing < openTime {
+					t.Errorf("first success after %d backend calls, %s after the failures began: want exactly the probe, not before open_time %s", probe, sinceFailing, openTime)
+				}
+				break
+			}
+			if u, _ := s.Upstream(chaos.Users); u.BreakerState != "closed" {
+				t.Errorf("breaker %q after a successful probe, want closed", u.BreakerState)
+			}
+		})
+	}
+}
+
+// accepts returns the connections each replica's proxy accepted.
+func accepts(s *chaos.Shop, backend string) []int64 {
+	var out []int64
+	for _, r := range s.Replicas(backend) {
+		out = append(out, r.Proxy.Stats().Accepted)
+	}
+	return out
+}
+
+// BF-3: a replica 500 ms slower than the others loses at least 90 % of its
+// share of the traffic within 10 s (p2c with a peak-sensitive latency
+// estimate). Counts per replica at the backend, in windows of 500 ms.
+func TestBF3SlowReplicaLosesItsTraffic(t *testing.T) {
+	t.Parallel()
+	s := start(t, chaos.Options{})
+	opts := chaos.LoadOptions{Workers: 6, Duration: time.Second, Mix: []chaos.Request{product}}
+	c0 := s.Calls(chaos.Catalog, getProduct)
+	load(t, s, opts)
+	c1 := s.Calls(chaos.Catalog, getProduct)
+	base := minus(c1, c0)
+	shareBefore := float64(base[0]) / float64(sum(base))
+
+	set(t, s.Replicas(chaos.Catalog)[0].Proxy, faultproxy.Fault{Mode: faultproxy.Latency, ResponseDelay: 500 * time.Millisecond})
+	slowed := time.Now()
+	opts.Duration = 500 * time.Millisecond
+	var windows [][]int64
+	for time.Since(slowed) < 10*time.Second {
+		w0 := s.Calls(chaos.Catalog, getProduct)
+		load(t, s, opts)
+		w := minus(s.Calls(chaos.Catalog, getProduct), w0)
+		windows = append(windows, w)
+		if sum(w) > 0 && float64(w[0])/float64(sum(w)) <= shareBefore/10 {
+			t.Logf("before: %v (slow replica's share %.1f%%); windows of 500 ms after the slowdown: %v; share %.1f%% after %s",
+				base, 100*shareBefore, windows, 100*float64(w[0])/float64(sum(w)), time.Since(slowed).Round(time.Millisecond))
+			return
+		}
+	}
+	t.Errorf("before: %v (share %.1f%%); windows after the slowdown: %v: the slow replica kept more than a tenth of its share for 10 s", base, 100*shareBefore, windows)
+}
+
+// BF-5: with every replica failing (the request reaches the backend, then
+// the connection is reset) and up to 5 attempts allowed, the retry budget
+// bounds the backend calls to 1.2 x the calls + 10/s (+ a burst of 10).
+func TestBF5RetryBudgetBoundsTheLoadOnAFailingBackend(t *testing.T) {
+	t.Parallel()
+	s := start(t, chaos.Options{Upstream: map[string]string{chaos.Catalog: "retry: {max_attempts: 5}"}})
+	setAll(t, s, chaos.Catalog, faultproxy.Fault{Mode: faultproxy.Reset})
+	res := load(t, s, chaos.LoadOptions{Workers: 4, Duration: 1500 * time.Millisecond, Mix: []chaos.Request{product}})
+	incoming := res.Received // one GetProduct per query
+	backend := sum(s.Calls(chaos.Catalog, getProduct))
+	bound := 1.2*float64(incoming) + 10*res.Duration.Seconds() + 10
+	u, _ := s.Upstream(chaos.Catalog)
+	t.Logf("%d queries in %s, %d backend calls (bound %.0f, %d with 5 attempts each); %d retries, %d refused by the budget",
+		incoming, res.Duration.Round(time.Millisecond), backend, bound, 5*incoming, u.Retries, u.BudgetExhausted)
+	if res.Codes["UNAVAILABLE"] != incoming {
+		t.Errorf("codes %v, want one UNAVAILABLE per query (%d)", res.Codes, incoming)
+	}
+	if float64(backend) > bound || u.BudgetExhausted == 0 {
+		t.Errorf("%d backend calls for %d queries, %d retries refused: want at most %.0f, with the budget binding", backend, incoming, u.BudgetExhausted, bound)
+	}
+}
+
+// BF-6: a mutation whose connection is reset after the request reached
+// the backend is sent exactly once (the client sees UNAVAILABLE), where an
+// idempotent query under the same fault is retried.
+func TestBF6MutationUnderResetAfterWriteReachesTheBackendOnce(t *testing.T) {
+	t.Parallel()
+	s := start(t, chaos.Options{})
+	setAll(t, s, chaos.Reviews, faultproxy.Fault{Mode: faultproxy.Reset})
+
+	const n = 20
+	for i := range n {
+		a := query(t, s, addReview)
+		if a.Data["addReview"] != nil || !slices.Equal(a.Codes(), []string{"UNAVAILABLE"}) {
+			t.Fatalf("mutation %d: %s, want addReview null with UNAVAILABLE", i, a.Body)
+		}
+	}
+	if got := sum(s.Calls(chaos.Reviews, createReview)); got != n {
+		t.Errorf("%d sequential mutations reached the backends %d times, want exactly %d", n, got, n)
+	}
+
+	// Concurrently, on shared HTTP/2 connections: a reset may also kill
+	// requests that had not reached the backend yet, never send one twice.
+	res := load(t, s, chaos.LoadOptions{Workers: 4, Requests: 40, Duration: 30 * time.Second, Mix: []chaos.Request{addReview}})
+	if got := sum(s.Calls(chaos.Reviews, createReview)) - n; got > res.Received || got == 0 || res.Codes["UNAVAILABLE"] != res.Received {
+		t.Errorf("%d concurrent mutations (%v) reached the backends %d times, want at most once each", res.Received, res.Codes, got)
+	}
+
+	// The control: an idempotent query under the same fault is retried.
+	before := sum(s.Calls(chaos.Reviews, listByProducts))
+	a := query(t, s, products)
+	if got := sum(s.Calls(chaos.Reviews, listByProducts)) - before; got != 2 || len(a.Errors) == 0 {
+		t.Errorf("an idempotent query reached the backends %d times (%s), want 2 (retried once)", got, a.Body)
+	}
+}
+
+var _ sync.Mutex
