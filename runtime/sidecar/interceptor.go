@@ -76,6 +76,7 @@ func (i *interceptor) attempts(ctx context.Context, req connect.AnyRequest, next
 		}
 		st.pending = nil
 		res, tryTimedOut, err := i.try(ctx, req, next)
+		err = undecodable(err)
 		o := classify(ctx, err)
 		if st.pending != nil {
 			st.pending.finish(o)
