@@ -2,6 +2,7 @@ package chaos_test
 
 import (
 	"fmt"
+	"runtime"
 	"slices"
 	"sync"
 	"testing"
@@ -297,3 +298,185 @@ func TestBF6MutationUnderResetAfterWriteReachesTheBackendOnce(t *testing.T) {
 }
 
 var _ sync.Mutex
+
+// BF-7: the deadline a backend receives is never later than the call's
+// budget from its start, retries included, and no attempt starts after
+// the deadline. Catalog: timeout 300ms, per_try_timeout 200ms, round
+// robin over three replicas, the first blackholed: a call that tries it
+// first is retried after 200 ms with the 100 ms left, not a fresh 200 ms.
+// The deadline travels in Connect-Timeout-Ms.
+func TestBF7DeadlineAtTheBackendIsTheRemainingBudget(t *testing.T) {
+	t.Parallel()
+	const timeout, perTry, slack = 300 * time.Millisecond, 200 * time.Millisecond, 10 * time.Millisecond
+	var mu sync.Mutex
+	var calls []chaos.Call
+	s := start(t, chaos.Options{
+		Upstream: map[string]string{chaos.Catalog: fmt.Sprintf("timeout: %s, load_balancing: round_robin, retry: {per_try_timeout: %s}", timeout, perTry)},
+		OnCall: func(c chaos.Call) {
+			if c.Procedure == getProduct {
+				mu.Lock()
+				calls = append(calls, c)
+				mu.Unlock()
+			}
+		},
+	})
+	set(t, s.Replicas(chaos.Catalog)[0].Proxy, faultproxy.Fault{Mode: faultproxy.Blackhole})
+	retried := 0
+	for i := range 15 {
+		mu.Lock()
+		calls = calls[:0]
+		mu.Unlock()
+		begin := time.Now()
+		a := query(t, s, product)
+		mu.Lock()
+		got := slices.Clone(calls)
+		mu.Unlock()
+		if len(a.Errors) != 0 || len(got) != 1 {
+			t.Fatalf("query %d: %d calls reached the live replicas, answer %s: want one, and the product", i, len(got), a.Body)
+		}
+		c := got[0]
+		if !c.HasDeadline || !c.At.Before(c.Deadline) || c.Deadline.After(begin.Add(timeout+slack)) {
+			t.Errorf("query %d: the backend got the call %s after the query began with deadline %s after (has %v): want a deadline within %s of the query's start, after the call",
+				i, c.At.Sub(begin), c.Deadline.Sub(begin), c.HasDeadline, timeout)
+		}
+		if c.At.Sub(begin) >= perTry {
+			retried++
+			t.Logf("query %d: retried call arrived %s after the start with %s left (full per-try %s)", i, c.At.Sub(begin).Round(time.Millisecond), c.Deadline.Sub(c.At).Round(time.Millisecond), perTry)
+		}
+	}
+	if retried == 0 {
+		t.Error("no call tried the blackholed replica first: the scenario did not happen")
+	}
+}
+
+// BF-8: with every catalog replica blackholed (connections accepted,
+// nothing answered), a call fails at its per-try timeouts (3 x 100 ms),
+// not at its 5 s timeout, as a TIMEOUT error with the rest of the answer
+// intact; once the fault is gone the goroutines return to their count
+// before (within 5 %). Not parallel: it counts goroutines.
+func TestBF8BlackholeFailsAtThePerTryTimeoutWithoutLeaks(t *testing.T) {
+	const timeout, perTry = 5 * time.Second, 100 * time.Millisecond
+	s := start(t, chaos.Options{Upstream: map[string]string{chaos.Catalog: fmt.Sprintf("timeout: %s, retry: {per_try_timeout: %s, max_attempts: 3}", timeout, perTry)}})
+	for range 6 {
+		query(t, s, product)
+	}
+	s.CloseClientConnections()
+	time.Sleep(50 * time.Millisecond)
+	baseline := runtime.NumGoroutine()
+
+	setAll(t, s, chaos.Catalog, faultproxy.Fault{Mode: faultproxy.Blackhole})
+	var took []time.Duration
+	for range 4 {
+		begin := time.Now()
+		a := query(t, s, chaos.Request{Name: "product", Query: `{ product(id: "p-1003") { name } me { id } }`, Auth: true})
+		took = append(took, time.Since(begin).Round(time.Millisecond))
+		if me, _ := a.Data["me"].(map[string]any); a.Data["product"] != nil || me["id"] != "u-1" || !slices.Equal(a.Codes(), []string{"TIMEOUT"}) {
+			t.Fatalf("blackholed: %s, want product null with TIMEOUT and me intact", a.Body)
+		}
+		if time.Since(begin) >= timeout/2 {
+			t.Fatalf("the call took %s: the per-try timeout %s did not end the attempts before the call's %s", time.Since(begin), perTry, timeout)
+		}
+	}
+	if sum(s.Calls(chaos.Catalog, getProduct)) != 6 {
+		t.Errorf("a blackholed call reached a backend: %v", s.Calls(chaos.Catalog, getProduct))
+	}
+	setAll(t, s, chaos.Catalog, faultproxy.Fault{})
+	s.CloseClientConnections()
+	limit := baseline + baseline/20
+	var now int
+	waitFor(t, 5*time.Second, func() bool { now = runtime.NumGoroutine(); return now <= limit }, fmt.Sprintf("the goroutines to return to %d (+5%%)", baseline))
+	t.Logf("blackholed calls took %v (per-try %s x 3, timeout %s); goroutines %d before, %d after", took, perTry, timeout, baseline, now)
+}
+
+// BF-9: a garbled or truncated answer from the backend is a coded GraphQL
+// error on the field, never a panic or a malformed response, and the BFF
+// keeps serving. The offsets are measured on a clean answer of R bytes
+// (HTTP/1.1 status line and headers, then the body's last bytes). A
+// garbled status line leaves net/http waiting for a line end: the call
+// runs out of its timeout (800 ms). A body that cannot be decoded is
+// INTERNAL (runtime/sidecar/decode.go).
+func TestBF9GarbledOrTruncatedAnswersAreCodedErrors(t *testing.T) {
+	t.Parallel()
+	s := start(t, chaos.Options{})
+	toClient := func() int64 {
+		var n int64
+		for _, r := range s.Replicas(chaos.Catalog) {
+			n += r.Proxy.Stats().ToClient
+		}
+		return n
+	}
+	query(t, s, product)
+	before := toClient()
+	query(t, s, product)
+	r := int(toClient() - before) // one GetProduct answer
+	for _, tt := range []struct {
+		name  string
+		fault faultproxy.Fault
+		code  string
+	}{
+		{"garbled from the status line", faultproxy.Fault{Mode: faultproxy.Garble}, "TIMEOUT"},
+		{"garbled body", faultproxy.Fault{Mode: faultproxy.Garble, Offset: r - 12}, "INTERNAL"},
+		{"closed before the status line", faultproxy.Fault{Mode: faultproxy.Truncate}, "UNAVAILABLE"},
+		{"closed in the headers", faultproxy.Fault{Mode: faultproxy.Truncate, Offset: 40}, "UNAVAILABLE"},
+		{"truncated body", faultproxy.Fault{Mode: faultproxy.Truncate, Offset: r - 3}, "INTERNAL"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			setAll(t, s, chaos.Catalog, tt.fault)
+			a := query(t, s, product)
+			if a.Status != 200 || a.Data == nil || a.Data["product"] != nil || !slices.Equal(a.Codes(), []string{tt.code}) {
+				t.Errorf("%s at %d of %d bytes: %d %s: want product null with one %s error", tt.fault.Mode, tt.fault.Offset, r, a.Status, a.Body, tt.code)
+				return
+			}
+			t.Logf("%s at %d of %d bytes: %s: %s", tt.fault.Mode, tt.fault.Offset, r, a.Errors[0].Code, a.Errors[0].Message)
+		})
+	}
+	setAll(t, s, chaos.Catalog, faultproxy.Fault{})
+	if a := query(t, s, product); len(a.Errors) != 0 {
+		t.Errorf("after the faults: %s", a.Body)
+	}
+}
+
+// BF-10: a backend message over the upstream's max_message_bytes fails
+// the field with a coded error; the BFF reads no more than the cap.
+func TestBF10MessageOverTheReadCapIsACodedError(t *testing.T) {
+	t.Parallel()
+	s := start(t, chaos.Options{Products: 200, Upstream: map[string]string{chaos.Catalog: "max_message_bytes: 4096"}})
+	small := query(t, s, chaos.Request{Name: "few", Query: `{ products(first: 2) { id } }`})
+	if len(small.Errors) != 0 {
+		t.Fatalf("under the cap: %s", small.Body)
+	}
+	a := query(t, s, chaos.Request{Name: "many", Query: `{ products(first: 200) { id description } }`})
+	if a.Status != 200 || len(a.Errors) != 1 || a.Data != nil {
+		t.Fatalf("over the cap: %d %.400s: want one error and data null (products is non-null)", a.Status, a.Body)
+	}
+	t.Logf("%s: %s", a.Errors[0].Code, a.Errors[0].Message)
+	if a.Errors[0].Code != "RATE_LIMITED" {
+		t.Errorf("code %s, want RATE_LIMITED (connect's resource_exhausted, errcode's mapping)", a.Errors[0].Code)
+	}
+}
+
+// BF-14: every backend replica ends its connections gracefully after
+// 100 ms (HTTP/2 GOAWAY for reviews over gRPC, Connection: close for the
+// others) under a bounded load of the whole mix, the mutation included:
+// no request fails.
+func TestBF14ConnectionChurnFailsNoRequest(t *testing.T) {
+	t.Parallel()
+	s := start(t, chaos.Options{MaxConnectionAge: 100 * time.Millisecond})
+	res := load(t, s, chaos.LoadOptions{Workers: 4, Duration: 1500 * time.Millisecond})
+	names := []string{"product", "products", "page", "me", "addReview"}
+	for _, b := range chaos.Backends {
+		var closed, accepted int64
+		for _, r := range s.Replicas(b) {
+			closed += r.Closed()
+			accepted += r.Proxy.Stats().Accepted
+		}
+		t.Logf("%s: %d connections ended by age, %d connections opened, calls %v", b, closed, accepted, s.Calls(b, ""))
+		if closed == 0 || accepted <= int64(len(s.Replicas(b))) {
+			t.Errorf("%s: %d connections ended, %d opened: the churn did not happen", b, closed, accepted)
+		}
+	}
+	if n := res.Failed(names...); n != 0 {
+		t.Errorf("%d of %d requests failed under connection churn (%v), want 0", n, res.Received, res.Codes)
+	}
+	t.Logf("%d requests, %d failed", res.Received, res.Failed(names...))
+}
