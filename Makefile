@@ -81,6 +81,13 @@ bench-edge: ## The shop BFF with every protection on vs every limit off, with wr
 bench-generate: ## Time bffgen generate against gqlgen generate (own models, and bound to the same protobuf types) on a large spec (RUNS=3)
 	bash internal/benchgen/run.sh
 
+# CHAOS_DURATION (default 60s) and CHAOS_CLIENTS (default 8) size the run.
+CHAOS_DURATION ?= 60s
+CHAOS_CLIENTS ?= 8
+.PHONY: chaos
+chaos: ## The shop under a bounded load while fault proxies kill, slow, flap, reset and blackhole replicas; fails on any answer that is not well-formed GraphQL
+	cd $(EXAMPLES) && $(GO) run ./bench/cmd/chaos -d $(CHAOS_DURATION) -c $(CHAOS_CLIENTS)
+
 .PHONY: bench-h2flood
 bench-h2flood: ## IN-14: well-behaved p99 before and during an HTTP/2 rapid reset and stream flood (the shop BFF over h2c; TARGET=host:port to probe a running BFF)
 	cd $(EXAMPLES) && $(GO) run ./bench/cmd/h2flood $(if $(TARGET),-target $(TARGET))

@@ -217,3 +217,47 @@ func (res *Result) Print(w io.Writer) {
 		fmt.Fprintf(w, "sample: %s\n", s)
 	}
 }
+
+// Add adds the counts of o to res: its duration, counters, tallies and
+// latencies, and its samples up to the cap of 5 kept by Load's default.
+func (res *Result) Add(o *Result) {
+	if res.Status == nil {
+		res.Status = map[int]int64{}
+	}
+	if res.Codes == nil {
+		res.Codes = map[string]int64{}
+	}
+	if res.ByName == nil {
+		res.ByName = map[string]*Tally{}
+	}
+	res.Duration += o.Duration
+	res.Sent += o.Sent
+	res.Received += o.Received
+	res.TransportErrors += o.TransportErrors
+	res.Malformed += o.Malformed
+	for k, v := range o.Status {
+		res.Status[k] += v
+	}
+	for k, v := range o.Codes {
+		res.Codes[k] += v
+	}
+	for name, t := range o.ByName {
+		mine := res.ByName[name]
+		if mine == nil {
+			mine = &Tally{Codes: map[string]int64{}}
+			res.ByName[name] = mine
+		}
+		mine.Sent += t.Sent
+		mine.Received += t.Received
+		mine.Clean += t.Clean
+		for k, v := range t.Codes {
+			mine.Codes[k] += v
+		}
+	}
+	for _, s := range o.Samples {
+		if len(res.Samples) < 5 {
+			res.Samples = append(res.Samples, s)
+		}
+	}
+	res.Latencies = append(res.Latencies, o.Latencies...)
+}
