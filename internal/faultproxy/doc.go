@@ -20,7 +20,11 @@
 //   - [Reset] lets the request through, then resets the client's
 //     connection (SO_LINGER 0) when the first bytes of the answer arrive,
 //     and drops them: the backend ran the request, the client cannot know
-//     it did. This is "reset after write" (BF-6).
+//     it did. This is "reset after write" (BF-6). Over HTTP/1.1 the answer
+//     starts once the backend handled the request; over HTTP/2 the
+//     server's first frames (SETTINGS) may come before, and one reset ends
+//     every stream of the connection, so a request may be cut before the
+//     backend saw it.
 //   - [Blackhole] accepts connections and drops every byte in both
 //     directions: the backend sees nothing, the client never gets an
 //     answer (BF-8).

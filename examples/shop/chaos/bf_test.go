@@ -265,39 +265,54 @@ func TestBF5RetryBudgetBoundsTheLoadOnAFailingBackend(t *testing.T) {
 
 // BF-6: a mutation whose connection is reset after the request reached
 // the backend is sent exactly once (the client sees UNAVAILABLE), where an
-// idempotent query under the same fault is retried.
+// idempotent query under the same fault is retried. Over the Connect
+// protocol (HTTP/1.1, a connection per request in flight) the backend has
+// run the request when its answer starts, so the count is exact. Over
+// gRPC (HTTP/2) the proxy may reset on the server's first frames, before
+// the request was handled, and one reset ends every stream of the
+// connection: the count is at most one per mutation.
 func TestBF6MutationUnderResetAfterWriteReachesTheBackendOnce(t *testing.T) {
 	t.Parallel()
-	s := start(t, chaos.Options{})
-	setAll(t, s, chaos.Reviews, faultproxy.Fault{Mode: faultproxy.Reset})
+	for _, protocol := range []string{"connect", "grpc"} {
+		t.Run(protocol, func(t *testing.T) {
+			t.Parallel()
+			exact := protocol == "connect"
+			s := start(t, chaos.Options{Upstream: map[string]string{chaos.Reviews: "protocol: " + protocol}})
+			setAll(t, s, chaos.Reviews, faultproxy.Fault{Mode: faultproxy.Reset})
 
-	const n = 20
-	for i := range n {
-		a := query(t, s, addReview)
-		if a.Data["addReview"] != nil || !slices.Equal(a.Codes(), []string{"UNAVAILABLE"}) {
-			t.Fatalf("mutation %d: %s, want addReview null with UNAVAILABLE", i, a.Body)
-		}
-	}
-	if got := sum(s.Calls(chaos.Reviews, createReview)); got != n {
-		t.Errorf("%d sequential mutations reached the backends %d times, want exactly %d", n, got, n)
-	}
+			const n = 20
+			for i := range n {
+				a := query(t, s, addReview)
+				if a.Data["addReview"] != nil || !slices.Equal(a.Codes(), []string{"UNAVAILABLE"}) {
+					t.Fatalf("mutation %d: %s, want addReview null with UNAVAILABLE", i, a.Body)
+				}
+			}
+			got := sum(s.Calls(chaos.Reviews, createReview))
+			t.Logf("%d sequential mutations reached the backends %d times", n, got)
+			if got > n || exact && got != n {
+				t.Errorf("%d sequential mutations reached the backends %d times, want exactly %d (at most, over HTTP/2)", n, got, n)
+			}
 
-	// Concurrently, on shared HTTP/2 connections: a reset may also kill
-	// requests that had not reached the backend yet, never send one twice.
-	res := load(t, s, chaos.LoadOptions{Workers: 4, Requests: 40, Duration: 30 * time.Second, Mix: []chaos.Request{addReview}})
-	if got := sum(s.Calls(chaos.Reviews, createReview)) - n; got > res.Received || got == 0 || res.Codes["UNAVAILABLE"] != res.Received {
-		t.Errorf("%d concurrent mutations (%v) reached the backends %d times, want at most once each", res.Received, res.Codes, got)
-	}
+			res := load(t, s, chaos.LoadOptions{Workers: 4, Requests: 40, Duration: 30 * time.Second, Mix: []chaos.Request{addReview}})
+			concurrent := sum(s.Calls(chaos.Reviews, createReview)) - got
+			t.Logf("%d concurrent mutations reached the backends %d times", res.Received, concurrent)
+			if concurrent > res.Received || exact && concurrent != res.Received || res.Codes["UNAVAILABLE"] != res.Received {
+				t.Errorf("%d concurrent mutations (%v) reached the backends %d times, want exactly once each (at most, over HTTP/2)", res.Received, res.Codes, concurrent)
+			}
 
-	// The control: an idempotent query under the same fault is retried.
-	before := sum(s.Calls(chaos.Reviews, listByProducts))
-	a := query(t, s, products)
-	if got := sum(s.Calls(chaos.Reviews, listByProducts)) - before; got != 2 || len(a.Errors) == 0 {
-		t.Errorf("an idempotent query reached the backends %d times (%s), want 2 (retried once)", got, a.Body)
+			if !exact {
+				return
+			}
+			// The control: an idempotent query under the same fault is
+			// retried once (max_attempts 2).
+			before := sum(s.Calls(chaos.Reviews, listByProducts))
+			a := query(t, s, products)
+			if got := sum(s.Calls(chaos.Reviews, listByProducts)) - before; got != 2 || len(a.Errors) == 0 {
+				t.Errorf("an idempotent query reached the backends %d times (%s), want 2 (retried once)", got, a.Body)
+			}
+		})
 	}
 }
-
-var _ sync.Mutex
 
 // BF-7: the deadline a backend receives is never later than the call's
 // budget from its start, retries included, and no attempt starts after
