@@ -246,11 +246,7 @@ func (u *Upstream) Do(req *http.Request) (*http.Response, error) {
 		res, err := u.transport.RoundTrip(&out)
 		if err != nil {
 			u.logFailure(ctx, ep, err)
-			if ctx.Err() != nil {
-				a.finish(outcomeIgnored)
-			} else {
-				a.finish(outcomeFailure)
-			}
+			a.finish(transportOutcome(ctx))
 			if try == 0 && ctx.Err() == nil && neverSent(err) && len((*u.picker.Load()).all()) > 1 {
 				if next, ok := rewind(req); ok {
 					u.transparentRetries.Add(1)

@@ -1,6 +1,7 @@
 package sidecar
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -26,4 +27,16 @@ func undecodable(err error) error {
 		return err
 	}
 	return connect.NewError(connect.CodeInternal, fmt.Errorf("%w: %w", errUndecodable, ce))
+}
+
+// transportOutcome is the outcome of an attempt that got no response,
+// ctx being the attempt's context: a failure of the endpoint, also when
+// the attempt ran out of time (its per-try timeout, or the call's: an
+// endpoint that never answers, a blackhole, must be ejected like one that
+// refuses), and ignored only when the caller canceled it.
+func transportOutcome(ctx context.Context) outcome {
+	if errors.Is(ctx.Err(), context.Canceled) {
+		return outcomeIgnored
+	}
+	return outcomeFailure
 }
