@@ -316,13 +316,15 @@ func TestBF6MutationUnderResetAfterWriteReachesTheBackendOnce(t *testing.T) {
 
 // BF-7: the deadline a backend receives is never later than the call's
 // budget from its start, retries included, and no attempt starts after
-// the deadline. Catalog: timeout 300ms, per_try_timeout 200ms, round
+// the deadline. Catalog: timeout 600ms, per_try_timeout 400ms, round
 // robin over three replicas, the first blackholed: a call that tries it
-// first is retried after 200 ms with the 100 ms left, not a fresh 200 ms.
-// The deadline travels in Connect-Timeout-Ms.
+// first is retried after 400 ms with the 200 ms left, not a fresh 400 ms.
+// The deadline travels in Connect-Timeout-Ms. On a loaded machine the
+// retry may run out of its 200 ms: the answer is then TIMEOUT, and the
+// deadline of any call that did reach a backend is still checked.
 func TestBF7DeadlineAtTheBackendIsTheRemainingBudget(t *testing.T) {
 	t.Parallel()
-	const timeout, perTry, slack = 300 * time.Millisecond, 200 * time.Millisecond, 10 * time.Millisecond
+	const timeout, perTry, slack = 600 * time.Millisecond, 400 * time.Millisecond, 10 * time.Millisecond
 	var mu sync.Mutex
 	var calls []chaos.Call
 	s := start(t, chaos.Options{
@@ -337,7 +339,7 @@ func TestBF7DeadlineAtTheBackendIsTheRemainingBudget(t *testing.T) {
 	})
 	set(t, s.Replicas(chaos.Catalog)[0].Proxy, faultproxy.Fault{Mode: faultproxy.Blackhole})
 	retried := 0
-	for i := range 15 {
+	for i := range 12 {
 		mu.Lock()
 		calls = calls[:0]
 		mu.Unlock()
@@ -346,8 +348,12 @@ func TestBF7DeadlineAtTheBackendIsTheRemainingBudget(t *testing.T) {
 		mu.Lock()
 		got := slices.Clone(calls)
 		mu.Unlock()
-		if len(a.Errors) != 0 || len(got) != 1 {
-			t.Fatalf("query %d: %d calls reached the live replicas, answer %s: want one, and the product", i, len(got), a.Body)
+		if len(got) > 1 || len(got) == 0 && !slices.Equal(a.Codes(), []string{"TIMEOUT"}) || len(got) == 1 && len(a.Errors) != 0 {
+			t.Fatalf("query %d: %d calls reached the live replicas, answer %s: want one and the product, or none and TIMEOUT", i, len(got), a.Body)
+		}
+		if len(got) == 0 {
+			t.Logf("query %d: the retry ran out of time: %s", i, a.Body)
+			continue
 		}
 		c := got[0]
 		if !c.HasDeadline || !c.At.Before(c.Deadline) || c.Deadline.After(begin.Add(timeout+slack)) {
