@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -54,8 +55,8 @@ type Options struct {
 	Replicas int
 	// Upstream adds YAML keys to the flow mapping of an upstream of the
 	// BFF's config, by upstream name, e.g. {"users": "circuit_breaker:
-	// {enabled: true}"}; a key given here replaces the harness's own
-	// (timeout, protocol). Default: none.
+	// {enabled: true}"}; a top-level key given here (timeout, protocol)
+	// replaces the harness's own. Default: none.
 	Upstream map[string]string
 	// DevDir is the shop's dev directory (the JWKS the BFF trusts and the
 	// key that signs [Shop.Token]); default "dev", which is right when the
@@ -73,6 +74,10 @@ type Options struct {
 	OnCall func(Call)
 	// Logger receives the BFF's log; default: discarded.
 	Logger *slog.Logger
+	// UpstreamOptions are given to the BFF's upstreams
+	// (runtime.WithUpstreamOptions), e.g. sidecar.WithInterceptors to
+	// watch every attempt from the client side.
+	UpstreamOptions []sidecar.Option
 }
 
 // Call is what a backend replica saw of one call.
@@ -207,7 +212,7 @@ func Start(o Options) (s *Shop, err error) {
 		if x := strings.TrimSpace(o.Upstream[b]); x != "" {
 			extra = append(extra, x)
 			for k := range keys {
-				if strings.Contains(x, k+":") {
+				if regexp.MustCompile(`(^|[{,\s])` + k + `:`).MatchString(x) {
 					delete(keys, k)
 				}
 			}
@@ -222,7 +227,7 @@ func Start(o Options) (s *Shop, err error) {
 	if err != nil {
 		return s, fmt.Errorf("the chaos config:\n%s\n%w", yaml.String(), err)
 	}
-	if s.Server, err = runtime.New(gen.Service(&resolvers.Resolver{}), cfg, runtime.WithLogger(o.Logger)); err != nil {
+	if s.Server, err = runtime.New(gen.Service(&resolvers.Resolver{}), cfg, runtime.WithLogger(o.Logger), runtime.WithUpstreamOptions(o.UpstreamOptions...)); err != nil {
 		return s, err
 	}
 	s.public = httptest.NewUnstartedServer(s.Server.Handler())
