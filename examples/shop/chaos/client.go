@@ -46,6 +46,9 @@ type Error struct {
 	Path    []any
 	// Code is extensions.code, "" when absent.
 	Code string
+	// Upstream is extensions.upstream.name, the backend whose call failed;
+	// "" when the error names none.
+	Upstream string
 }
 
 // Codes returns the codes of the answer's errors, in order.
@@ -163,7 +166,9 @@ func Check(body []byte) (map[string]any, []Error, error) {
 		if !slices.Contains(Codes, code) {
 			return data, out, fmt.Errorf("errors[%d] has the code %q, not one of runtime/errcode's", i, code)
 		}
-		out = append(out, Error{Message: *e.Message, Path: e.Path, Code: code})
+		up, _ := e.Extensions["upstream"].(map[string]any)
+		name, _ := up["name"].(string)
+		out = append(out, Error{Message: *e.Message, Path: e.Path, Code: code, Upstream: name})
 	}
 	return data, out, nil
 }

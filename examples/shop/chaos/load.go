@@ -1,6 +1,7 @@
 package chaos
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -59,8 +60,10 @@ type Result struct {
 	Sent, Received, TransportErrors int64
 	// Status counts the answers by HTTP status.
 	Status map[int]int64
-	// Codes counts GraphQL errors by extensions.code.
-	Codes map[string]int64
+	// Codes counts GraphQL errors by extensions.code, and Upstreams by
+	// the upstream they name and their code ("users UNAVAILABLE"; "-"
+	// for an error that names none).
+	Codes, Upstreams map[string]int64
 	// Malformed counts the answers that are not well-formed GraphQL
 	// (see Check); Samples keeps the first few, with why.
 	Malformed int64
@@ -88,7 +91,7 @@ func (s *Shop) Load(ctx context.Context, o LoadOptions) *Result {
 	}
 	ctx, cancel := context.WithTimeout(ctx, o.Duration)
 	defer cancel()
-	res := &Result{Status: map[int]int64{}, Codes: map[string]int64{}, ByName: map[string]*Tally{}}
+	res := &Result{Status: map[int]int64{}, Codes: map[string]int64{}, Upstreams: map[string]int64{}, ByName: map[string]*Tally{}}
 	for _, r := range o.Mix {
 		res.ByName[r.Name] = &Tally{Codes: map[string]int64{}}
 	}
@@ -165,6 +168,7 @@ func (res *Result) record(r Request, a Answer, err error, took time.Duration, sa
 	for _, e := range a.Errors {
 		res.Codes[e.Code]++
 		t.Codes[e.Code]++
+		res.Upstreams[cmp.Or(e.Upstream, "-")+" "+e.Code]++
 	}
 }
 
@@ -198,6 +202,13 @@ func (res *Result) Print(w io.Writer) {
 		fmt.Fprintf(w, " %s: %d", c, res.Codes[c])
 	}
 	fmt.Fprintln(w)
+	if len(res.Upstreams) > 0 {
+		fmt.Fprintf(w, "errors by upstream ")
+		for _, k := range slices.Sorted(maps.Keys(res.Upstreams)) {
+			fmt.Fprintf(w, " %s: %d", k, res.Upstreams[k])
+		}
+		fmt.Fprintln(w)
+	}
 	if len(res.Latencies) > 0 {
 		l := slices.Clone(res.Latencies)
 		slices.Sort(l)
@@ -227,6 +238,9 @@ func (res *Result) Add(o *Result) {
 	if res.Codes == nil {
 		res.Codes = map[string]int64{}
 	}
+	if res.Upstreams == nil {
+		res.Upstreams = map[string]int64{}
+	}
 	if res.ByName == nil {
 		res.ByName = map[string]*Tally{}
 	}
@@ -240,6 +254,9 @@ func (res *Result) Add(o *Result) {
 	}
 	for k, v := range o.Codes {
 		res.Codes[k] += v
+	}
+	for k, v := range o.Upstreams {
+		res.Upstreams[k] += v
 	}
 	for name, t := range o.ByName {
 		mine := res.ByName[name]

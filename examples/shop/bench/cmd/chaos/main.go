@@ -216,8 +216,8 @@ func clean(res *chaos.Result) int64 {
 // codes formats the error codes of a segment.
 func codes(res *chaos.Result) string {
 	var parts []string
-	for _, c := range slices.Sorted(maps.Keys(res.Codes)) {
-		parts = append(parts, fmt.Sprintf("%s:%d", c, res.Codes[c]))
+	for _, c := range slices.Sorted(maps.Keys(res.Upstreams)) {
+		parts = append(parts, fmt.Sprintf("%s:%d", strings.Replace(c, " ", "/", 1), res.Upstreams[c]))
 	}
 	if res.Malformed > 0 {
 		parts = append(parts, fmt.Sprintf("MALFORMED:%d", res.Malformed))
@@ -225,5 +225,5 @@ func codes(res *chaos.Result) string {
 	if res.TransportErrors > 0 {
 		parts = append(parts, fmt.Sprintf("NO-ANSWER:%d", res.TransportErrors))
 	}
-	return fmt.Sprintf("%-44s", strings.Join(parts, " "))
+	return fmt.Sprintf("%-52s", strings.Join(parts, " "))
 }
