@@ -2,7 +2,7 @@
 // kill, slow, flap, reset and blackhole its backend replicas, then prints
 // what the clients saw (`make chaos`):
 //
-//	chaos [-d 60s] [-c 8]
+//	chaos [-d 60s] [-c 8] [-dev dev]
 //
 // It serves, on 127.0.0.1 only, three replicas of each of the shop's
 // backends, each behind a fault proxy (package examples/shop/chaos), and
@@ -21,7 +21,9 @@
 // missing or is not well-formed GraphQL JSON (chaos.Check: an object of
 // data/errors whose error codes are runtime/errcode's), or when the
 // addReview mutation reached the backends more times than it was sent.
-// It must run in examples/shop (it reads the development key of dev/).
+// -dev is the shop's dev directory, whose key set the BFF trusts and whose
+// key signs the token of addReview; the default, dev, is right in
+// examples/shop. Wrong flags exit 2.
 package main
 
 import (
@@ -115,6 +117,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	duration := flags.Duration("d", defDuration, "how long the load runs (default: $CHAOS_DURATION, else 60s)")
 	workers := flags.Int("c", 8, "concurrent clients")
+	devDir := flags.String("dev", "dev", "the shop's dev directory (its JWKS and signing key)")
 	if err := flags.Parse(args); err != nil {
 		return 2
 	}
@@ -123,7 +126,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 
-	s, err := chaos.Start(chaos.Options{Upstream: map[string]string{
+	s, err := chaos.Start(chaos.Options{DevDir: *devDir, Upstream: map[string]string{
 		chaos.Users:   "circuit_breaker: {enabled: true, open_time: 2s}",
 		chaos.Catalog: "retry: {per_try_timeout: 300ms}",
 	}})
