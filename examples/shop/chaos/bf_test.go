@@ -125,7 +125,7 @@ func TestBF2AllReplicasDownBreakerFailsFastAndRecovers(t *testing.T) {
 		t.Run(mode.String(), func(t *testing.T) {
 			t.Parallel()
 			s := start(t, chaos.Options{Upstream: map[string]string{
-				chaos.Users:   fmt.Sprintf("circuit_breaker: {enabled: true, min_requests: 10, open_time: %s}", openTime),
+				chaos.Users:   fmt.Sprintf("timeout: 5s, circuit_breaker: {enabled: true, min_requests: 10, open_time: %s}", openTime),
 				chaos.Catalog: "timeout: 5s",
 			}})
 			query(t, s, product)
@@ -254,7 +254,7 @@ func TestBF3SlowReplicaLosesItsTraffic(t *testing.T) {
 // bounds the backend calls to 1.2 x the calls + 10/s (+ a burst of 10).
 func TestBF5RetryBudgetBoundsTheLoadOnAFailingBackend(t *testing.T) {
 	t.Parallel()
-	s := start(t, chaos.Options{Upstream: map[string]string{chaos.Catalog: "retry: {max_attempts: 5}"}})
+	s := start(t, chaos.Options{Upstream: map[string]string{chaos.Catalog: "timeout: 5s, retry: {max_attempts: 5}"}})
 	setAll(t, s, chaos.Catalog, faultproxy.Fault{Mode: faultproxy.Reset})
 	res := load(t, s, chaos.LoadOptions{Workers: 4, Duration: 1500 * time.Millisecond, Mix: []chaos.Request{product}})
 	incoming := res.Received // one GetProduct per query
@@ -285,7 +285,7 @@ func TestBF6MutationUnderResetAfterWriteReachesTheBackendOnce(t *testing.T) {
 		t.Run(protocol, func(t *testing.T) {
 			t.Parallel()
 			exact := protocol == "connect"
-			s := start(t, chaos.Options{Upstream: map[string]string{chaos.Reviews: "protocol: " + protocol}})
+			s := start(t, chaos.Options{Upstream: map[string]string{chaos.Reviews: "timeout: 5s, protocol: " + protocol}})
 			setAll(t, s, chaos.Reviews, faultproxy.Fault{Mode: faultproxy.Reset})
 
 			const n = 20
