@@ -131,7 +131,7 @@ type Shutdown struct {
 // Upstream is one backend the generated clients call.
 type Upstream struct {
 	// Endpoints are the absolute http:// or https:// base URLs of the
-	// backend. Required: at least one.
+	// backend. Required: at least one, unless Discovery finds them.
 	Endpoints []string `yaml:"endpoints"`
 	// Protocol is the wire protocol: "connect" (the default), "grpc" or
 	// "grpcweb".
@@ -199,6 +199,104 @@ type Upstream struct {
 	// Fault injects delays and failures into the calls to the upstream,
 	// for tests and game days. Off by default.
 	Fault Fault `yaml:"fault"`
+
+	// Discovery finds the endpoints at run time instead of listing them in
+	// Endpoints: in DNS (A/AAAA or SRV records, such as those of a
+	// Kubernetes headless Service), or from an endpoint source the program
+	// registers (sidecar.WithEndpointSource). Endpoints and Discovery are
+	// mutually exclusive: set one. Default: none, Endpoints is the set.
+	Discovery Discovery `yaml:"discovery"`
+	// HealthCheck calls grpc.health.v1.Health/Check on every endpoint on an
+	// interval and stops picking the endpoints that fail it. Off by
+	// default.
+	HealthCheck HealthCheck `yaml:"health_check"`
+}
+
+// Defaults of [Discovery] and [HealthCheck] (docs/resilience.md). A zero
+// field means these values, in a loaded file and in a Config built in Go.
+const (
+	// DefaultDiscoveryInterval is how often DNS is asked again: gRPC's
+	// minimum time between two resolutions, and the time the default
+	// Kubernetes Corefile caches an answer (cache 30).
+	DefaultDiscoveryInterval = 30 * time.Second
+	// MinDiscoveryInterval is the shortest interval a file may set.
+	MinDiscoveryInterval = time.Second
+	// The active health check's defaults are those Contour gives Envoy,
+	// whose own fields have no default.
+	DefaultHealthCheckInterval           = 10 * time.Second
+	DefaultHealthCheckTimeout            = 2 * time.Second
+	DefaultHealthCheckUnhealthyThreshold = 3
+	DefaultHealthCheckHealthyThreshold   = 2
+)
+
+// Discovery is where the endpoints of an upstream come from when they are
+// not listed. Exactly one of DNS, SRV and Source is set:
+//
+//   - DNS with Port: every A and AAAA record of the name is an endpoint
+//     scheme://address:port;
+//   - SRV: every target host:port of the SRV records, each target
+//     resolved to its A and AAAA records (priority and weight are
+//     ignored, as gRPC ignores them);
+//   - Source with Target: the endpoint source registered under that name
+//     by the program (sidecar.WithEndpointSource), given Target.
+//
+// DNS and SRV are asked again every Interval. A failed lookup keeps the
+// last set; an answer of no address (NXDOMAIN, no record) empties it, so
+// that /readyz reports the upstream (see docs/resilience.md, Discovery).
+type Discovery struct {
+	// DNS is the host name whose A and AAAA records are the endpoints'
+	// addresses, such as "catalog.shop.svc.cluster.local". Needs Port.
+	DNS string `yaml:"dns"`
+	// Port is the port of the endpoints found with DNS, 1 to 65535.
+	// Required with DNS; SRV records carry their own.
+	Port int `yaml:"port"`
+	// SRV is the name of SRV records, such as
+	// "_grpc._tcp.catalog.shop.svc.cluster.local".
+	SRV string `yaml:"srv"`
+	// Scheme is the scheme of the endpoints found in DNS: "http" (the
+	// default) or "https". With https the endpoint's host is an IP
+	// address: the backend's certificate must hold it as an IP SAN, or
+	// tls.server_name must name the host its certificate holds.
+	Scheme string `yaml:"scheme"`
+	// Interval is the time between two DNS lookups. Default 30s; at least
+	// 1s in a file.
+	Interval time.Duration `yaml:"interval"`
+	// Source names an endpoint source the program registers with
+	// sidecar.WithEndpointSource, such as a Kubernetes EndpointSlice
+	// source from a module of its own. Default: none.
+	Source string `yaml:"source"`
+	// Target is what Source is given to find the endpoints, in the form it
+	// documents (such as "catalog.shop:grpc"). Only with Source.
+	Target string `yaml:"target"`
+}
+
+// Enabled reports whether d sets a way to find endpoints.
+func (d Discovery) Enabled() bool { return d.DNS != "" || d.SRV != "" || d.Source != "" }
+
+// HealthCheck is the active health check of an upstream's endpoints: every
+// Interval, each endpoint gets a grpc.health.v1.Health/Check call for
+// Service, over the upstream's protocol and TLS. An endpoint that fails
+// UnhealthyThreshold checks in a row (NOT_SERVING, UNKNOWN,
+// SERVICE_UNKNOWN, an error or no answer within Timeout) is picked by no
+// call until it passes HealthyThreshold checks in a row; an endpoint's
+// first check decides alone. A zero field takes its default.
+type HealthCheck struct {
+	// Enabled turns the checks on. Default false; the other keys need it.
+	Enabled bool `yaml:"enabled"`
+	// Interval is the time between two checks of an endpoint. Default 10s.
+	Interval time.Duration `yaml:"interval"`
+	// Timeout bounds one check; no answer within it is a failure. At most
+	// Interval. Default 2s.
+	Timeout time.Duration `yaml:"timeout"`
+	// Service is the service name sent in the check, such as
+	// "catalog.v1.CatalogService". Default "": the server as a whole.
+	Service string `yaml:"service"`
+	// UnhealthyThreshold is the number of failed checks in a row that
+	// takes an endpoint out. Default 3.
+	UnhealthyThreshold int `yaml:"unhealthy_threshold"`
+	// HealthyThreshold is the number of passed checks in a row that brings
+	// it back. Default 2.
+	HealthyThreshold int `yaml:"healthy_threshold"`
 }
 
 // Fault is the fault injection of an upstream: before a unary call is

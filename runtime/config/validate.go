@@ -101,8 +101,8 @@ func (v *validator) upstream(name string, u Upstream) {
 	if name == "" || strings.ContainsFunc(name, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
 		v.errorf(p, "invalid upstream name %q: use letters, digits, \"-\" and \"_\"", name)
 	}
-	if len(u.Endpoints) == 0 {
-		v.errorf(p, "upstream %q has no endpoints: add %s.endpoints: [\"http://host:port\"]", name, p)
+	if len(u.Endpoints) == 0 && !u.Discovery.Enabled() {
+		v.errorf(p, "upstream %q has no endpoints: add %s.endpoints: [\"http://host:port\"], or %s.discovery to find them in DNS", name, p, p)
 	}
 	for i, ep := range u.Endpoints {
 		v.endpoint(fmt.Sprintf("%s.endpoints[%d]", p, i), ep)
@@ -128,6 +128,8 @@ func (v *validator) upstream(name string, u Upstream) {
 	}
 	v.identity(name, u)
 	v.resilience(name, u)
+	v.discovery(name, u)
+	v.healthCheck(name, u.HealthCheck)
 	if u.MaxBatchSize < 0 {
 		v.errorf(p+".max_batch_size", "max_batch_size of upstream %q must not be negative, got %d: use 0 for the spec's default", name, u.MaxBatchSize)
 	}
