@@ -13,9 +13,10 @@ import (
 // Attribute keys of the upstream metrics.
 const (
 	attrUpstream = attribute.Key("bffgen.upstream")
-	attrEndpoint = attribute.Key("bffgen.upstream.endpoint") // 1-based index, never the address
+	attrEndpoint = attribute.Key("bffgen.upstream.endpoint") // the endpoint's id (EndpointStats.Index), never the address
 	attrKind     = attribute.Key("bffgen.retry.kind")        // "policy" or "transparent"
 	attrState    = attribute.Key("bffgen.breaker.state")     // "closed", "open", "half-open"
+	attrResult   = attribute.Key("bffgen.health_check.result") // "passed" or "failed"
 )
 
 // RegisterMetrics registers the resilience metrics of every upstream of s
@@ -34,10 +35,19 @@ const (
 //   - bffgen.upstream.ejections{bffgen.upstream, bffgen.upstream.endpoint}:
 //     ejections by outlier detection;
 //   - bffgen.upstream.endpoints.healthy{bffgen.upstream}: healthy
-//     endpoints (see [EndpointStats.Healthy]).
+//     endpoints (see [EndpointStats.Healthy]);
+//   - bffgen.upstream.endpoints{bffgen.upstream}: endpoints in the set,
+//     healthy or not (discovery changes it);
+//   - bffgen.upstream.discovery.failures{bffgen.upstream}: failed answers
+//     of the endpoint source, each keeping the last set (upstreams with
+//     discovery);
+//   - bffgen.upstream.health_checks{bffgen.upstream,
+//     bffgen.health_check.result}: active health checks, "passed" or
+//     "failed" (upstreams with a health_check).
 //
-// Endpoints are named by their 1-based index in bff.yaml, never by
-// address. Call it once per meter provider.
+// Endpoints are named by their id ([EndpointStats.Index]: the 1-based
+// position in bff.yaml, or the order in which discovery found them),
+// never by address. Call it once per meter provider.
 func (s *Set) RegisterMetrics(mp metric.MeterProvider) error {
 	meter := mp.Meter("github.com/bffgen/bffgen/runtime/sidecar")
 	retries, err := meter.Int64ObservableCounter("bffgen.upstream.retries",
@@ -76,6 +86,24 @@ func (s *Set) RegisterMetrics(mp metric.MeterProvider) error {
 	if err != nil {
 		return err
 	}
+	total, err := meter.Int64ObservableGauge("bffgen.upstream.endpoints",
+		metric.WithDescription("Endpoints in the upstream's set, healthy or not."),
+		metric.WithUnit("{endpoint}"))
+	if err != nil {
+		return err
+	}
+	discoveryFailures, err := meter.Int64ObservableCounter("bffgen.upstream.discovery.failures",
+		metric.WithDescription("Failed answers of the upstream's endpoint source (DNS): the last set of endpoints was kept."),
+		metric.WithUnit("{failure}"))
+	if err != nil {
+		return err
+	}
+	checks, err := meter.Int64ObservableCounter("bffgen.upstream.health_checks",
+		metric.WithDescription("Active health checks (grpc.health.v1.Health/Check) of the upstream's endpoints, by result: passed or failed."),
+		metric.WithUnit("{check}"))
+	if err != nil {
+		return err
+	}
 	names := slices.Sorted(maps.Keys(s.upstreams))
 	_, err = meter.RegisterCallback(func(_ context.Context, o metric.Observer) error {
 		for _, name := range names {
@@ -102,8 +130,16 @@ func (s *Set) RegisterMetrics(mp metric.MeterProvider) error {
 				}
 			}
 			o.ObserveInt64(healthy, n, metric.WithAttributes(up))
+			o.ObserveInt64(total, int64(len(st.Endpoints)), metric.WithAttributes(up))
+			if st.Discovery != "static" {
+				o.ObserveInt64(discoveryFailures, st.DiscoveryFailures, metric.WithAttributes(up))
+			}
+			if s.upstreams[name].checker != nil {
+				o.ObserveInt64(checks, st.HealthChecks-st.HealthCheckFailures, metric.WithAttributes(up, attrResult.String("passed")))
+				o.ObserveInt64(checks, st.HealthCheckFailures, metric.WithAttributes(up, attrResult.String("failed")))
+			}
 		}
 		return nil
-	}, retries, exhausted, rejections, state, ejections, healthy)
+	}, retries, exhausted, rejections, state, ejections, healthy, total, discoveryFailures, checks)
 	return err
 }

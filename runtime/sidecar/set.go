@@ -44,6 +44,9 @@ func NewSet(cfg map[string]config.Upstream, opts ...Option) (*Set, error) {
 		s.transports.closeIdleConnections()
 		return nil, errors.Join(errs...)
 	}
+	for _, u := range s.upstreams {
+		u.start()
+	}
 	return s, nil
 }
 
@@ -81,7 +84,9 @@ func (s *Set) Require(names ...string) error {
 
 // Ready returns nil when every upstream has a healthy endpoint, and else
 // an error that lists the upstreams without one, sorted: an upstream with
-// no endpoint at all, or whose endpoints are all ejected or failing (see
+// no endpoint at all (a discovered one whose DNS name has no address, or
+// whose source has not answered yet), or whose endpoints are all ejected,
+// failing, or failing their active health check (see
 // [EndpointStats.Healthy]). /readyz answers 503 with it.
 func (s *Set) Ready() error {
 	var empty, unhealthy []string
@@ -115,10 +120,16 @@ func (s *Set) Ready() error {
 	return errors.Join(errs...)
 }
 
-// Close closes the idle connections of the set's transports; calls in
-// flight finish normally, and the set stays usable, opening new
-// connections as needed. It always returns nil.
+// Close stops the endpoint sources (discovery) and health checks of the
+// upstreams and waits until their goroutines have returned, then closes
+// the idle connections of the set's transports. Calls in flight finish
+// normally, and the set stays usable with the endpoints it has, opening
+// new connections as needed. It is safe to call more than once and always
+// returns nil.
 func (s *Set) Close() error {
+	for _, u := range s.upstreams {
+		_ = u.Close()
+	}
 	s.transports.closeIdleConnections()
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -53,6 +54,38 @@ type Upstream struct {
 	breaker *breaker
 	// counters of Stats.
 	retries, transparentRetries, budgetExhausted, breakerRejections atomic.Int64
+
+	// roundRobin is true when the picker is round robin, false for p2c.
+	roundRobin bool
+	// discovery is Stats.Discovery.
+	discovery string
+	// source finds the endpoints at run time; nil for the endpoints of
+	// bff.yaml, applied when the upstream is built.
+	source EndpointSource
+	// checker is the active health check, nil when it is off.
+	checker *healthChecker
+	// known is closed once the endpoints are known: at once for static
+	// endpoints, at the source's first answer otherwise.
+	known     chan struct{}
+	knownOnce sync.Once
+	// setMu serializes the changes of the endpoint set (update) and
+	// guards the fields below.
+	setMu sync.Mutex
+	// nextID is the id of the last endpoint added (see endpoint.index).
+	nextID int
+	// lastWarn is when a failure of the source was last logged; failing
+	// is true while its last answer was a failure.
+	lastWarn time.Time
+	failing  bool
+	// discoveryFailures counts the failed answers of the source;
+	// discoveryErr holds the text of the last answer's error, or "".
+	discoveryFailures atomic.Int64
+	discoveryErr      atomic.Value
+	// stop ends the goroutines of the source and the health checker, and
+	// done waits for them.
+	stopOnce sync.Once
+	stop     context.CancelFunc
+	done     sync.WaitGroup
 }
 
 var _ connect.HTTPClient = (*Upstream)(nil)
@@ -62,6 +95,12 @@ var _ connect.HTTPClient = (*Upstream)(nil)
 // defaults of bff.yaml; cfg.Endpoints may be empty, in which case every call
 // fails with connect.CodeUnavailable and [Set.Ready] reports the upstream.
 // name must be usable as a host name: letters, digits, '-', '_' and '.'.
+//
+// With cfg.Discovery the endpoints come from DNS or a registered
+// [EndpointSource], watched on a goroutine from now until
+// [Upstream.Close]; calls made before the source's first answer wait for it
+// (within their deadline). With cfg.HealthCheck enabled, a goroutine checks
+// the endpoints until Close too.
 //
 // A standalone upstream has transports of its own; its idle connections
 // close after 90s, or at once with [Upstream.CloseIdleConnections]. Use a
@@ -77,6 +116,7 @@ func NewUpstream(name string, cfg config.Upstream, opts ...Option) (*Upstream, e
 		return nil, err
 	}
 	u.own = t
+	u.start()
 	return u, nil
 }
 
@@ -121,6 +161,17 @@ func newUpstream(name string, cfg config.Upstream, o *options, t *transports) (*
 	if n := cfg.Retry.MaxAttempts; n < 0 || n > config.MaxMaxAttempts {
 		errs = append(errs, fmt.Errorf("retry.max_attempts %d: want 1 to %d", n, config.MaxMaxAttempts))
 	}
+	var source EndpointSource
+	if cfg.Discovery.Enabled() {
+		if len(cfg.Endpoints) > 0 {
+			errs = append(errs, errors.New("endpoints and discovery are both set: set one"))
+		}
+		src, err := discoverySource(name, cfg.Discovery, o)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		source = src
+	}
 	endpoints := make([]*endpoint, 0, len(cfg.Endpoints))
 	for i, raw := range cfg.Endpoints {
 		ep, err := parseEndpoint(i+1, raw)
@@ -149,7 +200,25 @@ func newUpstream(name string, cfg config.Upstream, o *options, t *transports) (*
 		failurePenalty: timeout,
 		retry:          newRetryPolicy(cfg.Retry),
 		breaker:        newBreaker(cfg.CircuitBreaker),
+
+		roundRobin: cfg.LoadBalancing == config.LoadBalancingRoundRobin,
+		discovery:  discoveryKind(cfg.Discovery),
+		source:     source,
+		nextID:     len(endpoints),
+		known:      make(chan struct{}),
 	}
+	checker, err := newHealthChecker(cfg.HealthCheck, protocolOption, u.transport)
+	if err != nil {
+		return nil, fmt.Errorf("upstream %q: %w", name, err)
+	}
+	if checker != nil {
+		checker.u = u
+		u.checker = checker
+	}
+	if source == nil {
+		u.markKnown()
+	}
+	u.discoveryErr.Store("")
 	now := time.Now()
 	for _, ep := range endpoints {
 		ep.ewma, ep.stamp = defaultRTT, now
@@ -164,12 +233,46 @@ func newUpstream(name string, cfg config.Upstream, o *options, t *transports) (*
 	}
 	interceptors := append([]connect.Interceptor{&interceptor{u: u, upstream: name, timeout: timeout, forward: forwardList(cfg.ForwardHeaders, cfg.ForwardAuthorization), response: canonical(cfg.ResponseHeaders), claims: claimHeaders(cfg.ForwardClaims), fault: fault}}, o.interceptors...)
 	u.options = append(u.options, connect.WithInterceptors(interceptors...))
-	var p picker = newP2C(endpoints)
-	if cfg.LoadBalancing == config.LoadBalancingRoundRobin {
-		p = newRoundRobin(endpoints)
-	}
-	u.picker.Store(&p)
+	u.setPicker(endpoints)
 	return u, nil
+}
+
+// start starts the goroutines of the upstream's source and health checker,
+// if any; [Upstream.Close] stops them.
+func (u *Upstream) start() {
+	if u.source == nil && u.checker == nil {
+		u.stop = func() {}
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	u.stop = cancel
+	if u.source != nil {
+		u.done.Go(func() {
+			defer u.markKnown()
+			u.source.Watch(ctx, u.update)
+		})
+	}
+	if u.checker != nil {
+		u.done.Go(func() { u.checker.run(ctx) })
+	}
+}
+
+// Close stops the upstream's endpoint source and health checks and waits
+// until their goroutines have returned, then closes the idle connections of
+// a standalone upstream (see [Upstream.CloseIdleConnections]). Calls in
+// flight finish normally; the upstream stays usable with its last
+// endpoints, which no longer change and are no longer checked. Close is
+// safe to call more than once and always returns nil. An upstream of a
+// [Set] is closed by [Set.Close].
+func (u *Upstream) Close() error {
+	u.stopOnce.Do(func() {
+		if u.stop != nil {
+			u.stop()
+		}
+	})
+	u.done.Wait()
+	u.CloseIdleConnections()
+	return nil
 }
 
 // checkName reports whether name can be the host of the logical base URL.
@@ -228,6 +331,9 @@ func (u *Upstream) Do(req *http.Request) (*http.Response, error) {
 	reqBody := req.Body
 	for try := 0; ; try++ {
 		ep, err := (*u.picker.Load()).pick(exclude, time.Now())
+		if err != nil && u.awaitKnown(ctx) {
+			ep, err = (*u.picker.Load()).pick(exclude, time.Now())
+		}
 		if err != nil {
 			if reqBody != nil {
 				_ = reqBody.Close()
