@@ -13,9 +13,9 @@ import (
 // Attribute keys of the upstream metrics.
 const (
 	attrUpstream = attribute.Key("bffgen.upstream")
-	attrEndpoint = attribute.Key("bffgen.upstream.endpoint") // the endpoint's id (EndpointStats.Index), never the address
-	attrKind     = attribute.Key("bffgen.retry.kind")        // "policy" or "transparent"
-	attrState    = attribute.Key("bffgen.breaker.state")     // "closed", "open", "half-open"
+	attrEndpoint = attribute.Key("bffgen.upstream.endpoint")   // the endpoint's id (EndpointStats.Index), never the address
+	attrKind     = attribute.Key("bffgen.retry.kind")          // "policy" or "transparent"
+	attrState    = attribute.Key("bffgen.breaker.state")       // "closed", "open", "half-open"
 	attrResult   = attribute.Key("bffgen.health_check.result") // "passed" or "failed"
 )
 

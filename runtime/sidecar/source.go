@@ -172,13 +172,10 @@ func (u *Upstream) markKnown() {
 }
 
 // awaitKnown waits, when the upstream's source has not answered yet, until
-// it does or ctx ends, and reports whether it waited for an answer.
+// it does or ctx ends, and reports whether the source has answered: a pick
+// that found no endpoint is worth making again then, since the answer may
+// have come in between.
 func (u *Upstream) awaitKnown(ctx context.Context) bool {
-	select {
-	case <-u.known:
-		return false
-	default:
-	}
 	select {
 	case <-u.known:
 		return true
