@@ -3,10 +3,12 @@ package runtime_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -91,6 +93,16 @@ func TestReadyzFollowsTheActiveHealthCheck(t *testing.T) {
 	}
 	health.SetStatus("", grpchealth.StatusServing)
 	until(t, "200", func() bool { code, _ := readyz(srv); return code == 200 })
+	rec := httptest.NewRecorder()
+	srv.AdminHandler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	for _, series := range []string{
+		`bffgen_upstream_health_checks_total{bffgen_health_check_result="failed",bffgen_upstream="catalog",`,
+		`bffgen_upstream_health_checks_total{bffgen_health_check_result="passed",bffgen_upstream="catalog",`,
+	} {
+		if !strings.Contains(rec.Body.String(), series) {
+			t.Errorf("/metrics lacks %s", series)
+		}
+	}
 }
 
 // runtimeDNS answers A records for one name, or NXDOMAIN.
@@ -152,6 +164,16 @@ func TestReadyzWithDNSDiscovery(t *testing.T) {
 			if tc.addrs != nil {
 				if got := upstreamsPage(t, srv)[0].Endpoints[0]; got.URL != backend.URL || got.Index != 1 {
 					t.Errorf("/upstreams endpoint %+v, want %s with id 1", got, backend.URL)
+				}
+			}
+			rec := httptest.NewRecorder()
+			srv.AdminHandler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+			for _, series := range []string{
+				fmt.Sprintf(`bffgen_upstream_endpoints{bffgen_upstream="catalog",otel_scope_name="github.com/bffgen/bffgen/runtime/sidecar",otel_scope_schema_url="",otel_scope_version=""} %d`, len(tc.addrs)),
+				`bffgen_upstream_discovery_failures_total{bffgen_upstream="catalog",otel_scope_name="github.com/bffgen/bffgen/runtime/sidecar",otel_scope_schema_url="",otel_scope_version=""} 0`,
+			} {
+				if !strings.Contains(rec.Body.String(), series) {
+					t.Errorf("/metrics lacks %s", series)
 				}
 			}
 		})

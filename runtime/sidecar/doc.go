@@ -44,9 +44,28 @@
 // budget, and an optional circuit breaker per upstream. [Upstream.Stats]
 // reports their counters and the health of each endpoint.
 //
+// Discovery: an upstream's endpoints are the endpoints: list of bff.yaml
+// (a [StaticSource]), or come from an [EndpointSource] while the upstream
+// lives: DNS A/AAAA or SRV records asked again every 30s
+// (upstreams.<name>.discovery, a Kubernetes headless Service), or a source
+// the program registers with [WithEndpointSource] (the seam for a
+// Kubernetes EndpointSlice source in a module of its own). Each new set
+// becomes a new picker; an endpoint that stays keeps its state (latency
+// estimate, ejection, health, calls in flight) and its id, a removed one
+// finishes its calls in flight. A failed lookup keeps the last set; an
+// answer of no address empties it. Endpoints are named in messages,
+// metrics and [Stats] by an id, never by address: the 1-based position in
+// bff.yaml, or the order in which discovery found them.
+//
+// Active health checks (upstreams.<name>.health_check, off by default)
+// call grpc.health.v1.Health/Check on every endpoint over the upstream's
+// protocol and transport; an endpoint that fails them is not picked and
+// counts as unhealthy ([EndpointStats.Reason]).
+//
 // A [Set] builds the upstreams of a configuration, checks that the ones the
 // generated code needs exist ([Set.Require]) and binds generated clients to
-// them ([Client]).
+// them ([Client]). [Set.Close] stops the goroutines of discovery and
+// health checks.
 //
 // An upstream with a tls: block (config.UpstreamTLS) has a pool of its own
 // whose https:// connections trust its ca_file, check its server_name and
