@@ -23,7 +23,7 @@ type dnsServer struct {
 	conn net.PacketConn
 
 	mu       sync.Mutex
-	a        map[string][4]byte         // name (rooted) -> address
+	a        map[string][4]byte // name (rooted) -> address
 	srv      map[string][]dnsmessage.SRVResource
 	servfail bool
 }
