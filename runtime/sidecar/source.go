@@ -52,6 +52,8 @@ func (s StaticSource) Watch(_ context.Context, update func([]string, error)) {
 // SourceFunc builds the endpoint source of the upstream called upstream,
 // from discovery.target of its configuration (the form of target is the
 // source's to define). An error stops [NewSet] and names the upstream.
+// It should only check target and build the source: Watch is where work
+// starts, and it is not called when NewSet fails for another upstream.
 type SourceFunc func(upstream, target string) (EndpointSource, error)
 
 // WithEndpointSource registers an endpoint source under kind, the name an
