@@ -94,7 +94,7 @@ func TestReadyzFailsWhenAnUpstreamHasNoHealthyEndpoint(t *testing.T) {
 	if err := json.Unmarshal(rec.Body.Bytes(), &page); err != nil || rec.Code != 200 || rec.Header().Get("Content-Type") != "application/json" {
 		t.Fatalf("/upstreams = %d %q %s (%v)", rec.Code, rec.Header().Get("Content-Type"), rec.Body, err)
 	}
-	want := []sidecar.Stats{{Name: "catalog", Endpoints: []sidecar.EndpointStats{{Index: 1, URL: dead.URL, Healthy: false, Ejected: true, Ejections: 1}}}}
+	want := []sidecar.Stats{{Name: "catalog", Discovery: "static", Endpoints: []sidecar.EndpointStats{{Index: 1, URL: dead.URL, Healthy: false, Reason: sidecar.ReasonEjected, Ejected: true, Ejections: 1}}}}
 	if !reflect.DeepEqual(page.Upstreams, want) {
 		t.Errorf("/upstreams = %+v\nwant %+v", page.Upstreams, want)
 	}
