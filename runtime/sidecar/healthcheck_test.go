@@ -233,3 +233,44 @@ func TestCloseLeavesNoGoroutine(t *testing.T) {
 	}
 	a.srv.Close()
 }
+
+// A check fails when it cannot get SERVING whatever the reason: a service
+// the backend does not know (NOT_FOUND), a backend without the health
+// service (UNIMPLEMENTED), an endpoint that refuses connections.
+func TestHealthCheckFailsWithoutAServingAnswer(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		service   string
+		transport http.RoundTripper
+	}{
+		{"unknown service", "other.v1.Service", newMemHealth()},
+		{"no health service", "", handlerTransport{http.NotFoundHandler()}},
+		{"connection refused", "", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				rt := tc.transport
+				if rt == nil {
+					rt, _ = newMemNet() // no replica: every host refuses
+				}
+				set, err := sidecar.NewSet(map[string]config.Upstream{"catalog": {
+					Endpoints:   []string{"http://a.test", "http://b.test"},
+					HealthCheck: config.HealthCheck{Enabled: true, Service: tc.service},
+				}}, sidecar.WithTransport(rt), quiet)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer set.Close()
+				synctest.Wait()
+				u, _ := set.Upstream("catalog")
+				if got := reasons(u); got[0] != sidecar.ReasonHealthCheck || got[1] != sidecar.ReasonHealthCheck {
+					t.Errorf("reasons %q after the first checks, want both out", got)
+				}
+				if st := u.Stats(); st.HealthChecks != 2 || st.HealthCheckFailures != 2 {
+					t.Errorf("checks %d, failed %d; want 2 and 2", st.HealthChecks, st.HealthCheckFailures)
+				}
+			})
+		})
+	}
+}
+
