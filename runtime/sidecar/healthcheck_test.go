@@ -273,4 +273,3 @@ func TestHealthCheckFailsWithoutAServingAnswer(t *testing.T) {
 		})
 	}
 }
-
