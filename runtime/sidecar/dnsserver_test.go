@@ -106,9 +106,9 @@ func (s *dnsServer) set(f func()) {
 // Against a real DNS server on 127.0.0.1 and Go's own resolver: SRV
 // targets resolved to their A records give the endpoints; SERVFAIL keeps
 // them; NXDOMAIN empties the set; a dns: name gives one endpoint per A
-// record.
+// record. Not parallel, as the other tests with real servers and short
+// intervals.
 func TestDiscoveryWithARealDNSServer(t *testing.T) {
-	t.Parallel()
 	a := newReplica(t, "a")
 	u, _ := url.Parse(a.url)
 	port, _ := strconv.Atoi(u.Port())

@@ -59,9 +59,10 @@ func reasons(u *sidecar.Upstream) []string {
 
 // An endpoint whose health check answers NOT_SERVING is picked by no call
 // and reported unhealthy, over each protocol; it is picked again once it
-// answers SERVING; with both out, Ready reports the upstream.
+// answers SERVING; with both out, Ready reports the upstream. Not
+// parallel with the other tests (its protocols are, with each other):
+// checks every 10ms would slow the tests whose figures depend on latency.
 func TestActiveHealthCheckTakesAnEndpointOutAndBack(t *testing.T) {
-	t.Parallel()
 	for _, protocol := range []string{config.ProtocolConnect, config.ProtocolGRPC, config.ProtocolGRPCWeb} {
 		t.Run(protocol, func(t *testing.T) {
 			t.Parallel()
