@@ -105,5 +105,8 @@ func (s *Set) RegisterMetrics(mp metric.MeterProvider) error {
 		}
 		return nil
 	}, retries, exhausted, rejections, state, ejections, healthy)
-	return err
+	if err != nil {
+		return err
+	}
+	return s.registerTrafficMetrics(meter)
 }

@@ -40,6 +40,9 @@ func NewSet(cfg map[string]config.Upstream, opts ...Option) (*Set, error) {
 		}
 		s.upstreams[name] = u
 	}
+	if len(errs) == 0 {
+		errs = s.linkTraffic(cfg, o)
+	}
 	if len(errs) > 0 {
 		s.transports.closeIdleConnections()
 		return nil, errors.Join(errs...)

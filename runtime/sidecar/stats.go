@@ -25,6 +25,13 @@ type Stats struct {
 	BreakerRejections int64  `json:"breaker_rejections"`
 	// Endpoints are the endpoints in configuration order.
 	Endpoints []EndpointStats `json:"endpoints"`
+
+	// Split lists the groups of the upstream's weighted split, the
+	// upstream itself first; nil without a split. Mirror is its mirror,
+	// Hedging its hedging counters; nil when off.
+	Split   []SplitStats  `json:"split,omitempty"`
+	Mirror  *MirrorStats  `json:"mirror,omitempty"`
+	Hedging *HedgingStats `json:"hedging,omitempty"`
 }
 
 // EndpointStats is a snapshot of one endpoint of an upstream.
@@ -58,6 +65,7 @@ func (u *Upstream) Stats() Stats {
 	if u.breaker != nil {
 		s.BreakerState = u.breaker.state()
 	}
+	u.trafficStats(&s)
 	now := time.Now()
 	for _, ep := range (*u.picker.Load()).all() {
 		es := EndpointStats{Index: ep.index, URL: ep.addr, Healthy: u.outliers.healthy(ep, now), Ejected: ep.ejected(now), Outstanding: ep.outstanding.Load()}
