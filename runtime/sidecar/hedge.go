@@ -81,6 +81,7 @@ func (u *Upstream) doHedged(ctx context.Context, req *http.Request, reqBody io.R
 		}
 		actx, cancel := context.WithCancel(ctx)
 		out := req.WithContext(actx)
+		out.Header = req.Header.Clone() // attempts run at once: none shares a map a round tripper may touch
 		out.URL = ep.rewrite(req.URL)
 		out.Host = ""
 		out.Body, out.GetBody = http.NoBody, nil
