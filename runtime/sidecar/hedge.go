@@ -68,6 +68,7 @@ func (u *Upstream) doHedged(ctx context.Context, req *http.Request, reqBody io.R
 	results := make(chan hedgeResult, h.maxAttempts)
 	tried := st.tried
 	launched, pending := 0, 0
+	cancels := make([]context.CancelFunc, 0, h.maxAttempts) // of attempt n at n-1
 	launch := func() error {
 		ep, err := (*u.picker.Load()).pick(tried, time.Now())
 		if err != nil {
@@ -80,6 +81,7 @@ func (u *Upstream) doHedged(ctx context.Context, req *http.Request, reqBody io.R
 			u.hedges.Add(1)
 		}
 		actx, cancel := context.WithCancel(ctx)
+		cancels = append(cancels, cancel)
 		out := req.WithContext(actx)
 		out.Header = req.Header.Clone() // attempts run at once: none shares a map a round tripper may touch
 		out.URL = ep.rewrite(req.URL)
@@ -140,6 +142,11 @@ func (u *Upstream) doHedged(ctx context.Context, req *http.Request, reqBody io.R
 			if last != nil {
 				last.discard()
 			}
+			for i, cancel := range cancels {
+				if i != r.n-1 {
+					cancel()
+				}
+			}
 			go drainLosers(results, pending)
 			if r.n > 1 {
 				u.hedgeWins.Add(1)
@@ -197,12 +204,12 @@ func (u *Upstream) doHedged(ctx context.Context, req *http.Request, reqBody io.R
 		timer.Reset(h.delay)
 	}
 	// Every attempt failed: answer with the last failure.
-	defer last.cancel()
 	if last.err != nil {
+		last.cancel()
 		return nil, sanitize(ctx, last.ep, last.err)
 	}
 	res := last.res
-	res.Body = &body{ReadCloser: res.Body, ctx: ctx, ep: last.ep, u: u}
+	res.Body = &cancelBody{ReadCloser: &body{ReadCloser: res.Body, ctx: ctx, ep: last.ep, u: u}, cancel: last.cancel}
 	return res, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -466,4 +467,88 @@ func TestHedgingLoadIsBoundedByTheBudget(t *testing.T) {
 			t.Errorf("backends got %d calls for %d (hedges %d, %d failed), want more than %d and at most %d", got, calls, st.Hedging.Hedges, failed.Load(), calls, bound)
 		}
 	})
+}
+
+// TestHedgingAfterFailures (synctest): as gRPC A6's hedging, an attempt
+// that fails with UNAVAILABLE starts the next one at once, a backend's
+// pushback delays it or (negative) stops hedging, and any other answer
+// ends the call; when every attempt failed, the caller gets the last
+// failure as the backend sent it.
+func TestHedgingAfterFailures(t *testing.T) {
+	tests := []struct {
+		name      string
+		answer    func(context.Context) error
+		wantCalls int64
+		wantCode  connect.Code
+		wantTime  time.Duration
+	}{
+		{"UNAVAILABLE: the next attempt at once", fail(connect.CodeUnavailable), 3, connect.CodeUnavailable, 0},
+		{"pushback 2000 ms: the next attempt 2 s later", pushback("Grpc-Retry-Pushback-Ms", "2000"), 3, connect.CodeUnavailable, 4 * time.Second},
+		{"negative pushback: no more attempts", pushback("Grpc-Retry-Pushback-Ms", "-1"), 1, connect.CodeUnavailable, 0},
+		{"INVALID_ARGUMENT: an answer, no more attempts", fail(connect.CodeInvalidArgument), 1, connect.CodeInvalidArgument, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				net, rs := newMemNet("a", "b")
+				for _, r := range rs {
+					r.set(tt.answer)
+				}
+				set := newSet(t, map[string]config.Upstream{"catalog": {
+					Endpoints: []string{rs[0].url, rs[1].url}, Timeout: 10 * time.Second,
+					Hedging: config.Hedging{Enabled: true, Delay: time.Second, MaxAttempts: 3},
+				}}, sidecar.WithTransport(net), quiet)
+				start := time.Now()
+				err := call(t.Context(), idempotentEcho(set, "catalog"))
+				elapsed := time.Since(start)
+				synctest.Wait()
+				got := rs[0].calls.Load() + rs[1].calls.Load()
+				if got != tt.wantCalls || connect.CodeOf(err) != tt.wantCode || elapsed != tt.wantTime {
+					t.Errorf("%d backend calls, %v after %s; want %d calls, %v after %s", got, err, elapsed, tt.wantCalls, tt.wantCode, tt.wantTime)
+				}
+				if err != nil && !strings.Contains(err.Error(), "replica") {
+					t.Errorf("got %v, want the backend's own error", err)
+				}
+			})
+		})
+	}
+}
+
+// TestTrafficPoliciesNeedASetAndKnownTargets: NewSet refuses a split or a
+// mirror whose upstream is unknown, itself or of another protocol, and a
+// chained split; a standalone NewUpstream refuses both.
+func TestTrafficPoliciesNeedASetAndKnownTargets(t *testing.T) {
+	t.Parallel()
+	ep := []string{"http://127.0.0.1:1"}
+	for _, tc := range []struct {
+		name string
+		cfg  map[string]config.Upstream
+		want string
+	}{
+		{"unknown split target", map[string]config.Upstream{"a": {Endpoints: ep, Split: []config.SplitTarget{{Upstream: "b", Weight: 5}}}},
+			`upstream "a": split target "b" is not an upstream of the set`},
+		{"split to itself", map[string]config.Upstream{"a": {Endpoints: ep, Split: []config.SplitTarget{{Upstream: "a", Weight: 5}}}},
+			`upstream "a": split target is the upstream itself`},
+		{"mirror of another protocol", map[string]config.Upstream{"a": {Endpoints: ep, Mirror: config.Mirror{Upstream: "b"}}, "b": {Endpoints: ep, Protocol: "grpc"}},
+			`upstream "a": mirror upstream "b" speaks "grpc", not "connect"`},
+		{"chained split", map[string]config.Upstream{
+			"a": {Endpoints: ep, Split: []config.SplitTarget{{Upstream: "b", Weight: 5}}},
+			"b": {Endpoints: ep, Split: []config.SplitTarget{{Upstream: "c", Weight: 5}}},
+			"c": {Endpoints: ep}},
+			`upstream "a": split target "b" has a split of its own: splits do not chain`},
+		{"weights over 100", map[string]config.Upstream{"a": {Endpoints: ep, Split: []config.SplitTarget{{Upstream: "b", Weight: 101}}}, "b": {Endpoints: ep}},
+			`upstream "a": split weight 101 of "b": want 0 to 100`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := sidecar.NewSet(tc.cfg)
+			if err == nil || err.Error() != tc.want {
+				t.Errorf("NewSet: got %v, want %q", err, tc.want)
+			}
+		})
+	}
+	_, err := sidecar.NewUpstream("a", config.Upstream{Endpoints: ep, Mirror: config.Mirror{Upstream: "b"}})
+	if err == nil || !strings.Contains(err.Error(), "NewSet") {
+		t.Errorf("NewUpstream with a mirror: got %v, want an error pointing to NewSet", err)
+	}
 }
