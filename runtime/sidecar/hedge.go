@@ -39,6 +39,9 @@ type hedgeResult struct {
 	res    *http.Response
 	err    error
 	cancel context.CancelFunc
+	// ended reports that the body was found empty and read to its end, so
+	// the trailers are there.
+	ended bool
 }
 
 // doHedged sends req, the request of an idempotent unary call whose body
@@ -95,7 +98,11 @@ func (u *Upstream) doHedged(ctx context.Context, req *http.Request, reqBody io.R
 		n := launched
 		go func() {
 			res, err := u.transport.RoundTrip(out)
-			results <- hedgeResult{n: n, ep: ep, a: a, res: res, err: err, cancel: cancel}
+			ended := false
+			if err == nil && u.protocol == protocolGRPC {
+				ended = peekEnd(res)
+			}
+			results <- hedgeResult{n: n, ep: ep, a: a, res: res, err: err, cancel: cancel, ended: ended}
 		}()
 		return nil
 	}
@@ -137,7 +144,7 @@ func (u *Upstream) doHedged(ctx context.Context, req *http.Request, reqBody io.R
 			}
 			continue
 		}
-		if r.err == nil && !retryableResponse(r.res) {
+		if r.err == nil && !retryableResponse(r.res, r.ended) {
 			// The winner: cancel the others, which end as ignored.
 			if last != nil {
 				last.discard()
@@ -237,13 +244,47 @@ func drainLosers(results <-chan hedgeResult, n int) {
 
 // retryableResponse reports whether an answer is a failure that another
 // attempt may fix: HTTP 503 (the Connect protocol's UNAVAILABLE), or a
-// gRPC trailers-only answer with status UNAVAILABLE.
-func retryableResponse(res *http.Response) bool {
+// gRPC answer without a message whose status, in its headers or (when
+// ended, the body read to its end) its trailers, is UNAVAILABLE.
+func retryableResponse(res *http.Response, ended bool) bool {
 	if res.StatusCode == http.StatusServiceUnavailable {
 		return true
 	}
-	v := res.Header.Get("Grpc-Status")
-	return v != "" && v == strconv.Itoa(int(connect.CodeUnavailable))
+	unavailable := strconv.Itoa(int(connect.CodeUnavailable))
+	return res.Header.Get("Grpc-Status") == unavailable || ended && res.Trailer.Get("Grpc-Status") == unavailable
+}
+
+// peekEnd reads the first byte of a gRPC response's body, and reports
+// whether there was none: a gRPC error without a message, whose status
+// is in the trailers, now read. Either way the body reads as before. It
+// waits for the first byte of the message or the end of the answer,
+// which a unary call waits for anyway.
+func peekEnd(res *http.Response) bool {
+	if res.Header.Get("Grpc-Status") != "" {
+		return false // a trailers-only answer
+	}
+	var b [1]byte
+	n, err := io.ReadFull(res.Body, b[:])
+	res.Body = &prefixed{Reader: io.MultiReader(bytes.NewReader(b[:n]), errAfter(err, res.Body)), Closer: res.Body}
+	return n == 0 && err == io.EOF
+}
+
+// errAfter returns r, or, when the peek failed with an error other than
+// the end of the body, a reader that fails with it.
+func errAfter(err error, r io.Reader) io.Reader {
+	switch err {
+	case nil:
+		return r
+	case io.EOF, io.ErrUnexpectedEOF:
+		return bytes.NewReader(nil)
+	}
+	return errReader{err}
+}
+
+// prefixed is a body whose first bytes were read ahead.
+type prefixed struct {
+	io.Reader
+	io.Closer
 }
 
 // cancelBody cancels the context of the winning attempt when its body is

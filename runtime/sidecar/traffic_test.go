@@ -552,3 +552,28 @@ func TestTrafficPoliciesNeedASetAndKnownTargets(t *testing.T) {
 		t.Errorf("NewUpstream with a mirror: got %v, want an error pointing to NewSet", err)
 	}
 }
+
+// TestHedgingOnEveryProtocol: an UNAVAILABLE answer is a retryable failure
+// whatever the protocol (the Connect protocol's 503, gRPC-Web's status in
+// the headers, gRPC's in the trailers of an answer without a message),
+// and an answer's message reaches the caller intact.
+func TestHedgingOnEveryProtocol(t *testing.T) {
+	t.Parallel()
+	for _, protocol := range []string{config.ProtocolConnect, config.ProtocolGRPC, config.ProtocolGRPCWeb} {
+		t.Run(protocol, func(t *testing.T) {
+			t.Parallel()
+			a, b := newBackend(t, "a", withH2C()), newBackend(t, "b", withH2C())
+			set := newSet(t, map[string]config.Upstream{"catalog": {Endpoints: []string{a.srv.URL, b.srv.URL}, Protocol: protocol,
+				Hedging: config.Hedging{Enabled: true, Delay: time.Minute, MaxAttempts: 3}}}, quiet)
+			client := idempotentEcho(set, "catalog")
+			_, err := client.CallUnary(t.Context(), connect.NewRequest(wrapperspb.String("unavailable")))
+			if got := a.calls.Load() + b.calls.Load(); got != 3 || connect.CodeOf(err) != connect.CodeUnavailable || !strings.Contains(err.Error(), "backend says unavailable") {
+				t.Errorf("%d backend calls, %v; want 3 attempts at once and the backend's UNAVAILABLE", got, err)
+			}
+			res, err := client.CallUnary(t.Context(), connect.NewRequest(wrapperspb.String("x")))
+			if err != nil || (res.Msg.GetValue() != "a" && res.Msg.GetValue() != "b") || a.calls.Load()+b.calls.Load() != 4 {
+				t.Errorf("got %v, %v after %d calls; want one backend's name from one more call", res, err, a.calls.Load()+b.calls.Load())
+			}
+		})
+	}
+}
