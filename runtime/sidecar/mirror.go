@@ -139,9 +139,9 @@ func (m *mirrorer) send(ctx context.Context, out *http.Request) error {
 		a.finish(outcomeFailure)
 		return sanitize(ctx, ep, err)
 	}
-	_, rerr := io.Copy(io.Discard, io.LimitReader(res.Body, maxMirrorDrain))
+	n, rerr := io.Copy(io.Discard, io.LimitReader(res.Body, maxMirrorDrain))
 	_ = res.Body.Close()
-	status := grpcStatus(res)
+	status := grpcStatus(res, rerr == nil && n < maxMirrorDrain)
 	switch {
 	case rerr != nil:
 		a.finish(outcomeFailure)
@@ -157,13 +157,13 @@ func (m *mirrorer) send(ctx context.Context, out *http.Request) error {
 	return nil
 }
 
-// grpcStatus returns the gRPC status code of a response read to its end
-// (trailers, or the headers of a trailers-only response), 0 when there is
-// none (the Connect protocol).
-func grpcStatus(res *http.Response) connect.Code {
-	v := res.Trailer.Get("Grpc-Status")
-	if v == "" {
-		v = res.Header.Get("Grpc-Status")
+// grpcStatus returns the gRPC status code of a response: in its headers
+// (a trailers-only answer) or, when ended (read to its end), its trailers;
+// 0 when there is none (the Connect protocol, or a long answer).
+func grpcStatus(res *http.Response, ended bool) connect.Code {
+	v := res.Header.Get("Grpc-Status")
+	if v == "" && ended {
+		v = res.Trailer.Get("Grpc-Status")
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 0 {

@@ -577,3 +577,42 @@ func TestHedgingOnEveryProtocol(t *testing.T) {
 		})
 	}
 }
+
+// TestMirrorCountsTheShadowsFailures: a shadow that answers with an error
+// code has its copies counted as failed, whatever the protocol (gRPC's
+// status is in the trailers), while the caller gets the primary's answer.
+func TestMirrorCountsTheShadowsFailures(t *testing.T) {
+	t.Parallel()
+	for _, protocol := range []string{config.ProtocolConnect, config.ProtocolGRPC, config.ProtocolGRPCWeb} {
+		t.Run(protocol, func(t *testing.T) {
+			t.Parallel()
+			primary := newBackend(t, "primary", withH2C())
+			sh := &replica{name: "shadow"}
+			sh.set(fail(connect.CodeNotFound))
+			srv := httptest.NewUnstartedServer(sh.handler())
+			srv.Config.Protocols = new(http.Protocols)
+			srv.Config.Protocols.SetHTTP1(true)
+			srv.Config.Protocols.SetUnencryptedHTTP2(true)
+			srv.Start()
+			t.Cleanup(srv.Close)
+			set := newSet(t, map[string]config.Upstream{
+				"catalog":        {Endpoints: []string{primary.srv.URL}, Protocol: protocol, Mirror: config.Mirror{Upstream: "catalog-shadow"}},
+				"catalog-shadow": {Endpoints: []string{srv.URL}, Protocol: protocol},
+			}, quiet)
+			client := idempotentEcho(set, "catalog")
+			for range 5 {
+				res, err := client.CallUnary(t.Context(), connect.NewRequest(wrapperspb.String("x")))
+				if err != nil || res.Msg.GetValue() != "primary" {
+					t.Fatalf("got %v, %v; want the primary's answer", res, err)
+				}
+			}
+			eventually(t, "no copy in flight", func() bool { return stats(t, set, "catalog").Mirror.InFlight == 0 })
+			if m := stats(t, set, "catalog").Mirror; m.Sent != 5 || m.Failed != 5 || sh.calls.Load() != 5 {
+				t.Errorf("mirror %+v, shadow %d calls: want 5 sent, 5 failed", m, sh.calls.Load())
+			}
+			if st := stats(t, set, "catalog-shadow"); !st.Endpoints[0].Healthy {
+				t.Errorf("NOT_FOUND counted against the shadow's endpoint: %+v", st.Endpoints[0])
+			}
+		})
+	}
+}
