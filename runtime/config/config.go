@@ -235,7 +235,7 @@ type SplitTarget struct {
 
 // Mirror is the shadowing of an upstream (Envoy's request mirroring): a
 // copy of Percent percent of the unary calls made through the upstream
-// is sent to the Upstream named here, after the same bytes and headers
+// is sent to the Upstream named here, with the same bytes and headers
 // plus the header Bffgen-Shadow, and its answer is read and dropped. The
 // copy never changes the response nor delays it; it is sent once, never
 // retried, within the shadow upstream's timeout; at most MaxInFlight
@@ -262,9 +262,10 @@ type Mirror struct {
 // came within Delay, up to MaxAttempts attempts in all (gRPC A6's hedging
 // policy): the first answer wins and the other attempts are cancelled,
 // which does not count against their endpoints. An attempt that fails
-// with UNAVAILABLE (or its per-try timeout) starts the next one at once.
-// Only idempotent procedures are hedged (as retry decides); for them
-// hedging replaces retries. Every attempt after the first is taken from
+// with UNAVAILABLE starts the next one at once (or after the backend's
+// pushback). Only idempotent procedures are hedged (as retry decides);
+// for them hedging replaces retries, and retry.per_try_timeout bounds the
+// hedged attempts together. Every attempt after the first is taken from
 // the retry budget. The zero Hedging is off.
 type Hedging struct {
 	// Enabled turns hedging on. Default false.

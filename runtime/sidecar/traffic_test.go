@@ -3,6 +3,7 @@ package sidecar_test
 import (
 	"context"
 	"fmt"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -26,18 +27,9 @@ import (
 // 3.5 million runs).
 func within(n, calls int, p float64) (lo, hi int, ok bool) {
 	mean := float64(calls) * p
-	sd := 5 * sqrt(mean*(1-p))
+	sd := 5 * math.Sqrt(mean*(1-p))
 	lo, hi = int(mean-sd), int(mean+sd+1)
 	return lo, hi, n >= lo && n <= hi
-}
-
-// sqrt is math.Sqrt by Newton's method, to keep the imports short.
-func sqrt(x float64) float64 {
-	z := x/2 + 1
-	for range 50 {
-		z -= (z*z - x) / (2 * z)
-	}
-	return z
 }
 
 // stats returns the stats of the named upstream of set.
