@@ -63,9 +63,12 @@ func (s *Set) Upstream(name string) (*Upstream, bool) {
 func (s *Set) Require(names ...string) error {
 	var missing []string
 	for _, name := range names {
-		if _, ok := s.upstreams[name]; !ok {
+		u, ok := s.upstreams[name]
+		if !ok {
 			missing = append(missing, name)
+			continue
 		}
+		u.called.Store(true)
 	}
 	if len(missing) == 0 {
 		return nil
@@ -85,12 +88,16 @@ func (s *Set) Require(names ...string) error {
 // Ready returns nil when every upstream has a healthy endpoint, and else
 // an error that lists the upstreams without one, sorted: an upstream with
 // no endpoint at all, or whose endpoints are all ejected or failing (see
-// [EndpointStats.Healthy]). /readyz answers 503 with it.
+// [EndpointStats.Healthy]). A split target or a shadow that no generated
+// client calls directly (see [Set.Require]) does not count: a split gives
+// its calls back while it has no healthy endpoint, and a shadow's answers
+// are dropped. /readyz answers 503 with it.
 func (s *Set) Ready() error {
 	var empty, unhealthy []string
 	for _, name := range slices.Sorted(maps.Keys(s.upstreams)) {
 		u := s.upstreams[name]
 		switch {
+		case u.readinessExempt():
 		case u.endpoints() == 0:
 			empty = append(empty, fmt.Sprintf("%q", name))
 		case u.healthyEndpoints() == 0:

@@ -135,6 +135,7 @@ func (s *Set) linkTraffic(cfg map[string]config.Upstream, o *options) []error {
 					continue
 				}
 				sp.groups = append(sp.groups, &splitGroup{u: t, weight: st.Weight})
+				t.secondary.Store(true)
 			}
 			if sum > 100 {
 				errs = append(errs, fmt.Errorf("upstream %q: split weights add up to %d, over 100", name, sum))
@@ -143,6 +144,7 @@ func (s *Set) linkTraffic(cfg map[string]config.Upstream, o *options) []error {
 		}
 		if m := c.Mirror; m != (config.Mirror{}) {
 			if t := target(u, m.Upstream, "mirror upstream"); t != nil {
+				t.secondary.Store(true)
 				mm, err := newMirrorer(u, t, m, o.logger)
 				if err != nil {
 					errs = append(errs, fmt.Errorf("upstream %q: mirror: %w", name, err))
@@ -169,4 +171,11 @@ func (u *Upstream) trafficStats(s *Stats) {
 	if u.hedge != nil {
 		s.Hedging = &HedgingStats{Hedges: u.hedges.Load(), Wins: u.hedgeWins.Load()}
 	}
+}
+
+// readinessExempt reports whether [Set.Ready] leaves the upstream out: it
+// is a split target or a shadow, and no generated client calls it
+// directly.
+func (u *Upstream) readinessExempt() bool {
+	return u.secondary.Load() && !u.called.Load()
 }

@@ -608,3 +608,35 @@ func TestMirrorCountsTheShadowsFailures(t *testing.T) {
 		})
 	}
 }
+
+// TestReadinessLeavesOutSplitTargetsAndShadows: a canary and a shadow
+// with no healthy endpoint do not make the set unready, since the split
+// gives the canary's calls back and copies are dropped; a split target
+// that generated clients also call directly (Set.Require names it) does.
+func TestReadinessLeavesOutSplitTargetsAndShadows(t *testing.T) {
+	t.Parallel()
+	stable := newReplica(t, "stable")
+	set := newSet(t, map[string]config.Upstream{
+		"catalog": {Endpoints: []string{stable.url}, Split: []config.SplitTarget{{Upstream: "catalog-canary", Weight: 100}},
+			Mirror: config.Mirror{Upstream: "catalog-shadow", NonIdempotent: true}},
+		"catalog-canary": {Endpoints: []string{closedAddress(t)}},
+		"catalog-shadow": {Endpoints: []string{closedAddress(t)}},
+	}, quiet)
+	client := plainEcho(set, "catalog")
+	for range 10 {
+		_ = call(t.Context(), client)
+	}
+	eventually(t, "the shadow's endpoint is unhealthy", func() bool { return !stats(t, set, "catalog-shadow").Endpoints[0].Healthy })
+	if stats(t, set, "catalog-canary").Endpoints[0].Healthy {
+		t.Fatal("the canary's endpoint is still healthy after 5 failures")
+	}
+	if err := set.Ready(); err != nil {
+		t.Errorf("Ready: %v, want nil: a canary and a shadow do not count", err)
+	}
+	if err := set.Require("catalog", "catalog-canary"); err != nil {
+		t.Fatal(err)
+	}
+	if err := set.Ready(); err == nil || !strings.Contains(err.Error(), `"catalog-canary"`) || strings.Contains(err.Error(), "shadow") {
+		t.Errorf("Ready: %v, want the canary called directly reported, not the shadow", err)
+	}
+}

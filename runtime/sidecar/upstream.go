@@ -63,6 +63,9 @@ type Upstream struct {
 	hedge    *hedgePolicy
 	// counters of Stats.Hedging.
 	hedges, hedgeWins atomic.Int64
+	// secondary: a split target or a shadow of another upstream; called:
+	// named by Set.Require. See readinessExempt.
+	secondary, called atomic.Bool
 }
 
 var _ connect.HTTPClient = (*Upstream)(nil)
