@@ -59,10 +59,11 @@ const SidecarTimeout = 30 * time.Second
 // and an upstream shared by all cases would open its breaker, which is
 // the breaker's job, not a protocol difference.
 //
-// With share, the cases that call the same server with the same protocol,
-// certificates and read cap share one upstream instead (make
-// conformance-shared): the breaker then opens on the suite's runs of
-// failing calls, and the cases it fails at once are listed by the runner.
+// With share (the client's -share flag), the cases that call the same
+// server with the same protocol, certificates and read cap share one
+// upstream instead: the breaker then opens on the suite's runs of failing
+// calls, and the runner lists the cases it failed at once
+// (docs/resilience.md, Conformance).
 type sidecarStack struct {
 	dir    string // PEM files of the cases' certificates
 	logger *slog.Logger
