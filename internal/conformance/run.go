@@ -34,6 +34,9 @@ type Options struct {
 	// configuration, shared by the cases that call it, instead of one per
 	// case.
 	Share bool
+	// NoBreaker leaves the sidecar stack's circuit breaker off (its
+	// default in bff.yaml); it is on otherwise.
+	NoBreaker bool
 	// Stats, when not nil, receives the counters of the run once it
 	// ends.
 	Stats *Stats
@@ -65,7 +68,7 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, opts Options) error {
 	var st stack
 	switch opts.Stack {
 	case "", StackSidecar:
-		s, err := newSidecarStack(opts.Share)
+		s, err := newSidecarStack(opts.Share, !opts.NoBreaker)
 		if err != nil {
 			return err
 		}

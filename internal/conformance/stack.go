@@ -68,6 +68,8 @@ type sidecarStack struct {
 	dir    string // PEM files of the cases' certificates
 	logger *slog.Logger
 	share  bool
+	// breaker enables the circuit breaker of the upstreams.
+	breaker bool
 
 	mu        sync.Mutex
 	files     map[string]string            // sha256 of the content -> file
@@ -80,13 +82,13 @@ type sidecarStack struct {
 
 // newSidecarStack returns a sidecar stack whose certificate files live in
 // a new temporary directory.
-func newSidecarStack(share bool) (*sidecarStack, error) {
+func newSidecarStack(share, breaker bool) (*sidecarStack, error) {
 	dir, err := os.MkdirTemp("", "bffgen-conformance-")
 	if err != nil {
 		return nil, err
 	}
 	return &sidecarStack{
-		dir: dir, logger: slog.New(slog.NewTextHandler(io.Discard, nil)), share: share,
+		dir: dir, logger: slog.New(slog.NewTextHandler(io.Discard, nil)), share: share, breaker: breaker,
 		files: map[string]string{}, upstreams: map[string]*sidecar.Upstream{},
 	}, nil
 }
@@ -142,7 +144,7 @@ func (s *sidecarStack) client(req *v1.ClientCompatRequest) (connect.HTTPClient, 
 		Timeout:         SidecarTimeout,
 		ForwardHeaders:  []string{ForwardedHeader},
 		ResponseHeaders: []string{"X-Custom-Header"},
-		CircuitBreaker:  config.CircuitBreaker{Enabled: true},
+		CircuitBreaker:  config.CircuitBreaker{Enabled: s.breaker},
 		// Outlier detection is on by default; retries keep their
 		// defaults: two attempts of idempotent calls on UNAVAILABLE,
 		// within the budget.

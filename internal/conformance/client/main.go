@@ -21,6 +21,7 @@ import (
 func main() {
 	stack := flag.String("stack", conformance.StackSidecar, "the client stack: sidecar (every policy of a sidecar.Upstream) or plain (connect-go alone)")
 	parallel := flag.Int("p", 8, "RPCs in flight at once")
+	noBreaker := flag.Bool("no-breaker", false, "sidecar stack: leave the circuit breaker off (bff.yaml's default); it is on otherwise")
 	share := flag.Bool("share", false, "sidecar stack: one upstream per server and configuration, shared by its cases, instead of one per case")
 	flag.Parse()
 	// The runner stops a client with SIGTERM: exit at once, abandoning
@@ -33,7 +34,7 @@ func main() {
 	}()
 	ctx := context.Background()
 	var stats conformance.Stats
-	if err := conformance.Run(ctx, os.Stdin, os.Stdout, conformance.Options{Stack: *stack, Parallel: *parallel, Share: *share, Stats: &stats}); err != nil {
+	if err := conformance.Run(ctx, os.Stdin, os.Stdout, conformance.Options{Stack: *stack, Parallel: *parallel, Share: *share, NoBreaker: *noBreaker, Stats: &stats}); err != nil {
 		fmt.Fprintln(os.Stderr, "conformance client:", err)
 		os.Exit(1)
 	}
