@@ -41,6 +41,26 @@ checkgenerate: ## Fail when generated code is not what the generator writes (reg
 audit: ## graphql-http audit (GraphQL over HTTP spec, 61 audits) of the example BFF in both profiles; needs node and npm
 	cd $(EXAMPLES) && $(GO) test -count=1 -v -run '^TestGraphQLHTTPAudit$$' .
 
+# The connect conformance suite's runner and reference client, installed
+# into .conformance/bin; internal/conformance/genproto generates the protos
+# of the same version. The runs' outputs land in .conformance/*.txt.
+CONFORMANCE_VERSION ?= v1.0.7
+CONFORMANCE_RUN = .conformance/bin/connectconformance --mode client --conf internal/conformance/config.yaml
+.PHONY: conformance
+conformance: ## connect client conformance suite (client mode) on the sidecar's stack (every policy on), plain connect-go and the suite's reference client (about 1 min; not part of make test)
+	@mkdir -p .conformance/bin
+	GOBIN=$(CURDIR)/.conformance/bin $(GO) install connectrpc.com/conformance/cmd/connectconformance@$(CONFORMANCE_VERSION) \
+		connectrpc.com/conformance/cmd/referenceclient@$(CONFORMANCE_VERSION)
+	$(GO) build -o .conformance/bin/client ./internal/conformance/client
+	$(CONFORMANCE_RUN) --known-failing @internal/conformance/known-failing.txt -- .conformance/bin/client -stack sidecar \
+		>.conformance/sidecar.txt 2>&1; echo "runner exit status: $$?" >>.conformance/sidecar.txt
+	$(CONFORMANCE_RUN) -- .conformance/bin/client -stack plain \
+		>.conformance/plain.txt 2>&1; echo "runner exit status: $$?" >>.conformance/plain.txt
+	$(CONFORMANCE_RUN) -- .conformance/bin/referenceclient \
+		>.conformance/reference.txt 2>&1; echo "runner exit status: $$?" >>.conformance/reference.txt
+	@grep -h '^conformance client' .conformance/sidecar.txt || true
+	@$(GO) run ./internal/conformance/report sidecar=.conformance/sidecar.txt plain=.conformance/plain.txt reference=.conformance/reference.txt
+
 .PHONY: demo
 demo: ## Run the example BFF (127.0.0.1:8080) with its in-process example backends
 	cd $(EXAMPLES) && $(GO) run ./cmd/demo

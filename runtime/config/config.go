@@ -200,6 +200,22 @@ type Upstream struct {
 	// for tests and game days. Off by default.
 	Fault Fault `yaml:"fault"`
 
+	// Traffic policies (docs/resilience.md: Canary splits, Shadowing,
+	// Hedging).
+
+	// Split sends a share of the calls made through this upstream's
+	// clients to other upstreams of bff.yaml (a canary), each with its own
+	// endpoints, load balancing, outlier detection, retry, hedging and
+	// breaker; the rest stays on this upstream. See [SplitTarget]. Default:
+	// none, every call stays here.
+	Split []SplitTarget `yaml:"split"`
+	// Mirror sends a copy of a share of the unary calls to a shadow
+	// upstream, fire and forget. See [Mirror]. Off by default.
+	Mirror Mirror `yaml:"mirror"`
+	// Hedging sends more attempts of an idempotent unary call to other
+	// endpoints when the first is slow. See [Hedging]. Off by default.
+	Hedging Hedging `yaml:"hedging"`
+
 	// Discovery finds the endpoints at run time instead of listing them in
 	// Endpoints: in DNS (A/AAAA or SRV records, such as those of a
 	// Kubernetes headless Service), or from an endpoint source the program
@@ -297,6 +313,67 @@ type HealthCheck struct {
 	// HealthyThreshold is the number of passed checks in a row that brings
 	// it back. Default 2.
 	HealthyThreshold int `yaml:"healthy_threshold"`
+}
+
+// SplitTarget is one group of a weighted split (Envoy's weighted
+// clusters): Weight percent of the calls made through the upstream that
+// lists it go to Upstream instead. The weights of a split add up to at
+// most 100; the rest of the calls stay on the upstream itself. The choice
+// is made once per call: its retries and hedges stay in the chosen group,
+// except that a call whose chosen group has no healthy endpoint (or an
+// open breaker) when the call starts goes to the upstream itself.
+type SplitTarget struct {
+	// Upstream names another upstream of bff.yaml, of the same protocol,
+	// that has no split of its own (splits do not chain). Required.
+	Upstream string `yaml:"upstream"`
+	// Weight is the percent of the calls sent to Upstream, 0 to 100; 0
+	// keeps the group listed but sends it nothing. Default 0.
+	Weight int `yaml:"weight"`
+}
+
+// Mirror is the shadowing of an upstream (Envoy's request mirroring): a
+// copy of Percent percent of the unary calls made through the upstream
+// is sent to the Upstream named here, with the same bytes and headers
+// plus the header Bffgen-Shadow, and its answer is read and dropped. The
+// copy never changes the response nor delays it; it is sent once, never
+// retried, within the shadow upstream's timeout; at most MaxInFlight
+// copies are in flight and more are dropped (counted). By default only
+// idempotent procedures are mirrored. The zero Mirror mirrors nothing.
+type Mirror struct {
+	// Upstream names the shadow, another upstream of bff.yaml of the same
+	// protocol. Required for any other key.
+	Upstream string `yaml:"upstream"`
+	// Percent is the share of calls copied, 1 to 100. Default 100 (every
+	// call, as Envoy mirrors without runtime_fraction).
+	Percent int `yaml:"percent"`
+	// MaxInFlight caps the copies in flight at once; a call that would
+	// exceed it is not mirrored (counted as dropped). Default 64.
+	MaxInFlight int `yaml:"max_in_flight"`
+	// NonIdempotent mirrors procedures that are not idempotent as well
+	// (mutations): the shadow then runs their side effects a second time.
+	// Default false: only procedures with idempotency_level
+	// NO_SIDE_EFFECTS or IDEMPOTENT, or listed in retry.methods.
+	NonIdempotent bool `yaml:"non_idempotent"`
+}
+
+// Hedging sends a call's request again to another endpoint when no answer
+// came within Delay, up to MaxAttempts attempts in all (gRPC A6's hedging
+// policy): the first answer wins and the other attempts are cancelled,
+// which does not count against their endpoints. An attempt that fails
+// with UNAVAILABLE starts the next one at once (or after the backend's
+// pushback). Only idempotent procedures are hedged (as retry decides);
+// for them hedging replaces retries, and retry.per_try_timeout bounds the
+// hedged attempts together. Every attempt after the first is taken from
+// the retry budget. The zero Hedging is off.
+type Hedging struct {
+	// Enabled turns hedging on. Default false.
+	Enabled bool `yaml:"enabled"`
+	// Delay is the wait for an answer before the next attempt, such as
+	// the backend's 95th percentile latency. Required when Enabled.
+	Delay time.Duration `yaml:"delay"`
+	// MaxAttempts bounds the attempts of one call, the first included, 2
+	// to 5. Default 2.
+	MaxAttempts int `yaml:"max_attempts"`
 }
 
 // Fault is the fault injection of an upstream: before a unary call is

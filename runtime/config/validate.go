@@ -44,6 +44,7 @@ func validate(c *Config, d *decoder) []*Error {
 	for _, name := range names {
 		v.upstream(name, c.Upstreams[name])
 	}
+	v.traffic(c)
 	v.gateway(&c.Gateway, c.Mode)
 	v.auth(&c.Gateway.Auth, c.Mode, c.Gateway.CSRF)
 	v.telemetry(&c.Telemetry)

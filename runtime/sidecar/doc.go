@@ -44,6 +44,29 @@
 // budget, and an optional circuit breaker per upstream. [Upstream.Stats]
 // reports their counters and the health of each endpoint.
 //
+// Traffic policies, all off by default (docs/resilience.md), each with a
+// nil check only on the path of a call when off:
+//
+//   - A weighted split (split.go, upstreams.<name>.split) draws, once per
+//     unary call, the upstream whose endpoints, balancer, outlier
+//     detection, retry, hedging and breaker the call uses: a target
+//     upstream with the probability of its weight, else the upstream
+//     itself; a target with no healthy endpoint or an open breaker gives
+//     the call back. The interceptor puts the choice in the call state
+//     and [Upstream.Do] hands the request to the chosen upstream.
+//   - A mirror (mirror.go, upstreams.<name>.mirror) copies the first
+//     attempt of a share of the unary calls, idempotent ones by default,
+//     to a shadow upstream, from [Upstream.Do], on the encoded request:
+//     the body is read once and both requests get a reader of the same
+//     bytes; the copy carries [ShadowHeader], runs in a goroutine within
+//     the shadow's timeout, at most max_in_flight at once, never retried.
+//   - Hedging (hedge.go, upstreams.<name>.hedging) replaces retries for
+//     idempotent unary calls: [Upstream.Do] sends the request to another
+//     endpoint whenever the delay passes without an answer, or at once
+//     after a retryable failure, up to max_attempts, each hedge taken from
+//     the retry budget; the first answer wins and the others are
+//     cancelled, their outcome ignored.
+//
 // Discovery: an upstream's endpoints are the endpoints: list of bff.yaml
 // (a [StaticSource]), or come from an [EndpointSource] while the upstream
 // lives: DNS A/AAAA or SRV records asked again every 30s

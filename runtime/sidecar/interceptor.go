@@ -66,16 +66,28 @@ func (i *interceptor) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
 func (i *interceptor) attempts(ctx context.Context, req connect.AnyRequest, next connect.UnaryFunc) (connect.AnyResponse, error) {
 	u := i.u
 	st := &callState{}
+	if i.u.split != nil {
+		if u = i.u.split.choose(); u != i.u {
+			st.group = u
+		}
+	}
+	if i.u.mirror != nil {
+		st.mirror = i.u.mirror.take(req.Spec(), i.u.retry)
+	}
 	ctx = withCallState(ctx, st)
 	policy := u.retry
 	policy.budget.call(time.Now())
+	maxAttempts := policy.maxAttempts
+	if u.hedge != nil && policy.idempotent(req.Spec()) {
+		st.hedged, maxAttempts = true, 1 // hedging replaces retries (gRPC A6)
+	}
 	for n := 1; ; n++ {
 		if u.breaker != nil && !u.breaker.allow() {
 			u.breakerRejections.Add(1)
 			return nil, connect.NewError(connect.CodeUnavailable, ErrBreakerOpen)
 		}
 		st.pending = nil
-		res, tryTimedOut, err := i.try(ctx, req, next)
+		res, tryTimedOut, err := i.try(ctx, u, req, next)
 		o := classify(ctx, err)
 		if st.pending != nil {
 			st.pending.finish(o)
@@ -83,7 +95,7 @@ func (i *interceptor) attempts(ctx context.Context, req connect.AnyRequest, next
 		if u.breaker != nil {
 			u.breaker.record(o)
 		}
-		if err == nil || n >= policy.maxAttempts || ctx.Err() != nil || !(tryTimedOut || retryable(err)) || !policy.idempotent(req.Spec()) {
+		if err == nil || n >= maxAttempts || ctx.Err() != nil || !(tryTimedOut || retryable(err)) || !policy.idempotent(req.Spec()) {
 			return res, err
 		}
 		now := time.Now()
@@ -112,13 +124,14 @@ func (i *interceptor) attempts(ctx context.Context, req connect.AnyRequest, next
 	}
 }
 
-// try runs one attempt, within the per-try timeout when there is one, and
+// try runs one attempt on u (the upstream or its split group), within the
+// per-try timeout when there is one, and
 // reports whether that timeout (not the call's) ended it: the attempt
 // failed with DEADLINE_EXCEEDED while the call has time left. The backend,
 // which gets the attempt's deadline in the protocol's timeout header, often
 // answers so a little before the client's own timer fires.
-func (i *interceptor) try(ctx context.Context, req connect.AnyRequest, next connect.UnaryFunc) (connect.AnyResponse, bool, error) {
-	perTry := i.u.retry.perTry
+func (i *interceptor) try(ctx context.Context, u *Upstream, req connect.AnyRequest, next connect.UnaryFunc) (connect.AnyResponse, bool, error) {
+	perTry := u.retry.perTry
 	if perTry <= 0 {
 		res, err := next(ctx, req)
 		return res, false, err

@@ -141,5 +141,8 @@ func (s *Set) RegisterMetrics(mp metric.MeterProvider) error {
 		}
 		return nil
 	}, retries, exhausted, rejections, state, ejections, healthy, total, discoveryFailures, checks)
-	return err
+	if err != nil {
+		return err
+	}
+	return s.registerTrafficMetrics(meter)
 }

@@ -40,6 +40,9 @@ func NewSet(cfg map[string]config.Upstream, opts ...Option) (*Set, error) {
 		}
 		s.upstreams[name] = u
 	}
+	if len(errs) == 0 {
+		errs = s.linkTraffic(cfg, o)
+	}
 	if len(errs) > 0 {
 		s.transports.closeIdleConnections()
 		return nil, errors.Join(errs...)
@@ -63,9 +66,12 @@ func (s *Set) Upstream(name string) (*Upstream, bool) {
 func (s *Set) Require(names ...string) error {
 	var missing []string
 	for _, name := range names {
-		if _, ok := s.upstreams[name]; !ok {
+		u, ok := s.upstreams[name]
+		if !ok {
 			missing = append(missing, name)
+			continue
 		}
+		u.called.Store(true)
 	}
 	if len(missing) == 0 {
 		return nil
@@ -87,12 +93,16 @@ func (s *Set) Require(names ...string) error {
 // no endpoint at all (a discovered one whose DNS name has no address, or
 // whose source has not answered yet), or whose endpoints are all ejected,
 // failing, or failing their active health check (see
-// [EndpointStats.Healthy]). /readyz answers 503 with it.
+// [EndpointStats.Healthy]). A split target or a shadow that no generated
+// client calls directly (see [Set.Require]) does not count: a split gives
+// its calls back while it has no healthy endpoint, and a shadow's answers
+// are dropped. /readyz answers 503 with it.
 func (s *Set) Ready() error {
 	var empty, unhealthy []string
 	for _, name := range slices.Sorted(maps.Keys(s.upstreams)) {
 		u := s.upstreams[name]
 		switch {
+		case u.readinessExempt():
 		case u.endpoints() == 0:
 			empty = append(empty, fmt.Sprintf("%q", name))
 		case u.healthyEndpoints() == 0:

@@ -40,6 +40,13 @@ type Stats struct {
 	HealthCheckFailures int64 `json:"health_check_failures"`
 	// Endpoints are the endpoints, by id (Index).
 	Endpoints []EndpointStats `json:"endpoints"`
+
+	// Split lists the groups of the upstream's weighted split, the
+	// upstream itself first; nil without a split. Mirror is its mirror,
+	// Hedging its hedging counters; nil when off.
+	Split   []SplitStats  `json:"split,omitempty"`
+	Mirror  *MirrorStats  `json:"mirror,omitempty"`
+	Hedging *HedgingStats `json:"hedging,omitempty"`
 }
 
 // Reasons an endpoint is unhealthy, the values of [EndpointStats.Reason].
@@ -101,6 +108,7 @@ func (u *Upstream) Stats() Stats {
 		s.HealthChecks = u.checker.checks.Load()
 		s.HealthCheckFailures = u.checker.failedChecks.Load()
 	}
+	u.trafficStats(&s)
 	now := time.Now()
 	for _, ep := range (*u.picker.Load()).all() {
 		es := EndpointStats{Index: ep.index, URL: ep.addr, Ejected: ep.ejected(now), Outstanding: ep.outstanding.Load()}

@@ -55,6 +55,19 @@ type Upstream struct {
 	// counters of Stats.
 	retries, transparentRetries, budgetExhausted, breakerRejections atomic.Int64
 
+	// Traffic policies (split.go, mirror.go, hedge.go); nil when off.
+	// protocol is the upstream's wire protocol, which split targets and
+	// shadows must share.
+	protocol string
+	split    *splitter
+	mirror   *mirrorer
+	hedge    *hedgePolicy
+	// counters of Stats.Hedging.
+	hedges, hedgeWins atomic.Int64
+	// secondary: a split target or a shadow of another upstream; called:
+	// named by Set.Require. See readinessExempt.
+	secondary, called atomic.Bool
+
 	// roundRobin is true when the picker is round robin, false for p2c.
 	roundRobin bool
 	// discovery is Stats.Discovery.
@@ -110,6 +123,9 @@ func NewUpstream(name string, cfg config.Upstream, opts ...Option) (*Upstream, e
 	t, err := newTransports(o.transport).withTLS(name, cfg.TLS, o.logger)
 	if err != nil {
 		return nil, err
+	}
+	if len(cfg.Split) > 0 || cfg.Mirror != (config.Mirror{}) {
+		return nil, fmt.Errorf("upstream %q: %w", name, errNeedsSet)
 	}
 	u, err := newUpstream(name, cfg, o, t)
 	if err != nil {
@@ -200,6 +216,9 @@ func newUpstream(name string, cfg config.Upstream, o *options, t *transports) (*
 		failurePenalty: timeout,
 		retry:          newRetryPolicy(cfg.Retry),
 		breaker:        newBreaker(cfg.CircuitBreaker),
+
+		protocol: protocol,
+		hedge:    newHedgePolicy(cfg.Hedging),
 
 		roundRobin: cfg.LoadBalancing == config.LoadBalancingRoundRobin,
 		discovery:  discoveryKind(cfg.Discovery),
@@ -325,10 +344,20 @@ func (u *Upstream) Do(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	st := callStateFrom(ctx)
 	var exclude []*endpoint
-	if st != nil {
-		exclude = st.tried
-	}
 	reqBody := req.Body
+	if st != nil {
+		if st.group != nil && st.group != u {
+			return st.group.Do(req) // the call's split group
+		}
+		exclude = st.tried
+		if m := st.mirror; m != nil {
+			st.mirror = nil // the first attempt only
+			reqBody = m.start(ctx, req)
+		}
+		if st.hedged {
+			return u.doHedged(ctx, req, reqBody, st)
+		}
+	}
 	for try := 0; ; try++ {
 		ep, err := (*u.picker.Load()).pick(exclude, time.Now())
 		if err != nil && u.awaitKnown(ctx) {

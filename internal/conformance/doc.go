@@ -1,0 +1,20 @@
+// Package conformance is a client under test for the connect conformance
+// suite (connectrpc.com/conformance, client mode): [Run] reads the
+// runner's ClientCompatRequest messages, sends each RPC and writes a
+// ClientCompatResponse for it. The RPCs go through connect-go's generic
+// client ([connect.NewClient]) on one of two stacks:
+//
+//   - [StackSidecar] (the default): a [sidecar.Upstream] built for the case
+//     is the connect.HTTPClient and its ClientOptions are the client's
+//     options, as generated clients of a bffgen service get them: the
+//     upstream's interceptor (per-call timeout, retries of idempotent
+//     calls within the budget, circuit breaker enabled, outlier detection,
+//     error wrapping in *errcode.UpstreamError, header forwarding and
+//     response-header collection), its transports (HTTP/1.1, h2c for gRPC,
+//     TLS and mTLS from files) and its read cap.
+//   - [StackPlain]: connect-go's client on a plain net/http transport, the
+//     baseline.
+//
+// make conformance runs both; docs/resilience.md (Conformance) has the
+// figures and the cases the sidecar stack deliberately sends differently.
+package conformance
