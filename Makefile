@@ -47,7 +47,7 @@ audit: ## graphql-http audit (GraphQL over HTTP spec, 61 audits) of the example 
 CONFORMANCE_VERSION ?= v1.0.7
 CONFORMANCE_RUN = .conformance/bin/connectconformance --mode client --conf internal/conformance/config.yaml
 .PHONY: conformance
-conformance: ## connect client conformance suite (client mode) on the sidecar's stack (every policy on) with timeout: off and with a 30s timeout, plain connect-go and the suite's reference client (about 2 min; not part of make test)
+conformance: ## connect client conformance suite (client mode) on the sidecar's stack (every policy on) with timeout: off and with a 30s timeout, plain connect-go and the suite's reference client (about 1.5 min; not part of make test)
 	@mkdir -p .conformance/bin
 	GOBIN=$(CURDIR)/.conformance/bin $(GO) install connectrpc.com/conformance/cmd/connectconformance@$(CONFORMANCE_VERSION) \
 		connectrpc.com/conformance/cmd/referenceclient@$(CONFORMANCE_VERSION)
