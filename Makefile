@@ -47,19 +47,22 @@ audit: ## graphql-http audit (GraphQL over HTTP spec, 61 audits) of the example 
 CONFORMANCE_VERSION ?= v1.0.7
 CONFORMANCE_RUN = .conformance/bin/connectconformance --mode client --conf internal/conformance/config.yaml
 .PHONY: conformance
-conformance: ## connect client conformance suite (client mode) on the sidecar's stack (every policy on), plain connect-go and the suite's reference client (about 1 min; not part of make test)
+conformance: ## connect client conformance suite (client mode) on the sidecar's stack (every policy on) with timeout: off and with a 30s timeout, plain connect-go and the suite's reference client (about 1.5 min; not part of make test)
 	@mkdir -p .conformance/bin
 	GOBIN=$(CURDIR)/.conformance/bin $(GO) install connectrpc.com/conformance/cmd/connectconformance@$(CONFORMANCE_VERSION) \
 		connectrpc.com/conformance/cmd/referenceclient@$(CONFORMANCE_VERSION)
 	$(GO) build -o .conformance/bin/client ./internal/conformance/client
+	$(CONFORMANCE_RUN) -- .conformance/bin/client -stack sidecar -timeout-off \
+		>.conformance/sidecar-off.txt 2>&1; echo "runner exit status: $$?" >>.conformance/sidecar-off.txt
 	$(CONFORMANCE_RUN) --known-failing @internal/conformance/known-failing.txt -- .conformance/bin/client -stack sidecar \
 		>.conformance/sidecar.txt 2>&1; echo "runner exit status: $$?" >>.conformance/sidecar.txt
 	$(CONFORMANCE_RUN) -- .conformance/bin/client -stack plain \
 		>.conformance/plain.txt 2>&1; echo "runner exit status: $$?" >>.conformance/plain.txt
 	$(CONFORMANCE_RUN) -- .conformance/bin/referenceclient \
 		>.conformance/reference.txt 2>&1; echo "runner exit status: $$?" >>.conformance/reference.txt
-	@grep -h '^conformance client' .conformance/sidecar.txt || true
-	@$(GO) run ./internal/conformance/report sidecar=.conformance/sidecar.txt plain=.conformance/plain.txt reference=.conformance/reference.txt
+	@grep -h '^conformance client' .conformance/sidecar-off.txt .conformance/sidecar.txt || true
+	@$(GO) run ./internal/conformance/report 'sidecar, timeout off=.conformance/sidecar-off.txt' 'sidecar, timeout 30s=.conformance/sidecar.txt' \
+		plain=.conformance/plain.txt reference=.conformance/reference.txt
 
 .PHONY: demo
 demo: ## Run the example BFF (127.0.0.1:8080) with its in-process example backends

@@ -37,6 +37,10 @@ type Options struct {
 	// NoBreaker leaves the sidecar stack's circuit breaker off (its
 	// default in bff.yaml); it is on otherwise.
 	NoBreaker bool
+	// TimeoutOff gives the sidecar stack's upstreams timeout: off
+	// (config.Upstream.TimeoutOff) instead of [SidecarTimeout]: a call's
+	// deadline is then the case's own, or none.
+	TimeoutOff bool
 	// Stats, when not nil, receives the counters of the run once it
 	// ends.
 	Stats *Stats
@@ -68,7 +72,7 @@ func Run(ctx context.Context, in io.Reader, out io.Writer, opts Options) error {
 	var st stack
 	switch opts.Stack {
 	case "", StackSidecar:
-		s, err := newSidecarStack(opts.Share, !opts.NoBreaker)
+		s, err := newSidecarStack(opts.Share, !opts.NoBreaker, opts.TimeoutOff)
 		if err != nil {
 			return err
 		}

@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"connectrpc.com/connect"
 	"google.golang.org/protobuf/proto"
@@ -145,6 +146,31 @@ func run(t *testing.T, opts conformance.Options, reqs ...*v1.ClientCompatRequest
 	return results
 }
 
+// sentTimeout returns the deadline a request carried in the protocol's
+// timeout header (Connect-Timeout-Ms, or Grpc-Timeout for gRPC and
+// gRPC-Web), and whether it carried one.
+func sentTimeout(t *testing.T, hs []*v1.Header) (time.Duration, bool) {
+	t.Helper()
+	if v := header(hs, "Connect-Timeout-Ms"); len(v) == 1 {
+		ms, err := strconv.ParseInt(v[0], 10, 64)
+		if err != nil {
+			t.Fatalf("Connect-Timeout-Ms %q: %v", v[0], err)
+		}
+		return time.Duration(ms) * time.Millisecond, true
+	}
+	v := header(hs, "Grpc-Timeout")
+	if len(v) != 1 || len(v[0]) < 2 {
+		return 0, false
+	}
+	units := map[byte]time.Duration{'H': time.Hour, 'M': time.Minute, 'S': time.Second, 'm': time.Millisecond, 'u': time.Microsecond, 'n': time.Nanosecond}
+	n, err := strconv.ParseInt(v[0][:len(v[0])-1], 10, 64)
+	unit, ok := units[v[0][len(v[0])-1]]
+	if err != nil || !ok {
+		t.Fatalf("Grpc-Timeout %q is malformed", v[0])
+	}
+	return time.Duration(n) * unit, true
+}
+
 // header returns the values of name (any case) in hs.
 func header(hs []*v1.Header, name string) []string {
 	for _, h := range hs {
@@ -170,15 +196,26 @@ func anyOf(t *testing.T, m proto.Message) *anypb.Any {
 // checks what the runner checks: payloads, the request the server saw,
 // error codes, messages and details, headers and trailers. The sidecar
 // stack must also forward the inbound request's header and send its
-// deadline; the plain stack sends neither.
+// deadline (none with -timeout-off); the plain stack sends neither. A
+// case with a timeout of its own reaches the server with that deadline
+// on every stack.
 func TestEveryProtocolThroughEitherStack(t *testing.T) {
 	srv := newServer(t)
 	port, _ := strconv.Atoi(srv.Port())
 	protocols := map[string]v1.Protocol{"connect": v1.Protocol_PROTOCOL_CONNECT, "grpc": v1.Protocol_PROTOCOL_GRPC, "grpcweb": v1.Protocol_PROTOCOL_GRPC_WEB}
 	wantErr := &v1.Error{Code: v1.Code_CODE_FAILED_PRECONDITION, Message: proto.String("the precondition failed")}
-	for _, stack := range []string{conformance.StackSidecar, conformance.StackPlain} {
+	stacks := []struct {
+		name string
+		opts conformance.Options
+	}{
+		{"sidecar", conformance.Options{Stack: conformance.StackSidecar}},
+		{"sidecar-timeout-off", conformance.Options{Stack: conformance.StackSidecar, TimeoutOff: true}},
+		{"plain", conformance.Options{Stack: conformance.StackPlain}},
+	}
+	for _, sc := range stacks {
+		stack := sc.opts.Stack
 		for pname, protocol := range protocols {
-			t.Run(stack+"/"+pname, func(t *testing.T) {
+			t.Run(sc.name+"/"+pname, func(t *testing.T) {
 				base := func(name, method string, msg proto.Message) *v1.ClientCompatRequest {
 					version := v1.HTTPVersion_HTTP_VERSION_1
 					if protocol == v1.Protocol_PROTOCOL_GRPC {
@@ -193,8 +230,14 @@ func TestEveryProtocolThroughEitherStack(t *testing.T) {
 						RequestMessages: []*anypb.Any{anyOf(t, msg)},
 					}
 				}
-				results := run(t, conformance.Options{Stack: stack},
-					base("ok", "Unary", &v1.UnaryRequest{ResponseDefinition: &v1.UnaryResponseDefinition{Response: &v1.UnaryResponseDefinition_ResponseData{ResponseData: []byte("data")}}}),
+				okRequest := &v1.UnaryRequest{ResponseDefinition: &v1.UnaryResponseDefinition{Response: &v1.UnaryResponseDefinition_ResponseData{ResponseData: []byte("data")}}}
+				results := run(t, sc.opts,
+					base("ok", "Unary", okRequest),
+					func() *v1.ClientCompatRequest {
+						r := base("timed", "Unary", okRequest)
+						r.TimeoutMs = proto.Uint32(5000)
+						return r
+					}(),
 					base("fails", "Unary", &v1.UnaryRequest{ResponseDefinition: &v1.UnaryResponseDefinition{Response: &v1.UnaryResponseDefinition_Error{Error: wantErr}}}),
 					func() *v1.ClientCompatRequest {
 						r := base("stream", "ServerStream", &v1.ServerStreamRequest{ResponseDefinition: &v1.StreamResponseDefinition{
@@ -213,16 +256,27 @@ func TestEveryProtocolThroughEitherStack(t *testing.T) {
 					t.Errorf("ok: the server saw X-Case %q, want [ok]", got)
 				}
 				forwarded := header(seen, conformance.ForwardedHeader)
-				deadline := header(seen, "Connect-Timeout-Ms") != nil || header(seen, "Grpc-Timeout") != nil
-				if stack == conformance.StackSidecar {
+				deadline, hasDeadline := sentTimeout(t, seen)
+				switch {
+				case stack == conformance.StackSidecar:
 					if len(forwarded) != 1 || forwarded[0] != conformance.ForwardedValue || header(seen, "Traceparent") == nil {
 						t.Errorf("ok: the sidecar forwarded %s %q and traceparent %q, want %q and one", conformance.ForwardedHeader, forwarded, header(seen, "Traceparent"), conformance.ForwardedValue)
 					}
-					if !deadline {
-						t.Errorf("ok: the sidecar sent no deadline; headers %v", seen)
+					if sc.opts.TimeoutOff && hasDeadline {
+						t.Errorf("ok: the sidecar with timeout off sent a deadline of %s; headers %v", deadline, seen)
 					}
-				} else if forwarded != nil || deadline {
-					t.Errorf("ok: the plain stack forwarded %q, deadline %v: want neither", forwarded, deadline)
+					if !sc.opts.TimeoutOff && (!hasDeadline || deadline > conformance.SidecarTimeout || deadline <= 5*time.Second) {
+						t.Errorf("ok: the sidecar sent deadline %v %s, want its timeout, %s at most; headers %v", hasDeadline, deadline, conformance.SidecarTimeout, seen)
+					}
+				case forwarded != nil || hasDeadline:
+					t.Errorf("ok: the plain stack forwarded %q, deadline %v: want neither", forwarded, hasDeadline)
+				}
+				timed := results["timed"].GetResponse()
+				if timed == nil || timed.GetError() != nil || len(timed.GetPayloads()) != 1 {
+					t.Fatalf("timed: got %v", results["timed"])
+				}
+				if d, ok := sentTimeout(t, timed.GetPayloads()[0].GetRequestInfo().GetRequestHeaders()); !ok || d > 5*time.Second {
+					t.Errorf("timed: the server saw deadline %v %s, want the case's, 5s at most", ok, d)
 				}
 
 				fails := results["fails"].GetResponse()

@@ -47,9 +47,10 @@ const (
 // on every call (always on in the sidecar).
 const traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
 
-// SidecarTimeout is the upstream timeout of the sidecar stack: above the
-// longest timeout a case asks for (the suite's longest is a few seconds),
-// so that a case's own timeout is what the server sees when it has one.
+// SidecarTimeout is the upstream timeout of the sidecar stack (unless
+// Options.TimeoutOff): above the longest timeout a case asks for (the
+// suite's longest is a few seconds), so that a case's own timeout is what
+// the server sees when it has one.
 const SidecarTimeout = 30 * time.Second
 
 // sidecarStack builds one sidecar.Upstream per case: the policies that
@@ -70,6 +71,9 @@ type sidecarStack struct {
 	share  bool
 	// breaker enables the circuit breaker of the upstreams.
 	breaker bool
+	// timeoutOff gives the upstreams timeout: off instead of
+	// SidecarTimeout.
+	timeoutOff bool
 
 	mu        sync.Mutex
 	files     map[string]string            // sha256 of the content -> file
@@ -82,13 +86,13 @@ type sidecarStack struct {
 
 // newSidecarStack returns a sidecar stack whose certificate files live in
 // a new temporary directory.
-func newSidecarStack(share, breaker bool) (*sidecarStack, error) {
+func newSidecarStack(share, breaker, timeoutOff bool) (*sidecarStack, error) {
 	dir, err := os.MkdirTemp("", "bffgen-conformance-")
 	if err != nil {
 		return nil, err
 	}
 	return &sidecarStack{
-		dir: dir, logger: slog.New(slog.NewTextHandler(io.Discard, nil)), share: share, breaker: breaker,
+		dir: dir, logger: slog.New(slog.NewTextHandler(io.Discard, nil)), share: share, breaker: breaker, timeoutOff: timeoutOff,
 		files: map[string]string{}, upstreams: map[string]*sidecar.Upstream{},
 	}, nil
 }
@@ -149,6 +153,9 @@ func (s *sidecarStack) client(req *v1.ClientCompatRequest) (connect.HTTPClient, 
 		// defaults: two attempts of idempotent calls on UNAVAILABLE,
 		// within the budget.
 		MaxMessageBytes: int64(req.GetMessageReceiveLimit()), // 0: the 4 MiB default
+	}
+	if s.timeoutOff {
+		cfg.Timeout, cfg.TimeoutOff = 0, true
 	}
 	switch req.GetProtocol() {
 	case v1.Protocol_PROTOCOL_CONNECT:

@@ -141,9 +141,14 @@ type Upstream struct {
 	// certificate for mTLS. See [UpstreamTLS]. Default: none, the system
 	// CAs and the endpoint's host name.
 	TLS UpstreamTLS `yaml:"tls"`
-	// Timeout is the deadline of one call to the backend, shortened by the
-	// deadline of the inbound request when that one is earlier. Default 1s.
-	Timeout time.Duration `yaml:"timeout"`
+	// Timeout is the deadline of one unary call to the backend, retries
+	// and hedges included, shortened by the deadline of the inbound request
+	// when that one is earlier; the backend gets it in the protocol's
+	// timeout header. Default 1s: a zero Timeout in Go, or the key left
+	// out of bff.yaml (where 0 is an error). In bff.yaml the word off sets
+	// [Upstream.TimeoutOff] instead (no deadline of the sidecar's own);
+	// any other value must be a positive duration such as 2s.
+	Timeout time.Duration `yaml:"timeout" off:"TimeoutOff"`
 	// MaxBatchSize bounds the keys of one @batch call to this upstream; more
 	// keys are split into parallel calls. Set it to the backend's own limit.
 	// Default 0: the spec's maxBatchSize (100 unless the spec says).
@@ -226,6 +231,23 @@ type Upstream struct {
 	// interval and stops picking the endpoints that fail it. Off by
 	// default.
 	HealthCheck HealthCheck `yaml:"health_check"`
+
+	// Timeout off (docs/resilience.md: No timeout of the sidecar's own).
+
+	// TimeoutOff means the sidecar adds no deadline of its own to unary
+	// calls (Envoy's route "timeout: 0s"): `timeout: off` in bff.yaml sets
+	// it, and Go code sets it with Timeout left 0 (both set is an error).
+	// A call then ends at the caller's deadline, which still reaches the
+	// backend in the protocol's timeout header; with no caller deadline the
+	// backend gets no timeout header. Behind the GraphQL server every
+	// query and mutation has one: server.request_timeout (default 10s)
+	// bounds the calls it makes. retry.per_try_timeout, retries, hedging,
+	// the breaker and outlier detection work as with a timeout. Where the
+	// timeout also served as a bound of its own, [OffTimeoutBound] (10s)
+	// takes its place: the least latency a failed attempt counts for in
+	// p2c's estimate, and the bound of a mirrored copy when this upstream
+	// is a shadow. Default false.
+	TimeoutOff bool `yaml:"-"`
 }
 
 // Defaults of [Discovery] and [HealthCheck] (docs/resilience.md). A zero
@@ -314,6 +336,15 @@ type HealthCheck struct {
 	// it back. Default 2.
 	HealthyThreshold int `yaml:"healthy_threshold"`
 }
+
+// OffTimeoutBound stands for the timeout of an upstream with
+// [Upstream.TimeoutOff] where the sidecar needs a duration: the failure
+// penalty of p2c load balancing and the bound of a copy sent to it as a
+// shadow (copies are detached from the caller's deadline, so they need a
+// bound of their own). It is 10s, server.request_timeout's default, the
+// longest a call made for a GraphQL request lasts unless that key is
+// raised.
+const OffTimeoutBound = 10 * time.Second
 
 // SplitTarget is one group of a weighted split (Envoy's weighted
 // clusters): Weight percent of the calls made through the upstream that

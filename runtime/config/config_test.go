@@ -334,7 +334,7 @@ func TestParseReportsProblemsWithPositions(t *testing.T) {
 		{
 			name: "duration without unit",
 			src:  "upstreams:\n  a: {endpoints: [http://a], timeout: 5}\n",
-			want: []string{`bff.yaml:2:39: invalid duration "5" for "upstreams.a.timeout": add a unit, such as "5s" or "5ms"`},
+			want: []string{`bff.yaml:2:39: invalid duration "5" for "upstreams.a.timeout": want a duration such as 2s, or off; add a unit, such as "5s"`},
 		},
 		{
 			name: "bad protocol",

@@ -113,7 +113,12 @@ func (v *validator) upstream(name string, u Upstream) {
 	default:
 		v.errorf(p+".protocol", "unknown protocol %q for upstream %q: use %q, %q or %q", u.Protocol, name, ProtocolConnect, ProtocolGRPC, ProtocolGRPCWeb)
 	}
-	v.positive(p+".timeout", u.Timeout)
+	switch {
+	case u.TimeoutOff && u.Timeout != 0:
+		v.errorf(p+".timeout", "upstream %q has both a timeout (%s) and TimeoutOff: keep one", name, u.Timeout)
+	case !u.TimeoutOff && u.Timeout <= 0:
+		v.errorf(p+".timeout", "%q must be greater than zero, got %s: leave it out for the default of 1s, or write off for no timeout of the sidecar's own", p+".timeout", u.Timeout)
+	}
 	for i, h := range u.ForwardHeaders {
 		if reason := unforwardable(h); reason != "" {
 			v.errorf(fmt.Sprintf("%s.forward_headers[%d]", p, i), "header %q cannot be forwarded to upstream %q: %s", h, name, reason)

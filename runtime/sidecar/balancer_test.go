@@ -24,23 +24,31 @@ func TestFastFailingEndpointLosesItsTraffic(t *testing.T) {
 		policy   string
 		maxShare float64 // of the failing replica
 		minShare float64
+		// timeoutOff: timeout off instead of 1m; the failure penalty is
+		// then config.OffTimeoutBound.
+		timeoutOff bool
 	}{
-		{config.LoadBalancingP2C, 0, 0.10},
-		{"", 0, 0.10}, // the default is p2c
-		{config.LoadBalancingRoundRobin, 0.33, 0.34},
+		{config.LoadBalancingP2C, 0, 0.10, false},
+		{"", 0, 0.10, false}, // the default is p2c
+		{config.LoadBalancingRoundRobin, 0.33, 0.34, false},
+		{config.LoadBalancingP2C, 0, 0.10, true},
 	}
 	for _, tt := range tests {
-		t.Run(fmt.Sprintf("policy %q", tt.policy), func(t *testing.T) {
+		t.Run(fmt.Sprintf("policy %q, timeout off %v", tt.policy, tt.timeoutOff), func(t *testing.T) {
 			t.Parallel()
 			rs := []*replica{newReplica(t, "a"), newReplica(t, "b"), newReplica(t, "bad")}
 			rs[2].set(fail(connect.CodeUnavailable))
-			set := newSet(t, map[string]config.Upstream{"catalog": {
+			cfg := config.Upstream{
 				Endpoints:     []string{rs[0].url, rs[1].url, rs[2].url},
 				LoadBalancing: tt.policy,
 				// Isolate the balancer: no ejection, no retry.
 				OutlierDetection: config.OutlierDetection{Disabled: true},
 				Timeout:          time.Minute,
-			}})
+			}
+			if tt.timeoutOff {
+				cfg.Timeout, cfg.TimeoutOff = 0, true
+			}
+			set := newSet(t, map[string]config.Upstream{"catalog": cfg})
 			client := plainEcho(set, "catalog")
 			const n = 300
 			failed := 0

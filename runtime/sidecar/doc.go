@@ -12,7 +12,8 @@
 //     endpoints changes (grpc-go's balancer/picker split). The default
 //     picker is p2c: of two random endpoints, the one with the lower
 //     latency estimate times calls in flight, where a failure counts as a
-//     latency of at least the call timeout; round robin is the other.
+//     latency of at least the call timeout (config.OffTimeoutBound, 10s,
+//     with timeout: off); round robin is the other.
 //     Every attempt reports its outcome and latency back (the feedback of
 //     p2c and of outlier detection).
 //  2. Rewrite: the scheme and host of the request URL become the endpoint's,
@@ -29,7 +30,9 @@
 // ([Upstream.ClientOptions]) applies the per-call timeout and wraps every
 // error in an *errcode.UpstreamError that names the upstream and the
 // procedure, so that the GraphQL error can say which backend failed; a
-// deadline reaches the backend in the protocol's timeout header. It also
+// deadline reaches the backend in the protocol's timeout header. With
+// timeout: off (config.Upstream.TimeoutOff) it adds no deadline: the
+// caller's, if any, is the call's and reaches the backend. It also
 // copies the inbound headers the upstream forwards (forward_headers, the
 // W3C trace context, and Authorization only with forward_authorization)
 // and sets the identity headers of forward_claims from the claims of the
@@ -59,7 +62,8 @@
 //     to a shadow upstream, from [Upstream.Do], on the encoded request:
 //     the body is read once and both requests get a reader of the same
 //     bytes; the copy carries [ShadowHeader], runs in a goroutine within
-//     the shadow's timeout, at most max_in_flight at once, never retried.
+//     the shadow's timeout (config.OffTimeoutBound when that is off), at
+//     most max_in_flight at once, never retried.
 //   - Hedging (hedge.go, upstreams.<name>.hedging) replaces retries for
 //     idempotent unary calls: [Upstream.Do] sends the request to another
 //     endpoint whenever the delay passes without an answer, or at once

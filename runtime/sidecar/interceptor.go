@@ -19,7 +19,9 @@ type interceptor struct {
 	// detection) the interceptor applies.
 	u        *Upstream
 	upstream string
-	timeout  time.Duration
+	// timeout bounds every unary call; 0 (TimeoutOff) adds no deadline
+	// to the caller's.
+	timeout time.Duration
 	// forward are the inbound headers copied onto every call, trace
 	// context included.
 	forward []string
@@ -36,7 +38,8 @@ var _ connect.Interceptor = (*interceptor)(nil)
 
 // WrapUnary bounds the call by the timeout: the deadline becomes the earlier
 // of the caller's and now+timeout, and connect sends it to the backend in
-// the protocol's timeout header. Within it, the upstream's fault injection
+// the protocol's timeout header; with TimeoutOff the caller's deadline, if
+// any, is the call's. Within it, the upstream's fault injection
 // (when configured) may delay the call or fail it before anything is sent;
 // then the call's attempts go through
 // the upstream's policies: the circuit breaker (when enabled) refuses an
@@ -47,8 +50,11 @@ var _ connect.Interceptor = (*interceptor)(nil)
 // endpoint's latency estimate and outlier detection.
 func (i *interceptor) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
 	return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
-		ctx, cancel := context.WithTimeout(ctx, i.timeout)
-		defer cancel()
+		if i.timeout > 0 {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, i.timeout)
+			defer cancel()
+		}
 		i.copyHeaders(ctx, req.Header())
 		if err := i.fault.inject(ctx); err != nil {
 			return nil, i.wrap(req.Spec().Procedure, err)

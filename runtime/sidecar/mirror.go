@@ -35,7 +35,8 @@ type mirrorer struct {
 	percent       int
 	maxInFlight   int64
 	nonIdempotent bool
-	// timeout bounds a copy: the shadow upstream's call timeout.
+	// timeout bounds a copy: the shadow upstream's call timeout, or
+	// config.OffTimeoutBound (10s) when the shadow's timeout is off.
 	timeout time.Duration
 	logger  *slog.Logger
 

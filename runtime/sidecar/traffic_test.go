@@ -341,6 +341,35 @@ func TestMirrorNeverDelaysTheCall(t *testing.T) {
 	})
 }
 
+// TestMirrorToAShadowWithTimeoutOff: copies are detached from the
+// caller's cancellation, so a shadow whose timeout is off still bounds
+// them, by config.OffTimeoutBound (10s): a copy to a shadow that never
+// answers is in flight 1ms before and ended (failed) at exactly 10s.
+func TestMirrorToAShadowWithTimeoutOff(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		net, rs := newMemNet("primary", "shadow")
+		rs[1].set(func(ctx context.Context) error { <-ctx.Done(); return ctx.Err() })
+		set := newSet(t, map[string]config.Upstream{
+			"catalog":        {Endpoints: []string{rs[0].url}, TimeoutOff: true, Mirror: config.Mirror{Upstream: "catalog-shadow"}},
+			"catalog-shadow": {Endpoints: []string{rs[1].url}, TimeoutOff: true},
+		}, sidecar.WithTransport(net), quiet)
+		if err := call(t.Context(), idempotentEcho(set, "catalog")); err != nil {
+			t.Fatal(err)
+		}
+		synctest.Wait()
+		time.Sleep(config.OffTimeoutBound - time.Millisecond)
+		synctest.Wait()
+		if m := stats(t, set, "catalog").Mirror; m.Sent != 1 || m.InFlight != 1 {
+			t.Errorf("1ms before the bound: %+v, want 1 sent and in flight", m)
+		}
+		time.Sleep(time.Millisecond)
+		synctest.Wait()
+		if m := stats(t, set, "catalog").Mirror; m.InFlight != 0 || m.Failed != 1 {
+			t.Errorf("at the bound: %+v, want 0 in flight, 1 failed", m)
+		}
+	})
+}
+
 // hedgeReplica is a backend for hedging tests: when slow, it answers only
 // when its context ends, and counts the cancellations it saw.
 type hedgeReplica struct {
@@ -504,6 +533,31 @@ func TestHedgingAfterFailures(t *testing.T) {
 			})
 		})
 	}
+}
+
+// TestHedgingWithTimeoutOff: without a deadline of the sidecar's own (nor
+// the caller's), a call whose first endpoint never answers is hedged to
+// the other after the delay and answered from it at exactly that delay.
+func TestHedgingWithTimeoutOff(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		net, rs := newMemNet("hole", "ok")
+		rs[0].set(slow(time.Hour))
+		set := newSet(t, map[string]config.Upstream{"catalog": {
+			Endpoints: []string{rs[0].url, rs[1].url}, TimeoutOff: true, LoadBalancing: config.LoadBalancingRoundRobin,
+			Hedging: config.Hedging{Enabled: true, Delay: time.Second},
+		}}, sidecar.WithTransport(net), quiet)
+		start := time.Now()
+		if err := call(t.Context(), idempotentEcho(set, "catalog")); err != nil {
+			t.Fatal(err)
+		}
+		if elapsed := time.Since(start); elapsed != time.Second {
+			t.Errorf("the call took %s, want the hedging delay, 1s", elapsed)
+		}
+		synctest.Wait()
+		if h := stats(t, set, "catalog").Hedging; rs[0].calls.Load() != 1 || rs[1].calls.Load() != 1 || h.Hedges != 1 || h.Wins != 1 {
+			t.Errorf("calls %d and %d, hedging %+v; want 1 and 1, 1 hedge that won", rs[0].calls.Load(), rs[1].calls.Load(), h)
+		}
+	})
 }
 
 // TestTrafficPoliciesNeedASetAndKnownTargets: NewSet refuses a split or a

@@ -46,7 +46,9 @@ type Upstream struct {
 	// outliers is the outlier detector, nil when it is disabled.
 	outliers *outlierDetector
 	// failurePenalty is the least latency a failed attempt counts for in
-	// the p2c estimate: the per-call timeout.
+	// the p2c estimate: the per-call timeout, or config.OffTimeoutBound
+	// (10s) with TimeoutOff. It also bounds the copies sent to the
+	// upstream as a shadow (mirror.go).
 	failurePenalty time.Duration
 	// retry is the retry policy of unary calls.
 	retry *retryPolicy
@@ -105,7 +107,8 @@ var _ connect.HTTPClient = (*Upstream)(nil)
 
 // NewUpstream returns the upstream called name, configured by cfg. An empty
 // cfg.Protocol means "connect" and a zero cfg.Timeout means one second, the
-// defaults of bff.yaml; cfg.Endpoints may be empty, in which case every call
+// defaults of bff.yaml; cfg.TimeoutOff (with a zero cfg.Timeout) adds no
+// deadline to unary calls but the caller's; cfg.Endpoints may be empty, in which case every call
 // fails with connect.CodeUnavailable and [Set.Ready] reports the upstream.
 // name must be usable as a host name: letters, digits, '-', '_' and '.'.
 //
@@ -155,12 +158,21 @@ func newUpstream(name string, cfg config.Upstream, o *options, t *transports) (*
 	default:
 		errs = append(errs, fmt.Errorf("protocol %q is unknown: want %q, %q or %q", protocol, protocolConnect, protocolGRPC, protocolGRPCWeb))
 	}
+	// timeout is the interceptor's bound of a unary call, 0 for none
+	// (TimeoutOff); penalty stands for it where a duration is needed.
 	timeout := cfg.Timeout
 	switch {
+	case cfg.TimeoutOff && timeout != 0:
+		errs = append(errs, fmt.Errorf("timeout %s and TimeoutOff are both set: keep one", timeout))
+	case cfg.TimeoutOff:
 	case timeout == 0:
 		timeout = defaultTimeout
 	case timeout < 0:
 		errs = append(errs, fmt.Errorf("timeout %s is negative", timeout))
+	}
+	penalty := timeout
+	if cfg.TimeoutOff {
+		penalty = config.OffTimeoutBound
 	}
 	readMax := cfg.MaxMessageBytes
 	switch {
@@ -213,7 +225,7 @@ func newUpstream(name string, cfg config.Upstream, o *options, t *transports) (*
 		maxBatchSize: cfg.MaxBatchSize,
 
 		outliers:       newOutlierDetector(name, cfg.OutlierDetection, o.logger),
-		failurePenalty: timeout,
+		failurePenalty: penalty,
 		retry:          newRetryPolicy(cfg.Retry),
 		breaker:        newBreaker(cfg.CircuitBreaker),
 

@@ -36,11 +36,11 @@ func main() {
 			err = rep.Err()
 		}
 		if err != nil {
-			fmt.Printf("%-11s FAIL: %v (%s; see %s)\n", name+":", err, rep, file)
+			fmt.Printf("%-22s FAIL: %v (%s; see %s)\n", name+":", err, rep, file)
 			failed = true
 			continue
 		}
-		fmt.Printf("%-11s %s\n", name+":", rep)
+		fmt.Printf("%-22s %s\n", name+":", rep)
 	}
 	if failed {
 		os.Exit(1)
