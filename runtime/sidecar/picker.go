@@ -20,6 +20,8 @@ type endpoint struct {
 
 	// outstanding counts the attempts in flight on the endpoint.
 	outstanding atomic.Int64
+	// attempts counts the attempts that ended, by outcome.
+	attempts [outcomeIgnored + 1]atomic.Int64
 
 	// mu guards the fields below: the latency estimate and the outlier
 	// detection state.
