@@ -145,9 +145,15 @@ func runEdge(ctx context.Context, o options) error {
 // summarize computes the medians of both profiles at every concurrency.
 func (r *edgeReport) summarize() {
 	r.When = time.Now().UTC().Truncate(time.Second)
+	r.Compare = compareProfiles(r.Runs, r.Options.Levels, "edge-on", "edge-off")
+}
+
+// compareProfiles sets the medians of the runs of the profiles on and off
+// side by side at each concurrency of levels.
+func compareProfiles(runs []sample, levels []int, on, off string) []edgeCompare {
 	med := func(key string, c int, f func(sample) float64) float64 {
 		var xs []float64
-		for _, s := range r.Runs {
+		for _, s := range runs {
 			if s.Variant == key && s.Concurrency == c {
 				xs = append(xs, f(s))
 			}
@@ -158,18 +164,20 @@ func (r *edgeReport) summarize() {
 	p50 := func(s sample) float64 { return s.P50ms }
 	p99 := func(s sample) float64 { return s.P99ms }
 	cpuk := func(s sample) float64 { return s.MiddleCPU / float64(max(s.Requests, 1)) * 1000 }
-	for _, c := range r.Options.Levels {
+	var out []edgeCompare
+	for _, c := range levels {
 		x := edgeCompare{Concurrency: c,
-			OnRPS: med("edge-on", c, rps), OffRPS: med("edge-off", c, rps),
-			OnP50ms: med("edge-on", c, p50), OffP50ms: med("edge-off", c, p50),
-			OnP99ms: med("edge-on", c, p99), OffP99ms: med("edge-off", c, p99),
-			OnCPUk: med("edge-on", c, cpuk), OffCPUk: med("edge-off", c, cpuk)}
+			OnRPS: med(on, c, rps), OffRPS: med(off, c, rps),
+			OnP50ms: med(on, c, p50), OffP50ms: med(off, c, p50),
+			OnP99ms: med(on, c, p99), OffP99ms: med(off, c, p99),
+			OnCPUk: med(on, c, cpuk), OffCPUk: med(off, c, cpuk)}
 		if x.OffRPS > 0 {
 			x.RPSRatio = x.OnRPS / x.OffRPS
 		}
 		x.P50DeltaMs = x.OnP50ms - x.OffP50ms
-		r.Compare = append(r.Compare, x)
+		out = append(out, x)
 	}
+	return out
 }
 
 // write prints the table to w and writes edge.json and edge.md into dir.

@@ -45,7 +45,7 @@ func main() {
 	flag.StringVar(&levels, "c", "1,4,16,64", "concurrencies (connections), comma-separated")
 	flag.StringVar(&o.nginx, "nginx", "nginx", "nginx binary")
 	flag.StringVar(&o.wrk, "wrk", "wrk", "wrk binary")
-	flag.StringVar(&o.mode, "mode", "onehop", `"onehop": one hop vs three vs the floor; "edge": the shop BFF with every protection on vs every limit off`)
+	flag.StringVar(&o.mode, "mode", "onehop", `"onehop": one hop vs three vs the floor; "edge": the shop BFF with every protection on vs every limit off; "sidecar": the shop BFF with every sidecar policy on vs off, 3 replicas per backend`)
 	flag.Parse()
 	for _, s := range strings.Split(levels, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
@@ -66,8 +66,10 @@ func main() {
 	case "onehop":
 	case "edge":
 		runMode = runEdge
+	case "sidecar":
+		runMode = runSidecar
 	default:
-		fmt.Fprintf(os.Stderr, "onehop: -mode %q: want onehop or edge\n", o.mode)
+		fmt.Fprintf(os.Stderr, "onehop: -mode %q: want onehop, edge or sidecar\n", o.mode)
 		os.Exit(2)
 	}
 	if err := runMode(ctx, o); err != nil {
