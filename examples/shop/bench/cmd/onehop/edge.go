@@ -47,6 +47,10 @@ type edgeCompare struct {
 	OffP99ms    float64 `json:"off_p99_ms"`
 	OnCPUk      float64 `json:"on_cpu_s_per_1k"`
 	OffCPUk     float64 `json:"off_cpu_s_per_1k"`
+	// PairedRPSRatio is the median over the rounds of each round's RPS
+	// on/off: the two runs of a round are next to each other in time, so
+	// a change of the machine's load between rounds cancels out.
+	PairedRPSRatio float64 `json:"paired_rps_ratio"`
 }
 
 // runEdge measures what the embedded edge costs: the shop BFF with every
@@ -175,9 +179,33 @@ func compareProfiles(runs []sample, levels []int, on, off string) []edgeCompare 
 			x.RPSRatio = x.OnRPS / x.OffRPS
 		}
 		x.P50DeltaMs = x.OnP50ms - x.OffP50ms
+		x.PairedRPSRatio = pairedRatio(runs, c, on, off)
 		out = append(out, x)
 	}
 	return out
+}
+
+// pairedRatio returns the median over the rounds of the RPS of profile on
+// divided by that of off in the same round, at concurrency c.
+func pairedRatio(runs []sample, c int, on, off string) float64 {
+	rps := map[[2]int]map[string]float64{}
+	for _, s := range runs {
+		if s.Concurrency != c || (s.Variant != on && s.Variant != off) {
+			continue
+		}
+		k := [2]int{s.Round, c}
+		if rps[k] == nil {
+			rps[k] = map[string]float64{}
+		}
+		rps[k][s.Variant] = s.RPS
+	}
+	var ratios []float64
+	for _, r := range rps {
+		if r[on] > 0 && r[off] > 0 {
+			ratios = append(ratios, r[on]/r[off])
+		}
+	}
+	return median(ratios)
 }
 
 // write prints the table to w and writes edge.json and edge.md into dir.
