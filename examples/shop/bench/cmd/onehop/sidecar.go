@@ -118,7 +118,7 @@ func runSidecar(ctx context.Context, o options) error {
 		if err := waitReady(startCtx, p, "http://"+admin+"/readyz"); err != nil {
 			return err
 		}
-		v := &variant{key: profile.key, label: profile.label, middle: []*proc{p}, url: "http://" + listen + "/graphql"}
+		v := &variant{key: profile.key, label: profile.label, middle: []*proc{p}, url: "http://" + listen + "/graphql", tolerateBad: true}
 		if v.load, err = wrkLoader(o.wrk, work, v.url, body, nil); err != nil {
 			return err
 		}
@@ -129,7 +129,7 @@ func runSidecar(ctx context.Context, o options) error {
 		return err
 	}
 	for _, v := range variants {
-		if _, err := v.load(ctx, 16, max(o.warmup, time.Second)); err != nil {
+		if _, err := v.load(ctx, 16, max(o.warmup, time.Second)); err != nil && !errors.Is(err, errBadAnswers) {
 			return fmt.Errorf("warm-up of %s: %w", v.key, err)
 		}
 	}
@@ -150,7 +150,7 @@ func runSidecar(ctx context.Context, o options) error {
 				}
 				r.Round = round + 1
 				rep.Runs = append(rep.Runs, r)
-				fmt.Fprintf(os.Stderr, "sidecar: round %d c=%-3d %-11s %8.0f rps  p50 %6.3f ms  p99 %6.3f ms\n", round+1, c, v.key, r.RPS, r.P50ms, r.P99ms)
+				fmt.Fprintf(os.Stderr, "sidecar: round %d c=%-3d %-11s %8.0f rps  p50 %6.3f ms  p99 %6.3f ms  failed %d\n", round+1, c, v.key, r.RPS, r.P50ms, r.P99ms, r.Bad)
 			}
 		}
 	}
@@ -221,6 +221,15 @@ func (r *sidecarReport) write(w io.Writer, dir string) error {
 			sidecarMinRPSRatio, x.RPSRatio, verdict(x.RPSRatio), x.PairedRPSRatio, verdict(x.PairedRPSRatio))
 	}
 	b.WriteString("\nBar of issue 11:\n" + bars.String())
+	failed := map[string][2]int{}
+	for _, run := range r.Runs {
+		f := failed[run.Variant]
+		f[0] += run.Bad
+		f[1] += run.Requests
+		failed[run.Variant] = f
+	}
+	fmt.Fprintf(&b, "\nFailed requests (GraphQL errors, other statuses, socket errors) of all requests: on %d of %d, off %d of %d\n",
+		failed["sidecar-on"][0], failed["sidecar-on"][1], failed["sidecar-off"][0], failed["sidecar-off"][1])
 	b.WriteString("\nAttempts per endpoint after the runs (admin /upstreams: success/failure/canceled), retries, breaker:\n")
 	for _, key := range []string{"sidecar-on", "sidecar-off"} {
 		for _, u := range r.Upstreams[key] {
