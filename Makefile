@@ -73,7 +73,7 @@ fuzz: ## Every fuzz target for FUZZTIME each (default 30s; not part of make test
 	FUZZTIME=$(or $(FUZZTIME),30s) bash internal/fuzztools/fuzz.sh
 
 .PHONY: bench
-bench: bench-go bench-onehop bench-edge bench-generate ## Every benchmark (not part of make test): micro, one hop vs three, the edge's cost, generator
+bench: bench-go bench-onehop bench-edge bench-sidecar bench-generate ## Every benchmark (not part of make test): micro, one hop vs three, the edge's cost, the sidecar's cost, generator
 
 .PHONY: bench-go
 bench-go: ## Go micro-benchmarks: gateway chain, sidecar call, N+1, mapping of a large response
@@ -99,6 +99,15 @@ bench-edge: ## The shop BFF with every protection on vs every limit off, with wr
 	bash internal/benchtools/install.sh
 	cd $(EXAMPLES) && $(GO) run ./bench/cmd/onehop -mode edge -out $(CURDIR)/.bench/edge \
 		-rounds $(ROUNDS) -d $(DURATION) -c $(EDGE_CONCURRENCY)
+
+# SIDECAR_CONCURRENCY sizes the sidecar run (about 2 minutes with the
+# defaults); the results land in .bench/sidecar.
+SIDECAR_CONCURRENCY ?= 1,16
+.PHONY: bench-sidecar
+bench-sidecar: ## The shop BFF with every sidecar policy on vs all off, 3 replicas per backend, with wrk; installs wrk
+	bash internal/benchtools/install.sh
+	cd $(EXAMPLES) && $(GO) run ./bench/cmd/onehop -mode sidecar -out $(CURDIR)/.bench/sidecar \
+		-rounds $(ROUNDS) -d $(DURATION) -c $(SIDECAR_CONCURRENCY)
 
 .PHONY: bench-generate
 bench-generate: ## Time bffgen generate against gqlgen generate (own models, and bound to the same protobuf types) on a large spec (RUNS=3)

@@ -27,6 +27,8 @@ type endpoint struct {
 	// checkFailing is true while the endpoint fails its active health
 	// check: no pick chooses it (see avoided).
 	checkFailing atomic.Bool
+	// attempts counts the attempts that ended, by outcome.
+	attempts [outcomeIgnored + 1]atomic.Int64
 
 	// mu guards the fields below: the latency estimate and the outlier
 	// detection state.

@@ -87,6 +87,27 @@ type EndpointStats struct {
 	Ejections int  `json:"ejections"`
 	// Outstanding is the number of attempts in flight.
 	Outstanding int64 `json:"outstanding"`
+	// Attempts counts the attempts on the endpoint that ended so far, by
+	// outcome (see [AttemptCounts]).
+	Attempts AttemptCounts `json:"attempts"`
+}
+
+// AttemptCounts counts the attempts on one endpoint by outcome, as
+// outlier detection, the balancer and the breaker see them (see
+// docs/resilience.md, What counts as a failure). A call has one attempt
+// per endpoint it was sent to: retries and transparent retries add
+// attempts; a call failed by fault injection or an open breaker has none.
+type AttemptCounts struct {
+	// Success: the endpoint answered, with a response or an error that is
+	// not its fault (NOT_FOUND, INVALID_ARGUMENT, ...).
+	Success int64 `json:"success"`
+	// Failure: a connection error, or UNAVAILABLE, INTERNAL, UNKNOWN,
+	// DATA_LOSS or DEADLINE_EXCEEDED.
+	Failure int64 `json:"failure"`
+	// Canceled: the call ended before the endpoint answered (the caller
+	// gave up, or its deadline passed while the request was being sent):
+	// nothing is learnt about the endpoint.
+	Canceled int64 `json:"canceled"`
 }
 
 // Stats returns a snapshot of the upstream's counters and endpoints.
@@ -114,6 +135,7 @@ func (u *Upstream) Stats() Stats {
 		es := EndpointStats{Index: ep.index, URL: ep.addr, Ejected: ep.ejected(now), Outstanding: ep.outstanding.Load()}
 		es.Reason = u.unhealthy(ep, now)
 		es.Healthy = es.Reason == ""
+		es.Attempts = AttemptCounts{Success: ep.attempts[outcomeSuccess].Load(), Failure: ep.attempts[outcomeFailure].Load(), Canceled: ep.attempts[outcomeIgnored].Load()}
 		ep.mu.Lock()
 		es.Ejections = ep.ejectedTotal
 		ep.mu.Unlock()

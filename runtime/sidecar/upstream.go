@@ -101,6 +101,9 @@ type Upstream struct {
 	stopOnce sync.Once
 	stop     context.CancelFunc
 	done     sync.WaitGroup
+	// calls records the duration and code of every call once
+	// Set.RegisterMetrics set it; nil records nothing.
+	calls atomic.Pointer[callMetrics]
 }
 
 var _ connect.HTTPClient = (*Upstream)(nil)
@@ -262,7 +265,7 @@ func newUpstream(name string, cfg config.Upstream, o *options, t *transports) (*
 	if err != nil {
 		return nil, fmt.Errorf("upstream %q: fault.abort_code: %w", name, err)
 	}
-	interceptors := append([]connect.Interceptor{&interceptor{u: u, upstream: name, timeout: timeout, forward: forwardList(cfg.ForwardHeaders, cfg.ForwardAuthorization), response: canonical(cfg.ResponseHeaders), claims: claimHeaders(cfg.ForwardClaims), fault: fault}}, o.interceptors...)
+	interceptors := append([]connect.Interceptor{metricsInterceptor{u}, &interceptor{u: u, upstream: name, timeout: timeout, forward: forwardList(cfg.ForwardHeaders, cfg.ForwardAuthorization), response: canonical(cfg.ResponseHeaders), claims: claimHeaders(cfg.ForwardClaims), fault: fault}}, o.interceptors...)
 	u.options = append(u.options, connect.WithInterceptors(interceptors...))
 	u.setPicker(endpoints)
 	return u, nil
@@ -331,8 +334,8 @@ func (u *Upstream) BaseURL() string { return u.baseURL }
 // ClientOptions returns the options of every generated client of the
 // upstream: the protocol (connect.WithGRPC, connect.WithGRPCWeb, or none for
 // Connect), the read cap (connect.WithReadMaxBytes of the upstream's
-// max_message_bytes, 4 MiB when it is 0) and the interceptors, the upstream's own first (per-call timeout,
-// error wrapping), then those of [WithInterceptors]. The slice is new at
+// max_message_bytes, 4 MiB when it is 0) and the interceptors, the upstream's own first (call
+// metrics, per-call timeout, error wrapping), then those of [WithInterceptors]. The slice is new at
 // each call.
 func (u *Upstream) ClientOptions() []connect.ClientOption {
 	return slices.Clone(u.options)
