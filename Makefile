@@ -41,6 +41,29 @@ checkgenerate: ## Fail when generated code is not what the generator writes (reg
 audit: ## graphql-http audit (GraphQL over HTTP spec, 61 audits) of the example BFF in both profiles; needs node and npm
 	cd $(EXAMPLES) && $(GO) test -count=1 -v -run '^TestGraphQLHTTPAudit$$' .
 
+# The connect conformance suite's runner and reference client, installed
+# into .conformance/bin; internal/conformance/genproto generates the protos
+# of the same version. The runs' outputs land in .conformance/*.txt.
+CONFORMANCE_VERSION ?= v1.0.7
+CONFORMANCE_RUN = .conformance/bin/connectconformance --mode client --conf internal/conformance/config.yaml
+.PHONY: conformance
+conformance: ## connect client conformance suite (client mode) on the sidecar's stack (every policy on) with timeout: off and with a 30s timeout, plain connect-go and the suite's reference client (about 1.5 min; not part of make test)
+	@mkdir -p .conformance/bin
+	GOBIN=$(CURDIR)/.conformance/bin $(GO) install connectrpc.com/conformance/cmd/connectconformance@$(CONFORMANCE_VERSION) \
+		connectrpc.com/conformance/cmd/referenceclient@$(CONFORMANCE_VERSION)
+	$(GO) build -o .conformance/bin/client ./internal/conformance/client
+	$(CONFORMANCE_RUN) -- .conformance/bin/client -stack sidecar -timeout-off \
+		>.conformance/sidecar-off.txt 2>&1; echo "runner exit status: $$?" >>.conformance/sidecar-off.txt
+	$(CONFORMANCE_RUN) --known-failing @internal/conformance/known-failing.txt -- .conformance/bin/client -stack sidecar \
+		>.conformance/sidecar.txt 2>&1; echo "runner exit status: $$?" >>.conformance/sidecar.txt
+	$(CONFORMANCE_RUN) -- .conformance/bin/client -stack plain \
+		>.conformance/plain.txt 2>&1; echo "runner exit status: $$?" >>.conformance/plain.txt
+	$(CONFORMANCE_RUN) -- .conformance/bin/referenceclient \
+		>.conformance/reference.txt 2>&1; echo "runner exit status: $$?" >>.conformance/reference.txt
+	@grep -h '^conformance client' .conformance/sidecar-off.txt .conformance/sidecar.txt || true
+	@$(GO) run ./internal/conformance/report 'sidecar, timeout off=.conformance/sidecar-off.txt' 'sidecar, timeout 30s=.conformance/sidecar.txt' \
+		plain=.conformance/plain.txt reference=.conformance/reference.txt
+
 .PHONY: demo
 demo: ## Run the example BFF (127.0.0.1:8080) with its in-process example backends
 	cd $(EXAMPLES) && $(GO) run ./cmd/demo
@@ -50,7 +73,7 @@ fuzz: ## Every fuzz target for FUZZTIME each (default 30s; not part of make test
 	FUZZTIME=$(or $(FUZZTIME),30s) bash internal/fuzztools/fuzz.sh
 
 .PHONY: bench
-bench: bench-go bench-onehop bench-edge bench-generate ## Every benchmark (not part of make test): micro, one hop vs three, the edge's cost, generator
+bench: bench-go bench-onehop bench-edge bench-sidecar bench-generate ## Every benchmark (not part of make test): micro, one hop vs three, the edge's cost, the sidecar's cost, generator
 
 .PHONY: bench-go
 bench-go: ## Go micro-benchmarks: gateway chain, sidecar call, N+1, mapping of a large response
@@ -76,6 +99,15 @@ bench-edge: ## The shop BFF with every protection on vs every limit off, with wr
 	bash internal/benchtools/install.sh
 	cd $(EXAMPLES) && $(GO) run ./bench/cmd/onehop -mode edge -out $(CURDIR)/.bench/edge \
 		-rounds $(ROUNDS) -d $(DURATION) -c $(EDGE_CONCURRENCY)
+
+# SIDECAR_CONCURRENCY sizes the sidecar run (about 2 minutes with the
+# defaults); the results land in .bench/sidecar.
+SIDECAR_CONCURRENCY ?= 1,16
+.PHONY: bench-sidecar
+bench-sidecar: ## The shop BFF with every sidecar policy on vs all off, 3 replicas per backend, with wrk; installs wrk
+	bash internal/benchtools/install.sh
+	cd $(EXAMPLES) && $(GO) run ./bench/cmd/onehop -mode sidecar -out $(CURDIR)/.bench/sidecar \
+		-rounds $(ROUNDS) -d $(DURATION) -c $(SIDECAR_CONCURRENCY)
 
 .PHONY: bench-generate
 bench-generate: ## Time bffgen generate against gqlgen generate (own models, and bound to the same protobuf types) on a large spec (RUNS=3)

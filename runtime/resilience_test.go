@@ -73,6 +73,8 @@ func TestReadyzFailsWhenAnUpstreamHasNoHealthyEndpoint(t *testing.T) {
 		{`bffgen_upstream_ejections_total{bffgen_upstream="catalog",bffgen_upstream_endpoint="1",`, "1"},
 		{`bffgen_upstream_endpoints_healthy{bffgen_upstream="catalog",`, "0"},
 		{`bffgen_upstream_retries_total{bffgen_retry_kind="transparent",bffgen_upstream="catalog",`, "0"},
+		{`bffgen_upstream_attempts_total{bffgen_attempt_outcome="failure",bffgen_upstream="catalog",bffgen_upstream_endpoint="1",`, "5"},
+		{`rpc_client_call_duration_seconds_count{bffgen_upstream="catalog",error_type="UNAVAILABLE",otel_scope_name="github.com/bffgen/bffgen/runtime/sidecar",otel_scope_schema_url="",otel_scope_version="",rpc_method="` + strings.TrimPrefix(getProduct, "/") + `",rpc_response_status_code="UNAVAILABLE",rpc_system_name="connectrpc"`, "5"},
 	} {
 		i := strings.Index(rec.Body.String(), want.series)
 		if i < 0 {
@@ -94,7 +96,7 @@ func TestReadyzFailsWhenAnUpstreamHasNoHealthyEndpoint(t *testing.T) {
 	if err := json.Unmarshal(rec.Body.Bytes(), &page); err != nil || rec.Code != 200 || rec.Header().Get("Content-Type") != "application/json" {
 		t.Fatalf("/upstreams = %d %q %s (%v)", rec.Code, rec.Header().Get("Content-Type"), rec.Body, err)
 	}
-	want := []sidecar.Stats{{Name: "catalog", Endpoints: []sidecar.EndpointStats{{Index: 1, URL: dead.URL, Healthy: false, Ejected: true, Ejections: 1}}}}
+	want := []sidecar.Stats{{Name: "catalog", Discovery: "static", Endpoints: []sidecar.EndpointStats{{Index: 1, URL: dead.URL, Healthy: false, Reason: sidecar.ReasonEjected, Ejected: true, Ejections: 1, Attempts: sidecar.AttemptCounts{Failure: 5}}}}}
 	if !reflect.DeepEqual(page.Upstreams, want) {
 		t.Errorf("/upstreams = %+v\nwant %+v", page.Upstreams, want)
 	}

@@ -131,7 +131,7 @@ type Shutdown struct {
 // Upstream is one backend the generated clients call.
 type Upstream struct {
 	// Endpoints are the absolute http:// or https:// base URLs of the
-	// backend. Required: at least one.
+	// backend. Required: at least one, unless Discovery finds them.
 	Endpoints []string `yaml:"endpoints"`
 	// Protocol is the wire protocol: "connect" (the default), "grpc" or
 	// "grpcweb".
@@ -141,9 +141,14 @@ type Upstream struct {
 	// certificate for mTLS. See [UpstreamTLS]. Default: none, the system
 	// CAs and the endpoint's host name.
 	TLS UpstreamTLS `yaml:"tls"`
-	// Timeout is the deadline of one call to the backend, shortened by the
-	// deadline of the inbound request when that one is earlier. Default 1s.
-	Timeout time.Duration `yaml:"timeout"`
+	// Timeout is the deadline of one unary call to the backend, retries
+	// and hedges included, shortened by the deadline of the inbound request
+	// when that one is earlier; the backend gets it in the protocol's
+	// timeout header. Default 1s: a zero Timeout in Go, or the key left
+	// out of bff.yaml (where 0 is an error). In bff.yaml the word off sets
+	// [Upstream.TimeoutOff] instead (no deadline of the sidecar's own);
+	// any other value must be a positive duration such as 2s.
+	Timeout time.Duration `yaml:"timeout" off:"TimeoutOff"`
 	// MaxBatchSize bounds the keys of one @batch call to this upstream; more
 	// keys are split into parallel calls. Set it to the backend's own limit.
 	// Default 0: the spec's maxBatchSize (100 unless the spec says).
@@ -199,6 +204,207 @@ type Upstream struct {
 	// Fault injects delays and failures into the calls to the upstream,
 	// for tests and game days. Off by default.
 	Fault Fault `yaml:"fault"`
+
+	// Traffic policies (docs/resilience.md: Canary splits, Shadowing,
+	// Hedging).
+
+	// Split sends a share of the calls made through this upstream's
+	// clients to other upstreams of bff.yaml (a canary), each with its own
+	// endpoints, load balancing, outlier detection, retry, hedging and
+	// breaker; the rest stays on this upstream. See [SplitTarget]. Default:
+	// none, every call stays here.
+	Split []SplitTarget `yaml:"split"`
+	// Mirror sends a copy of a share of the unary calls to a shadow
+	// upstream, fire and forget. See [Mirror]. Off by default.
+	Mirror Mirror `yaml:"mirror"`
+	// Hedging sends more attempts of an idempotent unary call to other
+	// endpoints when the first is slow. See [Hedging]. Off by default.
+	Hedging Hedging `yaml:"hedging"`
+
+	// Discovery finds the endpoints at run time instead of listing them in
+	// Endpoints: in DNS (A/AAAA or SRV records, such as those of a
+	// Kubernetes headless Service), or from an endpoint source the program
+	// registers (sidecar.WithEndpointSource). Endpoints and Discovery are
+	// mutually exclusive: set one. Default: none, Endpoints is the set.
+	Discovery Discovery `yaml:"discovery"`
+	// HealthCheck calls grpc.health.v1.Health/Check on every endpoint on an
+	// interval and stops picking the endpoints that fail it. Off by
+	// default.
+	HealthCheck HealthCheck `yaml:"health_check"`
+
+	// Timeout off (docs/resilience.md: No timeout of the sidecar's own).
+
+	// TimeoutOff means the sidecar adds no deadline of its own to unary
+	// calls (Envoy's route "timeout: 0s"): `timeout: off` in bff.yaml sets
+	// it, and Go code sets it with Timeout left 0 (both set is an error).
+	// A call then ends at the caller's deadline, which still reaches the
+	// backend in the protocol's timeout header; with no caller deadline the
+	// backend gets no timeout header. Behind the GraphQL server every
+	// query and mutation has one: server.request_timeout (default 10s)
+	// bounds the calls it makes. retry.per_try_timeout, retries, hedging,
+	// the breaker and outlier detection work as with a timeout. Where the
+	// timeout also served as a bound of its own, [OffTimeoutBound] (10s)
+	// takes its place: the least latency a failed attempt counts for in
+	// p2c's estimate, and the bound of a mirrored copy when this upstream
+	// is a shadow. Default false.
+	TimeoutOff bool `yaml:"-"`
+}
+
+// Defaults of [Discovery] and [HealthCheck] (docs/resilience.md). A zero
+// field means these values, in a loaded file and in a Config built in Go.
+const (
+	// DefaultDiscoveryInterval is how often DNS is asked again: gRPC's
+	// minimum time between two resolutions, and the time the default
+	// Kubernetes Corefile caches an answer (cache 30).
+	DefaultDiscoveryInterval = 30 * time.Second
+	// MinDiscoveryInterval is the shortest interval a file may set.
+	MinDiscoveryInterval = time.Second
+	// The active health check's defaults are those Contour gives Envoy,
+	// whose own fields have no default.
+	DefaultHealthCheckInterval           = 10 * time.Second
+	DefaultHealthCheckTimeout            = 2 * time.Second
+	DefaultHealthCheckUnhealthyThreshold = 3
+	DefaultHealthCheckHealthyThreshold   = 2
+)
+
+// Discovery is where the endpoints of an upstream come from when they are
+// not listed. Exactly one of DNS, SRV and Source is set:
+//
+//   - DNS with Port: every A and AAAA record of the name is an endpoint
+//     scheme://address:port;
+//   - SRV: every target host:port of the SRV records, each target
+//     resolved to its A and AAAA records (priority and weight are
+//     ignored, as gRPC ignores them);
+//   - Source with Target: the endpoint source registered under that name
+//     by the program (sidecar.WithEndpointSource), given Target.
+//
+// DNS and SRV are asked again every Interval. A failed lookup keeps the
+// last set; an answer of no address (NXDOMAIN, no record) empties it, so
+// that /readyz reports the upstream (see docs/resilience.md, Discovery).
+type Discovery struct {
+	// DNS is the host name whose A and AAAA records are the endpoints'
+	// addresses, such as "catalog.shop.svc.cluster.local". Needs Port.
+	DNS string `yaml:"dns"`
+	// Port is the port of the endpoints found with DNS, 1 to 65535.
+	// Required with DNS; SRV records carry their own.
+	Port int `yaml:"port"`
+	// SRV is the name of SRV records, such as
+	// "_grpc._tcp.catalog.shop.svc.cluster.local".
+	SRV string `yaml:"srv"`
+	// Scheme is the scheme of the endpoints found in DNS: "http" (the
+	// default) or "https". With https the endpoint's host is an IP
+	// address: the backend's certificate must hold it as an IP SAN, or
+	// tls.server_name must name the host its certificate holds.
+	Scheme string `yaml:"scheme"`
+	// Interval is the time between two DNS lookups. Default 30s; at least
+	// 1s in a file.
+	Interval time.Duration `yaml:"interval"`
+	// Source names an endpoint source the program registers with
+	// sidecar.WithEndpointSource, such as a Kubernetes EndpointSlice
+	// source from a module of its own. Default: none.
+	Source string `yaml:"source"`
+	// Target is what Source is given to find the endpoints, in the form it
+	// documents (such as "catalog.shop:grpc"). Only with Source.
+	Target string `yaml:"target"`
+}
+
+// Enabled reports whether d sets a way to find endpoints.
+func (d Discovery) Enabled() bool { return d.DNS != "" || d.SRV != "" || d.Source != "" }
+
+// HealthCheck is the active health check of an upstream's endpoints: every
+// Interval, each endpoint gets a grpc.health.v1.Health/Check call for
+// Service, over the upstream's protocol and TLS. An endpoint that fails
+// UnhealthyThreshold checks in a row (NOT_SERVING, UNKNOWN,
+// SERVICE_UNKNOWN, an error or no answer within Timeout) is picked by no
+// call until it passes HealthyThreshold checks in a row; an endpoint's
+// first check decides alone. A zero field takes its default.
+type HealthCheck struct {
+	// Enabled turns the checks on. Default false; the other keys need it.
+	Enabled bool `yaml:"enabled"`
+	// Interval is the time between two checks of an endpoint. Default 10s.
+	Interval time.Duration `yaml:"interval"`
+	// Timeout bounds one check; no answer within it is a failure. At most
+	// Interval. Default 2s.
+	Timeout time.Duration `yaml:"timeout"`
+	// Service is the service name sent in the check, such as
+	// "catalog.v1.CatalogService". Default "": the server as a whole.
+	Service string `yaml:"service"`
+	// UnhealthyThreshold is the number of failed checks in a row that
+	// takes an endpoint out. Default 3.
+	UnhealthyThreshold int `yaml:"unhealthy_threshold"`
+	// HealthyThreshold is the number of passed checks in a row that brings
+	// it back. Default 2.
+	HealthyThreshold int `yaml:"healthy_threshold"`
+}
+
+// OffTimeoutBound stands for the timeout of an upstream with
+// [Upstream.TimeoutOff] where the sidecar needs a duration: the failure
+// penalty of p2c load balancing and the bound of a copy sent to it as a
+// shadow (copies are detached from the caller's deadline, so they need a
+// bound of their own). It is 10s, server.request_timeout's default, the
+// longest a call made for a GraphQL request lasts unless that key is
+// raised.
+const OffTimeoutBound = 10 * time.Second
+
+// SplitTarget is one group of a weighted split (Envoy's weighted
+// clusters): Weight percent of the calls made through the upstream that
+// lists it go to Upstream instead. The weights of a split add up to at
+// most 100; the rest of the calls stay on the upstream itself. The choice
+// is made once per call: its retries and hedges stay in the chosen group,
+// except that a call whose chosen group has no healthy endpoint (or an
+// open breaker) when the call starts goes to the upstream itself.
+type SplitTarget struct {
+	// Upstream names another upstream of bff.yaml, of the same protocol,
+	// that has no split of its own (splits do not chain). Required.
+	Upstream string `yaml:"upstream"`
+	// Weight is the percent of the calls sent to Upstream, 0 to 100; 0
+	// keeps the group listed but sends it nothing. Default 0.
+	Weight int `yaml:"weight"`
+}
+
+// Mirror is the shadowing of an upstream (Envoy's request mirroring): a
+// copy of Percent percent of the unary calls made through the upstream
+// is sent to the Upstream named here, with the same bytes and headers
+// plus the header Bffgen-Shadow, and its answer is read and dropped. The
+// copy never changes the response nor delays it; it is sent once, never
+// retried, within the shadow upstream's timeout; at most MaxInFlight
+// copies are in flight and more are dropped (counted). By default only
+// idempotent procedures are mirrored. The zero Mirror mirrors nothing.
+type Mirror struct {
+	// Upstream names the shadow, another upstream of bff.yaml of the same
+	// protocol. Required for any other key.
+	Upstream string `yaml:"upstream"`
+	// Percent is the share of calls copied, 1 to 100. Default 100 (every
+	// call, as Envoy mirrors without runtime_fraction).
+	Percent int `yaml:"percent"`
+	// MaxInFlight caps the copies in flight at once; a call that would
+	// exceed it is not mirrored (counted as dropped). Default 64.
+	MaxInFlight int `yaml:"max_in_flight"`
+	// NonIdempotent mirrors procedures that are not idempotent as well
+	// (mutations): the shadow then runs their side effects a second time.
+	// Default false: only procedures with idempotency_level
+	// NO_SIDE_EFFECTS or IDEMPOTENT, or listed in retry.methods.
+	NonIdempotent bool `yaml:"non_idempotent"`
+}
+
+// Hedging sends a call's request again to another endpoint when no answer
+// came within Delay, up to MaxAttempts attempts in all (gRPC A6's hedging
+// policy): the first answer wins and the other attempts are cancelled,
+// which does not count against their endpoints. An attempt that fails
+// with UNAVAILABLE starts the next one at once (or after the backend's
+// pushback). Only idempotent procedures are hedged (as retry decides);
+// for them hedging replaces retries, and retry.per_try_timeout bounds the
+// hedged attempts together. Every attempt after the first is taken from
+// the retry budget. The zero Hedging is off.
+type Hedging struct {
+	// Enabled turns hedging on. Default false.
+	Enabled bool `yaml:"enabled"`
+	// Delay is the wait for an answer before the next attempt, such as
+	// the backend's 95th percentile latency. Required when Enabled.
+	Delay time.Duration `yaml:"delay"`
+	// MaxAttempts bounds the attempts of one call, the first included, 2
+	// to 5. Default 2.
+	MaxAttempts int `yaml:"max_attempts"`
 }
 
 // Fault is the fault injection of an upstream: before a unary call is

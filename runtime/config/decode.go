@@ -292,8 +292,64 @@ func (d *decoder) decodeStruct(path string, n ast.Node, v reflect.Value) {
 			d.errorf(mv.Key, "%s", unknownKey(path, key, fields.names))
 			continue
 		}
+		if off := v.Type().Field(i).Tag.Get("off"); off != "" {
+			d.decodeDurationOrOff(join2(path, key), mv.Key, mv.Value, v.Field(i), v.FieldByName(off))
+			continue
+		}
 		d.decodeValue(join2(path, key), mv.Key, mv.Value, v.Field(i))
 	}
+}
+
+// offWord is the value of a duration key tagged `off:"Field"` that sets
+// the bool Field instead of the duration (upstreams.<name>.timeout: off).
+const offWord = "off"
+
+// decodeDurationOrOff decodes the value n of a duration key tagged
+// `off:"Field"`: the word off (quoted or not; YAML 1.2, which go-yaml
+// follows, reads a bare off as a string) sets off, the bool field Field,
+// to true and dur to zero; anything else is a duration, as for
+// decodeValue. Null leaves both unset.
+func (d *decoder) decodeDurationOrOff(path string, key, n ast.Node, dur, off reflect.Value) {
+	if !off.IsValid() || off.Kind() != reflect.Bool {
+		d.errorf(key, "internal error, please report: the off tag of %q names no bool field", path)
+		return
+	}
+	n = d.resolve(n)
+	if n == nil {
+		return
+	}
+	if _, ok := n.(*ast.NullNode); ok {
+		return
+	}
+	var text string
+	switch t := n.(type) {
+	case *ast.StringNode:
+		text = t.Value
+	case *ast.IntegerNode, *ast.FloatNode:
+		text = n.GetToken().Value
+	default:
+		d.errorf(n, "%q must be a duration such as 2s, or off, not %s", path, describe(n))
+		return
+	}
+	// The last value wins, as for any key given twice by merge keys (<<).
+	if text == offWord {
+		off.SetBool(true)
+		dur.SetInt(0)
+		d.at[path] = n.GetToken()
+		return
+	}
+	v, err := time.ParseDuration(text)
+	if err != nil {
+		hint := ""
+		if _, isString := n.(*ast.StringNode); !isString {
+			hint = fmt.Sprintf("; add a unit, such as \"%ss\"", text)
+		}
+		d.errorf(n, "invalid duration %q for %q: want a duration such as 2s, or off%s", text, path, hint)
+		return
+	}
+	dur.SetInt(int64(v))
+	off.SetBool(false)
+	d.at[path] = n.GetToken()
 }
 
 func unknownKey(path, key string, known []string) string {

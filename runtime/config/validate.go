@@ -44,6 +44,7 @@ func validate(c *Config, d *decoder) []*Error {
 	for _, name := range names {
 		v.upstream(name, c.Upstreams[name])
 	}
+	v.traffic(c)
 	v.gateway(&c.Gateway, c.Mode)
 	v.auth(&c.Gateway.Auth, c.Mode, c.Gateway.CSRF)
 	v.telemetry(&c.Telemetry)
@@ -101,8 +102,8 @@ func (v *validator) upstream(name string, u Upstream) {
 	if name == "" || strings.ContainsFunc(name, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
 		v.errorf(p, "invalid upstream name %q: use letters, digits, \"-\" and \"_\"", name)
 	}
-	if len(u.Endpoints) == 0 {
-		v.errorf(p, "upstream %q has no endpoints: add %s.endpoints: [\"http://host:port\"]", name, p)
+	if len(u.Endpoints) == 0 && !u.Discovery.Enabled() {
+		v.errorf(p, "upstream %q has no endpoints: add %s.endpoints: [\"http://host:port\"], or %s.discovery to find them in DNS", name, p, p)
 	}
 	for i, ep := range u.Endpoints {
 		v.endpoint(fmt.Sprintf("%s.endpoints[%d]", p, i), ep)
@@ -112,7 +113,12 @@ func (v *validator) upstream(name string, u Upstream) {
 	default:
 		v.errorf(p+".protocol", "unknown protocol %q for upstream %q: use %q, %q or %q", u.Protocol, name, ProtocolConnect, ProtocolGRPC, ProtocolGRPCWeb)
 	}
-	v.positive(p+".timeout", u.Timeout)
+	switch {
+	case u.TimeoutOff && u.Timeout != 0:
+		v.errorf(p+".timeout", "upstream %q has both a timeout (%s) and TimeoutOff: keep one", name, u.Timeout)
+	case !u.TimeoutOff && u.Timeout <= 0:
+		v.errorf(p+".timeout", "%q must be greater than zero, got %s: leave it out for the default of 1s, or write off for no timeout of the sidecar's own", p+".timeout", u.Timeout)
+	}
 	for i, h := range u.ForwardHeaders {
 		if reason := unforwardable(h); reason != "" {
 			v.errorf(fmt.Sprintf("%s.forward_headers[%d]", p, i), "header %q cannot be forwarded to upstream %q: %s", h, name, reason)
@@ -128,6 +134,8 @@ func (v *validator) upstream(name string, u Upstream) {
 	}
 	v.identity(name, u)
 	v.resilience(name, u)
+	v.discovery(name, u)
+	v.healthCheck(name, u.HealthCheck)
 	if u.MaxBatchSize < 0 {
 		v.errorf(p+".max_batch_size", "max_batch_size of upstream %q must not be negative, got %d: use 0 for the spec's default", name, u.MaxBatchSize)
 	}

@@ -29,7 +29,8 @@ var errNoEndpoint = errors.New("no endpoint available")
 // swaps it in.
 type picker interface {
 	// pick returns the endpoint for the next attempt, or errNoEndpoint. It
-	// avoids ejected endpoints and those in exclude (the endpoints a call
+	// avoids ejected endpoints (and those failing their active health
+	// check: see avoided) and those in exclude (the endpoints a call
 	// already tried), in that order of importance: with every endpoint
 	// excluded it picks a tried one, and with every endpoint ejected any
 	// one (rather than fail a call that might succeed, as Envoy's panic
@@ -45,7 +46,7 @@ type picker interface {
 func candidates(eps, exclude []*endpoint, now time.Time, buf []*endpoint) []*endpoint {
 	out := buf[:0]
 	for _, ep := range eps {
-		if !ep.ejected(now) && !contains(exclude, ep) {
+		if !ep.avoided(now) && !contains(exclude, ep) {
 			out = append(out, ep)
 		}
 	}
@@ -56,7 +57,7 @@ func candidates(eps, exclude []*endpoint, now time.Time, buf []*endpoint) []*end
 		return out
 	}
 	for _, ep := range eps {
-		if !ep.ejected(now) {
+		if !ep.avoided(now) {
 			out = append(out, ep)
 		}
 	}
@@ -99,7 +100,7 @@ func (p *roundRobin) pick(exclude []*endpoint, now time.Time) (*endpoint, error)
 	start := p.next.Add(1) - 1
 	for i := range n {
 		ep := p.endpoints[(start+i)%n]
-		if !ep.ejected(now) && !contains(exclude, ep) {
+		if !ep.avoided(now) && !contains(exclude, ep) {
 			return ep, nil
 		}
 	}
@@ -189,4 +190,10 @@ func (ep *endpoint) ejected(now time.Time) bool {
 	ep.mu.Lock()
 	defer ep.mu.Unlock()
 	return now.Before(ep.ejectedUntil)
+}
+
+// avoided reports whether picks avoid the endpoint at now: it fails its
+// active health check, or outlier detection ejected it.
+func (ep *endpoint) avoided(now time.Time) bool {
+	return ep.checkFailing.Load() || ep.ejected(now)
 }

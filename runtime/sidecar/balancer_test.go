@@ -6,11 +6,13 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"connectrpc.com/connect"
 
 	"github.com/bffgen/bffgen/runtime/config"
+	"github.com/bffgen/bffgen/runtime/sidecar"
 )
 
 // BF-4: an endpoint that fails in a millisecond looks fast to a balancer
@@ -22,23 +24,31 @@ func TestFastFailingEndpointLosesItsTraffic(t *testing.T) {
 		policy   string
 		maxShare float64 // of the failing replica
 		minShare float64
+		// timeoutOff: timeout off instead of 1m; the failure penalty is
+		// then config.OffTimeoutBound.
+		timeoutOff bool
 	}{
-		{config.LoadBalancingP2C, 0, 0.10},
-		{"", 0, 0.10}, // the default is p2c
-		{config.LoadBalancingRoundRobin, 0.33, 0.34},
+		{config.LoadBalancingP2C, 0, 0.10, false},
+		{"", 0, 0.10, false}, // the default is p2c
+		{config.LoadBalancingRoundRobin, 0.33, 0.34, false},
+		{config.LoadBalancingP2C, 0, 0.10, true},
 	}
 	for _, tt := range tests {
-		t.Run(fmt.Sprintf("policy %q", tt.policy), func(t *testing.T) {
+		t.Run(fmt.Sprintf("policy %q, timeout off %v", tt.policy, tt.timeoutOff), func(t *testing.T) {
 			t.Parallel()
 			rs := []*replica{newReplica(t, "a"), newReplica(t, "b"), newReplica(t, "bad")}
 			rs[2].set(fail(connect.CodeUnavailable))
-			set := newSet(t, map[string]config.Upstream{"catalog": {
+			cfg := config.Upstream{
 				Endpoints:     []string{rs[0].url, rs[1].url, rs[2].url},
 				LoadBalancing: tt.policy,
 				// Isolate the balancer: no ejection, no retry.
 				OutlierDetection: config.OutlierDetection{Disabled: true},
 				Timeout:          time.Minute,
-			}})
+			}
+			if tt.timeoutOff {
+				cfg.Timeout, cfg.TimeoutOff = 0, true
+			}
+			set := newSet(t, map[string]config.Upstream{"catalog": cfg})
 			client := plainEcho(set, "catalog")
 			const n = 300
 			failed := 0
@@ -91,48 +101,50 @@ func TestSlowEndpointLosesItsTraffic(t *testing.T) {
 // p2c weighs the calls in flight: with one replica holding a hung call,
 // new calls go to the other.
 func TestP2CAvoidsTheEndpointWithCallsInFlight(t *testing.T) {
-	t.Parallel()
-	rs := []*replica{newReplica(t, "a"), newReplica(t, "b")}
-	set := newSet(t, map[string]config.Upstream{"catalog": {
-		Endpoints: []string{rs[0].url, rs[1].url},
-		Timeout:   time.Minute,
-	}})
-	client := plainEcho(set, "catalog")
-	// The first call to "a" hangs until the test ends; later ones answer
-	// at once, so that a stray pick shows in the count without blocking
-	// the test.
-	const held = 1
-	release := make(chan struct{})
-	var hung atomic.Int64
-	rs[0].set(func(ctx context.Context) error {
-		if hung.Add(1) > held {
+	// In a synctest bubble on the in-memory network: on a busy machine a
+	// real clock lets a stall of the other replica's handler (its latency
+	// estimate jumps to the stall) reverse the comparison, which is the
+	// estimate working, not what this test is about.
+	synctest.Test(t, func(t *testing.T) {
+		net, rs := newMemNet("a", "b")
+		set := newSet(t, map[string]config.Upstream{"catalog": {
+			Endpoints: []string{rs[0].url, rs[1].url},
+			Timeout:   time.Minute,
+		}}, sidecar.WithTransport(net), quiet)
+		client := plainEcho(set, "catalog")
+		// The first call to "a" hangs until the test ends; later ones
+		// answer at once, so that a stray pick shows in the count without
+		// blocking the test.
+		const held = 1
+		release := make(chan struct{})
+		var hung atomic.Int64
+		rs[0].set(func(ctx context.Context) error {
+			if hung.Add(1) > held {
+				return nil
+			}
+			select {
+			case <-release:
+			case <-ctx.Done():
+			}
 			return nil
+		})
+		var wg sync.WaitGroup
+		defer wg.Wait()
+		defer close(release)
+		for rs[0].calls.Load() < held {
+			wg.Go(func() { _ = call(t.Context(), client) })
+			synctest.Wait()
 		}
-		select {
-		case <-release:
-		case <-ctx.Done():
+		const n = 50
+		for range n {
+			if err := call(t.Context(), client); err != nil {
+				t.Fatal(err)
+			}
 		}
-		return nil
+		// Round robin would send it 25; p2c compares 2 x its latency
+		// estimate with 1 x the other's.
+		if got := rs[0].calls.Load() - held; got > n/10 {
+			t.Errorf("the replica holding %d calls got %d of the %d later calls, want at most %d", held, got, n, n/10)
+		}
 	})
-	var wg sync.WaitGroup
-	defer wg.Wait()
-	defer close(release)
-	for rs[0].calls.Load() < held {
-		before := rs[0].calls.Load() + rs[1].calls.Load()
-		wg.Go(func() { _ = call(t.Context(), client) })
-		for rs[0].calls.Load()+rs[1].calls.Load() == before {
-			time.Sleep(time.Millisecond)
-		}
-	}
-	const n = 50
-	for range n {
-		if err := call(t.Context(), client); err != nil {
-			t.Fatal(err)
-		}
-	}
-	// Round robin would send it 25; p2c compares 2 x its latency estimate
-	// with 1 x the other's, which only a stall of the machine reverses.
-	if got := rs[0].calls.Load() - held; got > n/10 {
-		t.Errorf("the replica holding %d calls got %d of the %d later calls, want at most %d", held, got, n, n/10)
-	}
 }

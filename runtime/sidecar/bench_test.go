@@ -9,6 +9,7 @@ import (
 	"connectrpc.com/connect"
 	"github.com/bffgen/bffgen/runtime/config"
 	"github.com/bffgen/bffgen/runtime/sidecar"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"google.golang.org/protobuf/types/known/wrapperspb"
 )
 
@@ -55,7 +56,9 @@ func BenchmarkCall(b *testing.B) {
 // detection, retry with budget, circuit breaker) with all off (round
 // robin, no outlier detection, one attempt, no breaker), side by side in
 // one run: 3 healthy replicas on 127.0.0.1, idempotent calls from
-// GOMAXPROCS goroutines.
+// GOMAXPROCS goroutines. "on+metrics" is "on" with the metrics registered
+// (Set.RegisterMetrics) on an SDK meter provider, as the server does:
+// every call is recorded in rpc.client.call.duration.
 func BenchmarkPolicies(b *testing.B) {
 	var urls []string
 	for range 3 {
@@ -64,20 +67,23 @@ func BenchmarkPolicies(b *testing.B) {
 		defer srv.Close()
 		urls = append(urls, srv.URL)
 	}
+	on := config.Upstream{
+		Endpoints:      urls,
+		CircuitBreaker: config.CircuitBreaker{Enabled: true},
+	}
 	configs := []struct {
-		name string
-		cfg  config.Upstream
+		name    string
+		cfg     config.Upstream
+		metrics bool
 	}{
 		{"off", config.Upstream{
 			Endpoints:        urls,
 			LoadBalancing:    config.LoadBalancingRoundRobin,
 			OutlierDetection: config.OutlierDetection{Disabled: true},
 			Retry:            config.Retry{MaxAttempts: 1},
-		}},
-		{"on", config.Upstream{
-			Endpoints:      urls,
-			CircuitBreaker: config.CircuitBreaker{Enabled: true},
-		}},
+		}, false},
+		{"on", on, false},
+		{"on+metrics", on, true},
 	}
 	for _, c := range configs {
 		b.Run(c.name, func(b *testing.B) {
@@ -86,6 +92,13 @@ func BenchmarkPolicies(b *testing.B) {
 				b.Fatal(err)
 			}
 			defer set.Close()
+			if c.metrics {
+				mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))
+				defer func() { _ = mp.Shutdown(context.Background()) }()
+				if err := set.RegisterMetrics(mp); err != nil {
+					b.Fatal(err)
+				}
+			}
 			client := idempotentEcho(set, "echo")
 			b.ReportAllocs()
 			b.RunParallel(func(pb *testing.PB) {

@@ -179,6 +179,7 @@ func (a *attempt) finish(o outcome) {
 		return
 	}
 	a.ep.outstanding.Add(-1)
+	a.ep.attempts[o].Add(1)
 	if o == outcomeIgnored {
 		return
 	}

@@ -19,7 +19,9 @@ type interceptor struct {
 	// detection) the interceptor applies.
 	u        *Upstream
 	upstream string
-	timeout  time.Duration
+	// timeout bounds every unary call; 0 (TimeoutOff) adds no deadline
+	// to the caller's.
+	timeout time.Duration
 	// forward are the inbound headers copied onto every call, trace
 	// context included.
 	forward []string
@@ -36,7 +38,8 @@ var _ connect.Interceptor = (*interceptor)(nil)
 
 // WrapUnary bounds the call by the timeout: the deadline becomes the earlier
 // of the caller's and now+timeout, and connect sends it to the backend in
-// the protocol's timeout header. Within it, the upstream's fault injection
+// the protocol's timeout header; with TimeoutOff the caller's deadline, if
+// any, is the call's. Within it, the upstream's fault injection
 // (when configured) may delay the call or fail it before anything is sent;
 // then the call's attempts go through
 // the upstream's policies: the circuit breaker (when enabled) refuses an
@@ -47,8 +50,11 @@ var _ connect.Interceptor = (*interceptor)(nil)
 // endpoint's latency estimate and outlier detection.
 func (i *interceptor) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
 	return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
-		ctx, cancel := context.WithTimeout(ctx, i.timeout)
-		defer cancel()
+		if i.timeout > 0 {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, i.timeout)
+			defer cancel()
+		}
 		i.copyHeaders(ctx, req.Header())
 		if err := i.fault.inject(ctx); err != nil {
 			return nil, i.wrap(req.Spec().Procedure, err)
@@ -66,16 +72,28 @@ func (i *interceptor) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
 func (i *interceptor) attempts(ctx context.Context, req connect.AnyRequest, next connect.UnaryFunc) (connect.AnyResponse, error) {
 	u := i.u
 	st := &callState{}
+	if i.u.split != nil {
+		if u = i.u.split.choose(); u != i.u {
+			st.group = u
+		}
+	}
+	if i.u.mirror != nil {
+		st.mirror = i.u.mirror.take(req.Spec(), i.u.retry)
+	}
 	ctx = withCallState(ctx, st)
 	policy := u.retry
 	policy.budget.call(time.Now())
+	maxAttempts := policy.maxAttempts
+	if u.hedge != nil && policy.idempotent(req.Spec()) {
+		st.hedged, maxAttempts = true, 1 // hedging replaces retries (gRPC A6)
+	}
 	for n := 1; ; n++ {
 		if u.breaker != nil && !u.breaker.allow() {
 			u.breakerRejections.Add(1)
 			return nil, connect.NewError(connect.CodeUnavailable, ErrBreakerOpen)
 		}
 		st.pending = nil
-		res, tryTimedOut, err := i.try(ctx, req, next)
+		res, tryTimedOut, err := i.try(ctx, u, req, next)
 		err = undecodable(err)
 		o := classify(ctx, err)
 		if st.pending != nil {
@@ -84,7 +102,7 @@ func (i *interceptor) attempts(ctx context.Context, req connect.AnyRequest, next
 		if u.breaker != nil {
 			u.breaker.record(o)
 		}
-		if err == nil || n >= policy.maxAttempts || ctx.Err() != nil || !(tryTimedOut || retryable(err)) || !policy.idempotent(req.Spec()) {
+		if err == nil || n >= maxAttempts || ctx.Err() != nil || !(tryTimedOut || retryable(err)) || !policy.idempotent(req.Spec()) {
 			return res, err
 		}
 		now := time.Now()
@@ -113,13 +131,14 @@ func (i *interceptor) attempts(ctx context.Context, req connect.AnyRequest, next
 	}
 }
 
-// try runs one attempt, within the per-try timeout when there is one, and
+// try runs one attempt on u (the upstream or its split group), within the
+// per-try timeout when there is one, and
 // reports whether that timeout (not the call's) ended it: the attempt
 // failed with DEADLINE_EXCEEDED while the call has time left. The backend,
 // which gets the attempt's deadline in the protocol's timeout header, often
 // answers so a little before the client's own timer fires.
-func (i *interceptor) try(ctx context.Context, req connect.AnyRequest, next connect.UnaryFunc) (connect.AnyResponse, bool, error) {
-	perTry := i.u.retry.perTry
+func (i *interceptor) try(ctx context.Context, u *Upstream, req connect.AnyRequest, next connect.UnaryFunc) (connect.AnyResponse, bool, error) {
+	perTry := u.retry.perTry
 	if perTry <= 0 {
 		res, err := next(ctx, req)
 		return res, false, err

@@ -15,6 +15,10 @@ type options struct {
 	transport    http.RoundTripper
 	interceptors []connect.Interceptor
 	logger       *slog.Logger
+	// sources are the endpoint sources of WithEndpointSource, by kind.
+	sources map[string]SourceFunc
+	// resolver is the resolver of DNS discovery, nil for the default.
+	resolver Resolver
 }
 
 // WithTransport sends every request on rt instead of the transports the

@@ -11,7 +11,11 @@ import (
 
 // endpoint is one address of an upstream, parsed once.
 type endpoint struct {
-	index   int    // 1-based position in the configuration, for messages
+	// index is the endpoint's id in messages, metrics and Stats: its
+	// 1-based position in endpoints: of bff.yaml, or for a discovered
+	// endpoint the number of addresses the upstream had seen when it
+	// appeared (never reused while the process lives).
+	index   int
 	scheme  string // "http" or "https"
 	host    string // host[:port]
 	path    string // path prefix without a trailing slash, or ""
@@ -20,6 +24,11 @@ type endpoint struct {
 
 	// outstanding counts the attempts in flight on the endpoint.
 	outstanding atomic.Int64
+	// checkFailing is true while the endpoint fails its active health
+	// check: no pick chooses it (see avoided).
+	checkFailing atomic.Bool
+	// attempts counts the attempts that ended, by outcome.
+	attempts [outcomeIgnored + 1]atomic.Int64
 
 	// mu guards the fields below: the latency estimate and the outlier
 	// detection state.
@@ -37,6 +46,11 @@ type endpoint struct {
 	ejections int
 	// ejectedTotal counts every ejection, for Stats.
 	ejectedTotal int
+	// checked is true once the active health check has checked the
+	// endpoint; checkPasses and checkFails count its passed and failed
+	// checks in a row.
+	checked                 bool
+	checkPasses, checkFails int
 }
 
 // parseEndpoint parses the index-th (1-based) endpoint URL of an upstream.

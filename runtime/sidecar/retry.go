@@ -30,6 +30,14 @@ type callState struct {
 	// finishes it with the outcome connect decoded (a gRPC error is in the
 	// trailers of a 200 response).
 	pending *attempt
+
+	// group is the upstream a split chose for the call, nil for the
+	// upstream itself; Do sends the call's attempts there.
+	group *Upstream
+	// mirror, when not nil, copies the call's first attempt to a shadow.
+	mirror *mirrorer
+	// hedged makes Do hedge the call (hedge.go).
+	hedged bool
 }
 
 type callStateKey struct{}

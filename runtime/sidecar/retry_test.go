@@ -317,21 +317,28 @@ func TestPerTryTimeout(t *testing.T) {
 		idempotent bool
 		wantCode   connect.Code // 0: success
 		wantTime   time.Duration
+		timeoutOff bool // the upstream's timeout: off instead of 5s
 	}{
-		{"idempotent: retried elsewhere", true, 0, 100 * time.Millisecond},
-		{"non-idempotent: fails at the per-try timeout", false, connect.CodeDeadlineExceeded, 100 * time.Millisecond},
+		{"idempotent: retried elsewhere", true, 0, 100 * time.Millisecond, false},
+		{"non-idempotent: fails at the per-try timeout", false, connect.CodeDeadlineExceeded, 100 * time.Millisecond, false},
+		{"timeout off, idempotent: retried elsewhere", true, 0, 100 * time.Millisecond, true},
+		{"timeout off, non-idempotent: fails at the per-try timeout", false, connect.CodeDeadlineExceeded, 100 * time.Millisecond, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				net, rs := newMemNet("hole", "ok")
 				rs[0].set(slow(time.Hour))
-				set := newSet(t, map[string]config.Upstream{"catalog": {
+				cfg := config.Upstream{
 					Endpoints:     []string{rs[0].url, rs[1].url},
 					LoadBalancing: config.LoadBalancingRoundRobin,
 					Timeout:       5 * time.Second,
 					Retry:         config.Retry{PerTryTimeout: 100 * time.Millisecond, InitialBackoff: time.Nanosecond, MaxBackoff: time.Nanosecond},
-				}}, sidecar.WithTransport(net), quiet)
+				}
+				if tt.timeoutOff {
+					cfg.Timeout, cfg.TimeoutOff = 0, true
+				}
+				set := newSet(t, map[string]config.Upstream{"catalog": cfg}, sidecar.WithTransport(net), quiet)
 				client := plainEcho(set, "catalog")
 				if tt.idempotent {
 					client = idempotentEcho(set, "catalog")

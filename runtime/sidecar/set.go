@@ -40,9 +40,15 @@ func NewSet(cfg map[string]config.Upstream, opts ...Option) (*Set, error) {
 		}
 		s.upstreams[name] = u
 	}
+	if len(errs) == 0 {
+		errs = s.linkTraffic(cfg, o)
+	}
 	if len(errs) > 0 {
 		s.transports.closeIdleConnections()
 		return nil, errors.Join(errs...)
+	}
+	for _, u := range s.upstreams {
+		u.start()
 	}
 	return s, nil
 }
@@ -60,9 +66,12 @@ func (s *Set) Upstream(name string) (*Upstream, bool) {
 func (s *Set) Require(names ...string) error {
 	var missing []string
 	for _, name := range names {
-		if _, ok := s.upstreams[name]; !ok {
+		u, ok := s.upstreams[name]
+		if !ok {
 			missing = append(missing, name)
+			continue
 		}
+		u.called.Store(true)
 	}
 	if len(missing) == 0 {
 		return nil
@@ -81,13 +90,19 @@ func (s *Set) Require(names ...string) error {
 
 // Ready returns nil when every upstream has a healthy endpoint, and else
 // an error that lists the upstreams without one, sorted: an upstream with
-// no endpoint at all, or whose endpoints are all ejected or failing (see
-// [EndpointStats.Healthy]). /readyz answers 503 with it.
+// no endpoint at all (a discovered one whose DNS name has no address, or
+// whose source has not answered yet), or whose endpoints are all ejected,
+// failing, or failing their active health check (see
+// [EndpointStats.Healthy]). A split target or a shadow that no generated
+// client calls directly (see [Set.Require]) does not count: a split gives
+// its calls back while it has no healthy endpoint, and a shadow's answers
+// are dropped. /readyz answers 503 with it.
 func (s *Set) Ready() error {
 	var empty, unhealthy []string
 	for _, name := range slices.Sorted(maps.Keys(s.upstreams)) {
 		u := s.upstreams[name]
 		switch {
+		case u.readinessExempt():
 		case u.endpoints() == 0:
 			empty = append(empty, fmt.Sprintf("%q", name))
 		case u.healthyEndpoints() == 0:
@@ -115,10 +130,16 @@ func (s *Set) Ready() error {
 	return errors.Join(errs...)
 }
 
-// Close closes the idle connections of the set's transports; calls in
-// flight finish normally, and the set stays usable, opening new
-// connections as needed. It always returns nil.
+// Close stops the endpoint sources (discovery) and health checks of the
+// upstreams and waits until their goroutines have returned, then closes
+// the idle connections of the set's transports. Calls in flight finish
+// normally, and the set stays usable with the endpoints it has, opening
+// new connections as needed. It is safe to call more than once and always
+// returns nil.
 func (s *Set) Close() error {
+	for _, u := range s.upstreams {
+		_ = u.Close()
+	}
 	s.transports.closeIdleConnections()
 	return nil
 }

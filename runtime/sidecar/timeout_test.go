@@ -158,3 +158,108 @@ func TestWithInterceptorsRunInsideTheUpstreamInterceptor(t *testing.T) {
 		}
 	})
 }
+
+// TestTimeoutOffAddsNoDeadline: with TimeoutOff the sidecar adds no
+// deadline of its own to a unary call: the backend sees none when the
+// caller has none, and the caller's own when it has one; the default
+// timeout (1s) and a configured one still bound the call. Durations are
+// exact: the call runs in a synctest bubble on an in-memory transport.
+func TestTimeoutOffAddsNoDeadline(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		cfg     config.Upstream
+		inbound time.Duration // 0: the caller has no deadline
+		want    time.Duration // 0: the backend must see no deadline
+	}{
+		{"off, no caller deadline: none sent", config.Upstream{TimeoutOff: true}, 0, 0},
+		{"off, the caller's deadline propagates", config.Upstream{TimeoutOff: true}, 3 * time.Second, 3 * time.Second},
+		{"off, a caller's deadline past the default", config.Upstream{TimeoutOff: true}, time.Minute, time.Minute},
+		{"default: one second", config.Upstream{}, 0, time.Second},
+		{"default, a later caller deadline", config.Upstream{}, time.Minute, time.Second},
+		{"configured, an earlier caller deadline", config.Upstream{Timeout: 2 * time.Second}, 300 * time.Millisecond, 300 * time.Millisecond},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			synctest.Test(t, func(t *testing.T) {
+				b := &backend{name: "b"}
+				cfg := tt.cfg
+				cfg.Endpoints = []string{"http://backend.test"}
+				set := newSet(t, map[string]config.Upstream{"catalog": cfg}, sidecar.WithTransport(handlerTransport{b.handler(nil, nil)}))
+				ctx := t.Context()
+				if tt.inbound > 0 {
+					var cancel context.CancelFunc
+					ctx, cancel = context.WithTimeout(ctx, tt.inbound)
+					defer cancel()
+				}
+				if _, err := sidecar.Client(set, "catalog", newEchoClient).Echo(ctx, "x"); err != nil {
+					t.Fatal(err)
+				}
+				seen := b.last(t)
+				switch {
+				case tt.want == 0 && seen.hasDeadline:
+					t.Errorf("the backend saw a deadline %s away, want none", seen.remaining)
+				case tt.want > 0 && (!seen.hasDeadline || seen.remaining != tt.want):
+					t.Errorf("the backend saw deadline %v, %s away; want one %s away", seen.hasDeadline, seen.remaining, tt.want)
+				}
+			})
+		})
+	}
+}
+
+// TestTimeoutOffCallRunsUntilTheCallerStops: with TimeoutOff a call to a
+// backend that never answers is not ended at one second: it ends at the
+// caller's deadline (DEADLINE_EXCEEDED) or when the caller cancels it
+// (CANCELED), however late.
+func TestTimeoutOffCallRunsUntilTheCallerStops(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		deadline bool // a deadline at 90s, else a cancellation at 90s
+		code     connect.Code
+	}{
+		{"caller deadline", true, connect.CodeDeadlineExceeded},
+		{"caller cancels", false, connect.CodeCanceled},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			synctest.Test(t, func(t *testing.T) {
+				b := &backend{name: "slow"}
+				set := newSet(t, map[string]config.Upstream{"catalog": {Endpoints: []string{"http://backend.test"}, TimeoutOff: true}},
+					sidecar.WithTransport(handlerTransport{b.handler(nil, nil)}))
+				const after = 90 * time.Second
+				var (
+					ctx    context.Context
+					cancel context.CancelFunc
+				)
+				if tt.deadline {
+					ctx, cancel = context.WithTimeout(t.Context(), after)
+				} else {
+					ctx, cancel = context.WithCancel(t.Context())
+					time.AfterFunc(after, cancel)
+				}
+				defer cancel()
+				start := time.Now()
+				_, err := sidecar.Client(set, "catalog", newEchoClient).Echo(ctx, "wait")
+				if elapsed := time.Since(start); elapsed != after {
+					t.Errorf("the call ended after %v, want %v", elapsed, after)
+				}
+				if got := connect.CodeOf(err); got != tt.code {
+					t.Errorf("error %v has code %v, want %v", err, got, tt.code)
+				}
+			})
+		})
+	}
+}
+
+// TestTimeoutAndTimeoutOffTogetherAreRefused: a config.Upstream built in
+// Go with both a timeout and TimeoutOff is an error, not a silent choice.
+func TestTimeoutAndTimeoutOffTogetherAreRefused(t *testing.T) {
+	t.Parallel()
+	_, err := sidecar.NewUpstream("catalog", config.Upstream{Endpoints: []string{"http://127.0.0.1:1"}, Timeout: time.Second, TimeoutOff: true})
+	if want := `upstream "catalog": timeout 1s and TimeoutOff are both set: keep one`; err == nil || err.Error() != want {
+		t.Errorf("NewUpstream: %v, want %q", err, want)
+	}
+}

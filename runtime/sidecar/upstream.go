@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -45,7 +46,9 @@ type Upstream struct {
 	// outliers is the outlier detector, nil when it is disabled.
 	outliers *outlierDetector
 	// failurePenalty is the least latency a failed attempt counts for in
-	// the p2c estimate: the per-call timeout.
+	// the p2c estimate: the per-call timeout, or config.OffTimeoutBound
+	// (10s) with TimeoutOff. It also bounds the copies sent to the
+	// upstream as a shadow (mirror.go).
 	failurePenalty time.Duration
 	// retry is the retry policy of unary calls.
 	retry *retryPolicy
@@ -53,15 +56,70 @@ type Upstream struct {
 	breaker *breaker
 	// counters of Stats.
 	retries, transparentRetries, budgetExhausted, breakerRejections atomic.Int64
+
+	// Traffic policies (split.go, mirror.go, hedge.go); nil when off.
+	// protocol is the upstream's wire protocol, which split targets and
+	// shadows must share.
+	protocol string
+	split    *splitter
+	mirror   *mirrorer
+	hedge    *hedgePolicy
+	// counters of Stats.Hedging.
+	hedges, hedgeWins atomic.Int64
+	// secondary: a split target or a shadow of another upstream; called:
+	// named by Set.Require. See readinessExempt.
+	secondary, called atomic.Bool
+
+	// roundRobin is true when the picker is round robin, false for p2c.
+	roundRobin bool
+	// discovery is Stats.Discovery.
+	discovery string
+	// source finds the endpoints at run time; nil for the endpoints of
+	// bff.yaml, applied when the upstream is built.
+	source EndpointSource
+	// checker is the active health check, nil when it is off.
+	checker *healthChecker
+	// known is closed once the endpoints are known: at once for static
+	// endpoints, at the source's first answer otherwise.
+	known     chan struct{}
+	knownOnce sync.Once
+	// setMu serializes the changes of the endpoint set (update) and
+	// guards the fields below.
+	setMu sync.Mutex
+	// nextID is the id of the last endpoint added (see endpoint.index).
+	nextID int
+	// lastWarn is when a failure of the source was last logged; failing
+	// is true while its last answer was a failure.
+	lastWarn time.Time
+	failing  bool
+	// discoveryFailures counts the failed answers of the source;
+	// discoveryErr holds the text of the last answer's error, or "".
+	discoveryFailures atomic.Int64
+	discoveryErr      atomic.Value
+	// stop ends the goroutines of the source and the health checker, and
+	// done waits for them.
+	stopOnce sync.Once
+	stop     context.CancelFunc
+	done     sync.WaitGroup
+	// calls records the duration and code of every call once
+	// Set.RegisterMetrics set it; nil records nothing.
+	calls atomic.Pointer[callMetrics]
 }
 
 var _ connect.HTTPClient = (*Upstream)(nil)
 
 // NewUpstream returns the upstream called name, configured by cfg. An empty
 // cfg.Protocol means "connect" and a zero cfg.Timeout means one second, the
-// defaults of bff.yaml; cfg.Endpoints may be empty, in which case every call
+// defaults of bff.yaml; cfg.TimeoutOff (with a zero cfg.Timeout) adds no
+// deadline to unary calls but the caller's; cfg.Endpoints may be empty, in which case every call
 // fails with connect.CodeUnavailable and [Set.Ready] reports the upstream.
 // name must be usable as a host name: letters, digits, '-', '_' and '.'.
+//
+// With cfg.Discovery the endpoints come from DNS or a registered
+// [EndpointSource], watched on a goroutine from now until
+// [Upstream.Close]; calls made before the source's first answer wait for it
+// (within their deadline). With cfg.HealthCheck enabled, a goroutine checks
+// the endpoints until Close too.
 //
 // A standalone upstream has transports of its own; its idle connections
 // close after 90s, or at once with [Upstream.CloseIdleConnections]. Use a
@@ -72,11 +130,15 @@ func NewUpstream(name string, cfg config.Upstream, opts ...Option) (*Upstream, e
 	if err != nil {
 		return nil, err
 	}
+	if len(cfg.Split) > 0 || cfg.Mirror != (config.Mirror{}) {
+		return nil, fmt.Errorf("upstream %q: %w", name, errNeedsSet)
+	}
 	u, err := newUpstream(name, cfg, o, t)
 	if err != nil {
 		return nil, err
 	}
 	u.own = t
+	u.start()
 	return u, nil
 }
 
@@ -99,12 +161,21 @@ func newUpstream(name string, cfg config.Upstream, o *options, t *transports) (*
 	default:
 		errs = append(errs, fmt.Errorf("protocol %q is unknown: want %q, %q or %q", protocol, protocolConnect, protocolGRPC, protocolGRPCWeb))
 	}
+	// timeout is the interceptor's bound of a unary call, 0 for none
+	// (TimeoutOff); penalty stands for it where a duration is needed.
 	timeout := cfg.Timeout
 	switch {
+	case cfg.TimeoutOff && timeout != 0:
+		errs = append(errs, fmt.Errorf("timeout %s and TimeoutOff are both set: keep one", timeout))
+	case cfg.TimeoutOff:
 	case timeout == 0:
 		timeout = defaultTimeout
 	case timeout < 0:
 		errs = append(errs, fmt.Errorf("timeout %s is negative", timeout))
+	}
+	penalty := timeout
+	if cfg.TimeoutOff {
+		penalty = config.OffTimeoutBound
 	}
 	readMax := cfg.MaxMessageBytes
 	switch {
@@ -120,6 +191,17 @@ func newUpstream(name string, cfg config.Upstream, o *options, t *transports) (*
 	}
 	if n := cfg.Retry.MaxAttempts; n < 0 || n > config.MaxMaxAttempts {
 		errs = append(errs, fmt.Errorf("retry.max_attempts %d: want 1 to %d", n, config.MaxMaxAttempts))
+	}
+	var source EndpointSource
+	if cfg.Discovery.Enabled() {
+		if len(cfg.Endpoints) > 0 {
+			errs = append(errs, errors.New("endpoints and discovery are both set: set one"))
+		}
+		src, err := discoverySource(name, cfg.Discovery, o)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		source = src
 	}
 	endpoints := make([]*endpoint, 0, len(cfg.Endpoints))
 	for i, raw := range cfg.Endpoints {
@@ -146,10 +228,31 @@ func newUpstream(name string, cfg config.Upstream, o *options, t *transports) (*
 		maxBatchSize: cfg.MaxBatchSize,
 
 		outliers:       newOutlierDetector(name, cfg.OutlierDetection, o.logger),
-		failurePenalty: timeout,
+		failurePenalty: penalty,
 		retry:          newRetryPolicy(cfg.Retry),
 		breaker:        newBreaker(cfg.CircuitBreaker),
+
+		protocol: protocol,
+		hedge:    newHedgePolicy(cfg.Hedging),
+
+		roundRobin: cfg.LoadBalancing == config.LoadBalancingRoundRobin,
+		discovery:  discoveryKind(cfg.Discovery),
+		source:     source,
+		nextID:     len(endpoints),
+		known:      make(chan struct{}),
 	}
+	checker, err := newHealthChecker(cfg.HealthCheck, protocolOption, u.transport)
+	if err != nil {
+		return nil, fmt.Errorf("upstream %q: %w", name, err)
+	}
+	if checker != nil {
+		checker.u = u
+		u.checker = checker
+	}
+	if source == nil {
+		u.markKnown()
+	}
+	u.discoveryErr.Store("")
 	now := time.Now()
 	for _, ep := range endpoints {
 		ep.ewma, ep.stamp = defaultRTT, now
@@ -162,14 +265,48 @@ func newUpstream(name string, cfg config.Upstream, o *options, t *transports) (*
 	if err != nil {
 		return nil, fmt.Errorf("upstream %q: fault.abort_code: %w", name, err)
 	}
-	interceptors := append([]connect.Interceptor{&interceptor{u: u, upstream: name, timeout: timeout, forward: forwardList(cfg.ForwardHeaders, cfg.ForwardAuthorization), response: canonical(cfg.ResponseHeaders), claims: claimHeaders(cfg.ForwardClaims), fault: fault}}, o.interceptors...)
+	interceptors := append([]connect.Interceptor{metricsInterceptor{u}, &interceptor{u: u, upstream: name, timeout: timeout, forward: forwardList(cfg.ForwardHeaders, cfg.ForwardAuthorization), response: canonical(cfg.ResponseHeaders), claims: claimHeaders(cfg.ForwardClaims), fault: fault}}, o.interceptors...)
 	u.options = append(u.options, connect.WithInterceptors(interceptors...))
-	var p picker = newP2C(endpoints)
-	if cfg.LoadBalancing == config.LoadBalancingRoundRobin {
-		p = newRoundRobin(endpoints)
-	}
-	u.picker.Store(&p)
+	u.setPicker(endpoints)
 	return u, nil
+}
+
+// start starts the goroutines of the upstream's source and health checker,
+// if any; [Upstream.Close] stops them.
+func (u *Upstream) start() {
+	if u.source == nil && u.checker == nil {
+		u.stop = func() {}
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	u.stop = cancel
+	if u.source != nil {
+		u.done.Go(func() {
+			defer u.markKnown()
+			u.source.Watch(ctx, u.update)
+		})
+	}
+	if u.checker != nil {
+		u.done.Go(func() { u.checker.run(ctx) })
+	}
+}
+
+// Close stops the upstream's endpoint source and health checks and waits
+// until their goroutines have returned, then closes the idle connections of
+// a standalone upstream (see [Upstream.CloseIdleConnections]). Calls in
+// flight finish normally; the upstream stays usable with its last
+// endpoints, which no longer change and are no longer checked. Close is
+// safe to call more than once and always returns nil. An upstream of a
+// [Set] is closed by [Set.Close].
+func (u *Upstream) Close() error {
+	u.stopOnce.Do(func() {
+		if u.stop != nil {
+			u.stop()
+		}
+	})
+	u.done.Wait()
+	u.CloseIdleConnections()
+	return nil
 }
 
 // checkName reports whether name can be the host of the logical base URL.
@@ -197,8 +334,8 @@ func (u *Upstream) BaseURL() string { return u.baseURL }
 // ClientOptions returns the options of every generated client of the
 // upstream: the protocol (connect.WithGRPC, connect.WithGRPCWeb, or none for
 // Connect), the read cap (connect.WithReadMaxBytes of the upstream's
-// max_message_bytes, 4 MiB when it is 0) and the interceptors, the upstream's own first (per-call timeout,
-// error wrapping), then those of [WithInterceptors]. The slice is new at
+// max_message_bytes, 4 MiB when it is 0) and the interceptors, the upstream's own first (call
+// metrics, per-call timeout, error wrapping), then those of [WithInterceptors]. The slice is new at
 // each call.
 func (u *Upstream) ClientOptions() []connect.ClientOption {
 	return slices.Clone(u.options)
@@ -222,12 +359,25 @@ func (u *Upstream) Do(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	st := callStateFrom(ctx)
 	var exclude []*endpoint
-	if st != nil {
-		exclude = st.tried
-	}
 	reqBody := req.Body
+	if st != nil {
+		if st.group != nil && st.group != u {
+			return st.group.Do(req) // the call's split group
+		}
+		exclude = st.tried
+		if m := st.mirror; m != nil {
+			st.mirror = nil // the first attempt only
+			reqBody = m.start(ctx, req)
+		}
+		if st.hedged {
+			return u.doHedged(ctx, req, reqBody, st)
+		}
+	}
 	for try := 0; ; try++ {
 		ep, err := (*u.picker.Load()).pick(exclude, time.Now())
+		if err != nil && u.awaitKnown(ctx) {
+			ep, err = (*u.picker.Load()).pick(exclude, time.Now())
+		}
 		if err != nil {
 			if reqBody != nil {
 				_ = reqBody.Close()

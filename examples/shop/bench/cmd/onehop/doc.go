@@ -22,6 +22,19 @@
 //	handwritten client -> hand-written gqlgen BFF -> backends (the chain without its two hops)
 //	floor      floor client (connect-go) -> backends
 //
+// Two other modes compare two profiles of the same shop BFF binary, side
+// by side in interleaved rounds, with wrk at each concurrency:
+//
+//	-mode edge     every protection of the edge on (bench/bff-edge-on.yaml)
+//	               vs every limit off (bench/bff-edge-off.yaml): make bench-edge
+//	-mode sidecar  every sidecar policy on (bench/bff-sidecar-on.yaml: p2c,
+//	               outlier detection, retries within the budget, the circuit
+//	               breaker) vs all off (bench/bff-sidecar-off.yaml), three
+//	               backends processes so that every upstream has three
+//	               replica endpoints; after the rounds it reads each BFF's
+//	               admin page /upstreams and prints the attempts per
+//	               endpoint: make bench-sidecar
+//
 // It needs nginx and wrk on PATH (`make bench-onehop` installs them from
 // Debian's packages) and stops every process it started, also on Ctrl-C.
 package main

@@ -47,6 +47,10 @@ type edgeCompare struct {
 	OffP99ms    float64 `json:"off_p99_ms"`
 	OnCPUk      float64 `json:"on_cpu_s_per_1k"`
 	OffCPUk     float64 `json:"off_cpu_s_per_1k"`
+	// PairedRPSRatio is the median over the rounds of each round's RPS
+	// on/off: the two runs of a round are next to each other in time, so
+	// a change of the machine's load between rounds cancels out.
+	PairedRPSRatio float64 `json:"paired_rps_ratio"`
 }
 
 // runEdge measures what the embedded edge costs: the shop BFF with every
@@ -145,9 +149,15 @@ func runEdge(ctx context.Context, o options) error {
 // summarize computes the medians of both profiles at every concurrency.
 func (r *edgeReport) summarize() {
 	r.When = time.Now().UTC().Truncate(time.Second)
+	r.Compare = compareProfiles(r.Runs, r.Options.Levels, "edge-on", "edge-off")
+}
+
+// compareProfiles sets the medians of the runs of the profiles on and off
+// side by side at each concurrency of levels.
+func compareProfiles(runs []sample, levels []int, on, off string) []edgeCompare {
 	med := func(key string, c int, f func(sample) float64) float64 {
 		var xs []float64
-		for _, s := range r.Runs {
+		for _, s := range runs {
 			if s.Variant == key && s.Concurrency == c {
 				xs = append(xs, f(s))
 			}
@@ -158,18 +168,44 @@ func (r *edgeReport) summarize() {
 	p50 := func(s sample) float64 { return s.P50ms }
 	p99 := func(s sample) float64 { return s.P99ms }
 	cpuk := func(s sample) float64 { return s.MiddleCPU / float64(max(s.Requests, 1)) * 1000 }
-	for _, c := range r.Options.Levels {
+	var out []edgeCompare
+	for _, c := range levels {
 		x := edgeCompare{Concurrency: c,
-			OnRPS: med("edge-on", c, rps), OffRPS: med("edge-off", c, rps),
-			OnP50ms: med("edge-on", c, p50), OffP50ms: med("edge-off", c, p50),
-			OnP99ms: med("edge-on", c, p99), OffP99ms: med("edge-off", c, p99),
-			OnCPUk: med("edge-on", c, cpuk), OffCPUk: med("edge-off", c, cpuk)}
+			OnRPS: med(on, c, rps), OffRPS: med(off, c, rps),
+			OnP50ms: med(on, c, p50), OffP50ms: med(off, c, p50),
+			OnP99ms: med(on, c, p99), OffP99ms: med(off, c, p99),
+			OnCPUk: med(on, c, cpuk), OffCPUk: med(off, c, cpuk)}
 		if x.OffRPS > 0 {
 			x.RPSRatio = x.OnRPS / x.OffRPS
 		}
 		x.P50DeltaMs = x.OnP50ms - x.OffP50ms
-		r.Compare = append(r.Compare, x)
+		x.PairedRPSRatio = pairedRatio(runs, c, on, off)
+		out = append(out, x)
 	}
+	return out
+}
+
+// pairedRatio returns the median over the rounds of the RPS of profile on
+// divided by that of off in the same round, at concurrency c.
+func pairedRatio(runs []sample, c int, on, off string) float64 {
+	rps := map[[2]int]map[string]float64{}
+	for _, s := range runs {
+		if s.Concurrency != c || (s.Variant != on && s.Variant != off) {
+			continue
+		}
+		k := [2]int{s.Round, c}
+		if rps[k] == nil {
+			rps[k] = map[string]float64{}
+		}
+		rps[k][s.Variant] = s.RPS
+	}
+	var ratios []float64
+	for _, r := range rps {
+		if r[on] > 0 && r[off] > 0 {
+			ratios = append(ratios, r[on]/r[off])
+		}
+	}
+	return median(ratios)
 }
 
 // write prints the table to w and writes edge.json and edge.md into dir.

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"os"
@@ -97,7 +98,11 @@ func runLoad(cmd *exec.Cmd) (measurement, error) {
 	}
 	m.ClientCPU = childCPU(cmd.ProcessState)
 	if m.Bad > 0 || m.SocketErrors > 0 {
-		return m, fmt.Errorf("%s: %d bad answers and %d socket errors of %d requests %s", filepath.Base(cmd.Path), m.Bad, m.SocketErrors, m.Requests, m.FirstErr)
+		return m, fmt.Errorf("%s: %w: %d bad answers and %d socket errors of %d requests %s", filepath.Base(cmd.Path), errBadAnswers, m.Bad, m.SocketErrors, m.Requests, m.FirstErr)
 	}
 	return m, nil
 }
+
+// errBadAnswers is the error of a load run in which some requests failed;
+// the measurement is complete.
+var errBadAnswers = errors.New("failed requests")

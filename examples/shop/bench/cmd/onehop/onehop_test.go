@@ -188,3 +188,21 @@ func TestPeakRSSOfThisProcess(t *testing.T) {
 		t.Errorf("peak RSS of the test process is %d KiB, want at least 1 MiB", kib)
 	}
 }
+
+func TestPairedRatioIsTheMedianOfEachRoundsRatio(t *testing.T) {
+	runs := []sample{
+		{Variant: "on", Concurrency: 1, Round: 1, RPS: 100}, {Variant: "off", Concurrency: 1, Round: 1, RPS: 200},
+		{Variant: "on", Concurrency: 1, Round: 2, RPS: 300}, {Variant: "off", Concurrency: 1, Round: 2, RPS: 300},
+		{Variant: "off", Concurrency: 1, Round: 3, RPS: 100}, {Variant: "on", Concurrency: 1, Round: 3, RPS: 110},
+		{Variant: "on", Concurrency: 16, Round: 1, RPS: 1}, {Variant: "off", Concurrency: 16, Round: 1, RPS: 9},
+		{Variant: "on", Concurrency: 1, Round: 4, RPS: 500}, // no pair: left out
+		{Variant: "other", Concurrency: 1, Round: 4, RPS: 1},
+	}
+	// Ratios at c=1: 0.5, 1, 1.1; the ratio of the medians would be 300/200.
+	if got := pairedRatio(runs, 1, "on", "off"); got != 1 {
+		t.Errorf("pairedRatio = %v, want 1", got)
+	}
+	if got := pairedRatio(runs, 16, "on", "off"); got != 1.0/9 {
+		t.Errorf("pairedRatio at c=16 = %v, want 1/9", got)
+	}
+}

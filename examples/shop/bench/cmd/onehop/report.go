@@ -30,6 +30,9 @@ type sample struct {
 	MiddleCPU  float64 `json:"middle_cpu_s"`
 	BackendCPU float64 `json:"backend_cpu_s"`
 	ClientCPU  float64 `json:"client_cpu_s"`
+	// Bad counts the failed requests (bad answers and socket errors) of a
+	// variant that tolerates them; the others stop at the first.
+	Bad int `json:"bad,omitempty"`
 }
 
 // cell is the median over the rounds of one variant at one concurrency.
