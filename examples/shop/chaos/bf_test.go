@@ -120,7 +120,7 @@ func TestBF1OneOfThreeReplicasKilledUnderLoad(t *testing.T) {
 // come back, the first success is the breaker's probe after open_time.
 func TestBF2AllReplicasDownBreakerFailsFastAndRecovers(t *testing.T) {
 	t.Parallel()
-	const openTime = time.Second
+	const openTime = 2 * time.Second
 	for _, mode := range []faultproxy.Mode{faultproxy.Down, faultproxy.Reset} {
 		t.Run(mode.String(), func(t *testing.T) {
 			t.Parallel()
