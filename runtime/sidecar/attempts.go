@@ -6,6 +6,8 @@ import (
 	"fmt"
 
 	"connectrpc.com/connect"
+
+	"github.com/bffgen/bffgen/runtime/errcode"
 )
 
 // errUndecodable is the cause of the error of an attempt whose response
@@ -28,6 +30,39 @@ func undecodable(err error) error {
 	}
 	return connect.NewError(connect.CodeInternal, fmt.Errorf("%w: %w", errUndecodable, ce))
 }
+
+// ErrResponseTooLarge is the cause of the error of a call whose response
+// message is over the upstream's max_message_bytes: errors.Is(err,
+// ErrResponseTooLarge) tells it from a RESOURCE_EXHAUSTED the backend sent.
+var ErrResponseTooLarge = errors.New("the backend's response is larger than max_message_bytes")
+
+// tooLarge turns the error connect-go reports when a response message is
+// over the read cap (connect.WithReadMaxBytes) into a *responseTooLarge:
+// its connect code stays RESOURCE_EXHAUSTED, the code gRPC gives it, but
+// its GraphQL code is INTERNAL, not the RATE_LIMITED of a backend's own
+// RESOURCE_EXHAUSTED (a quota): waiting and retrying, which RATE_LIMITED
+// tells a client, would not help, since the same data is as large on
+// every replica. It counts as an answer of the endpoint (it answered),
+// so it is neither retried nor blamed on the endpoint. A code that came
+// over the wire is kept.
+func tooLarge(err error) error {
+	var ce *connect.Error
+	if !errors.As(err, &ce) || ce.Code() != connect.CodeResourceExhausted || connect.IsWireError(ce) {
+		return err
+	}
+	return &responseTooLarge{err: connect.NewError(connect.CodeResourceExhausted, fmt.Errorf("%w: %w", ErrResponseTooLarge, ce))}
+}
+
+// responseTooLarge is the error of a response over the read cap; see
+// tooLarge.
+type responseTooLarge struct{ err error }
+
+func (e *responseTooLarge) Error() string { return e.err.Error() }
+
+func (e *responseTooLarge) Unwrap() error { return e.err }
+
+// GraphQLCode implements errcode.Coder: INTERNAL.
+func (e *responseTooLarge) GraphQLCode() string { return errcode.Internal }
 
 // transportOutcome is the outcome of an attempt that got no response,
 // ctx being the attempt's context: a failure of the endpoint, also when

@@ -94,7 +94,7 @@ func (i *interceptor) attempts(ctx context.Context, req connect.AnyRequest, next
 		}
 		st.pending = nil
 		res, tryTimedOut, err := i.try(ctx, u, req, next)
-		err = undecodable(err)
+		err = tooLarge(undecodable(err))
 		o := classify(ctx, err)
 		if st.pending != nil {
 			st.pending.finish(o)
@@ -186,7 +186,7 @@ func (c *streamConn) wrap(err error) error {
 	if err == nil || errors.Is(err, io.EOF) {
 		return err
 	}
-	return c.i.wrap(c.Spec().Procedure, err)
+	return c.i.wrap(c.Spec().Procedure, tooLarge(err))
 }
 
 // Send sends msg, wrapping the error.

@@ -198,6 +198,11 @@ func TestAMessageOverTheReadCapFailsTheCall(t *testing.T) {
 			if connect.CodeOf(err) != tt.code {
 				t.Fatalf("got %v, want code %v", err, tt.code)
 			}
+			// Not the RATE_LIMITED of a backend's own RESOURCE_EXHAUSTED:
+			// retrying later would not help.
+			if !errors.Is(err, sidecar.ErrResponseTooLarge) || errcode.Code(err) != errcode.Internal {
+				t.Errorf("got %v (GraphQL code %s), want sidecar.ErrResponseTooLarge and INTERNAL", err, errcode.Code(err))
+			}
 		})
 	}
 }

@@ -511,8 +511,10 @@ func TestBF10MessageOverTheReadCapIsACodedError(t *testing.T) {
 		t.Fatalf("over the cap: %d %.400s: want one error and data null (products is non-null)", a.Status, a.Body)
 	}
 	t.Logf("%s: %s", a.Errors[0].Code, a.Errors[0].Message)
-	if a.Errors[0].Code != "RATE_LIMITED" {
-		t.Errorf("code %s, want RATE_LIMITED (connect's resource_exhausted, errcode's mapping)", a.Errors[0].Code)
+	// INTERNAL, not the RATE_LIMITED of a backend's own
+	// resource_exhausted: waiting would not make the answer smaller.
+	if a.Errors[0].Code != "INTERNAL" {
+		t.Errorf("code %s, want INTERNAL (sidecar.ErrResponseTooLarge)", a.Errors[0].Code)
 	}
 }
 
