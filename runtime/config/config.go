@@ -167,7 +167,7 @@ type Upstream struct {
 	ResponseHeaders []string `yaml:"response_headers"`
 	// MaxMessageBytes caps the size of one message the backend sends,
 	// after decompression: a larger one fails the call with
-	// RESOURCE_EXHAUSTED before it is decoded, so a backend cannot make
+	// RESOURCE_EXHAUSTED (GraphQL code INTERNAL) before it is decoded, so a backend cannot make
 	// the BFF hold more than this per call. Default 4 MiB (gRPC's default
 	// receive limit); it must not be negative.
 	MaxMessageBytes int64 `yaml:"max_message_bytes"`
