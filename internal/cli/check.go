@@ -29,6 +29,10 @@ func newCheck(stdio Stdio) *cobra.Command {
 and reports every problem with its file:line:col. It exits 1 when there is an
 error, so CI can run it on every change to the schema or the protos.
 
+With operations.documents in bffgen.yaml, it also validates the frontend's
+operations against the schema, as the BFF validates a request, and reports
+their problems at file:line:col in the operation files.
+
 It also checks the runtime config (--config, default bff.yaml in the project;
 skipped when that file does not exist) as the BFF will load it at start,
 ${VAR} references resolved from the environment, and reports its problems
@@ -53,7 +57,11 @@ the same way.`,
 				return reported{ExitUser}
 			}
 			if format == diag.Text {
-				fmt.Fprintf(stdio.Err, "bffgen: %s: ok (%d services, %d types)\n", f.dir, len(res.Model.Services), len(res.Model.Objects))
+				ops := ""
+				if n := len(res.Model.Operations); n > 0 {
+					ops = fmt.Sprintf(", %d operations", n)
+				}
+				fmt.Fprintf(stdio.Err, "bffgen: %s: ok (%d services, %d types%s)\n", f.dir, len(res.Model.Services), len(res.Model.Objects), ops)
 			}
 			return nil
 		},

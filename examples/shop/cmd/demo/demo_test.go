@@ -168,4 +168,4 @@ func mustJSON(t *testing.T, v any) string {
 
 // bannerQuery is the query the demo prints to try; it is one of the
 // trusted documents of persisted-operations.json.
-const bannerQuery = `{ products(first: 3) { id name priceCents displayPrice createdAt category seller { displayName } reviews { rating body reviewer { displayName country } } } }`
+const bannerQuery = `query ProductsWithReviewers { products(first: 3) { id name priceCents displayPrice createdAt category seller { displayName } reviews { rating body reviewer { displayName country } } } }`

@@ -14,7 +14,7 @@ import (
 	"github.com/bffgen/bffgen/runtime/config"
 )
 
-const sample = `{ products(first: 3) { id name priceCents displayPrice createdAt category seller { displayName } reviews { rating body reviewer { displayName country } } } }`
+const sample = `query ProductsWithReviewers { products(first: 3) { id name priceCents displayPrice createdAt category seller { displayName } reviews { rating body reviewer { displayName country } } } }`
 
 func main() {
 	run, err := backends.Start(backends.Options{})
