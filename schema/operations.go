@@ -239,6 +239,9 @@ func (l *loader) validateOperation(schema *ast.Schema, doc *ast.QueryDocument, f
 		}
 		msg := strings.TrimSuffix(e.Message, ".")
 		hint := "fix the operation so that it matches the schema"
+		if strings.Contains(msg, " is never used in operation ") {
+			hint = "use the variable in the operation, or remove it from the operation's variables"
+		}
 		if before, mean, ok := strings.Cut(msg, ". Did you mean "); ok {
 			msg, hint = before, "did you mean "+strings.TrimSuffix(mean, "?")+"?"
 		}
