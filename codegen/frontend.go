@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/bffgen/bffgen/schema"
+	"github.com/bffgen/bffgen/schema/diag"
 	"github.com/vektah/gqlparser/v2/ast"
 )
 
@@ -17,7 +18,10 @@ import (
 // manifest in Apollo's format, the same operations as a hash-to-document
 // map (Relay's format), and a TypeScript module with the types of each
 // operation's variables and result and its document and hash. It returns
-// no file when the model has no operations. The output is a pure function
+// no file when the model has no operations. A name of the TypeScript module
+// declared twice (operation Level's type LevelQuery and an enum LevelQuery
+// the operations use) is an error of type [diag.Diagnostic], at the second
+// declaration. The output is a pure function
 // of the model: the same model gives the same bytes.
 func Frontend(m *schema.Model) ([]File, error) {
 	if len(m.Operations) == 0 {
@@ -133,27 +137,39 @@ type tsGen struct {
 func typescript(m *schema.Model) ([]byte, error) {
 	g := &tsGen{schema: m.Schema, enums: map[string]bool{}, inputs: map[string]bool{}}
 	var body strings.Builder
-	names := map[string]string{} // TypeScript name -> what declares it
-	declare := func(name, what string) error {
+	type declared struct {
+		what string
+		at   diag.Span
+	}
+	names := map[string]declared{} // TypeScript name -> what declares it
+	// declare records a name of the module; a name declared twice is a
+	// diagnostic at the second declaration, with a note at the first.
+	declare := func(name, what string, at diag.Span) error {
 		if prev, dup := names[name]; dup {
-			return fmt.Errorf("the TypeScript name %q of %s is also the name of %s: rename one", name, what, prev)
+			d := diag.Diagnostic{Severity: diag.Error, Code: "typescript-name", Span: at,
+				Message: fmt.Sprintf("the TypeScript name %q of %s is also the name of %s", name, what, prev.what),
+				Hint:    "rename the operation or fragment: the TypeScript module names its types after them (docs/frontend.md)"}
+			if prev.at.File != "" {
+				d.Notes = []diag.Related{{Span: prev.at, Message: prev.what + " is declared here"}}
+			}
+			return d
 		}
-		names[name] = what
+		names[name] = declared{what, at}
 		return nil
 	}
 	for _, n := range []string{"PersistedOperation", "ResultOf", "VariablesOf", "JSONValue"} {
-		names[n] = "a type of the module"
+		names[n] = declared{what: "a type the module declares"}
 	}
 	fragments := map[string]*ast.FragmentDefinition{}
 	for _, op := range m.Operations {
 		name := tsTypeName(op)
-		if err := declare(name, fmt.Sprintf("operation %q", op.Name)); err != nil {
+		if err := declare(name, fmt.Sprintf("operation %q", op.Name), op.Span); err != nil {
 			return nil, err
 		}
-		if err := declare(name+"Variables", fmt.Sprintf("the variables of operation %q", op.Name)); err != nil {
+		if err := declare(name+"Variables", fmt.Sprintf("the variables of operation %q", op.Name), op.Span); err != nil {
 			return nil, err
 		}
-		if err := declare(op.Name+"Document", fmt.Sprintf("the document of operation %q", op.Name)); err != nil {
+		if err := declare(op.Name+"Document", fmt.Sprintf("the document of operation %q", op.Name), op.Span); err != nil {
 			return nil, err
 		}
 		g.frags = map[string]*ast.FragmentDefinition{}
@@ -176,7 +192,7 @@ func typescript(m *schema.Model) ([]byte, error) {
 	}
 	for _, fname := range sortedKeys(fragments) {
 		f := fragments[fname]
-		if err := declare(fname+"Fragment", fmt.Sprintf("fragment %q", fname)); err != nil {
+		if err := declare(fname+"Fragment", fmt.Sprintf("fragment %q", fname), defSpan(f.Position)); err != nil {
 			return nil, err
 		}
 		g.frags = fragments
@@ -203,14 +219,14 @@ func typescript(m *schema.Model) ([]byte, error) {
 	}
 	var inputs strings.Builder
 	for _, n := range sortedKeys(inputTexts) {
-		if err := declare(n, fmt.Sprintf("input object %q of the schema", n)); err != nil {
+		if err := declare(n, fmt.Sprintf("input object %q of the schema", n), nameAt(g.schema.Types[n])); err != nil {
 			return nil, err
 		}
 		inputs.WriteString(inputTexts[n])
 	}
 	var enums strings.Builder
 	for _, n := range sortedKeys(g.enums) {
-		if err := declare(n, fmt.Sprintf("enum %q of the schema", n)); err != nil {
+		if err := declare(n, fmt.Sprintf("enum %q of the schema", n), nameAt(g.schema.Types[n])); err != nil {
 			return nil, err
 		}
 		def := g.schema.Types[n]
@@ -236,6 +252,23 @@ func typescript(m *schema.Model) ([]byte, error) {
 	b.WriteString(inputs.String())
 	b.WriteString(strings.TrimRight(body.String(), "\n") + "\n")
 	return []byte(b.String()), nil
+}
+
+// defSpan is the place of a definition of the schema or of the operations.
+func defSpan(pos *ast.Position) diag.Span {
+	if pos == nil || pos.Src == nil {
+		return diag.Span{}
+	}
+	return diag.Span{File: pos.Src.Name, Line: pos.Line, Col: pos.Column}
+}
+
+// nameAt is the place of a type's name in the schema.
+func nameAt(def *ast.Definition) diag.Span {
+	at := defSpan(def.Position)
+	if at.File != "" {
+		at.Len = len(def.Name)
+	}
+	return at
 }
 
 // tsPrelude declares the types every module has.

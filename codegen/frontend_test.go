@@ -3,6 +3,7 @@ package codegen_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -123,7 +124,10 @@ func TestFrontendTypeScript(t *testing.T) {
 
 func TestFrontendTypeScriptNameCollision(t *testing.T) {
 	_, err := frontend(t, "-- operations/q.graphql --\nquery Level($l: LevelQuery) { when(level: $l) }\n")
-	if err == nil || !strings.Contains(err.Error(), `the TypeScript name "LevelQuery" of enum "LevelQuery" of the schema is also the name of operation "Level": rename one`) {
-		t.Errorf("got %v, want the collision of LevelQuery", err)
+	var d diag.Diagnostic
+	if !errors.As(err, &d) || d.Code != "typescript-name" || d.Span.String() != "schema/schema.graphql:10:6" ||
+		!strings.Contains(d.Message, `the TypeScript name "LevelQuery" of enum "LevelQuery" of the schema is also the name of operation "Level"`) ||
+		len(d.Notes) != 1 || d.Notes[0].Span.String() != "operations/q.graphql:1:7" {
+		t.Errorf("got %#v, want a diagnostic of the collision of LevelQuery at the enum, with a note at the operation", err)
 	}
 }

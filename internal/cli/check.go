@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/bffgen/bffgen/codegen"
 	"github.com/bffgen/bffgen/runtime/config"
 	"github.com/bffgen/bffgen/schema"
 	"github.com/bffgen/bffgen/schema/diag"
@@ -79,6 +80,20 @@ func load(ctx context.Context, dir string, format diag.Format, stdio Stdio) (*sc
 	res, err := schema.Load(ctx, dir)
 	if err != nil {
 		return nil, err
+	}
+	if res.Model != nil {
+		// The one problem of the spec that only the generator sees: two
+		// names of the frontend's TypeScript module that collide. Checked
+		// here (it takes milliseconds) so that check reports it too.
+		if _, err := codegen.Frontend(res.Model); err != nil {
+			var d diag.Diagnostic
+			if !errors.As(err, &d) {
+				return nil, err
+			}
+			res.Diagnostics.Add(d)
+			res.Diagnostics.Sort()
+			res.Model = nil
+		}
 	}
 	w := stdio.Err
 	if format != diag.Text {
