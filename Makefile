@@ -41,6 +41,15 @@ checkgenerate: ## Fail when generated code is not what the generator writes (reg
 audit: ## graphql-http audit (GraphQL over HTTP spec, 61 audits) of the example BFF in both profiles; needs node and npm
 	cd $(EXAMPLES) && $(GO) test -count=1 -v -run '^TestGraphQLHTTPAudit$$' .
 
+.PHONY: typecheck-frontend
+typecheck-frontend: ## tsc --strict on the TypeScript generate writes for the frontend, and on the shop BFF's real answers assigned to its types; needs node and npm
+	cd internal/tscheck && npm ci --no-audit --no-fund --prefer-offline
+	@mkdir -p internal/tscheck/out
+	awk '/^-- web\/src\/bff\/operations.ts --$$/{f=1;next} /^-- /{f=0} f' codegen/testdata/golden/kitchensink.golden.txtar >internal/tscheck/out/kitchensink.ts
+	cd $(EXAMPLES) && BFFGEN_TS_ANSWERS=$(CURDIR)/internal/tscheck/out/answers.ts $(GO) test -count=1 -run '^TestFrontendOperationsRunByHash$$' .
+	internal/tscheck/node_modules/.bin/tsc -p internal/tscheck
+	@echo "typecheck-frontend: ok"
+
 # The connect conformance suite's runner and reference client, installed
 # into .conformance/bin; internal/conformance/genproto generates the protos
 # of the same version. The runs' outputs land in .conformance/*.txt.

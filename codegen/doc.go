@@ -3,6 +3,9 @@
 //
 // Generation runs in phases:
 //
+//  0. frontend: from the model's operations, the persisted-operation
+//     manifests (Apollo's format and a hash -> document map) and the
+//     TypeScript types of each operation ([Frontend]; pure, no gqlgen);
 //  1. protos: Go protobuf types (the protoc-gen-go generator run in-process
 //     on the descriptors protocompile produced) and connect-go clients and
 //     handlers, for the proto packages the spec uses, unless a proto's

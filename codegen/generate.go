@@ -20,6 +20,13 @@ import (
 // workspace gqlgen needs is removed before Generate returns.
 func Generate(ctx context.Context, m *schema.Model) (*FileSet, error) {
 	set := &FileSet{Out: m.Config.Go.Out}
+	frontend, err := Frontend(m)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range frontend {
+		set.Add(f)
+	}
 	pg, err := genProtos(m, set)
 	if err != nil {
 		return nil, err

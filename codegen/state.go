@@ -28,7 +28,8 @@ const stateVersion = "bffgen-state 1"
 // Fingerprint is the content hash of everything [Generate] reads for m:
 // the bffgen binary itself (its path, size and modification time: a
 // rebuilt generator may generate differently), every spec file the loader
-// read (bffgen.yaml, the SDL and every .proto, whose texts are in sources),
+// read (bffgen.yaml, the SDL, every .proto and the frontend's operation
+// files, whose texts are in sources),
 // go.mod and go.sum, the names of the methods already in the resolvers
 // directory (scaffolds are written for the missing ones), and each proto's
 // Go package decision (a go_package reused from the module or generated).

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/bffgen/bffgen/schema/diag"
@@ -44,6 +46,10 @@ type Config struct {
 	// written in brackets ("[string]"). The claim "sub" is a string unless
 	// declared otherwise; any other claim a mapping reads must be declared.
 	Claims map[string]string `yaml:"claims"`
+	// Operations names the frontend's GraphQL operations and where the
+	// files generated for the frontend go. Without documents, no operation
+	// is read and no frontend file is written.
+	Operations OperationsConfig `yaml:"operations"`
 
 	// claimTypes are Claims parsed, with sub's default.
 	claimTypes map[string]ClaimType
@@ -119,6 +125,32 @@ type GoConfig struct {
 	Resolvers string `yaml:"resolvers"`
 }
 
+// OperationsConfig is the `operations:` section of bffgen.yaml. Paths are
+// relative to the project root (the directory of bffgen.yaml) and may
+// leave it with ".." (a frontend beside the BFF in a monorepo); absolute
+// paths are errors.
+type OperationsConfig struct {
+	// Documents lists globs of .graphql files holding the frontend's named
+	// operations and their fragments (path/filepath.Glob: * does not cross
+	// directories). A fragment defined in one file may be used in any
+	// other. Empty (the default): no operations.
+	Documents []string `yaml:"documents"`
+	// Manifest is the persisted-operation manifest in Apollo's format
+	// (apollo-persisted-query-manifest, version 1), the file the runtime's
+	// gateway.graphql.persisted.manifest reads. Defaults to
+	// "<go.out>/frontend/persisted-operations.json".
+	Manifest string `yaml:"manifest"`
+	// Relay is the same operations as a JSON object mapping each hash to
+	// its document (relay-compiler's persisted query map; graphql-codegen's
+	// persisted-documents.json); the runtime reads it too. Defaults to
+	// "<go.out>/frontend/persisted-documents.json".
+	Relay string `yaml:"relay"`
+	// TypeScript is the TypeScript module with the types of each
+	// operation's variables and result, and its document and hash.
+	// Defaults to "<go.out>/frontend/operations.ts".
+	TypeScript string `yaml:"typescript"`
+}
+
 // parseConfig decodes bffgen.yaml. Problems are added to diags with their
 // positions; the returned config has defaults applied and is nil only when
 // the file cannot be decoded at all.
@@ -141,7 +173,7 @@ func parseConfig(data []byte, file, dirName string, diags *diag.List) *Config {
 		hint := "see docs/spec.md for the keys of bffgen.yaml"
 		var unknown *yaml.UnknownFieldError
 		if errors.As(err, &unknown) {
-			hint = "known keys are version, name, schema, proto.roots, go.out, go.resolvers, upstreams, claims; remove or rename this one"
+			hint = "known keys are version, name, schema, proto.roots, go.out, go.resolvers, upstreams, claims, operations.documents, operations.manifest, operations.relay, operations.typescript; remove or rename this one"
 		}
 		diags.Errorf(span, "config", hint, "%s", lowerFirst(msg))
 		return nil
@@ -168,6 +200,37 @@ func parseConfig(data []byte, file, dirName string, diags *diag.List) *Config {
 	for _, p := range []struct{ path, val string }{{"$.go.out", cfg.Go.Out}, {"$.go.resolvers", cfg.Go.Resolvers}} {
 		if strings.HasPrefix(p.val, "/") || strings.Contains(p.val, "..") {
 			diags.Errorf(pos.of(file, p.path), "config", "use a directory inside the project, such as \"gen\"", "%s must be a relative path inside the project, got %q", strings.TrimPrefix(p.path, "$."), p.val)
+		}
+	}
+	frontend := strings.TrimSuffix(cfg.Go.Out, "/") + "/frontend/"
+	for _, p := range []struct {
+		path string
+		val  *string
+		def  string
+	}{
+		{"$.operations.manifest", &cfg.Operations.Manifest, frontend + "persisted-operations.json"},
+		{"$.operations.relay", &cfg.Operations.Relay, frontend + "persisted-documents.json"},
+		{"$.operations.typescript", &cfg.Operations.TypeScript, frontend + "operations.ts"},
+	} {
+		if *p.val == "" {
+			*p.val = p.def
+			continue
+		}
+		if filepath.IsAbs(*p.val) || strings.HasPrefix(*p.val, "/") {
+			diags.Errorf(pos.of(file, p.path), "config", "give a path relative to bffgen.yaml, such as "+strconv.Quote(p.def), "%s must be a relative path, got %q", strings.TrimPrefix(p.path, "$."), *p.val)
+		}
+	}
+	outs := map[string]string{}
+	for _, p := range [][2]string{{"$.operations.manifest", cfg.Operations.Manifest}, {"$.operations.relay", cfg.Operations.Relay}, {"$.operations.typescript", cfg.Operations.TypeScript}} {
+		clean := filepath.ToSlash(filepath.Clean(p[1]))
+		if other, dup := outs[clean]; dup {
+			diags.Errorf(pos.of(file, p[0]), "config", "give each generated file its own path", "%s and %s are the same file %q", strings.TrimPrefix(other, "$."), strings.TrimPrefix(p[0], "$."), p[1])
+		}
+		outs[clean] = p[0]
+	}
+	for i, g := range cfg.Operations.Documents {
+		if filepath.IsAbs(g) || strings.HasPrefix(g, "/") {
+			diags.Errorf(pos.of(file, fmt.Sprintf("$.operations.documents[%d]", i)), "config", "give a glob relative to bffgen.yaml, such as \"operations/*.graphql\"", "operations.documents must be relative globs, got %q", g)
 		}
 	}
 	cfg.claimTypes = map[string]ClaimType{}

@@ -64,7 +64,7 @@ func Load(ctx context.Context, dir string) (*Result, error) {
 // records what it read in Result.Sources and every problem it finds in
 // Result.Diagnostics, and returns nil when it found an error; the error
 // return is for everything else. Phases must run in order: Config, Module,
-// SDL, Protos, Bind; a phase whose input is missing returns nil.
+// SDL, Protos, Bind, Operations; a phase whose input is missing returns nil.
 type Loader struct {
 	// Result collects the sources and diagnostics of the phases run; Bind
 	// sets its Model.
@@ -167,6 +167,22 @@ func (ld *Loader) Bind() *Model {
 	return l.model
 }
 
+// Operations is phase 6: it reads the frontend's operations (bffgen.yaml
+// operations.documents), checks their names (unique, none anonymous) and
+// validates each with the fragments it uses against the schema, as the
+// runtime validates a request; unused fragments are warnings. It runs
+// when the SDL loaded, whatever the other phases found, so a run reports
+// the problems of the operations with the others; it sets
+// Model.Operations and returns them.
+func (ld *Loader) Operations() []*Operation {
+	l := ld.l
+	if l.model == nil || ld.sdl == nil || len(ld.cfg.Operations.Documents) == 0 {
+		return nil
+	}
+	l.model.Operations = l.loadOperations(ld.cfg, ld.sdl)
+	return l.model.Operations
+}
+
 func (ld *Loader) load(ctx context.Context) error {
 	cfg, err := ld.Config()
 	if err != nil || cfg == nil {
@@ -178,6 +194,7 @@ func (ld *Loader) load(ctx context.Context) error {
 		return err
 	}
 	ld.Bind()
+	ld.Operations()
 	return nil
 }
 

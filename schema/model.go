@@ -36,6 +36,10 @@ type Model struct {
 	// Services are the proto services that bound fields call, sorted by
 	// full name.
 	Services []*Service
+	// Operations are the frontend's named operations read from
+	// operations.documents, validated against Schema, sorted by name;
+	// empty without documents.
+	Operations []*Operation
 }
 
 // Object is a GraphQL object type and the proto message it is bound to.

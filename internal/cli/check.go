@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/bffgen/bffgen/codegen"
 	"github.com/bffgen/bffgen/runtime/config"
 	"github.com/bffgen/bffgen/schema"
 	"github.com/bffgen/bffgen/schema/diag"
@@ -28,6 +29,10 @@ func newCheck(stdio Stdio) *cobra.Command {
 		Long: `check loads bffgen.yaml, the GraphQL schema and the protos, links the bindings
 and reports every problem with its file:line:col. It exits 1 when there is an
 error, so CI can run it on every change to the schema or the protos.
+
+With operations.documents in bffgen.yaml, it also validates the frontend's
+operations against the schema, as the BFF validates a request, and reports
+their problems at file:line:col in the operation files.
 
 It also checks the runtime config (--config, default bff.yaml in the project;
 skipped when that file does not exist) as the BFF will load it at start,
@@ -53,7 +58,11 @@ the same way.`,
 				return reported{ExitUser}
 			}
 			if format == diag.Text {
-				fmt.Fprintf(stdio.Err, "bffgen: %s: ok (%d services, %d types)\n", f.dir, len(res.Model.Services), len(res.Model.Objects))
+				ops := ""
+				if n := len(res.Model.Operations); n > 0 {
+					ops = fmt.Sprintf(", %d operations", n)
+				}
+				fmt.Fprintf(stdio.Err, "bffgen: %s: ok (%d services, %d types%s)\n", f.dir, len(res.Model.Services), len(res.Model.Objects), ops)
 			}
 			return nil
 		},
@@ -71,6 +80,20 @@ func load(ctx context.Context, dir string, format diag.Format, stdio Stdio) (*sc
 	res, err := schema.Load(ctx, dir)
 	if err != nil {
 		return nil, err
+	}
+	if res.Model != nil {
+		// The one problem of the spec that only the generator sees: two
+		// names of the frontend's TypeScript module that collide. Checked
+		// here (it takes milliseconds) so that check reports it too.
+		if _, err := codegen.Frontend(res.Model); err != nil {
+			var d diag.Diagnostic
+			if !errors.As(err, &d) {
+				return nil, err
+			}
+			res.Diagnostics.Add(d)
+			res.Diagnostics.Sort()
+			res.Model = nil
+		}
 	}
 	w := stdio.Err
 	if format != diag.Text {

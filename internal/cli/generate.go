@@ -27,10 +27,14 @@ func newGenerate(stdio Stdio) *cobra.Command {
 protobuf types and connect clients, the GraphQL executor bound to them, the
 resolvers of bound fields and the server wiring, all under go.out (default
 gen/), plus scaffolds for user resolvers under go.resolvers, written once.
+With operations.documents in bffgen.yaml, it also writes for the frontend
+the persisted-operation manifest (Apollo's format and a hash -> document
+map) and the TypeScript types of each operation (operations.manifest,
+operations.relay, operations.typescript; default under go.out/frontend/).
 It writes nothing when the spec has an error, and rewrites only files whose
 content changed, so a second run touches nothing.
 
-A run whose inputs (bffgen.yaml, the SDL, the protos, go.mod and go.sum, the
+A run whose inputs (bffgen.yaml, the SDL, the protos, the operations, go.mod and go.sum, the
 resolvers' method names, the bffgen binary) hash as the last run's did, and
 whose generated files are as that run left them, skips generation: the
 record is go.out/` + codegen.StateFile + ` (ignored by the generated

@@ -125,6 +125,11 @@ func TestDemoServesTheProductionProfile(t *testing.T) {
 		t.Fatalf("still running 40s after SIGTERM\n%s", stderr.Bytes())
 	}
 	out := <-banner
+	// The query the banner prints to try is the trusted document the test
+	// ran: operation ProductsWithReviewers of operations/products.graphql.
+	if !strings.Contains(out, bannerQuery) || !strings.Contains(out, `"sha256Hash":"df8caea07e60`) {
+		t.Errorf("the banner does not print the query ProductsWithReviewers and its hash:\n%s", out)
+	}
 	if !strings.Contains(out, "bff.production.yaml, production mode") || !strings.Contains(out, endpoint+" (no GraphiQL, introspection off)") {
 		t.Errorf("banner:\n%s", out)
 	}
@@ -166,6 +171,7 @@ func mustJSON(t *testing.T, v any) string {
 	return string(b)
 }
 
-// bannerQuery is the query the demo prints to try; it is one of the
+// bannerQuery is the query the demo prints to try; it is the operation
+// ProductsWithReviewers of operations/products.graphql, so one of the
 // trusted documents of persisted-operations.json.
-const bannerQuery = `{ products(first: 3) { id name priceCents displayPrice createdAt category seller { displayName } reviews { rating body reviewer { displayName country } } } }`
+const bannerQuery = `query ProductsWithReviewers { products(first: 3) { id name priceCents displayPrice createdAt category seller { displayName } reviews { rating body reviewer { displayName country } } } }`

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"flag"
 	"fmt"
 	"io"
@@ -14,7 +16,7 @@ import (
 	"github.com/bffgen/bffgen/runtime/config"
 )
 
-const sample = `{ products(first: 3) { id name priceCents displayPrice createdAt category seller { displayName } reviews { rating body reviewer { displayName country } } } }`
+const sample = `query ProductsWithReviewers { products(first: 3) { id name priceCents displayPrice createdAt category seller { displayName } reviews { rating body reviewer { displayName country } } } }`
 
 func main() {
 	run, err := backends.Start(backends.Options{})
@@ -69,6 +71,11 @@ func banner(w io.Writer, run *backends.Running, args []string) {
 	}
 	fmt.Fprintf(w, "The BFF listens on %s (%s, %s), its admin on http://%s. Try:\n\n", endpoint, ide, introspection, cfg.Admin)
 	fmt.Fprintf(w, "  curl -s %s -H 'Content-Type: application/json' \\\n    -d '{\"query\":\"%s\"}'\n\n", endpoint, sample)
+	// A frontend sends the operation's hash alone: the SHA-256 of its
+	// document, as in persisted-operations.json (see docs/frontend.md).
+	sum := sha256.Sum256([]byte(sample))
+	fmt.Fprintf(w, "or, as the frontend does, by its persisted hash:\n\n")
+	fmt.Fprintf(w, "  curl -s %s -H 'Content-Type: application/json' \\\n    -d '{\"extensions\":{\"persistedQuery\":{\"version\":1,\"sha256Hash\":\"%s\"}}}'\n\n", endpoint, hex.EncodeToString(sum[:]))
 }
 
 // simulateSales sells one unit of the trail shoes every few seconds and
