@@ -110,6 +110,7 @@ func (p *bffPlugin) GenerateCode(data *gqlcodegen.Data) error {
 	p.data = data
 	p.scaffolds = map[string]bool{}
 	p.prefetch = prefetchTypes(p.m)
+	inlineResolvers(p.m, data)
 	data.Config.Packages.LoadAllNames(p.importPaths()...)
 	out := p.m.Config.Go.Out
 	genPkg := path.Base(out)

@@ -135,3 +135,55 @@ func BenchmarkEdgeProfiles(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkGeneratedVsHandWritten serves bench.Query (20 products, their
+// sellers, 5 reviews each and their reviewers) through the generated BFF
+// and through the hand-written gqlgen BFF of bench/handbff, over the same
+// in-process backends, side by side in one process: issue 12's "gqlgen
+// path vs hand-written gqlgen" bar without a load generator. Run it with
+// -count to alternate them. The serial runs send one request at a time
+// (the hand-written BFF then waits for its dataloaders' 1 ms windows, so
+// its ns/op is mostly waiting); the -parallel runs send 16 at once on the
+// machine's cores, where ns/op is the CPU a request costs the whole
+// process (BFF, backends and client), and allocs/op the garbage.
+func BenchmarkGeneratedVsHandWritten(b *testing.B) {
+	var run *backends.Running
+	generated := newBFFWith(b, bffOptions{
+		backends: backends.Options{Products: shopbench.Products, ReviewsPerProduct: shopbench.Reviews},
+		started:  func(r *backends.Running) { run = r },
+	})
+	handWritten := newHandBFF(b, run)
+	body, _ := json.Marshal(map[string]string{"query": shopbench.Query})
+	for _, bff := range []struct{ name, endpoint string }{{"generated", generated}, {"handwritten", handWritten}} {
+		req := func() {
+			res, err := http.Post(bff.endpoint, "application/json", bytes.NewReader(body))
+			if err != nil {
+				b.Fatal(err)
+			}
+			_, _ = io.Copy(io.Discard, res.Body)
+			res.Body.Close()
+			if res.StatusCode != http.StatusOK {
+				b.Fatalf("status %d", res.StatusCode)
+			}
+		}
+		if res := postRaw(b, bff.endpoint, shopbench.Query); len(res.Errors) > 0 {
+			b.Fatalf("%s: errors: %+v", bff.name, res.Errors)
+		}
+		b.Run(bff.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				req()
+			}
+		})
+		b.Run(bff.name+"-parallel", func(b *testing.B) {
+			b.ReportAllocs()
+			// 16 requests at once on 2 cores, as make bench-onehop's c=16.
+			b.SetParallelism(8)
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					req()
+				}
+			})
+		})
+	}
+}
