@@ -1,6 +1,10 @@
 package codegen
 
 import (
+	"bytes"
+	"errors"
+	"path"
+
 	gqlcodegen "github.com/99designs/gqlgen/codegen"
 	"github.com/bffgen/bffgen/schema"
 )
@@ -90,4 +94,69 @@ func inMemory(f *schema.Field) bool {
 		return true
 	}
 	return false
+}
+
+// Lists of objects.
+//
+// gqlgen marshals every list of objects with a goroutine per element
+// (graphql.MarshalSliceConcurrently, at most listWorkerLimit at once), so
+// that elements whose fields wait for I/O wait in parallel. In a bffgen
+// executor most elements wait for nothing: their batched fields were
+// prefetched for the whole level. The executor therefore calls marshalList
+// (templates/lists.gotpl, in the executor's package) instead, which asks
+// batch.MarshalList to decide per list, from the selection set, whether an
+// element can wait: only then does it take gqlgen's path.
+
+// listData is the data of templates/lists.gotpl: the names of the fields
+// that keep a goroutine per element in a list that selects them.
+type listData struct {
+	// Concurrent are the fields gqlgen still runs in a goroutine of their
+	// own once inlineResolvers ran, Batched the @batch fields; both sorted,
+	// without duplicates.
+	Concurrent, Batched []string
+}
+
+// listFieldsOf builds the listData of data, after inlineResolvers.
+func listFieldsOf(m *schema.Model, data *gqlcodegen.Data) listData {
+	concurrent, batched := map[string]bool{}, map[string]bool{}
+	for _, o := range data.Objects {
+		if o.Root {
+			continue
+		}
+		bound := m.Objects[o.Name]
+		for _, f := range o.Fields {
+			if f.IsConcurrent() {
+				concurrent[f.Name] = true
+			}
+			if bf := fieldOf(bound, f.Name); bf != nil && bf.Kind == schema.FieldBatch {
+				batched[f.Name] = true
+			}
+		}
+	}
+	return listData{Concurrent: sortedKeys(concurrent), Batched: sortedKeys(batched)}
+}
+
+// renderLists writes lists.go next to gqlgen's executor (execDir, relative
+// to the project).
+func (p *bffPlugin) renderLists(execDir string, data *gqlcodegen.Data) error {
+	return p.render(path.Join(execDir, "lists.go"), "exec", "lists.gotpl", listFieldsOf(p.m, data), nil, nil)
+}
+
+// marshalSliceCall is how gqlgen's template (codegen/type.gotpl) starts
+// the marshalling of a list of objects, and marshalListCall what
+// rewriteLists makes of it; sel and v are the parameters of every
+// generated marshal function of a list.
+const (
+	marshalSliceCall = "graphql.MarshalSliceConcurrently(ctx, len(v), "
+	marshalListCall  = "marshalList(ctx, sel, v, "
+)
+
+// rewriteLists makes gqlgen's executor marshal its lists of objects with
+// marshalList. Every executor has such lists (those of introspection), so
+// finding none means gqlgen's template changed: an internal error.
+func rewriteLists(exec []byte) ([]byte, error) {
+	if !bytes.Contains(exec, []byte(marshalSliceCall)) {
+		return nil, errors.New("gqlgen's executor has no call of graphql.MarshalSliceConcurrently to rewrite")
+	}
+	return bytes.ReplaceAll(exec, []byte(marshalSliceCall), []byte(marshalListCall)), nil
 }

@@ -14,7 +14,11 @@
 //  3. executor: gqlgen driven as a library, with the GraphQL types bound to
 //     the proto Go types and a bffgen plugin that writes the bound
 //     resolvers, the user-resolver interface, the server wiring and the
-//     scaffolds of user resolvers.
+//     scaffolds of user resolvers. The plugin also decides which fields
+//     gqlgen may resolve in a goroutine of their own and which lists of
+//     objects may marshal inline (concurrency.go: a value already in
+//     memory gets no goroutine; docs/architecture.md, "the lean gqlgen
+//     path").
 //
 // gqlgen type-checks the packages it binds to, so phase 3 runs in a scratch
 // copy of the module (a directory with the module's go.mod and the files of

@@ -455,6 +455,11 @@ func genExecutor(m *schema.Model, pg *protoGen, set *FileSet, existing map[strin
 			}
 			return fmt.Errorf("internal error, please report: reading %s: %w", rel, err)
 		}
+		if rel == execRel {
+			if data, err = rewriteLists(data); err != nil {
+				return fmt.Errorf("internal error, please report: %w", err)
+			}
+		}
 		if rel == execRel || rel == modelsRel {
 			data = groupImports(data) // formatted without grouping: see gqlgenConfig
 		}

@@ -238,6 +238,9 @@ func (p *bffPlugin) GenerateCode(data *gqlcodegen.Data) error {
 	if err := p.renderBatch(out, genPkg); err != nil {
 		return err
 	}
+	if err := p.renderLists(path.Join(out, "internal", "exec"), data); err != nil {
+		return err
+	}
 	return p.renderScaffolds(typeOrder, userByType)
 }
 

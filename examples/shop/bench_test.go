@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"runtime/metrics"
 	"strings"
 	"testing"
 
@@ -146,6 +147,8 @@ func BenchmarkEdgeProfiles(b *testing.B) {
 // its ns/op is mostly waiting); the -parallel runs send 16 at once on the
 // machine's cores, where ns/op is the CPU a request costs the whole
 // process (BFF, backends and client), and allocs/op the garbage.
+// goroutines/op counts the goroutines the process started per request:
+// the BFF's, and those of the HTTP client, server and backends alike.
 func BenchmarkGeneratedVsHandWritten(b *testing.B) {
 	var run *backends.Running
 	generated := newBFFWith(b, bffOptions{
@@ -171,12 +174,15 @@ func BenchmarkGeneratedVsHandWritten(b *testing.B) {
 		}
 		b.Run(bff.name, func(b *testing.B) {
 			b.ReportAllocs()
+			created := goroutinesCreated()
 			for b.Loop() {
 				req()
 			}
+			b.ReportMetric(float64(goroutinesCreated()-created)/float64(b.N), "goroutines/op")
 		})
 		b.Run(bff.name+"-parallel", func(b *testing.B) {
 			b.ReportAllocs()
+			created := goroutinesCreated()
 			// 16 requests at once on 2 cores, as make bench-onehop's c=16.
 			b.SetParallelism(8)
 			b.RunParallel(func(pb *testing.PB) {
@@ -184,6 +190,14 @@ func BenchmarkGeneratedVsHandWritten(b *testing.B) {
 					req()
 				}
 			})
+			b.ReportMetric(float64(goroutinesCreated()-created)/float64(b.N), "goroutines/op")
 		})
 	}
+}
+
+// goroutinesCreated is the number of goroutines the process has started.
+func goroutinesCreated() uint64 {
+	s := []metrics.Sample{{Name: "/sched/goroutines-created:goroutines"}}
+	metrics.Read(s)
+	return s[0].Value.Uint64()
 }

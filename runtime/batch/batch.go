@@ -12,6 +12,9 @@ import (
 type Cache struct {
 	mu      sync.RWMutex
 	entries map[key]entry
+	// parents holds every parent something was stored for: the objects
+	// whose level was prefetched (see MarshalList).
+	parents map[any]struct{}
 }
 
 type key struct {
@@ -28,7 +31,7 @@ type cacheKey struct{}
 
 // WithCache returns ctx with a new, empty cache.
 func WithCache(ctx context.Context) context.Context {
-	return context.WithValue(ctx, cacheKey{}, &Cache{entries: map[key]entry{}})
+	return context.WithValue(ctx, cacheKey{}, &Cache{entries: map[key]entry{}, parents: map[any]struct{}{}})
 }
 
 // FromContext returns the operation's cache, or nil outside an operation
@@ -50,6 +53,7 @@ func Store[P comparable, T any](ctx context.Context, field string, parents []P, 
 	defer c.mu.Unlock()
 	for i, p := range parents {
 		c.entries[key{p, field}] = entry{results[i], errs[i]}
+		c.parents[p] = struct{}{}
 	}
 }
 
