@@ -10,6 +10,7 @@ import (
 	"runtime/metrics"
 	"strings"
 	"testing"
+	"time"
 
 	"connectrpc.com/connect"
 	"github.com/bffgen/bffgen/examples/shop/backends"
@@ -147,8 +148,11 @@ func BenchmarkEdgeProfiles(b *testing.B) {
 // its ns/op is mostly waiting); the -parallel runs send 16 at once on the
 // machine's cores, where ns/op is the CPU a request costs the whole
 // process (BFF, backends and client), and allocs/op the garbage.
-// goroutines/op counts the goroutines the process started per request:
-// the BFF's, and those of the HTTP client, server and backends alike.
+// goroutines/op counts the goroutines the process started per request,
+// and cpu-ms/op the CPU time it used per request (on unix): the BFF's, and
+// those of the HTTP client, server and backends alike. On a shared
+// machine cpu-ms/op varies less than ns/op, which other processes' load
+// stretches.
 func BenchmarkGeneratedVsHandWritten(b *testing.B) {
 	var run *backends.Running
 	generated := newBFFWith(b, bffOptions{
@@ -174,15 +178,15 @@ func BenchmarkGeneratedVsHandWritten(b *testing.B) {
 		}
 		b.Run(bff.name, func(b *testing.B) {
 			b.ReportAllocs()
-			created := goroutinesCreated()
+			m := startProcessMeter()
 			for b.Loop() {
 				req()
 			}
-			b.ReportMetric(float64(goroutinesCreated()-created)/float64(b.N), "goroutines/op")
+			m.report(b)
 		})
 		b.Run(bff.name+"-parallel", func(b *testing.B) {
 			b.ReportAllocs()
-			created := goroutinesCreated()
+			m := startProcessMeter()
 			// 16 requests at once on 2 cores, as make bench-onehop's c=16.
 			b.SetParallelism(8)
 			b.RunParallel(func(pb *testing.PB) {
@@ -190,8 +194,29 @@ func BenchmarkGeneratedVsHandWritten(b *testing.B) {
 					req()
 				}
 			})
-			b.ReportMetric(float64(goroutinesCreated()-created)/float64(b.N), "goroutines/op")
+			m.report(b)
 		})
+	}
+}
+
+// processMeter reads what the process used during a benchmark.
+type processMeter struct {
+	goroutines uint64
+	cpu        time.Duration
+	cpuOK      bool
+}
+
+func startProcessMeter() processMeter {
+	cpu, ok := processCPU()
+	return processMeter{goroutines: goroutinesCreated(), cpu: cpu, cpuOK: ok}
+}
+
+// report adds goroutines/op and, where the CPU time can be read,
+// cpu-ms/op to b's results.
+func (m processMeter) report(b *testing.B) {
+	b.ReportMetric(float64(goroutinesCreated()-m.goroutines)/float64(b.N), "goroutines/op")
+	if cpu, ok := processCPU(); ok && m.cpuOK {
+		b.ReportMetric(float64(cpu-m.cpu)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
 	}
 }
 
