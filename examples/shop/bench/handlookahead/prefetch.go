@@ -9,9 +9,9 @@ import (
 
 	"connectrpc.com/connect"
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/bffgen/bffgen/examples/shop/backends/users"
 	handmodel "github.com/bffgen/bffgen/examples/shop/bench/handbff/model"
 	"github.com/bffgen/bffgen/examples/shop/bench/handlookahead/model"
-	"github.com/bffgen/bffgen/examples/shop/backends/users"
 	reviewsv1 "github.com/bffgen/bffgen/examples/shop/gen/pb/reviews/v1"
 	usersv1 "github.com/bffgen/bffgen/examples/shop/gen/pb/users/v1"
 )
