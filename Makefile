@@ -89,7 +89,7 @@ bench-go: ## Go micro-benchmarks: gateway chain, sidecar call, N+1, mapping of a
 	$(GO) test -run '^$$' -bench . -benchmem ./runtime/...
 	cd $(EXAMPLES) && $(GO) test -run '^$$' -bench . -benchmem .
 
-# ROUNDS, DURATION and CONCURRENCY size the one-hop run (about 6 minutes
+# ROUNDS, DURATION and CONCURRENCY size the one-hop run (about 7 minutes
 # with the defaults); the results land in .bench/onehop.
 ROUNDS ?= 3
 DURATION ?= 5s

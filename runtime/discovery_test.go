@@ -23,8 +23,10 @@ import (
 	"github.com/bffgen/bffgen/runtime/sidecar"
 )
 
-// discoveryService is a service that needs the upstream "catalog".
-func discoveryService() runtime.Service {
+// emptyCatalogService is a service that needs the upstream "catalog": its
+// product query calls /test.v1.CatalogService/GetProduct with an empty
+// message and answers null, or the call's error.
+func emptyCatalogService() runtime.Service {
 	return runtime.Service{
 		Name:      "shop",
 		Upstreams: []string{"catalog"},
@@ -82,7 +84,7 @@ func TestReadyzFollowsTheActiveHealthCheck(t *testing.T) {
 	backend := httptest.NewServer(func() http.Handler { _, h := grpchealth.NewHandler(health); return h }())
 	t.Cleanup(backend.Close)
 	cfg := parse(t, "upstreams:\n  catalog:\n    endpoints: [\""+backend.URL+"\"]\n    health_check: {enabled: true, interval: 20ms, timeout: 20ms, healthy_threshold: 1}\n")
-	srv := newServer(t, discoveryService(), cfg)
+	srv := newServer(t, emptyCatalogService(), cfg)
 
 	until(t, "503", func() bool { code, _ := readyz(srv); return code == 503 })
 	if _, body := readyz(srv); body != "upstreams not ready: upstream \"catalog\" has no healthy endpoint (every one is ejected or failing)\n" {
@@ -153,7 +155,7 @@ func TestReadyzWithDNSDiscovery(t *testing.T) {
 			t.Parallel()
 			cfg := parse(t, "upstreams:\n  catalog:\n    discovery: {dns: catalog.shop.svc.cluster.local, port: "+u.Port()+"}\n")
 			dns := &runtimeDNS{addrs: tc.addrs}
-			srv := newServer(t, discoveryService(), cfg, runtime.WithUpstreamOptions(sidecar.WithResolver(dns)))
+			srv := newServer(t, emptyCatalogService(), cfg, runtime.WithUpstreamOptions(sidecar.WithResolver(dns)))
 			until(t, "the first answer", func() bool { return dns.lookups() > 0 && len(upstreamsPage(t, srv)[0].Endpoints) == len(tc.addrs) })
 			if got := upstreamsPage(t, srv)[0].Discovery; got != "dns" {
 				t.Errorf("/upstreams discovery %q, want dns", got)

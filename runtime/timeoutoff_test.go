@@ -10,12 +10,7 @@ import (
 	"time"
 
 	"connectrpc.com/connect"
-	"github.com/99designs/gqlgen/graphql"
 	"google.golang.org/protobuf/types/known/emptypb"
-
-	"github.com/bffgen/bffgen/runtime"
-	"github.com/bffgen/bffgen/runtime/internal/testschema"
-	"github.com/bffgen/bffgen/runtime/sidecar"
 )
 
 // TestTimeoutOffLeavesTheRequestTimeoutToTheBackend goes from bff.yaml to
@@ -45,21 +40,7 @@ func TestTimeoutOffLeavesTheRequestTimeoutToTheBackend(t *testing.T) {
 				}))
 			backend := httptest.NewServer(mux)
 			t.Cleanup(backend.Close)
-			svc := runtime.Service{
-				Name:      "shop",
-				Upstreams: []string{"catalog"},
-				NewSchema: func(up *sidecar.Set) (graphql.ExecutableSchema, error) {
-					client := sidecar.Client(up, "catalog", func(hc connect.HTTPClient, base string, opts ...connect.ClientOption) *connect.Client[emptypb.Empty, emptypb.Empty] {
-						return connect.NewClient[emptypb.Empty, emptypb.Empty](hc, base+getProduct, opts...)
-					})
-					return testschema.New(&testschema.Resolver{
-						Product: func(ctx context.Context, _ string) (*testschema.Product, error) {
-							_, err := client.CallUnary(ctx, connect.NewRequest(&emptypb.Empty{}))
-							return nil, err
-						},
-					}), nil
-				},
-			}
+			svc := emptyCatalogService()
 			cfg := parse(t, "server: {request_timeout: 9s}\nupstreams:\n  catalog: {endpoints: [\""+backend.URL+"\"]"+tc.timeout+"}\n")
 			public := httptest.NewServer(newServer(t, svc, cfg).Handler())
 			t.Cleanup(public.Close)

@@ -9,11 +9,9 @@ import (
 	"testing"
 
 	"connectrpc.com/connect"
-	"github.com/99designs/gqlgen/graphql"
 	"google.golang.org/protobuf/types/known/emptypb"
 
 	"github.com/bffgen/bffgen/runtime"
-	"github.com/bffgen/bffgen/runtime/internal/testschema"
 	"github.com/bffgen/bffgen/runtime/sidecar"
 )
 
@@ -42,21 +40,7 @@ func TestBackendErrorsReachTheClientAsGraphQLErrors(t *testing.T) {
 			return next(ctx, req)
 		}
 	})
-	svc := runtime.Service{
-		Name:      "shop",
-		Upstreams: []string{"catalog"},
-		NewSchema: func(up *sidecar.Set) (graphql.ExecutableSchema, error) {
-			client := sidecar.Client(up, "catalog", func(hc connect.HTTPClient, base string, opts ...connect.ClientOption) *connect.Client[emptypb.Empty, emptypb.Empty] {
-				return connect.NewClient[emptypb.Empty, emptypb.Empty](hc, base+getProduct, opts...)
-			})
-			return testschema.New(&testschema.Resolver{
-				Product: func(ctx context.Context, _ string) (*testschema.Product, error) {
-					_, err := client.CallUnary(ctx, connect.NewRequest(&emptypb.Empty{}))
-					return nil, err
-				},
-			}), nil
-		},
-	}
+	svc := emptyCatalogService()
 	cfg := parse(t, "upstreams:\n  catalog: {endpoints: [\""+backend.URL+"\"]}\n")
 	srv := newServer(t, svc, cfg, runtime.WithUpstreamOptions(sidecar.WithInterceptors(count)))
 	public := httptest.NewServer(srv.Handler())

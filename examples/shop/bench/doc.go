@@ -5,8 +5,10 @@
 // The variants are the generated shop BFF taking traffic directly, the
 // classic chain (nginx as the gateway, the hand-written gqlgen BFF of
 // package handbff, nginx as the sidecar), the same hand-written BFF calling
-// the backends directly, and the floor: the backend calls of the operation
-// made by a Go client with connect-go (cmd/floor). cmd/onehop runs them
+// the backends directly, the hand-written BFF that batches by lookahead
+// instead of dataloaders (package handlookahead) calling them directly, and
+// the floor: the backend calls of the operation made by a Go client with
+// connect-go (cmd/floor). cmd/onehop runs them
 // side by side and prints the table; docs/benchmarks.md explains the
 // method.
 package bench

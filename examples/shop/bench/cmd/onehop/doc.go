@@ -10,7 +10,7 @@
 // concurrency for every variant in turn, rotating the order each round so
 // that no variant always runs first. For each run it reads the CPU time of
 // every process from /proc. After the rounds it reads each BFF tier's peak
-// memory and times fresh starts of both BFF binaries to their first
+// memory and times fresh starts of the three BFF binaries to their first
 // answer. It prints a table of medians over the rounds with the ratios and
 // DESIGN.md's quality bars, and writes results.json, table.md and
 // latency.svg to -out.
@@ -20,6 +20,7 @@
 //	bffgen     client -> generated shop BFF -> backends
 //	chain      client -> nginx gateway -> hand-written gqlgen BFF -> nginx sidecar -> backends
 //	handwritten client -> hand-written gqlgen BFF -> backends (the chain without its two hops)
+//	lookahead  client -> hand-written gqlgen BFF batching by lookahead (bench/handlookahead) -> backends
 //	floor      floor client (connect-go) -> backends
 //
 // Two other modes compare two profiles of the same shop BFF binary, side

@@ -101,8 +101,8 @@ func run(ctx context.Context, o options) error {
 	if err := lookTools(&o.nginx, &o.wrk); err != nil {
 		return err
 	}
-	st, err := prepare(ctx, o.out, "work", "the shop BFF, the backends, the hand-written BFF and the floor client",
-		".", "./cmd/backends", "./bench/cmd/handbff", "./bench/cmd/floor")
+	st, err := prepare(ctx, o.out, "work", "the shop BFF, the backends, the two hand-written BFFs and the floor client",
+		".", "./cmd/backends", "./bench/cmd/handbff", "./bench/cmd/handlookahead", "./bench/cmd/floor")
 	if st != nil {
 		defer st.ps.stopAll()
 	}
@@ -112,13 +112,14 @@ func run(ctx context.Context, o options) error {
 	modRoot, out, work, ps, backends, urls, bin := st.modRoot, st.out, st.work, st.ps, st.backends, st.urls, st.bin
 	startCtx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
-	addrs, err := freeAddrs(6)
+	addrs, err := freeAddrs(7)
 	if err != nil {
 		return err
 	}
 	bffAddr, adminAddr, chainBFFAddr, directBFFAddr, gatewayAddr, sidecarAddr := addrs[0], addrs[1], addrs[2], addrs[3], addrs[4], addrs[5]
+	lookaheadAddr := addrs[6]
 
-	// The two BFF binaries, started here for the runs and again, fresh, to
+	// The three BFF binaries, started here for the runs and again, fresh, to
 	// time their first answer.
 	startShop := func(label, listen, admin string) (*proc, error) {
 		return ps.start(label, []string{"BFF_LISTEN=" + listen, "BFF_ADMIN=" + admin,
@@ -127,6 +128,9 @@ func run(ctx context.Context, o options) error {
 	}
 	startHand := func(label, listen string, u backendURLs) (*proc, error) {
 		return ps.start(label, nil, bin("handbff"), "-listen", listen, "-catalog", u.catalog, "-reviews", u.reviews, "-users", u.users)
+	}
+	startLookahead := func(label, listen string) (*proc, error) {
+		return ps.start(label, nil, bin("handlookahead"), "-listen", listen, "-catalog", urls.catalog, "-reviews", urls.reviews, "-users", urls.users)
 	}
 	startNginx := func(name, conf string) (*proc, error) {
 		return ps.start("nginx-"+name, nil, o.nginx, "-p", work, "-e", filepath.Join(work, name+"-error.log"), "-c", conf, "-g", "daemon off;")
@@ -165,7 +169,12 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
-	for p, addr := range map[*proc]string{bff: bffAddr, sidecar: sidecarAddr, chainBFF: chainBFFAddr, gateway: gatewayAddr, directBFF: directBFFAddr} {
+	// (b'') the hand-written BFF that batches by lookahead, without hops.
+	lookaheadBFF, err := startLookahead("handlookahead", lookaheadAddr)
+	if err != nil {
+		return err
+	}
+	for p, addr := range map[*proc]string{bff: bffAddr, sidecar: sidecarAddr, chainBFF: chainBFFAddr, gateway: gatewayAddr, directBFF: directBFFAddr, lookaheadBFF: lookaheadAddr} {
 		if err := waitTCP(startCtx, p, addr); err != nil {
 			return err
 		}
@@ -182,6 +191,7 @@ func run(ctx context.Context, o options) error {
 		{key: "bffgen", label: "(a) bffgen, one hop", middle: []*proc{bff}, url: "http://" + bffAddr + "/graphql"},
 		{key: "chain", label: "(b) nginx -> gqlgen -> nginx", middle: []*proc{gateway, chainBFF, sidecar}, url: "http://" + gatewayAddr + "/graphql"},
 		{key: "handwritten", label: "(b') gqlgen, no nginx", middle: []*proc{directBFF}, url: "http://" + directBFFAddr + "/graphql"},
+		{key: "lookahead", label: "(b'') lookahead, no nginx", middle: []*proc{lookaheadBFF}, url: "http://" + lookaheadAddr + "/graphql"},
 		{key: "floor", label: "(c) floor: connect-go", load: floorLoader(bin("floor"), urls)},
 	}
 	if err := checkSameData(ctx, variants, body); err != nil {
@@ -240,7 +250,7 @@ func run(ctx context.Context, o options) error {
 		}
 	}
 	// Footprint: the peak memory of each tier over all the runs, then fresh
-	// starts of the two BFF binaries until their first answer.
+	// starts of the three BFF binaries until their first answer.
 	for _, v := range variants {
 		if len(v.middle) == 0 {
 			continue
@@ -267,6 +277,14 @@ func run(ctx context.Context, o options) error {
 				return nil, "", err
 			}
 			p, err := startHand("handbff-start", a[0], urls)
+			return p, "http://" + a[0] + "/graphql", err
+		},
+		"lookahead": func() (*proc, string, error) {
+			a, err := freeAddrs(1)
+			if err != nil {
+				return nil, "", err
+			}
+			p, err := startLookahead("handlookahead-start", a[0])
 			return p, "http://" + a[0] + "/graphql", err
 		},
 	}
