@@ -140,12 +140,13 @@ func BenchmarkEdgeProfiles(b *testing.B) {
 
 // BenchmarkGeneratedVsHandWritten serves bench.Query (20 products, their
 // sellers, 5 reviews each and their reviewers) through the generated BFF
-// and through the hand-written gqlgen BFF of bench/handbff, over the same
-// in-process backends, side by side in one process: issue 12's "gqlgen
-// path vs hand-written gqlgen" bar without a load generator. Run it with
-// -count to alternate them. The serial runs send one request at a time
-// (the hand-written BFF then waits for its dataloaders' 1 ms windows, so
-// its ns/op is mostly waiting); the -parallel runs send 16 at once on the
+// and through the two hand-written gqlgen BFFs, bench/handbff
+// (dataloaders) and bench/handlookahead (lookahead batching), over the
+// same in-process backends, side by side in one process: issue 12's
+// "gqlgen path vs hand-written gqlgen" bar without a load generator. Run
+// it with -count to alternate them. The serial runs send one request at a
+// time (the dataloader BFF then waits for its 1 ms windows, so its ns/op
+// is mostly waiting); the -parallel runs send 16 at once on the
 // machine's cores, where ns/op is the CPU a request costs the whole
 // process (BFF, backends and client), and allocs/op the garbage.
 // goroutines/op counts the goroutines the process started per request,
@@ -160,8 +161,9 @@ func BenchmarkGeneratedVsHandWritten(b *testing.B) {
 		started:  func(r *backends.Running) { run = r },
 	})
 	handWritten := newHandBFF(b, run)
+	lookahead := newLookaheadBFF(b, run)
 	body, _ := json.Marshal(map[string]string{"query": shopbench.Query})
-	for _, bff := range []struct{ name, endpoint string }{{"generated", generated}, {"handwritten", handWritten}} {
+	for _, bff := range []struct{ name, endpoint string }{{"generated", generated}, {"handwritten", handWritten}, {"lookahead", lookahead}} {
 		req := func() {
 			res, err := http.Post(bff.endpoint, "application/json", bytes.NewReader(body))
 			if err != nil {
