@@ -155,13 +155,13 @@ func BenchmarkEdgeProfiles(b *testing.B) {
 // machine cpu-ms/op varies less than ns/op, which other processes' load
 // stretches.
 func BenchmarkGeneratedVsHandWritten(b *testing.B) {
-	var run *backends.Running
-	generated := newBFFWith(b, bffOptions{
-		backends: backends.Options{Products: shopbench.Products, ReviewsPerProduct: shopbench.Reviews},
-		started:  func(r *backends.Running) { run = r },
-	})
-	handWritten := newHandBFF(b, run)
-	lookahead := newLookaheadBFF(b, run)
+	// The generated BFF as make bench-onehop serves it (bench/bff.yaml:
+	// production mode, every upstream over Connect), with the access log
+	// discarded.
+	p := serveProfile(b, "bench/bff.yaml", backends.Options{Products: shopbench.Products, ReviewsPerProduct: shopbench.Reviews})
+	generated := p.GraphQL
+	handWritten := newHandBFF(b, p.Backends)
+	lookahead := newLookaheadBFF(b, p.Backends)
 	body, _ := json.Marshal(map[string]string{"query": shopbench.Query})
 	for _, bff := range []struct{ name, endpoint string }{{"generated", generated}, {"handwritten", handWritten}, {"lookahead", lookahead}} {
 		req := func() {
