@@ -299,7 +299,8 @@ func (d *Dispatcher) prepareCompiled(ops []Compiled) ([]*Prepared, error) {
 			errs = append(errs, fmt.Errorf("%s is a subscription: subscriptions run on gqlgen's streaming transports, not compiled", label))
 			continue
 		}
-		d.compiled[hash] = &compiledOp{name: c.Name, fn: c.Execute, def: def}
+		p.compiled = &compiledOp{name: c.Name, fn: c.Execute, def: def}
+		d.compiled[hash] = p.compiled
 		prepared = append(prepared, p)
 	}
 	return prepared, errors.Join(errs...)
