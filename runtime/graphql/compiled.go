@@ -73,7 +73,10 @@ type Compiled struct {
 // sees it end may return without writing anything, and the dispatcher
 // answers 504 TIMEOUT (deadline) or nothing (client gone). A panic is
 // recovered by the dispatcher and answered as an operation whose data is
-// null with one error, as the recover function presents it.
+// null with one error, as the recover function presents it. req and out
+// belong to the dispatcher once Execute returns (they are reused): the
+// executor must not keep them, nor use them from goroutines it leaves
+// running.
 type CompiledFunc func(ctx context.Context, req *CompiledRequest, out *Result)
 
 // CompiledRequest is what a compiled executor gets besides its context.
@@ -106,7 +109,9 @@ type CompiledRequest struct {
 // bytes; Raw is for the executor's constant text (keys, punctuation) and
 // must be compact JSON free of '<', '>', '&', U+2028 and U+2029.
 type Result struct {
+	// buf holds `{"data":` (base bytes), then the data as written.
 	buf       []byte
+	base      int
 	max       int // the response-size cap; 0 none
 	present   ErrorPresenter
 	recoverFn RecoverFunc
@@ -155,8 +160,8 @@ func (r *Result) Float(f float64) error {
 // not valid UTF-8 are written as they are, as on gqlgen's path.
 func (r *Result) String(s string) { r.buf = appendString(r.buf, s) }
 
-// Len returns the length of the data written so far: a mark to come back
-// to with Truncate.
+// Len returns a mark of the data written so far, to come back to with
+// Truncate.
 func (r *Result) Len() int { return len(r.buf) }
 
 // Truncate cuts the data back to a mark of Len, to replace an object
@@ -166,7 +171,15 @@ func (r *Result) Truncate(n int) { r.buf = r.buf[:n] }
 // Over reports whether the data written so far is over the response-size
 // cap: the dispatcher will answer null and the error RESPONSE_TOO_LARGE
 // whatever comes next, so the executor may stop calling backends.
-func (r *Result) Over() bool { return r.max > 0 && len(r.buf) > r.max }
+func (r *Result) Over() bool { return r.max > 0 && len(r.buf)-r.base > r.max }
+
+// data returns the data written, nil for none.
+func (r *Result) data() []byte {
+	if len(r.buf) == r.base {
+		return nil
+	}
+	return r.buf[r.base:]
+}
 
 // FieldError records the error of the field at path, at line:column of
 // the document (line 0: no location, as for gqlgen's "must not be null"),
@@ -252,6 +265,48 @@ func defaultRecover(context.Context, any) error {
 	return gqlerror.Errorf("internal system error")
 }
 
+// compiledRun is the state of one run of a compiled operation, pooled:
+// an executor must not use its request or its Result once it returned.
+type compiledRun struct {
+	req CompiledRequest
+	out Result
+}
+
+// dataPrefix starts every response of a compiled operation: the data is
+// written right after it, so that a response without errors is the
+// buffer itself.
+const dataPrefix = `{"data":`
+
+// maxPooledBuffer is the largest response buffer kept for the next run.
+const maxPooledBuffer = 64 << 10
+
+var compiledRuns = sync.Pool{New: func() any { return new(compiledRun) }}
+
+func (d *Dispatcher) getRun(ctx context.Context, r *http.Request, vars map[string]any) *compiledRun {
+	run := compiledRuns.Get().(*compiledRun)
+	run.req = CompiledRequest{Variables: vars, Header: r.Header, Request: request.From(ctx)}
+	if d.o.costReport {
+		run.req.Cost = new(CostMeter)
+	}
+	out := &run.out
+	if out.buf == nil {
+		out.buf = make([]byte, 0, 1024)
+	}
+	out.buf = append(out.buf[:0], dataPrefix...)
+	out.base, out.max, out.present, out.recoverFn = len(dataPrefix), d.o.maxResponseBytes, d.o.presenter, d.o.recoverFn
+	return run
+}
+
+func putRun(run *compiledRun) {
+	run.req = CompiledRequest{}
+	run.out.errs = nil
+	run.out.present, run.out.recoverFn = nil, nil
+	if cap(run.out.buf) > maxPooledBuffer {
+		run.out.buf = nil
+	}
+	compiledRuns.Put(run)
+}
+
 // compiledOp is a compiled operation of the dispatcher.
 type compiledOp struct {
 	name string
@@ -314,29 +369,34 @@ func (d *Dispatcher) executeCompiled(ctx context.Context, w http.ResponseWriter,
 		d.writeCompiled(w, media, requestErrorStatus(media, errs), nil, errs, nil)
 		return
 	}
-	req := &CompiledRequest{Variables: vars, Header: r.Header, Request: request.From(ctx)}
-	if d.o.costReport {
-		req.Cost = new(CostMeter)
-	}
-	out := &Result{buf: make([]byte, 0, 1024), max: d.o.maxResponseBytes, present: d.o.presenter, recoverFn: d.o.recoverFn}
-	d.runCompiled(ctx, c, req, out)
-	if len(out.buf) == 0 {
+	run := d.getRun(ctx, r, vars)
+	defer putRun(run)
+	out := &run.out
+	d.runCompiled(ctx, c, &run.req, out)
+	data := out.data()
+	if data == nil {
 		if ctx.Err() != nil {
 			d.writeEnded(ctx, w, r)
 			return
 		}
 		out.Null()
+		data = out.data()
 		out.add(d.o.presenter(ctx, gqlerror.Errorf("the compiled operation wrote no data")))
 	}
 	errs := out.errs
-	data := out.buf
 	if out.Over() {
 		data = []byte("null")
 		errs = gqlerror.List{d.o.presenter(ctx, ResponseTooLarge(out.max))}
 	}
 	var ext map[string]any
-	if req.Cost != nil {
-		ext = map[string]any{"cost": costReport{Estimated: estimated, Actual: req.Cost.Cost()}}
+	if run.req.Cost != nil {
+		ext = map[string]any{"cost": costReport{Estimated: estimated, Actual: run.req.Cost.Cost()}}
+	}
+	if len(errs) == 0 && ext == nil && !out.Over() {
+		// The common case: the buffer is the response.
+		out.buf = append(out.buf, '}')
+		writeBody(w, media, http.StatusOK, out.buf)
+		return
 	}
 	d.writeCompiled(w, media, http.StatusOK, data, CapErrors(errs, d.o.maxErrors), ext)
 }
@@ -346,7 +406,7 @@ func (d *Dispatcher) executeCompiled(ctx context.Context, w http.ResponseWriter,
 func (d *Dispatcher) runCompiled(ctx context.Context, c *compiledOp, req *CompiledRequest, out *Result) {
 	defer func() {
 		if p := recover(); p != nil {
-			out.buf = append(out.buf[:0], "null"...)
+			out.buf = append(out.buf[:out.base], "null"...)
 			out.Panic(ctx, p, nil)
 		}
 	}()
