@@ -84,7 +84,8 @@ type CompiledRequest struct {
 	// Variables are the variable values coerced by the operation's
 	// variable definitions, as gqlgen's executor coerces them
 	// (gqlparser's validator.VariableValues): defaults applied, numbers
-	// as json.Number, enum values as strings. Read-only.
+	// as json.Number, enum values as strings. Read-only; nil for an
+	// operation without variable definitions.
 	Variables map[string]any
 	// Header holds the HTTP request headers. Read-only.
 	Header http.Header
@@ -507,6 +508,11 @@ func appendString(b []byte, s string) []byte {
 // before it runs an operation, and gives its error the code and the
 // message gqlgen's path gives it.
 func coerce(schema *ast.Schema, def *ast.OperationDefinition, vars map[string]any, suggestions bool) (map[string]any, error) {
+	if len(def.VariableDefinitions) == 0 {
+		// Nothing to coerce and no error possible: gqlparser ignores
+		// variables the operation does not define.
+		return nil, nil
+	}
 	out, err := validator.VariableValues(schema, def, vars)
 	if err == nil {
 		return out, nil
