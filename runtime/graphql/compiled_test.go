@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"testing/synctest"
+	"time"
 
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
@@ -198,5 +200,48 @@ func TestCostReportOnTheCompiledPath(t *testing.T) {
 	// reports 0, as on gqlgen's path.
 	if runs.Runs() != 1 || !strings.HasSuffix(a.body, `,"extensions":{"cost":{"estimated":2,"actual":0}}}`) {
 		t.Fatalf("%s", a.body)
+	}
+}
+
+// TestACompiledOperationThatOutlivesTheDeadlineIsATimeout: an executor
+// that sees the request's context end and returns without data gets the
+// 504 TIMEOUT of a request whose deadline passed; one that wrote data
+// before returning gets its data.
+func TestACompiledOperationThatOutlivesTheDeadlineIsATimeout(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		write  bool
+		status int
+		body   string
+	}{
+		{"nothing written", false, http.StatusGatewayTimeout, `{"errors":[{"message":"the request deadline passed before the operation ran","extensions":{"code":"TIMEOUT"}}]}`},
+		{"data written", true, http.StatusOK, `{"data":{"echo":null}}`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				slow := rgraphql.Compiled{Name: "Echo", Document: testschema.EchoDocument,
+					Execute: func(ctx context.Context, _ *rgraphql.CompiledRequest, out *rgraphql.Result) {
+						<-ctx.Done()
+						if c.write {
+							out.Raw(`{"echo":null}`)
+						}
+					}}
+				es := testschema.New(nil)
+				d, err := rgraphql.New(es.Schema(), gqlgenexec.New(es), rgraphql.WithCompiled(slow))
+				if err != nil {
+					t.Fatal(err)
+				}
+				ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+				defer cancel()
+				req := httptest.NewRequestWithContext(ctx, http.MethodPost, "/graphql",
+					strings.NewReader(body(testschema.EchoDocument, map[string]any{"text": "x"}, nil)))
+				req.Header.Set("Content-Type", "application/json")
+				rec := httptest.NewRecorder()
+				d.ServeHTTP(rec, req)
+				if rec.Code != c.status || rec.Body.String() != c.body {
+					t.Fatalf("%d %s, want %d %s", rec.Code, rec.Body, c.status, c.body)
+				}
+			})
+		})
 	}
 }
