@@ -1,6 +1,7 @@
 package graphql
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -13,6 +14,7 @@ import (
 	"sync"
 	"unicode/utf8"
 
+	gqlgen "github.com/99designs/gqlgen/graphql"
 	gqlerrcode "github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -113,7 +115,8 @@ type Result struct {
 	// buf holds `{"data":` (base bytes), then the data as written.
 	buf       []byte
 	base      int
-	max       int // the response-size cap; 0 none
+	scratch   bytes.Buffer // what a gqlgen marshaler writes, before compaction
+	max       int          // the response-size cap; 0 none
 	present   ErrorPresenter
 	recoverFn RecoverFunc
 
@@ -160,6 +163,38 @@ func (r *Result) Float(f float64) error {
 // '&', U+2028 and U+2029 as encoding/json escapes them. Bytes that are
 // not valid UTF-8 are written as they are, as on gqlgen's path.
 func (r *Result) String(s string) { r.buf = appendString(r.buf, s) }
+
+// Marshal appends the value m writes, a gqlgen marshaler such as the
+// custom scalars of runtime/scalar: what m writes is compacted and
+// HTML-escaped as encoding/json's pass does on gqlgen's path. It returns
+// an error, writing nothing, when m writes something that is not JSON.
+func (r *Result) Marshal(m gqlgen.Marshaler) error {
+	r.scratch.Reset()
+	m.MarshalGQL(&r.scratch)
+	return r.appendCompact()
+}
+
+// MarshalContext is Marshal for a context marshaler (the scalars whose
+// marshaling can fail, such as DateTime): its error is returned, nothing
+// written, for the executor to record as the field's error.
+func (r *Result) MarshalContext(ctx context.Context, m gqlgen.ContextMarshaler) error {
+	r.scratch.Reset()
+	if err := m.MarshalGQLContext(ctx, &r.scratch); err != nil {
+		return err
+	}
+	return r.appendCompact()
+}
+
+func (r *Result) appendCompact() error {
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, r.scratch.Bytes()); err != nil {
+		return fmt.Errorf("the marshaler wrote invalid JSON: %w", err)
+	}
+	var escaped bytes.Buffer
+	json.HTMLEscape(&escaped, compact.Bytes())
+	r.buf = append(r.buf, escaped.Bytes()...)
+	return nil
+}
 
 // Len returns a mark of the data written so far, to come back to with
 // Truncate.
@@ -304,6 +339,9 @@ func putRun(run *compiledRun) {
 	run.out.present, run.out.recoverFn = nil, nil
 	if cap(run.out.buf) > maxPooledBuffer {
 		run.out.buf = nil
+	}
+	if run.out.scratch.Cap() > maxPooledBuffer {
+		run.out.scratch = bytes.Buffer{}
 	}
 	compiledRuns.Put(run)
 }

@@ -2,11 +2,18 @@ package graphql
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"io"
 	"math"
 	"testing"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+	"google.golang.org/protobuf/types/known/structpb"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	"github.com/bffgen/bffgen/runtime/scalar"
 )
 
 // onGQLGensPath is what a value marshalled by gqlgen becomes in the
@@ -68,5 +75,55 @@ func TestResultNumbersAndBooleansAreWrittenAsGQLGenWritesThem(t *testing.T) {
 		if want := onGQLGensPath(t, graphql.MarshalBoolean(b)); string(r.buf) != want {
 			t.Errorf("Bool(%v) = %s, want %s", b, r.buf, want)
 		}
+	}
+}
+
+// rawMarshaler writes its text as it is.
+type rawMarshaler string
+
+func (m rawMarshaler) MarshalGQL(w io.Writer) { _, _ = io.WriteString(w, string(m)) }
+
+func TestResultMarshalWritesScalarsAsGQLGensPath(t *testing.T) {
+	st, err := structpb.NewStruct(map[string]any{"html": "<b>&</b>", "n": 1.5, "list": []any{"\u2028", nil, true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, c := range []struct {
+		name string
+		m    graphql.Marshaler
+		cm   graphql.ContextMarshaler
+	}{
+		{name: "Int64", m: scalar.MarshalInt64(math.MaxInt64)},
+		{name: "Bytes", m: scalar.MarshalBytes([]byte("<\xff>"))},
+		{name: "JSON struct", cm: scalar.MarshalStruct(st)},
+		{name: "DateTime", cm: scalar.MarshalDateTime(timestamppb.New(time.Date(2026, 12, 7, 16, 0, 0, 5, time.UTC)))},
+		{name: "whitespace and HTML", m: rawMarshaler(` { "a" : [ 1 , "<x>" ] } `)},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var r Result
+			var want string
+			if c.m != nil {
+				if err := r.Marshal(c.m); err != nil {
+					t.Fatal(err)
+				}
+				want = onGQLGensPath(t, c.m)
+			} else {
+				if err := r.MarshalContext(ctx, c.cm); err != nil {
+					t.Fatal(err)
+				}
+				want = onGQLGensPath(t, graphql.WrapContextMarshaler(ctx, c.cm))
+			}
+			if string(r.buf) != want {
+				t.Fatalf("wrote %s, gqlgen's path writes %s", r.buf, want)
+			}
+		})
+	}
+	var r Result
+	if err := r.Marshal(rawMarshaler(`{"a":`)); err == nil || len(r.buf) != 0 {
+		t.Fatalf("invalid JSON: wrote %q, err %v", r.buf, err)
+	}
+	if err := r.MarshalContext(ctx, scalar.MarshalDateTime(&timestamppb.Timestamp{Seconds: math.MaxInt64})); err == nil || len(r.buf) != 0 {
+		t.Fatalf("an out-of-range DateTime: wrote %q, err %v", r.buf, err)
 	}
 }
