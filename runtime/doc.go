@@ -2,8 +2,11 @@
 // imports: it turns the generated GraphQL schema into a running service.
 //
 // Generated code describes the service with a [Service] (its name, the
-// upstreams its clients call and a constructor of its executable schema);
-// the user's main function hands it to [Main]:
+// upstreams its clients call, a constructor of its executable schema and,
+// optionally, of its operations compiled to Go, which the GraphQL
+// dispatcher runs by document hash instead of gqlgen, see
+// github.com/bffgen/bffgen/runtime/graphql); the user's main function
+// hands it to [Main]:
 //
 //	func main() { os.Exit(runtime.Main(gen.Service())) }
 //

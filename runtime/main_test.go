@@ -14,6 +14,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/bffgen/bffgen/runtime"
+	rgraphql "github.com/bffgen/bffgen/runtime/graphql"
 	"github.com/bffgen/bffgen/runtime/internal/testschema"
 	"github.com/bffgen/bffgen/runtime/sidecar"
 )
@@ -80,6 +81,11 @@ func TestMainExitCodes(t *testing.T) {
 		{"configuration problem", service(nil), []string{"--config", bad}, 1, bad + `:1:1: error: unknown key "listn" at the top level` + "\n"},
 		{"missing upstream", service(nil, "catalog"), []string{"--config", good}, 1, `"catalog"`},
 		{"schema failure", failing, []string{"--config", good}, 2, "broken generated code"},
+		{"compiled operation over a limit", compiledService(nil), []string{"--config", writeConfig(t, "listen: \"127.0.0.1:0\"\ngateway: {graphql: {max_depth: 1}}\n")},
+			1, `gateway.graphql: compiled operation "ProductPage" does not pass the limits or validation of this server: query depth 2 exceeds the limit of 1`},
+		{"compiled operations failure", runtime.Service{Name: "shop", NewSchema: service(nil).NewSchema,
+			NewCompiled: func(*sidecar.Set) ([]rgraphql.Compiled, error) { return nil, errors.New("broken compiled code") }},
+			[]string{"--config", good}, 2, "build the compiled operations of \"shop\": broken compiled code"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/bffgen/bffgen/runtime/gateway"
+	rgraphql "github.com/bffgen/bffgen/runtime/graphql"
 	"github.com/bffgen/bffgen/runtime/sidecar"
 )
 
@@ -28,6 +29,16 @@ type Service struct {
 	// NewSchema builds the executable schema on the upstreams of the
 	// configuration. It is called once, by New. Required.
 	NewSchema func(up *sidecar.Set) (graphql.ExecutableSchema, error)
+	// NewCompiled builds the operations compiled to Go (one executor per
+	// operation of the frontend, see rgraphql.Compiled) on the upstreams
+	// of the configuration. It is called once, by New, after NewSchema. A
+	// request whose document or persisted id is one of theirs runs the
+	// compiled code, any other runs gqlgen; both behind the same edge
+	// policies. A compiled document that does not pass the configured
+	// limits or validation makes New fail with a configuration error that
+	// names the operation. Optional: nil serves every operation with
+	// gqlgen.
+	NewCompiled func(up *sidecar.Set) ([]rgraphql.Compiled, error)
 }
 
 // Option configures a Server; see WithLogger, WithMiddleware, WithPhaseMiddleware and

@@ -29,6 +29,7 @@ import (
 	"github.com/bffgen/bffgen/runtime/gateway"
 	"github.com/bffgen/bffgen/runtime/gateway/auth"
 	"github.com/bffgen/bffgen/runtime/gateway/ratelimit"
+	rgraphql "github.com/bffgen/bffgen/runtime/graphql"
 	"github.com/bffgen/bffgen/runtime/sidecar"
 )
 
@@ -117,6 +118,12 @@ func New(svc Service, cfg *config.Config, opts ...Option) (*Server, error) {
 	if schema == nil {
 		return fail(fmt.Errorf("the NewSchema function of %q returned no schema: internal error, please report", svc.Name))
 	}
+	var compiled []rgraphql.Compiled
+	if svc.NewCompiled != nil {
+		if compiled, err = svc.NewCompiled(upstreams); err != nil {
+			return fail(fmt.Errorf("build the compiled operations of %q: %w", svc.Name, err))
+		}
+	}
 
 	registry := prometheus.NewRegistry()
 	registry.MustRegister(
@@ -177,8 +184,13 @@ func New(svc Service, cfg *config.Config, opts ...Option) (*Server, error) {
 	// The GraphQL endpoint: fails when the persisted-operations manifest
 	// is unreadable or invalid.
 	graphqlHandler, err := gateway.NewGraphQLHandler(schema, gw, cfg.Development(), logger,
-		append(graphqlOpts, gateway.WithStreams(s.streams), gateway.WithAdmission(s.limiter.Admission()))...)
+		append(graphqlOpts, gateway.WithStreams(s.streams), gateway.WithAdmission(s.limiter.Admission()),
+			gateway.WithCompiled(compiled...))...)
 	if err != nil {
+		if len(compiled) > 0 {
+			// The error names the compiled operation or the manifest.
+			return fail(&configError{fmt.Errorf("gateway.graphql: %w", err)})
+		}
 		return fail(&configError{fmt.Errorf("gateway.graphql.persisted: %w", err)})
 	}
 	chain := pipeline.Then(graphqlHandler)

@@ -275,10 +275,10 @@ func TestAdminEndpoints(t *testing.T) {
 		{"POST", "/livez", 405, nil},
 		{"GET", "/graphql", 404, nil},
 		{"GET", "/metrics", 200, []string{
-			`bffgen_graphql_requests_total{http_request_method="POST",http_response_status_code="200"`,
+			`bffgen_graphql_requests_total{bffgen_graphql_executor="gqlgen",http_request_method="POST",http_response_status_code="200"`,
 			`bffgen_graphql_requests_total{http_request_method="_OTHER",http_response_status_code="405"`,
 			`# TYPE bffgen_graphql_request_duration_seconds histogram`,
-			`bffgen_graphql_request_duration_seconds_count{http_request_method="POST",http_response_status_code="200"`,
+			`bffgen_graphql_request_duration_seconds_count{bffgen_graphql_executor="gqlgen",http_request_method="POST",http_response_status_code="200"`,
 			`service_name="test-bff"`,
 			`go_goroutines `,
 		}},

@@ -64,20 +64,21 @@ func NewGraphQLHandler(schema graphql.ExecutableSchema, cfg config.Gateway, dev 
 	// "Did you mean" names fields, arguments, types and enum values: a
 	// schema leak, unless development mode shows the schema anyway.
 	suggestions := dev && q.Introspection
+	recoverFn := func(ctx context.Context, p any) error {
+		logger.LogAttrs(ctx, slog.LevelError, "panic in resolver",
+			slog.String("panic", fmt.Sprint(p)),
+			slog.String("stack", string(debug.Stack())),
+			slog.String("request_id", request.ID(ctx)),
+		)
+		return &gqlerror.Error{Message: maskedMessage, Extensions: map[string]any{"code": errcode.Internal}}
+	}
 	exec := gqlgenexec.New(schema,
 		gqlgenexec.WithSuggestions(suggestions),
 		gqlgenexec.WithErrorPresenter(presenter),
 		gqlgenexec.WithMaxErrors(q.MaxErrors),
 		gqlgenexec.WithMaxResponseBytes(q.MaxResponseBytes),
 		gqlgenexec.WithCostMeter(q.CostReport),
-		gqlgenexec.WithRecoverFunc(func(ctx context.Context, p any) error {
-			logger.LogAttrs(ctx, slog.LevelError, "panic in resolver",
-				slog.String("panic", fmt.Sprint(p)),
-				slog.String("stack", string(debug.Stack())),
-				slog.String("request_id", request.ID(ctx)),
-			)
-			return &gqlerror.Error{Message: maskedMessage, Extensions: map[string]any{"code": errcode.Internal}}
-		}),
+		gqlgenexec.WithRecoverFunc(recoverFn),
 	)
 	exec.AroundOperations(operationDeadlines(cfg.Subscriptions.MaxDuration))
 	if q.Introspection {
@@ -101,12 +102,17 @@ func NewGraphQLHandler(schema graphql.ExecutableSchema, cfg config.Gateway, dev 
 		rgraphql.WithCostReport(q.CostReport),
 		rgraphql.WithErrorPresenter(rgraphql.ErrorPresenter(presenter)),
 		rgraphql.WithAdmission(o.admission),
+		rgraphql.WithCompiled(o.compiled...),
+		rgraphql.WithRecoverFunc(recoverFn),
 		rgraphql.WithPersisted(rgraphql.Persisted{
 			Mode:        q.Persisted.Mode,
 			Manifest:    q.Persisted.Manifest,
 			APQRegister: q.Persisted.APQRegister,
 		}),
 	)
+	if err := checkCompiledIntrospection(o.compiled, q.Introspection); err != nil {
+		return nil, err
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -120,7 +120,9 @@ func saneRequestID(id string) bool {
 
 // AccessLog logs one line per request when it ends, with its method, path
 // (never the query string), status, response bytes, duration and request
-// id; never the body or headers. Requests answered with a 5xx status, or
+// id, and for a request that ran a GraphQL operation over GET or POST the
+// execution path that ran it, executor "compiled" or "gqlgen"; never the
+// body or headers. Requests answered with a 5xx status, or
 // that panicked (logged as status 500), are logged at level error, the
 // others at level info. A nil logger logs nothing.
 func AccessLog(logger *slog.Logger) Middleware {
@@ -132,14 +134,18 @@ func AccessLog(logger *slog.Logger) Middleware {
 				if status >= 500 {
 					level = slog.LevelError
 				}
-				logger.LogAttrs(r.Context(), level, "http request",
+				attrs := []slog.Attr{
 					slog.String("method", r.Method),
 					slog.String("path", r.URL.Path),
 					slog.Int("status", status),
 					slog.Int64("bytes", bytes),
 					slog.Duration("duration", d),
 					slog.String("request_id", request.ID(r.Context())),
-				)
+				}
+				if ex := executorOf(r); ex != "" {
+					attrs = append(attrs, slog.String("executor", ex))
+				}
+				logger.LogAttrs(r.Context(), level, "http request", attrs...)
 			})
 		})
 	}

@@ -134,6 +134,7 @@ type graphqlOptions struct {
 	subscriptionInit SubscriptionInitFunc
 	streams          *Streams
 	admission        rgraphql.Admission
+	compiled         []rgraphql.Compiled
 }
 
 // WithSubscriptionInit sets the check of websocket connection_init

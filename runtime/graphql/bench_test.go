@@ -1,6 +1,8 @@
 package graphql_test
 
 import (
+	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -138,6 +140,73 @@ func BenchmarkCostReport(b *testing.B) {
 					b.Fatalf("%d %s", rec.Code, rec.Body)
 				}
 			}
+		})
+	}
+}
+
+// BenchmarkCompiledDispatch measures the dispatch overhead of the compiled
+// path: one request of `query Hello { hello }` from the raw body to the
+// written response, run by gqlgen and by a compiled executor that writes
+// the same fixed answer, sent as text and by hash (trusted documents),
+// with the document limits of bff.yaml on. The difference is what gqlgen
+// costs for the smallest operation; the compiled path's own cost is
+// decoding, the checks and the write. "floor" is a handler that reads the
+// body and writes the same answer with no GraphQL at all: the cost of the
+// benchmark's own request and recorder.
+func BenchmarkCompiledDispatch(b *testing.B) {
+	const doc = `query Hello { hello }`
+	hello := rgraphql.Compiled{Name: "Hello", Document: doc,
+		Execute: func(_ context.Context, _ *rgraphql.CompiledRequest, out *rgraphql.Result) {
+			out.Raw(`{"hello":`)
+			out.String("hello, world")
+			out.Byte('}')
+		}}
+	lim := limits.Config{MaxTokens: 15000, MaxDepth: 10, MaxAliases: 15, MaxRootFields: 20, MaxDirectives: 50, MaxFields: 3500, MaxCost: 5000, DefaultListSize: 10}
+	manifest := writeFile(b, "ops.json", `{"`+sha(doc)+`": `+strconv.Quote(doc)+`}`)
+	es := testschema.New(nil)
+	text := `{"query":` + strconv.Quote(doc) + `}`
+	byHash := `{"extensions":{"persistedQuery":{"version":1,"sha256Hash":"` + sha(doc) + `"}}}`
+	serve := func(b *testing.B, h http.Handler, body string) {
+		b.ReportAllocs()
+		defer reportCPU(b, cpuTime())
+		for b.Loop() {
+			req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if rec.Code != http.StatusOK || rec.Body.String() != `{"data":{"hello":"hello, world"}}` {
+				b.Fatalf("%d %s", rec.Code, rec.Body)
+			}
+		}
+	}
+	b.Run("floor", func(b *testing.B) {
+		serve(b, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			_, _ = io.Copy(io.Discard, r.Body)
+			w.Header().Set("Content-Type", "application/json; charset=utf-8")
+			_, _ = io.WriteString(w, `{"data":{"hello":"hello, world"}}`)
+		}), text)
+	})
+	for _, c := range []struct {
+		name     string
+		compiled bool
+		body     string
+	}{
+		{"gqlgen, text", false, text},
+		{"compiled, text", true, text},
+		{"gqlgen, hash", false, byHash},
+		{"compiled, hash", true, byHash},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			opts := []rgraphql.Option{rgraphql.WithLimits(lim),
+				rgraphql.WithPersisted(rgraphql.Persisted{Mode: rgraphql.PersistedAllowList, Manifest: manifest})}
+			if c.compiled {
+				opts = append(opts, rgraphql.WithCompiled(hello))
+			}
+			d, err := rgraphql.New(es.Schema(), gqlgenexec.New(es), opts...)
+			if err != nil {
+				b.Fatal(err)
+			}
+			serve(b, d, c.body)
 		})
 	}
 }

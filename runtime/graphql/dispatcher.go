@@ -21,6 +21,7 @@ import (
 
 	"github.com/bffgen/bffgen/runtime/errcode"
 	"github.com/bffgen/bffgen/runtime/graphql/limits"
+	"github.com/bffgen/bffgen/runtime/request"
 )
 
 // The codes of requests refused before execution are request errors for
@@ -48,6 +49,7 @@ type Dispatcher struct {
 	schema   *ast.Schema
 	exec     Executor
 	byHash   map[string]Executor
+	compiled map[string]*compiledOp // by document hash
 	o        options
 	rules    *rules.Rules
 	cost     *limits.CostModel
@@ -79,6 +81,8 @@ type options struct {
 	byHash           map[string]Executor
 	costReport       bool
 	admission        Admission
+	compiled         []Compiled
+	recoverFn        RecoverFunc
 }
 
 // WithSuggestions lets validation errors suggest names of the schema
@@ -181,6 +185,9 @@ func New(schema *ast.Schema, exec Executor, opts ...Option) (*Dispatcher, error)
 	for _, opt := range opts {
 		opt(&o)
 	}
+	if o.recoverFn == nil {
+		o.recoverFn = defaultRecover
+	}
 	if o.presenter == nil {
 		o.presenter = func(_ context.Context, err error) *gqlerror.Error {
 			if e, ok := errors.AsType[*gqlerror.Error](err); ok {
@@ -205,13 +212,21 @@ func New(schema *ast.Schema, exec Executor, opts ...Option) (*Dispatcher, error)
 		schema:   schema,
 		exec:     exec,
 		byHash:   o.byHash,
+		compiled: map[string]*compiledOp{},
 		o:        o,
 		rules:    validationRules(o.suggestions),
 		cost:     limits.NewCostModel(schema),
 		prepared: cache,
 	}
-	if d.persisted, err = newPersisted(o.persisted, d.prepareManifestEntry); err != nil {
+	known, err := d.prepareCompiled(o.compiled)
+	if err != nil {
 		return nil, err
+	}
+	if d.persisted, err = newPersisted(o.persisted, d.prepareManifestEntry, known); err != nil {
+		return nil, err
+	}
+	for _, p := range known {
+		d.cache(p)
 	}
 	return d, nil
 }
@@ -368,7 +383,9 @@ func (d *Dispatcher) prepare(query, name string, vars map[string]any) (*Prepared
 		return nil, 0, &Failure{Errors: MergeDuplicates(errs)}
 	}
 	sum := sha256.Sum256([]byte(query))
-	return &Prepared{Query: query, Hash: hex.EncodeToString(sum[:]), Doc: doc}, measure.Cost, nil
+	hash := hex.EncodeToString(sum[:])
+	p := &Prepared{Query: query, Hash: hash, Doc: doc, exec: d.byHash[hash], compiled: d.compiled[hash]}
+	return p, measure.Cost, nil
 }
 
 // check applies the limits to a document prepared before, with this
@@ -439,7 +456,8 @@ func (d *Dispatcher) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		d.writeFailure(ctx, w, media, f)
 		return
 	}
-	switch def := p.Doc.Operations.ForName(op.Name); {
+	def := p.Doc.Operations.ForName(op.Name)
+	switch {
 	case r.Method == http.MethodGet && def.Operation == ast.Mutation:
 		w.Header().Set("Allow", http.MethodPost)
 		WriteError(w, r, http.StatusMethodNotAllowed, CodeMethodNotAllowed,
@@ -462,9 +480,19 @@ func (d *Dispatcher) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		d.writeEnded(ctx, w, r)
 		return
 	}
+	if c := p.compiled; c != nil && def.Name == c.name {
+		if req := request.From(ctx); req != nil {
+			req.SetExecutor(PathCompiled)
+		}
+		d.executeCompiled(ctx, w, r, media, op, c, estimated)
+		return
+	}
+	if req := request.From(ctx); req != nil {
+		req.SetExecutor(PathGQLGen)
+	}
 	exec := d.exec
-	if e, ok := d.byHash[p.Hash]; ok {
-		exec = e
+	if p.exec != nil {
+		exec = p.exec
 	}
 	var meter *CostMeter
 	if d.o.costReport {

@@ -25,12 +25,18 @@
 //     the gateway turns them on in development mode with introspection
 //     on), no error suggests a name of
 //     the schema ("Did you mean ...?").
-//  4. Execute ([Executor]): the executor registered for the document's
-//     SHA-256 ([WithExecutorFor], for instance code compiled for that one
-//     operation), else the default one: gqlgen's, in package gqlgenexec,
-//     which runs the prepared document without parsing or validating it
-//     again. With the cost report on ([WithCostReport]) the context holds
-//     a [CostMeter] that the executor counts the actual cost into.
+//  4. Execute: the operation compiled to Go for the document, when there
+//     is one ([Compiled], [WithCompiled]: the dispatcher coerces the
+//     variables as gqlgen does and the compiled code writes the JSON of
+//     the data into a [Result]); else the [Executor] registered for the
+//     document's SHA-256 ([WithExecutorFor]); else the default one:
+//     gqlgen's, in package gqlgenexec, which runs the prepared document
+//     without parsing or validating it again. Which one runs is decided
+//     when the document is prepared, not per request. With the cost
+//     report on ([WithCostReport]) the executor counts the actual cost
+//     into a [CostMeter]. The request seam records the path that ran the
+//     operation ([PathCompiled] or [PathGQLGen]) for the access log and
+//     the metrics.
 //  5. Write: the error list is cut at a cap ([CapErrors]), data over the
 //     response-size cap is replaced by an error, the cost report (estimated
 //     and actual cost) goes into extensions.cost, and the response media
@@ -46,6 +52,13 @@
 // every phase: when it passes before execution the answer is 504 with code
 // TIMEOUT, and when the client leaves, the context of the execution ends
 // and with it every backend call it started.
+//
+// Compiled operations are the frontend's operations compiled ahead of
+// time: their documents are prepared when [New] runs (a document over a
+// limit or invalid makes New fail, naming the operation), they are
+// trusted documents in allow-list mode and known by hash in every mode,
+// and every phase above applies to them as to any document, so both paths
+// answer the same request with the same bytes.
 //
 // Subscriptions (SSE, websockets) are served by gqlgen's transports through
 // gqlgenexec, which prepares their operations with the same dispatcher, so

@@ -48,6 +48,13 @@ type Prepared struct {
 	Hash string
 	// Doc is the parsed document, valid against the schema.
 	Doc *ast.QueryDocument
+
+	// exec is the executor registered for Hash (WithExecutorFor), nil
+	// for the default one; compiled the compiled operation of Hash
+	// (WithCompiled), nil for none. Both are looked up once, when the
+	// document is prepared.
+	exec     Executor
+	compiled *compiledOp
 }
 
 // Response is the single response of a query or mutation.

@@ -76,18 +76,31 @@ type persisted struct {
 	apq         *lru.Cache[string, *Prepared]
 }
 
-func newPersisted(c Persisted, prepare func(body, name string) (*Prepared, error)) (*persisted, error) {
+func newPersisted(c Persisted, prepare func(body, name string) (*Prepared, error), known []*Prepared) (*persisted, error) {
 	switch c.Mode {
 	case "", PersistedOff:
-		return &persisted{mode: PersistedOff}, nil
+		p := &persisted{mode: PersistedOff}
+		if len(known) > 0 {
+			// Compiled operations are known by hash in every mode.
+			p.byHash = map[string]*Prepared{}
+			for _, k := range known {
+				p.byHash[k.Hash] = k
+			}
+		}
+		return p, nil
 	case PersistedAPQ, PersistedAllowList:
 	default:
 		return nil, fmt.Errorf("persisted operations: unknown mode %q: use %q, %q or %q", c.Mode, PersistedOff, PersistedAPQ, PersistedAllowList)
 	}
 	p := &persisted{mode: c.Mode, canRegister: c.APQRegister && c.Mode == PersistedAPQ,
 		byHash: map[string]*Prepared{}, byText: map[string]*Prepared{}}
-	if c.Mode == PersistedAllowList && c.Manifest == "" {
+	if c.Mode == PersistedAllowList && c.Manifest == "" && len(known) == 0 {
 		return nil, errors.New("persisted operations: mode \"allow_list\" needs a manifest: set its path")
+	}
+	// The compiled operations are trusted documents too.
+	for _, k := range known {
+		p.byHash[k.Hash] = k
+		p.byText[k.Query] = k
 	}
 	if c.Mode == PersistedAPQ {
 		var err error
@@ -151,6 +164,11 @@ func (p *persisted) resolve(op *Operation) (prep *Prepared, register bool, f *Fa
 	}
 	if p.mode == PersistedOff {
 		if op.Document == "" {
+			if prep, ok := p.byHash[op.PersistedHash]; ok {
+				// A compiled operation, named by its hash.
+				op.Document = prep.Query
+				return prep, false, nil
+			}
 			return nil, false, fail(http.StatusBadRequest, CodePersistedNotSupported,
 				"persisted operations are not supported by this server: send the document in \"query\"")
 		}

@@ -26,6 +26,7 @@ type Request struct {
 	mu       sync.Mutex
 	values   map[string]any
 	response http.Header
+	executor string
 }
 
 // Principal is the authenticated caller of a request.
@@ -196,4 +197,22 @@ func (r *Request) CopyResponseHeaders(dst http.Header) {
 			dst.Add(k, v)
 		}
 	}
+}
+
+// SetExecutor records which execution path ran the request's GraphQL
+// operation, such as "compiled" or "gqlgen" (see runtime/graphql); the
+// access log and the request metrics report it. The dispatcher sets it
+// just before execution; a request refused earlier has none.
+func (r *Request) SetExecutor(path string) {
+	r.mu.Lock()
+	r.executor = path
+	r.mu.Unlock()
+}
+
+// Executor returns what SetExecutor recorded, "" when the request ran no
+// operation (refused before execution, or not a GraphQL request).
+func (r *Request) Executor() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.executor
 }

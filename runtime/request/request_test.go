@@ -124,3 +124,14 @@ func TestPrincipalOfReadsTheSeam(t *testing.T) {
 		t.Errorf("PrincipalOf = %+v", p)
 	}
 }
+
+func TestExecutorIsEmptyUntilSet(t *testing.T) {
+	r := request.New("id", nil)
+	if got := r.Executor(); got != "" {
+		t.Fatalf("Executor() = %q before SetExecutor, want empty", got)
+	}
+	r.SetExecutor("compiled")
+	if got := r.Executor(); got != "compiled" {
+		t.Fatalf("Executor() = %q, want compiled", got)
+	}
+}
