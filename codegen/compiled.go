@@ -660,6 +660,28 @@ func (e *emitter) writeLeaf(n *node, f *plan.Field) (string, error) {
 		return fmt.Sprintf("if v, err := d.r.user.%s%s(ctx, p); err != nil {\n%s} else {\nout.String(v)\n}\n", ucFirst(n.sel.Object.Def.Name), templates.ToGo(f.Bound.Def.Name), fail("err", line, col)), nil
 	}
 	get := "p" + e.getter(f.Bound.Proto)
+	if f.Optional {
+		// A proto3 optional scalar: its pointer field, nil for null.
+		var w string
+		switch f.Write {
+		case plan.WriteString:
+			w = "out.String(*v)\n"
+		case plan.WriteInt:
+			w = "out.Int(int64(*v))\n"
+		case plan.WriteBool:
+			w = "out.Bool(*v)\n"
+		case plan.WriteMarshal:
+			sc := e.use("github.com/bffgen/bffgen/runtime/scalar")
+			if f.Context {
+				w = fmt.Sprintf("if err := out.MarshalContext(ctx, %s.%s(*v)); err != nil {\n%s}\n", sc, f.MarshalFunc, fail("err", line, col))
+			} else {
+				w = fmt.Sprintf("if err := out.Marshal(%s.%s(*v)); err != nil {\n%s}\n", sc, f.MarshalFunc, fail("err", line, col))
+			}
+		default:
+			return "", fmt.Errorf("optional write %d", f.Write)
+		}
+		return fmt.Sprintf("if v := p.%s; v == nil {\nout.Null()\n} else {\n%s}\n", e.pg.field(f.Bound.Proto).GoName, w), nil
+	}
 	if f.Type.Elem != nil { // repeated string
 		var b strings.Builder
 		if !f.Type.NonNull {

@@ -81,7 +81,10 @@ type Field struct {
 	// the runtime/scalar marshaler for WriteMarshal ("MarshalInt64"),
 	// Context tells it returns a context marshaler; EnumName the GraphQL
 	// enum for WriteEnum.
-	Write       Write
+	Write Write
+	// Optional: the proto field has presence (proto3 optional): its Go
+	// field is a pointer, nil for null.
+	Optional    bool
 	MarshalFunc string
 	Context     bool
 	EnumName    string
@@ -340,7 +343,10 @@ func leafFromProto(m *schema.Model, pf *Field, named *ast.Definition, fd protore
 		return nil
 	}
 	if fd.Message() == nil && fd.HasPresence() {
-		return fmt.Errorf("an optional proto scalar")
+		if fd.Kind() == protoreflect.BytesKind || mapping.RealOneof(fd) || pf.Type.NonNull {
+			return fmt.Errorf("an optional proto scalar of this kind")
+		}
+		pf.Optional = true
 	}
 	if !mapping.ScalarFits(named.Name, fd, true) {
 		return fmt.Errorf("scalar %s does not fit %s", named.Name, mapping.KindName(fd))

@@ -54,11 +54,13 @@ const (
 	noReviews                      // ListReviewsByProducts answers no results
 	nullFields                     // products and reviews without created_at and category
 	oddStrings                     // names and titles with characters JSON escapes
-	faultBits    = 8
+	failRelated                    // ListRelatedProducts answers UNAVAILABLE
+	failProduct                    // GetProduct answers NOT_FOUND
+	faultBits    = 10
 )
 
 func (f fault) String() string {
-	names := []string{"failProducts", "noProducts", "failUsers", "dropUsers", "failReviews", "noReviews", "nullFields", "oddStrings"}
+	names := []string{"failProducts", "noProducts", "failUsers", "dropUsers", "failReviews", "noReviews", "nullFields", "oddStrings", "failRelated", "failProduct"}
 	var out []string
 	for i, n := range names {
 		if f&(1<<i) != 0 {
@@ -92,6 +94,10 @@ func (fy *faulty) interceptor() connect.Interceptor {
 				return nil, connect.NewError(connect.CodeUnavailable, errors.New("catalog is down"))
 			case proc == "BatchGetUsers" && f&failUsers != 0:
 				return nil, connect.NewError(connect.CodeUnavailable, errors.New("users are down"))
+			case proc == "ListRelatedProducts" && f&failRelated != 0:
+				return nil, connect.NewError(connect.CodeUnavailable, errors.New("no related products"))
+			case proc == "GetProduct" && f&failProduct != 0:
+				return nil, connect.NewError(connect.CodeNotFound, errors.New("no such product"))
 			case proc == "ListReviewsByProducts" && f&failReviews != 0:
 				return nil, connect.NewError(connect.CodeNotFound, errors.New("no reviews <here>"))
 			}
@@ -109,6 +115,15 @@ func (fy *faulty) interceptor() connect.Interceptor {
 					bend(f, &p.Name)
 					if f&nullFields != 0 {
 						p.CreatedAt, p.Category = nil, 0
+					}
+				}
+				return connect.NewResponse(m), nil
+			case *catalogv1.GetProductResponse:
+				m = proto.CloneOf(m)
+				if p := m.GetProduct(); p != nil {
+					bend(f, &p.Name)
+					if f&nullFields != 0 {
+						p.CreatedAt, p.Category, p.Stock, p.Tags = nil, 0, nil, nil
 					}
 				}
 				return connect.NewResponse(m), nil
@@ -287,6 +302,12 @@ func snake(name string) string {
 
 // variableSets are the variables each operation runs with.
 var variableSets = map[string][]map[string]any{
+	"ProductPage": {
+		{"id": "p-1001"},
+		{"id": "p-1008"},
+		{"id": "p-1020"},
+		{"id": "no such product"},
+	},
 	"Catalog": {
 		nil,
 		{"first": 2},
@@ -350,11 +371,11 @@ func sortedErrors(t *testing.T, body []byte) []byte {
 func TestCompiledAnswersAsGQLGen(t *testing.T) {
 	p := newPair(t)
 	ops := compiledOps(t)
-	if len(ops) < 4 {
-		t.Fatalf("%d compiled operations, want Shop, Products, ProductsWithReviewers and Catalog at least", len(ops))
+	if len(ops) < 5 {
+		t.Fatalf("%d compiled operations, want Shop, Products, ProductsWithReviewers, ProductPage and Catalog at least", len(ops))
 	}
 	faults := []fault{0, failProducts, noProducts, failUsers, dropUsers, failReviews, noReviews, nullFields, oddStrings,
-		dropUsers | nullFields | oddStrings, failUsers | noReviews}
+		dropUsers | nullFields | oddStrings, failUsers | noReviews, failRelated, failProduct, failRelated | dropUsers}
 	for _, f := range faults {
 		t.Run(f.String(), func(t *testing.T) {
 			p.backends.fault.Store(uint32(f))
@@ -420,7 +441,7 @@ func FuzzCompiledAnswersAsGQLGen(f *testing.F) {
 	f.Fuzz(func(t *testing.T, opIndex uint8, faults uint16, first int64, category, after string, nullFirst bool) {
 		op := ops[int(opIndex)%len(ops)]
 		p.backends.fault.Store(uint32(faults) & (1<<faultBits - 1))
-		vars := map[string]any{"first": first, "after": after}
+		vars := map[string]any{"first": first, "after": after, "id": "p-" + after}
 		if nullFirst {
 			vars["first"] = nil
 		}
