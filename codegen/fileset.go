@@ -31,6 +31,10 @@ type File struct {
 
 // FileSet is the output of [Generate], in memory.
 type FileSet struct {
+	// Notes are lines for the user that are not errors: the operations of
+	// the frontend that run on gqlgen instead of compiled code, each with
+	// its reason.
+	Notes []string
 	// Out is the generated-code directory (relative, slash-separated); files
 	// in it that the set does not contain are removed by Write.
 	Out   string

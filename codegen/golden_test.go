@@ -77,6 +77,11 @@ func TestGolden(t *testing.T) {
 				}
 				got.Files = append(got.Files, txtar.File{Name: f.Path, Data: f.Data})
 			}
+			if len(set.Notes) > 0 {
+				// What generate prints besides the files: the operations
+				// that run on gqlgen, and why.
+				got.Files = append(got.Files, txtar.File{Name: "generate-notes.txt", Data: []byte(strings.Join(set.Notes, "\n") + "\n")})
+			}
 			golden := strings.TrimSuffix(archive, ".txtar") + ".golden.txtar"
 			if updateGolden {
 				if err := os.WriteFile(golden, txtar.Format(got), 0o644); err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/99designs/gqlgen/api"
 	"github.com/99designs/gqlgen/codegen/config"
 	"github.com/99designs/gqlgen/plugin/modelgen"
+	"github.com/bffgen/bffgen/codegen/plan"
 	"github.com/bffgen/bffgen/schema"
 	"github.com/bffgen/bffgen/schema/mapping"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -438,7 +439,9 @@ func genExecutor(m *schema.Model, pg *protoGen, set *FileSet, existing map[strin
 	if err != nil {
 		return err
 	}
-	p := &bffPlugin{m: m, pg: pg, ws: ws, existing: existing, deferred: deferBindings(cfg, m)}
+	plans := plan.Build(m)
+	set.Notes = append(set.Notes, fallbacks(plans)...)
+	p := &bffPlugin{m: m, pg: pg, ws: ws, existing: existing, deferred: deferBindings(cfg, m), plans: plans}
 	err = ws.inWorkspace(func() error {
 		return api.Generate(cfg, api.NoPlugins(), api.AddPlugin(modelsPlugin(m, pg)), api.AddPlugin(p))
 	})
@@ -465,7 +468,10 @@ func genExecutor(m *schema.Model, pg *protoGen, set *FileSet, existing map[strin
 		}
 		set.Add(File{Path: rel, Data: data, Scaffold: p.scaffolds[rel]})
 	}
-	return nil
+	if len(plan.Compiled(plans)) > 0 {
+		set.Add(compiledHelpers(m))
+	}
+	return genCompiled(m, pg, set, plans)
 }
 
 // nonNullBytes reports whether a field reads a singular bytes field into a

@@ -14,6 +14,7 @@ import (
 	gqlcodegen "github.com/99designs/gqlgen/codegen"
 	"github.com/99designs/gqlgen/codegen/config"
 	"github.com/99designs/gqlgen/codegen/templates"
+	"github.com/bffgen/bffgen/codegen/plan"
 	"github.com/bffgen/bffgen/schema"
 	"github.com/bffgen/bffgen/schema/mapping"
 	bfftemplates "github.com/bffgen/bffgen/templates"
@@ -30,6 +31,8 @@ type bffPlugin struct {
 	ws       *workspace
 	existing map[string]bool // methods the user's resolvers already have
 	data     *gqlcodegen.Data
+	// plans are the plans of the frontend's operations (codegen/plan).
+	plans []*plan.Operation
 
 	// claimVars are the variables that hold the claims read so far in the
 	// function being written, by claim name (see claimSource).
@@ -82,6 +85,8 @@ type bffData struct {
 	Clients      []clientData
 	Objects      []*gqlcodegen.Object
 	UserFields   []*userField
+	// Compiled are the operations compiled to Go (see compiled.go).
+	Compiled []compiledOp
 }
 
 type resolverField struct {
@@ -120,6 +125,9 @@ func (p *bffPlugin) GenerateCode(data *gqlcodegen.Data) error {
 		ResolversDir: p.m.Config.Go.Resolvers,
 	}
 	bd.Auth, bd.Redact = usesAuthz(p.m)
+	for _, op := range plan.Compiled(p.plans) {
+		bd.Compiled = append(bd.Compiled, compiledOp{Method: compiledMethod(op.Op)})
+	}
 	seenUp := map[string]bool{}
 	for _, s := range p.m.Services {
 		ps := p.pg.service(s.Desc)

@@ -106,6 +106,9 @@ func runGenerate(cmd *cobra.Command, f generateFlags, stdio Stdio) error {
 	if f.quiet {
 		return nil
 	}
+	for _, n := range set.Notes {
+		fmt.Fprintf(stdio.Err, "bffgen: %s\n", n)
+	}
 	rel := func(p string) string { return filepath.ToSlash(p) }
 	switch {
 	case !rep.Changed():

@@ -18,6 +18,7 @@ import (
 	"github.com/bffgen/bffgen/runtime"
 	"github.com/bffgen/bffgen/runtime/authz"
 	"github.com/bffgen/bffgen/runtime/batch"
+	graphql1 "github.com/bffgen/bffgen/runtime/graphql"
 	"github.com/bffgen/bffgen/runtime/sidecar"
 )
 
@@ -53,6 +54,22 @@ func Service(user Resolvers) runtime.Service {
 			}
 			// Each operation gets its own cache of batched results.
 			return batch.Schema(exec.NewExecutableSchema(exec.Config{Resolvers: r, Directives: exec.DirectiveRoot{Auth: authz.Auth, Redact: authz.Redact}})), nil
+		},
+		NewCompiled: func(up *sidecar.Set) ([]graphql1.Compiled, error) {
+			r := &resolver{
+				user:           user,
+				up:             up,
+				catalogService: sidecar.Client(up, "catalog", catalogv1connect.NewCatalogServiceClient),
+				reviewService:  sidecar.Client(up, "reviews", reviewsv1connect.NewReviewServiceClient),
+				userService:    sidecar.Client(up, "users", usersv1connect.NewUserServiceClient),
+			}
+			return []graphql1.Compiled{
+				r.catalogOperation(),
+				r.productPageOperation(),
+				r.productsOperation(),
+				r.productsWithReviewersOperation(),
+				r.shopOperation(),
+			}, nil
 		},
 	}
 }

@@ -1,0 +1,778 @@
+package codegen
+
+import (
+	"fmt"
+	"go/format"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/99designs/gqlgen/codegen/templates"
+	"github.com/vektah/gqlparser/v2/ast"
+	"google.golang.org/protobuf/compiler/protogen"
+	"google.golang.org/protobuf/reflect/protoreflect"
+
+	"github.com/bffgen/bffgen/codegen/plan"
+	"github.com/bffgen/bffgen/schema"
+)
+
+// compiledOp is what bff.gotpl needs of a compiled operation: the method
+// of the resolver that returns its rgraphql.Compiled.
+type compiledOp struct{ Method string }
+
+// Fallbacks lists the operations that run on gqlgen, one line each with
+// the reason (`bffgen generate` prints them).
+func fallbacks(plans []*plan.Operation) []string {
+	var out []string
+	for _, p := range plans {
+		if p.Reason != "" {
+			out = append(out, fmt.Sprintf("operation %s runs on gqlgen: %s", p.Op.Name, p.Reason))
+		}
+	}
+	return out
+}
+
+// genCompiled writes one executor per compiled operation into the
+// generated package: <out>/compiled_<op>.go.
+func genCompiled(m *schema.Model, pg *protoGen, set *FileSet, plans []*plan.Operation) error {
+	pkg := path.Base(m.Config.Go.Out)
+	for _, p := range plan.Compiled(plans) {
+		e := &emitter{m: m, pg: pg, imports: map[string]string{}, pkg: pkg}
+		src, err := e.operation(p)
+		if err != nil {
+			return fmt.Errorf("internal error, please report: compiling operation %s: %w", p.Op.Name, err)
+		}
+		formatted, err := format.Source(src)
+		if err != nil {
+			return fmt.Errorf("internal error, please report: compiled operation %s does not format: %w\n%s", p.Op.Name, err, src)
+		}
+		set.Add(File{Path: path.Join(m.Config.Go.Out, "compiled_"+fileName(p.Op.Name)+".go"), Data: groupImports(formatted)})
+	}
+	return nil
+}
+
+func compiledMethod(op *schema.Operation) string { return lowerFirst(op.Name) + "Operation" }
+
+// emitter writes the Go of one operation's plan.
+type emitter struct {
+	m       *schema.Model
+	pg      *protoGen
+	pkg     string
+	imports map[string]string // path -> name
+	// fields of the operation's data struct, and its methods.
+	fields  strings.Builder
+	methods strings.Builder
+	typ     string // the data struct's name
+}
+
+func (e *emitter) use(importPath string) string {
+	if name, ok := e.imports[importPath]; ok {
+		return name
+	}
+	name := path.Base(importPath)
+	for _, f := range e.pg.plugin.Files {
+		if string(f.GoImportPath) == importPath {
+			name = string(f.GoPackageName)
+		}
+	}
+	if importPath == "connectrpc.com/connect" {
+		name = "connect"
+	}
+	if importPath == "github.com/99designs/gqlgen/graphql" {
+		name = "graphql"
+	}
+	if importPath == "github.com/bffgen/bffgen/runtime/graphql" {
+		name = "rgraphql"
+	}
+	if importPath == "github.com/vektah/gqlparser/v2/ast" {
+		name = "ast"
+	}
+	base := name
+	for i := 2; slices.Contains(slices.Collect(mapValues(e.imports)), name); i++ {
+		name = base + strconv.Itoa(i)
+	}
+	e.imports[importPath] = name
+	return name
+}
+
+func mapValues(m map[string]string) func(func(string) bool) {
+	return func(yield func(string) bool) {
+		for _, v := range m {
+			if !yield(v) {
+				return
+			}
+		}
+	}
+}
+
+func (e *emitter) ident(id protogen.GoIdent) string {
+	return e.use(string(id.GoImportPath)) + "." + id.GoName
+}
+
+func (e *emitter) msgType(md protoreflect.MessageDescriptor) string {
+	return "*" + e.ident(e.pg.message(md).GoIdent)
+}
+
+func (e *emitter) getter(fd protoreflect.FieldDescriptor) string {
+	return ".Get" + e.pg.field(fd).GoName + "()"
+}
+
+// node is an object selection of the plan with its Go name.
+type node struct {
+	sel  *plan.Selection
+	name string // e.g. "products", "productsReviews"
+	goT  string // the Go type of one parent, e.g. *catalogv1.Product
+}
+
+func (e *emitter) operation(p *plan.Operation) ([]byte, error) {
+	op := p.Op
+	lc := lowerFirst(op.Name)
+	e.typ = lc + "Run"
+	rg := e.use("github.com/bffgen/bffgen/runtime/graphql")
+	ctxPkg := e.use("context")
+	var body strings.Builder
+	fmt.Fprintf(&body, "// %sDocument is the text of the operation %s, as the frontend sends it;\n// its SHA-256 is the persisted id %s.\nconst %sDocument = %s\n\n", lc, op.Name, op.Hash, lc, goString(op.Document))
+	fmt.Fprintf(&body, "// %s is the operation %s compiled to Go: the same answer as gqlgen's\n// executor gives, byte for byte, without it.\n", compiledMethod(op), op.Name)
+	fmt.Fprintf(&body, "func (r *resolver) %s() %s.Compiled {\nreturn %s.Compiled{Name: %q, Document: %sDocument, Hash: %q, Execute: r.exec%s}\n}\n\n", compiledMethod(op), rg, rg, op.Name, lc, op.Hash, op.Name)
+	fmt.Fprintf(&body, "// exec%s runs %s: the backend calls level by level, then the JSON.\n", op.Name, op.Name)
+	fmt.Fprintf(&body, "func (r *resolver) exec%s(ctx %s.Context, req *%s.CompiledRequest, out *%s.Result) {\nd := &%s{r: r}\nd.fetch(ctx, req)\nd.write(ctx, out)\n}\n\n", op.Name, ctxPkg, rg, rg, e.typ)
+
+	if err := e.fetchRoot(p, rg, ctxPkg); err != nil {
+		return nil, err
+	}
+	if err := e.writeRoot(p, rg, ctxPkg); err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(&body, "// %s holds the backend results of one run of %s; the\n// results of a @batch field are indexed like the parents of its level.\ntype %s struct {\nr *resolver\n%s}\n\n", e.typ, op.Name, e.typ, e.fields.String())
+	body.WriteString(e.methods.String())
+
+	var src strings.Builder
+	src.WriteString(GeneratedHeader + "\n\npackage " + e.pkg + "\n\nimport (\n")
+	paths := slices.Sorted(func(yield func(string) bool) {
+		for k := range e.imports {
+			if !yield(k) {
+				return
+			}
+		}
+	})
+	for _, ip := range paths {
+		if e.imports[ip] == path.Base(ip) {
+			fmt.Fprintf(&src, "%q\n", ip)
+		} else {
+			fmt.Fprintf(&src, "%s %q\n", e.imports[ip], ip)
+		}
+	}
+	src.WriteString(")\n\n")
+	src.WriteString(body.String())
+	return []byte(src.String()), nil
+}
+
+func goString(s string) string {
+	if !strings.Contains(s, "`") && !strings.Contains(s, "\r") {
+		return "`" + s + "`"
+	}
+	return strconv.Quote(s)
+}
+
+// hasBatch reports whether a selection or one below it has @batch fields.
+func hasBatch(s *plan.Selection) bool {
+	for _, f := range s.Fields {
+		if f.Bound != nil && f.Bound.Kind == schema.FieldBatch {
+			return true
+		}
+		if f.Sel != nil && hasBatch(f.Sel) {
+			return true
+		}
+	}
+	return false
+}
+
+// directBatch reports whether a selection has @batch fields of its own:
+// its writer then counts its parents to find their results.
+func directBatch(s *plan.Selection) bool {
+	for _, f := range s.Fields {
+		if f.Bound != nil && f.Bound.Kind == schema.FieldBatch {
+			return true
+		}
+	}
+	return false
+}
+
+func (e *emitter) childNode(parent string, f *plan.Field) *node {
+	name := parent + ucFirst(f.Key)
+	if parent == "" {
+		name = f.Key
+	}
+	return &node{sel: f.Sel, name: name, goT: e.msgType(f.Sel.Object.Message)}
+}
+
+// fieldGoType is the Go type of a field's value as the plan reads it: one
+// element's type for a list.
+func (e *emitter) valueType(f *plan.Field) string {
+	t := e.msgType(f.Sel.Object.Message)
+	if f.Type.Elem != nil {
+		return "[]" + t
+	}
+	return t
+}
+
+// --- fetch ---
+
+func (e *emitter) fetchRoot(p *plan.Operation, rg, ctxPkg string) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "// fetch calls the backends: the root fields in parallel, then, level by\n// level, one call per @batch field for all the parents of its level.\n")
+	fmt.Fprintf(&b, "func (d *%s) fetch(ctx %s.Context, req *%s.CompiledRequest) {\n", e.typ, ctxPkg, rg)
+	parallel := len(p.Root.Fields) > 1
+	if parallel {
+		fmt.Fprintf(&b, "var wg %s.WaitGroup\n", e.use("sync"))
+	}
+	for _, f := range p.Root.Fields {
+		n := e.childNode("", f)
+		vt := e.valueType(f)
+		fmt.Fprintf(&e.fields, "// %s is the result of Query.%s, %sErr its error.\n%s %s\n%sErr error\n", n.name, f.AST.Name, n.name, n.name, vt, n.name)
+		call, err := e.rpcCall(f, n.name)
+		if err != nil {
+			return err
+		}
+		if parallel {
+			fmt.Fprintf(&b, "wg.Go(func() {\n%s})\n", call)
+		} else {
+			fmt.Fprintf(&b, "{\n%s}\n", call)
+		}
+		if err := e.fetchNode(n); err != nil {
+			return err
+		}
+	}
+	if parallel {
+		b.WriteString("wg.Wait()\n")
+	}
+	b.WriteString("}\n\n")
+	e.methods.WriteString(b.String())
+	return nil
+}
+
+// rpcCall is the code of a root @rpc field: fill the request, call, keep
+// the result, then fetch the levels below.
+func (e *emitter) rpcCall(f *plan.Field, name string) (string, error) {
+	rpc := f.Bound.RPC
+	var b strings.Builder
+	in := e.msgType(rpc.Method.Input())
+	fmt.Fprintf(&b, "in := &%s{}\n", in[1:])
+	for _, a := range rpc.Assigns {
+		code, err := e.assign(f, a, name)
+		if err != nil {
+			return "", err
+		}
+		b.WriteString(code)
+	}
+	conn := e.use("connectrpc.com/connect")
+	fmt.Fprintf(&b, "res, err := d.r.%s.%s(ctx, %s.NewRequest(in))\nif err != nil {\nd.%sErr = err\nreturn\n}\n", clientField(rpc.Service), e.pg.methodGoName(rpc.Method), conn, name)
+	value := "res.Msg"
+	for _, fd := range rpc.Result {
+		value += e.getter(fd)
+	}
+	fmt.Fprintf(&b, "d.%s = %s\n", name, value)
+	if hasBatch(f.Sel) {
+		if f.Type.Elem != nil {
+			fmt.Fprintf(&b, "d.fetch%s(ctx, d.%s)\n", ucFirst(name), name)
+		} else {
+			fmt.Fprintf(&b, "if d.%s != nil {\nd.fetch%s(ctx, []%s{d.%s})\n}\n", name, ucFirst(name), e.msgType(f.Sel.Object.Message), name)
+		}
+	}
+	return b.String(), nil
+}
+
+// argValue returns the argument of f named name.
+func argOfPlan(f *plan.Field, name string) plan.Arg {
+	for _, a := range f.Args {
+		if a.Def.Name == name {
+			return a
+		}
+	}
+	return plan.Arg{}
+}
+
+// assign fills one request field from an argument or a literal.
+func (e *emitter) assign(f *plan.Field, a *schema.Assign, name string) (string, error) {
+	fd := a.Path[0]
+	dst := "in." + e.pg.field(fd).GoName
+	src := a.Source
+	if src.Kind == schema.SourceLiteral {
+		switch v := src.Literal.(type) {
+		case string:
+			return fmt.Sprintf("%s = %s\n", dst, strconv.Quote(v)), nil
+		case bool:
+			return fmt.Sprintf("%s = %t\n", dst, v), nil
+		case int64:
+			return fmt.Sprintf("%s = %d\n", dst, v), nil
+		case protoreflect.EnumNumber:
+			return fmt.Sprintf("%s = %s(%d)\n", dst, e.ident(e.pg.enum(fd.Enum()).GoIdent), v), nil
+		}
+		return "", fmt.Errorf("literal %v", src.Literal)
+	}
+	arg := argOfPlan(f, src.Arg.Name)
+	if arg.Def == nil {
+		return "", fmt.Errorf("no argument %s", src.Arg.Name)
+	}
+	if arg.Value == nil && arg.Def.DefaultValue == nil {
+		return "", nil // absent: the request field stays unset
+	}
+	// conv turns a value of the variables (JSON-decoded, coerced) into
+	// the request field's type.
+	lit := func(v *ast.Value) (string, error) {
+		if v == nil || v.Kind == ast.NullValue {
+			return "", nil
+		}
+		switch v.Kind {
+		case ast.IntValue:
+			return fmt.Sprintf("%s = %s\n", dst, v.Raw), nil
+		case ast.StringValue:
+			return fmt.Sprintf("%s = %s\n", dst, strconv.Quote(v.Raw)), nil
+		case ast.BooleanValue:
+			return fmt.Sprintf("%s = %s\n", dst, v.Raw), nil
+		case ast.EnumValue:
+			ev := e.enumValue(fd, v.Raw)
+			if ev == "" {
+				return "", fmt.Errorf("enum value %s", v.Raw)
+			}
+			return fmt.Sprintf("%s = %s\n", dst, ev), nil
+		}
+		return "", fmt.Errorf("argument value %s", v.String())
+	}
+	if arg.Value == nil || arg.Value.Kind != ast.Variable {
+		v := arg.Value
+		if v == nil {
+			v = arg.Def.DefaultValue
+		}
+		return lit(v)
+	}
+	def, err := lit(arg.Def.DefaultValue)
+	if err != nil {
+		return "", err
+	}
+	conv, err := e.argConverter(arg.Def.Type, fd)
+	if err != nil {
+		return "", err
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "if v, ok := req.Variables[%q]; ok && v != nil {\nx, err := %s\nif err != nil {\nd.%sErr = err\nreturn\n}\n%s = x\n}", arg.Value.Raw, conv, name, dst)
+	if def != "" {
+		fmt.Fprintf(&b, " else if !ok {\n%s}", def)
+	}
+	b.WriteString("\n")
+	return b.String(), nil
+}
+
+// argConverter is the expression converting v, a variable's coerced
+// value, to the request field's type: the unmarshalers of gqlgen's path.
+func (e *emitter) argConverter(t *ast.Type, fd protoreflect.FieldDescriptor) (string, error) {
+	if fd.Enum() != nil {
+		en := e.m.Enums[t.NamedType]
+		if en == nil {
+			return "", fmt.Errorf("enum %s", t.NamedType)
+		}
+		return e.use(mappingImportPath(e.m)) + ".Unmarshal" + t.NamedType + "(v)", nil
+	}
+	g := e.use("github.com/99designs/gqlgen/graphql")
+	switch t.NamedType {
+	case "Int":
+		return g + ".UnmarshalInt32(v)", nil
+	case "String":
+		return g + ".UnmarshalString(v)", nil
+	case "ID":
+		return g + ".UnmarshalID(v)", nil
+	case "Boolean":
+		return g + ".UnmarshalBoolean(v)", nil
+	}
+	return "", fmt.Errorf("argument type %s", t)
+}
+
+// enumValue is the Go constant of the proto enum value that the GraphQL
+// enum value name binds to.
+func (e *emitter) enumValue(fd protoreflect.FieldDescriptor, name string) string {
+	for _, en := range e.m.Enums {
+		if en.Proto.FullName() != fd.Enum().FullName() {
+			continue
+		}
+		for _, v := range en.Values {
+			if v.Name == name {
+				for _, pv := range e.pg.enum(fd.Enum()).Values {
+					if pv.Desc.FullName() == v.Proto.FullName() {
+						return e.ident(pv.GoIdent)
+					}
+				}
+			}
+		}
+	}
+	return ""
+}
+
+// batchArgs are the arguments a generated batch function takes after the
+// parents: literals or defaults of the field's arguments.
+func (e *emitter) batchArgs(f *plan.Field) (string, error) {
+	var args []string
+	for _, a := range f.Args {
+		v := a.Value
+		if v == nil {
+			v = a.Def.DefaultValue
+		}
+		if v != nil && v.Kind == ast.Variable {
+			return "", fmt.Errorf("variable in @batch argument")
+		}
+		var goT, lit string
+		switch a.Def.Type.NamedType {
+		case "Int":
+			goT = "int32"
+		case "String", "ID":
+			goT = "string"
+		case "Boolean":
+			goT = "bool"
+		default:
+			return "", fmt.Errorf("argument type %s", a.Def.Type)
+		}
+		if v != nil && v.Kind != ast.NullValue {
+			lit = v.Raw
+			if v.Kind == ast.StringValue {
+				lit = strconv.Quote(v.Raw)
+			}
+		}
+		switch {
+		case a.Def.Type.NonNull:
+			args = append(args, lit)
+		case lit == "":
+			args = append(args, "nil")
+		default:
+			args = append(args, "new("+goT+"("+lit+"))")
+		}
+	}
+	if len(args) == 0 {
+		return "", nil
+	}
+	return ", " + strings.Join(args, ", "), nil
+}
+
+// fetchNode writes the method that fetches the @batch fields of n for all
+// its parents, and, below them, the next levels.
+func (e *emitter) fetchNode(n *node) error {
+	if !hasBatch(n.sel) {
+		return nil
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "// fetch%s calls, for all the parents of %s at once, one backend\n// call per @batch field, in parallel, then the levels below.\n", ucFirst(n.name), n.name)
+	fmt.Fprintf(&b, "func (d *%s) fetch%s(ctx %s.Context, parents []%s) {\nif len(parents) == 0 {\nreturn\n}\nvar wg %s.WaitGroup\n", e.typ, ucFirst(n.name), e.use("context"), n.goT, e.use("sync"))
+	for _, f := range n.sel.Fields {
+		if f.Sel == nil && (f.Bound == nil || f.Bound.Kind != schema.FieldBatch) {
+			continue
+		}
+		child := (*node)(nil)
+		if f.Sel != nil {
+			child = e.childNode(n.name, f)
+		}
+		cname := n.name + ucFirst(f.Key)
+		switch {
+		case f.Bound.Kind == schema.FieldBatch:
+			args, err := e.batchArgs(f)
+			if err != nil {
+				return err
+			}
+			vt := e.batchValueType(f)
+			fmt.Fprintf(&e.fields, "// %s are the values of %s.%s for the parents of %s, %sErrs their errors.\n%s []%s\n%sErrs []error\n", cname, n.sel.Object.Def.Name, f.AST.Name, n.name, cname, cname, vt, cname)
+			fmt.Fprintf(&b, "wg.Go(func() {\nd.%s, d.%sErrs = d.r.batch%s%s(ctx, parents%s)\n", cname, cname, ucFirst(n.sel.Object.Def.Name), e.pg.goFieldName(f.Bound), args)
+			if child != nil && hasBatch(f.Sel) {
+				fmt.Fprintf(&b, "var children []%s\nfor _, v := range d.%s {\n", child.goT, cname)
+				if f.Type.Elem != nil {
+					b.WriteString("children = append(children, v...)\n")
+				} else {
+					b.WriteString("if v != nil {\nchildren = append(children, v)\n}\n")
+				}
+				fmt.Fprintf(&b, "}\nd.fetch%s(ctx, children)\n", ucFirst(child.name))
+			}
+			b.WriteString("})\n")
+		case f.Bound.Kind == schema.FieldProto && hasBatch(f.Sel):
+			fmt.Fprintf(&b, "wg.Go(func() {\nvar children []%s\nfor _, p := range parents {\n", child.goT)
+			if f.Type.Elem != nil {
+				fmt.Fprintf(&b, "children = append(children, p%s...)\n", e.getter(f.Bound.Proto))
+			} else {
+				fmt.Fprintf(&b, "if v := p%s; v != nil {\nchildren = append(children, v)\n}\n", e.getter(f.Bound.Proto))
+			}
+			fmt.Fprintf(&b, "}\nd.fetch%s(ctx, children)\n})\n", ucFirst(child.name))
+		default:
+			continue
+		}
+		if child != nil {
+			if err := e.fetchNode(child); err != nil {
+				return err
+			}
+		}
+	}
+	b.WriteString("wg.Wait()\n}\n\n")
+	e.methods.WriteString(b.String())
+	return nil
+}
+
+func (e *emitter) batchValueType(f *plan.Field) string {
+	if f.Sel != nil {
+		return e.valueType(f)
+	}
+	return "any"
+}
+
+// goFieldName is the Go name gqlgen gives a field: the GraphQL name with
+// its first letter upper-cased (the generated batch functions use it).
+func (p *protoGen) goFieldName(f *schema.Field) string { return templates.ToGo(f.Def.Name) }
+
+// --- write ---
+
+func (e *emitter) writeRoot(p *plan.Operation, rg, ctxPkg string) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "// write writes the data: null when a non-null root field failed.\n")
+	fmt.Fprintf(&b, "func (d *%s) write(ctx %s.Context, out *%s.Result) {\nmark := out.Len()\nok := true\n", e.typ, ctxPkg, rg)
+	for i, f := range p.Root.Fields {
+		n := e.childNode("", f)
+		sep := ","
+		if i == 0 {
+			sep = "{"
+		}
+		fmt.Fprintf(&b, "out.Raw(%s)\n", strconv.Quote(sep+strconv.Quote(f.Key)+":"))
+		code, err := e.writeObjectField(f, n, "d."+n.name, "d."+n.name+"Err", "nil")
+		if err != nil {
+			return err
+		}
+		b.WriteString(code)
+	}
+	b.WriteString("out.Byte('}')\nif !ok {\nout.Truncate(mark)\nout.Null()\n}\n}\n\n")
+	e.methods.WriteString(b.String())
+	return nil
+}
+
+// writeObjectField writes the value of an object (or list of objects)
+// field held in value, whose error is errExpr, in a writer whose path is
+// pathExpr; it clears ok when the field is non-null and null.
+func (e *emitter) writeObjectField(f *plan.Field, n *node, value, errExpr, pathExpr string) (string, error) {
+	var b strings.Builder
+	line, col := f.AST.Position.Line, f.AST.Position.Column
+	fp := fmt.Sprintf("&compiledPath{parent: %s, key: %q}", pathExpr, f.Key)
+	fmt.Fprintf(&b, "{\nfp := %s\nfm := out.Len()\nfok := true\n", fp)
+	if errExpr != "" {
+		fmt.Fprintf(&b, "if err := %s; err != nil {\nout.FieldError(ctx, err, %d, %d, fp.path())\nfok = false\n} else ", errExpr, line, col)
+	}
+	if f.Type.Elem != nil {
+		if !f.Type.NonNull {
+			fmt.Fprintf(&b, "if %s == nil {\nout.Null()\n} else ", value)
+		}
+		fmt.Fprintf(&b, "{\nout.Byte('[')\nfor j, v := range %s {\nif j > 0 {\nout.Byte(',')\n}\nep := &compiledPath{parent: fp, index: j, isIndex: true}\n", value)
+		elemNonNull := f.Type.Elem.NonNull
+		fmt.Fprintf(&b, "if v == nil {\n")
+		if directBatch(n.sel) {
+			fmt.Fprintf(&b, "d.n%s++\n", ucFirst(n.name))
+		}
+		if elemNonNull {
+			fmt.Fprintf(&b, "out.FieldError(ctx, errNotNull, 0, 0, ep.path())\nfok = false\n")
+		}
+		fmt.Fprintf(&b, "out.Null()\ncontinue\n}\nem := out.Len()\nif !d.write%s(ctx, out, ep, v) {\nout.Truncate(em)\nout.Null()\n", ucFirst(n.name))
+		if elemNonNull {
+			b.WriteString("fok = false\n")
+		}
+		b.WriteString("}\n}\nout.Byte(']')\n}\n")
+	} else {
+		fmt.Fprintf(&b, "if v := %s; v == nil {\n", value)
+		if f.Type.NonNull {
+			b.WriteString("out.FieldError(ctx, errNotNull, 0, 0, fp.path())\nfok = false\n")
+		} else {
+			b.WriteString("out.Null()\n")
+		}
+		fmt.Fprintf(&b, "} else if !d.write%s(ctx, out, fp, v) {\nfok = false\n}\n", ucFirst(n.name))
+	}
+	b.WriteString("if !fok {\nout.Truncate(fm)\nout.Null()\n")
+	if f.Type.NonNull {
+		b.WriteString("ok = false\n")
+	}
+	b.WriteString("}\n}\n")
+	if err := e.writeNode(n); err != nil {
+		return "", err
+	}
+	return b.String(), nil
+}
+
+// writeNode writes the method that writes one object of n.
+func (e *emitter) writeNode(n *node) error {
+	var b strings.Builder
+	obj := n.sel.Object.Def.Name
+	fmt.Fprintf(&b, "// write%s writes one %s of %s; false when a non-null field of it is\n// null, which makes it null.\n", ucFirst(n.name), obj, n.name)
+	fmt.Fprintf(&b, "func (d *%s) write%s(ctx %s.Context, out *%s.Result, path *compiledPath, p %s) bool {\nok := true\n", e.typ, ucFirst(n.name), e.use("context"), e.use("github.com/bffgen/bffgen/runtime/graphql"), n.goT)
+	if directBatch(n.sel) {
+		fmt.Fprintf(&e.fields, "// n%s counts the parents of %s written so far.\nn%s int\n", ucFirst(n.name), n.name, ucFirst(n.name))
+		fmt.Fprintf(&b, "i := d.n%s\nd.n%s++\n", ucFirst(n.name), ucFirst(n.name))
+	}
+	for i, f := range n.sel.Fields {
+		sep := ","
+		if i == 0 {
+			sep = "{"
+		}
+		fmt.Fprintf(&b, "out.Raw(%s)\n", strconv.Quote(sep+strconv.Quote(f.Key)+":"))
+		if f.Sel != nil {
+			child := e.childNode(n.name, f)
+			var value, errExpr string
+			switch f.Bound.Kind {
+			case schema.FieldBatch:
+				cname := n.name + ucFirst(f.Key)
+				value, errExpr = "d."+cname+"[i]", "d."+cname+"Errs[i]"
+			case schema.FieldProto:
+				value = "p" + e.getter(f.Bound.Proto)
+			default:
+				return fmt.Errorf("field %s", f.Key)
+			}
+			code, err := e.writeObjectField(f, child, value, errExpr, "path")
+			if err != nil {
+				return err
+			}
+			b.WriteString(code)
+			continue
+		}
+		code, err := e.writeLeaf(n, f)
+		if err != nil {
+			return err
+		}
+		b.WriteString(code)
+	}
+	b.WriteString("out.Byte('}')\nreturn ok\n}\n\n")
+	e.methods.WriteString(b.String())
+	return nil
+}
+
+// writeLeaf writes a scalar or enum field of p.
+func (e *emitter) writeLeaf(n *node, f *plan.Field) (string, error) {
+	line, col := f.AST.Position.Line, f.AST.Position.Column
+	fp := fmt.Sprintf("&compiledPath{parent: path, key: %q}", f.Key)
+	nonNull := f.Type.NonNull
+	fail := func(errExpr string, l, c int) string {
+		s := fmt.Sprintf("out.FieldError(ctx, %s, %d, %d, (%s).path())\nout.Null()\n", errExpr, l, c, fp)
+		if nonNull {
+			s += "ok = false\n"
+		}
+		return s
+	}
+	if f.Write == plan.WriteTypename {
+		return fmt.Sprintf("out.String(%q)\n", n.sel.Object.Def.Name), nil
+	}
+	if f.Bound.Kind == schema.FieldUser {
+		return fmt.Sprintf("if v, err := d.r.user.%s%s(ctx, p); err != nil {\n%s} else {\nout.String(v)\n}\n", ucFirst(n.sel.Object.Def.Name), templates.ToGo(f.Bound.Def.Name), fail("err", line, col)), nil
+	}
+	get := "p" + e.getter(f.Bound.Proto)
+	if f.Optional {
+		// A proto3 optional scalar: its pointer field, nil for null.
+		var w string
+		switch f.Write {
+		case plan.WriteString:
+			w = "out.String(*v)\n"
+		case plan.WriteInt:
+			w = "out.Int(int64(*v))\n"
+		case plan.WriteBool:
+			w = "out.Bool(*v)\n"
+		case plan.WriteMarshal:
+			sc := e.use("github.com/bffgen/bffgen/runtime/scalar")
+			if f.Context {
+				w = fmt.Sprintf("if err := out.MarshalContext(ctx, %s.%s(*v)); err != nil {\n%s}\n", sc, f.MarshalFunc, fail("err", line, col))
+			} else {
+				w = fmt.Sprintf("if err := out.Marshal(%s.%s(*v)); err != nil {\n%s}\n", sc, f.MarshalFunc, fail("err", line, col))
+			}
+		default:
+			return "", fmt.Errorf("optional write %d", f.Write)
+		}
+		return fmt.Sprintf("if v := p.%s; v == nil {\nout.Null()\n} else {\n%s}\n", e.pg.field(f.Bound.Proto).GoName, w), nil
+	}
+	if f.Type.Elem != nil { // repeated string
+		var b strings.Builder
+		if !f.Type.NonNull {
+			fmt.Fprintf(&b, "if %s == nil {\nout.Null()\n} else ", get)
+		}
+		fmt.Fprintf(&b, "{\nout.Byte('[')\nfor j, v := range %s {\nif j > 0 {\nout.Byte(',')\n}\nout.String(v)\n}\nout.Byte(']')\n}\n", get)
+		return b.String(), nil
+	}
+	switch f.Write {
+	case plan.WriteString:
+		return fmt.Sprintf("out.String(%s)\n", get), nil
+	case plan.WriteInt:
+		return fmt.Sprintf("out.Int(int64(%s))\n", get), nil
+	case plan.WriteBool:
+		return fmt.Sprintf("out.Bool(%s)\n", get), nil
+	case plan.WriteEnum:
+		m := e.use(mappingImportPath(e.m)) + ".Marshal" + f.EnumName + "(" + get + ")"
+		if nonNull {
+			g := e.use("github.com/99designs/gqlgen/graphql")
+			return fmt.Sprintf("if m := %s; m == %s.Null {\n%s} else if err := out.Marshal(m); err != nil {\n%s}\n", m, g, fail("errNotNull", 0, 0), fail("err", line, col)), nil
+		}
+		return fmt.Sprintf("if err := out.Marshal(%s); err != nil {\n%s}\n", m, fail("err", line, col)), nil
+	case plan.WriteMarshal:
+		sc := e.use("github.com/bffgen/bffgen/runtime/scalar")
+		if f.Context && f.Bound.Proto.Message() == nil {
+			return fmt.Sprintf("if err := out.MarshalContext(ctx, %s.%s(%s)); err != nil {\n%s}\n", sc, f.MarshalFunc, get, fail("err", line, col)), nil
+		}
+		if f.Context {
+			var b strings.Builder
+			fmt.Fprintf(&b, "if v := %s; v == nil {\n", get)
+			if nonNull {
+				b.WriteString(fail("errNotNull", 0, 0))
+			} else {
+				b.WriteString("out.Null()\n")
+			}
+			fmt.Fprintf(&b, "} else if err := out.MarshalContext(ctx, %s.%s(v)); err != nil {\n%s}\n", sc, f.MarshalFunc, fail("err", line, col))
+			return b.String(), nil
+		}
+		return fmt.Sprintf("if err := out.Marshal(%s.%s(%s)); err != nil {\n%s}\n", sc, f.MarshalFunc, get, fail("err", line, col)), nil
+	}
+	return "", fmt.Errorf("write %d", f.Write)
+}
+
+// compiledHelpers is the file of the helpers every compiled operation
+// uses: the lazily built path of an error, and the error of a null in a
+// non-null position.
+func compiledHelpers(m *schema.Model) File {
+	src := GeneratedHeader + `
+
+package ` + path.Base(m.Config.Go.Out) + `
+
+import (
+	"errors"
+
+	"github.com/vektah/gqlparser/v2/ast"
+)
+
+// errNotNull is gqlgen's error for a null in a non-null position.
+var errNotNull = errors.New("the requested element is null which the schema does not allow")
+
+// compiledPath is the path of a value in a compiled operation's response:
+// a chain on the writers' stacks, turned into an ast.Path only for an
+// error.
+type compiledPath struct {
+	parent  *compiledPath
+	key     string
+	index   int
+	isIndex bool
+}
+
+// path returns the path from the root, nil for the root.
+func (p *compiledPath) path() ast.Path {
+	if p == nil {
+		return nil
+	}
+	var out ast.Path
+	for q := p; q != nil; q = q.parent {
+		if q.isIndex {
+			out = append(out, ast.PathIndex(q.index))
+		} else {
+			out = append(out, ast.PathName(q.key))
+		}
+	}
+	slices.Reverse(out)
+	return out
+}
+`
+	src = strings.Replace(src, "\"errors\"\n", "\"errors\"\n\t\"slices\"\n", 1)
+	data, err := format.Source([]byte(src))
+	if err != nil {
+		panic(err) // a constant
+	}
+	return File{Path: path.Join(m.Config.Go.Out, "compiled.go"), Data: data}
+}

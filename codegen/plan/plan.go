@@ -1,0 +1,444 @@
+// Package plan decides, once per operation of the frontend, how a compiled
+// executor runs it: for every selected field how its value is read from a
+// proto message (or which call or user resolver produces it) and how it is
+// written as JSON, for every root field how its request is filled, and for
+// every level of the response which @batch calls serve all its parents at
+// once. It holds no gqlgen types: it is built from schema.Model and the
+// operation's validated AST, and the emitter of codegen turns it into Go.
+//
+// Not every operation compiles. Build returns a plan whose Reason says why
+// an operation runs on gqlgen instead; `bffgen generate` prints one line per
+// such operation. The first supported set is what the shop example's
+// queries need (see [Build] for the exact rules); everything else falls
+// back, never silently.
+package plan
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/vektah/gqlparser/v2"
+	"github.com/vektah/gqlparser/v2/ast"
+	"google.golang.org/protobuf/reflect/protoreflect"
+
+	"github.com/bffgen/bffgen/schema"
+	"github.com/bffgen/bffgen/schema/mapping"
+)
+
+// Operation is the plan of one operation.
+type Operation struct {
+	// Op is the operation of the model.
+	Op *schema.Operation
+	// Reason is why the operation runs on gqlgen: "" when it compiles.
+	Reason string
+	// Root is the selection of the root type: its fields are @rpc calls,
+	// made in parallel.
+	Root *Selection
+}
+
+// Selection is the selection set of one object type: the fields to write,
+// in document order.
+type Selection struct {
+	// Object is the object type and its binding.
+	Object *schema.Object
+	// Fields are the selected fields, in document order, one per response
+	// key.
+	Fields []*Field
+}
+
+// Write says how a leaf value is written.
+type Write int
+
+const (
+	// WriteString writes a Go string (String, ID).
+	WriteString Write = iota
+	// WriteInt writes a 32-bit integer (Int).
+	WriteInt
+	// WriteBool writes a bool (Boolean).
+	WriteBool
+	// WriteMarshal writes through the runtime scalar's marshaler
+	// (MarshalFunc, e.g. scalar.MarshalInt64), as gqlgen's path does.
+	WriteMarshal
+	// WriteEnum writes through the generated enum mapping (EnumName):
+	// the zero value and unknown values are null.
+	WriteEnum
+	// WriteTypename writes the name of the parent object type.
+	WriteTypename
+)
+
+// Field is one selected field.
+type Field struct {
+	// Key is the response key: the alias, else the name.
+	Key string
+	// AST is the field in the operation (its position is the error's
+	// location).
+	AST *ast.Field
+	// Bound is the field's binding; nil for __typename.
+	Bound *schema.Field
+	// Type is the field's GraphQL type.
+	Type *ast.Type
+	// Write, for a leaf, says how its value is written; MarshalFunc names
+	// the runtime/scalar marshaler for WriteMarshal ("MarshalInt64"),
+	// Context tells it returns a context marshaler; EnumName the GraphQL
+	// enum for WriteEnum.
+	Write Write
+	// Optional: the proto field has presence (proto3 optional): its Go
+	// field is a pointer, nil for null.
+	Optional    bool
+	MarshalFunc string
+	Context     bool
+	EnumName    string
+	// Sel is the selection of an object (or list of objects) field; nil
+	// for a leaf.
+	Sel *Selection
+	// Args are the argument values of a root @rpc or @batch field, by
+	// argument name, in the order of the field's definition.
+	Args []Arg
+}
+
+// Arg is the value of an argument: a literal, a variable, or absent (the
+// argument's default, or null).
+type Arg struct {
+	Def *ast.ArgumentDefinition
+	// Value is the value in the operation; nil when absent.
+	Value *ast.Value
+}
+
+// Build plans every operation of m. An operation that does not compile has
+// a Reason; the others have a Root.
+//
+// What compiles: queries (no mutations or subscriptions) without
+// fragments or directives in their selections, whose fields are read from
+// the parent proto message (scalars String, ID, Int, Boolean, Float from a
+// double, Int64, UInt64, DateTime, enums, repeated strings, messages and
+// repeated messages), root @rpc calls filled from the field's scalar
+// arguments, @batch fields with scalar arguments, user resolvers of
+// non-root fields without arguments, and __typename. Fields with @auth or
+// @redact, oneofs, maps, unions and interfaces run on gqlgen.
+func Build(m *schema.Model) []*Operation {
+	var out []*Operation
+	for _, op := range m.Operations {
+		p := &Operation{Op: op}
+		sel, err := build(m, op)
+		if err != nil {
+			p.Reason = err.Error()
+		} else {
+			p.Root = sel
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// Compiled returns the plans that compile.
+func Compiled(ops []*Operation) []*Operation {
+	var out []*Operation
+	for _, op := range ops {
+		if op.Reason == "" {
+			out = append(out, op)
+		}
+	}
+	return out
+}
+
+type unsupported struct{ msg string }
+
+func (u unsupported) Error() string { return u.msg }
+
+func fail(format string, args ...any) error { return unsupported{fmt.Sprintf(format, args...)} }
+
+func build(m *schema.Model, op *schema.Operation) (*Selection, error) {
+	if op.Type != ast.Query {
+		return nil, fail("a %s (only queries compile)", op.Type)
+	}
+	if op.Doc == nil || len(op.Doc.Operations) != 1 {
+		return nil, fail("its document is not one operation")
+	}
+	if len(op.Doc.Fragments) > 0 {
+		return nil, fail("it uses fragments")
+	}
+	// The positions of errors are those of the document the client sends,
+	// not of the operation's file: parse and validate it again.
+	doc, errs := gqlparser.LoadQuery(m.Schema, op.Document)
+	if errs != nil || len(doc.Operations) != 1 {
+		return nil, fail("its document does not validate on its own")
+	}
+	def := doc.Operations[0]
+	if len(def.Directives) > 0 {
+		return nil, fail("it has directives")
+	}
+	root := m.Schema.Query
+	if root == nil || m.Objects[root.Name] == nil {
+		return nil, fail("the schema has no bound query type")
+	}
+	return selection(m, m.Objects[root.Name], def.SelectionSet, true)
+}
+
+func selection(m *schema.Model, obj *schema.Object, set ast.SelectionSet, root bool) (*Selection, error) {
+	sel := &Selection{Object: obj}
+	seen := map[string]bool{}
+	for _, s := range set {
+		f, ok := s.(*ast.Field)
+		if !ok {
+			return nil, fail("it uses fragments")
+		}
+		if len(f.Directives) > 0 {
+			return nil, fail("field %s has directives", f.Name)
+		}
+		key := f.Alias
+		if key == "" {
+			key = f.Name
+		}
+		if seen[key] {
+			return nil, fail("the response key %s is selected twice (field merging)", key)
+		}
+		seen[key] = true
+		pf, err := field(m, obj, f, key, root)
+		if err != nil {
+			return nil, err
+		}
+		sel.Fields = append(sel.Fields, pf)
+	}
+	return sel, nil
+}
+
+func field(m *schema.Model, obj *schema.Object, f *ast.Field, key string, root bool) (*Field, error) {
+	pf := &Field{Key: key, AST: f}
+	if f.Name == "__typename" {
+		if root {
+			return nil, fail("it selects __typename on the root")
+		}
+		pf.Write = WriteTypename
+		pf.Type = ast.NonNullNamedType("String", nil)
+		return pf, nil
+	}
+	if f.Definition == nil {
+		return nil, fail("field %s is not resolved by validation", f.Name)
+	}
+	var bound *schema.Field
+	for _, bf := range obj.Fields {
+		if bf.Def.Name == f.Name {
+			bound = bf
+		}
+	}
+	if bound == nil {
+		return nil, fail("field %s.%s has no binding", obj.Def.Name, f.Name)
+	}
+	pf.Bound, pf.Type = bound, bound.Def.Type
+	name := obj.Def.Name + "." + f.Name
+	if bound.Auth != nil || bound.Redact != "" {
+		return nil, fail("field %s has @auth or @redact", name)
+	}
+	switch bound.Kind {
+	case schema.FieldRPC:
+		if !root {
+			return nil, fail("field %s is an @rpc call below the root", name)
+		}
+		if err := rpcArgs(bound.RPC, f); err != nil {
+			return nil, fail("field %s: %s", name, err)
+		}
+	case schema.FieldBatch:
+		for _, a := range bound.Def.Arguments {
+			if !scalarArg(a.Type) {
+				return nil, fail("field %s: argument %s of type %s", name, a.Name, a.Type)
+			}
+		}
+	case schema.FieldUser:
+		if root || len(bound.Def.Arguments) > 0 {
+			return nil, fail("field %s is a user resolver of the root or with arguments", name)
+		}
+	case schema.FieldProto:
+		if bound.Proto.IsMap() || mapping.RealOneof(bound.Proto) || mapping.IsFieldMask(bound.Proto) {
+			return nil, fail("field %s reads a map, oneof or field mask", name)
+		}
+	default:
+		return nil, fail("field %s is a oneof union", name)
+	}
+	if root && bound.Kind != schema.FieldRPC {
+		return nil, fail("root field %s is not an @rpc call", name)
+	}
+	for _, a := range bound.Def.Arguments {
+		arg := Arg{Def: a}
+		if v := f.Arguments.ForName(a.Name); v != nil {
+			if v.Value.Kind != ast.Variable && v.Value.Kind != ast.IntValue && v.Value.Kind != ast.StringValue &&
+				v.Value.Kind != ast.BooleanValue && v.Value.Kind != ast.EnumValue && v.Value.Kind != ast.NullValue {
+				return nil, fail("field %s: argument %s is not a scalar literal or a variable", name, a.Name)
+			}
+			arg.Value = v.Value
+		}
+		pf.Args = append(pf.Args, arg)
+	}
+	named := m.Schema.Types[bound.Def.Type.Name()]
+	if named == nil {
+		return nil, fail("field %s: unknown type %s", name, bound.Def.Type.Name())
+	}
+	switch named.Kind {
+	case ast.Object:
+		child := m.Objects[named.Name]
+		if child == nil || child.Message == nil {
+			return nil, fail("field %s: type %s is not bound to a proto message", name, named.Name)
+		}
+		if depth(bound.Def.Type) > 1 {
+			return nil, fail("field %s: a list of lists", name)
+		}
+		if bound.Kind == schema.FieldProto && bound.Proto.Message() == nil {
+			return nil, fail("field %s: an object read from a scalar field", name)
+		}
+		if bound.Kind == schema.FieldUser {
+			return nil, fail("field %s: a user resolver of an object type", name)
+		}
+		sel, err := selection(m, child, f.SelectionSet, false)
+		if err != nil {
+			return nil, err
+		}
+		pf.Sel = sel
+		return pf, nil
+	case ast.Scalar, ast.Enum:
+		if bound.Def.Type.Elem != nil && (bound.Kind != schema.FieldProto || depth(bound.Def.Type) > 1) {
+			return nil, fail("field %s: a list of scalars not read from a repeated proto field", name)
+		}
+		if bound.Kind == schema.FieldProto {
+			if err := leafFromProto(m, pf, named, bound.Proto); err != nil {
+				return nil, fail("field %s: %s", name, err)
+			}
+			return pf, nil
+		}
+		if bound.Kind != schema.FieldUser {
+			return nil, fail("field %s: a scalar from a call", name)
+		}
+		switch named.Name {
+		case "String", "ID":
+			pf.Write = WriteString
+		default:
+			return nil, fail("field %s: a user resolver of type %s", name, named.Name)
+		}
+		return pf, nil
+	}
+	return nil, fail("field %s: type %s is a %s", name, named.Name, named.Kind)
+}
+
+func depth(t *ast.Type) int {
+	n := 0
+	for ; t.Elem != nil; t = t.Elem {
+		n++
+	}
+	return n
+}
+
+// leafFromProto decides how a scalar or enum read from a proto field is
+// written: the scalar of the mapping (schema/mapping), and the runtime
+// marshaler gqlgen's path uses for it.
+func leafFromProto(m *schema.Model, pf *Field, named *ast.Definition, fd protoreflect.FieldDescriptor) error {
+	if fd.IsList() != (pf.Type.Elem != nil) {
+		return fmt.Errorf("list and proto field cardinality differ")
+	}
+	if fd.IsList() && named.Name != "String" && named.Name != "ID" {
+		return fmt.Errorf("a list of %s", named.Name)
+	}
+	if named.Kind == ast.Enum {
+		if m.Enums[named.Name] == nil || fd.Enum() == nil {
+			return fmt.Errorf("enum %s is not bound to a proto enum", named.Name)
+		}
+		pf.Write, pf.EnumName = WriteEnum, named.Name
+		return nil
+	}
+	if fd.Message() == nil && fd.HasPresence() {
+		if fd.Kind() == protoreflect.BytesKind || mapping.RealOneof(fd) || pf.Type.NonNull {
+			return fmt.Errorf("an optional proto scalar of this kind")
+		}
+		pf.Optional = true
+	}
+	if !mapping.ScalarFits(named.Name, fd, true) {
+		return fmt.Errorf("scalar %s does not fit %s", named.Name, mapping.KindName(fd))
+	}
+	switch kind := fd.Kind(); {
+	case fd.Message() != nil:
+		if fd.Message().FullName() != "google.protobuf.Timestamp" {
+			return fmt.Errorf("the well-known type %s", fd.Message().FullName())
+		}
+		pf.Write, pf.MarshalFunc, pf.Context = WriteMarshal, "MarshalDateTime", true
+	case named.Name == "String" || named.Name == "ID":
+		pf.Write = WriteString
+	case named.Name == "Boolean":
+		pf.Write = WriteBool
+	case named.Name == "Int":
+		pf.Write = WriteInt
+	case named.Name == "Float" && kind == protoreflect.DoubleKind:
+		pf.Write, pf.MarshalFunc, pf.Context = WriteMarshal, "MarshalFloat", true
+	case named.Name == "Int64" && (kind == protoreflect.Int64Kind || kind == protoreflect.Sint64Kind || kind == protoreflect.Sfixed64Kind):
+		pf.Write, pf.MarshalFunc = WriteMarshal, "MarshalInt64"
+	case named.Name == "UInt64":
+		pf.Write, pf.MarshalFunc = WriteMarshal, "MarshalUInt64"
+	default:
+		return fmt.Errorf("scalar %s from %s", named.Name, mapping.KindName(fd))
+	}
+	return nil
+}
+
+// scalarArg reports whether an argument type is one the executors convert:
+// Int, String, ID or Boolean, nullable or not.
+func scalarArg(t *ast.Type) bool {
+	if t.Elem != nil {
+		return false
+	}
+	switch t.NamedType {
+	case "Int", "String", "ID", "Boolean":
+		return true
+	}
+	return false
+}
+
+// rpcArgs checks that every request field of a root call is filled from a
+// scalar argument of the field into a scalar request field.
+func rpcArgs(rpc *schema.RPC, f *ast.Field) error {
+	if rpc.Whole != nil {
+		return fmt.Errorf("the request is filled from an input object")
+	}
+	for _, a := range rpc.Assigns {
+		if a.Source != nil && a.Source.Kind == schema.SourceArg && a.Source.Arg.DefaultValue == nil && f.Arguments.ForName(a.Source.Arg.Name) == nil {
+			continue // absent, without a default: the request field stays unset
+		}
+		if a.Oneof != nil || len(a.Path) != 1 || a.Source == nil {
+			return fmt.Errorf("a request field is filled from a oneof or a nested path")
+		}
+		fd := a.Path[0]
+		if fd.IsList() || fd.Message() != nil || mapping.RealOneof(fd) || fd.HasPresence() && fd.Enum() == nil && fd.Message() == nil && fd.HasOptionalKeyword() {
+			return fmt.Errorf("request field %s is not a plain scalar", fd.Name())
+		}
+		switch a.Source.Kind {
+		case schema.SourceArg:
+			if len(a.Source.ArgPath) > 0 {
+				return fmt.Errorf("request field %s is filled from an input object field", fd.Name())
+			}
+			t := a.Source.Arg.Type
+			if t.Elem != nil {
+				return fmt.Errorf("argument %s is a list", a.Source.Arg.Name)
+			}
+			if !scalarArg(t) && fd.Enum() == nil {
+				return fmt.Errorf("argument %s of type %s", a.Source.Arg.Name, t)
+			}
+			if fd.Enum() == nil && !mapping.ScalarFits(t.NamedType, fd, false) {
+				return fmt.Errorf("argument %s does not fit request field %s", a.Source.Arg.Name, fd.Name())
+			}
+			if scalarArg(t) && t.NamedType == "Int" && fd.Kind() != protoreflect.Int32Kind {
+				return fmt.Errorf("argument %s widens into %s", a.Source.Arg.Name, fd.Name())
+			}
+		case schema.SourceLiteral:
+			switch a.Source.Literal.(type) {
+			case string, bool, protoreflect.EnumNumber:
+			case int64:
+				if fd.Kind() != protoreflect.Int32Kind && fd.Kind() != protoreflect.Int64Kind {
+					return fmt.Errorf("literal for %s", fd.Name())
+				}
+			default:
+				return fmt.Errorf("literal for %s", fd.Name())
+			}
+		default:
+			return fmt.Errorf("request field %s comes from %s", fd.Name(), a.Source.Text)
+		}
+	}
+	return nil
+}
+
+// IntLiteral returns the value of an Int literal.
+func IntLiteral(v *ast.Value) (int64, error) { return strconv.ParseInt(v.Raw, 10, 32) }

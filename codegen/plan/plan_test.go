@@ -1,0 +1,137 @@
+package plan_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"golang.org/x/tools/txtar"
+
+	"github.com/bffgen/bffgen/codegen/plan"
+	"github.com/bffgen/bffgen/internal/testkit"
+	"github.com/bffgen/bffgen/schema"
+)
+
+// spec has a field of every kind the plan decides on.
+const spec = `-- bffgen.yaml --
+version: 1
+operations:
+  documents: [operations/*.graphql]
+-- proto/p/v1/p.proto --
+syntax = "proto3";
+package p.v1;
+import "google/protobuf/timestamp.proto";
+enum Level { LEVEL_UNSPECIFIED = 0; LEVEL_LOW = 1; LEVEL_HIGH = 2; }
+message Item {
+  string id = 1;
+  int64 big = 2;
+  Level level = 3;
+  google.protobuf.Timestamp at = 4;
+  optional int32 maybe = 5;
+  repeated string tags = 6;
+  map<string, string> attrs = 7;
+  string owner_id = 8;
+  bytes raw = 9;
+}
+message User { string id = 1; string name = 2; }
+message GetRequest { string id = 1; Level level = 2; }
+message BatchRequest { repeated string ids = 1; }
+message BatchResponse { repeated User users = 1; }
+service S {
+  rpc Get(GetRequest) returns (Item);
+  rpc Put(Item) returns (Item);
+  rpc Users(BatchRequest) returns (BatchResponse);
+}
+-- schema/schema.graphql --
+type Query {
+  item(id: ID!, level: Level): Item @rpc(method: "p.v1.S.Get")
+  secret(id: ID!): Item @auth @rpc(method: "p.v1.S.Get")
+}
+type Mutation {
+  put(id: ID!): Item @rpc(method: "p.v1.S.Put")
+}
+type Item {
+  id: ID!
+  big: Int64!
+  level: Level
+  at: DateTime
+  maybe: Int
+  tags: [String!]!
+  attrs: [Attr!]!
+  raw: Bytes!
+  label: String! @resolver
+  owner: User @batch(method: "p.v1.S.Users", key: "ids", from: "$parent.owner_id", results: "users", by: "id")
+}
+type Attr { key: String! value: String! }
+type User { id: ID! name: String! }
+enum Level { LOW HIGH }
+`
+
+func TestBuildDecidesWhichOperationsCompile(t *testing.T) {
+	tests := []struct {
+		name, op string
+		// reason is "" when the operation compiles, else a part of why not.
+		reason string
+	}{
+		{"plain reads, a batch and a user resolver compile", `query A($id: ID!) { item(id: $id, level: HIGH) { id big level at maybe tags label owner { id name } __typename } }`, ""},
+		{"aliases compile", `query A { x: item(id: "1") { i: id } y: item(id: "2") { id } }`, ""},
+		{"a mutation runs on gqlgen", `mutation A { put(id: "1") { id } }`, "a mutation"},
+		{"fragments run on gqlgen", "query A { item(id: \"1\") { ...F } }\nfragment F on Item { id }", "fragments"},
+		{"@skip runs on gqlgen", `query A($s: Boolean!) { item(id: "1") { id @skip(if: $s) } }`, "directives"},
+		{"@auth runs on gqlgen", `query A { secret(id: "1") { id } }`, "@auth"},
+		{"a map runs on gqlgen", `query A { item(id: "1") { attrs { key } } }`, "map"},
+		{"bytes run on gqlgen", `query A { item(id: "1") { raw } }`, "Bytes"},
+		{"field merging runs on gqlgen", `query A { item(id: "1") { id id } }`, "selected twice"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ops := plan.Build(load(t, tt.op))
+			if len(ops) != 1 {
+				t.Fatalf("%d plans, want 1", len(ops))
+			}
+			got := ops[0]
+			switch {
+			case tt.reason == "" && got.Reason != "":
+				t.Fatalf("runs on gqlgen: %s", got.Reason)
+			case tt.reason == "" && got.Root == nil:
+				t.Fatal("compiles without a root selection")
+			case tt.reason != "" && !strings.Contains(got.Reason, tt.reason):
+				t.Fatalf("reason %q, want one with %q", got.Reason, tt.reason)
+			case tt.reason != "" && len(plan.Compiled(ops)) != 0:
+				t.Fatal("an operation with a reason is listed as compiled")
+			}
+		})
+	}
+}
+
+func TestBuildPositionsAreThoseOfTheDocumentSent(t *testing.T) {
+	// The operation's file has comments before it; errors must point into
+	// the document the client sends, which starts at the keyword.
+	ops := plan.Build(load(t, "# a comment\n\n  query A { item(id: \"1\") { id } }"))
+	if ops[0].Reason != "" {
+		t.Fatal(ops[0].Reason)
+	}
+	f := ops[0].Root.Fields[0]
+	if f.AST.Position.Line != 1 || f.AST.Position.Column != 11 {
+		t.Errorf("item at %d:%d, want 1:11", f.AST.Position.Line, f.AST.Position.Column)
+	}
+}
+
+func load(t *testing.T, op string) *schema.Model {
+	t.Helper()
+	archive := filepath.Join(t.TempDir(), "spec.txtar")
+	if err := os.WriteFile(archive, []byte(spec+"-- operations/op.graphql --\n"+op+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dir := testkit.WriteArchive(t, archive, t.TempDir(), txtar.File{Name: "go.mod", Data: []byte("module example.com/t\n\ngo 1.26\n")})
+	res, err := schema.Load(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Model == nil {
+		t.Fatalf("spec does not load: %v", res.Diagnostics)
+	}
+	return res.Model
+}
