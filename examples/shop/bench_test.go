@@ -74,15 +74,7 @@ func BenchmarkLargeResponse(b *testing.B) {
 		var size int64
 		b.ReportAllocs()
 		for b.Loop() {
-			res, err := http.Post(endpoint, "application/json", bytes.NewReader(body))
-			if err != nil {
-				b.Fatal(err)
-			}
-			size, _ = io.Copy(io.Discard, res.Body)
-			res.Body.Close()
-			if res.StatusCode != http.StatusOK {
-				b.Fatalf("status %d", res.StatusCode)
-			}
+			size = postDiscard(b, endpoint, body)
 		}
 		b.ReportMetric(float64(size), "response-bytes")
 	})
@@ -206,6 +198,21 @@ type processMeter struct {
 	goroutines uint64
 	cpu        time.Duration
 	cpuOK      bool
+}
+
+// postDiscard posts the JSON body to endpoint, reads and discards the
+// answer and returns its size; it fails b unless the status is 200.
+func postDiscard(b testing.TB, endpoint string, body []byte) int64 {
+	res, err := http.Post(endpoint, "application/json", bytes.NewReader(body))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer res.Body.Close()
+	size, _ := io.Copy(io.Discard, res.Body)
+	if res.StatusCode != http.StatusOK {
+		b.Fatalf("status %d", res.StatusCode)
+	}
+	return size
 }
 
 func startProcessMeter() processMeter {

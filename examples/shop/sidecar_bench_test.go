@@ -85,17 +85,7 @@ func BenchmarkSidecarProfiles(b *testing.B) {
 		name, parallel := strings.CutSuffix(run, "-parallel")
 		b.Run(run, func(b *testing.B) {
 			p := sidecarProfile(b, name)
-			req := func() {
-				res, err := http.Post(p.GraphQL, "application/json", bytes.NewReader(body))
-				if err != nil {
-					b.Fatal(err)
-				}
-				_, _ = io.Copy(io.Discard, res.Body)
-				res.Body.Close()
-				if res.StatusCode != http.StatusOK {
-					b.Fatalf("status %d", res.StatusCode)
-				}
-			}
+			req := func() { postDiscard(b, p.GraphQL, body) }
 			req()
 			b.ReportAllocs()
 			if parallel {
