@@ -102,13 +102,13 @@ func runEdge(ctx context.Context, o options) error {
 		if err := waitReady(startCtx, p, "http://"+admin+"/readyz"); err != nil {
 			return err
 		}
-		v := &variant{key: profile.key, label: profile.label, middle: []*proc{p}, url: "http://" + listen + "/graphql", header: header}
-		if v.load, err = wrkLoader(o.wrk, work, v.url, body, header); err != nil {
+		v := &variant{key: profile.key, label: profile.label, middle: []*proc{p}, url: "http://" + listen + "/graphql", header: header, body: body}
+		if v.load, err = wrkLoader(o.wrk, filepath.Join(work, "post.lua"), v.url, body, header); err != nil {
 			return err
 		}
 		variants = append(variants, v)
 	}
-	if err := checkSameData(ctx, variants, body); err != nil {
+	if err := checkSameData(ctx, variants); err != nil {
 		return err
 	}
 	for _, v := range variants {

@@ -54,10 +54,11 @@ type loader func(ctx context.Context, conc int, d time.Duration) (measurement, e
 
 // wrkLoader returns a loader that points wrk at url with one thread (the
 // machine has two cores; one wrk thread drives tens of thousands of
-// requests per second, more than any variant here serves). Every request
-// carries header besides Content-Type; its values must not hold "]==]" or
-// a double quote.
-func wrkLoader(wrk, dir, url string, body []byte, header map[string]string) (loader, error) {
+// requests per second, more than any variant here serves), with its Lua
+// script written to the path script (one per distinct body and header).
+// Every request posts body and carries header besides Content-Type; its
+// values must not hold "]==]" or a double quote.
+func wrkLoader(wrk, script, url string, body []byte, header map[string]string) (loader, error) {
 	var extra strings.Builder
 	for _, k := range slices.Sorted(maps.Keys(header)) {
 		if strings.ContainsAny(k+header[k], "\"\n") {
@@ -65,7 +66,6 @@ func wrkLoader(wrk, dir, url string, body []byte, header map[string]string) (loa
 		}
 		fmt.Fprintf(&extra, "wrk.headers[%q] = %q\n", k, header[k])
 	}
-	script := filepath.Join(dir, "post.lua")
 	if err := os.WriteFile(script, fmt.Appendf(nil, wrkScript, extra.String(), body), 0o644); err != nil {
 		return nil, err
 	}

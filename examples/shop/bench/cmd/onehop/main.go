@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/bffgen/bffgen/examples/shop/bench"
+	rgraphql "github.com/bffgen/bffgen/runtime/graphql"
 )
 
 // options are the command's flags.
@@ -90,7 +91,15 @@ type variant struct {
 	url    string // GraphQL endpoint; empty for the floor
 	// header is sent with every request besides Content-Type.
 	header map[string]string
-	load   loader
+	// body is the POST body of every request; nil sends the default one,
+	// {"query": bench.Query}.
+	body []byte
+	// metrics is the URL of the BFF's Prometheus page and executor the
+	// execution path (rgraphql.PathCompiled or PathGQLGen) that must have
+	// run every request it served, checked after the rounds; both empty
+	// for the variants that are not the generated BFF.
+	metrics, executor string
+	load              loader
 	// tolerateBad keeps the runs in which some requests failed, counted
 	// in sample.Bad, instead of stopping: the sidecar's policies-off
 	// profile has no retry, so a rare connection reset reaches the client.
@@ -112,12 +121,12 @@ func run(ctx context.Context, o options) error {
 	modRoot, out, work, ps, backends, urls, bin := st.modRoot, st.out, st.work, st.ps, st.backends, st.urls, st.bin
 	startCtx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
-	addrs, err := freeAddrs(7)
+	addrs, err := freeAddrs(9)
 	if err != nil {
 		return err
 	}
 	bffAddr, adminAddr, chainBFFAddr, directBFFAddr, gatewayAddr, sidecarAddr := addrs[0], addrs[1], addrs[2], addrs[3], addrs[4], addrs[5]
-	lookaheadAddr := addrs[6]
+	lookaheadAddr, compiledAddr, compiledAdminAddr := addrs[6], addrs[7], addrs[8]
 
 	// The three BFF binaries, started here for the runs and again, fresh, to
 	// time their first answer.
@@ -136,8 +145,16 @@ func run(ctx context.Context, o options) error {
 		return ps.start("nginx-"+name, nil, o.nginx, "-p", work, "-e", filepath.Join(work, name+"-error.log"), "-c", conf, "-g", "daemon off;")
 	}
 
-	// (a) the generated BFF, in production mode with its default pipeline.
+	// (a) the generated BFF, in production mode with its default pipeline,
+	// sent a document that is not a compiled one: the gqlgen path.
 	bff, err := startShop("bffgen", bffAddr, adminAddr)
+	if err != nil {
+		return err
+	}
+	// (a') a second process of the same binary and config, sent the Shop
+	// operation's hash: the compiled path. A process of its own, so that
+	// its CPU, memory and executor counts are its own.
+	compiledBFF, err := startShop("bffgen-compiled", compiledAddr, compiledAdminAddr)
 	if err != nil {
 		return err
 	}
@@ -174,7 +191,7 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
-	for p, addr := range map[*proc]string{bff: bffAddr, sidecar: sidecarAddr, chainBFF: chainBFFAddr, gateway: gatewayAddr, directBFF: directBFFAddr, lookaheadBFF: lookaheadAddr} {
+	for p, addr := range map[*proc]string{bff: bffAddr, compiledBFF: compiledAddr, sidecar: sidecarAddr, chainBFF: chainBFFAddr, gateway: gatewayAddr, directBFF: directBFFAddr, lookaheadBFF: lookaheadAddr} {
 		if err := waitTCP(startCtx, p, addr); err != nil {
 			return err
 		}
@@ -182,26 +199,42 @@ func run(ctx context.Context, o options) error {
 	if err := waitReady(startCtx, bff, "http://"+adminAddr+"/readyz"); err != nil {
 		return err
 	}
+	if err := waitReady(startCtx, compiledBFF, "http://"+compiledAdminAddr+"/readyz"); err != nil {
+		return err
+	}
 
 	body, err := json.Marshal(map[string]string{"query": bench.Query})
 	if err != nil {
 		return err
 	}
+	gqlgenBody, err := json.Marshal(map[string]string{"query": gqlgenQuery})
+	if err != nil {
+		return err
+	}
+	hashBody := persistedBody(bench.Query)
 	variants := []*variant{
-		{key: "bffgen", label: "(a) bffgen, one hop", middle: []*proc{bff}, url: "http://" + bffAddr + "/graphql"},
+		{key: "bffgen", label: "(a) bffgen, gqlgen path", middle: []*proc{bff}, url: "http://" + bffAddr + "/graphql", body: gqlgenBody,
+			metrics: "http://" + adminAddr + "/metrics", executor: rgraphql.PathGQLGen},
+		{key: "compiled", label: "(a') bffgen, compiled", middle: []*proc{compiledBFF}, url: "http://" + compiledAddr + "/graphql", body: hashBody,
+			metrics: "http://" + compiledAdminAddr + "/metrics", executor: rgraphql.PathCompiled},
 		{key: "chain", label: "(b) nginx -> gqlgen -> nginx", middle: []*proc{gateway, chainBFF, sidecar}, url: "http://" + gatewayAddr + "/graphql"},
 		{key: "handwritten", label: "(b') gqlgen, no nginx", middle: []*proc{directBFF}, url: "http://" + directBFFAddr + "/graphql"},
 		{key: "lookahead", label: "(b'') lookahead, no nginx", middle: []*proc{lookaheadBFF}, url: "http://" + lookaheadAddr + "/graphql"},
 		{key: "floor", label: "(c) floor: connect-go", load: floorLoader(bin("floor"), urls)},
 	}
-	if err := checkSameData(ctx, variants, body); err != nil {
+	for _, v := range variants {
+		if v.body == nil {
+			v.body = body
+		}
+	}
+	if err := checkSameData(ctx, variants); err != nil {
 		return err
 	}
 	for _, v := range variants {
 		if v.url == "" {
 			continue
 		}
-		if v.load, err = wrkLoader(o.wrk, work, v.url, body, v.header); err != nil {
+		if v.load, err = wrkLoader(o.wrk, filepath.Join(work, v.key+".lua"), v.url, v.body, v.header); err != nil {
 			return err
 		}
 	}
@@ -249,6 +282,20 @@ func run(ctx context.Context, o options) error {
 			return fmt.Errorf("%s exited during the runs:\n%s", p.name, logTail)
 		}
 	}
+	// Which path served each generated BFF's requests, from its metrics.
+	for _, v := range variants {
+		if v.metrics == "" {
+			continue
+		}
+		counts, err := executorCounts(ctx, v.metrics)
+		if err != nil {
+			return fmt.Errorf("%s: %w", v.key, err)
+		}
+		if err := onlyPath(counts, v.executor); err != nil {
+			return fmt.Errorf("%s: %w", v.key, err)
+		}
+		rep.Executors = append(rep.Executors, executorCount{Variant: v.key, Counts: counts})
+	}
 	// Footprint: the peak memory of each tier over all the runs, then fresh
 	// starts of the three BFF binaries until their first answer.
 	for _, v := range variants {
@@ -262,15 +309,17 @@ func run(ctx context.Context, o options) error {
 		rep.Footprint = append(rep.Footprint, footprint{Variant: v.key, PeakRSSMiB: float64(kib) / 1024})
 	}
 	fmt.Fprintf(os.Stderr, "onehop: timing %d fresh starts of each BFF to its first answer\n", startRepeats)
+	startFresh := func() (*proc, string, error) {
+		a, err := freeAddrs(2)
+		if err != nil {
+			return nil, "", err
+		}
+		p, err := startShop("bffgen-start", a[0], a[1])
+		return p, "http://" + a[0] + "/graphql", err
+	}
 	starts := map[string]func() (*proc, string, error){
-		"bffgen": func() (*proc, string, error) {
-			a, err := freeAddrs(2)
-			if err != nil {
-				return nil, "", err
-			}
-			p, err := startShop("bffgen-start", a[0], a[1])
-			return p, "http://" + a[0] + "/graphql", err
-		},
+		"bffgen":   startFresh,
+		"compiled": startFresh,
 		"handwritten": func() (*proc, string, error) {
 			a, err := freeAddrs(1)
 			if err != nil {
@@ -288,9 +337,13 @@ func run(ctx context.Context, o options) error {
 			return p, "http://" + a[0] + "/graphql", err
 		},
 	}
+	bodies := map[string][]byte{}
+	for _, v := range variants {
+		bodies[v.key] = v.body
+	}
 	for i, f := range rep.Footprint {
 		if start := starts[f.Variant]; start != nil {
-			d, err := medianStart(ctx, ps, start, body)
+			d, err := medianStart(ctx, ps, start, bodies[f.Variant])
 			if err != nil {
 				return err
 			}
@@ -391,17 +444,17 @@ func measure(ctx context.Context, v *variant, backends *proc, c int, d time.Dura
 	return r, nil
 }
 
-// checkSameData posts the operation once to every GraphQL variant and fails
+// checkSameData posts each GraphQL variant's body once to it and fails
 // unless all answer 200 with the same data and no errors: the comparison is
 // only fair when they do the same work.
-func checkSameData(ctx context.Context, variants []*variant, body []byte) error {
+func checkSameData(ctx context.Context, variants []*variant) error {
 	var first []byte
 	var firstKey string
 	for _, v := range variants {
 		if v.url == "" {
 			continue
 		}
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, v.url, bytes.NewReader(body))
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, v.url, bytes.NewReader(v.body))
 		if err != nil {
 			return err
 		}

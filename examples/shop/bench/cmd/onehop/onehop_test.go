@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"encoding/xml"
 	"fmt"
 	"io"
@@ -9,10 +10,13 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/bffgen/bffgen/examples/shop/bench"
 )
 
 func TestParseStatReadsParentAndCPUTicks(t *testing.T) {
@@ -84,7 +88,7 @@ func TestMedian(t *testing.T) {
 // twice the chain's throughput.
 func testReport() *report {
 	r := &report{Options: reportOptions{Rounds: 2, Seconds: 5, Levels: []int{1, 16}}, Machine: map[string]string{"cpu": "test"}}
-	rps := map[string]float64{"bffgen": 1000, "chain": 500, "handwritten": 800, "floor": 4000}
+	rps := map[string]float64{"bffgen": 1000, "compiled": 2000, "chain": 500, "handwritten": 800, "floor": 4000}
 	for round := 1; round <= 2; round++ {
 		for _, c := range []int{1, 16} {
 			for key, v := range rps {
@@ -95,7 +99,7 @@ func testReport() *report {
 		}
 	}
 	var vs []*variant
-	for _, k := range []string{"bffgen", "chain", "handwritten", "floor"} {
+	for _, k := range []string{"bffgen", "compiled", "chain", "handwritten", "floor"} {
 		vs = append(vs, &variant{key: k, label: "(" + k + ")"})
 	}
 	r.summarize(vs)
@@ -117,6 +121,9 @@ func TestReportRatiosAndTargets(t *testing.T) {
 		"- c=16, (a)/(b) RPS >= 2x: 2.00x, met; p99 <= 0.5x: 0.50x, met",
 		"- c=1, (a)/(c) p50 <= 2x: 4.00x, NOT met",
 		"- BFF CPU per 1000 requests <= 0.5 CPU-s: at most 1.000, NOT met",
+		"| 16 | 4.00x | 0.25x | 0.25x | 1.00x | 0.50x | 2.00x | 2.00x | 2.00x | 0.50x | 0.50x | 1.00x |",
+		"- issue 12, c=16, compiled path (a') vs the three-hop chain (b): RPS >= 3.0x: 4.00x, met; p99 <= 0.4x: 0.25x, met",
+		"- issue 12, c=1, compiled path (a') vs the floor (c): p50 <= 1.3x: 2.00x, NOT met; p99 <= 1.5x: 2.00x, NOT met; CPU-s per 1000 requests: BFF 1.000 beside the floor client's 0.",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, out.String())
@@ -133,8 +140,8 @@ func TestPlotIsSVGWithOneLinePerVariantAndPanel(t *testing.T) {
 	if err := xml.Unmarshal(svg, &doc); err != nil {
 		t.Fatalf("not XML: %v", err)
 	}
-	if len(doc.Polylines) != 3*4 {
-		t.Errorf("%d polylines, want 12 (3 panels x 4 variants)", len(doc.Polylines))
+	if len(doc.Polylines) != 3*5 {
+		t.Errorf("%d polylines, want 15 (3 panels x 5 variants)", len(doc.Polylines))
 	}
 }
 
@@ -157,7 +164,7 @@ func TestWrkLoaderCountsAnswersWithErrors(t *testing.T) {
 		fmt.Fprint(w, `{"data":{"products":[{"id":"1"}]}}`)
 	}))
 	defer ts.Close()
-	load, err := wrkLoader(wrk, t.TempDir(), ts.URL, []byte(`{"query":"{ products { id } }"}`), nil)
+	load, err := wrkLoader(wrk, filepath.Join(t.TempDir(), "post.lua"), ts.URL, []byte(`{"query":"{ products { id } }"}`), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,5 +211,70 @@ func TestPairedRatioIsTheMedianOfEachRoundsRatio(t *testing.T) {
 	}
 	if got := pairedRatio(runs, 16, "on", "off"); got != 1.0/9 {
 		t.Errorf("pairedRatio at c=16 = %v, want 1/9", got)
+	}
+}
+
+// metricsPage is a Prometheus page as the BFF's admin serves it, trimmed.
+const metricsPage = `# HELP bffgen_graphql_requests_total GraphQL HTTP requests served.
+# TYPE bffgen_graphql_requests_total counter
+bffgen_graphql_requests_total{bffgen_graphql_executor="compiled",http_request_method="POST",http_response_status_code="200",otel_scope_name="github.com/bffgen/bffgen/runtime/gateway",otel_scope_version=""} 41
+bffgen_graphql_requests_total{bffgen_graphql_executor="compiled",http_request_method="GET",http_response_status_code="200",otel_scope_name="github.com/bffgen/bffgen/runtime/gateway",otel_scope_version=""} 1
+bffgen_graphql_requests_total{http_request_method="POST",http_response_status_code="400",otel_scope_name="github.com/bffgen/bffgen/runtime/gateway",otel_scope_version=""} 7
+bffgen_graphql_request_duration_seconds_count{bffgen_graphql_executor="gqlgen",http_request_method="POST",http_response_status_code="200",otel_scope_name="github.com/bffgen/bffgen/runtime/gateway",otel_scope_version=""} 99
+bffgen_graphql_requests_total{bffgen_graphql_executor="gqlgen",http_request_method="POST",http_response_status_code="200",otel_scope_name="github.com/bffgen/bffgen/runtime/gateway",otel_scope_version=""} 2.5e+06
+`
+
+func TestExecutorCountsSumRequestsByPath(t *testing.T) {
+	got, err := parseExecutorCounts(strings.NewReader(metricsPage))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got["compiled"] != 42 || got["gqlgen"] != 2500000 || len(got) != 2 {
+		t.Errorf("counts = %v, want compiled 42 (POST and GET), gqlgen 2500000, nothing else", got)
+	}
+}
+
+func TestOnlyPath(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		counts map[string]int64
+		want   string
+		ok     bool
+	}{
+		{"all on the wanted path", map[string]int64{"compiled": 10}, "compiled", true},
+		{"none on the wanted path", map[string]int64{}, "compiled", false},
+		{"one on the other path", map[string]int64{"compiled": 10, "gqlgen": 1}, "compiled", false},
+		{"all on the other path", map[string]int64{"gqlgen": 10}, "compiled", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := onlyPath(tc.counts, tc.want); (err == nil) != tc.ok {
+				t.Errorf("onlyPath(%v, %q) = %v, want ok %v", tc.counts, tc.want, err, tc.ok)
+			}
+		})
+	}
+}
+
+func TestPersistedBodyNamesTheQueryByItsHash(t *testing.T) {
+	var body struct {
+		Query      *string `json:"query"`
+		Extensions struct {
+			PersistedQuery struct {
+				Version    int    `json:"version"`
+				SHA256Hash string `json:"sha256Hash"`
+			} `json:"persistedQuery"`
+		} `json:"extensions"`
+	}
+	if err := json.Unmarshal(persistedBody("{ a }"), &body); err != nil {
+		t.Fatal(err)
+	}
+	const want = "1c7e1e347f726166b5b1c55afd61f278cc9b45e00c108ec33d540a566379811b" // printf '{ a }' | sha256sum
+	if pq := body.Extensions.PersistedQuery; body.Query != nil || pq.Version != 1 || pq.SHA256Hash != want {
+		t.Errorf("body = %+v, want no query, version 1 and hash %s", body, want)
+	}
+}
+
+func TestGQLGenQueryIsTheSameOperationInOtherText(t *testing.T) {
+	if gqlgenQuery == bench.Query || !strings.HasPrefix(gqlgenQuery, bench.Query) {
+		t.Errorf("gqlgenQuery must be bench.Query followed by something that does not change the operation:\n%s", gqlgenQuery)
 	}
 }

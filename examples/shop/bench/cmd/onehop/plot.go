@@ -8,7 +8,7 @@ import (
 )
 
 // colors of the variants in the plot, in report order.
-var colors = []string{"#1f77b4", "#d62728", "#ff7f0e", "#2ca02c", "#9467bd"}
+var colors = []string{"#1f77b4", "#17becf", "#d62728", "#ff7f0e", "#2ca02c", "#9467bd"}
 
 // plot draws throughput, median and p99 latency against concurrency for
 // every variant, as an SVG of three panels side by side. Concurrencies are
@@ -26,12 +26,16 @@ func plot(r *report) []byte {
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="sans-serif" font-size="12">`+"\n", width, height, width, height)
 	fmt.Fprintf(&b, `<rect width="100%%" height="100%%" fill="white"/>`+"\n")
 	fmt.Fprintf(&b, `<text x="%d" y="20" font-size="14" font-weight="bold">One hop vs three: bench.Query on loopback, medians of %d rounds (%s)</text>`+"\n", left, r.Options.Rounds, html.EscapeString(r.When.Format("2006-01-02")))
-	// Legend.
-	x := left
+	// Legend, on a second line when the first is full.
+	x, y := left, 38
 	for i, key := range r.order {
-		fmt.Fprintf(&b, `<line x1="%d" y1="38" x2="%d" y2="38" stroke="%s" stroke-width="3"/><text x="%d" y="42">%s</text>`+"\n",
-			x, x+20, colors[i%len(colors)], x+25, html.EscapeString(r.labels[key]))
-		x += 45 + 7*len(r.labels[key])
+		w := 45 + 7*len(r.labels[key])
+		if x > left && x+w > width {
+			x, y = left, y+18
+		}
+		fmt.Fprintf(&b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="%s" stroke-width="3"/><text x="%d" y="%d">%s</text>`+"\n",
+			x, y, x+20, y, colors[i%len(colors)], x+25, y+4, html.EscapeString(r.labels[key]))
+		x += w
 	}
 	panels := []struct {
 		title string

@@ -64,6 +64,10 @@ type report struct {
 	Cells   []cell            `json:"medians"`
 	// Footprint has one entry per variant with a BFF tier.
 	Footprint []footprint `json:"footprint"`
+	// Executors has, for each generated BFF variant, how many requests
+	// each execution path served; the run fails unless all ran on the
+	// variant's own path.
+	Executors []executorCount `json:"executors,omitempty"`
 	labels    map[string]string
 	order     []string
 }
@@ -153,6 +157,25 @@ func (r *report) write(w io.Writer, dir string) error {
 				la.RPS/hw.RPS, la.P50ms/hw.P50ms, la.P99ms/hw.P99ms, la.MiddleCPUk/hw.MiddleCPUk)
 		}
 	}
+	if slices.Contains(r.order, "compiled") {
+		fmt.Fprintf(&b, "\nRatios of the compiled path (a') to the three-hop chain (b), to the floor (c) and to the gqlgen path (a): RPS above 1 and latency and CPU below 1 favour (a')\n\n")
+		fmt.Fprintf(&b, "| c | (a')/(b) RPS | p50 | p99 | BFF tier CPU | (a')/(c) RPS | p50 | p99 | (a')/(a) RPS | p50 | p99 | BFF CPU |\n")
+		fmt.Fprintf(&b, "| --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: |\n")
+		for _, c := range r.Options.Levels {
+			a, cp, ch, fl := r.cell("bffgen", c), r.cell("compiled", c), r.cell("chain", c), r.cell("floor", c)
+			fmt.Fprintf(&b, "| %d | %.2fx | %.2fx | %.2fx | %.2fx | %.2fx | %.2fx | %.2fx | %.2fx | %.2fx | %.2fx | %.2fx |\n", c,
+				cp.RPS/ch.RPS, cp.P50ms/ch.P50ms, cp.P99ms/ch.P99ms, cp.MiddleCPUk/ch.MiddleCPUk,
+				cp.RPS/fl.RPS, cp.P50ms/fl.P50ms, cp.P99ms/fl.P99ms,
+				cp.RPS/a.RPS, cp.P50ms/a.P50ms, cp.P99ms/a.P99ms, cp.MiddleCPUk/a.MiddleCPUk)
+		}
+	}
+	if len(r.Executors) > 0 {
+		fmt.Fprintf(&b, "\nExecution path of the generated BFF's requests (its metric bffgen_graphql_requests_total by bffgen_graphql_executor, whole run)\n\n")
+		fmt.Fprintf(&b, "| variant | compiled | gqlgen |\n| --- | --: | --: |\n")
+		for _, e := range r.Executors {
+			fmt.Fprintf(&b, "| %s | %d | %d |\n", r.labels[e.Variant], e.Counts["compiled"], e.Counts["gqlgen"])
+		}
+	}
 	if len(r.Footprint) > 0 {
 		fmt.Fprintf(&b, "\nFootprint of the BFF tier: peak RSS over all runs (summed over its processes), and the time from exec to the first answer (median of %d fresh starts)\n\n", startRepeats)
 		fmt.Fprintf(&b, "| variant | peak RSS MiB | first answer ms |\n| --- | --: | --: |\n")
@@ -214,15 +237,27 @@ func (r *report) targets() string {
 				c, a.RPS/la.RPS, verdict(a.RPS/la.RPS >= 1), a.MiddleCPUk/la.MiddleCPUk, verdict(a.MiddleCPUk/la.MiddleCPUk <= 1))
 		}
 	}
+	if slices.Contains(r.order, "compiled") {
+		if slices.Contains(r.Options.Levels, 16) {
+			cp, ch := r.cell("compiled", 16), r.cell("chain", 16)
+			fmt.Fprintf(&b, "- issue 12, c=16, compiled path (a') vs the three-hop chain (b): RPS >= 3.0x: %.2fx, %s; p99 <= 0.4x: %.2fx, %s\n",
+				cp.RPS/ch.RPS, verdict(cp.RPS/ch.RPS >= 3), cp.P99ms/ch.P99ms, verdict(cp.P99ms/ch.P99ms <= 0.4))
+		}
+		if slices.Contains(r.Options.Levels, 1) {
+			cp, fl := r.cell("compiled", 1), r.cell("floor", 1)
+			fmt.Fprintf(&b, "- issue 12, c=1, compiled path (a') vs the floor (c): p50 <= 1.3x: %.2fx, %s; p99 <= 1.5x: %.2fx, %s; CPU-s per 1000 requests: BFF %.3f beside the floor client's %.3f\n",
+				cp.P50ms/fl.P50ms, verdict(cp.P50ms/fl.P50ms <= 1.3), cp.P99ms/fl.P99ms, verdict(cp.P99ms/fl.P99ms <= 1.5), cp.MiddleCPUk, fl.ClientCPUk)
+		}
+	}
 	worst := 0.0
 	for _, c := range r.Options.Levels {
 		worst = max(worst, r.cell("bffgen", c).MiddleCPUk)
 	}
 	fmt.Fprintf(&b, "- BFF CPU per 1000 requests <= 0.5 CPU-s: at most %.3f, %s\n", worst, verdict(worst <= 0.5))
 	for _, f := range r.Footprint {
-		if f.Variant == "bffgen" {
-			fmt.Fprintf(&b, "- RSS under load <= 30 MiB: %.1f MiB, %s; first answer <= 50 ms after start: %.1f ms, %s\n",
-				f.PeakRSSMiB, verdict(f.PeakRSSMiB <= 30), f.FirstAnswerMs, verdict(f.FirstAnswerMs > 0 && f.FirstAnswerMs <= 50))
+		if f.Variant == "bffgen" || f.Variant == "compiled" {
+			fmt.Fprintf(&b, "- %s: RSS under load <= 30 MiB: %.1f MiB, %s; first answer <= 50 ms after start: %.1f ms, %s\n",
+				r.labels[f.Variant], f.PeakRSSMiB, verdict(f.PeakRSSMiB <= 30), f.FirstAnswerMs, verdict(f.FirstAnswerMs > 0 && f.FirstAnswerMs <= 50))
 		}
 	}
 	return b.String()

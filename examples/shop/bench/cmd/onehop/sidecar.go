@@ -118,14 +118,14 @@ func runSidecar(ctx context.Context, o options) error {
 		if err := waitReady(startCtx, p, "http://"+admin+"/readyz"); err != nil {
 			return err
 		}
-		v := &variant{key: profile.key, label: profile.label, middle: []*proc{p}, url: "http://" + listen + "/graphql", tolerateBad: true}
-		if v.load, err = wrkLoader(o.wrk, work, v.url, body, nil); err != nil {
+		v := &variant{key: profile.key, label: profile.label, middle: []*proc{p}, url: "http://" + listen + "/graphql", tolerateBad: true, body: body}
+		if v.load, err = wrkLoader(o.wrk, filepath.Join(work, "post.lua"), v.url, body, nil); err != nil {
 			return err
 		}
 		variants = append(variants, v)
 		admins[profile.key] = "http://" + admin
 	}
-	if err := checkSameData(ctx, variants, body); err != nil {
+	if err := checkSameData(ctx, variants); err != nil {
 		return err
 	}
 	for _, v := range variants {
