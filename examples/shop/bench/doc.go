@@ -2,7 +2,9 @@
 // (`make bench-onehop`) shares between its parts: the GraphQL operation
 // every variant answers and the size of the data behind it.
 //
-// The variants are the generated shop BFF taking traffic directly, the
+// The variants are the generated shop BFF taking traffic directly (on its
+// gqlgen path, and on its compiled path, the request naming Query by its
+// hash), the
 // classic chain (nginx as the gateway, the hand-written gqlgen BFF of
 // package handbff, nginx as the sidecar), the same hand-written BFF calling
 // the backends directly, the hand-written BFF that batches by lookahead

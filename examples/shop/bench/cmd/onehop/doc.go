@@ -17,11 +17,22 @@
 //
 // Variants:
 //
-//	bffgen     client -> generated shop BFF -> backends
+//	bffgen     client -> generated shop BFF, gqlgen path -> backends
+//	compiled   client -> generated shop BFF, compiled path -> backends
 //	chain      client -> nginx gateway -> hand-written gqlgen BFF -> nginx sidecar -> backends
 //	handwritten client -> hand-written gqlgen BFF -> backends (the chain without its two hops)
 //	lookahead  client -> hand-written gqlgen BFF batching by lookahead (bench/handlookahead) -> backends
 //	floor      floor client (connect-go) -> backends
+//
+// (a) and (a') are two processes of the same binary and config. (a) is
+// sent bench.Query followed by a comment (gqlgenQuery): the same
+// operation, but not the text of the compiled Shop operation, so it runs
+// on gqlgen. (a') is sent no text, only the Shop operation's hash
+// (extensions.persistedQuery.sha256Hash, POST), so it runs the compiled
+// executor. After the rounds it reads each one's metric
+// bffgen_graphql_requests_total by its label bffgen_graphql_executor and
+// fails unless every request of (a) ran on gqlgen and every request of
+// (a') on the compiled path; the counts go into the report.
 //
 // Two other modes compare two profiles of the same shop BFF binary, side
 // by side in interleaved rounds, with wrk at each concurrency:
