@@ -95,7 +95,7 @@ ROUNDS ?= 3
 DURATION ?= 5s
 CONCURRENCY ?= 1,4,16,64
 .PHONY: bench-onehop
-bench-onehop: ## One hop (bffgen) vs three (nginx -> gqlgen -> nginx) vs the floor, with wrk; installs nginx and wrk
+bench-onehop: ## One hop (bffgen, gqlgen and compiled paths) vs three (nginx -> gqlgen -> nginx) vs the floor, with wrk; installs nginx and wrk
 	bash internal/benchtools/install.sh
 	cd $(EXAMPLES) && PATH="$$PATH:/usr/sbin" $(GO) run ./bench/cmd/onehop -out $(CURDIR)/.bench/onehop \
 		-rounds $(ROUNDS) -d $(DURATION) -c $(CONCURRENCY)
