@@ -64,7 +64,7 @@ func (r *Resolver) fetchUsers(ctx context.Context, ids []string) ([]*model.User,
 	}
 	byID := make(map[string]*model.User, len(resp.Msg.GetUsers()))
 	for _, u := range resp.Msg.GetUsers() {
-		byID[u.GetId()] = userFromPB(u)
+		byID[u.GetId()] = model.UserFromPB(u)
 	}
 	users := make([]*model.User, len(ids))
 	for i, id := range ids {

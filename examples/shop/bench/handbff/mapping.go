@@ -1,13 +1,9 @@
 package handbff
 
 import (
-	"time"
-
 	"github.com/bffgen/bffgen/examples/shop/bench/handbff/model"
 	catalogv1 "github.com/bffgen/bffgen/examples/shop/gen/pb/catalog/v1"
 	reviewsv1 "github.com/bffgen/bffgen/examples/shop/gen/pb/reviews/v1"
-	usersv1 "github.com/bffgen/bffgen/examples/shop/gen/pb/users/v1"
-	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
 // productFromPB maps a catalog product to its GraphQL model.
@@ -18,8 +14,8 @@ func productFromPB(p *catalogv1.Product) *model.Product {
 		Description: p.GetDescription(),
 		PriceCents:  p.GetPriceCents(),
 		Currency:    p.GetCurrency(),
-		Category:    categoryFromPB(p.GetCategory()),
-		CreatedAt:   timeFromPB(p.GetCreatedAt()),
+		Category:    model.CategoryFromPB(p.GetCategory()),
+		CreatedAt:   model.TimeFromPB(p.GetCreatedAt()),
 		Tags:        p.GetTags(),
 		SellerID:    p.GetSellerId(),
 	}
@@ -42,65 +38,7 @@ func reviewFromPB(r *reviewsv1.Review) *model.Review {
 		Title:     r.GetTitle(),
 		Body:      r.GetBody(),
 		Author:    r.GetAuthor(),
-		CreatedAt: timeFromPB(r.GetCreatedAt()),
+		CreatedAt: model.TimeFromPB(r.GetCreatedAt()),
 		AuthorID:  r.GetAuthorId(),
 	}
-}
-
-// userFromPB maps a user to its GraphQL model.
-func userFromPB(u *usersv1.User) *model.User {
-	return &model.User{
-		ID:          u.GetId(),
-		DisplayName: u.GetDisplayName(),
-		Country:     u.GetCountry(),
-		JoinedAt:    timeFromPB(u.GetJoinedAt()),
-	}
-}
-
-// categoryFromPB maps a catalog category to the GraphQL enum; the zero
-// value (CATEGORY_UNSPECIFIED) and values the schema does not know are
-// null.
-func categoryFromPB(c catalogv1.Category) *model.Category {
-	var m model.Category
-	switch c {
-	case catalogv1.Category_CATEGORY_ELECTRONICS:
-		m = model.CategoryElectronics
-	case catalogv1.Category_CATEGORY_BOOKS:
-		m = model.CategoryBooks
-	case catalogv1.Category_CATEGORY_HOME:
-		m = model.CategoryHome
-	case catalogv1.Category_CATEGORY_OUTDOOR:
-		m = model.CategoryOutdoor
-	default:
-		return nil
-	}
-	return &m
-}
-
-// categoryToPB maps the GraphQL enum to a catalog category; null is
-// CATEGORY_UNSPECIFIED, which the catalog reads as "all categories".
-func categoryToPB(c *model.Category) catalogv1.Category {
-	if c == nil {
-		return catalogv1.Category_CATEGORY_UNSPECIFIED
-	}
-	switch *c {
-	case model.CategoryElectronics:
-		return catalogv1.Category_CATEGORY_ELECTRONICS
-	case model.CategoryBooks:
-		return catalogv1.Category_CATEGORY_BOOKS
-	case model.CategoryHome:
-		return catalogv1.Category_CATEGORY_HOME
-	case model.CategoryOutdoor:
-		return catalogv1.Category_CATEGORY_OUTDOOR
-	}
-	return catalogv1.Category_CATEGORY_UNSPECIFIED
-}
-
-// timeFromPB maps a timestamp to a time; an unset timestamp is null.
-func timeFromPB(ts *timestamppb.Timestamp) *time.Time {
-	if ts == nil {
-		return nil
-	}
-	t := ts.AsTime()
-	return &t
 }

@@ -38,7 +38,7 @@ func (r *productResolver) Reviews(ctx context.Context, obj *model.Product, first
 
 // Products is the resolver for the products field.
 func (r *queryResolver) Products(ctx context.Context, first *int, category *model.Category) ([]*model.Product, error) {
-	req := &catalogv1.ListProductsRequest{Category: categoryToPB(category)}
+	req := &catalogv1.ListProductsRequest{Category: model.CategoryToPB(category)}
 	if first != nil {
 		req.PageSize = int32(*first)
 	}

@@ -158,7 +158,7 @@ func (r *Resolver) fetchUsers(ctx context.Context, ids []string) (map[string]*ha
 				return
 			}
 			for _, u := range resp.Msg.GetUsers() {
-				byID[u.GetId()] = userFromPB(u)
+				byID[u.GetId()] = handmodel.UserFromPB(u)
 			}
 		})
 	}

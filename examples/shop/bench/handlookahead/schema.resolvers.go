@@ -21,7 +21,7 @@ func (r *queryResolver) Products(ctx context.Context, first *int, category *mode
 	if err != nil {
 		return nil, err
 	}
-	req := &catalogv1.ListProductsRequest{Category: categoryToPB(category)}
+	req := &catalogv1.ListProductsRequest{Category: model.CategoryToPB(category)}
 	if first != nil {
 		req.PageSize = int32(*first)
 	}
