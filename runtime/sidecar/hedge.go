@@ -115,6 +115,21 @@ func (u *Upstream) doHedged(ctx context.Context, req *http.Request, reqBody io.R
 	st.tried = tried
 	timer := time.NewTimer(h.delay)
 	defer timer.Stop()
+	// another starts the next attempt, its retry taken from the budget
+	// unless free, and reports whether it did: false once the budget or
+	// the endpoints ran out.
+	another := func(free bool) bool {
+		if !free && !u.retry.budget.withdraw(time.Now()) {
+			u.budgetExhausted.Add(1)
+			return false
+		}
+		if launch() != nil {
+			return false
+		}
+		st.tried = tried
+		timer.Reset(h.delay)
+		return true
+	}
 	more := true       // whether more attempts may start
 	scheduled := false // whether the timer starts the next attempt after a pushback
 	var last *hedgeResult
@@ -133,17 +148,7 @@ func (u *Upstream) doHedged(ctx context.Context, req *http.Request, reqBody io.R
 		case <-timer.C:
 			scheduled = false
 			if more && launched < h.maxAttempts && ctx.Err() == nil {
-				if !u.retry.budget.withdraw(time.Now()) {
-					u.budgetExhausted.Add(1)
-					more = false
-					continue
-				}
-				if launch() != nil {
-					more = false
-					continue
-				}
-				st.tried = tried
-				timer.Reset(h.delay)
+				more = another(false)
 			}
 			continue
 		}
@@ -201,17 +206,7 @@ func (u *Upstream) doHedged(ctx context.Context, req *http.Request, reqBody io.R
 			scheduled = true
 			continue
 		}
-		if free := r.err != nil && neverSent(r.err); !free && !u.retry.budget.withdraw(time.Now()) {
-			u.budgetExhausted.Add(1)
-			more = false
-			continue
-		}
-		if launch() != nil {
-			more = false
-			continue
-		}
-		st.tried = tried
-		timer.Reset(h.delay)
+		more = another(r.err != nil && neverSent(r.err))
 	}
 	// Every attempt failed: answer with the last failure.
 	if last.err != nil {
