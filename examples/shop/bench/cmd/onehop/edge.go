@@ -229,18 +229,24 @@ func (r *edgeReport) write(w io.Writer, dir string) error {
 			edgeMinRPSRatio, x.RPSRatio, verdict(x.RPSRatio >= edgeMinRPSRatio), edgeMaxP50Delta, x.P50DeltaMs, verdict(x.P50DeltaMs <= edgeMaxP50Delta))
 	}
 	b.WriteString("\nBars of issue 8:\n" + bars.String())
-	if _, err := io.WriteString(w, b.String()); err != nil {
+	return writeComparison(w, dir, "edge", b.String(), r)
+}
+
+// writeComparison prints the report md to w and writes it to
+// dir/<name>.md, and r as JSON to dir/<name>.json.
+func writeComparison(w io.Writer, dir, name, md string, r any) error {
+	if _, err := io.WriteString(w, md); err != nil {
 		return err
 	}
 	js, err := json.MarshalIndent(r, "", "  ")
 	if err != nil {
 		return err
 	}
-	for name, data := range map[string][]byte{"edge.json": append(js, '\n'), "edge.md": []byte(b.String())} {
-		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+	for file, data := range map[string][]byte{name + ".json": append(js, '\n'), name + ".md": []byte(md)} {
+		if err := os.WriteFile(filepath.Join(dir, file), data, 0o644); err != nil {
 			return err
 		}
 	}
-	fmt.Fprintf(w, "\nwrote %s/{edge.json,edge.md}\n", dir)
+	fmt.Fprintf(w, "\nwrote %s/{%s.json,%s.md}\n", dir, name, name)
 	return nil
 }

@@ -245,18 +245,5 @@ func (r *sidecarReport) write(w io.Writer, dir string) error {
 			fmt.Fprintf(&b, "- %s %s: %s; retries %d; breaker %s\n", key, u.Name, strings.Join(eps, ", "), u.Retries, breaker)
 		}
 	}
-	if _, err := io.WriteString(w, b.String()); err != nil {
-		return err
-	}
-	js, err := json.MarshalIndent(r, "", "  ")
-	if err != nil {
-		return err
-	}
-	for name, data := range map[string][]byte{"sidecar.json": append(js, '\n'), "sidecar.md": []byte(b.String())} {
-		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
-			return err
-		}
-	}
-	fmt.Fprintf(w, "\nwrote %s/{sidecar.json,sidecar.md}\n", dir)
-	return nil
+	return writeComparison(w, dir, "sidecar", b.String(), r)
 }
