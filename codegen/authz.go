@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	gqlcodegen "github.com/99designs/gqlgen/codegen"
-	"github.com/99designs/gqlgen/codegen/templates"
 	"github.com/bffgen/bffgen/schema"
 	"google.golang.org/protobuf/reflect/protoreflect"
 )
@@ -24,7 +23,7 @@ var claimGoTypes = map[string]types.BasicKind{
 // authz.Claim fills, before the backend call, once per claim and function;
 // a failed read (anonymous caller, missing claim, a value that does not
 // convert) runs onErr with the UNAUTHENTICATED error.
-func (p *bffPlugin) claimSource(s *schema.Source, onErr string) srcExpr {
+func (p *goFile) claimSource(s *schema.Source, onErr string) srcExpr {
 	var t types.Type = types.Typ[claimGoTypes[s.Claim.Scalar]]
 	if s.Claim.List {
 		t = types.NewSlice(t)
@@ -47,7 +46,7 @@ func (p *bffPlugin) claimSource(s *schema.Source, onErr string) srcExpr {
 		v = "claim" + goIdent(s.Name) + strconv.Itoa(n)
 	}
 	p.claimVars[s.Name] = v
-	pre := fmt.Sprintf("%s, err := %s.Claim[%s](ctx, %q)\nif err != nil {\n%s\n}\n", v, templates.CurrentImports.Lookup(authzPkg), typeStr(t), s.Name, onErr)
+	pre := fmt.Sprintf("%s, err := %s.Claim[%s](ctx, %q)\nif err != nil {\n%s\n}\n", v, p.imports.lookup(authzPkg), p.typeStr(t), s.Name, onErr)
 	return srcExpr{expr: v, typ: t, pre: pre}
 }
 
@@ -55,9 +54,9 @@ func (p *bffPlugin) claimSource(s *schema.Source, onErr string) srcExpr {
 // the prefetch of a field the caller may not see, or "": the batch
 // lookahead must not call the RPC of a field that @auth denies or that
 // @redact masks, since the field's own resolver will not run.
-func authGuard(f *schema.Field, skip string) string {
+func (p *goFile) authGuard(f *schema.Field, skip string) string {
 	var conds []string
-	az := templates.CurrentImports.Lookup(authzPkg)
+	az := p.imports.lookup(authzPkg)
 	if f.Auth != nil {
 		args := []string{"ctx"}
 		for _, s := range f.Auth.Scopes {
@@ -104,6 +103,6 @@ func (p *bffPlugin) redactedGetters(o *schema.Object, v string) ([]string, error
 
 // scrubBody wraps the body of a resolver of a type with @redact fields so
 // that its error holds none of the parent's redacted values.
-func (p *bffPlugin) scrubBody(f *gqlcodegen.Field, body string, getters []string) string {
-	return fmt.Sprintf("v, err := func() (%s, error) {\n%s\n}()\nreturn v, %s.Scrub(err, %s)", typeStr(f.TypeReference.GO), body, templates.CurrentImports.Lookup(authzPkg), strings.Join(getters, ", "))
+func (p *goFile) scrubBody(f *gqlcodegen.Field, body string, getters []string) string {
+	return fmt.Sprintf("v, err := func() (%s, error) {\n%s\n}()\nreturn v, %s.Scrub(err, %s)", p.typeStr(f.TypeReference.GO), body, p.imports.lookup(authzPkg), strings.Join(getters, ", "))
 }

@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	gqlcodegen "github.com/99designs/gqlgen/codegen"
-	"github.com/99designs/gqlgen/codegen/templates"
 	"github.com/bffgen/bffgen/schema"
 )
 
@@ -65,7 +64,7 @@ func elemObject(t types.Type) (types.Type, bool) {
 
 // prefetchCall returns the statement that prefetches the selection of the
 // field being resolved for the objects in expr (of type t), or "".
-func (p *bffPlugin) prefetchCall(typeName, expr string, t types.Type) string {
+func (p *goFile) prefetchCall(typeName, expr string, t types.Type) string {
 	const recv = "(*resolver)(r)" // the typed resolvers convert back to the root
 	if !p.prefetch[typeName] {
 		return ""
@@ -74,25 +73,25 @@ func (p *bffPlugin) prefetchCall(typeName, expr string, t types.Type) string {
 	if !ok {
 		return ""
 	}
-	b := templates.CurrentImports.Lookup(batchPkg)
+	b := p.imports.lookup(batchPkg)
 	if _, isSlice := t.(*types.Slice); isSlice {
 		return fmt.Sprintf("%s.prefetch%s(ctx, %s.Selected(ctx, %q), %s)", recv, typeName, b, typeName, expr)
 	}
-	return fmt.Sprintf("if %s != nil {\n%s.prefetch%s(ctx, %s.Selected(ctx, %q), []%s{%s})\n}", expr, recv, typeName, b, typeName, typeStr(elem), expr)
+	return fmt.Sprintf("if %s != nil {\n%s.prefetch%s(ctx, %s.Selected(ctx, %q), []%s{%s})\n}", expr, recv, typeName, b, typeName, p.typeStr(elem), expr)
 }
 
 // batchResolverBody is the per-parent resolver of a batched field: the
 // value prefetched for its level, else (a parent that came another way) a
 // call for this parent alone.
-func (p *bffPlugin) batchResolverBody(o *gqlcodegen.Object, f *gqlcodegen.Field) string {
+func (p *goFile) batchResolverBody(o *gqlcodegen.Object, f *gqlcodegen.Field) string {
 	rt := f.TypeReference.GO
-	b := templates.CurrentImports.Lookup(batchPkg)
-	args := []string{"ctx", "[]" + typeStr(o.Reference()) + "{obj}"}
+	b := p.imports.lookup(batchPkg)
+	args := []string{"ctx", "[]" + p.typeStr(o.Reference()) + "{obj}"}
 	for _, a := range f.Args {
 		args = append(args, a.VarName)
 	}
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "if v, err, ok := %s.Load[%s](ctx, obj); ok {\nreturn v, err\n}\n", b, typeStr(rt))
+	fmt.Fprintf(&sb, "if v, err, ok := %s.Load[%s](ctx, obj); ok {\nreturn v, err\n}\n", b, p.typeStr(rt))
 	fmt.Fprintf(&sb, "vs, errs := (*resolver)(r).batch%s%s(%s)\n", ucFirst(o.Name), f.GoFieldName, strings.Join(args, ", "))
 	if call := p.prefetchCall(f.TypeReference.Definition.Name, "vs[0]", rt); call != "" {
 		sb.WriteString(call + "\n")
@@ -142,7 +141,7 @@ func (p *bffPlugin) batchKeyType(bt *schema.Batch) (types.Type, error) {
 // its key by the shape of the batch (by field, position, grouping by field,
 // map key). Results and errors are indexed like keys; a key without a result
 // has nil (an empty group).
-func (p *bffPlugin) fetchFunc(o *gqlcodegen.Object, f *gqlcodegen.Field, bt *schema.Batch) (string, error) {
+func (p *goFile) fetchFunc(o *gqlcodegen.Object, f *gqlcodegen.Field, bt *schema.Batch) (string, error) {
 	_, _, keyGo, err := p.fieldTypes(bt.Key)
 	if err != nil {
 		return "", err
@@ -164,15 +163,15 @@ func (p *bffPlugin) fetchFunc(o *gqlcodegen.Object, f *gqlcodegen.Field, bt *sch
 	if err != nil {
 		return "", err
 	}
-	result := "*" + typeStr(itemType)
+	result := "*" + p.typeStr(itemType)
 	if bt.Shape == schema.BatchGrouped {
 		result = "[]" + result
 	}
-	ctxPkg := templates.CurrentImports.Lookup("context")
-	params := []string{"ctx " + ctxPkg + ".Context", "keys []" + typeStr(keyType)}
+	ctxPkg := p.imports.lookup("context")
+	params := []string{"ctx " + ctxPkg + ".Context", "keys []" + p.typeStr(keyType)}
 	if len(bt.Assigns) > 0 {
 		for _, a := range f.Args {
-			params = append(params, a.VarName+" "+typeStr(a.TypeReference.GO))
+			params = append(params, a.VarName+" "+p.typeStr(a.TypeReference.GO))
 		}
 	}
 	var sb strings.Builder
@@ -180,10 +179,10 @@ func (p *bffPlugin) fetchFunc(o *gqlcodegen.Object, f *gqlcodegen.Field, bt *sch
 	fmt.Fprintf(&sb, "func (r *resolver) %s(%s) ([]%s, []error) {\n", p.fetchName(o, f, bt), strings.Join(params, ", "), result)
 	fmt.Fprintf(&sb, "items := make([]%s, len(keys))\n", result)
 	if bt.By != nil {
-		fmt.Fprintf(&sb, "index := make(map[%s]int, len(keys))\nfor i, k := range keys {\nindex[k] = i\n}\n", typeStr(keyType))
+		fmt.Fprintf(&sb, "index := make(map[%s]int, len(keys))\nfor i, k := range keys {\nindex[k] = i\n}\n", p.typeStr(keyType))
 	}
-	fmt.Fprintf(&sb, "errs := %s.Chunks(ctx, len(keys), r.up.MaxBatchSize(%q, %d), func(ctx %s.Context, lo, hi int) error {\n", templates.CurrentImports.Lookup(batchPkg), bt.Service.Upstream, bt.MaxBatchSize, ctxPkg)
-	fmt.Fprintf(&sb, "req := &%s{}\n", typeStr(inType))
+	fmt.Fprintf(&sb, "errs := %s.Chunks(ctx, len(keys), r.up.MaxBatchSize(%q, %d), func(ctx %s.Context, lo, hi int) error {\n", p.imports.lookup(batchPkg), bt.Service.Upstream, bt.MaxBatchSize, ctxPkg)
+	fmt.Fprintf(&sb, "req := &%s{}\n", p.typeStr(inType))
 	if bt.KeyField != nil {
 		keyMsg, err := p.namedType(p.pg.message(bt.Key.Message()).GoIdent)
 		if err != nil {
@@ -197,7 +196,7 @@ func (p *bffPlugin) fetchFunc(o *gqlcodegen.Object, f *gqlcodegen.Field, bt *sch
 		if _, isPtr := field.(*types.Pointer); isPtr {
 			k = "&k"
 		}
-		fmt.Fprintf(&sb, "req.%s = make([]*%s, 0, hi-lo)\nfor _, k := range keys[lo:hi] {\nreq.%s = append(req.%s, &%s{%s: %s})\n}\n", keyGo, typeStr(keyMsg), keyGo, keyGo, typeStr(keyMsg), fieldGo, k)
+		fmt.Fprintf(&sb, "req.%s = make([]*%s, 0, hi-lo)\nfor _, k := range keys[lo:hi] {\nreq.%s = append(req.%s, &%s{%s: %s})\n}\n", keyGo, p.typeStr(keyMsg), keyGo, keyGo, p.typeStr(keyMsg), fieldGo, k)
 	} else {
 		fmt.Fprintf(&sb, "req.%s = keys[lo:hi]\n", keyGo)
 	}
@@ -211,7 +210,7 @@ func (p *bffPlugin) fetchFunc(o *gqlcodegen.Object, f *gqlcodegen.Field, bt *sch
 		}
 		sb.WriteString(stmt + "\n")
 	}
-	fmt.Fprintf(&sb, "res, err := r.%s.%s(ctx, %s.NewRequest(req))\nif err != nil {\nreturn err\n}\n", clientField(bt.Service), p.pg.methodGoName(bt.Method), templates.CurrentImports.Lookup("connectrpc.com/connect"))
+	fmt.Fprintf(&sb, "res, err := r.%s.%s(ctx, %s.NewRequest(req))\nif err != nil {\nreturn err\n}\n", clientField(bt.Service), p.pg.methodGoName(bt.Method), p.imports.lookup("connectrpc.com/connect"))
 	switch bt.Shape {
 	case schema.BatchByKey, schema.BatchGrouped:
 		_, byGetter, byGo, err := p.fieldTypes(bt.By)
@@ -220,7 +219,7 @@ func (p *bffPlugin) fetchFunc(o *gqlcodegen.Object, f *gqlcodegen.Field, bt *sch
 		}
 		by := "item.Get" + byGo + "()"
 		if !types.Identical(byGetter, keyType) {
-			by = typeStr(keyType) + "(" + by + ")"
+			by = p.typeStr(keyType) + "(" + by + ")"
 		}
 		store := "items[i] = item"
 		if bt.Shape == schema.BatchGrouped {
@@ -238,7 +237,7 @@ func (p *bffPlugin) fetchFunc(o *gqlcodegen.Object, f *gqlcodegen.Field, bt *sch
 
 // batchFunc writes the function that resolves a batched field for many
 // parents: their distinct keys, the fetch, and each parent's value.
-func (p *bffPlugin) batchFunc(o *gqlcodegen.Object, f *gqlcodegen.Field, bt *schema.Batch, nonNull bool) (string, error) {
+func (p *goFile) batchFunc(o *gqlcodegen.Object, f *gqlcodegen.Field, bt *schema.Batch, nonNull bool) (string, error) {
 	parent := o.Reference()
 	rt := f.TypeReference.GO
 	keyType, err := p.batchKeyType(bt)
@@ -255,7 +254,7 @@ func (p *bffPlugin) batchFunc(o *gqlcodegen.Object, f *gqlcodegen.Field, bt *sch
 		from, fromType = from+".Get"+goName+"()", getter
 	}
 	if !types.Identical(fromType, keyType) {
-		from = typeStr(keyType) + "(" + from + ")"
+		from = p.typeStr(keyType) + "(" + from + ")"
 	}
 	itemType, err := p.namedType(p.pg.message(bt.ResultMessage()).GoIdent)
 	if err != nil {
@@ -275,26 +274,26 @@ func (p *bffPlugin) batchFunc(o *gqlcodegen.Object, f *gqlcodegen.Field, bt *sch
 	switch {
 	case types.Identical(vt, rt):
 	case isNumeric(vt) && isNumeric(rt):
-		value = typeStr(rt) + "(" + value + ")"
+		value = p.typeStr(rt) + "(" + value + ")"
 	default:
 		return "", fmt.Errorf("internal error, please report: %s.%s: batch value %s does not convert to %s", o.Name, f.Name, vt, rt)
 	}
-	connectPkg := templates.CurrentImports.Lookup("connectrpc.com/connect")
-	params := []string{"ctx " + templates.CurrentImports.Lookup("context") + ".Context", "parents []" + typeStr(parent)}
+	connectPkg := p.imports.lookup("connectrpc.com/connect")
+	params := []string{"ctx " + p.imports.lookup("context") + ".Context", "parents []" + p.typeStr(parent)}
 	fetchArgs := []string{"ctx", "keys"}
 	for _, a := range f.Args {
-		params = append(params, a.VarName+" "+typeStr(a.TypeReference.GO))
+		params = append(params, a.VarName+" "+p.typeStr(a.TypeReference.GO))
 		if len(bt.Assigns) > 0 {
 			fetchArgs = append(fetchArgs, a.VarName)
 		}
 	}
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "// batch%s%s resolves %s.%s for many parents with\n// %s; results and errors are indexed like parents.\n", ucFirst(o.Name), f.GoFieldName, o.Name, f.Name, p.fetchName(o, f, bt))
-	fmt.Fprintf(&sb, "func (r *resolver) batch%s%s(%s) ([]%s, []error) {\n", ucFirst(o.Name), f.GoFieldName, strings.Join(params, ", "), typeStr(rt))
-	fmt.Fprintf(&sb, "keys := make([]%s, 0, len(parents))\nindex := make(map[%s]int, len(parents))\n", typeStr(keyType), typeStr(keyType))
+	fmt.Fprintf(&sb, "func (r *resolver) batch%s%s(%s) ([]%s, []error) {\n", ucFirst(o.Name), f.GoFieldName, strings.Join(params, ", "), p.typeStr(rt))
+	fmt.Fprintf(&sb, "keys := make([]%s, 0, len(parents))\nindex := make(map[%s]int, len(parents))\n", p.typeStr(keyType), p.typeStr(keyType))
 	fmt.Fprintf(&sb, "for _, p := range parents {\nk := %s\nif _, ok := index[k]; !ok {\nindex[k] = len(keys)\nkeys = append(keys, k)\n}\n}\n", from)
 	fmt.Fprintf(&sb, "items, errs := r.%s(%s)\n", p.fetchName(o, f, bt), strings.Join(fetchArgs, ", "))
-	fmt.Fprintf(&sb, "out := make([]%s, len(parents))\noutErrs := make([]error, len(parents))\n", typeStr(rt))
+	fmt.Fprintf(&sb, "out := make([]%s, len(parents))\noutErrs := make([]error, len(parents))\n", p.typeStr(rt))
 	getters, err := p.redactedGetters(p.m.Objects[o.Name], "q")
 	if err != nil {
 		return "", err
@@ -304,15 +303,15 @@ func (p *bffPlugin) batchFunc(o *gqlcodegen.Object, f *gqlcodegen.Field, bt *sch
 		// One call serves many parents: its error may echo the redacted
 		// values of any of them.
 		sb.WriteString("var redacted []string // the parents' @redact values, for errors\n")
-		keyErr = fmt.Sprintf("if redacted == nil {\nredacted = make([]string, 0, %d*len(parents))\nfor _, q := range parents {\nredacted = append(redacted, %s)\n}\n}\noutErrs[i] = %s.Scrub(errs[k], redacted...)", len(getters), strings.Join(getters, ", "), templates.CurrentImports.Lookup(authzPkg))
+		keyErr = fmt.Sprintf("if redacted == nil {\nredacted = make([]string, 0, %d*len(parents))\nfor _, q := range parents {\nredacted = append(redacted, %s)\n}\n}\noutErrs[i] = %s.Scrub(errs[k], redacted...)", len(getters), strings.Join(getters, ", "), p.imports.lookup(authzPkg))
 	}
 	fmt.Fprintf(&sb, "for i, p := range parents {\nk := index[%s]\nitem := items[k]\nswitch {\ncase errs[k] != nil:\n%s\n", from, keyErr)
 	if nonNull && len(bt.Pick) == 0 && bt.Shape != schema.BatchGrouped {
-		fmt.Fprintf(&sb, "case item == nil:\noutErrs[i] = %s.NewError(%s.CodeNotFound, %s.Errorf(\"%s has no result for key %%v\", keys[k]))\n", connectPkg, connectPkg, templates.CurrentImports.Lookup("fmt"), bt.Method.FullName())
+		fmt.Fprintf(&sb, "case item == nil:\noutErrs[i] = %s.NewError(%s.CodeNotFound, %s.Errorf(\"%s has no result for key %%v\", keys[k]))\n", connectPkg, connectPkg, p.imports.lookup("fmt"), bt.Method.FullName())
 	}
 	if bt.Shape == schema.BatchGrouped {
 		// A key with no items has an empty list, not null.
-		fmt.Fprintf(&sb, "case item == nil:\nout[i] = %s{}\n", typeStr(rt))
+		fmt.Fprintf(&sb, "case item == nil:\nout[i] = %s{}\n", p.typeStr(rt))
 	}
 	fmt.Fprintf(&sb, "default:\nout[i] = %s\n}\n}\nreturn out, outErrs\n}\n", value)
 	return sb.String(), nil
@@ -321,18 +320,18 @@ func (p *bffPlugin) batchFunc(o *gqlcodegen.Object, f *gqlcodegen.Field, bt *sch
 // prefetchFunc writes the lookahead of one type: for all parents of a
 // level at once, the batched fields the selection asks for, then the next
 // level with all their children.
-func (p *bffPlugin) prefetchFunc(name string) (string, error) {
+func (p *goFile) prefetchFunc(name string) (string, error) {
 	o := p.object(name)
 	bound := p.m.Objects[name]
 	if o == nil || bound == nil {
 		return "", fmt.Errorf("internal error, please report: no object %q", name)
 	}
-	b := templates.CurrentImports.Lookup(batchPkg)
-	gql := templates.CurrentImports.Lookup("github.com/99designs/gqlgen/graphql")
+	b := p.imports.lookup(batchPkg)
+	gql := p.imports.lookup("github.com/99designs/gqlgen/graphql")
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "// prefetch%s resolves, for all parents of a level at once, the batched\n// fields of %s that fields select, and then the next level.\n", name, name)
-	fmt.Fprintf(&sb, "func (r *resolver) prefetch%s(ctx %s.Context, fields []%s.CollectedField, parents []%s) {\n", name, templates.CurrentImports.Lookup("context"), gql, typeStr(o.Reference()))
-	fmt.Fprintf(&sb, "if len(parents) == 0 {\nreturn\n}\nvar wg %s.WaitGroup\nfor _, f := range fields {\nswitch f.Name {\n", templates.CurrentImports.Lookup("sync"))
+	fmt.Fprintf(&sb, "func (r *resolver) prefetch%s(ctx %s.Context, fields []%s.CollectedField, parents []%s) {\n", name, p.imports.lookup("context"), gql, p.typeStr(o.Reference()))
+	fmt.Fprintf(&sb, "if len(parents) == 0 {\nreturn\n}\nvar wg %s.WaitGroup\nfor _, f := range fields {\nswitch f.Name {\n", p.imports.lookup("sync"))
 	for _, bf := range bound.Fields {
 		gf := gqlField(o, bf.Def.Name)
 		if gf == nil {
@@ -341,7 +340,7 @@ func (p *bffPlugin) prefetchFunc(name string) (string, error) {
 		child := bf.Def.Type.Name()
 		switch {
 		case bf.Kind == schema.FieldBatch:
-			fmt.Fprintf(&sb, "case %q:\n%swg.Go(func() {\n", bf.Def.Name, authGuard(bf, "continue"))
+			fmt.Fprintf(&sb, "case %q:\n%swg.Go(func() {\n", bf.Def.Name, p.authGuard(bf, "continue"))
 			args := []string{"ctx", "parents"}
 			if len(gf.Args) > 0 {
 				fmt.Fprintf(&sb, "raw, ok := %s.Args(ctx, f)\nif !ok {\nreturn\n}\n", b)
@@ -358,7 +357,7 @@ func (p *bffPlugin) prefetchFunc(name string) (string, error) {
 			if p.prefetch[child] {
 				rt := gf.TypeReference.GO
 				elem, _ := elemObject(rt)
-				fmt.Fprintf(&sb, "var children []%s\nfor _, v := range vs {\n", typeStr(elem))
+				fmt.Fprintf(&sb, "var children []%s\nfor _, v := range vs {\n", p.typeStr(elem))
 				if _, isSlice := rt.(*types.Slice); isSlice {
 					sb.WriteString("children = append(children, v...)\n}\n")
 				} else {
@@ -373,7 +372,7 @@ func (p *bffPlugin) prefetchFunc(name string) (string, error) {
 			if err != nil {
 				return "", err
 			}
-			fmt.Fprintf(&sb, "case %q:\n%svar children []%s\nfor _, p := range parents {\n", bf.Def.Name, authGuard(bf, "continue"), typeStr(co.Reference()))
+			fmt.Fprintf(&sb, "case %q:\n%svar children []%s\nfor _, p := range parents {\n", bf.Def.Name, p.authGuard(bf, "continue"), p.typeStr(co.Reference()))
 			if bf.Proto.IsList() {
 				fmt.Fprintf(&sb, "children = append(children, p.Get%s()...)\n}\n", goName)
 			} else {
@@ -389,18 +388,18 @@ func (p *bffPlugin) prefetchFunc(name string) (string, error) {
 // unmarshalArg reads one argument of a batched field from its raw value,
 // with the unmarshaler gqlgen binds for its type; on error the goroutine
 // returns without prefetching (the per-parent resolver reports it).
-func (p *bffPlugin) unmarshalArg(a *gqlcodegen.FieldArgument) (string, error) {
+func (p *goFile) unmarshalArg(a *gqlcodegen.FieldArgument) (string, error) {
 	ref := a.TypeReference
 	if ref.Unmarshaler == nil {
 		return "", fmt.Errorf("internal error, please report: argument %q has no function unmarshaler", a.Name)
 	}
-	fn := templates.CurrentImports.Lookup(ref.Unmarshaler.Pkg().Path()) + "." + ref.Unmarshaler.Name()
+	fn := p.imports.lookup(ref.Unmarshaler.Pkg().Path()) + "." + ref.Unmarshaler.Name()
 	call := fn + "(v)"
 	if ref.IsContext {
 		call = fn + "(ctx, v)"
 	}
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "var %s %s\n", a.VarName, typeStr(ref.GO))
+	fmt.Fprintf(&sb, "var %s %s\n", a.VarName, p.typeStr(ref.GO))
 	if _, isPtr := ref.GO.(*types.Pointer); isPtr {
 		fmt.Fprintf(&sb, "if v := raw[%q]; v != nil {\nx, err := %s\nif err != nil {\nreturn\n}\n%s = &x\n}\n", a.Name, call, a.VarName)
 	} else {

@@ -5,7 +5,6 @@ import (
 	"go/token"
 	"go/types"
 	"path"
-	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -13,11 +12,9 @@ import (
 
 	gqlcodegen "github.com/99designs/gqlgen/codegen"
 	"github.com/99designs/gqlgen/codegen/config"
-	"github.com/99designs/gqlgen/codegen/templates"
 	"github.com/bffgen/bffgen/codegen/plan"
 	"github.com/bffgen/bffgen/schema"
 	"github.com/bffgen/bffgen/schema/mapping"
-	bfftemplates "github.com/bffgen/bffgen/templates"
 	"google.golang.org/protobuf/compiler/protogen"
 	"google.golang.org/protobuf/reflect/protoreflect"
 )
@@ -195,7 +192,7 @@ func (p *bffPlugin) GenerateCode(data *gqlcodegen.Data) error {
 		file := path.Join(out, fileName(o.Name)+".go")
 		err := p.render(file, genPkg, "object.gotpl", od, map[string]any{
 			"placeholder": func() string { return "" },
-		}, func() error {
+		}, func(p *goFile) error {
 			for _, rf := range od.Fields {
 				bf := fieldOf(bound, rf.Field.Name)
 				var err error
@@ -284,46 +281,6 @@ func (p *bffPlugin) importPaths() []string {
 	return slices.Compact(paths)
 }
 
-// render renders one template into the workspace through gqlgen's engine;
-// prepare runs while the import set is live, so types can be looked up.
-func (p *bffPlugin) render(rel, pkg, tpl string, data any, funcs map[string]any, prepare func() error, packageDoc ...string) error {
-	if funcs == nil {
-		funcs = map[string]any{}
-	}
-	var prepErr error
-	prepared := false
-	// gqlgen's engine sets up the import set only inside Render; prepare
-	// must run there, so it is hooked in as a template function called first.
-	funcs["bffPrepare"] = func() string {
-		if prepare != nil && !prepared {
-			prepared = true
-			prepErr = prepare()
-		}
-		return ""
-	}
-	hdr := GeneratedHeader
-	if len(packageDoc) > 0 {
-		hdr = packageDoc[0]
-	}
-	err := templates.Render(templates.Options{
-		PackageName: pkg,
-		Template:    "{{ bffPrepare }}" + bfftemplates.Read(tpl),
-		Filename:    filepath.Join(p.ws.project, filepath.FromSlash(rel)),
-		Data:        data,
-		Funcs:       funcs,
-		Packages:    p.data.Config.Packages,
-		PackageDoc:  hdr,
-	})
-	if prepErr != nil {
-		return prepErr
-	}
-	if err != nil {
-		return fmt.Errorf("rendering %s: %w", rel, err)
-	}
-	p.written = append(p.written, rel)
-	return nil
-}
-
 func fieldOf(o *schema.Object, name string) *schema.Field {
 	if o == nil {
 		return nil
@@ -359,7 +316,7 @@ func fileName(name string) string {
 }
 
 // delegate is the body of a field the user resolves.
-func (p *bffPlugin) delegate(o *gqlcodegen.Object, f *gqlcodegen.Field) string {
+func (p *goFile) delegate(o *gqlcodegen.Object, f *gqlcodegen.Field) string {
 	args := []string{"ctx"}
 	if !o.Root {
 		args = append(args, "obj")
@@ -409,9 +366,7 @@ func (p *bffPlugin) fieldTypes(fd protoreflect.FieldDescriptor) (field, getter t
 	return field, getter, gf.GoName, nil
 }
 
-func typeStr(t types.Type) string { return templates.CurrentImports.LookupType(t) }
-
-func zeroValue(t types.Type) string {
+func (p *goFile) zeroValue(t types.Type) string {
 	switch u := t.Underlying().(type) {
 	case *types.Pointer, *types.Slice, *types.Map, *types.Interface, *types.Signature, *types.Chan:
 		return "nil"
@@ -425,7 +380,7 @@ func zeroValue(t types.Type) string {
 			return "0"
 		}
 	}
-	return typeStr(t) + "{}"
+	return p.typeStr(t) + "{}"
 }
 
 func isNumeric(t types.Type) bool {
@@ -435,9 +390,9 @@ func isNumeric(t types.Type) bool {
 
 // rpcBody writes the body of a resolver that calls a unary RPC: build the
 // request, call the client, return the result path.
-func (p *bffPlugin) rpcBody(o *gqlcodegen.Object, f *gqlcodegen.Field, rpc *schema.RPC) (string, error) {
+func (p *goFile) rpcBody(o *gqlcodegen.Object, f *gqlcodegen.Field, rpc *schema.RPC) (string, error) {
 	rt := f.TypeReference.GO
-	zero := zeroValue(rt)
+	zero := p.zeroValue(rt)
 	if rpc.Method.IsStreamingServer() {
 		zero = "nil" // the resolver returns a channel
 	}
@@ -453,12 +408,12 @@ func (p *bffPlugin) rpcBody(o *gqlcodegen.Object, f *gqlcodegen.Field, rpc *sche
 		arg := argOf(f, rpc.Whole.Arg.Name)
 		conv := converterName(rpc.Whole.Type.Name())
 		if _, isPtr := arg.TypeReference.GO.(*types.Pointer); isPtr {
-			fmt.Fprintf(&b, "req, err := %s(%s)\nif err != nil {\nreturn %s, err\n}\nif req == nil {\nreq = &%s{}\n}\n", conv, arg.VarName, zero, typeStr(inType))
+			fmt.Fprintf(&b, "req, err := %s(%s)\nif err != nil {\nreturn %s, err\n}\nif req == nil {\nreq = &%s{}\n}\n", conv, arg.VarName, zero, p.typeStr(inType))
 		} else {
 			fmt.Fprintf(&b, "req, err := %s(&%s)\nif err != nil {\nreturn %s, err\n}\n", conv, arg.VarName, zero)
 		}
 	default:
-		fmt.Fprintf(&b, "req := &%s{}\n", typeStr(inType))
+		fmt.Fprintf(&b, "req := &%s{}\n", p.typeStr(inType))
 		onErr := "return " + zero + ", err"
 		for _, a := range rpc.Assigns {
 			if a.Oneof != nil {
@@ -488,10 +443,10 @@ func (p *bffPlugin) rpcBody(o *gqlcodegen.Object, f *gqlcodegen.Field, rpc *sche
 		return p.streamBody(&b, o, f, rpc, goMethod)
 	}
 	if rpc.Method.Output().FullName() == "google.protobuf.Empty" && len(rpc.Result) == 0 {
-		fmt.Fprintf(&b, "if _, err := r.%s.%s(ctx, %s.NewRequest(req)); err != nil {\nreturn false, err\n}\nreturn true, nil", clientField(rpc.Service), goMethod, templates.CurrentImports.Lookup("connectrpc.com/connect"))
+		fmt.Fprintf(&b, "if _, err := r.%s.%s(ctx, %s.NewRequest(req)); err != nil {\nreturn false, err\n}\nreturn true, nil", clientField(rpc.Service), goMethod, p.imports.lookup("connectrpc.com/connect"))
 		return b.String(), nil
 	}
-	fmt.Fprintf(&b, "res, err := r.%s.%s(ctx, %s.NewRequest(req))\n", clientField(rpc.Service), goMethod, templates.CurrentImports.Lookup("connectrpc.com/connect"))
+	fmt.Fprintf(&b, "res, err := r.%s.%s(ctx, %s.NewRequest(req))\n", clientField(rpc.Service), goMethod, p.imports.lookup("connectrpc.com/connect"))
 	fmt.Fprintf(&b, "if err != nil {\nreturn %s, err\n}\n", zero)
 	out := p.pg.message(rpc.Method.Output())
 	outType, err := p.namedType(out.GoIdent)
@@ -528,7 +483,7 @@ func (p *bffPlugin) rpcBody(o *gqlcodegen.Object, f *gqlcodegen.Field, rpc *sche
 	switch {
 	case types.Identical(et, rt):
 	case isNumeric(et) && isNumeric(rt):
-		expr = typeStr(rt) + "(" + expr + ")"
+		expr = p.typeStr(rt) + "(" + expr + ")"
 	default:
 		return "", fmt.Errorf("internal error, please report: %s.%s: result %s does not convert to %s", o.Name, f.Name, et, rt)
 	}
@@ -553,7 +508,7 @@ func argOf(f *gqlcodegen.Field, name string) *gqlcodegen.FieldArgument {
 // onErr is the statement that returns err from the enclosing function. A
 // path that ends at a member of a oneof sets the member when the source is
 // not nil, and fails when another member of the oneof is set already.
-func (p *bffPlugin) assignPath(root string, path []protoreflect.FieldDescriptor, src func(types.Type) (srcExpr, error), onErr string) (string, error) {
+func (p *goFile) assignPath(root string, path []protoreflect.FieldDescriptor, src func(types.Type) (srcExpr, error), onErr string) (string, error) {
 	var b strings.Builder
 	dst := root
 	var dt types.Type
@@ -573,7 +528,7 @@ func (p *bffPlugin) assignPath(root string, path []protoreflect.FieldDescriptor,
 		dst += "." + goName
 		dt = field
 		if i < len(path)-1 {
-			fmt.Fprintf(&b, "if %s == nil {\n%s = &%s{}\n}\n", dst, dst, typeStr(field.(*types.Pointer).Elem()))
+			fmt.Fprintf(&b, "if %s == nil {\n%s = &%s{}\n}\n", dst, dst, p.typeStr(field.(*types.Pointer).Elem()))
 		}
 	}
 	se, err := src(dt)
@@ -604,7 +559,7 @@ type srcExpr struct {
 // source returns the Go expression of a mapping source. dt is the target
 // type; onErr is the statement that returns err from the enclosing
 // function.
-func (p *bffPlugin) source(f *gqlcodegen.Field, s *schema.Source, dt types.Type, onErr string) (srcExpr, error) {
+func (p *goFile) source(f *gqlcodegen.Field, s *schema.Source, dt types.Type, onErr string) (srcExpr, error) {
 	switch s.Kind {
 	case schema.SourceArg:
 		a := argOf(f, s.Arg.Name)
@@ -646,7 +601,7 @@ func (p *bffPlugin) source(f *gqlcodegen.Field, s *schema.Source, dt types.Type,
 		}
 		return srcExpr{expr: expr, typ: t}, nil
 	case schema.SourceHeader:
-		headers := templates.CurrentImports.Lookup("github.com/bffgen/bffgen/runtime/request") + ".Header(ctx)"
+		headers := p.imports.lookup("github.com/bffgen/bffgen/runtime/request") + ".Header(ctx)"
 		if _, isList := dt.(*types.Slice); isList {
 			return srcExpr{expr: fmt.Sprintf("%s.Values(%q)", headers, s.Name), typ: types.NewSlice(types.Typ[types.String])}, nil
 		}
@@ -659,7 +614,7 @@ func (p *bffPlugin) source(f *gqlcodegen.Field, s *schema.Source, dt types.Type,
 			base = ptr.Elem()
 		}
 		name := "ctx" + goIdent(s.Name)
-		pre := fmt.Sprintf("%s, err := %s.Value[%s](ctx, %q)\nif err != nil {\n%s\n}\n", name, templates.CurrentImports.Lookup("github.com/bffgen/bffgen/runtime/request"), typeStr(base), s.Name, onErr)
+		pre := fmt.Sprintf("%s, err := %s.Value[%s](ctx, %q)\nif err != nil {\n%s\n}\n", name, p.imports.lookup("github.com/bffgen/bffgen/runtime/request"), p.typeStr(base), s.Name, onErr)
 		return srcExpr{expr: name, typ: base, pre: pre}, nil
 	default:
 		base := dt
@@ -675,13 +630,13 @@ func (p *bffPlugin) source(f *gqlcodegen.Field, s *schema.Source, dt types.Type,
 			if named, ok := base.(*types.Named); ok {
 				for _, e := range p.pg.enumsByGoType(named) {
 					if e.Desc.Number() == v {
-						return srcExpr{expr: templates.CurrentImports.Lookup(string(e.GoIdent.GoImportPath)) + "." + e.GoIdent.GoName, typ: base}, nil
+						return srcExpr{expr: p.imports.lookup(string(e.GoIdent.GoImportPath)) + "." + e.GoIdent.GoName, typ: base}, nil
 					}
 				}
 			}
-			return srcExpr{expr: fmt.Sprintf("%s(%d)", typeStr(base), v), typ: base}, nil
+			return srcExpr{expr: fmt.Sprintf("%s(%d)", p.typeStr(base), v), typ: base}, nil
 		default:
-			return srcExpr{expr: fmt.Sprintf("%s(%v)", typeStr(base), v), typ: base}, nil
+			return srcExpr{expr: fmt.Sprintf("%s(%v)", p.typeStr(base), v), typ: base}, nil
 		}
 	}
 }
@@ -690,12 +645,12 @@ func (p *bffPlugin) source(f *gqlcodegen.Field, s *schema.Source, dt types.Type,
 // need. onErr is the statement that returns err from the enclosing
 // function, for the conversions that can fail: an input object's
 // converter, and the range check of a uint32 field.
-func (p *bffPlugin) assign(dst string, dt types.Type, src string, st types.Type, onErr string) (string, error) {
+func (p *goFile) assign(dst string, dt types.Type, src string, st types.Type, onErr string) (string, error) {
 	if types.Identical(dt, st) {
 		return dst + " = " + src, nil
 	}
 	if dp, ok := dt.(*types.Pointer); ok && isNamed(dp.Elem(), "google.golang.org/protobuf/types/known/fieldmaskpb", "FieldMask") {
-		return fmt.Sprintf("%s = &%s{Paths: %s}", dst, typeStr(dp.Elem()), src), nil
+		return fmt.Sprintf("%s = &%s{Paths: %s}", dst, p.typeStr(dp.Elem()), src), nil
 	}
 	if conv, byValue, ok := p.converterFor(st, dt); ok {
 		arg := src
@@ -722,18 +677,18 @@ func (p *bffPlugin) assign(dst string, dt types.Type, src string, st types.Type,
 		if ptr {
 			set = dst + " = &n"
 		}
-		return fmt.Sprintf("if n, err := %s.ToUint32(int64(%s)); err != nil {\n%s\n} else {\n%s\n}", templates.CurrentImports.Lookup(scalarPkg), src, onErr, set), nil
+		return fmt.Sprintf("if n, err := %s.ToUint32(int64(%s)); err != nil {\n%s\n} else {\n%s\n}", p.imports.lookup(scalarPkg), src, onErr, set), nil
 	}
 	if dp, ok := dt.(*types.Pointer); ok {
 		switch {
 		case types.Identical(dp.Elem(), st):
 			return dst + " = new(" + src + ")", nil
 		case isNumeric(st) && isNumeric(dp.Elem()):
-			return dst + " = new(" + typeStr(dp.Elem()) + "(" + src + "))", nil
+			return dst + " = new(" + p.typeStr(dp.Elem()) + "(" + src + "))", nil
 		}
 	}
 	if isNumeric(st) && isNumeric(dt) {
-		return dst + " = " + typeStr(dt) + "(" + src + ")", nil
+		return dst + " = " + p.typeStr(dt) + "(" + src + ")", nil
 	}
 	if ds, ok := dt.(*types.Slice); ok {
 		if ss, ok := st.(*types.Slice); ok {
@@ -744,7 +699,7 @@ func (p *bffPlugin) assign(dst string, dt types.Type, src string, st types.Type,
 			if expr, ok := strings.CutPrefix(inner, "e = "); ok && !strings.Contains(expr, "\n") {
 				return fmt.Sprintf("for _, v := range %s {\n%s = append(%s, %s)\n}", src, dst, dst, expr), nil
 			}
-			return fmt.Sprintf("for _, v := range %s {\nvar e %s\n%s\n%s = append(%s, e)\n}", src, typeStr(ds.Elem()), inner, dst, dst), nil
+			return fmt.Sprintf("for _, v := range %s {\nvar e %s\n%s\n%s = append(%s, e)\n}", src, p.typeStr(ds.Elem()), inner, dst, dst), nil
 		}
 	}
 	return "", fmt.Errorf("internal error, please report: no conversion from %s to %s", st, dt)
@@ -759,7 +714,7 @@ var wrapperCtors = map[string]string{
 // assignWellKnown fills a well-known message field from the Go value of
 // its GraphQL input: a wrapper from its scalar (a UInt32Value with the
 // range check), a Struct or ListValue from the JSON scalar's Value.
-func (p *bffPlugin) assignWellKnown(dst string, dt types.Type, src string, st types.Type, onErr string) (string, bool) {
+func (p *goFile) assignWellKnown(dst string, dt types.Type, src string, st types.Type, onErr string) (string, bool) {
 	dp, ok := dt.(*types.Pointer)
 	if !ok {
 		return "", false
@@ -770,9 +725,9 @@ func (p *bffPlugin) assignWellKnown(dst string, dt types.Type, src string, st ty
 	}
 	switch pkg, name := named.Obj().Pkg().Path(), named.Obj().Name(); {
 	case pkg == "google.golang.org/protobuf/types/known/wrapperspb" && wrapperCtors[name] != "" && !isPointer(st):
-		ctor := templates.CurrentImports.Lookup(pkg) + "." + wrapperCtors[name]
+		ctor := p.imports.lookup(pkg) + "." + wrapperCtors[name]
 		if name == "UInt32Value" && !isUint32(st) {
-			return fmt.Sprintf("if n, err := %s.ToUint32(int64(%s)); err != nil {\n%s\n} else {\n%s = %s(n)\n}", templates.CurrentImports.Lookup(scalarPkg), src, onErr, dst, ctor), true
+			return fmt.Sprintf("if n, err := %s.ToUint32(int64(%s)); err != nil {\n%s\n} else {\n%s = %s(n)\n}", p.imports.lookup(scalarPkg), src, onErr, dst, ctor), true
 		}
 		arg := src
 		if b, ok := st.Underlying().(*types.Basic); ok && (name == "FloatValue" && b.Kind() != types.Float32 || name == "Int32Value" && b.Kind() != types.Int32) {
@@ -814,7 +769,7 @@ func isUint32(t types.Type) bool {
 // assignMap fills a proto map from a list of GraphQL entry input objects
 // (fields key and value); nil entries are skipped and a later entry with
 // the same key wins.
-func (p *bffPlugin) assignMap(dst string, dm *types.Map, src string, st types.Type, onErr string) (string, error) {
+func (p *goFile) assignMap(dst string, dm *types.Map, src string, st types.Type, onErr string) (string, error) {
 	ss, ok := st.(*types.Slice)
 	if !ok {
 		return "", fmt.Errorf("internal error, please report: no conversion from %s to %s", st, dm)
@@ -853,10 +808,10 @@ func (p *bffPlugin) assignMap(dst string, dm *types.Map, src string, st types.Ty
 		if expr, ok := strings.CutPrefix(set, name+" = "); ok && !strings.Contains(expr, "\n") {
 			return name + " := " + expr
 		}
-		return "var " + name + " " + typeStr(t) + "\n" + set
+		return "var " + name + " " + p.typeStr(t) + "\n" + set
 	}
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "if len(%s) > 0 && %s == nil {\n%s = make(%s, len(%s))\n}\n", src, dst, dst, typeStr(dm), src)
+	fmt.Fprintf(&sb, "if len(%s) > 0 && %s == nil {\n%s = make(%s, len(%s))\n}\n", src, dst, dst, p.typeStr(dm), src)
 	fmt.Fprintf(&sb, "for _, me := range %s {\n%s%s\n%s\n%s[mk] = mv\n}", src, skip, declare("mk", dm.Key(), setKey), declare("mv", dm.Elem(), setVal), dst)
 	return sb.String(), nil
 }
@@ -864,7 +819,7 @@ func (p *bffPlugin) assignMap(dst string, dm *types.Map, src string, st types.Ty
 // assignMember sets a member of a oneof of the message at dst from a
 // source, when the source is not nil: the member's wrapper becomes the
 // oneof's value. A oneof that already holds a member is an input error.
-func (p *bffPlugin) assignMember(dst string, fd protoreflect.FieldDescriptor, src func(types.Type) (srcExpr, error), onErr string) (string, error) {
+func (p *goFile) assignMember(dst string, fd protoreflect.FieldDescriptor, src func(types.Type) (srcExpr, error), onErr string) (string, error) {
 	oneofGo := p.pg.oneofGoName(fd.ContainingOneof())
 	pf := p.pg.field(fd)
 	wrapper, err := p.namedType(pf.GoIdent)
@@ -904,8 +859,8 @@ func (p *bffPlugin) assignMember(dst string, fd protoreflect.FieldDescriptor, sr
 	} else {
 		sb.WriteString("{\n")
 	}
-	fmt.Fprintf(&sb, "if %s.%s != nil {\nerr := %s.OneofConflict(%q)\n%s\n}\n", dst, oneofGo, templates.CurrentImports.Lookup(scalarPkg), fd.ContainingOneof().FullName(), onErr)
-	fmt.Fprintf(&sb, "w := &%s{}\n%s\n%s.%s = w\n}", typeStr(wrapper), set, dst, oneofGo)
+	fmt.Fprintf(&sb, "if %s.%s != nil {\nerr := %s.OneofConflict(%q)\n%s\n}\n", dst, oneofGo, p.imports.lookup(scalarPkg), fd.ContainingOneof().FullName(), onErr)
+	fmt.Fprintf(&sb, "w := &%s{}\n%s\n%s.%s = w\n}", p.typeStr(wrapper), set, dst, oneofGo)
 	return sb.String(), nil
 }
 
@@ -952,7 +907,7 @@ func (p *bffPlugin) renderInputs(out, genPkg string) error {
 	}
 	var convs []*converter
 	data := map[string]any{}
-	prepare := func() error {
+	prepare := func(p *goFile) error {
 		for _, name := range sortedKeys(p.m.Inputs) {
 			in := p.m.Inputs[name]
 			var obj *gqlcodegen.Object
@@ -999,7 +954,7 @@ func (p *bffPlugin) renderInputs(out, genPkg string) error {
 			}
 			convs = append(convs, &converter{
 				Name: converterName(name), Input: name, Message: string(in.Message.FullName()),
-				InputType: typeStr(obj.Type), MessageType: typeStr(mt), Body: strings.TrimSpace(body.String()),
+				InputType: p.typeStr(obj.Type), MessageType: p.typeStr(mt), Body: strings.TrimSpace(body.String()),
 			})
 		}
 		data["Converters"] = convs
@@ -1041,9 +996,9 @@ func (p *bffPlugin) renderScaffolds(typeOrder []string, byType map[string][]*use
 			continue
 		}
 		sd := &scaffoldData{GenPath: genPath, File: file, Fields: missing}
-		prepare := func() error {
+		prepare := func(p *goFile) error {
 			for _, uf := range missing {
-				uf.Zero = zeroValue(uf.Field.TypeReference.GO)
+				uf.Zero = p.zeroValue(uf.Field.TypeReference.GO)
 			}
 			return nil
 		}
@@ -1062,7 +1017,7 @@ func (p *bffPlugin) renderBatch(out, genPkg string) error {
 		return nil
 	}
 	data := map[string]any{}
-	prepare := func() error {
+	prepare := func(p *goFile) error {
 		var code []string
 		fetches := map[string]bool{}
 		for _, name := range sortedKeys(p.m.Objects) {
@@ -1104,7 +1059,7 @@ func (p *bffPlugin) renderBatch(out, genPkg string) error {
 // streamBody finishes the body of a subscription resolver bound to a
 // server-streaming method: open the stream, forward each message's result
 // path until the client leaves (runtime/stream).
-func (p *bffPlugin) streamBody(b *strings.Builder, o *gqlcodegen.Object, f *gqlcodegen.Field, rpc *schema.RPC, goMethod string) (string, error) {
+func (p *goFile) streamBody(b *strings.Builder, o *gqlcodegen.Object, f *gqlcodegen.Field, rpc *schema.RPC, goMethod string) (string, error) {
 	rt := f.TypeReference.GO
 	out := p.pg.message(rpc.Method.Output())
 	outType, err := p.namedType(out.GoIdent)
@@ -1123,13 +1078,13 @@ func (p *bffPlugin) streamBody(b *strings.Builder, o *gqlcodegen.Object, f *gqlc
 	switch {
 	case types.Identical(et, rt):
 	case isNumeric(et) && isNumeric(rt):
-		expr = typeStr(rt) + "(" + expr + ")"
+		expr = p.typeStr(rt) + "(" + expr + ")"
 	default:
 		return "", fmt.Errorf("internal error, please report: %s.%s: stream result %s does not convert to %s", o.Name, f.Name, et, rt)
 	}
-	fmt.Fprintf(b, "s, err := r.%s.%s(ctx, %s.NewRequest(req))\n", clientField(rpc.Service), goMethod, templates.CurrentImports.Lookup("connectrpc.com/connect"))
+	fmt.Fprintf(b, "s, err := r.%s.%s(ctx, %s.NewRequest(req))\n", clientField(rpc.Service), goMethod, p.imports.lookup("connectrpc.com/connect"))
 	b.WriteString("if err != nil {\nreturn nil, err\n}\n")
-	fmt.Fprintf(b, "return %s.Forward(ctx, s, func(m *%s) %s {\nreturn %s\n}), nil", templates.CurrentImports.Lookup("github.com/bffgen/bffgen/runtime/stream"), typeStr(outType), typeStr(rt), expr)
+	fmt.Fprintf(b, "return %s.Forward(ctx, s, func(m *%s) %s {\nreturn %s\n}), nil", p.imports.lookup("github.com/bffgen/bffgen/runtime/stream"), p.typeStr(outType), p.typeStr(rt), expr)
 	return b.String(), nil
 }
 
@@ -1138,7 +1093,7 @@ func (p *bffPlugin) streamBody(b *strings.Builder, o *gqlcodegen.Object, f *gqlc
 //
 // mapExpr is the Go expression of the map; empty means the field of the
 // parent, obj.Get<Field>().
-func (p *bffPlugin) mapBody(f *gqlcodegen.Field, fd protoreflect.FieldDescriptor, mapExpr string) (string, error) {
+func (p *goFile) mapBody(f *gqlcodegen.Field, fd protoreflect.FieldDescriptor, mapExpr string) (string, error) {
 	_, getter, goName, err := p.fieldTypes(fd)
 	if err != nil {
 		return "", err
@@ -1170,14 +1125,14 @@ func (p *bffPlugin) mapBody(f *gqlcodegen.Field, fd protoreflect.FieldDescriptor
 	if err != nil {
 		return "", err
 	}
-	keys := fmt.Sprintf("%s.Sorted(%s.Keys(m))", templates.CurrentImports.Lookup("slices"), templates.CurrentImports.Lookup("maps"))
+	keys := fmt.Sprintf("%s.Sorted(%s.Keys(m))", p.imports.lookup("slices"), p.imports.lookup("maps"))
 	skip := ""
 	if b, ok := mt.Key().(*types.Basic); ok && b.Kind() == types.Bool {
 		keys, skip = "[]bool{false, true}", "if _, ok := m[k]; !ok {\ncontinue\n}\n"
 	}
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "m := %s\nout := make(%s, 0, len(m))\n", mapExpr, typeStr(f.TypeReference.GO))
-	fmt.Fprintf(&sb, "for _, k := range %s {\n%se := &%s{}\n%s\n%s\nout = append(out, e)\n}\nreturn out, nil", keys, skip, typeStr(elem.(*types.Pointer).Elem()), setKey, setVal)
+	fmt.Fprintf(&sb, "m := %s\nout := make(%s, 0, len(m))\n", mapExpr, p.typeStr(f.TypeReference.GO))
+	fmt.Fprintf(&sb, "for _, k := range %s {\n%se := &%s{}\n%s\n%s\nout = append(out, e)\n}\nreturn out, nil", keys, skip, p.typeStr(elem.(*types.Pointer).Elem()), setKey, setVal)
 	return sb.String(), nil
 }
 
@@ -1189,7 +1144,7 @@ func isNamed(t types.Type, pkg, name string) bool {
 
 // oneofBody reads one member of a oneof: the wrapper's value when that
 // member is set, else null.
-func (p *bffPlugin) oneofBody(f *gqlcodegen.Field, fd protoreflect.FieldDescriptor) (string, error) {
+func (p *goFile) oneofBody(f *gqlcodegen.Field, fd protoreflect.FieldDescriptor) (string, error) {
 	gf := p.pg.field(fd)
 	oneofGo := p.pg.oneofGoName(fd.ContainingOneof())
 	wrapper, err := p.namedType(gf.GoIdent)
@@ -1204,15 +1159,15 @@ func (p *bffPlugin) oneofBody(f *gqlcodegen.Field, fd protoreflect.FieldDescript
 		}
 	}
 	rt := f.TypeReference.GO
-	set, err := p.assign("out", rt, "v."+gf.GoName, vt, "return "+zeroValue(rt)+", err")
+	set, err := p.assign("out", rt, "v."+gf.GoName, vt, "return "+p.zeroValue(rt)+", err")
 	if err != nil {
 		return "", err
 	}
-	head := fmt.Sprintf("v, ok := obj.Get%s().(*%s)\nif !ok {\nreturn %s, nil\n}\n", oneofGo, typeStr(wrapper), zeroValue(rt))
+	head := fmt.Sprintf("v, ok := obj.Get%s().(*%s)\nif !ok {\nreturn %s, nil\n}\n", oneofGo, p.typeStr(wrapper), p.zeroValue(rt))
 	if expr, ok := strings.CutPrefix(set, "out = "); ok && !strings.Contains(expr, "\n") {
 		return head + "return " + expr + ", nil", nil
 	}
-	return head + fmt.Sprintf("var out %s\n%s\nreturn out, nil", typeStr(rt), set), nil
+	return head + fmt.Sprintf("var out %s\n%s\nreturn out, nil", p.typeStr(rt), set), nil
 }
 
 // goIdent turns a name into the CamelCase tail of a Go identifier:
@@ -1242,7 +1197,7 @@ func goIdent(name string) string {
 // a @oneOf input object named input (a pointer): the one member set
 // becomes the oneof's wrapper. onErr returns err from the enclosing
 // function.
-func (p *bffPlugin) oneofFill(out, in, input string, od protoreflect.OneofDescriptor, members []schema.InputField, onErr string) (string, error) {
+func (p *goFile) oneofFill(out, in, input string, od protoreflect.OneofDescriptor, members []schema.InputField, onErr string) (string, error) {
 	oneofGo := p.pg.oneofGoName(od)
 	var obj *gqlcodegen.Object
 	for _, o := range p.data.Inputs {
@@ -1280,10 +1235,10 @@ func (p *bffPlugin) oneofFill(out, in, input string, od protoreflect.OneofDescri
 			return "", err
 		}
 		if expr, ok := strings.CutPrefix(set, "w."+pf.GoName+" = "); ok && !strings.Contains(expr, "\n") {
-			fmt.Fprintf(&sb, "case v.%s != nil:\n%s.%s = &%s{%s: %s}\n", mf.GoFieldName, out, oneofGo, typeStr(wrapper), pf.GoName, expr)
+			fmt.Fprintf(&sb, "case v.%s != nil:\n%s.%s = &%s{%s: %s}\n", mf.GoFieldName, out, oneofGo, p.typeStr(wrapper), pf.GoName, expr)
 			continue
 		}
-		fmt.Fprintf(&sb, "case v.%s != nil:\nw := &%s{}\n%s\n%s.%s = w\n", mf.GoFieldName, typeStr(wrapper), set, out, oneofGo)
+		fmt.Fprintf(&sb, "case v.%s != nil:\nw := &%s{}\n%s\n%s.%s = w\n", mf.GoFieldName, p.typeStr(wrapper), set, out, oneofGo)
 	}
 	sb.WriteString("}\n}\n")
 	return sb.String(), nil
@@ -1291,7 +1246,7 @@ func (p *bffPlugin) oneofFill(out, in, input string, od protoreflect.OneofDescri
 
 // unionBody reads a oneof as a union: the member set becomes the union
 // member type that holds it.
-func (p *bffPlugin) unionBody(f *gqlcodegen.Field, o *schema.Oneof) (string, error) {
+func (p *goFile) unionBody(f *gqlcodegen.Field, o *schema.Oneof) (string, error) {
 	oneofGo := p.pg.oneofGoName(o.Desc)
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "switch v := obj.Get%s().(type) {\n", oneofGo)
@@ -1328,10 +1283,10 @@ func (p *bffPlugin) unionBody(f *gqlcodegen.Field, o *schema.Oneof) (string, err
 			return "", err
 		}
 		if expr, ok := strings.CutPrefix(set, "out."+fieldName+" = "); ok && !strings.Contains(expr, "\n") {
-			fmt.Fprintf(&sb, "case *%s:\nreturn &%s{%s: %s}, nil\n", typeStr(wrapper), typeStr(mo.Type), fieldName, expr)
+			fmt.Fprintf(&sb, "case *%s:\nreturn &%s{%s: %s}, nil\n", p.typeStr(wrapper), p.typeStr(mo.Type), fieldName, expr)
 			continue
 		}
-		fmt.Fprintf(&sb, "case *%s:\nout := &%s{}\n%s\nreturn out, nil\n", typeStr(wrapper), typeStr(mo.Type), set)
+		fmt.Fprintf(&sb, "case *%s:\nout := &%s{}\n%s\nreturn out, nil\n", p.typeStr(wrapper), p.typeStr(mo.Type), set)
 	}
 	sb.WriteString("}\nreturn nil, nil")
 	return sb.String(), nil

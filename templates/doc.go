@@ -1,8 +1,9 @@
 // Package templates holds the text/template files of the Go code bffgen
 // writes, embedded with go:embed. Each file's leading comment states the
-// data it renders. They are rendered through gqlgen's template engine, so
-// imports are managed by its helpers (lookupImport, ref) and never pasted as
-// strings; unused imports are pruned and the output is gofmt-ed.
+// data it renders. codegen renders each with text/template and an import
+// set of the file's own (lookupImport, reserveImport, resolverDecl), so
+// imports are never pasted as strings; unused imports are pruned and the
+// output is gofmt-ed.
 package templates
 
 import "embed"
