@@ -2,7 +2,14 @@ package layering_test
 
 import (
 	"encoding/json"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"os"
 	"os/exec"
+	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -47,6 +54,7 @@ func TestImportRules(t *testing.T) {
 		{name: "runtime imports no generator package", pattern: mod + "/runtime/...", forbidden: []string{mod + "/schema", mod + "/codegen", mod + "/templates", mod + "/internal/cli"}},
 		{name: "the front end imports neither back end nor runtime", pattern: mod + "/schema/...", forbidden: []string{mod + "/codegen", mod + "/runtime", mod + "/templates", mod + "/internal/cli"}},
 		{name: "the back end imports no runtime and no CLI", pattern: mod + "/codegen/...", forbidden: []string{mod + "/runtime", mod + "/internal/cli"}},
+		{name: "the generator's plan knows no gqlgen", pattern: mod + "/codegen/plan/...", forbidden: []string{"github.com/99designs/gqlgen"}},
 		{
 			name:      "GraphQL serving code does not know the sidecar",
 			pattern:   mod + "/runtime/...",
@@ -121,6 +129,80 @@ func TestGeneratedCodeImports(t *testing.T) {
 			}
 			if !ok {
 				t.Errorf("generated package %s imports %s", fields[0], imp)
+			}
+		}
+	}
+}
+
+// gqlgenImportState names the methods of gqlgen's codegen types that print
+// Go types through gqlgen's package-level import set
+// (templates.CurrentImports, which exists only inside templates.Render).
+var gqlgenImportState = []string{
+	"ShortResolverDeclaration", "ShortResolverSignature", "ShortBatchResolverDeclaration",
+	"ZeroVal", "ComplexityArgs", "ComplexitySignature", "CallArgs",
+}
+
+// TestNoGlobalImportState checks that the generator renders every file with
+// an import set of its own: no Go file of codegen refers to gqlgen's global
+// import set or to a helper that reads it, and no template of templates/
+// calls such a helper.
+func TestNoGlobalImportState(t *testing.T) {
+	var goFiles []string
+	err := filepath.WalkDir("../../codegen", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && d.Name() == "testdata" {
+			return filepath.SkipDir
+		}
+		if !d.IsDir() && strings.HasSuffix(p, ".go") {
+			goFiles = append(goFiles, p)
+		}
+		return nil
+	})
+	if err != nil || len(goFiles) == 0 {
+		t.Fatalf("no Go files under codegen: %v", err)
+	}
+	for _, p := range goFiles {
+		f, err := parser.ParseFile(token.NewFileSet(), p, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tpl := "" // the local name of gqlgen's templates package, if imported
+		for _, im := range f.Imports {
+			if im.Path.Value == `"github.com/99designs/gqlgen/codegen/templates"` {
+				tpl = "templates"
+				if im.Name != nil {
+					tpl = im.Name.Name
+				}
+			}
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			sel, ok := n.(*ast.SelectorExpr)
+			if !ok {
+				return true
+			}
+			if x, ok := sel.X.(*ast.Ident); ok && tpl != "" && x.Name == tpl && (sel.Sel.Name == "CurrentImports" || sel.Sel.Name == "Render") {
+				t.Errorf("%s uses %s.%s, gqlgen's global import set: render with the file's goImports", p, tpl, sel.Sel.Name)
+			}
+			if slices.Contains(gqlgenImportState, sel.Sel.Name) {
+				t.Errorf("%s calls %s, which prints through gqlgen's global import set: use the file's goImports", p, sel.Sel.Name)
+			}
+			return true
+		})
+	}
+	tpls, err := filepath.Glob("../../templates/*.gotpl")
+	if err != nil || len(tpls) == 0 {
+		t.Fatalf("no templates: %v", err)
+	}
+	for _, p := range tpls {
+		src, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range gqlgenImportState {
+			if regexp.MustCompile(`\.` + name + `\b`).Match(src) {
+				t.Errorf("%s calls .%s, which uses gqlgen's global import set: use resolverDecl or lookupImport", p, name)
 			}
 		}
 	}
