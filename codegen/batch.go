@@ -6,33 +6,11 @@ import (
 	"strings"
 
 	gqlcodegen "github.com/99designs/gqlgen/codegen"
+	"github.com/bffgen/bffgen/codegen/plan"
 	"github.com/bffgen/bffgen/schema"
 )
 
 const batchPkg = "github.com/bffgen/bffgen/runtime/batch"
-
-// prefetchTypes are the bound object types from which a batched field can be
-// reached through batched fields and plain message fields: resolvers that
-// return them prefetch their selection level by level.
-func prefetchTypes(m *schema.Model) map[string]bool {
-	s := map[string]bool{}
-	for changed := true; changed; {
-		changed = false
-		for name, o := range m.Objects {
-			if o.Message == nil || s[name] {
-				continue
-			}
-			for _, f := range o.Fields {
-				child := f.Def.Type.Name()
-				if f.Kind == schema.FieldBatch || (f.Kind == schema.FieldProto && s[child] && m.Objects[child] != nil) {
-					s[name], changed = true, true
-					break
-				}
-			}
-		}
-	}
-	return s
-}
 
 func (p *bffPlugin) object(name string) *gqlcodegen.Object {
 	for _, o := range p.data.Objects {
@@ -66,7 +44,7 @@ func elemObject(t types.Type) (types.Type, bool) {
 // field being resolved for the objects in expr (of type t), or "".
 func (p *goFile) prefetchCall(typeName, expr string, t types.Type) string {
 	const recv = "(*resolver)(r)" // the typed resolvers convert back to the root
-	if !p.prefetch[typeName] {
+	if !p.schema.Prefetch[typeName] {
 		return ""
 	}
 	elem, ok := elemObject(t)
@@ -103,8 +81,9 @@ func (p *goFile) batchResolverBody(o *gqlcodegen.Object, f *gqlcodegen.Field) st
 // fetchName names the function that makes the calls of a batch: shared by
 // every batched field with the same call (method, key, results, by, shape)
 // and no request mapping of its own, else specific to the field.
-func (p *bffPlugin) fetchName(o *gqlcodegen.Object, f *gqlcodegen.Field, bt *schema.Batch) string {
-	if len(bt.Assigns) > 0 {
+func (p *bffPlugin) fetchName(o *gqlcodegen.Object, f *gqlcodegen.Field, bc *plan.BatchCall) string {
+	bt := bc.Batch
+	if !bc.Shared {
 		return "fetch" + ucFirst(o.Name) + f.GoFieldName
 	}
 	name := "fetch" + p.pg.methodGoName(bt.Method) + "By" + goIdent(string(bt.Key.Name()))
@@ -141,7 +120,8 @@ func (p *bffPlugin) batchKeyType(bt *schema.Batch) (types.Type, error) {
 // its key by the shape of the batch (by field, position, grouping by field,
 // map key). Results and errors are indexed like keys; a key without a result
 // has nil (an empty group).
-func (p *goFile) fetchFunc(o *gqlcodegen.Object, f *gqlcodegen.Field, bt *schema.Batch) (string, error) {
+func (p *goFile) fetchFunc(o *gqlcodegen.Object, f *gqlcodegen.Field, bc *plan.BatchCall) (string, error) {
+	bt := bc.Batch
 	_, _, keyGo, err := p.fieldTypes(bt.Key)
 	if err != nil {
 		return "", err
@@ -169,14 +149,14 @@ func (p *goFile) fetchFunc(o *gqlcodegen.Object, f *gqlcodegen.Field, bt *schema
 	}
 	ctxPkg := p.imports.lookup("context")
 	params := []string{"ctx " + ctxPkg + ".Context", "keys []" + p.typeStr(keyType)}
-	if len(bt.Assigns) > 0 {
+	if !bc.Shared {
 		for _, a := range f.Args {
 			params = append(params, a.VarName+" "+p.typeStr(a.TypeReference.GO))
 		}
 	}
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "// %s calls %s for keys:\n// one call per chunk of max_batch_size of upstream %q (else %d), in\n// parallel. Results and errors are indexed like keys; a key without a\n// result has a nil one.\n", p.fetchName(o, f, bt), bt.Method.FullName(), bt.Service.Upstream, bt.MaxBatchSize)
-	fmt.Fprintf(&sb, "func (r *resolver) %s(%s) ([]%s, []error) {\n", p.fetchName(o, f, bt), strings.Join(params, ", "), result)
+	fmt.Fprintf(&sb, "// %s calls %s for keys:\n// one call per chunk of max_batch_size of upstream %q (else %d), in\n// parallel. Results and errors are indexed like keys; a key without a\n// result has a nil one.\n", p.fetchName(o, f, bc), bt.Method.FullName(), bt.Service.Upstream, bt.MaxBatchSize)
+	fmt.Fprintf(&sb, "func (r *resolver) %s(%s) ([]%s, []error) {\n", p.fetchName(o, f, bc), strings.Join(params, ", "), result)
 	fmt.Fprintf(&sb, "items := make([]%s, len(keys))\n", result)
 	if bt.By != nil {
 		fmt.Fprintf(&sb, "index := make(map[%s]int, len(keys))\nfor i, k := range keys {\nindex[k] = i\n}\n", p.typeStr(keyType))
@@ -201,14 +181,12 @@ func (p *goFile) fetchFunc(o *gqlcodegen.Object, f *gqlcodegen.Field, bt *schema
 		fmt.Fprintf(&sb, "req.%s = keys[lo:hi]\n", keyGo)
 	}
 	p.claimVars = nil
-	for _, a := range bt.Assigns {
-		stmt, err := p.assignPath("req", a.Path, func(dt types.Type) (srcExpr, error) {
-			return p.source(f, a.Source, dt, "return err")
-		}, "return err")
+	for _, fl := range bc.Fill {
+		stmt, err := p.fill("req", f, fl, "return err")
 		if err != nil {
 			return "", err
 		}
-		sb.WriteString(stmt + "\n")
+		sb.WriteString(stmt)
 	}
 	fmt.Fprintf(&sb, "res, err := r.%s.%s(ctx, %s.NewRequest(req))\nif err != nil {\nreturn err\n}\n", clientField(bt.Service), p.pg.methodGoName(bt.Method), p.imports.lookup("connectrpc.com/connect"))
 	switch bt.Shape {
@@ -237,7 +215,8 @@ func (p *goFile) fetchFunc(o *gqlcodegen.Object, f *gqlcodegen.Field, bt *schema
 
 // batchFunc writes the function that resolves a batched field for many
 // parents: their distinct keys, the fetch, and each parent's value.
-func (p *goFile) batchFunc(o *gqlcodegen.Object, f *gqlcodegen.Field, bt *schema.Batch, nonNull bool) (string, error) {
+func (p *goFile) batchFunc(o *gqlcodegen.Object, f *gqlcodegen.Field, bc *plan.BatchCall, nonNull bool) (string, error) {
+	bt := bc.Batch
 	parent := o.Reference()
 	rt := f.TypeReference.GO
 	keyType, err := p.batchKeyType(bt)
@@ -283,16 +262,16 @@ func (p *goFile) batchFunc(o *gqlcodegen.Object, f *gqlcodegen.Field, bt *schema
 	fetchArgs := []string{"ctx", "keys"}
 	for _, a := range f.Args {
 		params = append(params, a.VarName+" "+p.typeStr(a.TypeReference.GO))
-		if len(bt.Assigns) > 0 {
+		if !bc.Shared {
 			fetchArgs = append(fetchArgs, a.VarName)
 		}
 	}
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "// batch%s%s resolves %s.%s for many parents with\n// %s; results and errors are indexed like parents.\n", ucFirst(o.Name), f.GoFieldName, o.Name, f.Name, p.fetchName(o, f, bt))
+	fmt.Fprintf(&sb, "// batch%s%s resolves %s.%s for many parents with\n// %s; results and errors are indexed like parents.\n", ucFirst(o.Name), f.GoFieldName, o.Name, f.Name, p.fetchName(o, f, bc))
 	fmt.Fprintf(&sb, "func (r *resolver) batch%s%s(%s) ([]%s, []error) {\n", ucFirst(o.Name), f.GoFieldName, strings.Join(params, ", "), p.typeStr(rt))
 	fmt.Fprintf(&sb, "keys := make([]%s, 0, len(parents))\nindex := make(map[%s]int, len(parents))\n", p.typeStr(keyType), p.typeStr(keyType))
 	fmt.Fprintf(&sb, "for _, p := range parents {\nk := %s\nif _, ok := index[k]; !ok {\nindex[k] = len(keys)\nkeys = append(keys, k)\n}\n}\n", from)
-	fmt.Fprintf(&sb, "items, errs := r.%s(%s)\n", p.fetchName(o, f, bt), strings.Join(fetchArgs, ", "))
+	fmt.Fprintf(&sb, "items, errs := r.%s(%s)\n", p.fetchName(o, f, bc), strings.Join(fetchArgs, ", "))
 	fmt.Fprintf(&sb, "out := make([]%s, len(parents))\noutErrs := make([]error, len(parents))\n", p.typeStr(rt))
 	getters, err := p.redactedGetters(p.m.Objects[o.Name], "q")
 	if err != nil {
@@ -354,7 +333,7 @@ func (p *goFile) prefetchFunc(name string) (string, error) {
 				}
 			}
 			fmt.Fprintf(&sb, "vs, errs := r.batch%s%s(%s)\n%s.Store(ctx, f.Alias, parents, vs, errs)\n", ucFirst(name), gf.GoFieldName, strings.Join(args, ", "), b)
-			if p.prefetch[child] {
+			if p.schema.Prefetch[child] {
 				rt := gf.TypeReference.GO
 				elem, _ := elemObject(rt)
 				fmt.Fprintf(&sb, "var children []%s\nfor _, v := range vs {\n", p.typeStr(elem))
@@ -366,7 +345,7 @@ func (p *goFile) prefetchFunc(name string) (string, error) {
 				fmt.Fprintf(&sb, "r.prefetch%s(ctx, %s.Fields(ctx, f, %q), children)\n", child, b, child)
 			}
 			sb.WriteString("})\n")
-		case bf.Kind == schema.FieldProto && p.prefetch[child] && bf.Proto.Message() != nil:
+		case bf.Kind == schema.FieldProto && p.schema.Prefetch[child] && bf.Proto.Message() != nil:
 			co := p.object(child)
 			_, _, goName, err := p.fieldTypes(bf.Proto)
 			if err != nil {

@@ -6,6 +6,7 @@ import (
 	"path"
 
 	gqlcodegen "github.com/99designs/gqlgen/codegen"
+	"github.com/bffgen/bffgen/codegen/plan"
 	"github.com/bffgen/bffgen/schema"
 )
 
@@ -84,16 +85,10 @@ func inlineResolvers(m *schema.Model, data *gqlcodegen.Data) {
 //
 // An @rpc field of a non-root object (one call per parent) and a field the
 // user resolves (which may do anything) stay concurrent, as does a field
-// bffgen knows nothing of (f is nil).
+// bffgen knows nothing of (f is nil). The decision is the plan's
+// (plan.Read.InMemory).
 func inMemory(f *schema.Field) bool {
-	if f == nil {
-		return false
-	}
-	switch f.Kind {
-	case schema.FieldProto, schema.FieldOneof, schema.FieldBatch:
-		return true
-	}
-	return false
+	return f != nil && plan.ReadOf(f).InMemory()
 }
 
 // Lists of objects.

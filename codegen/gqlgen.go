@@ -285,7 +285,7 @@ func gqlgenConfig(m *schema.Model, pg *protoGen, ws *workspace, sources []*ast.S
 		for _, f := range obj.Fields {
 			switch f.Kind {
 			case schema.FieldProto:
-				fields[f.Def.Name] = config.TypeMapField{FieldName: pg.field(f.Proto).GoName, Resolver: nonNullBytes(f) || f.Proto.IsMap() || mapping.IsFieldMask(f.Proto) || mapping.RealOneof(f.Proto)}
+				fields[f.Def.Name] = config.TypeMapField{FieldName: pg.field(f.Proto).GoName, Resolver: plan.ReadOf(f).Resolver()}
 			case schema.FieldRPC, schema.FieldUser, schema.FieldBatch, schema.FieldOneof:
 				fields[f.Def.Name] = config.TypeMapField{Resolver: true}
 			}
@@ -441,7 +441,7 @@ func genExecutor(m *schema.Model, pg *protoGen, set *FileSet, existing map[strin
 	}
 	plans := plan.Build(m)
 	set.Notes = append(set.Notes, fallbacks(plans)...)
-	p := &bffPlugin{m: m, pg: pg, ws: ws, existing: existing, deferred: deferBindings(cfg, m), plans: plans}
+	p := &bffPlugin{m: m, pg: pg, ws: ws, existing: existing, deferred: deferBindings(cfg, m), schema: plan.NewSchema(m), plans: plans}
 	err = ws.inWorkspace(func() error {
 		return api.Generate(cfg, api.NoPlugins(), api.AddPlugin(modelsPlugin(m, pg)), api.AddPlugin(p))
 	})
@@ -472,12 +472,4 @@ func genExecutor(m *schema.Model, pg *protoGen, set *FileSet, existing map[strin
 		set.Add(compiledHelpers(m))
 	}
 	return genCompiled(m, pg, set, plans)
-}
-
-// nonNullBytes reports whether a field reads a singular bytes field into a
-// non-null GraphQL field. gqlgen treats a nil []byte as null, but proto3
-// decodes an empty bytes field as nil, so such fields get a resolver that
-// returns an empty, non-nil slice.
-func nonNullBytes(f *schema.Field) bool {
-	return f.Kind == schema.FieldProto && f.Def.Type.NonNull && !f.Proto.IsList() && f.Proto.Kind() == protoreflect.BytesKind
 }

@@ -14,7 +14,6 @@ import (
 	"github.com/99designs/gqlgen/codegen/config"
 	"github.com/bffgen/bffgen/codegen/plan"
 	"github.com/bffgen/bffgen/schema"
-	"github.com/bffgen/bffgen/schema/mapping"
 	"google.golang.org/protobuf/compiler/protogen"
 	"google.golang.org/protobuf/reflect/protoreflect"
 )
@@ -28,6 +27,9 @@ type bffPlugin struct {
 	ws       *workspace
 	existing map[string]bool // methods the user's resolvers already have
 	data     *gqlcodegen.Data
+	// schema is the schema-wide plan (codegen/plan): how every bound field
+	// is read, every request filled; the resolvers are written from it.
+	schema *plan.Schema
 	// plans are the plans of the frontend's operations (codegen/plan).
 	plans []*plan.Operation
 
@@ -37,8 +39,6 @@ type bffPlugin struct {
 
 	written   []string // project-relative paths rendered
 	scaffolds map[string]bool
-	// prefetch names the types whose resolvers prefetch batched fields.
-	prefetch map[string]bool
 	// deferred holds the bindings MutateConfig restores (deferBindings).
 	deferred map[string]config.TypeMapEntry
 }
@@ -111,7 +111,6 @@ type scaffoldData struct {
 func (p *bffPlugin) GenerateCode(data *gqlcodegen.Data) error {
 	p.data = data
 	p.scaffolds = map[string]bool{}
-	p.prefetch = prefetchTypes(p.m)
 	inlineResolvers(p.m, data)
 	data.Config.Packages.LoadAllNames(p.importPaths()...)
 	out := p.m.Config.Go.Out
@@ -149,34 +148,12 @@ func (p *bffPlugin) GenerateCode(data *gqlcodegen.Data) error {
 			}
 			rf := &resolverField{Field: f}
 			od.Fields = append(od.Fields, rf)
-			bf := fieldOf(bound, f.Name)
-			if bf != nil && bf.Kind == schema.FieldRPC {
-				rf.Doc = fmt.Sprintf("// %s calls %s.", f.GoFieldName, bf.RPC.Method.FullName())
-				continue
-			}
-			if bf != nil && bf.Kind == schema.FieldBatch {
-				rf.Doc = fmt.Sprintf("// %s reads the result prefetched for its level by one %s call\n// for all sibling parents (@batch).", f.GoFieldName, bf.Batch.Method.FullName())
-				bd.Batching = true
-				continue
-			}
-			if bf != nil && bf.Kind == schema.FieldOneof {
-				rf.Doc = fmt.Sprintf("// %s reads oneof %s as a union: null when no member the\n// union knows is set.", f.GoFieldName, bf.Oneof.Desc.FullName())
-				continue
-			}
-			if bf != nil && bf.Kind == schema.FieldProto && mapping.RealOneof(bf.Proto) {
-				rf.Doc = fmt.Sprintf("// %s reads %s, a member of oneof %s: null unless it is the\n// member set.", f.GoFieldName, bf.Proto.FullName(), bf.Proto.ContainingOneof().Name())
-				continue
-			}
-			if bf != nil && bf.Kind == schema.FieldProto && mapping.IsFieldMask(bf.Proto) {
-				rf.Doc = fmt.Sprintf("// %s lists the paths of the field mask %s.", f.GoFieldName, bf.Proto.FullName())
-				continue
-			}
-			if bf != nil && bf.Kind == schema.FieldProto && bf.Proto.IsMap() {
-				rf.Doc = fmt.Sprintf("// %s lists the entries of the map %s, by key.", f.GoFieldName, bf.Proto.FullName())
-				continue
-			}
-			if bf != nil && bf.Kind == schema.FieldProto {
-				rf.Doc = fmt.Sprintf("// %s reads %s; an empty value is \"\", never null.", f.GoFieldName, bf.Proto.FullName())
+			fr := p.schema.Field(o.Name, f.Name)
+			if fr != nil && fr.Read != plan.ReadUser {
+				rf.Doc = readDoc(fr, f.GoFieldName)
+				if fr.Read == plan.ReadBatch {
+					bd.Batching = true
+				}
 				continue
 			}
 			uf := &userField{Object: o.Name, Field: f, Method: ucFirst(o.Name) + f.GoFieldName,
@@ -194,26 +171,8 @@ func (p *bffPlugin) GenerateCode(data *gqlcodegen.Data) error {
 			"placeholder": func() string { return "" },
 		}, func(p *goFile) error {
 			for _, rf := range od.Fields {
-				bf := fieldOf(bound, rf.Field.Name)
 				var err error
-				switch {
-				case bf != nil && bf.Kind == schema.FieldRPC:
-					rf.Body, err = p.rpcBody(o, rf.Field, bf.RPC)
-				case bf != nil && bf.Kind == schema.FieldBatch:
-					rf.Body = p.batchResolverBody(o, rf.Field)
-				case bf != nil && bf.Kind == schema.FieldOneof:
-					rf.Body, err = p.unionBody(rf.Field, bf.Oneof)
-				case bf != nil && bf.Kind == schema.FieldProto && mapping.RealOneof(bf.Proto):
-					rf.Body, err = p.oneofBody(rf.Field, bf.Proto)
-				case bf != nil && bf.Kind == schema.FieldProto && mapping.IsFieldMask(bf.Proto):
-					rf.Body = fmt.Sprintf("return obj.Get%s().GetPaths(), nil", p.pg.field(bf.Proto).GoName)
-				case bf != nil && bf.Kind == schema.FieldProto && bf.Proto.IsMap():
-					rf.Body, err = p.mapBody(rf.Field, bf.Proto, "")
-				case bf != nil && bf.Kind == schema.FieldProto:
-					rf.Body = fmt.Sprintf("if v := obj.Get%s(); v != nil {\nreturn v, nil\n}\nreturn []byte{}, nil", p.pg.field(bf.Proto).GoName)
-				default:
-					rf.Body = p.delegate(o, rf.Field)
-				}
+				rf.Body, err = p.resolverBody(o, rf.Field, p.schema.Field(o.Name, rf.Field.Name))
 				if err != nil {
 					return err
 				}
@@ -247,6 +206,56 @@ func (p *bffPlugin) GenerateCode(data *gqlcodegen.Data) error {
 		return err
 	}
 	return p.renderScaffolds(typeOrder, userByType)
+}
+
+// readDoc is the doc comment of the resolver of a bound field, from its
+// plan: what it reads or calls.
+func readDoc(fr *plan.FieldRead, goName string) string {
+	f := fr.Field
+	switch fr.Read {
+	case plan.ReadRPC:
+		return fmt.Sprintf("// %s calls %s.", goName, f.RPC.Method.FullName())
+	case plan.ReadBatch:
+		return fmt.Sprintf("// %s reads the result prefetched for its level by one %s call\n// for all sibling parents (@batch).", goName, f.Batch.Method.FullName())
+	case plan.ReadUnion:
+		return fmt.Sprintf("// %s reads oneof %s as a union: null when no member the\n// union knows is set.", goName, f.Oneof.Desc.FullName())
+	case plan.ReadOneofMember:
+		return fmt.Sprintf("// %s reads %s, a member of oneof %s: null unless it is the\n// member set.", goName, f.Proto.FullName(), f.Proto.ContainingOneof().Name())
+	case plan.ReadFieldMask:
+		return fmt.Sprintf("// %s lists the paths of the field mask %s.", goName, f.Proto.FullName())
+	case plan.ReadMap:
+		return fmt.Sprintf("// %s lists the entries of the map %s, by key.", goName, f.Proto.FullName())
+	}
+	return fmt.Sprintf("// %s reads %s; an empty value is \"\", never null.", goName, f.Proto.FullName())
+}
+
+// resolverBody writes the body of the resolver of field f of o, as its
+// plan fr says the value is read; a field without a plan, or with a user
+// read, delegates to the user's resolver.
+func (p *goFile) resolverBody(o *gqlcodegen.Object, f *gqlcodegen.Field, fr *plan.FieldRead) (string, error) {
+	if fr == nil {
+		return p.delegate(o, f), nil
+	}
+	bf := fr.Field
+	switch fr.Read {
+	case plan.ReadRPC:
+		return p.rpcBody(o, f, fr.Call)
+	case plan.ReadBatch:
+		return p.batchResolverBody(o, f), nil
+	case plan.ReadUnion:
+		return p.unionBody(f, bf.Oneof)
+	case plan.ReadOneofMember:
+		return p.oneofBody(f, bf.Proto)
+	case plan.ReadFieldMask:
+		return fmt.Sprintf("return obj.Get%s().GetPaths(), nil", p.pg.field(bf.Proto).GoName), nil
+	case plan.ReadMap:
+		return p.mapBody(f, bf.Proto, "")
+	case plan.ReadBytes:
+		return fmt.Sprintf("if v := obj.Get%s(); v != nil {\nreturn v, nil\n}\nreturn []byte{}, nil", p.pg.field(bf.Proto).GoName), nil
+	case plan.ReadUser:
+		return p.delegate(o, f), nil
+	}
+	return "", fmt.Errorf("internal error, please report: %s.%s reads the Go field %s, yet gqlgen asks for a resolver", o.Name, f.Name, bf.Proto.FullName())
 }
 
 // importPaths lists the packages the generated files may import. gqlgen
@@ -390,10 +399,11 @@ func isNumeric(t types.Type) bool {
 
 // rpcBody writes the body of a resolver that calls a unary RPC: build the
 // request, call the client, return the result path.
-func (p *goFile) rpcBody(o *gqlcodegen.Object, f *gqlcodegen.Field, rpc *schema.RPC) (string, error) {
+func (p *goFile) rpcBody(o *gqlcodegen.Object, f *gqlcodegen.Field, call *plan.Call) (string, error) {
+	rpc := call.RPC
 	rt := f.TypeReference.GO
 	zero := p.zeroValue(rt)
-	if rpc.Method.IsStreamingServer() {
+	if call.Result == plan.ResultStream {
 		zero = "nil" // the resolver returns a channel
 	}
 	in := p.pg.message(rpc.Method.Input())
@@ -403,46 +413,33 @@ func (p *goFile) rpcBody(o *gqlcodegen.Object, f *gqlcodegen.Field, rpc *schema.
 	}
 	var b strings.Builder
 	p.claimVars = nil
-	switch {
-	case rpc.Whole != nil:
-		arg := argOf(f, rpc.Whole.Arg.Name)
-		conv := converterName(rpc.Whole.Type.Name())
+	if len(call.Fill) == 1 && call.Fill[0].Kind == plan.FillWhole {
+		whole := call.Fill[0]
+		arg := argOf(f, whole.Source.Arg.Name)
+		if arg == nil {
+			return "", fmt.Errorf("internal error, please report: %s has no argument %q", f.Name, whole.Source.Arg.Name)
+		}
+		conv := converterName(whole.Input)
 		if _, isPtr := arg.TypeReference.GO.(*types.Pointer); isPtr {
 			fmt.Fprintf(&b, "req, err := %s(%s)\nif err != nil {\nreturn %s, err\n}\nif req == nil {\nreq = &%s{}\n}\n", conv, arg.VarName, zero, p.typeStr(inType))
 		} else {
 			fmt.Fprintf(&b, "req, err := %s(&%s)\nif err != nil {\nreturn %s, err\n}\n", conv, arg.VarName, zero)
 		}
-	default:
+	} else {
 		fmt.Fprintf(&b, "req := &%s{}\n", p.typeStr(inType))
-		onErr := "return " + zero + ", err"
-		for _, a := range rpc.Assigns {
-			if a.Oneof != nil {
-				arg := argOf(f, a.Source.Arg.Name)
-				if arg == nil {
-					return "", fmt.Errorf("internal error, please report: %s has no argument %q", f.Name, a.Source.Arg.Name)
-				}
-				stmt, err := p.oneofFill("req", arg.VarName, a.Source.Type.Name(), a.Oneof, a.Members, onErr)
-				if err != nil {
-					return "", err
-				}
-				b.WriteString(stmt)
-				continue
-			}
-			stmt, err := p.assignPath("req", a.Path, func(dt types.Type) (srcExpr, error) {
-				return p.source(f, a.Source, dt, onErr)
-			}, onErr)
+		for _, fl := range call.Fill {
+			stmt, err := p.fill("req", f, fl, "return "+zero+", err")
 			if err != nil {
 				return "", err
 			}
 			b.WriteString(stmt)
-			b.WriteByte('\n')
 		}
 	}
 	goMethod := p.pg.methodGoName(rpc.Method)
-	if rpc.Method.IsStreamingServer() {
+	switch call.Result {
+	case plan.ResultStream:
 		return p.streamBody(&b, o, f, rpc, goMethod)
-	}
-	if rpc.Method.Output().FullName() == "google.protobuf.Empty" && len(rpc.Result) == 0 {
+	case plan.ResultEmpty:
 		fmt.Fprintf(&b, "if _, err := r.%s.%s(ctx, %s.NewRequest(req)); err != nil {\nreturn false, err\n}\nreturn true, nil", clientField(rpc.Service), goMethod, p.imports.lookup("connectrpc.com/connect"))
 		return b.String(), nil
 	}
@@ -472,9 +469,9 @@ func (p *goFile) rpcBody(o *gqlcodegen.Object, f *gqlcodegen.Field, rpc *schema.
 		fmt.Fprintf(&b, "parent := %s\nif parent == nil {\nreturn nil, nil\n}\n", expr)
 		expr, et = "parent."+goName, field
 	}
-	if n := len(rpc.Result); n > 0 && rpc.Result[n-1].IsMap() {
+	if call.Result == plan.ResultMap {
 		// A map result is the list of its entries, as a map field is.
-		body, err := p.mapBody(f, rpc.Result[n-1], expr)
+		body, err := p.mapBody(f, rpc.Result[len(rpc.Result)-1], expr)
 		if err != nil {
 			return "", err
 		}
@@ -504,16 +501,37 @@ func argOf(f *gqlcodegen.Field, name string) *gqlcodegen.FieldArgument {
 	return nil
 }
 
+// fill writes one step of filling the request at root, from the
+// arguments of field f (see plan.Fill). onErr is the statement that
+// returns err from the enclosing function.
+func (p *goFile) fill(root string, f *gqlcodegen.Field, fl plan.Fill, onErr string) (string, error) {
+	switch fl.Kind {
+	case plan.FillOneof:
+		arg := argOf(f, fl.Source.Arg.Name)
+		if arg == nil {
+			return "", fmt.Errorf("internal error, please report: %s has no argument %q", f.Name, fl.Source.Arg.Name)
+		}
+		return p.oneofFill(root, arg.VarName, fl.Input, fl.Oneof, fl.Members, onErr)
+	case plan.FillField, plan.FillMember:
+		stmt, err := p.assignPath(root, fl.Path, fl.Kind == plan.FillMember, func(dt types.Type) (srcExpr, error) {
+			return p.source(f, fl.Source, dt, onErr)
+		}, onErr)
+		return stmt + "\n", err
+	}
+	return "", fmt.Errorf("internal error, please report: %s: a whole-request fill among others", f.Name)
+}
+
 // assignPath writes "root.A.B = <source>", allocating nested messages.
-// onErr is the statement that returns err from the enclosing function. A
-// path that ends at a member of a oneof sets the member when the source is
-// not nil, and fails when another member of the oneof is set already.
-func (p *goFile) assignPath(root string, path []protoreflect.FieldDescriptor, src func(types.Type) (srcExpr, error), onErr string) (string, error) {
+// onErr is the statement that returns err from the enclosing function.
+// member says the path ends at a member of a oneof (plan.FillMember): the
+// member is set when the source is not nil, and setting it fails when
+// another member of the oneof is set already.
+func (p *goFile) assignPath(root string, path []protoreflect.FieldDescriptor, member bool, src func(types.Type) (srcExpr, error), onErr string) (string, error) {
 	var b strings.Builder
 	dst := root
 	var dt types.Type
 	for i, fd := range path {
-		if i == len(path)-1 && mapping.RealOneof(fd) {
+		if i == len(path)-1 && member {
 			stmt, err := p.assignMember(dst, fd, src, onErr)
 			if err != nil {
 				return "", err
@@ -943,7 +961,8 @@ func (p *bffPlugin) renderInputs(out, genPkg string) error {
 					body.WriteString(stmt)
 					continue
 				}
-				stmt, err := p.assignPath("out", []protoreflect.FieldDescriptor{f.Proto}, func(types.Type) (srcExpr, error) {
+				fl := plan.FillOf([]protoreflect.FieldDescriptor{f.Proto}, nil)
+				stmt, err := p.assignPath("out", fl.Path, fl.Kind == plan.FillMember, func(types.Type) (srcExpr, error) {
 					return srcExpr{expr: "in." + gf.GoFieldName, typ: gf.TypeReference.GO}, nil
 				}, "return nil, err")
 				if err != nil {
@@ -1013,7 +1032,7 @@ func (p *bffPlugin) renderScaffolds(typeOrder []string, byType map[string][]*use
 // renderBatch writes gen/batch.go: the batch functions of @batch fields and
 // the level-by-level prefetch of the types that reach them.
 func (p *bffPlugin) renderBatch(out, genPkg string) error {
-	if len(p.prefetch) == 0 {
+	if len(p.schema.Prefetch) == 0 {
 		return nil
 	}
 	data := map[string]any{}
@@ -1028,22 +1047,23 @@ func (p *bffPlugin) renderBatch(out, genPkg string) error {
 					continue
 				}
 				gf := gqlField(o, bf.Def.Name)
-				if fetch := p.fetchName(o, gf, bf.Batch); !fetches[fetch] {
+				bc := p.schema.Field(name, bf.Def.Name).Batch
+				if fetch := p.fetchName(o, gf, bc); !fetches[fetch] {
 					fetches[fetch] = true
-					fn, err := p.fetchFunc(o, gf, bf.Batch)
+					fn, err := p.fetchFunc(o, gf, bc)
 					if err != nil {
 						return err
 					}
 					code = append(code, fn)
 				}
-				fn, err := p.batchFunc(o, gf, bf.Batch, bf.Def.Type.NonNull)
+				fn, err := p.batchFunc(o, gf, bc, bf.Def.Type.NonNull)
 				if err != nil {
 					return err
 				}
 				code = append(code, fn)
 			}
 		}
-		for _, name := range sortedKeys(p.prefetch) {
+		for _, name := range sortedKeys(p.schema.Prefetch) {
 			fn, err := p.prefetchFunc(name)
 			if err != nil {
 				return err

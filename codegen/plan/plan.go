@@ -11,6 +11,17 @@
 // such operation. The first supported set is what the shop example's
 // queries need (see [Build] for the exact rules); everything else falls
 // back, never silently.
+//
+// The plan has two levels. [Schema] (fields.go, calls.go) is built once
+// for the whole schema: how every bound field of every object type is
+// read ([Read]: a Go field, a oneof member, a map, a union, an @rpc or
+// @batch call, a user resolver), how the request of every @rpc and @batch
+// is filled ([Fill]) and what its response becomes ([ResultKind]), and
+// which object types prefetch their batched fields. codegen's gqlgen
+// plugin is the adapter that maps gqlgen's fields to these decisions and
+// prints the resolvers; the gqlgen bindings (which fields get a resolver)
+// and the concurrency of fields come from it too. [Build] plans each
+// operation of the frontend on top of it.
 package plan
 
 import (
@@ -248,7 +259,7 @@ func field(m *schema.Model, obj *schema.Object, f *ast.Field, key string, root b
 			return nil, fail("field %s is a user resolver of the root or with arguments", name)
 		}
 	case schema.FieldProto:
-		if bound.Proto.IsMap() || mapping.RealOneof(bound.Proto) || mapping.IsFieldMask(bound.Proto) {
+		if r := ReadOf(bound); r == ReadMap || r == ReadOneofMember || r == ReadFieldMask {
 			return nil, fail("field %s reads a map, oneof or field mask", name)
 		}
 	default:
