@@ -20,6 +20,15 @@
 //     memory gets no goroutine; docs/architecture.md, "the lean gqlgen
 //     path").
 //
+// The decisions of phase 3 (how each bound field is read, how each request
+// is filled, each call and batch) are taken once, in package plan, from the
+// model alone (plan.NewSchema; plan.Build for the frontend's operations).
+// The plugin is a thin adapter: it maps gqlgen's fields to the plan and
+// prints Go, converting between the Go types gqlgen loaded; the compiled
+// executors are printed from the same plan (compiled.go). Every file bffgen
+// renders has its own import set (goImports, gofile.go); nothing uses
+// gqlgen's global one.
+//
 // gqlgen type-checks the packages it binds to, so phase 3 runs in a scratch
 // copy of the module (a directory with the module's go.mod and the files of
 // phases 1 and 2); its output is read back into the file set. The scratch
