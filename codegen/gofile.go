@@ -2,9 +2,8 @@ package codegen
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
-	"go/ast"
+	goast "go/ast"
 	"go/format"
 	"go/parser"
 	"go/token"
@@ -17,6 +16,7 @@ import (
 	"text/template"
 
 	gqlcodegen "github.com/99designs/gqlgen/codegen"
+	"github.com/vektah/gqlparser/v2/ast"
 
 	bfftemplates "github.com/bffgen/bffgen/templates"
 )
@@ -155,10 +155,12 @@ func (s *goImports) source(header, pkg string, body []byte) ([]byte, error) {
 		return nil, fmt.Errorf("the generated code does not parse: %w\n%s", err, all)
 	}
 	used := map[string]bool{}
-	ast.Inspect(f, func(n ast.Node) bool {
-		if sel, ok := n.(*ast.SelectorExpr); ok {
-			// An identifier the parser resolves is a local name, not a package.
-			if x, ok := sel.X.(*ast.Ident); ok && x.Obj == nil { //nolint:staticcheck // ast.Object is what tells a package apart here
+	goast.Inspect(f, func(n goast.Node) bool {
+		if sel, ok := n.(*goast.SelectorExpr); ok {
+			// An identifier the parser resolves (Obj set) is a local name
+			// that may shadow a package, not a package: gqlgen's pruning
+			// tells them apart the same way.
+			if x, ok := sel.X.(*goast.Ident); ok && x.Obj == nil {
 				used[x.Name] = true
 			}
 		}
@@ -259,11 +261,11 @@ func (p *goFile) resolverDecl(f *gqlcodegen.Field) (string, error) {
 	if f.Object.Definition != nil && gqlcodegen.GetInlineArgsMetadata(f.Object.Name, f.Name) != nil {
 		return "", fmt.Errorf("field %s.%s: gqlgen's @inlineArguments is not supported on fields bffgen resolves", f.Object.Name, f.Name)
 	}
+	if f.Object.Kind == ast.InputObject {
+		return "", fmt.Errorf("internal error, please report: a resolver of input field %s.%s", f.Object.Name, f.Name)
+	}
 	var b strings.Builder
 	b.WriteString("(ctx " + p.imports.lookup("context") + ".Context")
-	if f.Object.Kind == "INPUT_OBJECT" {
-		return "", errors.New("internal error, please report: a resolver of an input object field")
-	}
 	if !f.Object.Root {
 		b.WriteString(", obj " + p.typeStr(f.Object.Reference()))
 	}
