@@ -943,25 +943,19 @@ func (p *bffPlugin) renderInputs(out, genPkg string) error {
 				return err
 			}
 			var body strings.Builder
-			for _, f := range in.Fields {
-				var gf *gqlcodegen.Field
-				for _, x := range obj.Fields {
-					if x.Name == f.Def.Name {
-						gf = x
-					}
-				}
+			for _, fl := range p.schema.Converters[name].Fill {
+				gf := gqlField(obj, fl.From.Def.Name)
 				if gf == nil {
-					return fmt.Errorf("internal error, please report: input %s has no field %q", name, f.Def.Name)
+					return fmt.Errorf("internal error, please report: input %s has no field %q", name, fl.From.Def.Name)
 				}
-				if f.Oneof != nil {
-					stmt, err := p.oneofFill("out", "in."+gf.GoFieldName, f.Def.Type.Name(), f.Oneof, f.Members, "return nil, err")
+				if fl.Kind == plan.FillOneof {
+					stmt, err := p.oneofFill("out", "in."+gf.GoFieldName, fl.Input, fl.Oneof, fl.Members, "return nil, err")
 					if err != nil {
 						return err
 					}
 					body.WriteString(stmt)
 					continue
 				}
-				fl := plan.FillOf([]protoreflect.FieldDescriptor{f.Proto}, nil)
 				stmt, err := p.assignPath("out", fl.Path, fl.Kind == plan.FillMember, func(types.Type) (srcExpr, error) {
 					return srcExpr{expr: "in." + gf.GoFieldName, typ: gf.TypeReference.GO}, nil
 				}, "return nil, err")

@@ -43,6 +43,9 @@ type Fill struct {
 	// fill its members, for FillOneof.
 	Oneof   protoreflect.OneofDescriptor
 	Members []schema.InputField
+	// From is the input object field the value comes from, for the fills
+	// of an input converter (Source is nil then).
+	From *schema.InputField
 }
 
 // FillOf decides how a request field at path is filled: FillMember when
@@ -130,4 +133,26 @@ type BatchCall struct {
 
 func newBatchCall(b *schema.Batch) *BatchCall {
 	return &BatchCall{Batch: b, Fill: fills(b.Assigns), Shared: len(b.Assigns) == 0}
+}
+
+// Converter is the plan of the converter of a bound input object type to
+// its message: one fill per input field, in the input's field order.
+type Converter struct {
+	Input *schema.Input
+	Fill  []Fill
+}
+
+func newConverter(in *schema.Input) *Converter {
+	c := &Converter{Input: in}
+	for i := range in.Fields {
+		f := &in.Fields[i]
+		if f.Oneof != nil {
+			c.Fill = append(c.Fill, Fill{Kind: FillOneof, Input: f.Def.Type.Name(), Oneof: f.Oneof, Members: f.Members, From: f})
+			continue
+		}
+		fl := FillOf([]protoreflect.FieldDescriptor{f.Proto}, nil)
+		fl.From = f
+		c.Fill = append(c.Fill, fl)
+	}
+	return c
 }

@@ -96,12 +96,16 @@ func (r Read) InMemory() bool {
 
 // Schema is the schema-wide plan: for every bound field of every object
 // type, how its value is read, and for every @rpc and @batch field, how
-// its request is filled and its response read; and which object types
-// prefetch the batched fields below them. It is built once from the model
+// its request is filled and its response read; how every bound input
+// object converts to its message; and which object types prefetch the
+// batched fields below them. It is built once from the model
 // and holds no gqlgen types; the gqlgen resolvers (codegen's plugin) and
 // the compiled executors are emitted from it.
 type Schema struct {
 	fields map[string]map[string]*FieldRead
+	// Converters are the converters of the bound input object types, by
+	// GraphQL name.
+	Converters map[string]*Converter
 	// Prefetch names the object types bound to a message from which a
 	// @batch field can be reached through @batch fields and plain message
 	// fields: the resolvers that return them prefetch their selection
@@ -120,9 +124,13 @@ type FieldRead struct {
 	Batch *BatchCall
 }
 
-// NewSchema plans every bound field of m's object types.
+// NewSchema plans every bound field of m's object types and every bound
+// input object's converter.
 func NewSchema(m *schema.Model) *Schema {
-	s := &Schema{fields: map[string]map[string]*FieldRead{}, Prefetch: prefetchTypes(m)}
+	s := &Schema{fields: map[string]map[string]*FieldRead{}, Converters: map[string]*Converter{}, Prefetch: prefetchTypes(m)}
+	for name, in := range m.Inputs {
+		s.Converters[name] = newConverter(in)
+	}
 	for name, o := range m.Objects {
 		fields := map[string]*FieldRead{}
 		for _, f := range o.Fields {

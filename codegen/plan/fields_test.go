@@ -125,3 +125,24 @@ func TestSchemaPlansBatches(t *testing.T) {
 		t.Errorf("prefetch %v, want Item (it has a batched field) and not User", s.Prefetch)
 	}
 }
+
+func TestSchemaPlansInputConverters(t *testing.T) {
+	s := plan.NewSchema(kitchensink(t))
+	c := s.Converters["PutInput"]
+	if c == nil {
+		t.Fatal("PutInput has no converter")
+	}
+	got := map[string]plan.FillKind{}
+	for _, f := range c.Fill {
+		if f.From == nil || f.Source != nil {
+			t.Fatalf("a converter fill without its input field: %+v", f)
+		}
+		got[f.From.Def.Name] = f.Kind
+		if f.Kind == plan.FillOneof && (f.Input != "PriceInput" || f.Oneof == nil || len(f.Members) != 3) {
+			t.Errorf("price fills from %q, oneof %v, %d members; want PriceInput, price, 3", f.Input, f.Oneof, len(f.Members))
+		}
+	}
+	if got["price"] != plan.FillOneof || got["id"] != plan.FillField || got["nested"] != plan.FillField || len(got) != len(c.Input.Fields) {
+		t.Errorf("fills %v, want price from a oneof input and one field fill per other field", got)
+	}
+}
