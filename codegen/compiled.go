@@ -3,6 +3,7 @@ package codegen
 import (
 	"fmt"
 	"go/format"
+	"go/types"
 	"path"
 	"slices"
 	"strconv"
@@ -217,13 +218,90 @@ func (e *emitter) valueType(f *plan.Field) string {
 	return t
 }
 
+// --- @auth and @redact ---
+
+// authCheck is the call of authz.Check for an @auth field: the error the
+// gqlgen path's directive (authz.Auth) returns, or nil.
+func (e *emitter) authCheck(a *schema.Auth) string {
+	args := []string{"ctx"}
+	for _, s := range a.Scopes {
+		args = append(args, strconv.Quote(s))
+	}
+	return e.use(authzPkg) + ".Check(" + strings.Join(args, ", ") + ")"
+}
+
+// visible is the condition under which the field's resolver runs on the
+// gqlgen path: @auth admits the caller and @redact shows the value; ""
+// for a field with neither.
+func (e *emitter) visible(f *plan.Field) string {
+	if f.Bound == nil {
+		return ""
+	}
+	var conds []string
+	if f.Bound.Auth != nil {
+		conds = append(conds, e.authCheck(f.Bound.Auth)+" == nil")
+	}
+	if f.Bound.Redact != "" {
+		conds = append(conds, fmt.Sprintf("%s.Allowed(ctx, %q)", e.use(authzPkg), f.Bound.Redact))
+	}
+	return strings.Join(conds, " && ")
+}
+
+// guarded wraps the code that writes a non-root field in the checks of
+// its @auth (the directive's error, then null) and @redact (null without
+// an error), as authz.Auth and authz.Redact answer on the gqlgen path.
+func (e *emitter) guarded(f *plan.Field, code string) string {
+	if f.Bound == nil || f.Bound.Auth == nil && f.Bound.Redact == "" {
+		return code
+	}
+	var b strings.Builder
+	if f.Bound.Auth != nil {
+		fmt.Fprintf(&b, "if err := %s; err != nil {\nout.FieldError(ctx, err, %d, %d, (&compiledPath{parent: path, key: %q}).path())\nout.Null()\n", e.authCheck(f.Bound.Auth), f.AST.Position.Line, f.AST.Position.Column, f.Key)
+		if f.Type.NonNull {
+			b.WriteString("ok = false\n")
+		}
+		b.WriteString("} else ")
+	}
+	if f.Bound.Redact != "" {
+		fmt.Fprintf(&b, "if !%s.Allowed(ctx, %q) {\nout.Null() // @redact\n} else ", e.use(authzPkg), f.Bound.Redact)
+	}
+	fmt.Fprintf(&b, "{\n%s}\n", code)
+	return b.String()
+}
+
+// redactedValues returns the Go expressions (on the parent p) of the
+// string values of obj's @redact fields, which the errors of its other
+// fields must not hold (authz.Scrub), as the gqlgen resolvers scrub them.
+func (e *emitter) redactedValues(obj *schema.Object) []string {
+	var out []string
+	for _, f := range obj.Fields {
+		if f.Redact == "" || f.Kind != schema.FieldProto || f.Proto.IsList() || f.Proto.IsMap() {
+			continue
+		}
+		switch {
+		case f.Proto.Kind() == protoreflect.StringKind:
+			out = append(out, "p"+e.getter(f.Proto))
+		case f.Proto.Message() != nil && f.Proto.Message().FullName() == "google.protobuf.StringValue":
+			out = append(out, "p"+e.getter(f.Proto)+".GetValue()")
+		}
+	}
+	return out
+}
+
 // --- fetch ---
 
 func (e *emitter) fetchRoot(p *plan.Operation, rg, ctxPkg string) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "// fetch calls the backends: the root fields in parallel, then, level by\n// level, one call per @batch field for all the parents of its level.\n")
+	if p.Op.Type == ast.Mutation {
+		fmt.Fprintf(&b, "// fetch calls the backends: the root fields one after the other, as\n// the spec runs a mutation's, each with, level by level, one call per\n// @batch field for all the parents of its level.\n")
+	} else {
+		fmt.Fprintf(&b, "// fetch calls the backends: the root fields in parallel, then, level by\n// level, one call per @batch field for all the parents of its level.\n")
+	}
 	fmt.Fprintf(&b, "func (d *%s) fetch(ctx %s.Context, req *%s.CompiledRequest) {\n", e.typ, ctxPkg, rg)
-	parallel := len(p.Root.Fields) > 1
+	// The root fields of a query run in parallel; those of a mutation
+	// one after the other, each with the levels below it, as the spec
+	// (and gqlgen) runs them.
+	parallel := len(p.Root.Fields) > 1 && p.Op.Type == ast.Query
 	if parallel {
 		fmt.Fprintf(&b, "var wg %s.WaitGroup\n", e.use("sync"))
 	}
@@ -237,6 +315,10 @@ func (e *emitter) fetchRoot(p *plan.Operation, rg, ctxPkg string) error {
 		}
 		if parallel {
 			fmt.Fprintf(&b, "wg.Go(func() {\n%s})\n", call)
+		} else if len(p.Root.Fields) > 1 {
+			// One after the other: each in a function of its own, which
+			// returns when its call fails.
+			fmt.Fprintf(&b, "func() {\n%s}()\n", call)
 		} else {
 			fmt.Fprintf(&b, "{\n%s}\n", call)
 		}
@@ -258,6 +340,12 @@ func (e *emitter) rpcCall(f *plan.Field, name string) (string, error) {
 	rpc := f.Bound.RPC
 	var b strings.Builder
 	in := e.msgType(rpc.Method.Input())
+	if f.Bound.Auth != nil {
+		fmt.Fprintf(&b, "if err := %s; err != nil {\nd.%sErr = err\nreturn\n}\n", e.authCheck(f.Bound.Auth), name)
+	}
+	if f.Bound.Redact != "" {
+		fmt.Fprintf(&b, "if !%s.Allowed(ctx, %q) {\nreturn // @redact: null, no error\n}\n", e.use(authzPkg), f.Bound.Redact)
+	}
 	fmt.Fprintf(&b, "in := &%s{}\n", in[1:])
 	for _, a := range rpc.Assigns {
 		code, err := e.assign(f, a, name)
@@ -310,6 +398,11 @@ func (e *emitter) assign(f *plan.Field, a *schema.Assign, name string) (string, 
 			return fmt.Sprintf("%s = %s(%d)\n", dst, e.ident(e.pg.enum(fd.Enum()).GoIdent), v), nil
 		}
 		return "", fmt.Errorf("literal %v", src.Literal)
+	}
+	if src.Kind == schema.SourceClaims {
+		// As the gqlgen resolver: the claim of the caller's credential,
+		// UNAUTHENTICATED when it has none.
+		return fmt.Sprintf("{\nv, err := %s.Claim[%s](ctx, %q)\nif err != nil {\nd.%sErr = err\nreturn\n}\n%s = v\n}\n", e.use(authzPkg), types.Typ[claimGoTypes[src.Claim.Scalar]].Name(), src.Name, name, dst), nil
 	}
 	arg := argOfPlan(f, src.Arg.Name)
 	if arg.Def == nil {
@@ -470,6 +563,12 @@ func (e *emitter) fetchNode(n *node) error {
 			child = e.childNode(n.name, f)
 		}
 		cname := n.name + ucFirst(f.Key)
+		// A field that @auth or @redact hides has no resolver run on the
+		// gqlgen path, hence no backend call: none here either.
+		vis := e.visible(f)
+		if vis != "" && (f.Bound.Kind == schema.FieldBatch || f.Bound.Kind == schema.FieldProto && hasBatch(f.Sel)) {
+			fmt.Fprintf(&b, "if %s {\n", vis)
+		}
 		switch {
 		case f.Bound.Kind == schema.FieldBatch:
 			args, err := e.batchArgs(f)
@@ -499,6 +598,9 @@ func (e *emitter) fetchNode(n *node) error {
 			fmt.Fprintf(&b, "}\nd.fetch%s(ctx, children)\n})\n", ucFirst(child.name))
 		default:
 			continue
+		}
+		if vis != "" {
+			b.WriteString("}\n")
 		}
 		if child != nil {
 			if err := e.fetchNode(child); err != nil {
@@ -627,14 +729,14 @@ func (e *emitter) writeNode(n *node) error {
 			if err != nil {
 				return err
 			}
-			b.WriteString(code)
+			b.WriteString(e.guarded(f, code))
 			continue
 		}
 		code, err := e.writeLeaf(n, f)
 		if err != nil {
 			return err
 		}
-		b.WriteString(code)
+		b.WriteString(e.guarded(f, code))
 	}
 	b.WriteString("out.Byte('}')\nreturn ok\n}\n\n")
 	e.methods.WriteString(b.String())
@@ -657,7 +759,11 @@ func (e *emitter) writeLeaf(n *node, f *plan.Field) (string, error) {
 		return fmt.Sprintf("out.String(%q)\n", n.sel.Object.Def.Name), nil
 	}
 	if f.Bound.Kind == schema.FieldUser {
-		return fmt.Sprintf("if v, err := d.r.user.%s%s(ctx, p); err != nil {\n%s} else {\nout.String(v)\n}\n", ucFirst(n.sel.Object.Def.Name), templates.ToGo(f.Bound.Def.Name), fail("err", line, col)), nil
+		errExpr := "err"
+		if vals := e.redactedValues(n.sel.Object); len(vals) > 0 {
+			errExpr = fmt.Sprintf("%s.Scrub(err, %s)", e.use(authzPkg), strings.Join(vals, ", "))
+		}
+		return fmt.Sprintf("if v, err := d.r.user.%s%s(ctx, p); err != nil {\n%s} else {\nout.String(v)\n}\n", ucFirst(n.sel.Object.Def.Name), templates.ToGo(f.Bound.Def.Name), fail(errExpr, line, col)), nil
 	}
 	get := "p" + e.getter(f.Bound.Proto)
 	if f.Optional {

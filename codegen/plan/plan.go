@@ -112,9 +112,12 @@ type Arg struct {
 // the parent proto message (scalars String, ID, Int, Boolean, Float from a
 // double, Int64, UInt64, DateTime, enums, repeated strings, messages and
 // repeated messages), root @rpc calls filled from the field's scalar
-// arguments, @batch fields with scalar arguments, user resolvers of
-// non-root fields without arguments, and __typename. Fields with @auth or
-// @redact, oneofs, maps, unions and interfaces run on gqlgen.
+// arguments and from $claims (of a scalar claim type that is the request
+// field's), @batch fields with scalar arguments, user resolvers of
+// non-root fields without arguments, and __typename. Fields with @auth
+// (the error of authz.Check, no call) and @redact (null unless
+// authz.Allowed, no call) compile as gqlgen's directives answer. Oneofs,
+// maps, unions and interfaces run on gqlgen.
 func Build(m *schema.Model) []*Operation {
 	var out []*Operation
 	for _, op := range m.Operations {
@@ -226,9 +229,6 @@ func field(m *schema.Model, obj *schema.Object, f *ast.Field, key string, root b
 	}
 	pf.Bound, pf.Type = bound, bound.Def.Type
 	name := obj.Def.Name + "." + f.Name
-	if bound.Auth != nil || bound.Redact != "" {
-		return nil, fail("field %s has @auth or @redact", name)
-	}
 	switch bound.Kind {
 	case schema.FieldRPC:
 		if !root {
@@ -423,6 +423,10 @@ func rpcArgs(rpc *schema.RPC, f *ast.Field) error {
 			if scalarArg(t) && t.NamedType == "Int" && fd.Kind() != protoreflect.Int32Kind {
 				return fmt.Errorf("argument %s widens into %s", a.Source.Arg.Name, fd.Name())
 			}
+		case schema.SourceClaims:
+			if a.Source.Claim.List || !claimFits(a.Source.Claim.Scalar, fd) {
+				return fmt.Errorf("request field %s is filled from the claim %s of type %s", fd.Name(), a.Source.Name, a.Source.Claim.Scalar)
+			}
 		case schema.SourceLiteral:
 			switch a.Source.Literal.(type) {
 			case string, bool, protoreflect.EnumNumber:
@@ -438,6 +442,34 @@ func rpcArgs(rpc *schema.RPC, f *ast.Field) error {
 		}
 	}
 	return nil
+}
+
+// claimFits reports whether a claim of the scalar type of bffgen.yaml
+// (claims:) is assigned to the request field fd as it is, with no
+// conversion: string to string, int32 to int32 and so on.
+func claimFits(scalar string, fd protoreflect.FieldDescriptor) bool {
+	if fd.Enum() != nil {
+		return false
+	}
+	switch fd.Kind() {
+	case protoreflect.StringKind:
+		return scalar == "string"
+	case protoreflect.BoolKind:
+		return scalar == "bool"
+	case protoreflect.Int32Kind, protoreflect.Sint32Kind, protoreflect.Sfixed32Kind:
+		return scalar == "int32"
+	case protoreflect.Int64Kind, protoreflect.Sint64Kind, protoreflect.Sfixed64Kind:
+		return scalar == "int64"
+	case protoreflect.Uint32Kind, protoreflect.Fixed32Kind:
+		return scalar == "uint32"
+	case protoreflect.Uint64Kind, protoreflect.Fixed64Kind:
+		return scalar == "uint64"
+	case protoreflect.FloatKind:
+		return scalar == "float"
+	case protoreflect.DoubleKind:
+		return scalar == "double"
+	}
+	return false
 }
 
 // IntLiteral returns the value of an Int literal.

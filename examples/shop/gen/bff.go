@@ -65,6 +65,7 @@ func Service(user Resolvers) runtime.Service {
 			}
 			return []graphql1.Compiled{
 				r.catalogOperation(),
+				r.meOperation(),
 				r.productPageOperation(),
 				r.productsOperation(),
 				r.productsWithReviewersOperation(),
