@@ -61,6 +61,7 @@ type emitter struct {
 	pg      *protoGen
 	pkg     string
 	imports map[string]string // path -> name
+	argErrs map[string]bool   // the root fields with an ArgErr field
 	// fields of the operation's data struct, and its methods.
 	fields  strings.Builder
 	methods strings.Builder
@@ -308,7 +309,7 @@ func (e *emitter) fetchRoot(p *plan.Operation, rg, ctxPkg string) error {
 	for _, f := range p.Root.Fields {
 		n := e.childNode("", f)
 		vt := e.valueType(f)
-		fmt.Fprintf(&e.fields, "// %s is the result of Query.%s, %sErr its error.\n%s %s\n%sErr error\n", n.name, f.AST.Name, n.name, n.name, vt, n.name)
+		fmt.Fprintf(&e.fields, "// %s is the result of %s.%s, %sErr its error.\n%s %s\n%sErr error\n", n.name, p.Root.Object.Def.Name, f.AST.Name, n.name, n.name, vt, n.name)
 		call, err := e.rpcCall(f, n.name)
 		if err != nil {
 			return err
@@ -340,14 +341,40 @@ func (e *emitter) rpcCall(f *plan.Field, name string) (string, error) {
 	rpc := f.Bound.RPC
 	var b strings.Builder
 	in := e.msgType(rpc.Method.Input())
+	// As gqlgen: the arguments first (their errors are the argument's,
+	// without a location), then the directives, then the resolver, whose
+	// claims and converters fail the field.
+	var claims []*schema.Assign
+	if rpc.Whole != nil {
+		code, err := e.wholeInput(f, rpc, name)
+		if err != nil {
+			return "", err
+		}
+		b.WriteString(code)
+	} else {
+		fmt.Fprintf(&b, "in := &%s{}\n", in[1:])
+		for _, a := range rpc.Assigns {
+			if a.Source != nil && a.Source.Kind == schema.SourceClaims {
+				claims = append(claims, a)
+				continue
+			}
+			code, err := e.assign(f, a, name)
+			if err != nil {
+				return "", err
+			}
+			b.WriteString(code)
+		}
+	}
 	if f.Bound.Auth != nil {
 		fmt.Fprintf(&b, "if err := %s; err != nil {\nd.%sErr = err\nreturn\n}\n", e.authCheck(f.Bound.Auth), name)
 	}
 	if f.Bound.Redact != "" {
 		fmt.Fprintf(&b, "if !%s.Allowed(ctx, %q) {\nreturn // @redact: null, no error\n}\n", e.use(authzPkg), f.Bound.Redact)
 	}
-	fmt.Fprintf(&b, "in := &%s{}\n", in[1:])
-	for _, a := range rpc.Assigns {
+	if rpc.Whole != nil {
+		fmt.Fprintf(&b, "in, err := %s(&input)\nif err != nil {\nd.%sErr = err\nreturn\n}\n", converterName(rpc.Whole.Type.Name()), name)
+	}
+	for _, a := range claims {
 		code, err := e.assign(f, a, name)
 		if err != nil {
 			return "", err
@@ -367,6 +394,72 @@ func (e *emitter) rpcCall(f *plan.Field, name string) (string, error) {
 		} else {
 			fmt.Fprintf(&b, "if d.%s != nil {\nd.fetch%s(ctx, []%s{d.%s})\n}\n", name, ucFirst(name), e.msgType(f.Sel.Object.Message), name)
 		}
+	}
+	return b.String(), nil
+}
+
+// argErr declares, once, the field of the run that holds the error of an
+// argument of the root field name, and returns its name.
+func (e *emitter) argErr(name string) string {
+	if e.argErrs == nil {
+		e.argErrs = map[string]bool{}
+	}
+	if !e.argErrs[name] {
+		e.argErrs[name] = true
+		fmt.Fprintf(&e.fields, "// %sArgErr is the error of an argument of %s: the field is null,\n// without its call.\n%sArgErr error\n", name, name, name)
+	}
+	return name + "ArgErr"
+}
+
+// pathLiteral is the Go expression of the path of an argument's value:
+// the field's response key, then names.
+func pathLiteral(names ...string) string {
+	var parts []string
+	for _, n := range names {
+		parts = append(parts, fmt.Sprintf("%q", n))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// wholeInput is the code that reads the input object argument of a
+// request filled whole ("request: $args.input") from its variable into
+// the generated model, as gqlgen's unmarshaler of the input does (the
+// same unmarshalers, the same errors, on the path of the input field),
+// leaving it in input.
+func (e *emitter) wholeInput(f *plan.Field, rpc *schema.RPC, name string) (string, error) {
+	argName := rpc.Whole.Arg.Name
+	arg := argOfPlan(f, argName)
+	if arg.Value == nil || arg.Value.Kind != ast.Variable {
+		return "", fmt.Errorf("argument %s is not a variable", argName)
+	}
+	inDef := e.m.Inputs[rpc.Whole.Arg.Type.NamedType]
+	if inDef == nil {
+		return "", fmt.Errorf("input %s", rpc.Whole.Arg.Type.NamedType)
+	}
+	g := e.use("github.com/99designs/gqlgen/graphql")
+	var b strings.Builder
+	fmt.Fprintf(&b, "var input %s.%s\nraw, _ := req.Variables[%q].(map[string]any)\n", e.use(outImportPath(e.m)+"/model"), templates.ToGo(inDef.Def.Name), arg.Value.Raw)
+	for _, fd := range inDef.Def.Fields {
+		var conv string
+		switch fd.Type.NamedType {
+		case "Int":
+			conv = g + ".UnmarshalInt32(v)"
+		case "String":
+			conv = g + ".UnmarshalString(v)"
+		case "ID":
+			conv = g + ".UnmarshalID(v)"
+		case "Boolean":
+			conv = g + ".UnmarshalBoolean(v)"
+		default:
+			return "", fmt.Errorf("input field type %s", fd.Type)
+		}
+		set := "input." + templates.ToGo(fd.Name) + " = x"
+		cond := "ok"
+		if !fd.Type.NonNull {
+			set = "input." + templates.ToGo(fd.Name) + " = &x"
+			cond = "ok && v != nil"
+		}
+		fmt.Fprintf(&b, "if v, ok := raw[%q]; %s {\nx, err := %s\nif err != nil {\nd.%s = argError(err, %s)\nreturn\n}\n%s\n}\n", fd.Name, cond, conv, e.argErr(name), pathLiteral(f.Key, argName, fd.Name), set)
 	}
 	return b.String(), nil
 }
@@ -449,7 +542,7 @@ func (e *emitter) assign(f *plan.Field, a *schema.Assign, name string) (string, 
 		return "", err
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "if v, ok := req.Variables[%q]; ok && v != nil {\nx, err := %s\nif err != nil {\nd.%sErr = err\nreturn\n}\n%s = x\n}", arg.Value.Raw, conv, name, dst)
+	fmt.Fprintf(&b, "if v, ok := req.Variables[%q]; ok && v != nil {\nx, err := %s\nif err != nil {\nd.%s = argError(err, %s)\nreturn\n}\n%s = x\n}", arg.Value.Raw, conv, e.argErr(name), pathLiteral(f.Key, arg.Def.Name), dst)
 	if def != "" {
 		fmt.Fprintf(&b, " else if !ok {\n%s}", def)
 	}
@@ -640,6 +733,11 @@ func (e *emitter) writeRoot(p *plan.Operation, rg, ctxPkg string) error {
 		code, err := e.writeObjectField(f, n, "d."+n.name, "d."+n.name+"Err", "nil")
 		if err != nil {
 			return err
+		}
+		if e.argErrs[n.name] {
+			// As gqlgen: an argument's error makes the field null, without
+			// making its parent null, even when the field is non-null.
+			fmt.Fprintf(&b, "if err := d.%sArgErr; err != nil {\nout.FieldError(ctx, err, 0, 0, nil)\nout.Null()\n} else ", n.name)
 		}
 		b.WriteString(code)
 	}
@@ -874,8 +972,26 @@ func (p *compiledPath) path() ast.Path {
 	slices.Reverse(out)
 	return out
 }
+
+// argError is the error of an argument whose value does not convert, at
+// path (the root field's response key, the argument, the input field):
+// what graphql.ErrorOnPath makes of it on gqlgen's path.
+func argError(err error, path ...string) error {
+	p := make(ast.Path, len(path))
+	for i, name := range path {
+		p[i] = ast.PathName(name)
+	}
+	if gqlErr, ok := errors.AsType[*gqlerror.Error](err); ok {
+		if gqlErr.Path == nil {
+			gqlErr.Path = p
+		}
+		return err
+	}
+	return gqlerror.WrapPath(p, err)
+}
 `
 	src = strings.Replace(src, "\"errors\"\n", "\"errors\"\n\t\"slices\"\n", 1)
+	src = strings.Replace(src, "\"github.com/vektah/gqlparser/v2/ast\"\n", "\"github.com/vektah/gqlparser/v2/ast\"\n\t\"github.com/vektah/gqlparser/v2/gqlerror\"\n", 1)
 	data, err := format.Source([]byte(src))
 	if err != nil {
 		panic(err) // a constant

@@ -107,15 +107,20 @@ type Arg struct {
 // Build plans every operation of m. An operation that does not compile has
 // a Reason; the others have a Root.
 //
-// What compiles: queries (no mutations or subscriptions) without
-// fragments or directives in their selections, whose fields are read from
-// the parent proto message (scalars String, ID, Int, Boolean, Float from a
-// double, Int64, UInt64, DateTime, enums, repeated strings, messages and
-// repeated messages), root @rpc calls filled from the field's scalar
-// arguments and from $claims (of a scalar claim type that is the request
-// field's), @batch fields with scalar arguments, user resolvers of
-// non-root fields without arguments, and __typename. Fields with @auth
-// (the error of authz.Check, no call) and @redact (null unless
+// What compiles: queries and mutations (a mutation's root fields run one
+// after the other, each with the levels below it; no subscriptions)
+// without fragments or directives in their selections, whose fields are
+// read from the parent proto message (scalars String, ID, Int, Boolean,
+// Float from a double, Int64, UInt64, DateTime, enums, repeated strings,
+// messages and repeated messages), root @rpc calls filled from the
+// field's scalar arguments, from $claims (of a scalar claim type that is
+// the request field's), or whole from a variable of a non-null input
+// object whose fields are scalars (the generated <input>ToProto
+// converter), @batch fields with scalar arguments, user resolvers of
+// non-root fields without arguments, and __typename below the root. An
+// argument that does not convert fails its field as gqlgen's does (the
+// error on the argument's path, no location, the field null). Fields with
+// @auth (the error of authz.Check, no call) and @redact (null unless
 // authz.Allowed, no call) compile as gqlgen's directives answer. Oneofs,
 // maps, unions and interfaces run on gqlgen.
 func Build(m *schema.Model) []*Operation {
@@ -151,8 +156,8 @@ func (u unsupported) Error() string { return u.msg }
 func fail(format string, args ...any) error { return unsupported{fmt.Sprintf(format, args...)} }
 
 func build(m *schema.Model, op *schema.Operation) (*Selection, error) {
-	if op.Type != ast.Query {
-		return nil, fail("a %s (only queries compile)", op.Type)
+	if op.Type != ast.Query && op.Type != ast.Mutation {
+		return nil, fail("a %s (queries and mutations compile)", op.Type)
 	}
 	if op.Doc == nil || len(op.Doc.Operations) != 1 {
 		return nil, fail("its document is not one operation")
@@ -171,8 +176,11 @@ func build(m *schema.Model, op *schema.Operation) (*Selection, error) {
 		return nil, fail("it has directives")
 	}
 	root := m.Schema.Query
+	if op.Type == ast.Mutation {
+		root = m.Schema.Mutation
+	}
 	if root == nil || m.Objects[root.Name] == nil {
-		return nil, fail("the schema has no bound query type")
+		return nil, fail("the schema has no bound %s type", op.Type)
 	}
 	return selection(m, m.Objects[root.Name], def.SelectionSet, true)
 }
@@ -234,7 +242,7 @@ func field(m *schema.Model, obj *schema.Object, f *ast.Field, key string, root b
 		if !root {
 			return nil, fail("field %s is an @rpc call below the root", name)
 		}
-		if err := rpcArgs(bound.RPC, f); err != nil {
+		if err := rpcArgs(m, bound.RPC, f); err != nil {
 			return nil, fail("field %s: %s", name, err)
 		}
 	case schema.FieldBatch:
@@ -390,9 +398,9 @@ func scalarArg(t *ast.Type) bool {
 
 // rpcArgs checks that every request field of a root call is filled from a
 // scalar argument of the field into a scalar request field.
-func rpcArgs(rpc *schema.RPC, f *ast.Field) error {
+func rpcArgs(m *schema.Model, rpc *schema.RPC, f *ast.Field) error {
 	if rpc.Whole != nil {
-		return fmt.Errorf("the request is filled from an input object")
+		return wholeInput(m, rpc.Whole, f)
 	}
 	for _, a := range rpc.Assigns {
 		if a.Source != nil && a.Source.Kind == schema.SourceArg && a.Source.Arg.DefaultValue == nil && f.Arguments.ForName(a.Source.Arg.Name) == nil {
@@ -439,6 +447,36 @@ func rpcArgs(rpc *schema.RPC, f *ast.Field) error {
 			}
 		default:
 			return fmt.Errorf("request field %s comes from %s", fd.Name(), a.Source.Text)
+		}
+	}
+	return nil
+}
+
+// wholeInput checks a request filled from one input object argument
+// ("request: $args.input"): the argument is a variable of a non-null input
+// object type whose fields are scalars (String, ID, Int, Boolean), each
+// filling the message field of its name.
+func wholeInput(m *schema.Model, src *schema.Source, f *ast.Field) error {
+	if src.Kind != schema.SourceArg || len(src.ArgPath) > 0 {
+		return fmt.Errorf("the request is filled from %s", src.Text)
+	}
+	a := f.Arguments.ForName(src.Arg.Name)
+	if a == nil || a.Value.Kind != ast.Variable {
+		return fmt.Errorf("the input object argument %s is not a variable", src.Arg.Name)
+	}
+	t := src.Arg.Type
+	in := m.Inputs[t.NamedType]
+	if t.Elem != nil || !t.NonNull || in == nil {
+		return fmt.Errorf("argument %s of type %s is not a non-null bound input object", src.Arg.Name, t)
+	}
+	for _, fl := range in.Fields {
+		if fl.Oneof != nil {
+			return fmt.Errorf("input field %s.%s fills a oneof", t.NamedType, fl.Def.Name)
+		}
+	}
+	for _, fd := range in.Def.Fields {
+		if !scalarArg(fd.Type) {
+			return fmt.Errorf("input field %s.%s of type %s", t.NamedType, fd.Name, fd.Type)
 		}
 	}
 	return nil

@@ -77,7 +77,8 @@ func TestBuildDecidesWhichOperationsCompile(t *testing.T) {
 	}{
 		{"plain reads, a batch and a user resolver compile", `query A($id: ID!) { item(id: $id, level: HIGH) { id big level at maybe tags label owner { id name } __typename } }`, ""},
 		{"aliases compile", `query A { x: item(id: "1") { i: id } y: item(id: "2") { id } }`, ""},
-		{"a mutation runs on gqlgen", `mutation A { put(id: "1") { id } }`, "a mutation"},
+		{"a mutation compiles", `mutation A { a: put(id: "1") { id } b: put(id: "2") { id } }`, ""},
+		{"a mutation with __typename on its root runs on gqlgen", `mutation A { __typename }`, "__typename"},
 		{"fragments run on gqlgen", "query A { item(id: \"1\") { ...F } }\nfragment F on Item { id }", "fragments"},
 		{"@skip runs on gqlgen", `query A($s: Boolean!) { item(id: "1") { id @skip(if: $s) } }`, "directives"},
 		{"@auth compiles", `query A { secret(id: "1") { id } }`, ""},

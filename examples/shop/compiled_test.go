@@ -363,6 +363,17 @@ var variableSets = map[string][]map[string]any{
 		{"first": nil, "category": nil},
 		{"after": "not a token"},
 	},
+	"AddReview": {
+		{"input": map[string]any{"productId": "p-1001", "rating": 5, "title": "Good <b>", "body": "b", "author": "u-2"}},
+		{"input": map[string]any{"productId": 1002, "rating": 4, "title": "", "body": "numeric id", "author": ""}},
+		// The backend refuses the rating; the next one does not fit an
+		// Int32 (gqlgen's argument error, before @auth); the last ones are
+		// refused by variable coercion, before either executor runs.
+		{"input": map[string]any{"productId": "p-1001", "rating": 9, "title": "t", "body": "b", "author": "u-2"}},
+		{"input": map[string]any{"productId": "p-1001", "rating": 3000000000, "title": "t", "body": "b", "author": "u-2"}},
+		{"input": map[string]any{"productId": "p-1001", "rating": 5, "title": "t", "body": "b"}},
+		nil,
+	},
 }
 
 // compare runs op with vars, sent by c, through both paths and fails
@@ -417,7 +428,7 @@ func sortedErrors(t *testing.T, body []byte) []byte {
 func TestCompiledAnswersAsGQLGen(t *testing.T) {
 	p := newPair(t)
 	ops := compiledOps(t)
-	want := []string{"Shop", "Products", "ProductsWithReviewers", "ProductPage", "Catalog", "Me"}
+	want := []string{"Shop", "Products", "ProductsWithReviewers", "ProductPage", "Catalog", "Me", "AddReview"}
 	for _, name := range want {
 		if !slices.ContainsFunc(ops, func(op compiledOp) bool { return op.name == name }) {
 			t.Fatalf("%s is not compiled; want %v at least", name, want)
@@ -493,7 +504,8 @@ func FuzzCompiledAnswersAsGQLGen(f *testing.F) {
 	f.Fuzz(func(t *testing.T, opIndex uint8, faults uint16, first int64, category, after string, nullFirst bool, callerIndex uint8) {
 		op := ops[int(opIndex)%len(ops)]
 		p.backends.fault.Store(uint32(faults) & (1<<faultBits - 1))
-		vars := map[string]any{"first": first, "after": after, "id": "p-" + after}
+		vars := map[string]any{"first": first, "after": after, "id": "p-" + after,
+			"input": map[string]any{"productId": "p-" + after, "rating": first, "title": category, "body": after, "author": "u-2"}}
 		if nullFirst {
 			vars["first"] = nil
 		}

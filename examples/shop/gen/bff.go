@@ -64,6 +64,7 @@ func Service(user Resolvers) runtime.Service {
 				userService:    sidecar.Client(up, "users", usersv1connect.NewUserServiceClient),
 			}
 			return []graphql1.Compiled{
+				r.addReviewOperation(),
 				r.catalogOperation(),
 				r.meOperation(),
 				r.productPageOperation(),

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 )
 
 // errNotNull is gqlgen's error for a null in a non-null position.
@@ -37,4 +38,21 @@ func (p *compiledPath) path() ast.Path {
 	}
 	slices.Reverse(out)
 	return out
+}
+
+// argError is the error of an argument whose value does not convert, at
+// path (the root field's response key, the argument, the input field):
+// what graphql.ErrorOnPath makes of it on gqlgen's path.
+func argError(err error, path ...string) error {
+	p := make(ast.Path, len(path))
+	for i, name := range path {
+		p[i] = ast.PathName(name)
+	}
+	if gqlErr, ok := errors.AsType[*gqlerror.Error](err); ok {
+		if gqlErr.Path == nil {
+			gqlErr.Path = p
+		}
+		return err
+	}
+	return gqlerror.WrapPath(p, err)
 }

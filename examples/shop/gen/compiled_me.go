@@ -41,11 +41,11 @@ type meRun struct {
 // level, one call per @batch field for all the parents of its level.
 func (d *meRun) fetch(ctx context.Context, req *rgraphql.CompiledRequest) {
 	{
+		in := &usersv1.GetUserRequest{}
 		if err := authz.Check(ctx); err != nil {
 			d.meErr = err
 			return
 		}
-		in := &usersv1.GetUserRequest{}
 		{
 			v, err := authz.Claim[string](ctx, "sub")
 			if err != nil {

@@ -40,6 +40,9 @@ type productPageRun struct {
 	// product is the result of Query.product, productErr its error.
 	product    *catalogv1.Product
 	productErr error
+	// productArgErr is the error of an argument of product: the field is null,
+	// without its call.
+	productArgErr error
 	// productSeller are the values of Product.seller for the parents of product, productSellerErrs their errors.
 	productSeller     []*usersv1.User
 	productSellerErrs []error
@@ -103,7 +106,7 @@ func (d *productPageRun) fetch(ctx context.Context, req *rgraphql.CompiledReques
 		if v, ok := req.Variables["id"]; ok && v != nil {
 			x, err := graphql.UnmarshalID(v)
 			if err != nil {
-				d.productErr = err
+				d.productArgErr = argError(err, "product", "id")
 				return
 			}
 			in.Id = x
@@ -348,7 +351,10 @@ func (d *productPageRun) write(ctx context.Context, out *rgraphql.Result) {
 	mark := out.Len()
 	ok := true
 	out.Raw("{\"product\":")
-	{
+	if err := d.productArgErr; err != nil {
+		out.FieldError(ctx, err, 0, 0, nil)
+		out.Null()
+	} else {
 		fp := &compiledPath{parent: nil, key: "product"}
 		fm := out.Len()
 		fok := true
