@@ -138,7 +138,12 @@ func (e *emitter) operation(p *plan.Operation) ([]byte, error) {
 	fmt.Fprintf(&body, "// %s is the operation %s compiled to Go: the same answer as gqlgen's\n// executor gives, byte for byte, without it.\n", compiledMethod(op), op.Name)
 	fmt.Fprintf(&body, "func (r *resolver) %s() %s.Compiled {\nreturn %s.Compiled{Name: %q, Document: %sDocument, Hash: %q, Execute: r.exec%s}\n}\n\n", compiledMethod(op), rg, rg, op.Name, lc, op.Hash, op.Name)
 	fmt.Fprintf(&body, "// exec%s runs %s: the backend calls level by level, then the JSON.\n", op.Name, op.Name)
-	fmt.Fprintf(&body, "func (r *resolver) exec%s(ctx %s.Context, req *%s.CompiledRequest, out *%s.Result) {\nd := &%s{r: r}\nd.fetch(ctx, req)\nd.write(ctx, out)\n}\n\n", op.Name, ctxPkg, rg, rg, e.typ)
+	var conds strings.Builder
+	for _, v := range condVars(p.Root, nil) {
+		fmt.Fprintf(&e.fields, "// %s is the value of $%s, a condition of @skip or @include.\n%s bool\n", condField(v), v, condField(v))
+		fmt.Fprintf(&conds, "d.%s, _ = req.Variables[%q].(bool)\n", condField(v), v)
+	}
+	fmt.Fprintf(&body, "func (r *resolver) exec%s(ctx %s.Context, req *%s.CompiledRequest, out *%s.Result) {\nd := &%s{r: r}\n%sd.fetch(ctx, req)\nd.write(ctx, out)\n}\n\n", op.Name, ctxPkg, rg, rg, e.typ, conds.String())
 
 	if err := e.fetchRoot(p, rg, ctxPkg); err != nil {
 		return nil, err
@@ -217,6 +222,89 @@ func (e *emitter) valueType(f *plan.Field) string {
 		return "[]" + t
 	}
 	return t
+}
+
+// --- @skip and @include ---
+
+// condVars returns the variables of the run-time conditions of s and
+// below, each once, in order of appearance.
+func condVars(s *plan.Selection, seen []string) []string {
+	for _, f := range s.Fields {
+		for _, c := range f.Conds {
+			if !slices.Contains(seen, c.Var) {
+				seen = append(seen, c.Var)
+			}
+		}
+		if f.Sel != nil {
+			seen = condVars(f.Sel, seen)
+		}
+	}
+	return seen
+}
+
+// condField is the field of the run that holds a condition variable.
+func condField(v string) string { return "if" + ucFirst(v) }
+
+// condExpr is the Go condition under which a field is selected; "" when
+// it always is.
+func condExpr(f *plan.Field) string {
+	var terms []string
+	for _, c := range f.Conds {
+		if c.Skip {
+			terms = append(terms, "!d."+condField(c.Var))
+		} else {
+			terms = append(terms, "d."+condField(c.Var))
+		}
+	}
+	return strings.Join(terms, " && ")
+}
+
+// dynamicSep reports whether the writer of s tracks its separator: when
+// its first field may be left out, which field opens the object is known
+// only at run time.
+func dynamicSep(s *plan.Selection) bool {
+	return len(s.Fields) > 0 && len(s.Fields[0].Conds) > 0
+}
+
+// keyCode writes the key of the i-th field of s with its separator: '{'
+// or ',' when it is known at generate time, else the one the writer
+// tracks in sep (until the first field always written).
+func keyCode(s *plan.Selection, i int, f *plan.Field) string {
+	key := strconv.Quote(f.Key) + ":"
+	always := slices.ContainsFunc(s.Fields[:i], func(g *plan.Field) bool { return len(g.Conds) == 0 })
+	switch {
+	case always:
+		return fmt.Sprintf("out.Raw(%s)\n", strconv.Quote(","+key))
+	case i == 0 && len(f.Conds) == 0:
+		return fmt.Sprintf("out.Raw(%s)\n", strconv.Quote("{"+key))
+	case len(f.Conds) == 0:
+		return fmt.Sprintf("out.Byte(sep)\nout.Raw(%s)\n", strconv.Quote(key))
+	}
+	return fmt.Sprintf("out.Byte(sep)\nsep = ','\nout.Raw(%s)\n", strconv.Quote(key))
+}
+
+// selectionStart and selectionEnd open and close an object's writer.
+func selectionStart(s *plan.Selection) string {
+	if dynamicSep(s) {
+		return "sep := byte('{') // the first field written opens the object\n"
+	}
+	return ""
+}
+
+func selectionEnd(s *plan.Selection) string {
+	if !slices.ContainsFunc(s.Fields, func(g *plan.Field) bool { return len(g.Conds) == 0 }) {
+		return "if sep == '{' {\nout.Byte('{') // every field left out\n}\nout.Byte('}')\n"
+	}
+	return "out.Byte('}')\n"
+}
+
+// ifSelected wraps code in the run-time condition of f, if any.
+func ifSelected(f *plan.Field, code string) string {
+	c := condExpr(f)
+	if c == "" {
+		return code
+	}
+	return fmt.Sprintf("if %s {\n%s}\n", c, code)
 }
 
 // --- @auth and @redact ---
@@ -314,15 +402,17 @@ func (e *emitter) fetchRoot(p *plan.Operation, rg, ctxPkg string) error {
 		if err != nil {
 			return err
 		}
+		var code string
 		if parallel {
-			fmt.Fprintf(&b, "wg.Go(func() {\n%s})\n", call)
-		} else if len(p.Root.Fields) > 1 {
+			code = fmt.Sprintf("wg.Go(func() {\n%s})\n", call)
+		} else if len(p.Root.Fields) > 1 || len(f.Conds) > 0 {
 			// One after the other: each in a function of its own, which
 			// returns when its call fails.
-			fmt.Fprintf(&b, "func() {\n%s}()\n", call)
+			code = fmt.Sprintf("func() {\n%s}()\n", call)
 		} else {
-			fmt.Fprintf(&b, "{\n%s}\n", call)
+			code = fmt.Sprintf("{\n%s}\n", call)
 		}
+		b.WriteString(ifSelected(f, code))
 		if err := e.fetchNode(n); err != nil {
 			return err
 		}
@@ -659,6 +749,13 @@ func (e *emitter) fetchNode(n *node) error {
 		// A field that @auth or @redact hides has no resolver run on the
 		// gqlgen path, hence no backend call: none here either.
 		vis := e.visible(f)
+		if c := condExpr(f); c != "" {
+			if vis != "" {
+				vis = c + " && " + vis
+			} else {
+				vis = c
+			}
+		}
 		if vis != "" && (f.Bound.Kind == schema.FieldBatch || f.Bound.Kind == schema.FieldProto && hasBatch(f.Sel)) {
 			fmt.Fprintf(&b, "if %s {\n", vis)
 		}
@@ -722,14 +819,9 @@ func (p *protoGen) goFieldName(f *schema.Field) string { return templates.ToGo(f
 func (e *emitter) writeRoot(p *plan.Operation, rg, ctxPkg string) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "// write writes the data: null when a non-null root field failed.\n")
-	fmt.Fprintf(&b, "func (d *%s) write(ctx %s.Context, out *%s.Result) {\nmark := out.Len()\nok := true\n", e.typ, ctxPkg, rg)
+	fmt.Fprintf(&b, "func (d *%s) write(ctx %s.Context, out *%s.Result) {\nmark := out.Len()\nok := true\n%s", e.typ, ctxPkg, rg, selectionStart(p.Root))
 	for i, f := range p.Root.Fields {
 		n := e.childNode("", f)
-		sep := ","
-		if i == 0 {
-			sep = "{"
-		}
-		fmt.Fprintf(&b, "out.Raw(%s)\n", strconv.Quote(sep+strconv.Quote(f.Key)+":"))
 		code, err := e.writeObjectField(f, n, "d."+n.name, "d."+n.name+"Err", "nil")
 		if err != nil {
 			return err
@@ -737,11 +829,11 @@ func (e *emitter) writeRoot(p *plan.Operation, rg, ctxPkg string) error {
 		if e.argErrs[n.name] {
 			// As gqlgen: an argument's error makes the field null, without
 			// making its parent null, even when the field is non-null.
-			fmt.Fprintf(&b, "if err := d.%sArgErr; err != nil {\nout.FieldError(ctx, err, 0, 0, nil)\nout.Null()\n} else ", n.name)
+			code = fmt.Sprintf("if err := d.%sArgErr; err != nil {\nout.FieldError(ctx, err, 0, 0, nil)\nout.Null()\n} else %s", n.name, code)
 		}
-		b.WriteString(code)
+		b.WriteString(ifSelected(f, keyCode(p.Root, i, f)+code))
 	}
-	b.WriteString("out.Byte('}')\nif !ok {\nout.Truncate(mark)\nout.Null()\n}\n}\n\n")
+	b.WriteString(selectionEnd(p.Root) + "if !ok {\nout.Truncate(mark)\nout.Null()\n}\n}\n\n")
 	e.methods.WriteString(b.String())
 	return nil
 }
@@ -805,12 +897,9 @@ func (e *emitter) writeNode(n *node) error {
 		fmt.Fprintf(&e.fields, "// n%s counts the parents of %s written so far.\nn%s int\n", ucFirst(n.name), n.name, ucFirst(n.name))
 		fmt.Fprintf(&b, "i := d.n%s\nd.n%s++\n", ucFirst(n.name), ucFirst(n.name))
 	}
+	b.WriteString(selectionStart(n.sel))
 	for i, f := range n.sel.Fields {
-		sep := ","
-		if i == 0 {
-			sep = "{"
-		}
-		fmt.Fprintf(&b, "out.Raw(%s)\n", strconv.Quote(sep+strconv.Quote(f.Key)+":"))
+		key := keyCode(n.sel, i, f)
 		if f.Sel != nil {
 			child := e.childNode(n.name, f)
 			var value, errExpr string
@@ -827,16 +916,16 @@ func (e *emitter) writeNode(n *node) error {
 			if err != nil {
 				return err
 			}
-			b.WriteString(e.guarded(f, code))
+			b.WriteString(ifSelected(f, key+e.guarded(f, code)))
 			continue
 		}
 		code, err := e.writeLeaf(n, f)
 		if err != nil {
 			return err
 		}
-		b.WriteString(e.guarded(f, code))
+		b.WriteString(ifSelected(f, key+e.guarded(f, code)))
 	}
-	b.WriteString("out.Byte('}')\nreturn ok\n}\n\n")
+	b.WriteString(selectionEnd(n.sel) + "return ok\n}\n\n")
 	e.methods.WriteString(b.String())
 	return nil
 }

@@ -15,6 +15,7 @@ package plan
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/vektah/gqlparser/v2"
@@ -94,6 +95,17 @@ type Field struct {
 	// Args are the argument values of a root @rpc or @batch field, by
 	// argument name, in the order of the field's definition.
 	Args []Arg
+	// Conds are the run-time conditions of the field: @skip and @include
+	// whose if is a variable, on the field or on the fragments it is
+	// selected through. The field is in the response when all hold.
+	Conds []Cond
+}
+
+// Cond is a condition on a Boolean! variable: the field is selected when
+// the variable is false (Skip, from @skip) or true (from @include).
+type Cond struct {
+	Var  string
+	Skip bool
 }
 
 // Arg is the value of an argument: a literal, a variable, or absent (the
@@ -162,9 +174,6 @@ func build(m *schema.Model, op *schema.Operation) (*Selection, error) {
 	if op.Doc == nil || len(op.Doc.Operations) != 1 {
 		return nil, fail("its document is not one operation")
 	}
-	if len(op.Doc.Fragments) > 0 {
-		return nil, fail("it uses fragments")
-	}
 	// The positions of errors are those of the document the client sends,
 	// not of the operation's file: parse and validate it again.
 	doc, errs := gqlparser.LoadQuery(m.Schema, op.Document)
@@ -182,38 +191,149 @@ func build(m *schema.Model, op *schema.Operation) (*Selection, error) {
 	if root == nil || m.Objects[root.Name] == nil {
 		return nil, fail("the schema has no bound %s type", op.Type)
 	}
-	return selection(m, m.Objects[root.Name], def.SelectionSet, true)
+	return selection(m, def, m.Objects[root.Name], []ast.SelectionSet{def.SelectionSet}, true)
 }
 
-func selection(m *schema.Model, obj *schema.Object, set ast.SelectionSet, root bool) (*Selection, error) {
-	sel := &Selection{Object: obj}
-	seen := map[string]bool{}
-	for _, s := range set {
-		f, ok := s.(*ast.Field)
-		if !ok {
-			return nil, fail("it uses fragments")
+// occurrence is one selection of a field, found through the fragments,
+// with the run-time conditions of the @skip and @include on its way.
+type occurrence struct {
+	f     *ast.Field
+	conds []Cond
+}
+
+// collect gathers the fields of sets for an object of type obj, as
+// gqlgen's CollectFields does, in document order through named and
+// inline fragments: fields excluded by a literal @skip or @include are
+// left out; one whose condition is a variable gets it in its conds.
+func collect(def *ast.OperationDefinition, obj *schema.Object, sets []ast.SelectionSet, conds []Cond, out *[]occurrence) error {
+	for _, set := range sets {
+		for _, s := range set {
+			var dirs ast.DirectiveList
+			switch s := s.(type) {
+			case *ast.Field:
+				dirs = s.Directives
+			case *ast.InlineFragment:
+				dirs = s.Directives
+				if s.TypeCondition != "" && s.TypeCondition != obj.Def.Name {
+					return fail("an inline fragment on %s inside %s (fragments compile on their own type only)", s.TypeCondition, obj.Def.Name)
+				}
+			case *ast.FragmentSpread:
+				dirs = s.Directives
+				if s.Definition == nil {
+					return fail("fragment %s is not resolved by validation", s.Name)
+				}
+				if s.Definition.TypeCondition != obj.Def.Name {
+					return fail("fragment %s on %s inside %s (fragments compile on their own type only)", s.Name, s.Definition.TypeCondition, obj.Def.Name)
+				}
+				if len(s.Definition.Directives) > 0 {
+					return fail("fragment %s has directives", s.Name)
+				}
+			}
+			c, include, err := conditions(def, dirs)
+			if err != nil {
+				return err
+			}
+			if !include {
+				continue
+			}
+			all := append(slices.Clip(conds), c...)
+			switch s := s.(type) {
+			case *ast.Field:
+				*out = append(*out, occurrence{f: s, conds: all})
+			case *ast.InlineFragment:
+				if err := collect(def, obj, []ast.SelectionSet{s.SelectionSet}, all, out); err != nil {
+					return err
+				}
+			case *ast.FragmentSpread:
+				if err := collect(def, obj, []ast.SelectionSet{s.Definition.SelectionSet}, all, out); err != nil {
+					return err
+				}
+			}
 		}
-		if len(f.Directives) > 0 {
-			return nil, fail("field %s has directives", f.Name)
+	}
+	return nil
+}
+
+// conditions reads the @skip and @include of a selection: include is
+// false when a literal excludes it; conds are the variable conditions.
+// Any other directive does not compile.
+func conditions(def *ast.OperationDefinition, dirs ast.DirectiveList) (conds []Cond, include bool, err error) {
+	for _, d := range dirs {
+		if d.Name != "skip" && d.Name != "include" {
+			return nil, false, fail("it uses the directive @%s", d.Name)
 		}
-		key := f.Alias
+		arg := d.Arguments.ForName("if")
+		if arg == nil || arg.Value == nil {
+			return nil, false, fail("@%s has no if argument", d.Name)
+		}
+		skip := d.Name == "skip"
+		switch arg.Value.Kind {
+		case ast.BooleanValue:
+			if (arg.Value.Raw == "true") == skip {
+				return nil, false, nil
+			}
+		case ast.Variable:
+			v := def.VariableDefinitions.ForName(arg.Value.Raw)
+			if v == nil || !v.Type.NonNull {
+				// A nullable variable may be null, on which gqlgen
+				// panics: leave it to gqlgen.
+				return nil, false, fail("the condition $%s of @%s may be null", arg.Value.Raw, d.Name)
+			}
+			conds = append(conds, Cond{Var: arg.Value.Raw, Skip: skip})
+		default:
+			return nil, false, fail("@%s(if: %s)", d.Name, arg.Value.String())
+		}
+	}
+	return conds, true, nil
+}
+
+func selection(m *schema.Model, def *ast.OperationDefinition, obj *schema.Object, sets []ast.SelectionSet, root bool) (*Selection, error) {
+	var occs []occurrence
+	if err := collect(def, obj, sets, nil, &occs); err != nil {
+		return nil, err
+	}
+	// Fields of one response key merge, as the spec's field collection
+	// merges them: the first occurrence's position and arguments, the
+	// selections of all.
+	type group struct {
+		first *ast.Field
+		conds []Cond
+		sets  []ast.SelectionSet
+		n     int
+	}
+	var keys []string
+	groups := map[string]*group{}
+	for _, o := range occs {
+		key := o.f.Alias
 		if key == "" {
-			key = f.Name
+			key = o.f.Name
 		}
-		if seen[key] {
-			return nil, fail("the response key %s is selected twice (field merging)", key)
+		g := groups[key]
+		if g == nil {
+			g = &group{first: o.f, conds: o.conds}
+			groups[key] = g
+			keys = append(keys, key)
 		}
-		seen[key] = true
-		pf, err := field(m, obj, f, key, root)
+		g.n++
+		g.sets = append(g.sets, o.f.SelectionSet)
+		if g.n > 1 && (len(g.conds) > 0 || len(o.conds) > 0) {
+			return nil, fail("the response key %s is selected twice, under a variable @skip or @include", key)
+		}
+	}
+	sel := &Selection{Object: obj}
+	for _, key := range keys {
+		g := groups[key]
+		pf, err := field(m, def, obj, g.first, key, root, g.sets)
 		if err != nil {
 			return nil, err
 		}
+		pf.Conds = g.conds
 		sel.Fields = append(sel.Fields, pf)
 	}
 	return sel, nil
 }
 
-func field(m *schema.Model, obj *schema.Object, f *ast.Field, key string, root bool) (*Field, error) {
+func field(m *schema.Model, def *ast.OperationDefinition, obj *schema.Object, f *ast.Field, key string, root bool, sets []ast.SelectionSet) (*Field, error) {
 	pf := &Field{Key: key, AST: f}
 	if f.Name == "__typename" {
 		if root {
@@ -295,7 +415,7 @@ func field(m *schema.Model, obj *schema.Object, f *ast.Field, key string, root b
 		if bound.Kind == schema.FieldUser {
 			return nil, fail("field %s: a user resolver of an object type", name)
 		}
-		sel, err := selection(m, child, f.SelectionSet, false)
+		sel, err := selection(m, def, child, sets, false)
 		if err != nil {
 			return nil, err
 		}

@@ -2,6 +2,7 @@ package plan_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -79,12 +80,14 @@ func TestBuildDecidesWhichOperationsCompile(t *testing.T) {
 		{"aliases compile", `query A { x: item(id: "1") { i: id } y: item(id: "2") { id } }`, ""},
 		{"a mutation compiles", `mutation A { a: put(id: "1") { id } b: put(id: "2") { id } }`, ""},
 		{"a mutation with __typename on its root runs on gqlgen", `mutation A { __typename }`, "__typename"},
-		{"fragments run on gqlgen", "query A { item(id: \"1\") { ...F } }\nfragment F on Item { id }", "fragments"},
-		{"@skip runs on gqlgen", `query A($s: Boolean!) { item(id: "1") { id @skip(if: $s) } }`, "directives"},
+		{"named and inline fragments compile", "query A { item(id: \"1\") { ...F ... on Item { big } ... { level } } }\nfragment F on Item { id owner { ...U } }\nfragment U on User { name }", ""},
+		{"@skip and @include compile", `query A($s: Boolean!) { item(id: "1") { id @skip(if: $s) big @include(if: true) level @skip(if: true) ... @include(if: $s) { at } } }`, ""},
+		{"a nullable condition runs on gqlgen", `query A($s: Boolean = false) { item(id: "1") { id @skip(if: $s) } }`, "may be null"},
+		{"a key selected twice under a variable condition runs on gqlgen", `query A($s: Boolean!) { item(id: "1") { id id @include(if: $s) } }`, "selected twice"},
 		{"@auth compiles", `query A { secret(id: "1") { id } }`, ""},
 		{"a map runs on gqlgen", `query A { item(id: "1") { attrs { key } } }`, "map"},
 		{"bytes run on gqlgen", `query A { item(id: "1") { raw } }`, "Bytes"},
-		{"field merging runs on gqlgen", `query A { item(id: "1") { id id } }`, "selected twice"},
+		{"field merging compiles", "query A { item(id: \"1\") { id owner { id } ...F } }\nfragment F on Item { id owner { name } }", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -104,6 +107,32 @@ func TestBuildDecidesWhichOperationsCompile(t *testing.T) {
 				t.Fatal("an operation with a reason is listed as compiled")
 			}
 		})
+	}
+}
+
+func TestBuildMergesFieldsAndKeepsConditions(t *testing.T) {
+	ops := plan.Build(load(t, "query A($s: Boolean!) { item(id: \"1\") { id ...F @skip(if: $s) owner { id } ...G } }\nfragment F on Item { big }\nfragment G on Item { id owner { name id } }"))
+	if ops[0].Reason != "" {
+		t.Fatal(ops[0].Reason)
+	}
+	var got []string
+	for _, f := range ops[0].Root.Fields[0].Sel.Fields {
+		desc := f.Key
+		for _, c := range f.Conds {
+			desc += fmt.Sprintf(" if %s skip=%t", c.Var, c.Skip)
+		}
+		if f.Sel != nil {
+			for _, cf := range f.Sel.Fields {
+				desc += " " + cf.Key
+			}
+		}
+		got = append(got, desc)
+	}
+	// id and owner merge (in the order of their first occurrence, with
+	// the selections of both); big keeps the condition of its fragment.
+	want := []string{"id", "big if s skip=true", "owner id name"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("fields %q, want %q", got, want)
 	}
 }
 

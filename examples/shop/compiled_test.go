@@ -363,6 +363,12 @@ var variableSets = map[string][]map[string]any{
 		{"first": nil, "category": nil},
 		{"after": "not a token"},
 	},
+	"ProductCards": {
+		nil,
+		{"expanded": true},
+		{"expanded": false, "first": 2},
+		{"expanded": true, "first": 0},
+	},
 	"AddReview": {
 		{"input": map[string]any{"productId": "p-1001", "rating": 5, "title": "Good <b>", "body": "b", "author": "u-2"}},
 		{"input": map[string]any{"productId": 1002, "rating": 4, "title": "", "body": "numeric id", "author": ""}},
@@ -428,7 +434,7 @@ func sortedErrors(t *testing.T, body []byte) []byte {
 func TestCompiledAnswersAsGQLGen(t *testing.T) {
 	p := newPair(t)
 	ops := compiledOps(t)
-	want := []string{"Shop", "Products", "ProductsWithReviewers", "ProductPage", "Catalog", "Me", "AddReview"}
+	want := []string{"Shop", "Products", "ProductsWithReviewers", "ProductPage", "Catalog", "Me", "AddReview", "ProductCards"}
 	for _, name := range want {
 		if !slices.ContainsFunc(ops, func(op compiledOp) bool { return op.name == name }) {
 			t.Fatalf("%s is not compiled; want %v at least", name, want)
@@ -491,6 +497,39 @@ func TestCompiledCallsEachBackendOncePerLevel(t *testing.T) {
 	}
 }
 
+// TestCompiledSkipsTheCallsOfFieldsLeftOut: a field that @include leaves
+// out has no backend call on either path, nor have the levels below it.
+func TestCompiledSkipsTheCallsOfFieldsLeftOut(t *testing.T) {
+	p := newPair(t)
+	var cards compiledOp
+	for _, op := range compiledOps(t) {
+		if op.name == "ProductCards" {
+			cards = op
+		}
+	}
+	if cards.name == "" {
+		t.Fatal("ProductCards is not compiled")
+	}
+	for _, tt := range []struct {
+		expanded bool
+		want     map[string]int
+	}{
+		{false, map[string]int{"BatchGetUsers": 1, "ListProducts": 1}},
+		{true, map[string]int{"BatchGetUsers": 2, "ListProducts": 1, "ListReviewsByProducts": 1}},
+	} {
+		vars := map[string]any{"expanded": tt.expanded}
+		p.backends.reset()
+		postBody(t, p.compiled, map[string]any{"variables": vars, "extensions": map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": cards.hash}}})
+		if got := p.backends.reset(); fmt.Sprint(got) != fmt.Sprint(tt.want) {
+			t.Errorf("expanded %t, compiled path: calls %v, want %v", tt.expanded, got, tt.want)
+		}
+		postBody(t, p.gqlgen, map[string]any{"query": cards.document, "variables": vars})
+		if got := p.backends.reset(); fmt.Sprint(got) != fmt.Sprint(tt.want) {
+			t.Errorf("expanded %t, gqlgen path: calls %v, want %v", tt.expanded, got, tt.want)
+		}
+	}
+}
+
 // FuzzCompiledAnswersAsGQLGen runs a compiled operation, with generated
 // variables and backend faults, through both paths: the answers must be
 // the same bytes. The seeds (testdata/fuzz) run in make test; `go test
@@ -504,7 +543,7 @@ func FuzzCompiledAnswersAsGQLGen(f *testing.F) {
 	f.Fuzz(func(t *testing.T, opIndex uint8, faults uint16, first int64, category, after string, nullFirst bool, callerIndex uint8) {
 		op := ops[int(opIndex)%len(ops)]
 		p.backends.fault.Store(uint32(faults) & (1<<faultBits - 1))
-		vars := map[string]any{"first": first, "after": after, "id": "p-" + after,
+		vars := map[string]any{"first": first, "after": after, "id": "p-" + after, "expanded": nullFirst,
 			"input": map[string]any{"productId": "p-" + after, "rating": first, "title": category, "body": after, "author": "u-2"}}
 		if nullFirst {
 			vars["first"] = nil

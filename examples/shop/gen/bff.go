@@ -67,6 +67,7 @@ func Service(user Resolvers) runtime.Service {
 				r.addReviewOperation(),
 				r.catalogOperation(),
 				r.meOperation(),
+				r.productCardsOperation(),
 				r.productPageOperation(),
 				r.productsOperation(),
 				r.productsWithReviewersOperation(),

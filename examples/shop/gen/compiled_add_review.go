@@ -34,7 +34,7 @@ func (r *resolver) execAddReview(ctx context.Context, req *rgraphql.CompiledRequ
 // results of a @batch field are indexed like the parents of its level.
 type addReviewRun struct {
 	r *resolver
-	// addReview is the result of Query.addReview, addReviewErr its error.
+	// addReview is the result of Mutation.addReview, addReviewErr its error.
 	addReview    *reviewsv1.Review
 	addReviewErr error
 	// addReviewArgErr is the error of an argument of addReview: the field is null,
