@@ -120,21 +120,29 @@ type Arg struct {
 // a Reason; the others have a Root.
 //
 // What compiles: queries and mutations (a mutation's root fields run one
-// after the other, each with the levels below it; no subscriptions)
-// without fragments or directives in their selections, whose fields are
-// read from the parent proto message (scalars String, ID, Int, Boolean,
-// Float from a double, Int64, UInt64, DateTime, enums, repeated strings,
-// messages and repeated messages), root @rpc calls filled from the
-// field's scalar arguments, from $claims (of a scalar claim type that is
-// the request field's), or whole from a variable of a non-null input
-// object whose fields are scalars (the generated <input>ToProto
-// converter), @batch fields with scalar arguments, user resolvers of
-// non-root fields without arguments, and __typename below the root. An
-// argument that does not convert fails its field as gqlgen's does (the
-// error on the argument's path, no location, the field null). Fields with
-// @auth (the error of authz.Check, no call) and @redact (null unless
-// authz.Allowed, no call) compile as gqlgen's directives answer. Oneofs,
-// maps, unions and interfaces run on gqlgen.
+// after the other, each with the levels below it; subscriptions do not
+// compile), whose fields are read from the parent proto message (scalars
+// String, ID, Int, Boolean, Float from a double, Int64, UInt64, DateTime,
+// enums, repeated strings, messages and repeated messages), root @rpc
+// calls filled from the field's scalar arguments, from $claims (of a
+// scalar claim type that is the request field's), or whole from a
+// variable of a non-null input object whose fields are scalars (the
+// generated <input>ToProto converter), @batch fields with literal scalar
+// arguments, user resolvers of non-root fields without arguments, and
+// __typename below the root. An argument that does not convert fails its
+// field as gqlgen's does (the error on the argument's path, no location,
+// the field null). Fields with @auth (the error of authz.Check, no call)
+// and @redact (null unless authz.Allowed, no call) compile as gqlgen's
+// directives answer.
+//
+// Named and inline fragments on the type they are in are flattened, and
+// fields of one response key merge (the first occurrence's position and
+// arguments, the selections of all). @skip and @include with a literal are
+// decided here; with a Boolean! variable they become the field's Conds,
+// decided at run time. A response key selected twice when one of them is
+// under a variable condition, a condition on a nullable variable,
+// fragments on another type, other directives, oneofs, maps, unions and
+// interfaces run on gqlgen.
 func Build(m *schema.Model) []*Operation {
 	var out []*Operation
 	for _, op := range m.Operations {
@@ -168,6 +176,12 @@ func (u unsupported) Error() string { return u.msg }
 func fail(format string, args ...any) error { return unsupported{fmt.Sprintf(format, args...)} }
 
 func build(m *schema.Model, op *schema.Operation) (*Selection, error) {
+	if op.Type == ast.Subscription {
+		// runtime/graphql refuses a compiled subscription: a compiled
+		// executor writes one result, and the streaming transports (SSE,
+		// websocket) run gqlgen's executor.
+		return nil, fail("a subscription (the streaming transports run gqlgen's executor; a compiled executor answers one result)")
+	}
 	if op.Type != ast.Query && op.Type != ast.Mutation {
 		return nil, fail("a %s (queries and mutations compile)", op.Type)
 	}
