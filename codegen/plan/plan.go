@@ -566,7 +566,10 @@ func rpcArgs(m *schema.Model, rpc *schema.RPC, f *ast.Field) error {
 				return fmt.Errorf("argument %s widens into %s", a.Source.Arg.Name, fd.Name())
 			}
 		case schema.SourceClaims:
-			if a.Source.Claim.List || !claimFits(a.Source.Claim.Scalar, fd) {
+			if a.Source.Claim.List {
+				return fmt.Errorf("request field %s is filled from the list claim %s", fd.Name(), a.Source.Name)
+			}
+			if !claimFits(a.Source.Claim.Scalar, fd) {
 				return fmt.Errorf("request field %s is filled from the claim %s of type %s", fd.Name(), a.Source.Name, a.Source.Claim.Scalar)
 			}
 		case schema.SourceLiteral:
