@@ -39,7 +39,7 @@ func fallbacks(plans []*plan.Operation) []string {
 func genCompiled(m *schema.Model, pg *protoGen, set *FileSet, plans []*plan.Operation) error {
 	pkg := path.Base(m.Config.Go.Out)
 	for _, p := range plan.Compiled(plans) {
-		e := &emitter{m: m, pg: pg, imports: map[string]string{}, pkg: pkg}
+		e := &emitter{m: m, pg: pg, imports: map[string]string{}, argErrs: map[string]bool{}, pkg: pkg}
 		src, err := e.operation(p)
 		if err != nil {
 			return fmt.Errorf("internal error, please report: compiling operation %s: %w", p.Op.Name, err)
@@ -61,7 +61,9 @@ type emitter struct {
 	pg      *protoGen
 	pkg     string
 	imports map[string]string // path -> name
-	argErrs map[string]bool   // the root fields with an ArgErr field
+	argErrs map[string]bool   // the fields with an ArgErr field
+	// readArgs reads the variables of @batch arguments, once per run.
+	readArgs strings.Builder
 	// fields of the operation's data struct, and its methods.
 	fields  strings.Builder
 	methods strings.Builder
@@ -138,19 +140,23 @@ func (e *emitter) operation(p *plan.Operation) ([]byte, error) {
 	fmt.Fprintf(&body, "// %s is the operation %s compiled to Go: the same answer as gqlgen's\n// executor gives, byte for byte, without it.\n", compiledMethod(op), op.Name)
 	fmt.Fprintf(&body, "func (r *resolver) %s() %s.Compiled {\nreturn %s.Compiled{Name: %q, Document: %sDocument, Hash: %q, Execute: r.exec%s}\n}\n\n", compiledMethod(op), rg, rg, op.Name, lc, op.Hash, op.Name)
 	fmt.Fprintf(&body, "// exec%s runs %s: the backend calls level by level, then the JSON.\n", op.Name, op.Name)
-	var conds strings.Builder
-	for _, v := range condVars(p.Root, nil) {
-		fmt.Fprintf(&e.fields, "// %s is the value of $%s, a condition of @skip or @include.\n%s bool\n", condField(v), v, condField(v))
-		fmt.Fprintf(&conds, "d.%s, _ = req.Variables[%q].(bool)\n", condField(v), v)
-	}
-	fmt.Fprintf(&body, "func (r *resolver) exec%s(ctx %s.Context, req *%s.CompiledRequest, out *%s.Result) {\nd := &%s{r: r}\n%sd.fetch(ctx, req)\nd.write(ctx, out)\n}\n\n", op.Name, ctxPkg, rg, rg, e.typ, conds.String())
-
 	if err := e.fetchRoot(p, rg, ctxPkg); err != nil {
 		return nil, err
 	}
 	if err := e.writeRoot(p, rg, ctxPkg); err != nil {
 		return nil, err
 	}
+	var conds strings.Builder
+	for _, v := range condVars(p.Root, nil) {
+		fmt.Fprintf(&e.fields, "// %s is the value of $%s, a condition of @skip or @include.\n%s bool\n", condField(v), v, condField(v))
+		fmt.Fprintf(&conds, "d.%s, _ = req.Variables[%q].(bool)\n", condField(v), v)
+	}
+	if e.readArgs.Len() > 0 {
+		conds.WriteString("d.readArgs(req)\n")
+		fmt.Fprintf(&e.methods, "// readArgs reads the variables of the @batch fields' arguments, as\n// gqlgen's prefetch does: the variable's value, else the argument's\n// default; the first that does not convert fails its field.\nfunc (d *%s) readArgs(req *%s.CompiledRequest) {\n%s}\n\n", e.typ, rg, e.readArgs.String())
+	}
+	fmt.Fprintf(&body, "func (r *resolver) exec%s(ctx %s.Context, req *%s.CompiledRequest, out *%s.Result) {\nd := &%s{r: r}\n%sd.fetch(ctx, req)\nd.write(ctx, out)\n}\n\n", op.Name, ctxPkg, rg, rg, e.typ, conds.String())
+
 	fmt.Fprintf(&body, "// %s holds the backend results of one run of %s; the\n// results of a @batch field are indexed like the parents of its level.\ntype %s struct {\nr *resolver\n%s}\n\n", e.typ, op.Name, e.typ, e.fields.String())
 	body.WriteString(e.methods.String())
 
@@ -491,9 +497,6 @@ func (e *emitter) rpcCall(f *plan.Field, name string) (string, error) {
 // argErr declares, once, the field of the run that holds the error of an
 // argument of the root field name, and returns its name.
 func (e *emitter) argErr(name string) string {
-	if e.argErrs == nil {
-		e.argErrs = map[string]bool{}
-	}
 	if !e.argErrs[name] {
 		e.argErrs[name] = true
 		fmt.Fprintf(&e.fields, "// %sArgErr is the error of an argument of %s: the field is null,\n// without its call.\n%sArgErr error\n", name, name, name)
@@ -685,34 +688,65 @@ func (e *emitter) enumValue(fd protoreflect.FieldDescriptor, name string) string
 }
 
 // batchArgs are the arguments a generated batch function takes after the
-// parents: literals or defaults of the field's arguments.
-func (e *emitter) batchArgs(f *plan.Field) (string, error) {
+// parents: literals or defaults of the field's arguments, and, for a
+// variable, the run's field that readArgs fills (cname is the field's name
+// in the run).
+func (e *emitter) batchArgs(f *plan.Field, cname string) (string, error) {
 	var args []string
 	for _, a := range f.Args {
 		v := a.Value
 		if v == nil {
 			v = a.Def.DefaultValue
 		}
-		if v != nil && v.Kind == ast.Variable {
-			return "", fmt.Errorf("variable in @batch argument")
-		}
-		var goT, lit string
+		var goT, conv, lit string
 		switch a.Def.Type.NamedType {
 		case "Int":
-			goT = "int32"
-		case "String", "ID":
-			goT = "string"
+			goT, conv = "int32", "UnmarshalInt32"
+		case "String":
+			goT, conv = "string", "UnmarshalString"
+		case "ID":
+			goT, conv = "string", "UnmarshalID"
 		case "Boolean":
-			goT = "bool"
+			goT, conv = "bool", "UnmarshalBoolean"
 		default:
 			return "", fmt.Errorf("argument type %s", a.Def.Type)
 		}
-		if v != nil && v.Kind != ast.NullValue {
-			lit = v.Raw
-			if v.Kind == ast.StringValue {
-				lit = strconv.Quote(v.Raw)
+		literal := func(v *ast.Value) string {
+			if v == nil || v.Kind == ast.NullValue {
+				return ""
 			}
+			if v.Kind == ast.StringValue {
+				return strconv.Quote(v.Raw)
+			}
+			return v.Raw
 		}
+		if v != nil && v.Kind == ast.Variable {
+			// Read once per run (readArgs), as gqlgen's prefetch reads it:
+			// the variable's value, else (absent) the argument's default.
+			field := cname + "Arg" + ucFirst(a.Def.Name)
+			set, t := "d."+field+" = &x", "*"+goT
+			if a.Def.Type.NonNull {
+				set, t = "d."+field+" = x", goT
+			}
+			fmt.Fprintf(&e.fields, "// %s is the argument %s of %s, from $%s.\n%s %s\n", field, a.Def.Name, cname, v.Raw, field, t)
+			if !e.argErrs[cname] {
+				e.argErrs[cname] = true
+				fmt.Fprintf(&e.fields, "// %sArgErr is the error of the argument %sArgName of %s, which fails\n// the field for every parent, without its call.\n%sArgErr error\n%sArgName string\n", cname, cname, cname, cname, cname)
+			}
+			def := ""
+			if d := literal(a.Def.DefaultValue); d != "" {
+				if a.Def.Type.NonNull {
+					def = fmt.Sprintf(" else {\nd.%s = %s\n}", field, d)
+				} else {
+					def = fmt.Sprintf(" else {\nd.%s = new(%s(%s))\n}", field, goT, d)
+				}
+			}
+			conv = e.use("github.com/99designs/gqlgen/graphql") + "." + conv + "(v)"
+			fmt.Fprintf(&e.readArgs, "if v, ok := req.Variables[%q]; ok {\nif v != nil {\nif x, err := %s; err != nil {\nif d.%sArgErr == nil {\nd.%sArgErr, d.%sArgName = err, %q\n}\n} else {\n%s\n}\n}\n}%s\n", v.Raw, conv, cname, cname, cname, a.Def.Name, set, def)
+			args = append(args, "d."+field)
+			continue
+		}
+		lit = literal(v)
 		switch {
 		case a.Def.Type.NonNull:
 			args = append(args, lit)
@@ -726,6 +760,11 @@ func (e *emitter) batchArgs(f *plan.Field) (string, error) {
 		return "", nil
 	}
 	return ", " + strings.Join(args, ", "), nil
+}
+
+// hasVarArgs reports whether an argument of f is a variable.
+func hasVarArgs(f *plan.Field) bool {
+	return slices.ContainsFunc(f.Args, func(a plan.Arg) bool { return a.Value != nil && a.Value.Kind == ast.Variable })
 }
 
 // fetchNode writes the method that fetches the @batch fields of n for all
@@ -756,12 +795,22 @@ func (e *emitter) fetchNode(n *node) error {
 				vis = c
 			}
 		}
+		if f.Bound.Kind == schema.FieldBatch && hasVarArgs(f) {
+			// An argument that does not convert: no call (gqlgen's
+			// prefetch makes none either); the field fails per parent.
+			cond := fmt.Sprintf("d.%sArgErr == nil", cname)
+			if vis != "" {
+				vis = cond + " && " + vis
+			} else {
+				vis = cond
+			}
+		}
 		if vis != "" && (f.Bound.Kind == schema.FieldBatch || f.Bound.Kind == schema.FieldProto && hasBatch(f.Sel)) {
 			fmt.Fprintf(&b, "if %s {\n", vis)
 		}
 		switch {
 		case f.Bound.Kind == schema.FieldBatch:
-			args, err := e.batchArgs(f)
+			args, err := e.batchArgs(f, cname)
 			if err != nil {
 				return err
 			}
@@ -827,9 +876,13 @@ func (e *emitter) writeRoot(p *plan.Operation, rg, ctxPkg string) error {
 			return err
 		}
 		if e.argErrs[n.name] {
-			// As gqlgen: an argument's error makes the field null, without
-			// making its parent null, even when the field is non-null.
-			code = fmt.Sprintf("if err := d.%sArgErr; err != nil {\nout.FieldError(ctx, err, 0, 0, nil)\nout.Null()\n} else %s", n.name, code)
+			// As gqlgen: an argument's error, on its own path and without
+			// a location, makes the field null.
+			fail := "out.FieldError(ctx, err, 0, 0, nil)\nout.Null()\n"
+			if f.Type.NonNull {
+				fail += "ok = false\n"
+			}
+			code = fmt.Sprintf("if err := d.%sArgErr; err != nil {\n%s} else %s", n.name, fail, code)
 		}
 		b.WriteString(ifSelected(f, keyCode(p.Root, i, f)+code))
 	}
@@ -916,7 +969,18 @@ func (e *emitter) writeNode(n *node) error {
 			if err != nil {
 				return err
 			}
-			b.WriteString(ifSelected(f, key+e.guarded(f, code)))
+			code = e.guarded(f, code)
+			if f.Bound.Kind == schema.FieldBatch && hasVarArgs(f) {
+				// As gqlgen: the argument's error, on its path, without a
+				// location, before @auth; the field null.
+				cname := n.name + ucFirst(f.Key)
+				fail := fmt.Sprintf("out.FieldError(ctx, (&compiledPath{parent: path, key: %q}).argError(d.%sArgErr, d.%sArgName), 0, 0, nil)\nout.Null()\n", f.Key, cname, cname)
+				if f.Type.NonNull {
+					fail += "ok = false\n"
+				}
+				code = fmt.Sprintf("if d.%sArgErr != nil {\n%s} else %s", cname, fail, code)
+			}
+			b.WriteString(ifSelected(f, key+code))
 			continue
 		}
 		code, err := e.writeLeaf(n, f)
@@ -1070,13 +1134,23 @@ func argError(err error, path ...string) error {
 	for i, name := range path {
 		p[i] = ast.PathName(name)
 	}
+	return errorOnPath(err, p)
+}
+
+// argError is the error of the argument arg of the field at p.
+func (p *compiledPath) argError(err error, arg string) error {
+	return errorOnPath(err, append(p.path(), ast.PathName(arg)))
+}
+
+// errorOnPath is graphql.ErrorOnPath with the path at hand.
+func errorOnPath(err error, path ast.Path) error {
 	if gqlErr, ok := errors.AsType[*gqlerror.Error](err); ok {
 		if gqlErr.Path == nil {
-			gqlErr.Path = p
+			gqlErr.Path = path
 		}
 		return err
 	}
-	return gqlerror.WrapPath(p, err)
+	return gqlerror.WrapPath(path, err)
 }
 `
 	src = strings.Replace(src, "\"errors\"\n", "\"errors\"\n\t\"slices\"\n", 1)

@@ -127,11 +127,11 @@ type Arg struct {
 // calls filled from the field's scalar arguments, from $claims (of a
 // scalar claim type that is the request field's), or whole from a
 // variable of a non-null input object whose fields are scalars (the
-// generated <input>ToProto converter), @batch fields with literal scalar
-// arguments, user resolvers of non-root fields without arguments, and
-// __typename below the root. An argument that does not convert fails its
-// field as gqlgen's does (the error on the argument's path, no location,
-// the field null). Fields with @auth (the error of authz.Check, no call)
+// generated <input>ToProto converter), @batch fields with scalar
+// arguments (literals, or variables read once per run), user resolvers
+// of non-root fields without arguments, and __typename below the root.
+// An argument that does not convert fails its field as gqlgen's does (the
+// error on the argument's path, no location, the field null, no call). Fields with @auth (the error of authz.Check, no call)
 // and @redact (null unless authz.Allowed, no call) compile as gqlgen's
 // directives answer.
 //
@@ -142,7 +142,8 @@ type Arg struct {
 // decided at run time. A response key selected twice when one of them is
 // under a variable condition, a condition on a nullable variable,
 // fragments on another type, other directives, oneofs, maps, unions and
-// interfaces run on gqlgen.
+// interfaces run on gqlgen, as do non-null mutation fields (gqlgen's
+// mutation root does not propagate every null of one).
 func Build(m *schema.Model) []*Operation {
 	var out []*Operation
 	for _, op := range m.Operations {
@@ -398,6 +399,11 @@ func field(m *schema.Model, def *ast.OperationDefinition, obj *schema.Object, f 
 	}
 	if root && bound.Kind != schema.FieldRPC {
 		return nil, fail("root field %s is not an @rpc call", name)
+	}
+	if root && m.Schema.Mutation != nil && obj.Def.Name == m.Schema.Mutation.Name && bound.Def.Type.NonNull {
+		// gqlgen's mutation root does not make the data null for every
+		// failure of a non-null field: not mirrored.
+		return nil, fail("the mutation field %s is non-null", name)
 	}
 	for _, a := range bound.Def.Arguments {
 		arg := Arg{Def: a}

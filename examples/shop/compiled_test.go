@@ -238,6 +238,9 @@ upstreams:
   catalog: {endpoints: [%q]}
   reviews: {endpoints: [%q], protocol: grpc}
   users: {endpoints: [%q]}
+# No cost limit: arguments too large for it (an Int beyond 32 bits) reach
+# the executors, whose argument errors are compared too.
+gateway: {graphql: {max_cost: 0}}
 `, run.CatalogURL, run.ReviewsURL, run.UsersURL), "bff.yaml")
 		if err != nil {
 			t.Fatal(err)
@@ -368,6 +371,11 @@ var variableSets = map[string][]map[string]any{
 		{"expanded": true},
 		{"expanded": false, "first": 2},
 		{"expanded": true, "first": 0},
+		{"expanded": true, "reviews": 1},
+		{"expanded": true, "reviews": nil},
+		{"expanded": true, "reviews": 3000000000},
+		{"expanded": false, "reviews": 3000000000},
+		{"first": 3000000000},
 	},
 	"AddReview": {
 		{"input": map[string]any{"productId": "p-1001", "rating": 5, "title": "Good <b>", "body": "b", "author": "u-2"}},
@@ -543,7 +551,7 @@ func FuzzCompiledAnswersAsGQLGen(f *testing.F) {
 	f.Fuzz(func(t *testing.T, opIndex uint8, faults uint16, first int64, category, after string, nullFirst bool, callerIndex uint8) {
 		op := ops[int(opIndex)%len(ops)]
 		p.backends.fault.Store(uint32(faults) & (1<<faultBits - 1))
-		vars := map[string]any{"first": first, "after": after, "id": "p-" + after, "expanded": nullFirst,
+		vars := map[string]any{"first": first, "after": after, "id": "p-" + after, "expanded": nullFirst, "reviews": first,
 			"input": map[string]any{"productId": "p-" + after, "rating": first, "title": category, "body": after, "author": "u-2"}}
 		if nullFirst {
 			vars["first"] = nil

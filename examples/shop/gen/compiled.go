@@ -48,11 +48,21 @@ func argError(err error, path ...string) error {
 	for i, name := range path {
 		p[i] = ast.PathName(name)
 	}
+	return errorOnPath(err, p)
+}
+
+// argError is the error of the argument arg of the field at p.
+func (p *compiledPath) argError(err error, arg string) error {
+	return errorOnPath(err, append(p.path(), ast.PathName(arg)))
+}
+
+// errorOnPath is graphql.ErrorOnPath with the path at hand.
+func errorOnPath(err error, path ast.Path) error {
 	if gqlErr, ok := errors.AsType[*gqlerror.Error](err); ok {
 		if gqlErr.Path == nil {
-			gqlErr.Path = p
+			gqlErr.Path = path
 		}
 		return err
 	}
-	return gqlerror.WrapPath(p, err)
+	return gqlerror.WrapPath(path, err)
 }

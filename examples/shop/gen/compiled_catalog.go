@@ -159,6 +159,7 @@ func (d *catalogRun) write(ctx context.Context, out *rgraphql.Result) {
 	if err := d.productPageArgErr; err != nil {
 		out.FieldError(ctx, err, 0, 0, nil)
 		out.Null()
+		ok = false
 	} else {
 		fp := &compiledPath{parent: nil, key: "productPage"}
 		fm := out.Len()

@@ -17,21 +17,22 @@ import (
 )
 
 // productCardsDocument is the text of the operation ProductCards, as the frontend sends it;
-// its SHA-256 is the persisted id 191c9611cefbfa19294b67ba852aee744b026a4d8cdf02bae14a66fc84037bb5.
-const productCardsDocument = `query ProductCards($expanded: Boolean! = false, $first: Int = 6) { products(first: $first) { seller { since: joinedAt @include(if: $expanded) country } ...ProductCard ... on Product @include(if: $expanded) { description reviews(first: 2) { rating title reviewer { displayName } } } createdAt @skip(if: true) } }
+// its SHA-256 is the persisted id 6bf4dfbe22550408b1e9ed8df60c9daa31adf5a92ee2fdbe65d53652fdec9a20.
+const productCardsDocument = `query ProductCards($expanded: Boolean! = false, $first: Int = 6, $reviews: Int = 2) { products(first: $first) { seller { since: joinedAt @include(if: $expanded) country } ...ProductCard ... on Product @include(if: $expanded) { description reviews(first: $reviews) { rating title reviewer { displayName } } } createdAt @skip(if: true) } }
 
 fragment ProductCard on Product { id name displayPrice category seller { id displayName } }`
 
 // productCardsOperation is the operation ProductCards compiled to Go: the same answer as gqlgen's
 // executor gives, byte for byte, without it.
 func (r *resolver) productCardsOperation() rgraphql.Compiled {
-	return rgraphql.Compiled{Name: "ProductCards", Document: productCardsDocument, Hash: "191c9611cefbfa19294b67ba852aee744b026a4d8cdf02bae14a66fc84037bb5", Execute: r.execProductCards}
+	return rgraphql.Compiled{Name: "ProductCards", Document: productCardsDocument, Hash: "6bf4dfbe22550408b1e9ed8df60c9daa31adf5a92ee2fdbe65d53652fdec9a20", Execute: r.execProductCards}
 }
 
 // execProductCards runs ProductCards: the backend calls level by level, then the JSON.
 func (r *resolver) execProductCards(ctx context.Context, req *rgraphql.CompiledRequest, out *rgraphql.Result) {
 	d := &productCardsRun{r: r}
 	d.ifExpanded, _ = req.Variables["expanded"].(bool)
+	d.readArgs(req)
 	d.fetch(ctx, req)
 	d.write(ctx, out)
 }
@@ -40,8 +41,6 @@ func (r *resolver) execProductCards(ctx context.Context, req *rgraphql.CompiledR
 // results of a @batch field are indexed like the parents of its level.
 type productCardsRun struct {
 	r *resolver
-	// ifExpanded is the value of $expanded, a condition of @skip or @include.
-	ifExpanded bool
 	// products is the result of Query.products, productsErr its error.
 	products    []*catalogv1.Product
 	productsErr error
@@ -51,6 +50,12 @@ type productCardsRun struct {
 	// productsSeller are the values of Product.seller for the parents of products, productsSellerErrs their errors.
 	productsSeller     []*usersv1.User
 	productsSellerErrs []error
+	// productsReviewsArgFirst is the argument first of productsReviews, from $reviews.
+	productsReviewsArgFirst *int32
+	// productsReviewsArgErr is the error of the argument productsReviewsArgName of productsReviews, which fails
+	// the field for every parent, without its call.
+	productsReviewsArgErr  error
+	productsReviewsArgName string
 	// productsReviews are the values of Product.reviews for the parents of products, productsReviewsErrs their errors.
 	productsReviews     [][]*reviewsv1.Review
 	productsReviewsErrs []error
@@ -61,6 +66,8 @@ type productCardsRun struct {
 	nProducts int
 	// nProductsReviews counts the parents of productsReviews written so far.
 	nProductsReviews int
+	// ifExpanded is the value of $expanded, a condition of @skip or @include.
+	ifExpanded bool
 }
 
 // fetchProductsReviews calls, for all the parents of productsReviews at once, one backend
@@ -86,9 +93,9 @@ func (d *productCardsRun) fetchProducts(ctx context.Context, parents []*catalogv
 	wg.Go(func() {
 		d.productsSeller, d.productsSellerErrs = d.r.batchProductSeller(ctx, parents)
 	})
-	if d.ifExpanded {
+	if d.productsReviewsArgErr == nil && d.ifExpanded {
 		wg.Go(func() {
-			d.productsReviews, d.productsReviewsErrs = d.r.batchProductReviews(ctx, parents, new(int32(2)))
+			d.productsReviews, d.productsReviewsErrs = d.r.batchProductReviews(ctx, parents, d.productsReviewsArgFirst)
 			var children []*reviewsv1.Review
 			for _, v := range d.productsReviews {
 				children = append(children, v...)
@@ -136,7 +143,7 @@ func (d *productCardsRun) writeProductsSeller(ctx context.Context, out *rgraphql
 		if v := p.GetJoinedAt(); v == nil {
 			out.Null()
 		} else if err := out.MarshalContext(ctx, scalar.MarshalDateTime(v)); err != nil {
-			out.FieldError(ctx, err, 1, 103, (&compiledPath{parent: path, key: "since"}).path())
+			out.FieldError(ctx, err, 1, 122, (&compiledPath{parent: path, key: "since"}).path())
 			out.Null()
 		}
 	}
@@ -177,7 +184,7 @@ func (d *productCardsRun) writeProductsReviews(ctx context.Context, out *rgraphq
 		fm := out.Len()
 		fok := true
 		if err := d.productsReviewsReviewerErrs[i]; err != nil {
-			out.FieldError(ctx, err, 1, 254, fp.path())
+			out.FieldError(ctx, err, 1, 280, fp.path())
 			fok = false
 		} else if v := d.productsReviewsReviewer[i]; v == nil {
 			out.Null()
@@ -205,7 +212,7 @@ func (d *productCardsRun) writeProducts(ctx context.Context, out *rgraphql.Resul
 		fm := out.Len()
 		fok := true
 		if err := d.productsSellerErrs[i]; err != nil {
-			out.FieldError(ctx, err, 1, 94, fp.path())
+			out.FieldError(ctx, err, 1, 113, fp.path())
 			fok = false
 		} else if v := d.productsSeller[i]; v == nil {
 			out.FieldError(ctx, errNotNull, 0, 0, fp.path())
@@ -242,12 +249,16 @@ func (d *productCardsRun) writeProducts(ctx context.Context, out *rgraphql.Resul
 	}
 	if d.ifExpanded {
 		out.Raw(",\"reviews\":")
-		{
+		if d.productsReviewsArgErr != nil {
+			out.FieldError(ctx, (&compiledPath{parent: path, key: "reviews"}).argError(d.productsReviewsArgErr, d.productsReviewsArgName), 0, 0, nil)
+			out.Null()
+			ok = false
+		} else {
 			fp := &compiledPath{parent: path, key: "reviews"}
 			fm := out.Len()
 			fok := true
 			if err := d.productsReviewsErrs[i]; err != nil {
-				out.FieldError(ctx, err, 1, 221, fp.path())
+				out.FieldError(ctx, err, 1, 240, fp.path())
 				fok = false
 			} else {
 				out.Byte('[')
@@ -291,12 +302,13 @@ func (d *productCardsRun) write(ctx context.Context, out *rgraphql.Result) {
 	if err := d.productsArgErr; err != nil {
 		out.FieldError(ctx, err, 0, 0, nil)
 		out.Null()
+		ok = false
 	} else {
 		fp := &compiledPath{parent: nil, key: "products"}
 		fm := out.Len()
 		fok := true
 		if err := d.productsErr; err != nil {
-			out.FieldError(ctx, err, 1, 68, fp.path())
+			out.FieldError(ctx, err, 1, 87, fp.path())
 			fok = false
 		} else {
 			out.Byte('[')
@@ -331,5 +343,24 @@ func (d *productCardsRun) write(ctx context.Context, out *rgraphql.Result) {
 	if !ok {
 		out.Truncate(mark)
 		out.Null()
+	}
+}
+
+// readArgs reads the variables of the @batch fields' arguments, as
+// gqlgen's prefetch does: the variable's value, else the argument's
+// default; the first that does not convert fails its field.
+func (d *productCardsRun) readArgs(req *rgraphql.CompiledRequest) {
+	if v, ok := req.Variables["reviews"]; ok {
+		if v != nil {
+			if x, err := graphql.UnmarshalInt32(v); err != nil {
+				if d.productsReviewsArgErr == nil {
+					d.productsReviewsArgErr, d.productsReviewsArgName = err, "first"
+				}
+			} else {
+				d.productsReviewsArgFirst = &x
+			}
+		}
+	} else {
+		d.productsReviewsArgFirst = new(int32(5))
 	}
 }

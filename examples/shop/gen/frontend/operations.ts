@@ -110,6 +110,7 @@ export const MeDocument: PersistedOperation<MeQuery, MeQueryVariables> = {
 export type ProductCardsQueryVariables = {
   expanded?: boolean;
   first?: number | null;
+  reviews?: number | null;
 };
 
 /** The data of the query ProductCards (operations/products.graphql). */
@@ -141,8 +142,8 @@ export type ProductCardsQuery = {
 export const ProductCardsDocument: PersistedOperation<ProductCardsQuery, ProductCardsQueryVariables> = {
   name: "ProductCards",
   type: "query",
-  hash: "191c9611cefbfa19294b67ba852aee744b026a4d8cdf02bae14a66fc84037bb5",
-  document: "query ProductCards($expanded: Boolean! = false, $first: Int = 6) { products(first: $first) { seller { since: joinedAt @include(if: $expanded) country } ...ProductCard ... on Product @include(if: $expanded) { description reviews(first: 2) { rating title reviewer { displayName } } } createdAt @skip(if: true) } }\n\nfragment ProductCard on Product { id name displayPrice category seller { id displayName } }",
+  hash: "6bf4dfbe22550408b1e9ed8df60c9daa31adf5a92ee2fdbe65d53652fdec9a20",
+  document: "query ProductCards($expanded: Boolean! = false, $first: Int = 6, $reviews: Int = 2) { products(first: $first) { seller { since: joinedAt @include(if: $expanded) country } ...ProductCard ... on Product @include(if: $expanded) { description reviews(first: $reviews) { rating title reviewer { displayName } } } createdAt @skip(if: true) } }\n\nfragment ProductCard on Product { id name displayPrice category seller { id displayName } }",
 };
 
 /** The variables of the query ProductPage. */
