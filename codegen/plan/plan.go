@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -205,6 +206,17 @@ func build(m *schema.Model, op *schema.Operation) (*Selection, error) {
 	}
 	if root == nil || m.Objects[root.Name] == nil {
 		return nil, fail("the schema has no bound %s type", op.Type)
+	}
+	// The executor keeps each condition variable in a Go field named
+	// after it with its first letter upper-cased: two that differ only
+	// there would collide.
+	seen := map[string]string{}
+	for _, v := range def.VariableDefinitions {
+		k := strings.ToUpper(v.Variable[:1]) + v.Variable[1:]
+		if other, ok := seen[k]; ok {
+			return nil, fail("the variables $%s and $%s differ only in the case of their first letter", other, v.Variable)
+		}
+		seen[k] = v.Variable
 	}
 	return selection(m, def, m.Objects[root.Name], []ast.SelectionSet{def.SelectionSet}, true)
 }

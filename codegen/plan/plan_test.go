@@ -85,6 +85,7 @@ func TestBuildDecidesWhichOperationsCompile(t *testing.T) {
 		{"named and inline fragments compile", "query A { item(id: \"1\") { ...F ... on Item { big } ... { level } } }\nfragment F on Item { id owner { ...U } }\nfragment U on User { name }", ""},
 		{"@skip and @include compile", `query A($s: Boolean!) { item(id: "1") { id @skip(if: $s) big @include(if: true) level @skip(if: true) ... @include(if: $s) { at } } }`, ""},
 		{"a nullable condition runs on gqlgen", `query A($s: Boolean = false) { item(id: "1") { id @skip(if: $s) } }`, "may be null"},
+		{"variables that differ only in the case of their first letter run on gqlgen", `query A($s: Boolean!, $S: Boolean!) { item(id: "1") { id @skip(if: $s) big @skip(if: $S) } }`, "first letter"},
 		{"a key selected twice under a variable condition runs on gqlgen", `query A($s: Boolean!) { item(id: "1") { id id @include(if: $s) } }`, "selected twice"},
 		{"@auth compiles", `query A { secret(id: "1") { id } }`, ""},
 		{"a map runs on gqlgen", `query A { item(id: "1") { attrs { key } } }`, "map"},
