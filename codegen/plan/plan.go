@@ -207,18 +207,36 @@ func build(m *schema.Model, op *schema.Operation) (*Selection, error) {
 	if root == nil || m.Objects[root.Name] == nil {
 		return nil, fail("the schema has no bound %s type", op.Type)
 	}
+	sel, err := selection(m, def, m.Objects[root.Name], []ast.SelectionSet{def.SelectionSet}, true)
+	if err != nil {
+		return nil, err
+	}
 	// The executor keeps each condition variable in a Go field named
 	// after it with its first letter upper-cased: two that differ only
 	// there would collide.
 	seen := map[string]string{}
-	for _, v := range def.VariableDefinitions {
-		k := strings.ToUpper(v.Variable[:1]) + v.Variable[1:]
-		if other, ok := seen[k]; ok {
-			return nil, fail("the variables $%s and $%s differ only in the case of their first letter", other, v.Variable)
+	var check func(s *Selection) error
+	check = func(s *Selection) error {
+		for _, f := range s.Fields {
+			for _, c := range f.Conds {
+				k := strings.ToUpper(c.Var[:1]) + c.Var[1:]
+				if other, ok := seen[k]; ok && other != c.Var {
+					return fail("the conditions $%s and $%s differ only in the case of their first letter", other, c.Var)
+				}
+				seen[k] = c.Var
+			}
+			if f.Sel != nil {
+				if err := check(f.Sel); err != nil {
+					return err
+				}
+			}
 		}
-		seen[k] = v.Variable
+		return nil
 	}
-	return selection(m, def, m.Objects[root.Name], []ast.SelectionSet{def.SelectionSet}, true)
+	if err := check(sel); err != nil {
+		return nil, err
+	}
+	return sel, nil
 }
 
 // occurrence is one selection of a field, found through the fragments,
