@@ -1014,7 +1014,12 @@ func (e *emitter) writeLeaf(n *node, f *plan.Field) (string, error) {
 		if vals := e.redactedValues(n.sel.Object); len(vals) > 0 {
 			errExpr = fmt.Sprintf("%s.Scrub(err, %s)", e.use(authzPkg), strings.Join(vals, ", "))
 		}
-		return fmt.Sprintf("if v, err := d.r.user.%s%s(ctx, p); err != nil {\n%s} else {\nout.String(v)\n}\n", ucFirst(n.sel.Object.Def.Name), templates.ToGo(f.Bound.Def.Name), fail(errExpr, line, col)), nil
+		write := "} else {\nout.String(v)\n}\n"
+		if !nonNull {
+			// A nullable field: the resolver returns a pointer, nil for null.
+			write = "} else if v == nil {\nout.Null()\n} else {\nout.String(*v)\n}\n"
+		}
+		return fmt.Sprintf("if v, err := d.r.user.%s%s(ctx, p); err != nil {\n%s%s", ucFirst(n.sel.Object.Def.Name), templates.ToGo(f.Bound.Def.Name), fail(errExpr, line, col), write), nil
 	}
 	get := "p" + e.getter(f.Bound.Proto)
 	if f.Optional {
