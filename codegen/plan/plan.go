@@ -143,8 +143,7 @@ type Arg struct {
 // decided at run time. A response key selected twice when one of them is
 // under a variable condition, a condition on a nullable variable,
 // fragments on another type, other directives, oneofs, maps, unions and
-// interfaces run on gqlgen, as do non-null mutation fields (gqlgen's
-// mutation root does not propagate every null of one).
+// interfaces run on gqlgen.
 func Build(m *schema.Model) []*Operation {
 	var out []*Operation
 	for _, op := range m.Operations {
@@ -429,11 +428,6 @@ func field(m *schema.Model, def *ast.OperationDefinition, obj *schema.Object, f 
 	}
 	if root && bound.Kind != schema.FieldRPC {
 		return nil, fail("root field %s is not an @rpc call", name)
-	}
-	if root && m.Schema.Mutation != nil && obj.Def.Name == m.Schema.Mutation.Name && bound.Def.Type.NonNull {
-		// gqlgen's mutation root does not make the data null for every
-		// failure of a non-null field: not mirrored.
-		return nil, fail("the mutation field %s is non-null", name)
 	}
 	for _, a := range bound.Def.Arguments {
 		arg := Arg{Def: a}
