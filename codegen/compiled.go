@@ -1019,7 +1019,13 @@ func (e *emitter) writeLeaf(n *node, f *plan.Field) (string, error) {
 			// A nullable field: the resolver returns a pointer, nil for null.
 			write = "} else if v == nil {\nout.Null()\n} else {\nout.String(*v)\n}\n"
 		}
-		return fmt.Sprintf("if v, err := d.r.user.%s%s(ctx, p); err != nil {\n%s%s", ucFirst(n.sel.Object.Def.Name), templates.ToGo(f.Bound.Def.Name), fail(errExpr, line, col), write), nil
+		// A panic is recovered as gqlgen's resolveField recovers it: the
+		// recover function's error, without a location, the field null.
+		panicked := fmt.Sprintf("out.Panic(ctx, rec, (%s).path())\nout.Null()\n", fp)
+		if nonNull {
+			panicked += "ok = false\n"
+		}
+		return fmt.Sprintf("if v, rec, err := callUser(ctx, d.r.user.%s%s, p); rec != nil {\n%s} else if err != nil {\n%s%s", ucFirst(n.sel.Object.Def.Name), templates.ToGo(f.Bound.Def.Name), panicked, fail(errExpr, line, col), write), nil
 	}
 	get := "p" + e.getter(f.Bound.Proto)
 	if f.Optional {
@@ -1131,6 +1137,15 @@ func (p *compiledPath) path() ast.Path {
 	return out
 }
 
+// callUser calls the user resolver f of the parent p; a panic in it is
+// returned as rec (nil when it returned), for the executor to record as
+// gqlgen records a resolver's panic.
+func callUser[P, V any](ctx context.Context, f func(context.Context, P) (V, error), p P) (v V, rec any, err error) {
+	defer func() { rec = recover() }()
+	v, err = f(ctx, p)
+	return v, nil, err
+}
+
 // argError is the error of an argument whose value does not convert, at
 // path (the root field's response key, the argument, the input field):
 // what graphql.ErrorOnPath makes of it on gqlgen's path.
@@ -1158,7 +1173,7 @@ func errorOnPath(err error, path ast.Path) error {
 	return gqlerror.WrapPath(path, err)
 }
 `
-	src = strings.Replace(src, "\"errors\"\n", "\"errors\"\n\t\"slices\"\n", 1)
+	src = strings.Replace(src, "\"errors\"\n", "\"context\"\n\t\"errors\"\n\t\"slices\"\n", 1)
 	src = strings.Replace(src, "\"github.com/vektah/gqlparser/v2/ast\"\n", "\"github.com/vektah/gqlparser/v2/ast\"\n\t\"github.com/vektah/gqlparser/v2/gqlerror\"\n", 1)
 	data, err := format.Source([]byte(src))
 	if err != nil {

@@ -3,6 +3,7 @@
 package gen
 
 import (
+	"context"
 	"errors"
 	"slices"
 
@@ -38,6 +39,15 @@ func (p *compiledPath) path() ast.Path {
 	}
 	slices.Reverse(out)
 	return out
+}
+
+// callUser calls the user resolver f of the parent p; a panic in it is
+// returned as rec (nil when it returned), for the executor to record as
+// gqlgen records a resolver's panic.
+func callUser[P, V any](ctx context.Context, f func(context.Context, P) (V, error), p P) (v V, rec any, err error) {
+	defer func() { rec = recover() }()
+	v, err = f(ctx, p)
+	return v, nil, err
 }
 
 // argError is the error of an argument whose value does not convert, at

@@ -231,7 +231,11 @@ func (d *productCardsRun) writeProducts(ctx context.Context, out *rgraphql.Resul
 	out.Raw(",\"name\":")
 	out.String(p.GetName())
 	out.Raw(",\"displayPrice\":")
-	if v, err := d.r.user.ProductDisplayPrice(ctx, p); err != nil {
+	if v, rec, err := callUser(ctx, d.r.user.ProductDisplayPrice, p); rec != nil {
+		out.Panic(ctx, rec, (&compiledPath{parent: path, key: "displayPrice"}).path())
+		out.Null()
+		ok = false
+	} else if err != nil {
 		out.FieldError(ctx, err, 3, 43, (&compiledPath{parent: path, key: "displayPrice"}).path())
 		out.Null()
 		ok = false

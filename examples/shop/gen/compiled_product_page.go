@@ -188,7 +188,11 @@ func (d *productPageRun) writeProductRelated(ctx context.Context, out *rgraphql.
 	out.Raw(",\"name\":")
 	out.String(p.GetName())
 	out.Raw(",\"displayPrice\":")
-	if v, err := d.r.user.ProductDisplayPrice(ctx, p); err != nil {
+	if v, rec, err := callUser(ctx, d.r.user.ProductDisplayPrice, p); rec != nil {
+		out.Panic(ctx, rec, (&compiledPath{parent: path, key: "displayPrice"}).path())
+		out.Null()
+		ok = false
+	} else if err != nil {
 		out.FieldError(ctx, err, 1, 247, (&compiledPath{parent: path, key: "displayPrice"}).path())
 		out.Null()
 		ok = false
@@ -220,7 +224,11 @@ func (d *productPageRun) writeProduct(ctx context.Context, out *rgraphql.Result,
 	out.Raw(",\"currency\":")
 	out.String(p.GetCurrency())
 	out.Raw(",\"displayPrice\":")
-	if v, err := d.r.user.ProductDisplayPrice(ctx, p); err != nil {
+	if v, rec, err := callUser(ctx, d.r.user.ProductDisplayPrice, p); rec != nil {
+		out.Panic(ctx, rec, (&compiledPath{parent: path, key: "displayPrice"}).path())
+		out.Null()
+		ok = false
+	} else if err != nil {
 		out.FieldError(ctx, err, 1, 90, (&compiledPath{parent: path, key: "displayPrice"}).path())
 		out.Null()
 		ok = false
