@@ -3,6 +3,7 @@ package codegen
 import (
 	"fmt"
 	"go/format"
+	"go/types"
 	"path"
 	"slices"
 	"strconv"
@@ -38,7 +39,7 @@ func fallbacks(plans []*plan.Operation) []string {
 func genCompiled(m *schema.Model, pg *protoGen, set *FileSet, plans []*plan.Operation) error {
 	pkg := path.Base(m.Config.Go.Out)
 	for _, p := range plan.Compiled(plans) {
-		e := &emitter{m: m, pg: pg, imports: map[string]string{}, pkg: pkg}
+		e := &emitter{m: m, pg: pg, imports: map[string]string{}, argErrs: map[string]bool{}, pkg: pkg}
 		src, err := e.operation(p)
 		if err != nil {
 			return fmt.Errorf("internal error, please report: compiling operation %s: %w", p.Op.Name, err)
@@ -60,6 +61,9 @@ type emitter struct {
 	pg      *protoGen
 	pkg     string
 	imports map[string]string // path -> name
+	argErrs map[string]bool   // the fields with an ArgErr field
+	// readArgs reads the variables of @batch arguments, once per run.
+	readArgs strings.Builder
 	// fields of the operation's data struct, and its methods.
 	fields  strings.Builder
 	methods strings.Builder
@@ -136,14 +140,23 @@ func (e *emitter) operation(p *plan.Operation) ([]byte, error) {
 	fmt.Fprintf(&body, "// %s is the operation %s compiled to Go: the same answer as gqlgen's\n// executor gives, byte for byte, without it.\n", compiledMethod(op), op.Name)
 	fmt.Fprintf(&body, "func (r *resolver) %s() %s.Compiled {\nreturn %s.Compiled{Name: %q, Document: %sDocument, Hash: %q, Execute: r.exec%s}\n}\n\n", compiledMethod(op), rg, rg, op.Name, lc, op.Hash, op.Name)
 	fmt.Fprintf(&body, "// exec%s runs %s: the backend calls level by level, then the JSON.\n", op.Name, op.Name)
-	fmt.Fprintf(&body, "func (r *resolver) exec%s(ctx %s.Context, req *%s.CompiledRequest, out *%s.Result) {\nd := &%s{r: r}\nd.fetch(ctx, req)\nd.write(ctx, out)\n}\n\n", op.Name, ctxPkg, rg, rg, e.typ)
-
 	if err := e.fetchRoot(p, rg, ctxPkg); err != nil {
 		return nil, err
 	}
 	if err := e.writeRoot(p, rg, ctxPkg); err != nil {
 		return nil, err
 	}
+	var conds strings.Builder
+	for _, v := range condVars(p.Root, nil) {
+		fmt.Fprintf(&e.fields, "// %s is the value of $%s, a condition of @skip or @include.\n%s bool\n", condField(v), v, condField(v))
+		fmt.Fprintf(&conds, "d.%s, _ = req.Variables[%q].(bool)\n", condField(v), v)
+	}
+	if e.readArgs.Len() > 0 {
+		conds.WriteString("d.readArgs(req)\n")
+		fmt.Fprintf(&e.methods, "// readArgs reads the variables of the @batch fields' arguments, as\n// gqlgen's prefetch does: the variable's value, else the argument's\n// default; the first that does not convert fails its field.\nfunc (d *%s) readArgs(req *%s.CompiledRequest) {\n%s}\n\n", e.typ, rg, e.readArgs.String())
+	}
+	fmt.Fprintf(&body, "func (r *resolver) exec%s(ctx %s.Context, req *%s.CompiledRequest, out *%s.Result) {\nd := &%s{r: r}\n%sd.fetch(ctx, req)\nd.write(ctx, out)\n}\n\n", op.Name, ctxPkg, rg, rg, e.typ, conds.String())
+
 	fmt.Fprintf(&body, "// %s holds the backend results of one run of %s; the\n// results of a @batch field are indexed like the parents of its level.\ntype %s struct {\nr *resolver\n%s}\n\n", e.typ, op.Name, e.typ, e.fields.String())
 	body.WriteString(e.methods.String())
 
@@ -217,29 +230,195 @@ func (e *emitter) valueType(f *plan.Field) string {
 	return t
 }
 
+// --- @skip and @include ---
+
+// condVars returns the variables of the run-time conditions of s and
+// below, each once, in order of appearance.
+func condVars(s *plan.Selection, seen []string) []string {
+	for _, f := range s.Fields {
+		for _, c := range f.Conds {
+			if !slices.Contains(seen, c.Var) {
+				seen = append(seen, c.Var)
+			}
+		}
+		if f.Sel != nil {
+			seen = condVars(f.Sel, seen)
+		}
+	}
+	return seen
+}
+
+// condField is the field of the run that holds a condition variable.
+func condField(v string) string { return "if" + ucFirst(v) }
+
+// condExpr is the Go condition under which a field is selected; "" when
+// it always is.
+func condExpr(f *plan.Field) string {
+	var terms []string
+	for _, c := range f.Conds {
+		if c.Skip {
+			terms = append(terms, "!d."+condField(c.Var))
+		} else {
+			terms = append(terms, "d."+condField(c.Var))
+		}
+	}
+	return strings.Join(terms, " && ")
+}
+
+// dynamicSep reports whether the writer of s tracks its separator: when
+// its first field may be left out, which field opens the object is known
+// only at run time.
+func dynamicSep(s *plan.Selection) bool {
+	return len(s.Fields) > 0 && len(s.Fields[0].Conds) > 0
+}
+
+// keyCode writes the key of the i-th field of s with its separator: '{'
+// or ',' when it is known at generate time, else the one the writer
+// tracks in sep (until the first field always written).
+func keyCode(s *plan.Selection, i int, f *plan.Field) string {
+	key := strconv.Quote(f.Key) + ":"
+	always := slices.ContainsFunc(s.Fields[:i], func(g *plan.Field) bool { return len(g.Conds) == 0 })
+	switch {
+	case always:
+		return fmt.Sprintf("out.Raw(%s)\n", strconv.Quote(","+key))
+	case i == 0 && len(f.Conds) == 0:
+		return fmt.Sprintf("out.Raw(%s)\n", strconv.Quote("{"+key))
+	case len(f.Conds) == 0:
+		return fmt.Sprintf("out.Byte(sep)\nout.Raw(%s)\n", strconv.Quote(key))
+	}
+	return fmt.Sprintf("out.Byte(sep)\nsep = ','\nout.Raw(%s)\n", strconv.Quote(key))
+}
+
+// selectionStart and selectionEnd open and close an object's writer.
+func selectionStart(s *plan.Selection) string {
+	if dynamicSep(s) {
+		return "sep := byte('{') // the first field written opens the object\n"
+	}
+	return ""
+}
+
+func selectionEnd(s *plan.Selection) string {
+	if !slices.ContainsFunc(s.Fields, func(g *plan.Field) bool { return len(g.Conds) == 0 }) {
+		return "if sep == '{' {\nout.Byte('{') // every field left out\n}\nout.Byte('}')\n"
+	}
+	return "out.Byte('}')\n"
+}
+
+// ifSelected wraps code in the run-time condition of f, if any.
+func ifSelected(f *plan.Field, code string) string {
+	c := condExpr(f)
+	if c == "" {
+		return code
+	}
+	return fmt.Sprintf("if %s {\n%s}\n", c, code)
+}
+
+// --- @auth and @redact ---
+
+// authCheck is the call of authz.Check for an @auth field: the error the
+// gqlgen path's directive (authz.Auth) returns, or nil.
+func (e *emitter) authCheck(a *schema.Auth) string {
+	args := []string{"ctx"}
+	for _, s := range a.Scopes {
+		args = append(args, strconv.Quote(s))
+	}
+	return e.use(authzPkg) + ".Check(" + strings.Join(args, ", ") + ")"
+}
+
+// visible is the condition under which the field's resolver runs on the
+// gqlgen path: @auth admits the caller and @redact shows the value; ""
+// for a field with neither.
+func (e *emitter) visible(f *plan.Field) string {
+	if f.Bound == nil {
+		return ""
+	}
+	var conds []string
+	if f.Bound.Auth != nil {
+		conds = append(conds, e.authCheck(f.Bound.Auth)+" == nil")
+	}
+	if f.Bound.Redact != "" {
+		conds = append(conds, fmt.Sprintf("%s.Allowed(ctx, %q)", e.use(authzPkg), f.Bound.Redact))
+	}
+	return strings.Join(conds, " && ")
+}
+
+// guarded wraps the code that writes a non-root field in the checks of
+// its @auth (the directive's error, then null) and @redact (null without
+// an error), as authz.Auth and authz.Redact answer on the gqlgen path.
+func (e *emitter) guarded(f *plan.Field, code string) string {
+	if f.Bound == nil || f.Bound.Auth == nil && f.Bound.Redact == "" {
+		return code
+	}
+	var b strings.Builder
+	if f.Bound.Auth != nil {
+		fmt.Fprintf(&b, "if err := %s; err != nil {\nout.FieldError(ctx, err, %d, %d, (&compiledPath{parent: path, key: %q}).path())\nout.Null()\n", e.authCheck(f.Bound.Auth), f.AST.Position.Line, f.AST.Position.Column, f.Key)
+		if f.Type.NonNull {
+			b.WriteString("ok = false\n")
+		}
+		b.WriteString("} else ")
+	}
+	if f.Bound.Redact != "" {
+		fmt.Fprintf(&b, "if !%s.Allowed(ctx, %q) {\nout.Null() // @redact\n} else ", e.use(authzPkg), f.Bound.Redact)
+	}
+	fmt.Fprintf(&b, "{\n%s}\n", code)
+	return b.String()
+}
+
+// redactedValues returns the Go expressions (on the parent p) of the
+// string values of obj's @redact fields, which the errors of its other
+// fields must not hold (authz.Scrub), as the gqlgen resolvers scrub them.
+func (e *emitter) redactedValues(obj *schema.Object) []string {
+	var out []string
+	for _, f := range obj.Fields {
+		if f.Redact == "" || f.Kind != schema.FieldProto || f.Proto.IsList() || f.Proto.IsMap() {
+			continue
+		}
+		switch {
+		case f.Proto.Kind() == protoreflect.StringKind:
+			out = append(out, "p"+e.getter(f.Proto))
+		case f.Proto.Message() != nil && f.Proto.Message().FullName() == "google.protobuf.StringValue":
+			out = append(out, "p"+e.getter(f.Proto)+".GetValue()")
+		}
+	}
+	return out
+}
+
 // --- fetch ---
 
 func (e *emitter) fetchRoot(p *plan.Operation, rg, ctxPkg string) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "// fetch calls the backends: the root fields in parallel, then, level by\n// level, one call per @batch field for all the parents of its level.\n")
+	if p.Op.Type == ast.Mutation {
+		fmt.Fprintf(&b, "// fetch calls the backends: the root fields one after the other, as\n// the spec runs a mutation's, each with, level by level, one call per\n// @batch field for all the parents of its level.\n")
+	} else {
+		fmt.Fprintf(&b, "// fetch calls the backends: the root fields in parallel, then, level by\n// level, one call per @batch field for all the parents of its level.\n")
+	}
 	fmt.Fprintf(&b, "func (d *%s) fetch(ctx %s.Context, req *%s.CompiledRequest) {\n", e.typ, ctxPkg, rg)
-	parallel := len(p.Root.Fields) > 1
+	// The root fields of a query run in parallel; those of a mutation
+	// one after the other, each with the levels below it, as the spec
+	// (and gqlgen) runs them.
+	parallel := len(p.Root.Fields) > 1 && p.Op.Type == ast.Query
 	if parallel {
 		fmt.Fprintf(&b, "var wg %s.WaitGroup\n", e.use("sync"))
 	}
 	for _, f := range p.Root.Fields {
 		n := e.childNode("", f)
 		vt := e.valueType(f)
-		fmt.Fprintf(&e.fields, "// %s is the result of Query.%s, %sErr its error.\n%s %s\n%sErr error\n", n.name, f.AST.Name, n.name, n.name, vt, n.name)
+		fmt.Fprintf(&e.fields, "// %s is the result of %s.%s, %sErr its error.\n%s %s\n%sErr error\n", n.name, p.Root.Object.Def.Name, f.AST.Name, n.name, n.name, vt, n.name)
 		call, err := e.rpcCall(f, n.name)
 		if err != nil {
 			return err
 		}
+		var code string
 		if parallel {
-			fmt.Fprintf(&b, "wg.Go(func() {\n%s})\n", call)
+			code = fmt.Sprintf("wg.Go(func() {\n%s})\n", call)
+		} else if len(p.Root.Fields) > 1 || len(f.Conds) > 0 {
+			// One after the other: each in a function of its own, which
+			// returns when its call fails.
+			code = fmt.Sprintf("func() {\n%s}()\n", call)
 		} else {
-			fmt.Fprintf(&b, "{\n%s}\n", call)
+			code = fmt.Sprintf("{\n%s}\n", call)
 		}
+		b.WriteString(ifSelected(f, code))
 		if err := e.fetchNode(n); err != nil {
 			return err
 		}
@@ -258,8 +437,40 @@ func (e *emitter) rpcCall(f *plan.Field, name string) (string, error) {
 	rpc := f.Bound.RPC
 	var b strings.Builder
 	in := e.msgType(rpc.Method.Input())
-	fmt.Fprintf(&b, "in := &%s{}\n", in[1:])
-	for _, a := range rpc.Assigns {
+	// As gqlgen: the arguments first (their errors are the argument's,
+	// without a location), then the directives, then the resolver, whose
+	// claims and converters fail the field.
+	var claims []*schema.Assign
+	if rpc.Whole != nil {
+		code, err := e.wholeInput(f, rpc, name)
+		if err != nil {
+			return "", err
+		}
+		b.WriteString(code)
+	} else {
+		fmt.Fprintf(&b, "in := &%s{}\n", in[1:])
+		for _, a := range rpc.Assigns {
+			if a.Source != nil && a.Source.Kind == schema.SourceClaims {
+				claims = append(claims, a)
+				continue
+			}
+			code, err := e.assign(f, a, name)
+			if err != nil {
+				return "", err
+			}
+			b.WriteString(code)
+		}
+	}
+	if f.Bound.Auth != nil {
+		fmt.Fprintf(&b, "if err := %s; err != nil {\nd.%sErr = err\nreturn\n}\n", e.authCheck(f.Bound.Auth), name)
+	}
+	if f.Bound.Redact != "" {
+		fmt.Fprintf(&b, "if !%s.Allowed(ctx, %q) {\nreturn // @redact: null, no error\n}\n", e.use(authzPkg), f.Bound.Redact)
+	}
+	if rpc.Whole != nil {
+		fmt.Fprintf(&b, "in, err := %s(&input)\nif err != nil {\nd.%sErr = err\nreturn\n}\n", converterName(rpc.Whole.Type.Name()), name)
+	}
+	for _, a := range claims {
 		code, err := e.assign(f, a, name)
 		if err != nil {
 			return "", err
@@ -279,6 +490,69 @@ func (e *emitter) rpcCall(f *plan.Field, name string) (string, error) {
 		} else {
 			fmt.Fprintf(&b, "if d.%s != nil {\nd.fetch%s(ctx, []%s{d.%s})\n}\n", name, ucFirst(name), e.msgType(f.Sel.Object.Message), name)
 		}
+	}
+	return b.String(), nil
+}
+
+// argErr declares, once, the field of the run that holds the error of an
+// argument of the root field name, and returns its name.
+func (e *emitter) argErr(name string) string {
+	if !e.argErrs[name] {
+		e.argErrs[name] = true
+		fmt.Fprintf(&e.fields, "// %sArgErr is the error of an argument of %s: the field is null,\n// without its call.\n%sArgErr error\n", name, name, name)
+	}
+	return name + "ArgErr"
+}
+
+// pathLiteral is the Go expression of the path of an argument's value:
+// the field's response key, then names.
+func pathLiteral(names ...string) string {
+	var parts []string
+	for _, n := range names {
+		parts = append(parts, fmt.Sprintf("%q", n))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// wholeInput is the code that reads the input object argument of a
+// request filled whole ("request: $args.input") from its variable into
+// the generated model, as gqlgen's unmarshaler of the input does (the
+// same unmarshalers, the same errors, on the path of the input field),
+// leaving it in input.
+func (e *emitter) wholeInput(f *plan.Field, rpc *schema.RPC, name string) (string, error) {
+	argName := rpc.Whole.Arg.Name
+	arg := argOfPlan(f, argName)
+	if arg.Value == nil || arg.Value.Kind != ast.Variable {
+		return "", fmt.Errorf("argument %s is not a variable", argName)
+	}
+	inDef := e.m.Inputs[rpc.Whole.Arg.Type.NamedType]
+	if inDef == nil {
+		return "", fmt.Errorf("input %s", rpc.Whole.Arg.Type.NamedType)
+	}
+	g := e.use("github.com/99designs/gqlgen/graphql")
+	var b strings.Builder
+	fmt.Fprintf(&b, "var input %s.%s\nraw, _ := req.Variables[%q].(map[string]any)\n", e.use(outImportPath(e.m)+"/model"), templates.ToGo(inDef.Def.Name), arg.Value.Raw)
+	for _, fd := range inDef.Def.Fields {
+		var conv string
+		switch fd.Type.NamedType {
+		case "Int":
+			conv = g + ".UnmarshalInt32(v)"
+		case "String":
+			conv = g + ".UnmarshalString(v)"
+		case "ID":
+			conv = g + ".UnmarshalID(v)"
+		case "Boolean":
+			conv = g + ".UnmarshalBoolean(v)"
+		default:
+			return "", fmt.Errorf("input field type %s", fd.Type)
+		}
+		set := "input." + templates.ToGo(fd.Name) + " = x"
+		cond := "ok"
+		if !fd.Type.NonNull {
+			set = "input." + templates.ToGo(fd.Name) + " = &x"
+			cond = "ok && v != nil"
+		}
+		fmt.Fprintf(&b, "if v, ok := raw[%q]; %s {\nx, err := %s\nif err != nil {\nd.%s = argError(err, %s)\nreturn\n}\n%s\n}\n", fd.Name, cond, conv, e.argErr(name), pathLiteral(f.Key, argName, fd.Name), set)
 	}
 	return b.String(), nil
 }
@@ -310,6 +584,11 @@ func (e *emitter) assign(f *plan.Field, a *schema.Assign, name string) (string, 
 			return fmt.Sprintf("%s = %s(%d)\n", dst, e.ident(e.pg.enum(fd.Enum()).GoIdent), v), nil
 		}
 		return "", fmt.Errorf("literal %v", src.Literal)
+	}
+	if src.Kind == schema.SourceClaims {
+		// As the gqlgen resolver: the claim of the caller's credential,
+		// UNAUTHENTICATED when it has none.
+		return fmt.Sprintf("{\nv, err := %s.Claim[%s](ctx, %q)\nif err != nil {\nd.%sErr = err\nreturn\n}\n%s = v\n}\n", e.use(authzPkg), types.Typ[claimGoTypes[src.Claim.Scalar]].Name(), src.Name, name, dst), nil
 	}
 	arg := argOfPlan(f, src.Arg.Name)
 	if arg.Def == nil {
@@ -356,7 +635,7 @@ func (e *emitter) assign(f *plan.Field, a *schema.Assign, name string) (string, 
 		return "", err
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "if v, ok := req.Variables[%q]; ok && v != nil {\nx, err := %s\nif err != nil {\nd.%sErr = err\nreturn\n}\n%s = x\n}", arg.Value.Raw, conv, name, dst)
+	fmt.Fprintf(&b, "if v, ok := req.Variables[%q]; ok && v != nil {\nx, err := %s\nif err != nil {\nd.%s = argError(err, %s)\nreturn\n}\n%s = x\n}", arg.Value.Raw, conv, e.argErr(name), pathLiteral(f.Key, arg.Def.Name), dst)
 	if def != "" {
 		fmt.Fprintf(&b, " else if !ok {\n%s}", def)
 	}
@@ -409,34 +688,65 @@ func (e *emitter) enumValue(fd protoreflect.FieldDescriptor, name string) string
 }
 
 // batchArgs are the arguments a generated batch function takes after the
-// parents: literals or defaults of the field's arguments.
-func (e *emitter) batchArgs(f *plan.Field) (string, error) {
+// parents: literals or defaults of the field's arguments, and, for a
+// variable, the run's field that readArgs fills (cname is the field's name
+// in the run).
+func (e *emitter) batchArgs(f *plan.Field, cname string) (string, error) {
 	var args []string
 	for _, a := range f.Args {
 		v := a.Value
 		if v == nil {
 			v = a.Def.DefaultValue
 		}
-		if v != nil && v.Kind == ast.Variable {
-			return "", fmt.Errorf("variable in @batch argument")
-		}
-		var goT, lit string
+		var goT, conv, lit string
 		switch a.Def.Type.NamedType {
 		case "Int":
-			goT = "int32"
-		case "String", "ID":
-			goT = "string"
+			goT, conv = "int32", "UnmarshalInt32"
+		case "String":
+			goT, conv = "string", "UnmarshalString"
+		case "ID":
+			goT, conv = "string", "UnmarshalID"
 		case "Boolean":
-			goT = "bool"
+			goT, conv = "bool", "UnmarshalBoolean"
 		default:
 			return "", fmt.Errorf("argument type %s", a.Def.Type)
 		}
-		if v != nil && v.Kind != ast.NullValue {
-			lit = v.Raw
-			if v.Kind == ast.StringValue {
-				lit = strconv.Quote(v.Raw)
+		literal := func(v *ast.Value) string {
+			if v == nil || v.Kind == ast.NullValue {
+				return ""
 			}
+			if v.Kind == ast.StringValue {
+				return strconv.Quote(v.Raw)
+			}
+			return v.Raw
 		}
+		if v != nil && v.Kind == ast.Variable {
+			// Read once per run (readArgs), as gqlgen's prefetch reads it:
+			// the variable's value, else (absent) the argument's default.
+			field := cname + "Arg" + ucFirst(a.Def.Name)
+			set, t := "d."+field+" = &x", "*"+goT
+			if a.Def.Type.NonNull {
+				set, t = "d."+field+" = x", goT
+			}
+			fmt.Fprintf(&e.fields, "// %s is the argument %s of %s, from $%s.\n%s %s\n", field, a.Def.Name, cname, v.Raw, field, t)
+			if !e.argErrs[cname] {
+				e.argErrs[cname] = true
+				fmt.Fprintf(&e.fields, "// %sArgErr is the error of the argument %sArgName of %s, which fails\n// the field for every parent, without its call.\n%sArgErr error\n%sArgName string\n", cname, cname, cname, cname, cname)
+			}
+			def := ""
+			if d := literal(a.Def.DefaultValue); d != "" {
+				if a.Def.Type.NonNull {
+					def = fmt.Sprintf(" else {\nd.%s = %s\n}", field, d)
+				} else {
+					def = fmt.Sprintf(" else {\nd.%s = new(%s(%s))\n}", field, goT, d)
+				}
+			}
+			conv = e.use("github.com/99designs/gqlgen/graphql") + "." + conv + "(v)"
+			fmt.Fprintf(&e.readArgs, "if v, ok := req.Variables[%q]; ok {\nif v != nil {\nif x, err := %s; err != nil {\nif d.%sArgErr == nil {\nd.%sArgErr, d.%sArgName = err, %q\n}\n} else {\n%s\n}\n}\n}%s\n", v.Raw, conv, cname, cname, cname, a.Def.Name, set, def)
+			args = append(args, "d."+field)
+			continue
+		}
+		lit = literal(v)
 		switch {
 		case a.Def.Type.NonNull:
 			args = append(args, lit)
@@ -450,6 +760,11 @@ func (e *emitter) batchArgs(f *plan.Field) (string, error) {
 		return "", nil
 	}
 	return ", " + strings.Join(args, ", "), nil
+}
+
+// hasVarArgs reports whether an argument of f is a variable.
+func hasVarArgs(f *plan.Field) bool {
+	return slices.ContainsFunc(f.Args, func(a plan.Arg) bool { return a.Value != nil && a.Value.Kind == ast.Variable })
 }
 
 // fetchNode writes the method that fetches the @batch fields of n for all
@@ -470,9 +785,32 @@ func (e *emitter) fetchNode(n *node) error {
 			child = e.childNode(n.name, f)
 		}
 		cname := n.name + ucFirst(f.Key)
+		// A field that @auth or @redact hides has no resolver run on the
+		// gqlgen path, hence no backend call: none here either.
+		vis := e.visible(f)
+		if c := condExpr(f); c != "" {
+			if vis != "" {
+				vis = c + " && " + vis
+			} else {
+				vis = c
+			}
+		}
+		if f.Bound.Kind == schema.FieldBatch && hasVarArgs(f) {
+			// An argument that does not convert: no call (gqlgen's
+			// prefetch makes none either); the field fails per parent.
+			cond := fmt.Sprintf("d.%sArgErr == nil", cname)
+			if vis != "" {
+				vis = cond + " && " + vis
+			} else {
+				vis = cond
+			}
+		}
+		if vis != "" && (f.Bound.Kind == schema.FieldBatch || f.Bound.Kind == schema.FieldProto && hasBatch(f.Sel)) {
+			fmt.Fprintf(&b, "if %s {\n", vis)
+		}
 		switch {
 		case f.Bound.Kind == schema.FieldBatch:
-			args, err := e.batchArgs(f)
+			args, err := e.batchArgs(f, cname)
 			if err != nil {
 				return err
 			}
@@ -499,6 +837,9 @@ func (e *emitter) fetchNode(n *node) error {
 			fmt.Fprintf(&b, "}\nd.fetch%s(ctx, children)\n})\n", ucFirst(child.name))
 		default:
 			continue
+		}
+		if vis != "" {
+			b.WriteString("}\n")
 		}
 		if child != nil {
 			if err := e.fetchNode(child); err != nil {
@@ -527,21 +868,25 @@ func (p *protoGen) goFieldName(f *schema.Field) string { return templates.ToGo(f
 func (e *emitter) writeRoot(p *plan.Operation, rg, ctxPkg string) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "// write writes the data: null when a non-null root field failed.\n")
-	fmt.Fprintf(&b, "func (d *%s) write(ctx %s.Context, out *%s.Result) {\nmark := out.Len()\nok := true\n", e.typ, ctxPkg, rg)
+	fmt.Fprintf(&b, "func (d *%s) write(ctx %s.Context, out *%s.Result) {\nmark := out.Len()\nok := true\n%s", e.typ, ctxPkg, rg, selectionStart(p.Root))
 	for i, f := range p.Root.Fields {
 		n := e.childNode("", f)
-		sep := ","
-		if i == 0 {
-			sep = "{"
-		}
-		fmt.Fprintf(&b, "out.Raw(%s)\n", strconv.Quote(sep+strconv.Quote(f.Key)+":"))
 		code, err := e.writeObjectField(f, n, "d."+n.name, "d."+n.name+"Err", "nil")
 		if err != nil {
 			return err
 		}
-		b.WriteString(code)
+		if e.argErrs[n.name] {
+			// As gqlgen: an argument's error, on its own path and without
+			// a location, makes the field null.
+			fail := "out.FieldError(ctx, err, 0, 0, nil)\nout.Null()\n"
+			if f.Type.NonNull {
+				fail += "ok = false\n"
+			}
+			code = fmt.Sprintf("if err := d.%sArgErr; err != nil {\n%s} else %s", n.name, fail, code)
+		}
+		b.WriteString(ifSelected(f, keyCode(p.Root, i, f)+code))
 	}
-	b.WriteString("out.Byte('}')\nif !ok {\nout.Truncate(mark)\nout.Null()\n}\n}\n\n")
+	b.WriteString(selectionEnd(p.Root) + "if !ok {\nout.Truncate(mark)\nout.Null()\n}\n}\n\n")
 	e.methods.WriteString(b.String())
 	return nil
 }
@@ -605,12 +950,9 @@ func (e *emitter) writeNode(n *node) error {
 		fmt.Fprintf(&e.fields, "// n%s counts the parents of %s written so far.\nn%s int\n", ucFirst(n.name), n.name, ucFirst(n.name))
 		fmt.Fprintf(&b, "i := d.n%s\nd.n%s++\n", ucFirst(n.name), ucFirst(n.name))
 	}
+	b.WriteString(selectionStart(n.sel))
 	for i, f := range n.sel.Fields {
-		sep := ","
-		if i == 0 {
-			sep = "{"
-		}
-		fmt.Fprintf(&b, "out.Raw(%s)\n", strconv.Quote(sep+strconv.Quote(f.Key)+":"))
+		key := keyCode(n.sel, i, f)
 		if f.Sel != nil {
 			child := e.childNode(n.name, f)
 			var value, errExpr string
@@ -627,16 +969,27 @@ func (e *emitter) writeNode(n *node) error {
 			if err != nil {
 				return err
 			}
-			b.WriteString(code)
+			code = e.guarded(f, code)
+			if f.Bound.Kind == schema.FieldBatch && hasVarArgs(f) {
+				// As gqlgen: the argument's error, on its path, without a
+				// location, before @auth; the field null.
+				cname := n.name + ucFirst(f.Key)
+				fail := fmt.Sprintf("out.FieldError(ctx, (&compiledPath{parent: path, key: %q}).argError(d.%sArgErr, d.%sArgName), 0, 0, nil)\nout.Null()\n", f.Key, cname, cname)
+				if f.Type.NonNull {
+					fail += "ok = false\n"
+				}
+				code = fmt.Sprintf("if d.%sArgErr != nil {\n%s} else %s", cname, fail, code)
+			}
+			b.WriteString(ifSelected(f, key+code))
 			continue
 		}
 		code, err := e.writeLeaf(n, f)
 		if err != nil {
 			return err
 		}
-		b.WriteString(code)
+		b.WriteString(ifSelected(f, key+e.guarded(f, code)))
 	}
-	b.WriteString("out.Byte('}')\nreturn ok\n}\n\n")
+	b.WriteString(selectionEnd(n.sel) + "return ok\n}\n\n")
 	e.methods.WriteString(b.String())
 	return nil
 }
@@ -657,7 +1010,22 @@ func (e *emitter) writeLeaf(n *node, f *plan.Field) (string, error) {
 		return fmt.Sprintf("out.String(%q)\n", n.sel.Object.Def.Name), nil
 	}
 	if f.Bound.Kind == schema.FieldUser {
-		return fmt.Sprintf("if v, err := d.r.user.%s%s(ctx, p); err != nil {\n%s} else {\nout.String(v)\n}\n", ucFirst(n.sel.Object.Def.Name), templates.ToGo(f.Bound.Def.Name), fail("err", line, col)), nil
+		errExpr := "err"
+		if vals := e.redactedValues(n.sel.Object); len(vals) > 0 {
+			errExpr = fmt.Sprintf("%s.Scrub(err, %s)", e.use(authzPkg), strings.Join(vals, ", "))
+		}
+		write := "} else {\nout.String(v)\n}\n"
+		if !nonNull {
+			// A nullable field: the resolver returns a pointer, nil for null.
+			write = "} else if v == nil {\nout.Null()\n} else {\nout.String(*v)\n}\n"
+		}
+		// A panic is recovered as gqlgen's resolveField recovers it: the
+		// recover function's error, without a location, the field null.
+		panicked := fmt.Sprintf("out.Panic(ctx, rec, (%s).path())\nout.Null()\n", fp)
+		if nonNull {
+			panicked += "ok = false\n"
+		}
+		return fmt.Sprintf("if v, rec, err := callUser(ctx, d.r.user.%s%s, p); rec != nil {\n%s} else if err != nil {\n%s%s", ucFirst(n.sel.Object.Def.Name), templates.ToGo(f.Bound.Def.Name), panicked, fail(errExpr, line, col), write), nil
 	}
 	get := "p" + e.getter(f.Bound.Proto)
 	if f.Optional {
@@ -768,8 +1136,45 @@ func (p *compiledPath) path() ast.Path {
 	slices.Reverse(out)
 	return out
 }
+
+// callUser calls the user resolver f of the parent p; a panic in it is
+// returned as rec (nil when it returned), for the executor to record as
+// gqlgen records a resolver's panic.
+func callUser[P, V any](ctx context.Context, f func(context.Context, P) (V, error), p P) (v V, rec any, err error) {
+	defer func() { rec = recover() }()
+	v, err = f(ctx, p)
+	return v, nil, err
+}
+
+// argError is the error of an argument whose value does not convert, at
+// path (the root field's response key, the argument, the input field):
+// what graphql.ErrorOnPath makes of it on gqlgen's path.
+func argError(err error, path ...string) error {
+	p := make(ast.Path, len(path))
+	for i, name := range path {
+		p[i] = ast.PathName(name)
+	}
+	return errorOnPath(err, p)
+}
+
+// argError is the error of the argument arg of the field at p.
+func (p *compiledPath) argError(err error, arg string) error {
+	return errorOnPath(err, append(p.path(), ast.PathName(arg)))
+}
+
+// errorOnPath is graphql.ErrorOnPath with the path at hand.
+func errorOnPath(err error, path ast.Path) error {
+	if gqlErr, ok := errors.AsType[*gqlerror.Error](err); ok {
+		if gqlErr.Path == nil {
+			gqlErr.Path = path
+		}
+		return err
+	}
+	return gqlerror.WrapPath(path, err)
+}
 `
-	src = strings.Replace(src, "\"errors\"\n", "\"errors\"\n\t\"slices\"\n", 1)
+	src = strings.Replace(src, "\"errors\"\n", "\"context\"\n\t\"errors\"\n\t\"slices\"\n", 1)
+	src = strings.Replace(src, "\"github.com/vektah/gqlparser/v2/ast\"\n", "\"github.com/vektah/gqlparser/v2/ast\"\n\t\"github.com/vektah/gqlparser/v2/gqlerror\"\n", 1)
 	data, err := format.Source([]byte(src))
 	if err != nil {
 		panic(err) // a constant

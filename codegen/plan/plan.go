@@ -26,7 +26,9 @@ package plan
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -105,6 +107,17 @@ type Field struct {
 	// Args are the argument values of a root @rpc or @batch field, by
 	// argument name, in the order of the field's definition.
 	Args []Arg
+	// Conds are the run-time conditions of the field: @skip and @include
+	// whose if is a variable, on the field or on the fragments it is
+	// selected through. The field is in the response when all hold.
+	Conds []Cond
+}
+
+// Cond is a condition on a Boolean! variable: the field is selected when
+// the variable is false (Skip, from @skip) or true (from @include).
+type Cond struct {
+	Var  string
+	Skip bool
 }
 
 // Arg is the value of an argument: a literal, a variable, or absent (the
@@ -118,14 +131,30 @@ type Arg struct {
 // Build plans every operation of m. An operation that does not compile has
 // a Reason; the others have a Root.
 //
-// What compiles: queries (no mutations or subscriptions) without
-// fragments or directives in their selections, whose fields are read from
-// the parent proto message (scalars String, ID, Int, Boolean, Float from a
-// double, Int64, UInt64, DateTime, enums, repeated strings, messages and
-// repeated messages), root @rpc calls filled from the field's scalar
-// arguments, @batch fields with scalar arguments, user resolvers of
-// non-root fields without arguments, and __typename. Fields with @auth or
-// @redact, oneofs, maps, unions and interfaces run on gqlgen.
+// What compiles: queries and mutations (a mutation's root fields run one
+// after the other, each with the levels below it; subscriptions do not
+// compile), whose fields are read from the parent proto message (scalars
+// String, ID, Int, Boolean, Float from a double, Int64, UInt64, DateTime,
+// enums, repeated strings, messages and repeated messages), root @rpc
+// calls filled from the field's scalar arguments, from $claims (of a
+// scalar claim type that is the request field's), or whole from a
+// variable of a non-null input object whose fields are scalars (the
+// generated <input>ToProto converter), @batch fields with scalar
+// arguments (literals, or variables read once per run), user resolvers
+// of non-root fields without arguments, and __typename below the root.
+// An argument that does not convert fails its field as gqlgen's does (the
+// error on the argument's path, no location, the field null, no call). Fields with @auth (the error of authz.Check, no call)
+// and @redact (null unless authz.Allowed, no call) compile as gqlgen's
+// directives answer.
+//
+// Named and inline fragments on the type they are in are flattened, and
+// fields of one response key merge (the first occurrence's position and
+// arguments, the selections of all). @skip and @include with a literal are
+// decided here; with a Boolean! variable they become the field's Conds,
+// decided at run time. A response key selected twice when one of them is
+// under a variable condition, a condition on a nullable variable,
+// fragments on another type, other directives, oneofs, maps, unions and
+// interfaces run on gqlgen.
 func Build(m *schema.Model) []*Operation {
 	var out []*Operation
 	for _, op := range m.Operations {
@@ -159,14 +188,17 @@ func (u unsupported) Error() string { return u.msg }
 func fail(format string, args ...any) error { return unsupported{fmt.Sprintf(format, args...)} }
 
 func build(m *schema.Model, op *schema.Operation) (*Selection, error) {
-	if op.Type != ast.Query {
-		return nil, fail("a %s (only queries compile)", op.Type)
+	if op.Type == ast.Subscription {
+		// runtime/graphql refuses a compiled subscription: a compiled
+		// executor writes one result, and the streaming transports (SSE,
+		// websocket) run gqlgen's executor.
+		return nil, fail("a subscription (the streaming transports run gqlgen's executor; a compiled executor answers one result)")
+	}
+	if op.Type != ast.Query && op.Type != ast.Mutation {
+		return nil, fail("a %s (queries and mutations compile)", op.Type)
 	}
 	if op.Doc == nil || len(op.Doc.Operations) != 1 {
 		return nil, fail("its document is not one operation")
-	}
-	if len(op.Doc.Fragments) > 0 {
-		return nil, fail("it uses fragments")
 	}
 	// The positions of errors are those of the document the client sends,
 	// not of the operation's file: parse and validate it again.
@@ -179,41 +211,184 @@ func build(m *schema.Model, op *schema.Operation) (*Selection, error) {
 		return nil, fail("it has directives")
 	}
 	root := m.Schema.Query
-	if root == nil || m.Objects[root.Name] == nil {
-		return nil, fail("the schema has no bound query type")
+	if op.Type == ast.Mutation {
+		root = m.Schema.Mutation
 	}
-	return selection(m, m.Objects[root.Name], def.SelectionSet, true)
+	if root == nil || m.Objects[root.Name] == nil {
+		return nil, fail("the schema has no bound %s type", op.Type)
+	}
+	sel, err := selection(m, def, m.Objects[root.Name], []ast.SelectionSet{def.SelectionSet}, true)
+	if err != nil {
+		return nil, err
+	}
+	// The executor keeps each condition variable in a Go field named
+	// after it with its first letter upper-cased: two that differ only
+	// there would collide.
+	seen := map[string]string{}
+	var check func(s *Selection) error
+	check = func(s *Selection) error {
+		for _, f := range s.Fields {
+			for _, c := range f.Conds {
+				k := strings.ToUpper(c.Var[:1]) + c.Var[1:]
+				if other, ok := seen[k]; ok && other != c.Var {
+					return fail("the conditions $%s and $%s differ only in the case of their first letter", other, c.Var)
+				}
+				seen[k] = c.Var
+			}
+			if f.Sel != nil {
+				if err := check(f.Sel); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	if err := check(sel); err != nil {
+		return nil, err
+	}
+	return sel, nil
 }
 
-func selection(m *schema.Model, obj *schema.Object, set ast.SelectionSet, root bool) (*Selection, error) {
-	sel := &Selection{Object: obj}
-	seen := map[string]bool{}
-	for _, s := range set {
-		f, ok := s.(*ast.Field)
-		if !ok {
-			return nil, fail("it uses fragments")
+// occurrence is one selection of a field, found through the fragments,
+// with the run-time conditions of the @skip and @include on its way.
+type occurrence struct {
+	f     *ast.Field
+	conds []Cond
+}
+
+// collect gathers the fields of sets for an object of type obj, as
+// gqlgen's CollectFields does, in document order through named and
+// inline fragments: fields excluded by a literal @skip or @include are
+// left out; one whose condition is a variable gets it in its conds.
+func collect(def *ast.OperationDefinition, obj *schema.Object, sets []ast.SelectionSet, conds []Cond, out *[]occurrence) error {
+	for _, set := range sets {
+		for _, s := range set {
+			var dirs ast.DirectiveList
+			switch s := s.(type) {
+			case *ast.Field:
+				dirs = s.Directives
+			case *ast.InlineFragment:
+				dirs = s.Directives
+				if s.TypeCondition != "" && s.TypeCondition != obj.Def.Name {
+					return fail("an inline fragment on %s inside %s (fragments compile on their own type only)", s.TypeCondition, obj.Def.Name)
+				}
+			case *ast.FragmentSpread:
+				dirs = s.Directives
+				if s.Definition == nil {
+					return fail("fragment %s is not resolved by validation", s.Name)
+				}
+				if s.Definition.TypeCondition != obj.Def.Name {
+					return fail("fragment %s on %s inside %s (fragments compile on their own type only)", s.Name, s.Definition.TypeCondition, obj.Def.Name)
+				}
+				if len(s.Definition.Directives) > 0 {
+					return fail("fragment %s has directives", s.Name)
+				}
+			}
+			c, include, err := conditions(def, dirs)
+			if err != nil {
+				return err
+			}
+			if !include {
+				continue
+			}
+			all := append(slices.Clip(conds), c...)
+			switch s := s.(type) {
+			case *ast.Field:
+				*out = append(*out, occurrence{f: s, conds: all})
+			case *ast.InlineFragment:
+				if err := collect(def, obj, []ast.SelectionSet{s.SelectionSet}, all, out); err != nil {
+					return err
+				}
+			case *ast.FragmentSpread:
+				if err := collect(def, obj, []ast.SelectionSet{s.Definition.SelectionSet}, all, out); err != nil {
+					return err
+				}
+			}
 		}
-		if len(f.Directives) > 0 {
-			return nil, fail("field %s has directives", f.Name)
+	}
+	return nil
+}
+
+// conditions reads the @skip and @include of a selection: include is
+// false when a literal excludes it; conds are the variable conditions.
+// Any other directive does not compile.
+func conditions(def *ast.OperationDefinition, dirs ast.DirectiveList) (conds []Cond, include bool, err error) {
+	for _, d := range dirs {
+		if d.Name != "skip" && d.Name != "include" {
+			return nil, false, fail("it uses the directive @%s", d.Name)
 		}
-		key := f.Alias
+		arg := d.Arguments.ForName("if")
+		if arg == nil || arg.Value == nil {
+			return nil, false, fail("@%s has no if argument", d.Name)
+		}
+		skip := d.Name == "skip"
+		switch arg.Value.Kind {
+		case ast.BooleanValue:
+			if (arg.Value.Raw == "true") == skip {
+				return nil, false, nil
+			}
+		case ast.Variable:
+			v := def.VariableDefinitions.ForName(arg.Value.Raw)
+			if v == nil || !v.Type.NonNull {
+				// A nullable variable may be null, on which gqlgen
+				// panics: leave it to gqlgen.
+				return nil, false, fail("the condition $%s of @%s may be null", arg.Value.Raw, d.Name)
+			}
+			conds = append(conds, Cond{Var: arg.Value.Raw, Skip: skip})
+		default:
+			return nil, false, fail("@%s(if: %s)", d.Name, arg.Value.String())
+		}
+	}
+	return conds, true, nil
+}
+
+func selection(m *schema.Model, def *ast.OperationDefinition, obj *schema.Object, sets []ast.SelectionSet, root bool) (*Selection, error) {
+	var occs []occurrence
+	if err := collect(def, obj, sets, nil, &occs); err != nil {
+		return nil, err
+	}
+	// Fields of one response key merge, as the spec's field collection
+	// merges them: the first occurrence's position and arguments, the
+	// selections of all.
+	type group struct {
+		first *ast.Field
+		conds []Cond
+		sets  []ast.SelectionSet
+		n     int
+	}
+	var keys []string
+	groups := map[string]*group{}
+	for _, o := range occs {
+		key := o.f.Alias
 		if key == "" {
-			key = f.Name
+			key = o.f.Name
 		}
-		if seen[key] {
-			return nil, fail("the response key %s is selected twice (field merging)", key)
+		g := groups[key]
+		if g == nil {
+			g = &group{first: o.f, conds: o.conds}
+			groups[key] = g
+			keys = append(keys, key)
 		}
-		seen[key] = true
-		pf, err := field(m, obj, f, key, root)
+		g.n++
+		g.sets = append(g.sets, o.f.SelectionSet)
+		if g.n > 1 && (len(g.conds) > 0 || len(o.conds) > 0) {
+			return nil, fail("the response key %s is selected twice, under a variable @skip or @include", key)
+		}
+	}
+	sel := &Selection{Object: obj}
+	for _, key := range keys {
+		g := groups[key]
+		pf, err := field(m, def, obj, g.first, key, root, g.sets)
 		if err != nil {
 			return nil, err
 		}
+		pf.Conds = g.conds
 		sel.Fields = append(sel.Fields, pf)
 	}
 	return sel, nil
 }
 
-func field(m *schema.Model, obj *schema.Object, f *ast.Field, key string, root bool) (*Field, error) {
+func field(m *schema.Model, def *ast.OperationDefinition, obj *schema.Object, f *ast.Field, key string, root bool, sets []ast.SelectionSet) (*Field, error) {
 	pf := &Field{Key: key, AST: f}
 	if f.Name == "__typename" {
 		if root {
@@ -237,15 +412,12 @@ func field(m *schema.Model, obj *schema.Object, f *ast.Field, key string, root b
 	}
 	pf.Bound, pf.Type = bound, bound.Def.Type
 	name := obj.Def.Name + "." + f.Name
-	if bound.Auth != nil || bound.Redact != "" {
-		return nil, fail("field %s has @auth or @redact", name)
-	}
 	switch bound.Kind {
 	case schema.FieldRPC:
 		if !root {
 			return nil, fail("field %s is an @rpc call below the root", name)
 		}
-		if err := rpcArgs(bound.RPC, f); err != nil {
+		if err := rpcArgs(m, bound.RPC, f); err != nil {
 			return nil, fail("field %s: %s", name, err)
 		}
 	case schema.FieldBatch:
@@ -298,7 +470,7 @@ func field(m *schema.Model, obj *schema.Object, f *ast.Field, key string, root b
 		if bound.Kind == schema.FieldUser {
 			return nil, fail("field %s: a user resolver of an object type", name)
 		}
-		sel, err := selection(m, child, f.SelectionSet, false)
+		sel, err := selection(m, def, child, sets, false)
 		if err != nil {
 			return nil, err
 		}
@@ -401,9 +573,9 @@ func scalarArg(t *ast.Type) bool {
 
 // rpcArgs checks that every request field of a root call is filled from a
 // scalar argument of the field into a scalar request field.
-func rpcArgs(rpc *schema.RPC, f *ast.Field) error {
+func rpcArgs(m *schema.Model, rpc *schema.RPC, f *ast.Field) error {
 	if rpc.Whole != nil {
-		return fmt.Errorf("the request is filled from an input object")
+		return wholeInput(m, rpc.Whole, f)
 	}
 	for _, a := range rpc.Assigns {
 		if a.Source != nil && a.Source.Kind == schema.SourceArg && a.Source.Arg.DefaultValue == nil && f.Arguments.ForName(a.Source.Arg.Name) == nil {
@@ -434,6 +606,13 @@ func rpcArgs(rpc *schema.RPC, f *ast.Field) error {
 			if scalarArg(t) && t.NamedType == "Int" && fd.Kind() != protoreflect.Int32Kind {
 				return fmt.Errorf("argument %s widens into %s", a.Source.Arg.Name, fd.Name())
 			}
+		case schema.SourceClaims:
+			if a.Source.Claim.List {
+				return fmt.Errorf("request field %s is filled from the list claim %s", fd.Name(), a.Source.Name)
+			}
+			if !claimFits(a.Source.Claim.Scalar, fd) {
+				return fmt.Errorf("request field %s is filled from the claim %s of type %s", fd.Name(), a.Source.Name, a.Source.Claim.Scalar)
+			}
 		case schema.SourceLiteral:
 			switch a.Source.Literal.(type) {
 			case string, bool, protoreflect.EnumNumber:
@@ -449,6 +628,64 @@ func rpcArgs(rpc *schema.RPC, f *ast.Field) error {
 		}
 	}
 	return nil
+}
+
+// wholeInput checks a request filled from one input object argument
+// ("request: $args.input"): the argument is a variable of a non-null input
+// object type whose fields are scalars (String, ID, Int, Boolean), each
+// filling the message field of its name.
+func wholeInput(m *schema.Model, src *schema.Source, f *ast.Field) error {
+	if src.Kind != schema.SourceArg || len(src.ArgPath) > 0 {
+		return fmt.Errorf("the request is filled from %s", src.Text)
+	}
+	a := f.Arguments.ForName(src.Arg.Name)
+	if a == nil || a.Value.Kind != ast.Variable {
+		return fmt.Errorf("the input object argument %s is not a variable", src.Arg.Name)
+	}
+	t := src.Arg.Type
+	in := m.Inputs[t.NamedType]
+	if t.Elem != nil || !t.NonNull || in == nil {
+		return fmt.Errorf("argument %s of type %s is not a non-null bound input object", src.Arg.Name, t)
+	}
+	for _, fl := range in.Fields {
+		if fl.Oneof != nil {
+			return fmt.Errorf("input field %s.%s fills a oneof", t.NamedType, fl.Def.Name)
+		}
+	}
+	for _, fd := range in.Def.Fields {
+		if !scalarArg(fd.Type) {
+			return fmt.Errorf("input field %s.%s of type %s", t.NamedType, fd.Name, fd.Type)
+		}
+	}
+	return nil
+}
+
+// claimFits reports whether a claim of the scalar type of bffgen.yaml
+// (claims:) is assigned to the request field fd as it is, with no
+// conversion: string to string, int32 to int32 and so on.
+func claimFits(scalar string, fd protoreflect.FieldDescriptor) bool {
+	if fd.Enum() != nil {
+		return false
+	}
+	switch fd.Kind() {
+	case protoreflect.StringKind:
+		return scalar == "string"
+	case protoreflect.BoolKind:
+		return scalar == "bool"
+	case protoreflect.Int32Kind, protoreflect.Sint32Kind, protoreflect.Sfixed32Kind:
+		return scalar == "int32"
+	case protoreflect.Int64Kind, protoreflect.Sint64Kind, protoreflect.Sfixed64Kind:
+		return scalar == "int64"
+	case protoreflect.Uint32Kind, protoreflect.Fixed32Kind:
+		return scalar == "uint32"
+	case protoreflect.Uint64Kind, protoreflect.Fixed64Kind:
+		return scalar == "uint64"
+	case protoreflect.FloatKind:
+		return scalar == "float"
+	case protoreflect.DoubleKind:
+		return scalar == "double"
+	}
+	return false
 }
 
 // IntLiteral returns the value of an Int literal.

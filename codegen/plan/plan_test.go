@@ -2,6 +2,7 @@ package plan_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -51,6 +52,7 @@ type Query {
 }
 type Mutation {
   put(id: ID!): Item @rpc(method: "p.v1.S.Put")
+  putNonNull(id: ID!): Item! @rpc(method: "p.v1.S.Put")
 }
 type Item {
   id: ID!
@@ -77,13 +79,18 @@ func TestBuildDecidesWhichOperationsCompile(t *testing.T) {
 	}{
 		{"plain reads, a batch and a user resolver compile", `query A($id: ID!) { item(id: $id, level: HIGH) { id big level at maybe tags label owner { id name } __typename } }`, ""},
 		{"aliases compile", `query A { x: item(id: "1") { i: id } y: item(id: "2") { id } }`, ""},
-		{"a mutation runs on gqlgen", `mutation A { put(id: "1") { id } }`, "a mutation"},
-		{"fragments run on gqlgen", "query A { item(id: \"1\") { ...F } }\nfragment F on Item { id }", "fragments"},
-		{"@skip runs on gqlgen", `query A($s: Boolean!) { item(id: "1") { id @skip(if: $s) } }`, "directives"},
-		{"@auth runs on gqlgen", `query A { secret(id: "1") { id } }`, "@auth"},
+		{"a mutation compiles", `mutation A { a: put(id: "1") { id } b: put(id: "2") { id } }`, ""},
+		{"a mutation with __typename on its root runs on gqlgen", `mutation A { __typename }`, "__typename"},
+		{"a non-null mutation field compiles", `mutation A { putNonNull(id: "1") { id } }`, ""},
+		{"named and inline fragments compile", "query A { item(id: \"1\") { ...F ... on Item { big } ... { level } } }\nfragment F on Item { id owner { ...U } }\nfragment U on User { name }", ""},
+		{"@skip and @include compile", `query A($s: Boolean!) { item(id: "1") { id @skip(if: $s) big @include(if: true) level @skip(if: true) ... @include(if: $s) { at } } }`, ""},
+		{"a nullable condition runs on gqlgen", `query A($s: Boolean = false) { item(id: "1") { id @skip(if: $s) } }`, "may be null"},
+		{"variables that differ only in the case of their first letter run on gqlgen", `query A($s: Boolean!, $S: Boolean!) { item(id: "1") { id @skip(if: $s) big @skip(if: $S) } }`, "first letter"},
+		{"a key selected twice under a variable condition runs on gqlgen", `query A($s: Boolean!) { item(id: "1") { id id @include(if: $s) } }`, "selected twice"},
+		{"@auth compiles", `query A { secret(id: "1") { id } }`, ""},
 		{"a map runs on gqlgen", `query A { item(id: "1") { attrs { key } } }`, "map"},
 		{"bytes run on gqlgen", `query A { item(id: "1") { raw } }`, "Bytes"},
-		{"field merging runs on gqlgen", `query A { item(id: "1") { id id } }`, "selected twice"},
+		{"field merging compiles", "query A { item(id: \"1\") { id owner { id } ...F } }\nfragment F on Item { id owner { name } }", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -103,6 +110,32 @@ func TestBuildDecidesWhichOperationsCompile(t *testing.T) {
 				t.Fatal("an operation with a reason is listed as compiled")
 			}
 		})
+	}
+}
+
+func TestBuildMergesFieldsAndKeepsConditions(t *testing.T) {
+	ops := plan.Build(load(t, "query A($s: Boolean!) { item(id: \"1\") { id ...F @skip(if: $s) owner { id } ...G } }\nfragment F on Item { big }\nfragment G on Item { id owner { name id } }"))
+	if ops[0].Reason != "" {
+		t.Fatal(ops[0].Reason)
+	}
+	var got []string
+	for _, f := range ops[0].Root.Fields[0].Sel.Fields {
+		desc := f.Key
+		for _, c := range f.Conds {
+			desc += fmt.Sprintf(" if %s skip=%t", c.Var, c.Skip)
+		}
+		if f.Sel != nil {
+			for _, cf := range f.Sel.Fields {
+				desc += " " + cf.Key
+			}
+		}
+		got = append(got, desc)
+	}
+	// id and owner merge (in the order of their first occurrence, with
+	// the selections of both); big keeps the condition of its fragment.
+	want := []string{"id", "big if s skip=true", "owner id name"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("fields %q, want %q", got, want)
 	}
 }
 

@@ -47,8 +47,8 @@ func TestFrontendOperations(t *testing.T) {
 			t.Errorf("operation %s (%s): not in operations.ts", e.Name, e.ID)
 		}
 	}
-	if len(apollo) != 8 || len(relay) != len(apollo) {
-		t.Errorf("%d operations in the manifest, %d in the map; want the 8 of operations/", len(apollo), len(relay))
+	if len(apollo) != 9 || len(relay) != len(apollo) {
+		t.Errorf("%d operations in the manifest, %d in the map; want the 9 of operations/", len(apollo), len(relay))
 	}
 	if names["Shop"] != bench.Query {
 		t.Errorf("bench.Query is not the Shop operation of the manifest:\n%s\n%s", bench.Query, names["Shop"])
@@ -58,9 +58,10 @@ func TestFrontendOperations(t *testing.T) {
 // operationVariables are the variables the shop's operations run with in
 // TestFrontendOperationsRunByHash.
 var operationVariables = map[string]any{
-	"ProductPage": map[string]any{"id": "p-1002"},
-	"Catalog":     map[string]any{"first": 2, "category": "ELECTRONICS"},
-	"AddReview":   map[string]any{"input": map[string]any{"productId": "p-1001", "rating": 5, "title": "Great", "body": "Light and fast.", "author": "Ada"}},
+	"ProductPage":  map[string]any{"id": "p-1002"},
+	"Catalog":      map[string]any{"first": 2, "category": "ELECTRONICS"},
+	"ProductCards": map[string]any{"expanded": true},
+	"AddReview":    map[string]any{"input": map[string]any{"productId": "p-1001", "rating": 5, "title": "Great", "body": "Light and fast.", "author": "Ada"}},
 }
 
 // TestFrontendOperationsRunByHash runs every query and mutation of the

@@ -64,7 +64,10 @@ func Service(user Resolvers) runtime.Service {
 				userService:    sidecar.Client(up, "users", usersv1connect.NewUserServiceClient),
 			}
 			return []graphql1.Compiled{
+				r.addReviewOperation(),
 				r.catalogOperation(),
+				r.meOperation(),
+				r.productCardsOperation(),
 				r.productPageOperation(),
 				r.productsOperation(),
 				r.productsWithReviewersOperation(),

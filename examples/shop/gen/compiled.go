@@ -3,10 +3,12 @@
 package gen
 
 import (
+	"context"
 	"errors"
 	"slices"
 
 	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 )
 
 // errNotNull is gqlgen's error for a null in a non-null position.
@@ -37,4 +39,40 @@ func (p *compiledPath) path() ast.Path {
 	}
 	slices.Reverse(out)
 	return out
+}
+
+// callUser calls the user resolver f of the parent p; a panic in it is
+// returned as rec (nil when it returned), for the executor to record as
+// gqlgen records a resolver's panic.
+func callUser[P, V any](ctx context.Context, f func(context.Context, P) (V, error), p P) (v V, rec any, err error) {
+	defer func() { rec = recover() }()
+	v, err = f(ctx, p)
+	return v, nil, err
+}
+
+// argError is the error of an argument whose value does not convert, at
+// path (the root field's response key, the argument, the input field):
+// what graphql.ErrorOnPath makes of it on gqlgen's path.
+func argError(err error, path ...string) error {
+	p := make(ast.Path, len(path))
+	for i, name := range path {
+		p[i] = ast.PathName(name)
+	}
+	return errorOnPath(err, p)
+}
+
+// argError is the error of the argument arg of the field at p.
+func (p *compiledPath) argError(err error, arg string) error {
+	return errorOnPath(err, append(p.path(), ast.PathName(arg)))
+}
+
+// errorOnPath is graphql.ErrorOnPath with the path at hand.
+func errorOnPath(err error, path ast.Path) error {
+	if gqlErr, ok := errors.AsType[*gqlerror.Error](err); ok {
+		if gqlErr.Path == nil {
+			gqlErr.Path = path
+		}
+		return err
+	}
+	return gqlerror.WrapPath(path, err)
 }

@@ -36,6 +36,9 @@ type catalogRun struct {
 	// productPage is the result of Query.productPage, productPageErr its error.
 	productPage    *catalogv1.ListProductsResponse
 	productPageErr error
+	// productPageArgErr is the error of an argument of productPage: the field is null,
+	// without its call.
+	productPageArgErr error
 }
 
 // fetch calls the backends: the root fields in parallel, then, level by
@@ -46,7 +49,7 @@ func (d *catalogRun) fetch(ctx context.Context, req *rgraphql.CompiledRequest) {
 		if v, ok := req.Variables["first"]; ok && v != nil {
 			x, err := graphql.UnmarshalInt32(v)
 			if err != nil {
-				d.productPageErr = err
+				d.productPageArgErr = argError(err, "productPage", "first")
 				return
 			}
 			in.PageSize = x
@@ -56,7 +59,7 @@ func (d *catalogRun) fetch(ctx context.Context, req *rgraphql.CompiledRequest) {
 		if v, ok := req.Variables["after"]; ok && v != nil {
 			x, err := graphql.UnmarshalString(v)
 			if err != nil {
-				d.productPageErr = err
+				d.productPageArgErr = argError(err, "productPage", "after")
 				return
 			}
 			in.PageToken = x
@@ -64,7 +67,7 @@ func (d *catalogRun) fetch(ctx context.Context, req *rgraphql.CompiledRequest) {
 		if v, ok := req.Variables["category"]; ok && v != nil {
 			x, err := mapping.UnmarshalCategory(v)
 			if err != nil {
-				d.productPageErr = err
+				d.productPageArgErr = argError(err, "productPage", "category")
 				return
 			}
 			in.Category = x
@@ -87,7 +90,11 @@ func (d *catalogRun) writeProductPageProducts(ctx context.Context, out *rgraphql
 	out.Raw(",\"name\":")
 	out.String(p.GetName())
 	out.Raw(",\"displayPrice\":")
-	if v, err := d.r.user.ProductDisplayPrice(ctx, p); err != nil {
+	if v, rec, err := callUser(ctx, d.r.user.ProductDisplayPrice, p); rec != nil {
+		out.Panic(ctx, rec, (&compiledPath{parent: path, key: "displayPrice"}).path())
+		out.Null()
+		ok = false
+	} else if err != nil {
 		out.FieldError(ctx, err, 1, 156, (&compiledPath{parent: path, key: "displayPrice"}).path())
 		out.Null()
 		ok = false
@@ -153,7 +160,11 @@ func (d *catalogRun) write(ctx context.Context, out *rgraphql.Result) {
 	mark := out.Len()
 	ok := true
 	out.Raw("{\"productPage\":")
-	{
+	if err := d.productPageArgErr; err != nil {
+		out.FieldError(ctx, err, 0, 0, nil)
+		out.Null()
+		ok = false
+	} else {
 		fp := &compiledPath{parent: nil, key: "productPage"}
 		fm := out.Len()
 		fok := true

@@ -40,6 +40,9 @@ type productPageRun struct {
 	// product is the result of Query.product, productErr its error.
 	product    *catalogv1.Product
 	productErr error
+	// productArgErr is the error of an argument of product: the field is null,
+	// without its call.
+	productArgErr error
 	// productSeller are the values of Product.seller for the parents of product, productSellerErrs their errors.
 	productSeller     []*usersv1.User
 	productSellerErrs []error
@@ -103,7 +106,7 @@ func (d *productPageRun) fetch(ctx context.Context, req *rgraphql.CompiledReques
 		if v, ok := req.Variables["id"]; ok && v != nil {
 			x, err := graphql.UnmarshalID(v)
 			if err != nil {
-				d.productErr = err
+				d.productArgErr = argError(err, "product", "id")
 				return
 			}
 			in.Id = x
@@ -185,7 +188,11 @@ func (d *productPageRun) writeProductRelated(ctx context.Context, out *rgraphql.
 	out.Raw(",\"name\":")
 	out.String(p.GetName())
 	out.Raw(",\"displayPrice\":")
-	if v, err := d.r.user.ProductDisplayPrice(ctx, p); err != nil {
+	if v, rec, err := callUser(ctx, d.r.user.ProductDisplayPrice, p); rec != nil {
+		out.Panic(ctx, rec, (&compiledPath{parent: path, key: "displayPrice"}).path())
+		out.Null()
+		ok = false
+	} else if err != nil {
 		out.FieldError(ctx, err, 1, 247, (&compiledPath{parent: path, key: "displayPrice"}).path())
 		out.Null()
 		ok = false
@@ -217,7 +224,11 @@ func (d *productPageRun) writeProduct(ctx context.Context, out *rgraphql.Result,
 	out.Raw(",\"currency\":")
 	out.String(p.GetCurrency())
 	out.Raw(",\"displayPrice\":")
-	if v, err := d.r.user.ProductDisplayPrice(ctx, p); err != nil {
+	if v, rec, err := callUser(ctx, d.r.user.ProductDisplayPrice, p); rec != nil {
+		out.Panic(ctx, rec, (&compiledPath{parent: path, key: "displayPrice"}).path())
+		out.Null()
+		ok = false
+	} else if err != nil {
 		out.FieldError(ctx, err, 1, 90, (&compiledPath{parent: path, key: "displayPrice"}).path())
 		out.Null()
 		ok = false
@@ -348,7 +359,10 @@ func (d *productPageRun) write(ctx context.Context, out *rgraphql.Result) {
 	mark := out.Len()
 	ok := true
 	out.Raw("{\"product\":")
-	{
+	if err := d.productArgErr; err != nil {
+		out.FieldError(ctx, err, 0, 0, nil)
+		out.Null()
+	} else {
 		fp := &compiledPath{parent: nil, key: "product"}
 		fm := out.Len()
 		fok := true

@@ -103,7 +103,11 @@ func (d *productsRun) writeProducts(ctx context.Context, out *rgraphql.Result, p
 		ok = false
 	}
 	out.Raw(",\"displayPrice\":")
-	if v, err := d.r.user.ProductDisplayPrice(ctx, p); err != nil {
+	if v, rec, err := callUser(ctx, d.r.user.ProductDisplayPrice, p); rec != nil {
+		out.Panic(ctx, rec, (&compiledPath{parent: path, key: "displayPrice"}).path())
+		out.Null()
+		ok = false
+	} else if err != nil {
 		out.FieldError(ctx, err, 1, 58, (&compiledPath{parent: path, key: "displayPrice"}).path())
 		out.Null()
 		ok = false

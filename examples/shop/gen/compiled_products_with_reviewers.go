@@ -175,7 +175,11 @@ func (d *productsWithReviewersRun) writeProducts(ctx context.Context, out *rgrap
 		ok = false
 	}
 	out.Raw(",\"displayPrice\":")
-	if v, err := d.r.user.ProductDisplayPrice(ctx, p); err != nil {
+	if v, rec, err := callUser(ctx, d.r.user.ProductDisplayPrice, p); rec != nil {
+		out.Panic(ctx, rec, (&compiledPath{parent: path, key: "displayPrice"}).path())
+		out.Null()
+		ok = false
+	} else if err != nil {
 		out.FieldError(ctx, err, 1, 71, (&compiledPath{parent: path, key: "displayPrice"}).path())
 		out.Null()
 		ok = false

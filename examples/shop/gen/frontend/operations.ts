@@ -106,6 +106,46 @@ export const MeDocument: PersistedOperation<MeQuery, MeQueryVariables> = {
   document: "query Me { me { id displayName email } }",
 };
 
+/** The variables of the query ProductCards. */
+export type ProductCardsQueryVariables = {
+  expanded?: boolean;
+  first?: number | null;
+  reviews?: number | null;
+};
+
+/** The data of the query ProductCards (operations/products.graphql). */
+export type ProductCardsQuery = {
+  products: Array<{
+    seller: {
+      since?: string | null;
+      country: string;
+      id: string;
+      displayName: string;
+    };
+    id: string;
+    name: string;
+    displayPrice: string;
+    category: Category | null;
+    description?: string;
+    reviews?: Array<{
+      rating: number;
+      title: string;
+      reviewer: {
+        displayName: string;
+      } | null;
+    }>;
+    createdAt?: string | null;
+  }>;
+};
+
+/** The query ProductCards: send its hash as extensions.persistedQuery.sha256Hash. */
+export const ProductCardsDocument: PersistedOperation<ProductCardsQuery, ProductCardsQueryVariables> = {
+  name: "ProductCards",
+  type: "query",
+  hash: "6bf4dfbe22550408b1e9ed8df60c9daa31adf5a92ee2fdbe65d53652fdec9a20",
+  document: "query ProductCards($expanded: Boolean! = false, $first: Int = 6, $reviews: Int = 2) { products(first: $first) { seller { since: joinedAt @include(if: $expanded) country } ...ProductCard ... on Product @include(if: $expanded) { description reviews(first: $reviews) { rating title reviewer { displayName } } } createdAt @skip(if: true) } }\n\nfragment ProductCard on Product { id name displayPrice category seller { id displayName } }",
+};
+
 /** The variables of the query ProductPage. */
 export type ProductPageQueryVariables = {
   id: string;
@@ -268,4 +308,16 @@ export const StockDocument: PersistedOperation<StockSubscription, StockSubscript
   type: "subscription",
   hash: "369e1758fb263d949c2cf8ccbd969eb1314297789ce730005e3013579858e03a",
   document: "subscription Stock($productId: ID!) { stock(productId: $productId) { productId units at } }",
+};
+
+/** The fields of fragment ProductCard on Product. */
+export type ProductCardFragment = {
+  id: string;
+  name: string;
+  displayPrice: string;
+  category: Category | null;
+  seller: {
+    id: string;
+    displayName: string;
+  };
 };
