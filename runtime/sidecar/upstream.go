@@ -161,6 +161,11 @@ func newUpstream(name string, cfg config.Upstream, o *options, t *transports) (*
 	default:
 		errs = append(errs, fmt.Errorf("protocol %q is unknown: want %q, %q or %q", protocol, protocolConnect, protocolGRPC, protocolGRPCWeb))
 	}
+	switch cfg.Compression {
+	case "", config.CompressionGzip, config.CompressionNone:
+	default:
+		errs = append(errs, fmt.Errorf("compression %q is unknown: want %q or %q", cfg.Compression, config.CompressionGzip, config.CompressionNone))
+	}
 	// timeout is the interceptor's bound of a unary call, 0 for none
 	// (TimeoutOff); penalty stands for it where a duration is needed.
 	timeout := cfg.Timeout
@@ -261,6 +266,11 @@ func newUpstream(name string, cfg config.Upstream, o *options, t *transports) (*
 		u.options = append(u.options, protocolOption)
 	}
 	u.options = append(u.options, connect.WithReadMaxBytes(int(readMax)))
+	if cfg.Compression == config.CompressionNone {
+		// Removes connect-go's default gzip: the calls advertise no
+		// compression.
+		u.options = append(u.options, connect.WithAcceptCompression("gzip", nil, nil))
+	}
 	fault, err := newFaultInjector(cfg.Fault)
 	if err != nil {
 		return nil, fmt.Errorf("upstream %q: fault.abort_code: %w", name, err)
@@ -334,7 +344,8 @@ func (u *Upstream) BaseURL() string { return u.baseURL }
 // ClientOptions returns the options of every generated client of the
 // upstream: the protocol (connect.WithGRPC, connect.WithGRPCWeb, or none for
 // Connect), the read cap (connect.WithReadMaxBytes of the upstream's
-// max_message_bytes, 4 MiB when it is 0) and the interceptors, the upstream's own first (call
+// max_message_bytes, 4 MiB when it is 0), connect.WithAcceptCompression("gzip",
+// nil, nil) when compression is "none", and the interceptors, the upstream's own first (call
 // metrics, per-call timeout, error wrapping), then those of [WithInterceptors]. The slice is new at
 // each call.
 func (u *Upstream) ClientOptions() []connect.ClientOption {
