@@ -270,6 +270,8 @@ func newUpstream(name string, cfg config.Upstream, o *options, t *transports) (*
 		// Removes connect-go's default gzip: the calls advertise no
 		// compression.
 		u.options = append(u.options, connect.WithAcceptCompression("gzip", nil, nil))
+	} else {
+		u.options = append(u.options, gzipOption())
 	}
 	fault, err := newFaultInjector(cfg.Fault)
 	if err != nil {
@@ -344,8 +346,9 @@ func (u *Upstream) BaseURL() string { return u.baseURL }
 // ClientOptions returns the options of every generated client of the
 // upstream: the protocol (connect.WithGRPC, connect.WithGRPCWeb, or none for
 // Connect), the read cap (connect.WithReadMaxBytes of the upstream's
-// max_message_bytes, 4 MiB when it is 0), connect.WithAcceptCompression("gzip",
-// nil, nil) when compression is "none", and the interceptors, the upstream's own first (call
+// max_message_bytes, 4 MiB when it is 0), the compression (gzip, with
+// decompressors that are cheaper to pool than connect-go's, or none) and
+// the interceptors, the upstream's own first (call
 // metrics, per-call timeout, error wrapping), then those of [WithInterceptors]. The slice is new at
 // each call.
 func (u *Upstream) ClientOptions() []connect.ClientOption {

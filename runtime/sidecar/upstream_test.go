@@ -153,9 +153,9 @@ func TestProtocols(t *testing.T) {
 			b := newBackend(t, "b", opts...)
 			set := newSet(t, map[string]config.Upstream{"catalog": {Endpoints: []string{b.srv.URL}, Protocol: tt.protocol}})
 			u, _ := set.Upstream("catalog")
-			// The protocol option, if any, then the read cap and the
-			// interceptors.
-			if got, want := len(u.ClientOptions()), 2+btoi(tt.wantOption); got != want {
+			// The protocol option, if any, then the read cap, the
+			// compression and the interceptors.
+			if got, want := len(u.ClientOptions()), 3+btoi(tt.wantOption); got != want {
 				t.Errorf("ClientOptions has %d options, want %d", got, want)
 			}
 			client := sidecar.Client(set, "catalog", newEchoClient)
@@ -360,5 +360,32 @@ func TestUnknownCompressionIsAnError(t *testing.T) {
 	_, err := sidecar.NewSet(map[string]config.Upstream{"catalog": {Endpoints: []string{"http://127.0.0.1:1"}, Compression: "zstd"}})
 	if err == nil || !strings.Contains(err.Error(), `compression "zstd" is unknown: want "gzip" or "none"`) {
 		t.Fatalf("NewSet: %v", err)
+	}
+}
+
+// TestGzipAnswersOneAfterAnother: the pooled gzip decompressors read one
+// gzipped answer after another, of every protocol, with a failed call in
+// between, as connect-go's own do.
+func TestGzipAnswersOneAfterAnother(t *testing.T) {
+	t.Parallel()
+	for _, protocol := range []string{config.ProtocolConnect, config.ProtocolGRPC, config.ProtocolGRPCWeb} {
+		t.Run(protocol, func(t *testing.T) {
+			t.Parallel()
+			name := strings.Repeat(protocol+" compresses well. ", 200)
+			b := newBackend(t, name, withH2C())
+			set := newSet(t, map[string]config.Upstream{"catalog": {Endpoints: []string{b.srv.URL}, Protocol: protocol}})
+			client := sidecar.Client(set, "catalog", newEchoClient)
+			for i := range 20 {
+				if i == 10 {
+					if _, err := client.Echo(t.Context(), "not_found"); connect.CodeOf(err) != connect.CodeNotFound {
+						t.Fatalf("got %v, want not_found", err)
+					}
+				}
+				got, err := client.Echo(t.Context(), "x")
+				if err != nil || got != name {
+					t.Fatalf("call %d: got %d bytes, %v; want the backend's name", i, len(got), err)
+				}
+			}
+		})
 	}
 }
