@@ -107,7 +107,7 @@ func TestMainRendersConfigErrors(t *testing.T) {
 	wantOut := path + `:4:5: error: unknown key "endpoint" in "upstreams.catalog"` + "\n" +
 		"    4 |     endpoint: [x]\n" +
 		"      |     ^^^^^^^^\n" +
-		"    hint: did you mean \"endpoints\"? (allowed: circuit_breaker, discovery, endpoints, fault, forward_authorization, forward_claims, forward_headers, health_check, hedging, load_balancing, max_batch_size, max_message_bytes, mirror, outlier_detection, protocol, response_headers, retry, split, timeout, tls)\n"
+		"    hint: did you mean \"endpoints\"? (allowed: circuit_breaker, compression, discovery, endpoints, fault, forward_authorization, forward_claims, forward_headers, health_check, hedging, load_balancing, max_batch_size, max_message_bytes, mirror, outlier_detection, protocol, response_headers, retry, split, timeout, tls)\n"
 	if code != 1 || stderr != wantOut {
 		t.Errorf("exit code %d, stderr:\n%s\nwant 1 and:\n%s", code, stderr, wantOut)
 	}

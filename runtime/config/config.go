@@ -26,6 +26,19 @@ const (
 	ProtocolGRPCWeb = "grpcweb"
 )
 
+// Compression of an upstream's responses, the values of
+// [Upstream.Compression].
+const (
+	// CompressionGzip lets the backend gzip its responses: the calls
+	// advertise gzip (Connect's Accept-Encoding, gRPC's
+	// grpc-accept-encoding). It is the default, connect-go's.
+	CompressionGzip = "gzip"
+	// CompressionNone advertises no compression, so the backend sends its
+	// responses as they are: no gzip CPU on either side, more bytes on the
+	// wire.
+	CompressionNone = "none"
+)
+
 // DefaultMaxMessageBytes is the default of [Upstream.MaxMessageBytes]:
 // 4 MiB, gRPC's default limit on a received message.
 const DefaultMaxMessageBytes = 4 << 20
@@ -136,6 +149,16 @@ type Upstream struct {
 	// Protocol is the wire protocol: "connect" (the default), "grpc" or
 	// "grpcweb".
 	Protocol string `yaml:"protocol"`
+	// Compression is what the calls let the backend do to its responses:
+	// "gzip" ("" means it; connect-go's default) advertises gzip, and a
+	// backend that honours it (connect-go's handlers do, for every
+	// response) compresses; "none" advertises nothing, so responses come
+	// as they are. Requests are never compressed. On loopback or a fast
+	// network "none" saves the CPU of compressing and decompressing every
+	// response (docs/benchmarks.md measures it); on a slow or metered
+	// network gzip saves bytes. A backend that compresses a response
+	// anyway, against the protocol, fails the call (INTERNAL).
+	Compression string `yaml:"compression"`
 	// TLS configures the TLS of https:// endpoints: the CAs that sign the
 	// backend's certificate, the name checked in it, and a client
 	// certificate for mTLS. See [UpstreamTLS]. Default: none, the system

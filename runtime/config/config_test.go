@@ -319,7 +319,7 @@ func TestParseReportsProblemsWithPositions(t *testing.T) {
 		{
 			name: "unknown key of an upstream",
 			src:  "upstreams:\n  catalog:\n    endpoints: [http://a]\n    retries: 3\n",
-			want: []string{`bff.yaml:4:5: unknown key "retries" in "upstreams.catalog" (allowed: circuit_breaker, discovery, endpoints, fault, forward_authorization, forward_claims, forward_headers, health_check, hedging, load_balancing, max_batch_size, max_message_bytes, mirror, outlier_detection, protocol, response_headers, retry, split, timeout, tls)`},
+			want: []string{`bff.yaml:4:5: unknown key "retries" in "upstreams.catalog" (allowed: circuit_breaker, compression, discovery, endpoints, fault, forward_authorization, forward_claims, forward_headers, health_check, hedging, load_balancing, max_batch_size, max_message_bytes, mirror, outlier_detection, protocol, response_headers, retry, split, timeout, tls)`},
 		},
 		{
 			name: "negative message cap of an upstream",
@@ -335,6 +335,11 @@ func TestParseReportsProblemsWithPositions(t *testing.T) {
 			name: "duration without unit",
 			src:  "upstreams:\n  a: {endpoints: [http://a], timeout: 5}\n",
 			want: []string{`bff.yaml:2:39: invalid duration "5" for "upstreams.a.timeout": want a duration such as 2s, or off; add a unit, such as "5s"`},
+		},
+		{
+			name: "bad compression",
+			src:  "upstreams:\n  catalog:\n    endpoints: [\"http://127.0.0.1:9001\"]\n    compression: zstd\n",
+			want: []string{`bff.yaml:4:18: unknown compression "zstd" for upstream "catalog": use "gzip" or "none"`},
 		},
 		{
 			name: "bad protocol",
@@ -673,7 +678,7 @@ func TestLoad(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := config.Load(path)
-	want := path + `:3:30: unknown key "protocl" in "upstreams.a"; did you mean "protocol"? (allowed: circuit_breaker, discovery, endpoints, fault, forward_authorization, forward_claims, forward_headers, health_check, hedging, load_balancing, max_batch_size, max_message_bytes, mirror, outlier_detection, protocol, response_headers, retry, split, timeout, tls)`
+	want := path + `:3:30: unknown key "protocl" in "upstreams.a"; did you mean "protocol"? (allowed: circuit_breaker, compression, discovery, endpoints, fault, forward_authorization, forward_claims, forward_headers, health_check, hedging, load_balancing, max_batch_size, max_message_bytes, mirror, outlier_detection, protocol, response_headers, retry, split, timeout, tls)`
 	if got := problems(t, err); len(got) != 1 || got[0] != want {
 		t.Errorf("problems = %q, want %q", got, want)
 	}

@@ -36,7 +36,7 @@ upstreams:
     timout: 1s
 `), "bff.yaml")
 	fmt.Println(err)
-	// Output: bff.yaml:7:5: unknown key "timout" in "upstreams.catalog"; did you mean "timeout"? (allowed: circuit_breaker, discovery, endpoints, fault, forward_authorization, forward_claims, forward_headers, health_check, hedging, load_balancing, max_batch_size, max_message_bytes, mirror, outlier_detection, protocol, response_headers, retry, split, timeout, tls)
+	// Output: bff.yaml:7:5: unknown key "timout" in "upstreams.catalog"; did you mean "timeout"? (allowed: circuit_breaker, compression, discovery, endpoints, fault, forward_authorization, forward_claims, forward_headers, health_check, hedging, load_balancing, max_batch_size, max_message_bytes, mirror, outlier_detection, protocol, response_headers, retry, split, timeout, tls)
 }
 
 func ExampleRender() {
@@ -52,5 +52,5 @@ upstreams:
 	// bff.yaml:6:5: error: unknown key "timout" in "upstreams.catalog"
 	//     6 |     timout: 1s
 	//       |     ^^^^^^
-	//     hint: did you mean "timeout"? (allowed: circuit_breaker, discovery, endpoints, fault, forward_authorization, forward_claims, forward_headers, health_check, hedging, load_balancing, max_batch_size, max_message_bytes, mirror, outlier_detection, protocol, response_headers, retry, split, timeout, tls)
+	//     hint: did you mean "timeout"? (allowed: circuit_breaker, compression, discovery, endpoints, fault, forward_authorization, forward_claims, forward_headers, health_check, hedging, load_balancing, max_batch_size, max_message_bytes, mirror, outlier_detection, protocol, response_headers, retry, split, timeout, tls)
 }

@@ -146,7 +146,7 @@ func TestErrorFields(t *testing.T) {
 		t.Fatalf("Parse: %v, want a *config.Error", err)
 	}
 	want := config.Error{File: "bff.yaml", Line: 3, Col: 5, Len: 8, Source: "    endpoint: [x]",
-		Msg: `unknown key "endpoint" in "upstreams.catalog"`, Hint: `did you mean "endpoints"? (allowed: circuit_breaker, discovery, endpoints, fault, forward_authorization, forward_claims, forward_headers, health_check, hedging, load_balancing, max_batch_size, max_message_bytes, mirror, outlier_detection, protocol, response_headers, retry, split, timeout, tls)`}
+		Msg: `unknown key "endpoint" in "upstreams.catalog"`, Hint: `did you mean "endpoints"? (allowed: circuit_breaker, compression, discovery, endpoints, fault, forward_authorization, forward_claims, forward_headers, health_check, hedging, load_balancing, max_batch_size, max_message_bytes, mirror, outlier_detection, protocol, response_headers, retry, split, timeout, tls)`}
 	got := config.Error{File: ce.File, Line: ce.Line, Col: ce.Col, Len: ce.Len, Source: ce.Source, Msg: ce.Msg, Hint: ce.Hint}
 	if got != want {
 		t.Errorf("got %+v\nwant %+v", got, want)

@@ -113,6 +113,11 @@ func (v *validator) upstream(name string, u Upstream) {
 	default:
 		v.errorf(p+".protocol", "unknown protocol %q for upstream %q: use %q, %q or %q", u.Protocol, name, ProtocolConnect, ProtocolGRPC, ProtocolGRPCWeb)
 	}
+	switch u.Compression {
+	case "", CompressionGzip, CompressionNone:
+	default:
+		v.errorf(p+".compression", "unknown compression %q for upstream %q: use %q or %q", u.Compression, name, CompressionGzip, CompressionNone)
+	}
 	switch {
 	case u.TimeoutOff && u.Timeout != 0:
 		v.errorf(p+".timeout", "upstream %q has both a timeout (%s) and TimeoutOff: keep one", name, u.Timeout)

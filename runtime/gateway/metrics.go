@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"net/http"
+	"sync"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -51,19 +52,48 @@ func Metrics(mp metric.MeterProvider) (Middleware, error) {
 	if err != nil {
 		return nil, err
 	}
+	var sets attributeSets
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			observe(w, r, next, func(status int, _ int64, d time.Duration) {
-				set := attribute.NewSet(methodAttr(r.Method), semconv.HTTPResponseStatusCode(status))
-				if path := executorOf(r); path != "" {
-					set = attribute.NewSet(methodAttr(r.Method), semconv.HTTPResponseStatusCode(status), attribute.String(executorKey, path))
-				}
-				attrs := metric.WithAttributeSet(set)
-				requests.Add(r.Context(), 1, attrs)
-				duration.Record(r.Context(), d.Seconds(), attrs)
+				o := sets.get(methodAttr(r.Method), status, executorOf(r))
+				requests.Add(r.Context(), 1, o.add...)
+				duration.Record(r.Context(), d.Seconds(), o.record...)
 			})
 		})
 	}, nil
+}
+
+// attributeSets keeps the options of each attribute set the request
+// metrics have recorded, so that a request builds none (a set is sorted
+// and allocated, and so are the options and their slices). The keys are
+// bounded: four method values, the status codes net/http can send (three
+// digits) and the dispatcher's execution paths.
+type attributeSets struct{ m sync.Map } // attributeKey -> *attributeOptions
+
+type attributeKey struct {
+	method   attribute.KeyValue
+	status   int
+	executor string
+}
+
+type attributeOptions struct {
+	add    []metric.AddOption
+	record []metric.RecordOption
+}
+
+func (s *attributeSets) get(method attribute.KeyValue, status int, executor string) *attributeOptions {
+	k := attributeKey{method, status, executor}
+	if o, ok := s.m.Load(k); ok {
+		return o.(*attributeOptions)
+	}
+	set := attribute.NewSet(method, semconv.HTTPResponseStatusCode(status))
+	if executor != "" {
+		set = attribute.NewSet(method, semconv.HTTPResponseStatusCode(status), attribute.String(executorKey, executor))
+	}
+	opt := metric.WithAttributeSet(set)
+	o, _ := s.m.LoadOrStore(k, &attributeOptions{add: []metric.AddOption{opt}, record: []metric.RecordOption{opt}})
+	return o.(*attributeOptions)
 }
 
 func methodAttr(method string) attribute.KeyValue {

@@ -116,6 +116,7 @@ type Result struct {
 	buf       []byte
 	base      int
 	scratch   bytes.Buffer // what a gqlgen marshaler writes, before compaction
+	compact   bytes.Buffer // scratch compacted, before HTML escaping
 	max       int          // the response-size cap; 0 none
 	present   ErrorPresenter
 	recoverFn RecoverFunc
@@ -186,14 +187,37 @@ func (r *Result) MarshalContext(ctx context.Context, m gqlgen.ContextMarshaler) 
 }
 
 func (r *Result) appendCompact() error {
-	var compact bytes.Buffer
-	if err := json.Compact(&compact, r.scratch.Bytes()); err != nil {
+	src := r.scratch.Bytes()
+	if plainJSONString(src) {
+		// The common case (DateTime, Int64 as a string, ...): compaction
+		// and HTML escaping would copy it as it is.
+		r.buf = append(r.buf, src...)
+		return nil
+	}
+	r.compact.Reset()
+	if err := json.Compact(&r.compact, src); err != nil {
 		return fmt.Errorf("the marshaler wrote invalid JSON: %w", err)
 	}
-	var escaped bytes.Buffer
-	json.HTMLEscape(&escaped, compact.Bytes())
-	r.buf = append(r.buf, escaped.Bytes()...)
+	r.scratch.Reset()
+	json.HTMLEscape(&r.scratch, r.compact.Bytes())
+	r.buf = append(r.buf, r.scratch.Bytes()...)
 	return nil
+}
+
+// plainJSONString reports whether b is one JSON string that json.Compact
+// and json.HTMLEscape leave as it is: quotes around bytes that are none of
+// the control characters, '"', '\', '<', '>', '&', and no 0xE2 (the
+// first byte of U+2028 and U+2029, which HTMLEscape escapes).
+func plainJSONString(b []byte) bool {
+	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' {
+		return false
+	}
+	for _, c := range b[1 : len(b)-1] {
+		if c < 0x20 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' || c == 0xE2 {
+			return false
+		}
+	}
+	return true
 }
 
 // Len returns a mark of the data written so far, to come back to with
@@ -342,6 +366,9 @@ func putRun(run *compiledRun) {
 	}
 	if run.out.scratch.Cap() > maxPooledBuffer {
 		run.out.scratch = bytes.Buffer{}
+	}
+	if run.out.compact.Cap() > maxPooledBuffer {
+		run.out.compact = bytes.Buffer{}
 	}
 	compiledRuns.Put(run)
 }

@@ -127,3 +127,43 @@ func TestResultMarshalWritesScalarsAsGQLGensPath(t *testing.T) {
 		t.Fatalf("an out-of-range DateTime: wrote %q, err %v", r.buf, err)
 	}
 }
+
+// FuzzResultMarshal checks that Result.Marshal writes what a marshaler
+// writes as it ends up on gqlgen's path, on the fast path for plain JSON
+// strings and the compaction path alike, and writes nothing for text that
+// is not JSON.
+func FuzzResultMarshal(f *testing.F) {
+	for _, s := range []string{`"2026-12-07T16:00:00Z"`, `"9223372036854775807"`, `"a<b"`, `"\u2028"`, "\"\xe2\x80\xa8\"",
+		"\"\xff\"", `"a\"b"`, `"tab	"`, `""`, `"`, `" "x"`, `12`, ` "x" `, `{"a": [1, "<x>"]}`, `nul`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var r Result
+		r.buf = append(r.buf, "x"...)
+		err := r.Marshal(rawMarshaler(s))
+		want, wantErr := json.Marshal(json.RawMessage(s))
+		switch {
+		case wantErr != nil:
+			if err == nil || string(r.buf) != "x" {
+				t.Fatalf("Marshal(%q): wrote %q, err %v; gqlgen's path fails (%v)", s, r.buf, err, wantErr)
+			}
+		case err != nil:
+			t.Fatalf("Marshal(%q): %v; gqlgen's path writes %s", s, err, want)
+		case string(r.buf) != "x"+string(want):
+			t.Fatalf("Marshal(%q) wrote %s, gqlgen's path writes %s", s, r.buf[1:], want)
+		}
+	})
+}
+
+func BenchmarkResultMarshalContext(b *testing.B) {
+	ctx := context.Background()
+	ts := timestamppb.New(time.Date(2026, 12, 7, 16, 0, 0, 5000000, time.UTC))
+	var r Result
+	b.ReportAllocs()
+	for b.Loop() {
+		r.buf = r.buf[:0]
+		if err := r.MarshalContext(ctx, scalar.MarshalDateTime(ts)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -220,6 +220,9 @@ func objectMember(v []byte) (map[string]any, bool) {
 	case v[0] != '{':
 		return nil, false
 	}
+	if x, end, ok := plainValue(v, 0, 0); ok && skipSpace(v, end) == len(v) {
+		return x.(map[string]any), true
+	}
 	dec := json.NewDecoder(bytes.NewReader(v))
 	dec.UseNumber()
 	var m map[string]any
@@ -227,6 +230,166 @@ func objectMember(v []byte) (map[string]any, bool) {
 		return nil, false
 	}
 	return m, true
+}
+
+// maxPlainDepth is the deepest nesting plainValue decodes itself.
+const maxPlainDepth = 32
+
+// plainValue decodes the JSON value at data[i:] (after spaces) into what
+// encoding/json with UseNumber decodes into an any: map[string]any,
+// []any, string, json.Number, bool or nil. It returns the index after the
+// value. ok is false for anything it leaves to encoding/json, which then
+// gives the value or the error: a syntax error, a string or key that is
+// not valid UTF-8 (encoding/json replaces the bytes), nesting deeper than
+// maxPlainDepth. The variables and extensions of most requests (an APQ
+// hash, a few scalars) need no reflection and no decoder.
+func plainValue(data []byte, i, depth int) (v any, end int, ok bool) {
+	i = skipSpace(data, i)
+	if i >= len(data) || depth > maxPlainDepth {
+		return nil, 0, false
+	}
+	switch c := data[i]; {
+	case c == '{':
+		m := map[string]any{}
+		i = skipSpace(data, i+1)
+		if i < len(data) && data[i] == '}' {
+			return m, i + 1, true
+		}
+		for {
+			if i >= len(data) || data[i] != '"' {
+				return nil, 0, false
+			}
+			key, keyEnd, ok := plainString(data, i)
+			if !ok {
+				return nil, 0, false
+			}
+			i = skipSpace(data, keyEnd)
+			if i >= len(data) || data[i] != ':' {
+				return nil, 0, false
+			}
+			var x any
+			if x, i, ok = plainValue(data, i+1, depth+1); !ok {
+				return nil, 0, false
+			}
+			m[key] = x
+			i = skipSpace(data, i)
+			switch {
+			case i < len(data) && data[i] == ',':
+				i = skipSpace(data, i+1)
+			case i < len(data) && data[i] == '}':
+				return m, i + 1, true
+			default:
+				return nil, 0, false
+			}
+		}
+	case c == '[':
+		a := []any{}
+		i = skipSpace(data, i+1)
+		if i < len(data) && data[i] == ']' {
+			return a, i + 1, true
+		}
+		for {
+			var x any
+			var ok bool
+			if x, i, ok = plainValue(data, i, depth+1); !ok {
+				return nil, 0, false
+			}
+			a = append(a, x)
+			i = skipSpace(data, i)
+			switch {
+			case i < len(data) && data[i] == ',':
+				i++
+			case i < len(data) && data[i] == ']':
+				return a, i + 1, true
+			default:
+				return nil, 0, false
+			}
+		}
+	case c == '"':
+		s, end, ok := plainString(data, i)
+		return s, end, ok
+	case c == '-' || '0' <= c && c <= '9':
+		end := i
+		for end < len(data) && !isDelimiter(data[end]) {
+			end++
+		}
+		if !isNumber(data[i:end]) {
+			return nil, 0, false
+		}
+		return json.Number(data[i:end]), end, true
+	default:
+		for _, lit := range [...]struct {
+			text string
+			v    any
+		}{{"true", true}, {"false", false}, {"null", nil}} {
+			if bytes.HasPrefix(data[i:], []byte(lit.text)) {
+				end := i + len(lit.text)
+				if end < len(data) && !isDelimiter(data[end]) {
+					return nil, 0, false
+				}
+				return lit.v, end, true
+			}
+		}
+		return nil, 0, false
+	}
+}
+
+// plainString decodes the JSON string at data[i] (a quote) as
+// encoding/json does, and returns the index after it; ok is false for a
+// malformed string and for one that is not valid UTF-8.
+func plainString(data []byte, i int) (string, int, bool) {
+	end, escaped, ok := scanString(data, i)
+	if !ok {
+		return "", 0, false
+	}
+	body := data[i+1 : end-1]
+	if !utf8.Valid(body) {
+		return "", 0, false
+	}
+	if !escaped {
+		return string(body), end, true
+	}
+	s, ok := unescape(body)
+	return s, end, ok
+}
+
+// isNumber reports whether b is a JSON number:
+// -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?.
+func isNumber(b []byte) bool {
+	i := 0
+	if i < len(b) && b[i] == '-' {
+		i++
+	}
+	digits := func() int {
+		n := 0
+		for i < len(b) && '0' <= b[i] && b[i] <= '9' {
+			i++
+			n++
+		}
+		return n
+	}
+	switch {
+	case i < len(b) && b[i] == '0':
+		i++
+	case digits() == 0:
+		return false
+	}
+	if i < len(b) && b[i] == '.' {
+		i++
+		if digits() == 0 {
+			return false
+		}
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		if digits() == 0 {
+			return false
+		}
+	}
+	return i == len(b)
 }
 
 func skipSpace(data []byte, i int) int {

@@ -1,6 +1,8 @@
 package graphql
 
 import (
+	"bytes"
+	"encoding/json"
 	"reflect"
 	"testing"
 )
@@ -37,6 +39,36 @@ func FuzzFastDecode(f *testing.F) {
 		}
 		if !reflect.DeepEqual(fast, slow) {
 			t.Fatalf("fastDecode %+v, encoding/json %+v: %q", fast, slow, body)
+		}
+	})
+}
+
+// FuzzPlainValue checks plainValue against encoding/json with UseNumber:
+// whatever value it decodes, encoding/json decodes too, to the same value.
+func FuzzPlainValue(f *testing.F) {
+	for _, s := range []string{
+		`{"persistedQuery":{"version":1,"sha256Hash":"ab12"}}`,
+		`{"a":[1,-2.5e+3,0,-0,{"b":null}],"c":true,"d":false,"e":"x\n\u00e9\ud83d\ude00\ud800"}`,
+		`{"a":1,"a":{"b":2}}`, `[]`, `{}`, ` { "a" : [ ] } `, `{"a":01}`, `{"a":1.}`, `{"a":.5}`, `{"a":1e}`,
+		`{"a":-}`, `{"a":tru}`, `{"a":nullx}`, `{"a":"\xff"}`, "{\"\xff\":1}", `{"a":[1,]}`, `{"a":1,}`, `{"a" 1}`,
+		`[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]`, `"s"`, `12`, `{"a":"\u00"}`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		v := []byte(s)
+		got, end, ok := plainValue(v, 0, 0)
+		if !ok || skipSpace(v, end) != len(v) {
+			return
+		}
+		dec := json.NewDecoder(bytes.NewReader(v))
+		dec.UseNumber()
+		var want any
+		if err := dec.Decode(&want); err != nil {
+			t.Fatalf("plainValue decodes %q, encoding/json refuses it: %v", s, err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("plainValue(%q) = %#v, encoding/json %#v", s, got, want)
 		}
 	})
 }

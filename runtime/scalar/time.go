@@ -1,6 +1,7 @@
 package scalar
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"strconv"
@@ -39,13 +40,51 @@ func MarshalDateTime(v *timestamppb.Timestamp) graphql.ContextMarshaler {
 		case secs < minTimestampSeconds || secs > maxTimestampSeconds:
 			return outputErr("DateTime", "seconds %d are outside %d..%d (years 1 to 9999)", secs, int64(minTimestampSeconds), int64(maxTimestampSeconds))
 		}
-		var buf [40]byte
-		b := append(buf[:0], '"')
-		b = time.Unix(secs, int64(nanos)).UTC().AppendFormat(b, "2006-01-02T15:04:05.000000000")
-		b = trimFraction(b)
-		_, _ = w.Write(append(b, 'Z', '"'))
+		if bw, ok := w.(*bytes.Buffer); ok {
+			// gqlgen's and the compiled path's writer: no copy.
+			_, _ = bw.Write(appendDateTime(bw.AvailableBuffer(), secs, nanos))
+			return nil
+		}
+		_, _ = w.Write(appendDateTime(make([]byte, 0, 32), secs, nanos))
 		return nil
 	})
+}
+
+// appendDateTime appends the JSON string of a timestamp in range, as
+// MarshalDateTime writes it: the same bytes as time's AppendFormat with
+// "2006-01-02T15:04:05.000000000" and trimFraction, without parsing a
+// layout.
+func appendDateTime(b []byte, secs int64, nanos int32) []byte {
+	t := time.Unix(secs, 0).UTC()
+	year, month, day := t.Date()
+	hour, minute, sec := t.Clock()
+	b = append(b, '"')
+	b = appendDigits(b, year, 4)
+	b = append(b, '-')
+	b = appendDigits(b, int(month), 2)
+	b = append(b, '-')
+	b = appendDigits(b, day, 2)
+	b = append(b, 'T')
+	b = appendDigits(b, hour, 2)
+	b = append(b, ':')
+	b = appendDigits(b, minute, 2)
+	b = append(b, ':')
+	b = appendDigits(b, sec, 2)
+	b = append(b, '.')
+	b = appendDigits(b, int(nanos), 9)
+	b = trimFraction(b)
+	return append(b, 'Z', '"')
+}
+
+// appendDigits appends n >= 0 in decimal with width digits exactly (n has
+// at most width digits).
+func appendDigits(b []byte, n, width int) []byte {
+	b = append(b, "000000000"[:width]...)
+	for i := len(b) - 1; n > 0; i-- {
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
+	return b
 }
 
 // UnmarshalDateTime reads a DateTime input as protojson reads a

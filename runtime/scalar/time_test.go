@@ -1,8 +1,10 @@
 package scalar_test
 
 import (
+	"bytes"
 	"context"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 
@@ -82,6 +84,11 @@ func TestMarshalDateTimeMatchesProtojson(t *testing.T) {
 		got := must(writeCtx(t, scalar.MarshalDateTime(ts)))
 		if want := string(must(protojson.Marshal(ts))); got != want {
 			t.Fatalf("MarshalDateTime(%v) wrote %s, protojson writes %s", ts, got, want)
+		}
+		// A writer other than *bytes.Buffer gets the same bytes.
+		var sb strings.Builder
+		if err := scalar.MarshalDateTime(ts).MarshalGQLContext(context.Background(), &sb); err != nil || sb.String() != got {
+			t.Fatalf("MarshalDateTime(%v) wrote %s, %v to a strings.Builder; %s to a bytes.Buffer", ts, sb.String(), err, got)
 		}
 	}
 }
@@ -290,5 +297,18 @@ func TestUnmarshalDuration(t *testing.T) {
 	}
 	if got, err := scalar.UnmarshalDuration(ctx, nil); got != nil || err != nil {
 		t.Errorf("UnmarshalDuration(nil) = %v, %v; want nil, nil", got, err)
+	}
+}
+
+func BenchmarkMarshalDateTime(b *testing.B) {
+	ts := &timestamppb.Timestamp{Seconds: 1714564800, Nanos: 120_000_000}
+	var buf bytes.Buffer
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		buf.Reset()
+		if err := scalar.MarshalDateTime(ts).MarshalGQLContext(ctx, &buf); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

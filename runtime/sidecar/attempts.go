@@ -24,8 +24,8 @@ var errUndecodable = errors.New("the backend's response could not be decoded")
 // code that came over the wire (the backend's own INVALID_ARGUMENT) is
 // kept: connect.IsWireError tells the two apart.
 func undecodable(err error) error {
-	var ce *connect.Error
-	if !errors.As(err, &ce) || ce.Code() != connect.CodeInvalidArgument || connect.IsWireError(ce) {
+	ce, ok := errors.AsType[*connect.Error](err)
+	if !ok || ce.Code() != connect.CodeInvalidArgument || connect.IsWireError(ce) {
 		return err
 	}
 	return connect.NewError(connect.CodeInternal, fmt.Errorf("%w: %w", errUndecodable, ce))
@@ -46,8 +46,8 @@ var ErrResponseTooLarge = errors.New("the backend's response is larger than max_
 // so it is neither retried nor blamed on the endpoint. A code that came
 // over the wire is kept.
 func tooLarge(err error) error {
-	var ce *connect.Error
-	if !errors.As(err, &ce) || ce.Code() != connect.CodeResourceExhausted || connect.IsWireError(ce) {
+	ce, ok := errors.AsType[*connect.Error](err)
+	if !ok || ce.Code() != connect.CodeResourceExhausted || connect.IsWireError(ce) {
 		return err
 	}
 	return &responseTooLarge{err: connect.NewError(connect.CodeResourceExhausted, fmt.Errorf("%w: %w", ErrResponseTooLarge, ce))}

@@ -1,6 +1,7 @@
 package sidecar
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -161,6 +162,11 @@ func newUpstream(name string, cfg config.Upstream, o *options, t *transports) (*
 	default:
 		errs = append(errs, fmt.Errorf("protocol %q is unknown: want %q, %q or %q", protocol, protocolConnect, protocolGRPC, protocolGRPCWeb))
 	}
+	switch cfg.Compression {
+	case "", config.CompressionGzip, config.CompressionNone:
+	default:
+		errs = append(errs, fmt.Errorf("compression %q is unknown: want %q or %q", cfg.Compression, config.CompressionGzip, config.CompressionNone))
+	}
 	// timeout is the interceptor's bound of a unary call, 0 for none
 	// (TimeoutOff); penalty stands for it where a duration is needed.
 	timeout := cfg.Timeout
@@ -261,6 +267,13 @@ func newUpstream(name string, cfg config.Upstream, o *options, t *transports) (*
 		u.options = append(u.options, protocolOption)
 	}
 	u.options = append(u.options, connect.WithReadMaxBytes(int(readMax)))
+	if cfg.Compression == config.CompressionNone {
+		// Removes connect-go's default gzip: the calls advertise no
+		// compression.
+		u.options = append(u.options, connect.WithAcceptCompression("gzip", nil, nil))
+	} else {
+		u.options = append(u.options, gzipOption())
+	}
 	fault, err := newFaultInjector(cfg.Fault)
 	if err != nil {
 		return nil, fmt.Errorf("upstream %q: fault.abort_code: %w", name, err)
@@ -334,7 +347,9 @@ func (u *Upstream) BaseURL() string { return u.baseURL }
 // ClientOptions returns the options of every generated client of the
 // upstream: the protocol (connect.WithGRPC, connect.WithGRPCWeb, or none for
 // Connect), the read cap (connect.WithReadMaxBytes of the upstream's
-// max_message_bytes, 4 MiB when it is 0) and the interceptors, the upstream's own first (call
+// max_message_bytes, 4 MiB when it is 0), the compression (gzip, with
+// decompressors that are cheaper to pool than connect-go's, or none) and
+// the interceptors, the upstream's own first (call
 // metrics, per-call timeout, error wrapping), then those of [WithInterceptors]. The slice is new at
 // each call.
 func (u *Upstream) ClientOptions() []connect.ClientOption {
@@ -391,7 +406,7 @@ func (u *Upstream) Do(req *http.Request) (*http.Response, error) {
 		out := *req
 		out.URL = ep.rewrite(req.URL)
 		out.Host = ""
-		out.Body = reqBody
+		out.Body = inMemory(reqBody, req.ContentLength)
 		a := u.begin(ep)
 		res, err := u.transport.RoundTrip(&out)
 		if err != nil {
@@ -415,6 +430,47 @@ func (u *Upstream) Do(req *http.Request) (*http.Response, error) {
 		return res, nil
 	}
 }
+
+// maxInMemoryBody is the largest request body [inMemory] copies: it and
+// the request headers fit the transport's 4 KiB write buffer.
+const maxInMemoryBody = 3 << 10
+
+// inMemory returns a small request body of n bytes as an in-memory reader
+// (io.NopCloser of a *bytes.Reader) with the same bytes, after reading and
+// closing body: net/http writes the headers of a request with such a body
+// and the body in one write, where it flushes the headers on their own
+// before any other body (which might not be readable yet). connect-go's
+// unary request bodies are in memory but of a type net/http does not
+// know, so every call took two writes (two syscalls, two TCP segments for
+// the backend to read) instead of one. A larger body, one of unknown
+// length, or one net/http knows already, is returned as it is. A body that
+// fails to read gives its error to the transport, which fails the call as
+// it would have.
+func inMemory(body io.ReadCloser, n int64) io.ReadCloser {
+	if body == nil || body == http.NoBody || n <= 0 || n > maxInMemoryBody {
+		return body
+	}
+	buf := make([]byte, n+1)
+	k, err := io.ReadFull(body, buf)
+	_ = body.Close()
+	switch {
+	case err == nil:
+		// What net/http says of a body longer than its ContentLength.
+		return errBody{fmt.Errorf("http: ContentLength=%d with Body length > %d", n, n)}
+	case int64(k) == n:
+		return io.NopCloser(bytes.NewReader(buf[:n]))
+	case err == io.EOF || err == io.ErrUnexpectedEOF:
+		return errBody{fmt.Errorf("http: ContentLength=%d with Body length %d", n, k)}
+	default:
+		return errBody{err}
+	}
+}
+
+// errBody is a request body that fails to read with err.
+type errBody struct{ err error }
+
+func (b errBody) Read([]byte) (int, error) { return 0, b.err }
+func (errBody) Close() error               { return nil }
 
 // rewind returns a fresh body for sending req again, and whether there is
 // one: a request without a body has one, a request with a body needs

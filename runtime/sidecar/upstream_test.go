@@ -1,15 +1,20 @@
 package sidecar_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"connectrpc.com/connect"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/wrapperspb"
 
 	"github.com/bffgen/bffgen/runtime/config"
 	"github.com/bffgen/bffgen/runtime/errcode"
@@ -148,9 +153,9 @@ func TestProtocols(t *testing.T) {
 			b := newBackend(t, "b", opts...)
 			set := newSet(t, map[string]config.Upstream{"catalog": {Endpoints: []string{b.srv.URL}, Protocol: tt.protocol}})
 			u, _ := set.Upstream("catalog")
-			// The protocol option, if any, then the read cap and the
-			// interceptors.
-			if got, want := len(u.ClientOptions()), 2+btoi(tt.wantOption); got != want {
+			// The protocol option, if any, then the read cap, the
+			// compression and the interceptors.
+			if got, want := len(u.ClientOptions()), 3+btoi(tt.wantOption); got != want {
 				t.Errorf("ClientOptions has %d options, want %d", got, want)
 			}
 			client := sidecar.Client(set, "catalog", newEchoClient)
@@ -276,6 +281,110 @@ func TestErrorsNameTheUpstreamAndKeepTheConnectError(t *testing.T) {
 			}
 			if got := errcode.Code(err); got != errcode.NotFound {
 				t.Errorf("errcode.Code = %q, want NOT_FOUND", got)
+			}
+		})
+	}
+}
+
+// withEncodings records the encoding of every response: Content-Encoding
+// for Connect's unary calls, Grpc-Encoding for gRPC and gRPC-Web.
+func withEncodings(mu *sync.Mutex, seen *[]string) backendOption {
+	return func(_ *httptest.Server, mux *http.ServeMux) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			mux.ServeHTTP(w, r)
+			enc := w.Header().Get("Content-Encoding") + w.Header().Get("Grpc-Encoding")
+			mu.Lock()
+			*seen = append(*seen, enc)
+			mu.Unlock()
+		})
+	}
+}
+
+// TestCompression checks upstreams.<name>.compression on every protocol:
+// gzip (and the default) lets a connect-go backend gzip its response,
+// none makes it answer uncompressed, and the answer is the same.
+func TestCompression(t *testing.T) {
+	t.Parallel()
+	name := strings.Repeat("a compressible answer ", 100)
+	for _, protocol := range []string{config.ProtocolConnect, config.ProtocolGRPC, config.ProtocolGRPCWeb} {
+		for _, c := range []struct{ compression, want string }{{"", "gzip"}, {config.CompressionGzip, "gzip"}, {config.CompressionNone, ""}} {
+			t.Run(protocol+" "+c.compression, func(t *testing.T) {
+				t.Parallel()
+				var mu sync.Mutex
+				var seen []string
+				b := newBackend(t, name, withH2C(), withEncodings(&mu, &seen))
+				set := newSet(t, map[string]config.Upstream{"catalog": {Endpoints: []string{b.srv.URL}, Protocol: protocol, Compression: c.compression}})
+				got, err := sidecar.Client(set, "catalog", newEchoClient).Echo(t.Context(), "x")
+				if err != nil || got != name {
+					t.Fatalf("got %d bytes, %v; want the backend's name", len(got), err)
+				}
+				mu.Lock()
+				defer mu.Unlock()
+				if len(seen) != 1 || seen[0] != c.want {
+					t.Errorf("the backend answered with encodings %q, want [%q]", seen, c.want)
+				}
+			})
+		}
+	}
+}
+
+// TestCompressionNoneRejectsAGzippedAnswer: a backend that gzips its
+// answer although the call did not advertise gzip fails the call with
+// INTERNAL, as connect-go's client does, instead of handing over bytes it
+// cannot read.
+func TestCompressionNoneRejectsAGzippedAnswer(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if ae := r.Header.Get("Accept-Encoding"); strings.Contains(ae, "gzip") {
+			t.Errorf("the call advertised Accept-Encoding %q with compression none", ae)
+		}
+		var body bytes.Buffer
+		zw := gzip.NewWriter(&body)
+		data, _ := proto.Marshal(wrapperspb.String("zipped"))
+		_, _ = zw.Write(data)
+		_ = zw.Close()
+		w.Header().Set("Content-Type", "application/proto")
+		w.Header().Set("Content-Encoding", "gzip")
+		_, _ = w.Write(body.Bytes())
+	}))
+	t.Cleanup(srv.Close)
+	set := newSet(t, map[string]config.Upstream{"catalog": {Endpoints: []string{srv.URL}, Compression: config.CompressionNone}})
+	_, err := sidecar.Client(set, "catalog", newEchoClient).Echo(t.Context(), "x")
+	if connect.CodeOf(err) != connect.CodeInternal {
+		t.Fatalf("got %v, want code internal", err)
+	}
+}
+
+func TestUnknownCompressionIsAnError(t *testing.T) {
+	t.Parallel()
+	_, err := sidecar.NewSet(map[string]config.Upstream{"catalog": {Endpoints: []string{"http://127.0.0.1:1"}, Compression: "zstd"}})
+	if err == nil || !strings.Contains(err.Error(), `compression "zstd" is unknown: want "gzip" or "none"`) {
+		t.Fatalf("NewSet: %v", err)
+	}
+}
+
+// TestGzipAnswersOneAfterAnother: the pooled gzip decompressors read one
+// gzipped answer after another, of every protocol, with a failed call in
+// between, as connect-go's own do.
+func TestGzipAnswersOneAfterAnother(t *testing.T) {
+	t.Parallel()
+	for _, protocol := range []string{config.ProtocolConnect, config.ProtocolGRPC, config.ProtocolGRPCWeb} {
+		t.Run(protocol, func(t *testing.T) {
+			t.Parallel()
+			name := strings.Repeat(protocol+" compresses well. ", 200)
+			b := newBackend(t, name, withH2C())
+			set := newSet(t, map[string]config.Upstream{"catalog": {Endpoints: []string{b.srv.URL}, Protocol: protocol}})
+			client := sidecar.Client(set, "catalog", newEchoClient)
+			for i := range 20 {
+				if i == 10 {
+					if _, err := client.Echo(t.Context(), "not_found"); connect.CodeOf(err) != connect.CodeNotFound {
+						t.Fatalf("got %v, want not_found", err)
+					}
+				}
+				got, err := client.Echo(t.Context(), "x")
+				if err != nil || got != name {
+					t.Fatalf("call %d: got %d bytes, %v; want the backend's name", i, len(got), err)
+				}
 			}
 		})
 	}
