@@ -112,6 +112,27 @@ func Chunks(ctx context.Context, n, size int, fn func(ctx context.Context, lo, h
 	return errs
 }
 
+// Run calls every fn side by side and returns once all have returned: each
+// but the last in a goroutine of its own, the last in the calling
+// goroutine, which would otherwise only wait. So the loads of a level
+// (see the package doc) start no goroutine when there is one, and one
+// fewer than there are loads otherwise. An empty fns does nothing.
+func Run(fns []func()) {
+	switch len(fns) {
+	case 0:
+		return
+	case 1:
+		fns[0]()
+		return
+	}
+	var wg sync.WaitGroup
+	for _, fn := range fns[:len(fns)-1] {
+		wg.Go(fn)
+	}
+	fns[len(fns)-1]()
+	wg.Wait()
+}
+
 // Schema wraps a generated executable schema so that every response gets
 // its own cache: once per query or mutation, once per event of a
 // subscription (so a long subscription does not accumulate entries).
