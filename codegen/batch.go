@@ -298,7 +298,9 @@ func (p *goFile) batchFunc(o *gqlcodegen.Object, f *gqlcodegen.Field, bc *plan.B
 
 // prefetchFunc writes the lookahead of one type: for all parents of a
 // level at once, the batched fields the selection asks for, then the next
-// level with all their children.
+// level with all their children. The loads of a level run side by side
+// with batch.Run, the last in the calling goroutine, so a level that
+// selects one batched field starts no goroutine.
 func (p *goFile) prefetchFunc(name string) (string, error) {
 	o := p.object(name)
 	bound := p.m.Objects[name]
@@ -310,7 +312,7 @@ func (p *goFile) prefetchFunc(name string) (string, error) {
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "// prefetch%s resolves, for all parents of a level at once, the batched\n// fields of %s that fields select, and then the next level.\n", name, name)
 	fmt.Fprintf(&sb, "func (r *resolver) prefetch%s(ctx %s.Context, fields []%s.CollectedField, parents []%s) {\n", name, p.imports.lookup("context"), gql, p.typeStr(o.Reference()))
-	fmt.Fprintf(&sb, "if len(parents) == 0 {\nreturn\n}\nvar wg %s.WaitGroup\nfor _, f := range fields {\nswitch f.Name {\n", p.imports.lookup("sync"))
+	fmt.Fprintf(&sb, "if len(parents) == 0 {\nreturn\n}\nloads := make([]func(), 0, len(fields))\nfor _, f := range fields {\nswitch f.Name {\n")
 	for _, bf := range bound.Fields {
 		gf := gqlField(o, bf.Def.Name)
 		if gf == nil {
@@ -319,7 +321,7 @@ func (p *goFile) prefetchFunc(name string) (string, error) {
 		child := bf.Def.Type.Name()
 		switch {
 		case bf.Kind == schema.FieldBatch:
-			fmt.Fprintf(&sb, "case %q:\n%swg.Go(func() {\n", bf.Def.Name, p.authGuard(bf, "continue"))
+			fmt.Fprintf(&sb, "case %q:\n%sloads = append(loads, func() {\n", bf.Def.Name, p.authGuard(bf, "continue"))
 			args := []string{"ctx", "parents"}
 			if len(gf.Args) > 0 {
 				fmt.Fprintf(&sb, "raw, ok := %s.Args(ctx, f)\nif !ok {\nreturn\n}\n", b)
@@ -357,10 +359,10 @@ func (p *goFile) prefetchFunc(name string) (string, error) {
 			} else {
 				fmt.Fprintf(&sb, "if c := p.Get%s(); c != nil {\nchildren = append(children, c)\n}\n}\n", goName)
 			}
-			fmt.Fprintf(&sb, "wg.Go(func() {\nr.prefetch%s(ctx, %s.Fields(ctx, f, %q), children)\n})\n", child, b, child)
+			fmt.Fprintf(&sb, "loads = append(loads, func() {\nr.prefetch%s(ctx, %s.Fields(ctx, f, %q), children)\n})\n", child, b, child)
 		}
 	}
-	sb.WriteString("}\n}\nwg.Wait()\n}\n")
+	fmt.Fprintf(&sb, "}\n}\n%s.Run(loads)\n}\n", b)
 	return sb.String(), nil
 }
 

@@ -7,19 +7,15 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 )
 
-// Cache holds the results of batched fields for one operation, by parent
-// object and response key (the field's alias, or its name).
+// Cache holds the results of batched fields for one operation, by
+// response key (the field's alias, or its name) and parent object.
 type Cache struct {
-	mu      sync.RWMutex
-	entries map[key]entry
-	// parents holds every parent something was stored for: the objects
-	// whose level was prefetched (see MarshalList).
-	parents map[any]struct{}
-}
-
-type key struct {
-	parent any // a pointer to the parent's proto message
-	field  string
+	mu sync.RWMutex
+	// fields holds, per response key, the result of each parent (a
+	// pointer to its proto message). One map per key, made at the size of
+	// the level that stores it first, so storing a level does not grow
+	// and rehash one map for the whole operation.
+	fields map[string]map[any]entry
 }
 
 type entry struct {
@@ -31,7 +27,7 @@ type cacheKey struct{}
 
 // WithCache returns ctx with a new, empty cache.
 func WithCache(ctx context.Context) context.Context {
-	return context.WithValue(ctx, cacheKey{}, &Cache{entries: map[key]entry{}, parents: map[any]struct{}{}})
+	return context.WithValue(ctx, cacheKey{}, &Cache{fields: map[string]map[any]entry{}})
 }
 
 // FromContext returns the operation's cache, or nil outside an operation
@@ -51,10 +47,27 @@ func Store[P comparable, T any](ctx context.Context, field string, parents []P, 
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for i, p := range parents {
-		c.entries[key{p, field}] = entry{results[i], errs[i]}
-		c.parents[p] = struct{}{}
+	m := c.fields[field]
+	if m == nil {
+		m = make(map[any]entry, len(parents))
+		c.fields[field] = m
 	}
+	for i, p := range parents {
+		m[p] = entry{results[i], errs[i]}
+	}
+}
+
+// prefetched reports whether something was stored for parent, under any
+// response key: whether its level was prefetched.
+func (c *Cache) prefetched(parent any) bool {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	for _, m := range c.fields {
+		if _, ok := m[parent]; ok {
+			return true
+		}
+	}
+	return false
 }
 
 // Load returns the stored result of the field being resolved (its response
@@ -67,7 +80,7 @@ func Load[T any](ctx context.Context, parent any) (value T, err error, ok bool) 
 		return value, nil, false
 	}
 	c.mu.RLock()
-	e, ok := c.entries[key{parent, fc.Field.Alias}]
+	e, ok := c.fields[fc.Field.Alias][parent]
 	c.mu.RUnlock()
 	if !ok {
 		return value, nil, false
@@ -110,6 +123,27 @@ func Chunks(ctx context.Context, n, size int, fn func(ctx context.Context, lo, h
 	}
 	wg.Wait()
 	return errs
+}
+
+// Run calls every fn side by side and returns once all have returned: each
+// but the last in a goroutine of its own, the last in the calling
+// goroutine, which would otherwise only wait. So the loads of a level
+// (see the package doc) start no goroutine when there is one, and one
+// fewer than there are loads otherwise. An empty fns does nothing.
+func Run(fns []func()) {
+	switch len(fns) {
+	case 0:
+		return
+	case 1:
+		fns[0]()
+		return
+	}
+	var wg sync.WaitGroup
+	for _, fn := range fns[:len(fns)-1] {
+		wg.Go(fn)
+	}
+	fns[len(fns)-1]()
+	wg.Wait()
 }
 
 // Schema wraps a generated executable schema so that every response gets

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"testing/synctest"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/bffgen/bffgen/runtime/batch"
@@ -81,4 +82,32 @@ func TestStoreAndLoadByParentAndResponseKey(t *testing.T) {
 	if _, _, ok := batch.Load[string](context.Background(), a); ok {
 		t.Error("no cache, no hit")
 	}
+}
+
+func TestRunCallsEveryFuncSideBySide(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		batch.Run(nil) // nothing to call, returns
+		var ran []int
+		batch.Run([]func(){func() { ran = append(ran, 0) }})
+		if !slices.Equal(ran, []int{0}) {
+			t.Errorf("ran %v, want [0]", ran)
+		}
+		// The last blocks until the others have run: they run in
+		// goroutines of their own, beside it, or the bubble deadlocks.
+		var mu sync.Mutex
+		done := make(chan struct{})
+		count := 0
+		others := func() {
+			mu.Lock()
+			defer mu.Unlock()
+			if count++; count == 2 {
+				close(done)
+			}
+		}
+		last := false
+		batch.Run([]func(){others, others, func() { <-done; last = true }})
+		if count != 2 || !last {
+			t.Errorf("count %d, last ran %v; want 2 and true", count, last)
+		}
+	})
 }

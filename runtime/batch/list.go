@@ -97,10 +97,7 @@ func mayWait[T any](ctx context.Context, sel ast.SelectionSet, fields *ListField
 	if c == nil {
 		return true
 	}
-	c.mu.RLock()
-	_, ok := c.parents[any(first)]
-	c.mu.RUnlock()
-	return !ok
+	return !c.prefetched(any(first))
 }
 
 // maxSelectionDepth bounds the walk of selects; a deeper selection (which

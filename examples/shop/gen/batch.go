@@ -4,7 +4,6 @@ package gen
 import (
 	"context"
 	"fmt"
-	"sync"
 
 	"connectrpc.com/connect"
 	"github.com/99designs/gqlgen/graphql"
@@ -385,16 +384,16 @@ func (r *resolver) prefetchProduct(ctx context.Context, fields []graphql.Collect
 	if len(parents) == 0 {
 		return
 	}
-	var wg sync.WaitGroup
+	loads := make([]func(), 0, len(fields))
 	for _, f := range fields {
 		switch f.Name {
 		case "seller":
-			wg.Go(func() {
+			loads = append(loads, func() {
 				vs, errs := r.batchProductSeller(ctx, parents)
 				batch.Store(ctx, f.Alias, parents, vs, errs)
 			})
 		case "reviews":
-			wg.Go(func() {
+			loads = append(loads, func() {
 				raw, ok := batch.Args(ctx, f)
 				if !ok {
 					return
@@ -416,7 +415,7 @@ func (r *resolver) prefetchProduct(ctx context.Context, fields []graphql.Collect
 				r.prefetchReview(ctx, batch.Fields(ctx, f, "Review"), children)
 			})
 		case "related":
-			wg.Go(func() {
+			loads = append(loads, func() {
 				raw, ok := batch.Args(ctx, f)
 				if !ok {
 					return
@@ -438,7 +437,7 @@ func (r *resolver) prefetchProduct(ctx context.Context, fields []graphql.Collect
 				r.prefetchProduct(ctx, batch.Fields(ctx, f, "Product"), children)
 			})
 		case "latestReviews":
-			wg.Go(func() {
+			loads = append(loads, func() {
 				raw, ok := batch.Args(ctx, f)
 				if !ok {
 					return
@@ -460,13 +459,13 @@ func (r *resolver) prefetchProduct(ctx context.Context, fields []graphql.Collect
 				r.prefetchReview(ctx, batch.Fields(ctx, f, "Review"), children)
 			})
 		case "sellerProfile":
-			wg.Go(func() {
+			loads = append(loads, func() {
 				vs, errs := r.batchProductSellerProfile(ctx, parents)
 				batch.Store(ctx, f.Alias, parents, vs, errs)
 			})
 		}
 	}
-	wg.Wait()
+	batch.Run(loads)
 }
 
 // prefetchProductPage resolves, for all parents of a level at once, the batched
@@ -475,7 +474,7 @@ func (r *resolver) prefetchProductPage(ctx context.Context, fields []graphql.Col
 	if len(parents) == 0 {
 		return
 	}
-	var wg sync.WaitGroup
+	loads := make([]func(), 0, len(fields))
 	for _, f := range fields {
 		switch f.Name {
 		case "products":
@@ -483,12 +482,12 @@ func (r *resolver) prefetchProductPage(ctx context.Context, fields []graphql.Col
 			for _, p := range parents {
 				children = append(children, p.GetProducts()...)
 			}
-			wg.Go(func() {
+			loads = append(loads, func() {
 				r.prefetchProduct(ctx, batch.Fields(ctx, f, "Product"), children)
 			})
 		}
 	}
-	wg.Wait()
+	batch.Run(loads)
 }
 
 // prefetchReview resolves, for all parents of a level at once, the batched
@@ -497,16 +496,16 @@ func (r *resolver) prefetchReview(ctx context.Context, fields []graphql.Collecte
 	if len(parents) == 0 {
 		return
 	}
-	var wg sync.WaitGroup
+	loads := make([]func(), 0, len(fields))
 	for _, f := range fields {
 		switch f.Name {
 		case "reviewer":
-			wg.Go(func() {
+			loads = append(loads, func() {
 				vs, errs := r.batchReviewReviewer(ctx, parents)
 				batch.Store(ctx, f.Alias, parents, vs, errs)
 			})
 		case "product":
-			wg.Go(func() {
+			loads = append(loads, func() {
 				vs, errs := r.batchReviewProduct(ctx, parents)
 				batch.Store(ctx, f.Alias, parents, vs, errs)
 				var children []*catalogv1.Product
@@ -519,5 +518,5 @@ func (r *resolver) prefetchReview(ctx context.Context, fields []graphql.Collecte
 			})
 		}
 	}
-	wg.Wait()
+	batch.Run(loads)
 }
