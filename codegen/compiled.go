@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"go/format"
 	"go/types"
+	"math"
 	"path"
 	"slices"
 	"strconv"
@@ -155,9 +156,9 @@ func (e *emitter) operation(p *plan.Operation) ([]byte, error) {
 		conds.WriteString("d.readArgs(req)\n")
 		fmt.Fprintf(&e.methods, "// readArgs reads the variables of the @batch fields' arguments, as\n// gqlgen's prefetch does: the variable's value, else the argument's\n// default; the first that does not convert fails its field.\nfunc (d *%s) readArgs(req *%s.CompiledRequest) {\n%s}\n\n", e.typ, rg, e.readArgs.String())
 	}
-	fmt.Fprintf(&body, "func (r *resolver) exec%s(ctx %s.Context, req *%s.CompiledRequest, out *%s.Result) {\nd := &%s{r: r}\n%sd.fetch(ctx, req)\nd.write(ctx, out)\n}\n\n", op.Name, ctxPkg, rg, rg, e.typ, conds.String())
+	fmt.Fprintf(&body, "func (r *resolver) exec%s(ctx %s.Context, req *%s.CompiledRequest, out *%s.Result) {\nd := &%s{r: r}\n%sd.fetch(ctx, req)\nd.write(ctx, out)\nif req.Cost != nil {\nreq.Cost.Add(d.cost)\n}\n}\n\n", op.Name, ctxPkg, rg, rg, e.typ, conds.String())
 
-	fmt.Fprintf(&body, "// %s holds the backend results of one run of %s; the\n// results of a @batch field are indexed like the parents of its level.\ntype %s struct {\nr *resolver\n%s}\n\n", e.typ, op.Name, e.typ, e.fields.String())
+	fmt.Fprintf(&body, "// %s holds the backend results of one run of %s; the\n// results of a @batch field are indexed like the parents of its level.\ntype %s struct {\nr *resolver\n// cost is the actual cost of the values written, by the rules of\n// rgraphql.CostMeter.\ncost int\n%s}\n\n", e.typ, op.Name, e.typ, e.fields.String())
 	body.WriteString(e.methods.String())
 
 	var src strings.Builder
@@ -875,6 +876,13 @@ func (e *emitter) writeRoot(p *plan.Operation, rg, ctxPkg string) error {
 		if err != nil {
 			return err
 		}
+		// The field's arguments, and a mutation's root field, count once
+		// the field's resolver runs, whatever it returns.
+		resolved := f.ArgCost
+		if p.Op.Type == ast.Mutation {
+			resolved = satAdd(resolved, mutationRootCost)
+		}
+		code = withCost(resolved, code)
 		if e.argErrs[n.name] {
 			// As gqlgen: an argument's error, on its own path and without
 			// a location, makes the field null.
@@ -915,7 +923,7 @@ func (e *emitter) writeObjectField(f *plan.Field, n *node, value, errExpr, pathE
 		if elemNonNull {
 			fmt.Fprintf(&b, "out.FieldError(ctx, errNotNull, 0, 0, ep.path())\nfok = false\n")
 		}
-		fmt.Fprintf(&b, "out.Null()\ncontinue\n}\nem := out.Len()\nif !d.write%s(ctx, out, ep, v) {\nout.Truncate(em)\nout.Null()\n", ucFirst(n.name))
+		fmt.Fprintf(&b, "out.Null()\ncontinue\n}\n%sem := out.Len()\nif !d.write%s(ctx, out, ep, v) {\nout.Truncate(em)\nout.Null()\n", addCost(f.Cost, ""), ucFirst(n.name))
 		if elemNonNull {
 			b.WriteString("fok = false\n")
 		}
@@ -927,7 +935,11 @@ func (e *emitter) writeObjectField(f *plan.Field, n *node, value, errExpr, pathE
 		} else {
 			b.WriteString("out.Null()\n")
 		}
-		fmt.Fprintf(&b, "} else if !d.write%s(ctx, out, fp, v) {\nfok = false\n}\n", ucFirst(n.name))
+		if f.Cost > 0 {
+			fmt.Fprintf(&b, "} else {\n%sif !d.write%s(ctx, out, fp, v) {\nfok = false\n}\n}\n", addCost(f.Cost, ""), ucFirst(n.name))
+		} else {
+			fmt.Fprintf(&b, "} else if !d.write%s(ctx, out, fp, v) {\nfok = false\n}\n", ucFirst(n.name))
+		}
 	}
 	b.WriteString("if !fok {\nout.Truncate(fm)\nout.Null()\n")
 	if f.Type.NonNull {
@@ -969,7 +981,7 @@ func (e *emitter) writeNode(n *node) error {
 			if err != nil {
 				return err
 			}
-			code = e.guarded(f, code)
+			code = withCost(f.ArgCost, e.guarded(f, code))
 			if f.Bound.Kind == schema.FieldBatch && hasVarArgs(f) {
 				// As gqlgen: the argument's error, on its path, without a
 				// location, before @auth; the field null.
@@ -987,7 +999,8 @@ func (e *emitter) writeNode(n *node) error {
 		if err != nil {
 			return err
 		}
-		b.WriteString(ifSelected(f, key+e.guarded(f, code)))
+		code = e.leafCost(f) + code
+		b.WriteString(ifSelected(f, key+withCost(f.ArgCost, e.guarded(f, code))))
 	}
 	b.WriteString(selectionEnd(n.sel) + "return ok\n}\n\n")
 	e.methods.WriteString(b.String())
@@ -1014,10 +1027,10 @@ func (e *emitter) writeLeaf(n *node, f *plan.Field) (string, error) {
 		if vals := e.redactedValues(n.sel.Object); len(vals) > 0 {
 			errExpr = fmt.Sprintf("%s.Scrub(err, %s)", e.use(authzPkg), strings.Join(vals, ", "))
 		}
-		write := "} else {\nout.String(v)\n}\n"
+		write := "} else {\n" + addCost(f.Cost, "") + "out.String(v)\n}\n"
 		if !nonNull {
 			// A nullable field: the resolver returns a pointer, nil for null.
-			write = "} else if v == nil {\nout.Null()\n} else {\nout.String(*v)\n}\n"
+			write = "} else if v == nil {\nout.Null()\n} else {\n" + addCost(f.Cost, "") + "out.String(*v)\n}\n"
 		}
 		// A panic is recovered as gqlgen's resolveField recovers it: the
 		// recover function's error, without a location, the field null.
@@ -1093,6 +1106,27 @@ func (e *emitter) writeLeaf(n *node, f *plan.Field) (string, error) {
 	return "", fmt.Errorf("write %d", f.Write)
 }
 
+// leafCost is the statement that counts the value of a leaf read from the
+// parent message, as gqlgen's cost middleware counts the Go value it
+// reads: one for a value, none for a nil pointer (a proto3 optional
+// scalar, a message), the length of a repeated field. A user resolver's
+// value is counted by writeLeaf.
+func (e *emitter) leafCost(f *plan.Field) string {
+	if f.Cost == 0 || f.Bound == nil || f.Bound.Kind != schema.FieldProto {
+		return ""
+	}
+	fd := f.Bound.Proto
+	switch {
+	case fd.IsList():
+		return addCost(f.Cost, "len(p"+e.getter(fd)+")")
+	case fd.Message() != nil:
+		return fmt.Sprintf("if p%s != nil {\n%s}\n", e.getter(fd), addCost(f.Cost, ""))
+	case fd.HasPresence():
+		return fmt.Sprintf("if p.%s != nil {\n%s}\n", e.pg.field(fd).GoName, addCost(f.Cost, ""))
+	}
+	return addCost(f.Cost, "")
+}
+
 // compiledHelpers is the file of the helpers every compiled operation
 // uses: the lazily built path of an error, and the error of a null in a
 // non-null position.
@@ -1146,6 +1180,18 @@ func callUser[P, V any](ctx context.Context, f func(context.Context, P) (V, erro
 	return v, nil, err
 }
 
+// satCost returns n plus w times times, the largest int when that
+// overflows, as rgraphql.CostMeter saturates.
+func satCost(n, w, times int) int {
+	if times <= 0 {
+		return n
+	}
+	if w > (math.MaxInt-n)/times {
+		return math.MaxInt
+	}
+	return n + w*times
+}
+
 // argError is the error of an argument whose value does not convert, at
 // path (the root field's response key, the argument, the input field):
 // what graphql.ErrorOnPath makes of it on gqlgen's path.
@@ -1173,11 +1219,59 @@ func errorOnPath(err error, path ast.Path) error {
 	return gqlerror.WrapPath(path, err)
 }
 `
-	src = strings.Replace(src, "\"errors\"\n", "\"context\"\n\t\"errors\"\n\t\"slices\"\n", 1)
+	src = strings.Replace(src, "\"errors\"\n", "\"context\"\n\t\"errors\"\n\t\"math\"\n\t\"slices\"\n", 1)
 	src = strings.Replace(src, "\"github.com/vektah/gqlparser/v2/ast\"\n", "\"github.com/vektah/gqlparser/v2/ast\"\n\t\"github.com/vektah/gqlparser/v2/gqlerror\"\n", 1)
 	data, err := format.Source([]byte(src))
 	if err != nil {
 		panic(err) // a constant
 	}
 	return File{Path: path.Join(m.Config.Go.Out, "compiled.go"), Data: data}
+}
+
+// --- the actual cost ---
+
+// mutationRootCost is what each root field of a mutation adds to the
+// actual cost: runtime/graphql/limits.MutationRootCost, which codegen may
+// not import.
+const mutationRootCost = 10
+
+func satAdd(a, b int) int {
+	if a > math.MaxInt-b {
+		return math.MaxInt
+	}
+	return a + b
+}
+
+// addCost is the statement that adds w (times the Go expression times,
+// when not "") to the run's cost; "" when w is 0. A weight too large to
+// add without a chance of overflow goes through satCost, which saturates
+// as rgraphql.CostMeter does.
+func addCost(w int, times string) string {
+	switch {
+	case w <= 0:
+		return ""
+	case w >= 1<<24 && times != "":
+		return fmt.Sprintf("d.cost = satCost(d.cost, %d, %s)\n", w, times)
+	case w >= 1<<24:
+		return fmt.Sprintf("d.cost = satCost(d.cost, %d, 1)\n", w)
+	case times != "" && w == 1:
+		return fmt.Sprintf("d.cost += %s\n", times)
+	case times != "":
+		return fmt.Sprintf("d.cost += %d * %s\n", w, times)
+	}
+	return fmt.Sprintf("d.cost += %d\n", w)
+}
+
+// withCost prefixes the code of a field, a block or an if statement, with
+// the statement that adds w to the cost, keeping it one statement (it may
+// follow an else).
+func withCost(w int, code string) string {
+	add := addCost(w, "")
+	switch {
+	case add == "":
+		return code
+	case strings.HasPrefix(code, "{\n"):
+		return "{\n" + add + code[2:]
+	}
+	return "{\n" + add + code + "}\n"
 }

@@ -26,6 +26,7 @@ package plan
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -111,6 +112,19 @@ type Field struct {
 	// whose if is a variable, on the field or on the fragments it is
 	// selected through. The field is in the response when all hold.
 	Conds []Cond
+	// Cost is the weight of one value of the field in the actual cost
+	// (runtime/graphql.CostMeter), by the rules of the estimate: the
+	// field's @cost(weight:), else the @cost(weight:) of the type it
+	// returns, else 1 for an object type and 0 for a leaf; a negative
+	// weight is 0, __typename weighs 0. The executor adds it once per
+	// value the field returns (per non-null element of a list; null, a
+	// failed field and a field @auth or @redact hides add nothing).
+	Cost int
+	// ArgCost is the sum of the @cost(weight:) of the arguments the
+	// operation gives the field (as a literal or a variable): added
+	// every time the field resolves, whatever its value, but not when
+	// an argument fails to convert.
+	ArgCost int
 }
 
 // Cond is a condition on a Boolean! variable: the field is selected when
@@ -411,6 +425,7 @@ func field(m *schema.Model, def *ast.OperationDefinition, obj *schema.Object, f 
 		return nil, fail("field %s.%s has no binding", obj.Def.Name, f.Name)
 	}
 	pf.Bound, pf.Type = bound, bound.Def.Type
+	pf.Cost, pf.ArgCost = fieldCost(m.Schema, bound.Def, f)
 	name := obj.Def.Name + "." + f.Name
 	switch bound.Kind {
 	case schema.FieldRPC:
@@ -498,6 +513,66 @@ func field(m *schema.Model, def *ast.OperationDefinition, obj *schema.Object, f 
 		return pf, nil
 	}
 	return nil, fail("field %s: type %s is a %s", name, named.Name, named.Kind)
+}
+
+// fieldCost returns the weight of one value of the field fd, selected as
+// f, and the weight of the arguments f gives, by the rules of the
+// runtime's cost model (runtime/graphql/limits.CostModel.FieldWeight and
+// ArgumentWeight), which codegen may not import.
+func fieldCost(s *ast.Schema, fd *ast.FieldDefinition, f *ast.Field) (weight, args int) {
+	if strings.HasPrefix(fd.Name, "__") {
+		return 0, 0
+	}
+	for _, a := range fd.Arguments {
+		if w, ok := costWeight(a.Directives); ok && f.Arguments.ForName(a.Name) != nil {
+			args = satAdd(args, w)
+		}
+	}
+	if w, ok := costWeight(fd.Directives); ok {
+		return w, args
+	}
+	t := s.Types[fd.Type.Name()]
+	if t == nil {
+		return 0, args
+	}
+	if w, ok := costWeight(t.Directives); ok {
+		return w, args
+	}
+	if t.IsCompositeType() {
+		return 1, args
+	}
+	return 0, args
+}
+
+// costWeight reads the weight of a @cost directive: an Int literal,
+// negative as 0, beyond the int range as the largest int.
+func costWeight(dl ast.DirectiveList) (int, bool) {
+	d := dl.ForName("cost")
+	if d == nil {
+		return 0, false
+	}
+	a := d.Arguments.ForName("weight")
+	if a == nil || a.Value == nil {
+		return 0, false
+	}
+	if a.Value.Kind != ast.IntValue {
+		return 0, true
+	}
+	n, err := strconv.ParseInt(a.Value.Raw, 10, 64)
+	switch {
+	case err != nil && strings.HasPrefix(a.Value.Raw, "-"), err == nil && n < 0:
+		return 0, true
+	case err != nil || n > math.MaxInt:
+		return math.MaxInt, true
+	}
+	return int(n), true
+}
+
+func satAdd(a, b int) int {
+	if a > math.MaxInt-b {
+		return math.MaxInt
+	}
+	return a + b
 }
 
 func depth(t *ast.Type) int {

@@ -152,7 +152,34 @@ func TestBuildPositionsAreThoseOfTheDocumentSent(t *testing.T) {
 	}
 }
 
-func load(t *testing.T, op string) *schema.Model {
+func TestBuildWeighsFieldsAsTheCostModel(t *testing.T) {
+	// @cost on a field, on an argument, on a type, negative; objects
+	// weigh 1 and leaves 0 without it.
+	costly := strings.NewReplacer(
+		"item(id: ID!, level: Level)", "item(id: ID! @cost(weight: 2), level: Level @cost(weight: 5))",
+		"  big: Int64!\n", "  big: Int64! @cost(weight: 3)\n",
+		"  maybe: Int\n", "  maybe: Int @cost(weight: -1)\n",
+		"type User {", "type User @cost(weight: 4) {",
+	).Replace(spec)
+	ops := plan.Build(loadSpec(t, costly, `query A { item(id: "1") { id big maybe owner { id } __typename } }`))
+	if ops[0].Reason != "" {
+		t.Fatal(ops[0].Reason)
+	}
+	item := ops[0].Root.Fields[0]
+	got := []string{fmt.Sprintf("item %d+%d", item.Cost, item.ArgCost)}
+	for _, f := range item.Sel.Fields {
+		got = append(got, fmt.Sprintf("%s %d+%d", f.Key, f.Cost, f.ArgCost))
+	}
+	// item: an object (1), its argument id given (2), level not (0).
+	want := []string{"item 1+2", "id 0+0", "big 3+0", "maybe 0+0", "owner 4+0", "__typename 0+0"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("weights %q, want %q", got, want)
+	}
+}
+
+func load(t *testing.T, op string) *schema.Model { return loadSpec(t, spec, op) }
+
+func loadSpec(t *testing.T, spec, op string) *schema.Model {
 	t.Helper()
 	archive := filepath.Join(t.TempDir(), "spec.txtar")
 	if err := os.WriteFile(archive, []byte(spec+"-- operations/op.graphql --\n"+op+"\n"), 0o644); err != nil {

@@ -5,6 +5,7 @@ package gen
 import (
 	"context"
 	"errors"
+	"math"
 	"slices"
 
 	"github.com/vektah/gqlparser/v2/ast"
@@ -48,6 +49,18 @@ func callUser[P, V any](ctx context.Context, f func(context.Context, P) (V, erro
 	defer func() { rec = recover() }()
 	v, err = f(ctx, p)
 	return v, nil, err
+}
+
+// satCost returns n plus w times times, the largest int when that
+// overflows, as rgraphql.CostMeter saturates.
+func satCost(n, w, times int) int {
+	if times <= 0 {
+		return n
+	}
+	if w > (math.MaxInt-n)/times {
+		return math.MaxInt
+	}
+	return n + w*times
 }
 
 // argError is the error of an argument whose value does not convert, at

@@ -28,12 +28,18 @@ func (r *resolver) execAddReview(ctx context.Context, req *rgraphql.CompiledRequ
 	d := &addReviewRun{r: r}
 	d.fetch(ctx, req)
 	d.write(ctx, out)
+	if req.Cost != nil {
+		req.Cost.Add(d.cost)
+	}
 }
 
 // addReviewRun holds the backend results of one run of AddReview; the
 // results of a @batch field are indexed like the parents of its level.
 type addReviewRun struct {
 	r *resolver
+	// cost is the actual cost of the values written, by the rules of
+	// rgraphql.CostMeter.
+	cost int
 	// addReview is the result of Mutation.addReview, addReviewErr its error.
 	addReview    *reviewsv1.Review
 	addReviewErr error
@@ -132,6 +138,7 @@ func (d *addReviewRun) write(ctx context.Context, out *rgraphql.Result) {
 		out.FieldError(ctx, err, 0, 0, nil)
 		out.Null()
 	} else {
+		d.cost += 10
 		fp := &compiledPath{parent: nil, key: "addReview"}
 		fm := out.Len()
 		fok := true
@@ -140,8 +147,11 @@ func (d *addReviewRun) write(ctx context.Context, out *rgraphql.Result) {
 			fok = false
 		} else if v := d.addReview; v == nil {
 			out.Null()
-		} else if !d.writeAddReview(ctx, out, fp, v) {
-			fok = false
+		} else {
+			d.cost += 1
+			if !d.writeAddReview(ctx, out, fp, v) {
+				fok = false
+			}
 		}
 		if !fok {
 			out.Truncate(fm)

@@ -26,12 +26,18 @@ func (r *resolver) execMe(ctx context.Context, req *rgraphql.CompiledRequest, ou
 	d := &meRun{r: r}
 	d.fetch(ctx, req)
 	d.write(ctx, out)
+	if req.Cost != nil {
+		req.Cost.Add(d.cost)
+	}
 }
 
 // meRun holds the backend results of one run of Me; the
 // results of a @batch field are indexed like the parents of its level.
 type meRun struct {
 	r *resolver
+	// cost is the actual cost of the values written, by the rules of
+	// rgraphql.CostMeter.
+	cost int
 	// me is the result of Query.me, meErr its error.
 	me    *usersv1.User
 	meErr error
@@ -95,8 +101,11 @@ func (d *meRun) write(ctx context.Context, out *rgraphql.Result) {
 			fok = false
 		} else if v := d.me; v == nil {
 			out.Null()
-		} else if !d.writeMe(ctx, out, fp, v) {
-			fok = false
+		} else {
+			d.cost += 1
+			if !d.writeMe(ctx, out, fp, v) {
+				fok = false
+			}
 		}
 		if !fok {
 			out.Truncate(fm)

@@ -35,12 +35,18 @@ func (r *resolver) execProductCards(ctx context.Context, req *rgraphql.CompiledR
 	d.readArgs(req)
 	d.fetch(ctx, req)
 	d.write(ctx, out)
+	if req.Cost != nil {
+		req.Cost.Add(d.cost)
+	}
 }
 
 // productCardsRun holds the backend results of one run of ProductCards; the
 // results of a @batch field are indexed like the parents of its level.
 type productCardsRun struct {
 	r *resolver
+	// cost is the actual cost of the values written, by the rules of
+	// rgraphql.CostMeter.
+	cost int
 	// products is the result of Query.products, productsErr its error.
 	products    []*catalogv1.Product
 	productsErr error
@@ -188,8 +194,11 @@ func (d *productCardsRun) writeProductsReviews(ctx context.Context, out *rgraphq
 			fok = false
 		} else if v := d.productsReviewsReviewer[i]; v == nil {
 			out.Null()
-		} else if !d.writeProductsReviewsReviewer(ctx, out, fp, v) {
-			fok = false
+		} else {
+			d.cost += 1
+			if !d.writeProductsReviewsReviewer(ctx, out, fp, v) {
+				fok = false
+			}
 		}
 		if !fok {
 			out.Truncate(fm)
@@ -217,8 +226,11 @@ func (d *productCardsRun) writeProducts(ctx context.Context, out *rgraphql.Resul
 		} else if v := d.productsSeller[i]; v == nil {
 			out.FieldError(ctx, errNotNull, 0, 0, fp.path())
 			fok = false
-		} else if !d.writeProductsSeller(ctx, out, fp, v) {
-			fok = false
+		} else {
+			d.cost += 1
+			if !d.writeProductsSeller(ctx, out, fp, v) {
+				fok = false
+			}
 		}
 		if !fok {
 			out.Truncate(fm)
@@ -278,6 +290,7 @@ func (d *productCardsRun) writeProducts(ctx context.Context, out *rgraphql.Resul
 						out.Null()
 						continue
 					}
+					d.cost += 1
 					em := out.Len()
 					if !d.writeProductsReviews(ctx, out, ep, v) {
 						out.Truncate(em)
@@ -328,6 +341,7 @@ func (d *productCardsRun) write(ctx context.Context, out *rgraphql.Result) {
 					out.Null()
 					continue
 				}
+				d.cost += 1
 				em := out.Len()
 				if !d.writeProducts(ctx, out, ep, v) {
 					out.Truncate(em)

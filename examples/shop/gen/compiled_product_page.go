@@ -31,12 +31,18 @@ func (r *resolver) execProductPage(ctx context.Context, req *rgraphql.CompiledRe
 	d := &productPageRun{r: r}
 	d.fetch(ctx, req)
 	d.write(ctx, out)
+	if req.Cost != nil {
+		req.Cost.Add(d.cost)
+	}
 }
 
 // productPageRun holds the backend results of one run of ProductPage; the
 // results of a @batch field are indexed like the parents of its level.
 type productPageRun struct {
 	r *resolver
+	// cost is the actual cost of the values written, by the rules of
+	// rgraphql.CostMeter.
+	cost int
 	// product is the result of Query.product, productErr its error.
 	product    *catalogv1.Product
 	productErr error
@@ -167,8 +173,11 @@ func (d *productPageRun) writeProductReviews(ctx context.Context, out *rgraphql.
 			fok = false
 		} else if v := d.productReviewsReviewer[i]; v == nil {
 			out.Null()
-		} else if !d.writeProductReviewsReviewer(ctx, out, fp, v) {
-			fok = false
+		} else {
+			d.cost += 1
+			if !d.writeProductReviewsReviewer(ctx, out, fp, v) {
+				fok = false
+			}
 		}
 		if !fok {
 			out.Truncate(fm)
@@ -268,8 +277,11 @@ func (d *productPageRun) writeProduct(ctx context.Context, out *rgraphql.Result,
 		} else if v := d.productSeller[i]; v == nil {
 			out.FieldError(ctx, errNotNull, 0, 0, fp.path())
 			fok = false
-		} else if !d.writeProductSeller(ctx, out, fp, v) {
-			fok = false
+		} else {
+			d.cost += 1
+			if !d.writeProductSeller(ctx, out, fp, v) {
+				fok = false
+			}
 		}
 		if !fok {
 			out.Truncate(fm)
@@ -299,6 +311,7 @@ func (d *productPageRun) writeProduct(ctx context.Context, out *rgraphql.Result,
 					out.Null()
 					continue
 				}
+				d.cost += 1
 				em := out.Len()
 				if !d.writeProductReviews(ctx, out, ep, v) {
 					out.Truncate(em)
@@ -335,6 +348,7 @@ func (d *productPageRun) writeProduct(ctx context.Context, out *rgraphql.Result,
 					out.Null()
 					continue
 				}
+				d.cost += 1
 				em := out.Len()
 				if !d.writeProductRelated(ctx, out, ep, v) {
 					out.Truncate(em)
@@ -371,8 +385,11 @@ func (d *productPageRun) write(ctx context.Context, out *rgraphql.Result) {
 			fok = false
 		} else if v := d.product; v == nil {
 			out.Null()
-		} else if !d.writeProduct(ctx, out, fp, v) {
-			fok = false
+		} else {
+			d.cost += 1
+			if !d.writeProduct(ctx, out, fp, v) {
+				fok = false
+			}
 		}
 		if !fok {
 			out.Truncate(fm)

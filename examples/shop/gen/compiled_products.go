@@ -29,12 +29,18 @@ func (r *resolver) execProducts(ctx context.Context, req *rgraphql.CompiledReque
 	d := &productsRun{r: r}
 	d.fetch(ctx, req)
 	d.write(ctx, out)
+	if req.Cost != nil {
+		req.Cost.Add(d.cost)
+	}
 }
 
 // productsRun holds the backend results of one run of Products; the
 // results of a @batch field are indexed like the parents of its level.
 type productsRun struct {
 	r *resolver
+	// cost is the actual cost of the values written, by the rules of
+	// rgraphql.CostMeter.
+	cost int
 	// products is the result of Query.products, productsErr its error.
 	products    []*catalogv1.Product
 	productsErr error
@@ -147,6 +153,7 @@ func (d *productsRun) writeProducts(ctx context.Context, out *rgraphql.Result, p
 					out.Null()
 					continue
 				}
+				d.cost += 1
 				em := out.Len()
 				if !d.writeProductsReviews(ctx, out, ep, v) {
 					out.Truncate(em)
@@ -192,6 +199,7 @@ func (d *productsRun) write(ctx context.Context, out *rgraphql.Result) {
 					out.Null()
 					continue
 				}
+				d.cost += 1
 				em := out.Len()
 				if !d.writeProducts(ctx, out, ep, v) {
 					out.Truncate(em)

@@ -30,12 +30,18 @@ func (r *resolver) execProductsWithReviewers(ctx context.Context, req *rgraphql.
 	d := &productsWithReviewersRun{r: r}
 	d.fetch(ctx, req)
 	d.write(ctx, out)
+	if req.Cost != nil {
+		req.Cost.Add(d.cost)
+	}
 }
 
 // productsWithReviewersRun holds the backend results of one run of ProductsWithReviewers; the
 // results of a @batch field are indexed like the parents of its level.
 type productsWithReviewersRun struct {
 	r *resolver
+	// cost is the actual cost of the values written, by the rules of
+	// rgraphql.CostMeter.
+	cost int
 	// products is the result of Query.products, productsErr its error.
 	products    []*catalogv1.Product
 	productsErr error
@@ -146,8 +152,11 @@ func (d *productsWithReviewersRun) writeProductsReviews(ctx context.Context, out
 			fok = false
 		} else if v := d.productsReviewsReviewer[i]; v == nil {
 			out.Null()
-		} else if !d.writeProductsReviewsReviewer(ctx, out, fp, v) {
-			fok = false
+		} else {
+			d.cost += 1
+			if !d.writeProductsReviewsReviewer(ctx, out, fp, v) {
+				fok = false
+			}
 		}
 		if !fok {
 			out.Truncate(fm)
@@ -209,8 +218,11 @@ func (d *productsWithReviewersRun) writeProducts(ctx context.Context, out *rgrap
 		} else if v := d.productsSeller[i]; v == nil {
 			out.FieldError(ctx, errNotNull, 0, 0, fp.path())
 			fok = false
-		} else if !d.writeProductsSeller(ctx, out, fp, v) {
-			fok = false
+		} else {
+			d.cost += 1
+			if !d.writeProductsSeller(ctx, out, fp, v) {
+				fok = false
+			}
 		}
 		if !fok {
 			out.Truncate(fm)
@@ -240,6 +252,7 @@ func (d *productsWithReviewersRun) writeProducts(ctx context.Context, out *rgrap
 					out.Null()
 					continue
 				}
+				d.cost += 1
 				em := out.Len()
 				if !d.writeProductsReviews(ctx, out, ep, v) {
 					out.Truncate(em)
@@ -285,6 +298,7 @@ func (d *productsWithReviewersRun) write(ctx context.Context, out *rgraphql.Resu
 					out.Null()
 					continue
 				}
+				d.cost += 1
 				em := out.Len()
 				if !d.writeProducts(ctx, out, ep, v) {
 					out.Truncate(em)

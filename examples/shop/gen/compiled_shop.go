@@ -30,12 +30,18 @@ func (r *resolver) execShop(ctx context.Context, req *rgraphql.CompiledRequest, 
 	d := &shopRun{r: r}
 	d.fetch(ctx, req)
 	d.write(ctx, out)
+	if req.Cost != nil {
+		req.Cost.Add(d.cost)
+	}
 }
 
 // shopRun holds the backend results of one run of Shop; the
 // results of a @batch field are indexed like the parents of its level.
 type shopRun struct {
 	r *resolver
+	// cost is the actual cost of the values written, by the rules of
+	// rgraphql.CostMeter.
+	cost int
 	// products is the result of Query.products, productsErr its error.
 	products    []*catalogv1.Product
 	productsErr error
@@ -157,8 +163,11 @@ func (d *shopRun) writeProductsReviews(ctx context.Context, out *rgraphql.Result
 			fok = false
 		} else if v := d.productsReviewsReviewer[i]; v == nil {
 			out.Null()
-		} else if !d.writeProductsReviewsReviewer(ctx, out, fp, v) {
-			fok = false
+		} else {
+			d.cost += 1
+			if !d.writeProductsReviewsReviewer(ctx, out, fp, v) {
+				fok = false
+			}
 		}
 		if !fok {
 			out.Truncate(fm)
@@ -208,8 +217,11 @@ func (d *shopRun) writeProducts(ctx context.Context, out *rgraphql.Result, path 
 		} else if v := d.productsSeller[i]; v == nil {
 			out.FieldError(ctx, errNotNull, 0, 0, fp.path())
 			fok = false
-		} else if !d.writeProductsSeller(ctx, out, fp, v) {
-			fok = false
+		} else {
+			d.cost += 1
+			if !d.writeProductsSeller(ctx, out, fp, v) {
+				fok = false
+			}
 		}
 		if !fok {
 			out.Truncate(fm)
@@ -239,6 +251,7 @@ func (d *shopRun) writeProducts(ctx context.Context, out *rgraphql.Result, path 
 					out.Null()
 					continue
 				}
+				d.cost += 1
 				em := out.Len()
 				if !d.writeProductsReviews(ctx, out, ep, v) {
 					out.Truncate(em)
@@ -284,6 +297,7 @@ func (d *shopRun) write(ctx context.Context, out *rgraphql.Result) {
 					out.Null()
 					continue
 				}
+				d.cost += 1
 				em := out.Len()
 				if !d.writeProducts(ctx, out, ep, v) {
 					out.Truncate(em)
