@@ -192,7 +192,7 @@ func goString(s string) string {
 // hasBatch reports whether a selection or one below it has @batch fields.
 func hasBatch(s *plan.Selection) bool {
 	for _, f := range s.Fields {
-		if f.Bound != nil && f.Bound.Kind == schema.FieldBatch {
+		if isBatch(f) {
 			return true
 		}
 		if f.Sel != nil && hasBatch(f.Sel) {
@@ -205,12 +205,18 @@ func hasBatch(s *plan.Selection) bool {
 // directBatch reports whether a selection has @batch fields of its own:
 // its writer then counts its parents to find their results.
 func directBatch(s *plan.Selection) bool {
-	for _, f := range s.Fields {
-		if f.Bound != nil && f.Bound.Kind == schema.FieldBatch {
-			return true
-		}
+	return slices.ContainsFunc(s.Fields, isBatch)
+}
+
+// isBatch reports whether the schema-wide plan reads f with a @batch call.
+func isBatch(f *plan.Field) bool { return readOf(f) == plan.ReadBatch }
+
+// readOf is how the schema-wide plan reads f; -1 for __typename.
+func readOf(f *plan.Field) plan.Read {
+	if f.Read == nil {
+		return -1
 	}
-	return false
+	return f.Read.Read
 }
 
 func (e *emitter) childNode(parent string, f *plan.Field) *node {
@@ -435,32 +441,40 @@ func (e *emitter) fetchRoot(p *plan.Operation, rg, ctxPkg string) error {
 // rpcCall is the code of a root @rpc field: fill the request, call, keep
 // the result, then fetch the levels below.
 func (e *emitter) rpcCall(f *plan.Field, name string) (string, error) {
-	rpc := f.Bound.RPC
+	call := f.Read.Call
+	rpc := call.RPC
 	var b strings.Builder
 	in := e.msgType(rpc.Method.Input())
 	// As gqlgen: the arguments first (their errors are the argument's,
 	// without a location), then the directives, then the resolver, whose
 	// claims and converters fail the field.
-	var claims []*schema.Assign
-	if rpc.Whole != nil {
-		code, err := e.wholeInput(f, rpc, name)
-		if err != nil {
-			return "", err
-		}
-		b.WriteString(code)
-	} else {
-		fmt.Fprintf(&b, "in := &%s{}\n", in[1:])
-		for _, a := range rpc.Assigns {
-			if a.Source != nil && a.Source.Kind == schema.SourceClaims {
-				claims = append(claims, a)
-				continue
-			}
-			code, err := e.assign(f, a, name)
+	var claims []plan.Fill
+	var whole *plan.Fill
+	for i, fl := range call.Fill {
+		switch {
+		case fl.Kind == plan.FillWhole:
+			whole = &call.Fill[i]
+			code, err := e.wholeInput(f, fl, name)
 			if err != nil {
 				return "", err
 			}
 			b.WriteString(code)
+			continue
+		case i == 0:
+			fmt.Fprintf(&b, "in := &%s{}\n", in[1:])
 		}
+		if fl.Source != nil && fl.Source.Kind == schema.SourceClaims {
+			claims = append(claims, fl)
+			continue
+		}
+		code, err := e.assign(f, fl, name)
+		if err != nil {
+			return "", err
+		}
+		b.WriteString(code)
+	}
+	if len(call.Fill) == 0 {
+		fmt.Fprintf(&b, "in := &%s{}\n", in[1:])
 	}
 	if f.Bound.Auth != nil {
 		fmt.Fprintf(&b, "if err := %s; err != nil {\nd.%sErr = err\nreturn\n}\n", e.authCheck(f.Bound.Auth), name)
@@ -468,8 +482,8 @@ func (e *emitter) rpcCall(f *plan.Field, name string) (string, error) {
 	if f.Bound.Redact != "" {
 		fmt.Fprintf(&b, "if !%s.Allowed(ctx, %q) {\nreturn // @redact: null, no error\n}\n", e.use(authzPkg), f.Bound.Redact)
 	}
-	if rpc.Whole != nil {
-		fmt.Fprintf(&b, "in, err := %s(&input)\nif err != nil {\nd.%sErr = err\nreturn\n}\n", converterName(rpc.Whole.Type.Name()), name)
+	if whole != nil {
+		fmt.Fprintf(&b, "in, err := %s(&input)\nif err != nil {\nd.%sErr = err\nreturn\n}\n", converterName(whole.Input), name)
 	}
 	for _, a := range claims {
 		code, err := e.assign(f, a, name)
@@ -520,15 +534,15 @@ func pathLiteral(names ...string) string {
 // the generated model, as gqlgen's unmarshaler of the input does (the
 // same unmarshalers, the same errors, on the path of the input field),
 // leaving it in input.
-func (e *emitter) wholeInput(f *plan.Field, rpc *schema.RPC, name string) (string, error) {
-	argName := rpc.Whole.Arg.Name
+func (e *emitter) wholeInput(f *plan.Field, fl plan.Fill, name string) (string, error) {
+	argName := fl.Source.Arg.Name
 	arg := argOfPlan(f, argName)
 	if arg.Value == nil || arg.Value.Kind != ast.Variable {
 		return "", fmt.Errorf("argument %s is not a variable", argName)
 	}
-	inDef := e.m.Inputs[rpc.Whole.Arg.Type.NamedType]
+	inDef := e.m.Inputs[fl.Input]
 	if inDef == nil {
-		return "", fmt.Errorf("input %s", rpc.Whole.Arg.Type.NamedType)
+		return "", fmt.Errorf("input %s", fl.Input)
 	}
 	g := e.use("github.com/99designs/gqlgen/graphql")
 	var b strings.Builder
@@ -568,8 +582,12 @@ func argOfPlan(f *plan.Field, name string) plan.Arg {
 	return plan.Arg{}
 }
 
-// assign fills one request field from an argument or a literal.
-func (e *emitter) assign(f *plan.Field, a *schema.Assign, name string) (string, error) {
+// assign fills one request field from an argument, a claim or a literal
+// (a FillField of one step).
+func (e *emitter) assign(f *plan.Field, a plan.Fill, name string) (string, error) {
+	if a.Kind != plan.FillField || len(a.Path) != 1 {
+		return "", fmt.Errorf("fill %d of %d steps", a.Kind, len(a.Path))
+	}
 	fd := a.Path[0]
 	dst := "in." + e.pg.field(fd).GoName
 	src := a.Source
@@ -778,7 +796,8 @@ func (e *emitter) fetchNode(n *node) error {
 	fmt.Fprintf(&b, "// fetch%s calls, for all the parents of %s at once, one backend\n// call per @batch field, in parallel, then the levels below.\n", ucFirst(n.name), n.name)
 	fmt.Fprintf(&b, "func (d *%s) fetch%s(ctx %s.Context, parents []%s) {\nif len(parents) == 0 {\nreturn\n}\nvar wg %s.WaitGroup\n", e.typ, ucFirst(n.name), e.use("context"), n.goT, e.use("sync"))
 	for _, f := range n.sel.Fields {
-		if f.Sel == nil && (f.Bound == nil || f.Bound.Kind != schema.FieldBatch) {
+		read := readOf(f)
+		if f.Sel == nil && read != plan.ReadBatch {
 			continue
 		}
 		child := (*node)(nil)
@@ -796,7 +815,7 @@ func (e *emitter) fetchNode(n *node) error {
 				vis = c
 			}
 		}
-		if f.Bound.Kind == schema.FieldBatch && hasVarArgs(f) {
+		if read == plan.ReadBatch && hasVarArgs(f) {
 			// An argument that does not convert: no call (gqlgen's
 			// prefetch makes none either); the field fails per parent.
 			cond := fmt.Sprintf("d.%sArgErr == nil", cname)
@@ -806,11 +825,11 @@ func (e *emitter) fetchNode(n *node) error {
 				vis = cond
 			}
 		}
-		if vis != "" && (f.Bound.Kind == schema.FieldBatch || f.Bound.Kind == schema.FieldProto && hasBatch(f.Sel)) {
+		if vis != "" && (read == plan.ReadBatch || read == plan.ReadGoField && hasBatch(f.Sel)) {
 			fmt.Fprintf(&b, "if %s {\n", vis)
 		}
 		switch {
-		case f.Bound.Kind == schema.FieldBatch:
+		case read == plan.ReadBatch:
 			args, err := e.batchArgs(f, cname)
 			if err != nil {
 				return err
@@ -828,7 +847,7 @@ func (e *emitter) fetchNode(n *node) error {
 				fmt.Fprintf(&b, "}\nd.fetch%s(ctx, children)\n", ucFirst(child.name))
 			}
 			b.WriteString("})\n")
-		case f.Bound.Kind == schema.FieldProto && hasBatch(f.Sel):
+		case read == plan.ReadGoField && hasBatch(f.Sel):
 			fmt.Fprintf(&b, "wg.Go(func() {\nvar children []%s\nfor _, p := range parents {\n", child.goT)
 			if f.Type.Elem != nil {
 				fmt.Fprintf(&b, "children = append(children, p%s...)\n", e.getter(f.Bound.Proto))
@@ -968,11 +987,11 @@ func (e *emitter) writeNode(n *node) error {
 		if f.Sel != nil {
 			child := e.childNode(n.name, f)
 			var value, errExpr string
-			switch f.Bound.Kind {
-			case schema.FieldBatch:
+			switch readOf(f) {
+			case plan.ReadBatch:
 				cname := n.name + ucFirst(f.Key)
 				value, errExpr = "d."+cname+"[i]", "d."+cname+"Errs[i]"
-			case schema.FieldProto:
+			case plan.ReadGoField:
 				value = "p" + e.getter(f.Bound.Proto)
 			default:
 				return fmt.Errorf("field %s", f.Key)
@@ -982,7 +1001,7 @@ func (e *emitter) writeNode(n *node) error {
 				return err
 			}
 			code = withCost(f.ArgCost, e.guarded(f, code))
-			if f.Bound.Kind == schema.FieldBatch && hasVarArgs(f) {
+			if isBatch(f) && hasVarArgs(f) {
 				// As gqlgen: the argument's error, on its path, without a
 				// location, before @auth; the field null.
 				cname := n.name + ucFirst(f.Key)
@@ -1022,7 +1041,7 @@ func (e *emitter) writeLeaf(n *node, f *plan.Field) (string, error) {
 	if f.Write == plan.WriteTypename {
 		return fmt.Sprintf("out.String(%q)\n", n.sel.Object.Def.Name), nil
 	}
-	if f.Bound.Kind == schema.FieldUser {
+	if readOf(f) == plan.ReadUser {
 		errExpr := "err"
 		if vals := e.redactedValues(n.sel.Object); len(vals) > 0 {
 			errExpr = fmt.Sprintf("%s.Scrub(err, %s)", e.use(authzPkg), strings.Join(vals, ", "))
@@ -1112,7 +1131,7 @@ func (e *emitter) writeLeaf(n *node, f *plan.Field) (string, error) {
 // scalar, a message), the length of a repeated field. A user resolver's
 // value is counted by writeLeaf.
 func (e *emitter) leafCost(f *plan.Field) string {
-	if f.Cost == 0 || f.Bound == nil || f.Bound.Kind != schema.FieldProto {
+	if r := readOf(f); f.Cost == 0 || r != plan.ReadGoField && r != plan.ReadBytes {
 		return ""
 	}
 	fd := f.Bound.Proto

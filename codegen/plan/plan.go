@@ -89,6 +89,10 @@ type Field struct {
 	AST *ast.Field
 	// Bound is the field's binding; nil for __typename.
 	Bound *schema.Field
+	// Read is the schema-wide plan of the field (how its value is read,
+	// the fills of its @rpc or @batch request), the one the gqlgen
+	// resolvers are emitted from; nil for __typename.
+	Read *FieldRead
 	// Type is the field's GraphQL type.
 	Type *ast.Type
 	// Write, for a leaf, says how its value is written; MarshalFunc names
@@ -169,11 +173,15 @@ type Arg struct {
 // under a variable condition, a condition on a nullable variable,
 // fragments on another type, other directives, oneofs, maps, unions and
 // interfaces run on gqlgen.
-func Build(m *schema.Model) []*Operation {
+//
+// s is the schema-wide plan of m ([NewSchema]): each field's read and
+// each call's fills are taken from it.
+func Build(m *schema.Model, s *Schema) []*Operation {
 	var out []*Operation
+	b := &builder{m: m, s: s}
 	for _, op := range m.Operations {
 		p := &Operation{Op: op}
-		sel, err := build(m, op)
+		sel, err := b.build(op)
 		if err != nil {
 			p.Reason = err.Error()
 		} else {
@@ -201,7 +209,14 @@ func (u unsupported) Error() string { return u.msg }
 
 func fail(format string, args ...any) error { return unsupported{fmt.Sprintf(format, args...)} }
 
-func build(m *schema.Model, op *schema.Operation) (*Selection, error) {
+// builder plans the operations of m on the schema-wide plan s.
+type builder struct {
+	m *schema.Model
+	s *Schema
+}
+
+func (b *builder) build(op *schema.Operation) (*Selection, error) {
+	m := b.m
 	if op.Type == ast.Subscription {
 		// runtime/graphql refuses a compiled subscription: a compiled
 		// executor writes one result, and the streaming transports (SSE,
@@ -231,7 +246,7 @@ func build(m *schema.Model, op *schema.Operation) (*Selection, error) {
 	if root == nil || m.Objects[root.Name] == nil {
 		return nil, fail("the schema has no bound %s type", op.Type)
 	}
-	sel, err := selection(m, def, m.Objects[root.Name], []ast.SelectionSet{def.SelectionSet}, true)
+	sel, err := b.selection(def, m.Objects[root.Name], []ast.SelectionSet{def.SelectionSet}, true)
 	if err != nil {
 		return nil, err
 	}
@@ -356,7 +371,7 @@ func conditions(def *ast.OperationDefinition, dirs ast.DirectiveList) (conds []C
 	return conds, true, nil
 }
 
-func selection(m *schema.Model, def *ast.OperationDefinition, obj *schema.Object, sets []ast.SelectionSet, root bool) (*Selection, error) {
+func (b *builder) selection(def *ast.OperationDefinition, obj *schema.Object, sets []ast.SelectionSet, root bool) (*Selection, error) {
 	var occs []occurrence
 	if err := collect(def, obj, sets, nil, &occs); err != nil {
 		return nil, err
@@ -392,7 +407,7 @@ func selection(m *schema.Model, def *ast.OperationDefinition, obj *schema.Object
 	sel := &Selection{Object: obj}
 	for _, key := range keys {
 		g := groups[key]
-		pf, err := field(m, def, obj, g.first, key, root, g.sets)
+		pf, err := b.field(def, obj, g.first, key, root, g.sets)
 		if err != nil {
 			return nil, err
 		}
@@ -402,7 +417,8 @@ func selection(m *schema.Model, def *ast.OperationDefinition, obj *schema.Object
 	return sel, nil
 }
 
-func field(m *schema.Model, def *ast.OperationDefinition, obj *schema.Object, f *ast.Field, key string, root bool, sets []ast.SelectionSet) (*Field, error) {
+func (b *builder) field(def *ast.OperationDefinition, obj *schema.Object, f *ast.Field, key string, root bool, sets []ast.SelectionSet) (*Field, error) {
+	m := b.m
 	pf := &Field{Key: key, AST: f}
 	if f.Name == "__typename" {
 		if root {
@@ -415,44 +431,38 @@ func field(m *schema.Model, def *ast.OperationDefinition, obj *schema.Object, f 
 	if f.Definition == nil {
 		return nil, fail("field %s is not resolved by validation", f.Name)
 	}
-	var bound *schema.Field
-	for _, bf := range obj.Fields {
-		if bf.Def.Name == f.Name {
-			bound = bf
-		}
-	}
-	if bound == nil {
+	fr := b.s.Field(obj.Def.Name, f.Name)
+	if fr == nil {
 		return nil, fail("field %s.%s has no binding", obj.Def.Name, f.Name)
 	}
-	pf.Bound, pf.Type = bound, bound.Def.Type
+	bound := fr.Field
+	pf.Bound, pf.Read, pf.Type = bound, fr, bound.Def.Type
 	pf.Cost, pf.ArgCost = fieldCost(m.Schema, bound.Def, f)
 	name := obj.Def.Name + "." + f.Name
-	switch bound.Kind {
-	case schema.FieldRPC:
+	switch fr.Read {
+	case ReadRPC:
 		if !root {
 			return nil, fail("field %s is an @rpc call below the root", name)
 		}
-		if err := rpcArgs(m, bound.RPC, f); err != nil {
+		if err := rpcArgs(m, fr.Call, f); err != nil {
 			return nil, fail("field %s: %s", name, err)
 		}
-	case schema.FieldBatch:
+	case ReadBatch:
 		for _, a := range bound.Def.Arguments {
 			if !scalarArg(a.Type) {
 				return nil, fail("field %s: argument %s of type %s", name, a.Name, a.Type)
 			}
 		}
-	case schema.FieldUser:
+	case ReadUser:
 		if root || len(bound.Def.Arguments) > 0 {
 			return nil, fail("field %s is a user resolver of the root or with arguments", name)
 		}
-	case schema.FieldProto:
-		if r := ReadOf(bound); r == ReadMap || r == ReadOneofMember || r == ReadFieldMask {
-			return nil, fail("field %s reads a map, oneof or field mask", name)
-		}
-	default:
+	case ReadMap, ReadOneofMember, ReadFieldMask:
+		return nil, fail("field %s reads a map, oneof or field mask", name)
+	case ReadUnion:
 		return nil, fail("field %s is a oneof union", name)
 	}
-	if root && bound.Kind != schema.FieldRPC {
+	if root && fr.Read != ReadRPC {
 		return nil, fail("root field %s is not an @rpc call", name)
 	}
 	for _, a := range bound.Def.Arguments {
@@ -479,29 +489,30 @@ func field(m *schema.Model, def *ast.OperationDefinition, obj *schema.Object, f 
 		if depth(bound.Def.Type) > 1 {
 			return nil, fail("field %s: a list of lists", name)
 		}
-		if bound.Kind == schema.FieldProto && bound.Proto.Message() == nil {
+		if fr.Read == ReadGoField && bound.Proto.Message() == nil {
 			return nil, fail("field %s: an object read from a scalar field", name)
 		}
-		if bound.Kind == schema.FieldUser {
+		if fr.Read == ReadUser {
 			return nil, fail("field %s: a user resolver of an object type", name)
 		}
-		sel, err := selection(m, def, child, sets, false)
+		sel, err := b.selection(def, child, sets, false)
 		if err != nil {
 			return nil, err
 		}
 		pf.Sel = sel
 		return pf, nil
 	case ast.Scalar, ast.Enum:
-		if bound.Def.Type.Elem != nil && (bound.Kind != schema.FieldProto || depth(bound.Def.Type) > 1) {
+		fromProto := fr.Read == ReadGoField || fr.Read == ReadBytes
+		if bound.Def.Type.Elem != nil && (!fromProto || depth(bound.Def.Type) > 1) {
 			return nil, fail("field %s: a list of scalars not read from a repeated proto field", name)
 		}
-		if bound.Kind == schema.FieldProto {
+		if fromProto {
 			if err := leafFromProto(m, pf, named, bound.Proto); err != nil {
 				return nil, fail("field %s: %s", name, err)
 			}
 			return pf, nil
 		}
-		if bound.Kind != schema.FieldUser {
+		if fr.Read != ReadUser {
 			return nil, fail("field %s: a scalar from a call", name)
 		}
 		switch named.Name {
@@ -646,17 +657,22 @@ func scalarArg(t *ast.Type) bool {
 	return false
 }
 
-// rpcArgs checks that every request field of a root call is filled from a
-// scalar argument of the field into a scalar request field.
-func rpcArgs(m *schema.Model, rpc *schema.RPC, f *ast.Field) error {
-	if rpc.Whole != nil {
-		return wholeInput(m, rpc.Whole, f)
-	}
-	for _, a := range rpc.Assigns {
-		if a.Source != nil && a.Source.Kind == schema.SourceArg && a.Source.Arg.DefaultValue == nil && f.Arguments.ForName(a.Source.Arg.Name) == nil {
+// rpcArgs checks that every fill of a root call's request (the
+// schema-wide plan's Call.Fill) sets a scalar request field from a scalar
+// argument of the field, a claim or a literal, or the whole request from
+// an input object variable.
+func rpcArgs(m *schema.Model, call *Call, f *ast.Field) error {
+	for _, a := range call.Fill {
+		if a.Kind == FillWhole {
+			if err := wholeInput(m, a.Source, f); err != nil {
+				return err
+			}
+			continue
+		}
+		if Absent(a, f) {
 			continue // absent, without a default: the request field stays unset
 		}
-		if a.Oneof != nil || len(a.Path) != 1 || a.Source == nil {
+		if a.Kind != FillField || len(a.Path) != 1 || a.Source == nil {
 			return fmt.Errorf("a request field is filled from a oneof or a nested path")
 		}
 		fd := a.Path[0]
@@ -703,6 +719,13 @@ func rpcArgs(m *schema.Model, rpc *schema.RPC, f *ast.Field) error {
 		}
 	}
 	return nil
+}
+
+// Absent reports whether the fill a takes its value from an argument that
+// the operation's field f does not give and that has no default: the
+// request field then stays unset.
+func Absent(a Fill, f *ast.Field) bool {
+	return a.Source != nil && a.Source.Kind == schema.SourceArg && a.Source.Arg.DefaultValue == nil && f.Arguments.ForName(a.Source.Arg.Name) == nil
 }
 
 // wholeInput checks a request filled from one input object argument

@@ -94,7 +94,7 @@ func TestBuildDecidesWhichOperationsCompile(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ops := plan.Build(load(t, tt.op))
+			ops := build(load(t, tt.op))
 			if len(ops) != 1 {
 				t.Fatalf("%d plans, want 1", len(ops))
 			}
@@ -114,7 +114,7 @@ func TestBuildDecidesWhichOperationsCompile(t *testing.T) {
 }
 
 func TestBuildMergesFieldsAndKeepsConditions(t *testing.T) {
-	ops := plan.Build(load(t, "query A($s: Boolean!) { item(id: \"1\") { id ...F @skip(if: $s) owner { id } ...G } }\nfragment F on Item { big }\nfragment G on Item { id owner { name id } }"))
+	ops := build(load(t, "query A($s: Boolean!) { item(id: \"1\") { id ...F @skip(if: $s) owner { id } ...G } }\nfragment F on Item { big }\nfragment G on Item { id owner { name id } }"))
 	if ops[0].Reason != "" {
 		t.Fatal(ops[0].Reason)
 	}
@@ -142,7 +142,7 @@ func TestBuildMergesFieldsAndKeepsConditions(t *testing.T) {
 func TestBuildPositionsAreThoseOfTheDocumentSent(t *testing.T) {
 	// The operation's file has comments before it; errors must point into
 	// the document the client sends, which starts at the keyword.
-	ops := plan.Build(load(t, "# a comment\n\n  query A { item(id: \"1\") { id } }"))
+	ops := build(load(t, "# a comment\n\n  query A { item(id: \"1\") { id } }"))
 	if ops[0].Reason != "" {
 		t.Fatal(ops[0].Reason)
 	}
@@ -161,7 +161,7 @@ func TestBuildWeighsFieldsAsTheCostModel(t *testing.T) {
 		"  maybe: Int\n", "  maybe: Int @cost(weight: -1)\n",
 		"type User {", "type User @cost(weight: 4) {",
 	).Replace(spec)
-	ops := plan.Build(loadSpec(t, costly, `query A { item(id: "1") { id big maybe owner { id } __typename } }`))
+	ops := build(loadSpec(t, costly, `query A { item(id: "1") { id big maybe owner { id } __typename } }`))
 	if ops[0].Reason != "" {
 		t.Fatal(ops[0].Reason)
 	}
@@ -178,6 +178,9 @@ func TestBuildWeighsFieldsAsTheCostModel(t *testing.T) {
 }
 
 func load(t *testing.T, op string) *schema.Model { return loadSpec(t, spec, op) }
+
+// build plans the operations of m on its schema-wide plan.
+func build(m *schema.Model) []*plan.Operation { return plan.Build(m, plan.NewSchema(m)) }
 
 func loadSpec(t *testing.T, spec, op string) *schema.Model {
 	t.Helper()
