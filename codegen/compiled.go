@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"go/format"
 	"go/types"
+	"maps"
 	"math"
 	"path"
 	"slices"
@@ -39,8 +40,13 @@ func fallbacks(plans []*plan.Operation) []string {
 // generated package: <out>/compiled_<op>.go.
 func genCompiled(m *schema.Model, pg *protoGen, set *FileSet, plans []*plan.Operation) error {
 	pkg := path.Base(m.Config.Go.Out)
-	for _, p := range plan.Compiled(plans) {
-		e := &emitter{m: m, pg: pg, imports: map[string]string{}, argErrs: map[string]bool{}, pkg: pkg}
+	compiled := plan.Compiled(plans)
+	if len(compiled) == 0 {
+		return nil
+	}
+	sh := newSharedWriters(m, pg, pkg, compiled)
+	for _, p := range compiled {
+		e := &emitter{m: m, pg: pg, imports: map[string]string{}, argErrs: map[string]bool{}, pkg: pkg, shared: sh}
 		src, err := e.operation(p)
 		if err != nil {
 			return fmt.Errorf("internal error, please report: compiling operation %s: %w", p.Op.Name, err)
@@ -51,6 +57,11 @@ func genCompiled(m *schema.Model, pg *protoGen, set *FileSet, plans []*plan.Oper
 		}
 		set.Add(File{Path: path.Join(m.Config.Go.Out, "compiled_"+fileName(p.Op.Name)+".go"), Data: groupImports(formatted)})
 	}
+	f, err := compiledHelpers(m, sh)
+	if err != nil {
+		return err
+	}
+	set.Add(f)
 	return nil
 }
 
@@ -69,6 +80,8 @@ type emitter struct {
 	fields  strings.Builder
 	methods strings.Builder
 	typ     string // the data struct's name
+	// shared are the writers several operations share.
+	shared *sharedWriters
 }
 
 func (e *emitter) use(importPath string) string {
@@ -127,8 +140,10 @@ func (e *emitter) getter(fd protoreflect.FieldDescriptor) string {
 type node struct {
 	sel  *plan.Selection
 	name string // e.g. "products", "productsReviews"
-	goT  string // the Go type of one parent, e.g. *catalogv1.Product
 }
+
+// goT is the Go type of one parent of n, e.g. *catalogv1.Product.
+func (e *emitter) goT(n *node) string { return e.msgType(n.sel.Object.Message) }
 
 func (e *emitter) operation(p *plan.Operation) ([]byte, error) {
 	op := p.Op
@@ -156,9 +171,9 @@ func (e *emitter) operation(p *plan.Operation) ([]byte, error) {
 		conds.WriteString("d.readArgs(req)\n")
 		fmt.Fprintf(&e.methods, "// readArgs reads the variables of the @batch fields' arguments, as\n// gqlgen's prefetch does: the variable's value, else the argument's\n// default; the first that does not convert fails its field.\nfunc (d *%s) readArgs(req *%s.CompiledRequest) {\n%s}\n\n", e.typ, rg, e.readArgs.String())
 	}
-	fmt.Fprintf(&body, "func (r *resolver) exec%s(ctx %s.Context, req *%s.CompiledRequest, out *%s.Result) {\nd := &%s{r: r}\n%sd.fetch(ctx, req)\nd.write(ctx, out)\nif req.Cost != nil {\nreq.Cost.Add(d.cost)\n}\n}\n\n", op.Name, ctxPkg, rg, rg, e.typ, conds.String())
+	fmt.Fprintf(&body, "func (r *resolver) exec%s(ctx %s.Context, req *%s.CompiledRequest, out *%s.Result) {\nd := &%s{compiledWriter: compiledWriter{r: r}}\n%sd.fetch(ctx, req)\nd.write(ctx, out)\nif req.Cost != nil {\nreq.Cost.Add(d.cost)\n}\n}\n\n", op.Name, ctxPkg, rg, rg, e.typ, conds.String())
 
-	fmt.Fprintf(&body, "// %s holds the backend results of one run of %s; the\n// results of a @batch field are indexed like the parents of its level.\ntype %s struct {\nr *resolver\n// cost is the actual cost of the values written, by the rules of\n// rgraphql.CostMeter.\ncost int\n%s}\n\n", e.typ, op.Name, e.typ, e.fields.String())
+	fmt.Fprintf(&body, "// %s holds the backend results of one run of %s; the\n// results of a @batch field are indexed like the parents of its level.\ntype %s struct {\ncompiledWriter\n%s}\n\n", e.typ, op.Name, e.typ, e.fields.String())
 	body.WriteString(e.methods.String())
 
 	var src strings.Builder
@@ -224,7 +239,7 @@ func (e *emitter) childNode(parent string, f *plan.Field) *node {
 	if parent == "" {
 		name = f.Key
 	}
-	return &node{sel: f.Sel, name: name, goT: e.msgType(f.Sel.Object.Message)}
+	return &node{sel: f.Sel, name: name}
 }
 
 // fieldGoType is the Go type of a field's value as the plan reads it: one
@@ -794,7 +809,7 @@ func (e *emitter) fetchNode(n *node) error {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "// fetch%s calls, for all the parents of %s at once, one backend\n// call per @batch field, in parallel, then the levels below.\n", ucFirst(n.name), n.name)
-	fmt.Fprintf(&b, "func (d *%s) fetch%s(ctx %s.Context, parents []%s) {\nif len(parents) == 0 {\nreturn\n}\nvar wg %s.WaitGroup\n", e.typ, ucFirst(n.name), e.use("context"), n.goT, e.use("sync"))
+	fmt.Fprintf(&b, "func (d *%s) fetch%s(ctx %s.Context, parents []%s) {\nif len(parents) == 0 {\nreturn\n}\nvar wg %s.WaitGroup\n", e.typ, ucFirst(n.name), e.use("context"), e.goT(n), e.use("sync"))
 	for _, f := range n.sel.Fields {
 		read := readOf(f)
 		if f.Sel == nil && read != plan.ReadBatch {
@@ -838,7 +853,7 @@ func (e *emitter) fetchNode(n *node) error {
 			fmt.Fprintf(&e.fields, "// %s are the values of %s.%s for the parents of %s, %sErrs their errors.\n%s []%s\n%sErrs []error\n", cname, n.sel.Object.Def.Name, f.AST.Name, n.name, cname, cname, vt, cname)
 			fmt.Fprintf(&b, "wg.Go(func() {\nd.%s, d.%sErrs = d.r.batch%s%s(ctx, parents%s)\n", cname, cname, ucFirst(n.sel.Object.Def.Name), e.pg.goFieldName(f.Bound), args)
 			if child != nil && hasBatch(f.Sel) {
-				fmt.Fprintf(&b, "var children []%s\nfor _, v := range d.%s {\n", child.goT, cname)
+				fmt.Fprintf(&b, "var children []%s\nfor _, v := range d.%s {\n", e.goT(child), cname)
 				if f.Type.Elem != nil {
 					b.WriteString("children = append(children, v...)\n")
 				} else {
@@ -848,7 +863,7 @@ func (e *emitter) fetchNode(n *node) error {
 			}
 			b.WriteString("})\n")
 		case read == plan.ReadGoField && hasBatch(f.Sel):
-			fmt.Fprintf(&b, "wg.Go(func() {\nvar children []%s\nfor _, p := range parents {\n", child.goT)
+			fmt.Fprintf(&b, "wg.Go(func() {\nvar children []%s\nfor _, p := range parents {\n", e.goT(child))
 			if f.Type.Elem != nil {
 				fmt.Fprintf(&b, "children = append(children, p%s...)\n", e.getter(f.Bound.Proto))
 			} else {
@@ -942,7 +957,7 @@ func (e *emitter) writeObjectField(f *plan.Field, n *node, value, errExpr, pathE
 		if elemNonNull {
 			fmt.Fprintf(&b, "out.FieldError(ctx, errNotNull, 0, 0, ep.path())\nfok = false\n")
 		}
-		fmt.Fprintf(&b, "out.Null()\ncontinue\n}\n%sem := out.Len()\nif !d.write%s(ctx, out, ep, v) {\nout.Truncate(em)\nout.Null()\n", addCost(f.Cost, ""), ucFirst(n.name))
+		fmt.Fprintf(&b, "out.Null()\ncontinue\n}\n%sem := out.Len()\nif !d.%s(ctx, out, ep, v) {\nout.Truncate(em)\nout.Null()\n", addCost(f.Cost, ""), e.writerName(n))
 		if elemNonNull {
 			b.WriteString("fok = false\n")
 		}
@@ -955,9 +970,9 @@ func (e *emitter) writeObjectField(f *plan.Field, n *node, value, errExpr, pathE
 			b.WriteString("out.Null()\n")
 		}
 		if f.Cost > 0 {
-			fmt.Fprintf(&b, "} else {\n%sif !d.write%s(ctx, out, fp, v) {\nfok = false\n}\n}\n", addCost(f.Cost, ""), ucFirst(n.name))
+			fmt.Fprintf(&b, "} else {\n%sif !d.%s(ctx, out, fp, v) {\nfok = false\n}\n}\n", addCost(f.Cost, ""), e.writerName(n))
 		} else {
-			fmt.Fprintf(&b, "} else if !d.write%s(ctx, out, fp, v) {\nfok = false\n}\n", ucFirst(n.name))
+			fmt.Fprintf(&b, "} else if !d.%s(ctx, out, fp, v) {\nfok = false\n}\n", e.writerName(n))
 		}
 	}
 	b.WriteString("if !fok {\nout.Truncate(fm)\nout.Null()\n")
@@ -971,12 +986,36 @@ func (e *emitter) writeObjectField(f *plan.Field, n *node, value, errExpr, pathE
 	return b.String(), nil
 }
 
-// writeNode writes the method that writes one object of n.
+// writeNode writes the method that writes one object of n: a method of
+// the run, or, for a selection that several operations share, once, a
+// method of compiledWriter in gen/compiled.go.
 func (e *emitter) writeNode(n *node) error {
-	var b strings.Builder
+	if sig, ok := e.shared.of(n.sel); ok {
+		sw := e.shared.byKey[sig]
+		if sw.written {
+			return nil
+		}
+		sw.written = true
+		return e.shared.e.writeNodeAs(n, sw.name, fmt.Sprintf("// %s writes one %s selected as %s\n// (in %s); false when a non-null field\n// of it is null, which makes it null.\n", sw.name, n.sel.Object.Def.Name, selectionText(n.sel), strings.Join(sw.ops, ", ")))
+	}
 	obj := n.sel.Object.Def.Name
-	fmt.Fprintf(&b, "// write%s writes one %s of %s; false when a non-null field of it is\n// null, which makes it null.\n", ucFirst(n.name), obj, n.name)
-	fmt.Fprintf(&b, "func (d *%s) write%s(ctx %s.Context, out *%s.Result, path *compiledPath, p %s) bool {\nok := true\n", e.typ, ucFirst(n.name), e.use("context"), e.use("github.com/bffgen/bffgen/runtime/graphql"), n.goT)
+	return e.writeNodeAs(n, e.writerName(n), fmt.Sprintf("// write%s writes one %s of %s; false when a non-null field of it is\n// null, which makes it null.\n", ucFirst(n.name), obj, n.name))
+}
+
+// writerName is the name of the method that writes one object of n.
+func (e *emitter) writerName(n *node) string {
+	if sig, ok := e.shared.of(n.sel); ok {
+		return e.shared.byKey[sig].name
+	}
+	return "write" + ucFirst(n.name)
+}
+
+// writeNodeAs writes the method name that writes one object of n, with
+// its doc comment.
+func (e *emitter) writeNodeAs(n *node, name, comment string) error {
+	var b strings.Builder
+	b.WriteString(comment)
+	fmt.Fprintf(&b, "func (d *%s) %s(ctx %s.Context, out *%s.Result, path *compiledPath, p %s) bool {\nok := true\n", e.typ, name, e.use("context"), e.use("github.com/bffgen/bffgen/runtime/graphql"), e.goT(n))
 	if directBatch(n.sel) {
 		fmt.Fprintf(&e.fields, "// n%s counts the parents of %s written so far.\nn%s int\n", ucFirst(n.name), n.name, ucFirst(n.name))
 		fmt.Fprintf(&b, "i := d.n%s\nd.n%s++\n", ucFirst(n.name), ucFirst(n.name))
@@ -1146,21 +1185,30 @@ func (e *emitter) leafCost(f *plan.Field) string {
 	return addCost(f.Cost, "")
 }
 
-// compiledHelpers is the file of the helpers every compiled operation
-// uses: the lazily built path of an error, and the error of a null in a
-// non-null position.
-func compiledHelpers(m *schema.Model) File {
-	src := GeneratedHeader + `
+// compiledHelpers is the file of what every compiled operation uses: the
+// lazily built path of an error, the error of a null in a non-null
+// position, compiledWriter, which every run embeds, and the writers that
+// several operations share, its methods.
+func compiledHelpers(m *schema.Model, sh *sharedWriters) (File, error) {
+	var src strings.Builder
+	src.WriteString(GeneratedHeader + "\n\npackage " + path.Base(m.Config.Go.Out) + "\n\nimport (\n")
+	for _, ip := range slices.Sorted(maps.Keys(sh.e.imports)) {
+		if name := sh.e.imports[ip]; name == path.Base(ip) {
+			fmt.Fprintf(&src, "%q\n", ip)
+		} else {
+			fmt.Fprintf(&src, "%s %q\n", name, ip)
+		}
+	}
+	src.WriteString(")\n\n" + compiledHelpersText + sh.e.methods.String())
+	data, err := format.Source([]byte(src.String()))
+	if err != nil {
+		return File{}, fmt.Errorf("internal error, please report: gen/compiled.go does not format: %w\n%s", err, src.String())
+	}
+	return File{Path: path.Join(m.Config.Go.Out, "compiled.go"), Data: groupImports(data)}, nil
+}
 
-package ` + path.Base(m.Config.Go.Out) + `
-
-import (
-	"errors"
-
-	"github.com/vektah/gqlparser/v2/ast"
-)
-
-// errNotNull is gqlgen's error for a null in a non-null position.
+// compiledHelpersText is the constant part of gen/compiled.go.
+const compiledHelpersText = `// errNotNull is gqlgen's error for a null in a non-null position.
 var errNotNull = errors.New("the requested element is null which the schema does not allow")
 
 // compiledPath is the path of a value in a compiled operation's response:
@@ -1237,14 +1285,197 @@ func errorOnPath(err error, path ast.Path) error {
 	}
 	return gqlerror.WrapPath(path, err)
 }
+// compiledWriter is what every run of a compiled operation has: the
+// resolver (the backend clients, the user resolvers) and the actual cost
+// of the values written so far, by the rules of rgraphql.CostMeter. The
+// writers of the selections that several operations share are its
+// methods, written once below.
+type compiledWriter struct {
+	r    *resolver
+	cost int
+}
+
 `
-	src = strings.Replace(src, "\"errors\"\n", "\"context\"\n\t\"errors\"\n\t\"math\"\n\t\"slices\"\n", 1)
-	src = strings.Replace(src, "\"github.com/vektah/gqlparser/v2/ast\"\n", "\"github.com/vektah/gqlparser/v2/ast\"\n\t\"github.com/vektah/gqlparser/v2/gqlerror\"\n", 1)
-	data, err := format.Source([]byte(src))
-	if err != nil {
-		panic(err) // a constant
+
+// sharedWriters are the writers of the object selections that two or
+// more operations select identically: the same type, fields, positions
+// in their documents and directives, with no @batch field and no
+// run-time condition at or below them (what the writer reads is then the
+// parent message alone). Each is written once, in gen/compiled.go.
+type sharedWriters struct {
+	// e writes them: its imports are those of gen/compiled.go.
+	e *emitter
+	// byKey holds the shared writers by the signature of their selection.
+	byKey map[string]*sharedWriter
+	sigs  map[*plan.Selection]string
+}
+
+type sharedWriter struct {
+	name    string
+	ops     []string // the operations that select it, in order
+	written bool
+}
+
+// newSharedWriters finds the selections that two or more of ops share
+// and names their writers.
+func newSharedWriters(m *schema.Model, pg *protoGen, pkg string, ops []*plan.Operation) *sharedWriters {
+	sh := &sharedWriters{byKey: map[string]*sharedWriter{}, sigs: map[*plan.Selection]string{}}
+	sh.e = &emitter{m: m, pg: pg, pkg: pkg, imports: map[string]string{}, argErrs: map[string]bool{}, typ: "compiledWriter", shared: sh}
+	for _, ip := range []string{"context", "errors", "math", "slices", "github.com/vektah/gqlparser/v2/ast", "github.com/vektah/gqlparser/v2/gqlerror"} {
+		sh.e.use(ip)
 	}
-	return File{Path: path.Join(m.Config.Go.Out, "compiled.go"), Data: data}
+	// The operations' own writers are named after the path of their
+	// selection: no shared writer may take one of those names.
+	taken := map[string]bool{}
+	var order []string
+	var walk func(op string, s *plan.Selection, name string, seen map[string]bool)
+	walk = func(op string, s *plan.Selection, name string, seen map[string]bool) {
+		for _, f := range s.Fields {
+			if f.Sel == nil {
+				continue
+			}
+			child := name + ucFirst(f.Key)
+			if name == "" {
+				child = f.Key
+			}
+			taken["write"+ucFirst(child)] = true
+			if selfContained(f.Sel) {
+				sig := sh.signature(f.Sel)
+				if !seen[sig] {
+					seen[sig] = true
+					sw := sh.byKey[sig]
+					if sw == nil {
+						sw = &sharedWriter{}
+						sh.byKey[sig] = sw
+						order = append(order, sig)
+					}
+					sw.ops = append(sw.ops, op)
+				}
+			}
+			walk(op, f.Sel, child, seen)
+		}
+	}
+	for _, p := range ops {
+		walk(p.Op.Name, p.Root, "", map[string]bool{})
+	}
+	for _, sig := range order {
+		sw := sh.byKey[sig]
+		if len(sw.ops) < 2 {
+			delete(sh.byKey, sig)
+			continue
+		}
+		var sel *plan.Selection
+		for s, k := range sh.sigs {
+			if k == sig {
+				sel = s
+				break
+			}
+		}
+		base := "write" + sel.Object.Def.Name
+		for _, f := range sel.Fields {
+			base += ucFirst(f.Key)
+		}
+		if len(base) > 48 {
+			base = "write" + sel.Object.Def.Name + "Selection"
+		}
+		name := base
+		for i := 2; taken[name]; i++ {
+			name = base + strconv.Itoa(i)
+		}
+		taken[name] = true
+		sw.name = name
+	}
+	return sh
+}
+
+// of returns the signature of s when its writer is shared.
+func (sh *sharedWriters) of(s *plan.Selection) (string, bool) {
+	if sh == nil || !selfContained(s) {
+		return "", false
+	}
+	sig := sh.signature(s)
+	_, ok := sh.byKey[sig]
+	return sig, ok
+}
+
+// selfContained reports whether the writer of s reads the parent message
+// alone: no @batch field (whose results are the run's) and no run-time
+// condition (a variable of the run) at or below it.
+func selfContained(s *plan.Selection) bool {
+	for _, f := range s.Fields {
+		if len(f.Conds) > 0 || isBatch(f) || f.Sel != nil && !selfContained(f.Sel) {
+			return false
+		}
+	}
+	return true
+}
+
+// signature is what the writer of s is made of: two selections with the
+// same signature have the same writer, byte for byte.
+func (sh *sharedWriters) signature(s *plan.Selection) string {
+	if sig, ok := sh.sigs[s]; ok {
+		return sig
+	}
+	var b strings.Builder
+	b.WriteString(s.Object.Def.Name + "{")
+	for _, f := range s.Fields {
+		fmt.Fprintf(&b, "%s:%s %s r%d w%d/%t/%s/%t/%s c%d+%d", f.Key, f.AST.Name,
+			f.Type, readOf(f), f.Write, f.Optional, f.MarshalFunc, f.Context, f.EnumName, f.Cost, f.ArgCost)
+		if mayFail(f) {
+			// Its error has its position in the document.
+			fmt.Fprintf(&b, "@%d:%d", f.AST.Position.Line, f.AST.Position.Column)
+		}
+		if f.Bound != nil {
+			if f.Bound.Auth != nil {
+				fmt.Fprintf(&b, " auth%q", f.Bound.Auth.Scopes)
+			}
+			if f.Bound.Redact != "" {
+				fmt.Fprintf(&b, " redact%q", f.Bound.Redact)
+			}
+		}
+		for _, a := range f.Args {
+			if a.Value != nil {
+				fmt.Fprintf(&b, " %s=%s", a.Def.Name, a.Value.String())
+			}
+		}
+		if f.Sel != nil {
+			b.WriteString(sh.signature(f.Sel))
+		}
+		b.WriteString(";")
+	}
+	b.WriteString("}")
+	sh.sigs[s] = b.String()
+	return b.String()
+}
+
+// mayFail reports whether the writer of f may record an error at its
+// position in the document: a field @auth guards, a user resolver, a
+// value written through a marshaler (a scalar's, an enum's). Strings,
+// numbers, booleans and message fields read from the parent never fail.
+func mayFail(f *plan.Field) bool {
+	switch {
+	case f.Bound != nil && f.Bound.Auth != nil, readOf(f) == plan.ReadUser:
+		return true
+	case f.Sel != nil:
+		return false
+	}
+	return f.Write == plan.WriteMarshal || f.Write == plan.WriteEnum
+}
+
+// selectionText is s as the document selects it, for a doc comment.
+func selectionText(s *plan.Selection) string {
+	var parts []string
+	for _, f := range s.Fields {
+		t := f.Key
+		if f.AST.Alias != "" && f.AST.Alias != f.AST.Name {
+			t += ": " + f.AST.Name
+		}
+		if f.Sel != nil {
+			t += " " + selectionText(f.Sel)
+		}
+		parts = append(parts, t)
+	}
+	return "{ " + strings.Join(parts, " ") + " }"
 }
 
 // --- the actual cost ---

@@ -469,8 +469,5 @@ func genExecutor(m *schema.Model, pg *protoGen, set *FileSet, existing map[strin
 		}
 		set.Add(File{Path: rel, Data: data, Scaffold: p.scaffolds[rel]})
 	}
-	if len(plan.Compiled(plans)) > 0 {
-		set.Add(compiledHelpers(m))
-	}
 	return genCompiled(m, pg, set, plans)
 }

@@ -250,6 +250,13 @@ func (b *builder) build(op *schema.Operation) (*Selection, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The executor keeps the result of each root field in a Go field
+	// named after its response key, beside r (the resolver) and cost.
+	for _, f := range sel.Fields {
+		if f.Key == "r" || f.Key == "cost" {
+			return nil, fail("the root response key %s is a name the executor uses for itself (alias the field)", f.Key)
+		}
+	}
 	// The executor keeps each condition variable in a Go field named
 	// after it with its first letter upper-cased: two that differ only
 	// there would collide.

@@ -90,6 +90,7 @@ func TestBuildDecidesWhichOperationsCompile(t *testing.T) {
 		{"@auth compiles", `query A { secret(id: "1") { id } }`, ""},
 		{"a map runs on gqlgen", `query A { item(id: "1") { attrs { key } } }`, "map"},
 		{"bytes run on gqlgen", `query A { item(id: "1") { raw } }`, "Bytes"},
+		{"a root key the executor uses for itself runs on gqlgen", `query A { cost: item(id: "1") { id } }`, "alias the field"},
 		{"field merging compiles", "query A { item(id: \"1\") { id owner { id } ...F } }\nfragment F on Item { id owner { name } }", ""},
 	}
 	for _, tt := range tests {

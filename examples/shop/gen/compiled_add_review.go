@@ -25,7 +25,7 @@ func (r *resolver) addReviewOperation() rgraphql.Compiled {
 
 // execAddReview runs AddReview: the backend calls level by level, then the JSON.
 func (r *resolver) execAddReview(ctx context.Context, req *rgraphql.CompiledRequest, out *rgraphql.Result) {
-	d := &addReviewRun{r: r}
+	d := &addReviewRun{compiledWriter: compiledWriter{r: r}}
 	d.fetch(ctx, req)
 	d.write(ctx, out)
 	if req.Cost != nil {
@@ -36,10 +36,7 @@ func (r *resolver) execAddReview(ctx context.Context, req *rgraphql.CompiledRequ
 // addReviewRun holds the backend results of one run of AddReview; the
 // results of a @batch field are indexed like the parents of its level.
 type addReviewRun struct {
-	r *resolver
-	// cost is the actual cost of the values written, by the rules of
-	// rgraphql.CostMeter.
-	cost int
+	compiledWriter
 	// addReview is the result of Mutation.addReview, addReviewErr its error.
 	addReview    *reviewsv1.Review
 	addReviewErr error

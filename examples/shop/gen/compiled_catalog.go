@@ -24,7 +24,7 @@ func (r *resolver) catalogOperation() rgraphql.Compiled {
 
 // execCatalog runs Catalog: the backend calls level by level, then the JSON.
 func (r *resolver) execCatalog(ctx context.Context, req *rgraphql.CompiledRequest, out *rgraphql.Result) {
-	d := &catalogRun{r: r}
+	d := &catalogRun{compiledWriter: compiledWriter{r: r}}
 	d.fetch(ctx, req)
 	d.write(ctx, out)
 	if req.Cost != nil {
@@ -35,10 +35,7 @@ func (r *resolver) execCatalog(ctx context.Context, req *rgraphql.CompiledReques
 // catalogRun holds the backend results of one run of Catalog; the
 // results of a @batch field are indexed like the parents of its level.
 type catalogRun struct {
-	r *resolver
-	// cost is the actual cost of the values written, by the rules of
-	// rgraphql.CostMeter.
-	cost int
+	compiledWriter
 	// productPage is the result of Query.productPage, productPageErr its error.
 	productPage    *catalogv1.ListProductsResponse
 	productPageErr error

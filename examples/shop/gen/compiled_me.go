@@ -23,7 +23,7 @@ func (r *resolver) meOperation() rgraphql.Compiled {
 
 // execMe runs Me: the backend calls level by level, then the JSON.
 func (r *resolver) execMe(ctx context.Context, req *rgraphql.CompiledRequest, out *rgraphql.Result) {
-	d := &meRun{r: r}
+	d := &meRun{compiledWriter: compiledWriter{r: r}}
 	d.fetch(ctx, req)
 	d.write(ctx, out)
 	if req.Cost != nil {
@@ -34,10 +34,7 @@ func (r *resolver) execMe(ctx context.Context, req *rgraphql.CompiledRequest, ou
 // meRun holds the backend results of one run of Me; the
 // results of a @batch field are indexed like the parents of its level.
 type meRun struct {
-	r *resolver
-	// cost is the actual cost of the values written, by the rules of
-	// rgraphql.CostMeter.
-	cost int
+	compiledWriter
 	// me is the result of Query.me, meErr its error.
 	me    *usersv1.User
 	meErr error

@@ -30,7 +30,7 @@ func (r *resolver) productCardsOperation() rgraphql.Compiled {
 
 // execProductCards runs ProductCards: the backend calls level by level, then the JSON.
 func (r *resolver) execProductCards(ctx context.Context, req *rgraphql.CompiledRequest, out *rgraphql.Result) {
-	d := &productCardsRun{r: r}
+	d := &productCardsRun{compiledWriter: compiledWriter{r: r}}
 	d.ifExpanded, _ = req.Variables["expanded"].(bool)
 	d.readArgs(req)
 	d.fetch(ctx, req)
@@ -43,10 +43,7 @@ func (r *resolver) execProductCards(ctx context.Context, req *rgraphql.CompiledR
 // productCardsRun holds the backend results of one run of ProductCards; the
 // results of a @batch field are indexed like the parents of its level.
 type productCardsRun struct {
-	r *resolver
-	// cost is the actual cost of the values written, by the rules of
-	// rgraphql.CostMeter.
-	cost int
+	compiledWriter
 	// products is the result of Query.products, productsErr its error.
 	products    []*catalogv1.Product
 	productsErr error
@@ -164,16 +161,6 @@ func (d *productCardsRun) writeProductsSeller(ctx context.Context, out *rgraphql
 	return ok
 }
 
-// writeProductsReviewsReviewer writes one User of productsReviewsReviewer; false when a non-null field of it is
-// null, which makes it null.
-func (d *productCardsRun) writeProductsReviewsReviewer(ctx context.Context, out *rgraphql.Result, path *compiledPath, p *usersv1.User) bool {
-	ok := true
-	out.Raw("{\"displayName\":")
-	out.String(p.GetDisplayName())
-	out.Byte('}')
-	return ok
-}
-
 // writeProductsReviews writes one Review of productsReviews; false when a non-null field of it is
 // null, which makes it null.
 func (d *productCardsRun) writeProductsReviews(ctx context.Context, out *rgraphql.Result, path *compiledPath, p *reviewsv1.Review) bool {
@@ -196,7 +183,7 @@ func (d *productCardsRun) writeProductsReviews(ctx context.Context, out *rgraphq
 			out.Null()
 		} else {
 			d.cost += 1
-			if !d.writeProductsReviewsReviewer(ctx, out, fp, v) {
+			if !d.writeUserDisplayName(ctx, out, fp, v) {
 				fok = false
 			}
 		}

@@ -28,7 +28,7 @@ func (r *resolver) productPageOperation() rgraphql.Compiled {
 
 // execProductPage runs ProductPage: the backend calls level by level, then the JSON.
 func (r *resolver) execProductPage(ctx context.Context, req *rgraphql.CompiledRequest, out *rgraphql.Result) {
-	d := &productPageRun{r: r}
+	d := &productPageRun{compiledWriter: compiledWriter{r: r}}
 	d.fetch(ctx, req)
 	d.write(ctx, out)
 	if req.Cost != nil {
@@ -39,10 +39,7 @@ func (r *resolver) execProductPage(ctx context.Context, req *rgraphql.CompiledRe
 // productPageRun holds the backend results of one run of ProductPage; the
 // results of a @batch field are indexed like the parents of its level.
 type productPageRun struct {
-	r *resolver
-	// cost is the actual cost of the values written, by the rules of
-	// rgraphql.CostMeter.
-	cost int
+	compiledWriter
 	// product is the result of Query.product, productErr its error.
 	product    *catalogv1.Product
 	productErr error
@@ -129,28 +126,6 @@ func (d *productPageRun) fetch(ctx context.Context, req *rgraphql.CompiledReques
 	}
 }
 
-// writeProductSeller writes one User of productSeller; false when a non-null field of it is
-// null, which makes it null.
-func (d *productPageRun) writeProductSeller(ctx context.Context, out *rgraphql.Result, path *compiledPath, p *usersv1.User) bool {
-	ok := true
-	out.Raw("{\"displayName\":")
-	out.String(p.GetDisplayName())
-	out.Raw(",\"country\":")
-	out.String(p.GetCountry())
-	out.Byte('}')
-	return ok
-}
-
-// writeProductReviewsReviewer writes one User of productReviewsReviewer; false when a non-null field of it is
-// null, which makes it null.
-func (d *productPageRun) writeProductReviewsReviewer(ctx context.Context, out *rgraphql.Result, path *compiledPath, p *usersv1.User) bool {
-	ok := true
-	out.Raw("{\"displayName\":")
-	out.String(p.GetDisplayName())
-	out.Byte('}')
-	return ok
-}
-
 // writeProductReviews writes one Review of productReviews; false when a non-null field of it is
 // null, which makes it null.
 func (d *productPageRun) writeProductReviews(ctx context.Context, out *rgraphql.Result, path *compiledPath, p *reviewsv1.Review) bool {
@@ -175,7 +150,7 @@ func (d *productPageRun) writeProductReviews(ctx context.Context, out *rgraphql.
 			out.Null()
 		} else {
 			d.cost += 1
-			if !d.writeProductReviewsReviewer(ctx, out, fp, v) {
+			if !d.writeUserDisplayName(ctx, out, fp, v) {
 				fok = false
 			}
 		}
@@ -279,7 +254,7 @@ func (d *productPageRun) writeProduct(ctx context.Context, out *rgraphql.Result,
 			fok = false
 		} else {
 			d.cost += 1
-			if !d.writeProductSeller(ctx, out, fp, v) {
+			if !d.writeUserDisplayNameCountry(ctx, out, fp, v) {
 				fok = false
 			}
 		}

@@ -26,7 +26,7 @@ func (r *resolver) productsOperation() rgraphql.Compiled {
 
 // execProducts runs Products: the backend calls level by level, then the JSON.
 func (r *resolver) execProducts(ctx context.Context, req *rgraphql.CompiledRequest, out *rgraphql.Result) {
-	d := &productsRun{r: r}
+	d := &productsRun{compiledWriter: compiledWriter{r: r}}
 	d.fetch(ctx, req)
 	d.write(ctx, out)
 	if req.Cost != nil {
@@ -37,10 +37,7 @@ func (r *resolver) execProducts(ctx context.Context, req *rgraphql.CompiledReque
 // productsRun holds the backend results of one run of Products; the
 // results of a @batch field are indexed like the parents of its level.
 type productsRun struct {
-	r *resolver
-	// cost is the actual cost of the values written, by the rules of
-	// rgraphql.CostMeter.
-	cost int
+	compiledWriter
 	// products is the result of Query.products, productsErr its error.
 	products    []*catalogv1.Product
 	productsErr error

@@ -27,7 +27,7 @@ func (r *resolver) productsWithReviewersOperation() rgraphql.Compiled {
 
 // execProductsWithReviewers runs ProductsWithReviewers: the backend calls level by level, then the JSON.
 func (r *resolver) execProductsWithReviewers(ctx context.Context, req *rgraphql.CompiledRequest, out *rgraphql.Result) {
-	d := &productsWithReviewersRun{r: r}
+	d := &productsWithReviewersRun{compiledWriter: compiledWriter{r: r}}
 	d.fetch(ctx, req)
 	d.write(ctx, out)
 	if req.Cost != nil {
@@ -38,10 +38,7 @@ func (r *resolver) execProductsWithReviewers(ctx context.Context, req *rgraphql.
 // productsWithReviewersRun holds the backend results of one run of ProductsWithReviewers; the
 // results of a @batch field are indexed like the parents of its level.
 type productsWithReviewersRun struct {
-	r *resolver
-	// cost is the actual cost of the values written, by the rules of
-	// rgraphql.CostMeter.
-	cost int
+	compiledWriter
 	// products is the result of Query.products, productsErr its error.
 	products    []*catalogv1.Product
 	productsErr error
@@ -110,28 +107,6 @@ func (d *productsWithReviewersRun) fetch(ctx context.Context, req *rgraphql.Comp
 	}
 }
 
-// writeProductsSeller writes one User of productsSeller; false when a non-null field of it is
-// null, which makes it null.
-func (d *productsWithReviewersRun) writeProductsSeller(ctx context.Context, out *rgraphql.Result, path *compiledPath, p *usersv1.User) bool {
-	ok := true
-	out.Raw("{\"displayName\":")
-	out.String(p.GetDisplayName())
-	out.Byte('}')
-	return ok
-}
-
-// writeProductsReviewsReviewer writes one User of productsReviewsReviewer; false when a non-null field of it is
-// null, which makes it null.
-func (d *productsWithReviewersRun) writeProductsReviewsReviewer(ctx context.Context, out *rgraphql.Result, path *compiledPath, p *usersv1.User) bool {
-	ok := true
-	out.Raw("{\"displayName\":")
-	out.String(p.GetDisplayName())
-	out.Raw(",\"country\":")
-	out.String(p.GetCountry())
-	out.Byte('}')
-	return ok
-}
-
 // writeProductsReviews writes one Review of productsReviews; false when a non-null field of it is
 // null, which makes it null.
 func (d *productsWithReviewersRun) writeProductsReviews(ctx context.Context, out *rgraphql.Result, path *compiledPath, p *reviewsv1.Review) bool {
@@ -154,7 +129,7 @@ func (d *productsWithReviewersRun) writeProductsReviews(ctx context.Context, out
 			out.Null()
 		} else {
 			d.cost += 1
-			if !d.writeProductsReviewsReviewer(ctx, out, fp, v) {
+			if !d.writeUserDisplayNameCountry(ctx, out, fp, v) {
 				fok = false
 			}
 		}
@@ -220,7 +195,7 @@ func (d *productsWithReviewersRun) writeProducts(ctx context.Context, out *rgrap
 			fok = false
 		} else {
 			d.cost += 1
-			if !d.writeProductsSeller(ctx, out, fp, v) {
+			if !d.writeUserDisplayName(ctx, out, fp, v) {
 				fok = false
 			}
 		}

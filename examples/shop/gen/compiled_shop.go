@@ -27,7 +27,7 @@ func (r *resolver) shopOperation() rgraphql.Compiled {
 
 // execShop runs Shop: the backend calls level by level, then the JSON.
 func (r *resolver) execShop(ctx context.Context, req *rgraphql.CompiledRequest, out *rgraphql.Result) {
-	d := &shopRun{r: r}
+	d := &shopRun{compiledWriter: compiledWriter{r: r}}
 	d.fetch(ctx, req)
 	d.write(ctx, out)
 	if req.Cost != nil {
@@ -38,10 +38,7 @@ func (r *resolver) execShop(ctx context.Context, req *rgraphql.CompiledRequest, 
 // shopRun holds the backend results of one run of Shop; the
 // results of a @batch field are indexed like the parents of its level.
 type shopRun struct {
-	r *resolver
-	// cost is the actual cost of the values written, by the rules of
-	// rgraphql.CostMeter.
-	cost int
+	compiledWriter
 	// products is the result of Query.products, productsErr its error.
 	products    []*catalogv1.Product
 	productsErr error
@@ -122,18 +119,6 @@ func (d *shopRun) writeProductsSeller(ctx context.Context, out *rgraphql.Result,
 	return ok
 }
 
-// writeProductsReviewsReviewer writes one User of productsReviewsReviewer; false when a non-null field of it is
-// null, which makes it null.
-func (d *shopRun) writeProductsReviewsReviewer(ctx context.Context, out *rgraphql.Result, path *compiledPath, p *usersv1.User) bool {
-	ok := true
-	out.Raw("{\"displayName\":")
-	out.String(p.GetDisplayName())
-	out.Raw(",\"country\":")
-	out.String(p.GetCountry())
-	out.Byte('}')
-	return ok
-}
-
 // writeProductsReviews writes one Review of productsReviews; false when a non-null field of it is
 // null, which makes it null.
 func (d *shopRun) writeProductsReviews(ctx context.Context, out *rgraphql.Result, path *compiledPath, p *reviewsv1.Review) bool {
@@ -165,7 +150,7 @@ func (d *shopRun) writeProductsReviews(ctx context.Context, out *rgraphql.Result
 			out.Null()
 		} else {
 			d.cost += 1
-			if !d.writeProductsReviewsReviewer(ctx, out, fp, v) {
+			if !d.writeUserDisplayNameCountry(ctx, out, fp, v) {
 				fok = false
 			}
 		}
