@@ -391,15 +391,11 @@ func (e *emitter) guarded(f *plan.Field, code string) string {
 // fields must not hold (authz.Scrub), as the gqlgen resolvers scrub them.
 func (e *emitter) redactedValues(obj *schema.Object) []string {
 	var out []string
-	for _, f := range obj.Fields {
-		if f.Redact == "" || f.Kind != schema.FieldProto || f.Proto.IsList() || f.Proto.IsMap() {
-			continue
-		}
-		switch {
-		case f.Proto.Kind() == protoreflect.StringKind:
-			out = append(out, "p"+e.getter(f.Proto))
-		case f.Proto.Message() != nil && f.Proto.Message().FullName() == "google.protobuf.StringValue":
-			out = append(out, "p"+e.getter(f.Proto)+".GetValue()")
+	for _, sc := range plan.ScrubbedOf(obj) {
+		if sc.Wrapper {
+			out = append(out, "p"+e.getter(sc.Field)+".GetValue()")
+		} else {
+			out = append(out, "p"+e.getter(sc.Field))
 		}
 	}
 	return out
