@@ -7,8 +7,8 @@ import (
 	"strings"
 
 	gqlcodegen "github.com/99designs/gqlgen/codegen"
+	"github.com/bffgen/bffgen/codegen/plan"
 	"github.com/bffgen/bffgen/schema"
-	"google.golang.org/protobuf/reflect/protoreflect"
 )
 
 const authzPkg = "github.com/bffgen/bffgen/runtime/authz"
@@ -83,19 +83,15 @@ func (p *bffPlugin) redactedGetters(o *schema.Object, v string) ([]string, error
 		return nil, nil
 	}
 	var out []string
-	for _, f := range o.Fields {
-		if f.Redact == "" || f.Kind != schema.FieldProto || f.Proto.IsList() || f.Proto.IsMap() {
-			continue
-		}
-		_, _, goName, err := p.fieldTypes(f.Proto)
+	for _, sc := range plan.ScrubbedOf(o) {
+		_, _, goName, err := p.fieldTypes(sc.Field)
 		if err != nil {
 			return nil, err
 		}
-		switch {
-		case f.Proto.Kind() == protoreflect.StringKind:
-			out = append(out, v+".Get"+goName+"()")
-		case f.Proto.Message() != nil && f.Proto.Message().FullName() == "google.protobuf.StringValue":
+		if sc.Wrapper {
 			out = append(out, v+".Get"+goName+"().GetValue()")
+		} else {
+			out = append(out, v+".Get"+goName+"()")
 		}
 	}
 	return out, nil

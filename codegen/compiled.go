@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"go/format"
 	"go/types"
+	"maps"
+	"math"
 	"path"
 	"slices"
 	"strconv"
@@ -38,8 +40,13 @@ func fallbacks(plans []*plan.Operation) []string {
 // generated package: <out>/compiled_<op>.go.
 func genCompiled(m *schema.Model, pg *protoGen, set *FileSet, plans []*plan.Operation) error {
 	pkg := path.Base(m.Config.Go.Out)
-	for _, p := range plan.Compiled(plans) {
-		e := &emitter{m: m, pg: pg, imports: map[string]string{}, argErrs: map[string]bool{}, pkg: pkg}
+	compiled := plan.Compiled(plans)
+	if len(compiled) == 0 {
+		return nil
+	}
+	sh := newSharedWriters(m, pg, pkg, compiled)
+	for _, p := range compiled {
+		e := &emitter{m: m, pg: pg, imports: map[string]string{}, argErrs: map[string]bool{}, pkg: pkg, shared: sh}
 		src, err := e.operation(p)
 		if err != nil {
 			return fmt.Errorf("internal error, please report: compiling operation %s: %w", p.Op.Name, err)
@@ -50,6 +57,11 @@ func genCompiled(m *schema.Model, pg *protoGen, set *FileSet, plans []*plan.Oper
 		}
 		set.Add(File{Path: path.Join(m.Config.Go.Out, "compiled_"+fileName(p.Op.Name)+".go"), Data: groupImports(formatted)})
 	}
+	f, err := compiledHelpers(m, sh)
+	if err != nil {
+		return err
+	}
+	set.Add(f)
 	return nil
 }
 
@@ -68,6 +80,8 @@ type emitter struct {
 	fields  strings.Builder
 	methods strings.Builder
 	typ     string // the data struct's name
+	// shared are the writers several operations share.
+	shared *sharedWriters
 }
 
 func (e *emitter) use(importPath string) string {
@@ -126,8 +140,10 @@ func (e *emitter) getter(fd protoreflect.FieldDescriptor) string {
 type node struct {
 	sel  *plan.Selection
 	name string // e.g. "products", "productsReviews"
-	goT  string // the Go type of one parent, e.g. *catalogv1.Product
 }
+
+// goT is the Go type of one parent of n, e.g. *catalogv1.Product.
+func (e *emitter) goT(n *node) string { return e.msgType(n.sel.Object.Message) }
 
 func (e *emitter) operation(p *plan.Operation) ([]byte, error) {
 	op := p.Op
@@ -155,9 +171,9 @@ func (e *emitter) operation(p *plan.Operation) ([]byte, error) {
 		conds.WriteString("d.readArgs(req)\n")
 		fmt.Fprintf(&e.methods, "// readArgs reads the variables of the @batch fields' arguments, as\n// gqlgen's prefetch does: the variable's value, else the argument's\n// default; the first that does not convert fails its field.\nfunc (d *%s) readArgs(req *%s.CompiledRequest) {\n%s}\n\n", e.typ, rg, e.readArgs.String())
 	}
-	fmt.Fprintf(&body, "func (r *resolver) exec%s(ctx %s.Context, req *%s.CompiledRequest, out *%s.Result) {\nd := &%s{r: r}\n%sd.fetch(ctx, req)\nd.write(ctx, out)\n}\n\n", op.Name, ctxPkg, rg, rg, e.typ, conds.String())
+	fmt.Fprintf(&body, "func (r *resolver) exec%s(ctx %s.Context, req *%s.CompiledRequest, out *%s.Result) {\nd := &%s{compiledWriter: compiledWriter{r: r}}\n%sd.fetch(ctx, req)\nd.write(ctx, out)\nif req.Cost != nil {\nreq.Cost.Add(d.cost)\n}\n}\n\n", op.Name, ctxPkg, rg, rg, e.typ, conds.String())
 
-	fmt.Fprintf(&body, "// %s holds the backend results of one run of %s; the\n// results of a @batch field are indexed like the parents of its level.\ntype %s struct {\nr *resolver\n%s}\n\n", e.typ, op.Name, e.typ, e.fields.String())
+	fmt.Fprintf(&body, "// %s holds the backend results of one run of %s; the\n// results of a @batch field are indexed like the parents of its level.\ntype %s struct {\ncompiledWriter\n%s}\n\n", e.typ, op.Name, e.typ, e.fields.String())
 	body.WriteString(e.methods.String())
 
 	var src strings.Builder
@@ -191,7 +207,7 @@ func goString(s string) string {
 // hasBatch reports whether a selection or one below it has @batch fields.
 func hasBatch(s *plan.Selection) bool {
 	for _, f := range s.Fields {
-		if f.Bound != nil && f.Bound.Kind == schema.FieldBatch {
+		if isBatch(f) {
 			return true
 		}
 		if f.Sel != nil && hasBatch(f.Sel) {
@@ -204,12 +220,18 @@ func hasBatch(s *plan.Selection) bool {
 // directBatch reports whether a selection has @batch fields of its own:
 // its writer then counts its parents to find their results.
 func directBatch(s *plan.Selection) bool {
-	for _, f := range s.Fields {
-		if f.Bound != nil && f.Bound.Kind == schema.FieldBatch {
-			return true
-		}
+	return slices.ContainsFunc(s.Fields, isBatch)
+}
+
+// isBatch reports whether the schema-wide plan reads f with a @batch call.
+func isBatch(f *plan.Field) bool { return readOf(f) == plan.ReadBatch }
+
+// readOf is how the schema-wide plan reads f; -1 for __typename.
+func readOf(f *plan.Field) plan.Read {
+	if f.Read == nil {
+		return -1
 	}
-	return false
+	return f.Read.Read
 }
 
 func (e *emitter) childNode(parent string, f *plan.Field) *node {
@@ -217,7 +239,7 @@ func (e *emitter) childNode(parent string, f *plan.Field) *node {
 	if parent == "" {
 		name = f.Key
 	}
-	return &node{sel: f.Sel, name: name, goT: e.msgType(f.Sel.Object.Message)}
+	return &node{sel: f.Sel, name: name}
 }
 
 // fieldGoType is the Go type of a field's value as the plan reads it: one
@@ -369,15 +391,11 @@ func (e *emitter) guarded(f *plan.Field, code string) string {
 // fields must not hold (authz.Scrub), as the gqlgen resolvers scrub them.
 func (e *emitter) redactedValues(obj *schema.Object) []string {
 	var out []string
-	for _, f := range obj.Fields {
-		if f.Redact == "" || f.Kind != schema.FieldProto || f.Proto.IsList() || f.Proto.IsMap() {
-			continue
-		}
-		switch {
-		case f.Proto.Kind() == protoreflect.StringKind:
-			out = append(out, "p"+e.getter(f.Proto))
-		case f.Proto.Message() != nil && f.Proto.Message().FullName() == "google.protobuf.StringValue":
-			out = append(out, "p"+e.getter(f.Proto)+".GetValue()")
+	for _, sc := range plan.ScrubbedOf(obj) {
+		if sc.Wrapper {
+			out = append(out, "p"+e.getter(sc.Field)+".GetValue()")
+		} else {
+			out = append(out, "p"+e.getter(sc.Field))
 		}
 	}
 	return out
@@ -434,32 +452,40 @@ func (e *emitter) fetchRoot(p *plan.Operation, rg, ctxPkg string) error {
 // rpcCall is the code of a root @rpc field: fill the request, call, keep
 // the result, then fetch the levels below.
 func (e *emitter) rpcCall(f *plan.Field, name string) (string, error) {
-	rpc := f.Bound.RPC
+	call := f.Read.Call
+	rpc := call.RPC
 	var b strings.Builder
 	in := e.msgType(rpc.Method.Input())
 	// As gqlgen: the arguments first (their errors are the argument's,
 	// without a location), then the directives, then the resolver, whose
 	// claims and converters fail the field.
-	var claims []*schema.Assign
-	if rpc.Whole != nil {
-		code, err := e.wholeInput(f, rpc, name)
-		if err != nil {
-			return "", err
-		}
-		b.WriteString(code)
-	} else {
-		fmt.Fprintf(&b, "in := &%s{}\n", in[1:])
-		for _, a := range rpc.Assigns {
-			if a.Source != nil && a.Source.Kind == schema.SourceClaims {
-				claims = append(claims, a)
-				continue
-			}
-			code, err := e.assign(f, a, name)
+	var claims []plan.Fill
+	var whole *plan.Fill
+	for i, fl := range call.Fill {
+		switch {
+		case fl.Kind == plan.FillWhole:
+			whole = &call.Fill[i]
+			code, err := e.wholeInput(f, fl, name)
 			if err != nil {
 				return "", err
 			}
 			b.WriteString(code)
+			continue
+		case i == 0:
+			fmt.Fprintf(&b, "in := &%s{}\n", in[1:])
 		}
+		if fl.Source != nil && fl.Source.Kind == schema.SourceClaims {
+			claims = append(claims, fl)
+			continue
+		}
+		code, err := e.assign(f, fl, name)
+		if err != nil {
+			return "", err
+		}
+		b.WriteString(code)
+	}
+	if len(call.Fill) == 0 {
+		fmt.Fprintf(&b, "in := &%s{}\n", in[1:])
 	}
 	if f.Bound.Auth != nil {
 		fmt.Fprintf(&b, "if err := %s; err != nil {\nd.%sErr = err\nreturn\n}\n", e.authCheck(f.Bound.Auth), name)
@@ -467,8 +493,8 @@ func (e *emitter) rpcCall(f *plan.Field, name string) (string, error) {
 	if f.Bound.Redact != "" {
 		fmt.Fprintf(&b, "if !%s.Allowed(ctx, %q) {\nreturn // @redact: null, no error\n}\n", e.use(authzPkg), f.Bound.Redact)
 	}
-	if rpc.Whole != nil {
-		fmt.Fprintf(&b, "in, err := %s(&input)\nif err != nil {\nd.%sErr = err\nreturn\n}\n", converterName(rpc.Whole.Type.Name()), name)
+	if whole != nil {
+		fmt.Fprintf(&b, "in, err := %s(&input)\nif err != nil {\nd.%sErr = err\nreturn\n}\n", converterName(whole.Input), name)
 	}
 	for _, a := range claims {
 		code, err := e.assign(f, a, name)
@@ -519,15 +545,15 @@ func pathLiteral(names ...string) string {
 // the generated model, as gqlgen's unmarshaler of the input does (the
 // same unmarshalers, the same errors, on the path of the input field),
 // leaving it in input.
-func (e *emitter) wholeInput(f *plan.Field, rpc *schema.RPC, name string) (string, error) {
-	argName := rpc.Whole.Arg.Name
+func (e *emitter) wholeInput(f *plan.Field, fl plan.Fill, name string) (string, error) {
+	argName := fl.Source.Arg.Name
 	arg := argOfPlan(f, argName)
 	if arg.Value == nil || arg.Value.Kind != ast.Variable {
 		return "", fmt.Errorf("argument %s is not a variable", argName)
 	}
-	inDef := e.m.Inputs[rpc.Whole.Arg.Type.NamedType]
+	inDef := e.m.Inputs[fl.Input]
 	if inDef == nil {
-		return "", fmt.Errorf("input %s", rpc.Whole.Arg.Type.NamedType)
+		return "", fmt.Errorf("input %s", fl.Input)
 	}
 	g := e.use("github.com/99designs/gqlgen/graphql")
 	var b strings.Builder
@@ -567,8 +593,12 @@ func argOfPlan(f *plan.Field, name string) plan.Arg {
 	return plan.Arg{}
 }
 
-// assign fills one request field from an argument or a literal.
-func (e *emitter) assign(f *plan.Field, a *schema.Assign, name string) (string, error) {
+// assign fills one request field from an argument, a claim or a literal
+// (a FillField of one step).
+func (e *emitter) assign(f *plan.Field, a plan.Fill, name string) (string, error) {
+	if a.Kind != plan.FillField || len(a.Path) != 1 {
+		return "", fmt.Errorf("fill %d of %d steps", a.Kind, len(a.Path))
+	}
 	fd := a.Path[0]
 	dst := "in." + e.pg.field(fd).GoName
 	src := a.Source
@@ -775,9 +805,10 @@ func (e *emitter) fetchNode(n *node) error {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "// fetch%s calls, for all the parents of %s at once, one backend\n// call per @batch field, in parallel, then the levels below.\n", ucFirst(n.name), n.name)
-	fmt.Fprintf(&b, "func (d *%s) fetch%s(ctx %s.Context, parents []%s) {\nif len(parents) == 0 {\nreturn\n}\nvar wg %s.WaitGroup\n", e.typ, ucFirst(n.name), e.use("context"), n.goT, e.use("sync"))
+	fmt.Fprintf(&b, "func (d *%s) fetch%s(ctx %s.Context, parents []%s) {\nif len(parents) == 0 {\nreturn\n}\nvar wg %s.WaitGroup\n", e.typ, ucFirst(n.name), e.use("context"), e.goT(n), e.use("sync"))
 	for _, f := range n.sel.Fields {
-		if f.Sel == nil && (f.Bound == nil || f.Bound.Kind != schema.FieldBatch) {
+		read := readOf(f)
+		if f.Sel == nil && read != plan.ReadBatch {
 			continue
 		}
 		child := (*node)(nil)
@@ -795,7 +826,7 @@ func (e *emitter) fetchNode(n *node) error {
 				vis = c
 			}
 		}
-		if f.Bound.Kind == schema.FieldBatch && hasVarArgs(f) {
+		if read == plan.ReadBatch && hasVarArgs(f) {
 			// An argument that does not convert: no call (gqlgen's
 			// prefetch makes none either); the field fails per parent.
 			cond := fmt.Sprintf("d.%sArgErr == nil", cname)
@@ -805,11 +836,11 @@ func (e *emitter) fetchNode(n *node) error {
 				vis = cond
 			}
 		}
-		if vis != "" && (f.Bound.Kind == schema.FieldBatch || f.Bound.Kind == schema.FieldProto && hasBatch(f.Sel)) {
+		if vis != "" && (read == plan.ReadBatch || read == plan.ReadGoField && hasBatch(f.Sel)) {
 			fmt.Fprintf(&b, "if %s {\n", vis)
 		}
 		switch {
-		case f.Bound.Kind == schema.FieldBatch:
+		case read == plan.ReadBatch:
 			args, err := e.batchArgs(f, cname)
 			if err != nil {
 				return err
@@ -818,7 +849,7 @@ func (e *emitter) fetchNode(n *node) error {
 			fmt.Fprintf(&e.fields, "// %s are the values of %s.%s for the parents of %s, %sErrs their errors.\n%s []%s\n%sErrs []error\n", cname, n.sel.Object.Def.Name, f.AST.Name, n.name, cname, cname, vt, cname)
 			fmt.Fprintf(&b, "wg.Go(func() {\nd.%s, d.%sErrs = d.r.batch%s%s(ctx, parents%s)\n", cname, cname, ucFirst(n.sel.Object.Def.Name), e.pg.goFieldName(f.Bound), args)
 			if child != nil && hasBatch(f.Sel) {
-				fmt.Fprintf(&b, "var children []%s\nfor _, v := range d.%s {\n", child.goT, cname)
+				fmt.Fprintf(&b, "var children []%s\nfor _, v := range d.%s {\n", e.goT(child), cname)
 				if f.Type.Elem != nil {
 					b.WriteString("children = append(children, v...)\n")
 				} else {
@@ -827,8 +858,8 @@ func (e *emitter) fetchNode(n *node) error {
 				fmt.Fprintf(&b, "}\nd.fetch%s(ctx, children)\n", ucFirst(child.name))
 			}
 			b.WriteString("})\n")
-		case f.Bound.Kind == schema.FieldProto && hasBatch(f.Sel):
-			fmt.Fprintf(&b, "wg.Go(func() {\nvar children []%s\nfor _, p := range parents {\n", child.goT)
+		case read == plan.ReadGoField && hasBatch(f.Sel):
+			fmt.Fprintf(&b, "wg.Go(func() {\nvar children []%s\nfor _, p := range parents {\n", e.goT(child))
 			if f.Type.Elem != nil {
 				fmt.Fprintf(&b, "children = append(children, p%s...)\n", e.getter(f.Bound.Proto))
 			} else {
@@ -875,6 +906,13 @@ func (e *emitter) writeRoot(p *plan.Operation, rg, ctxPkg string) error {
 		if err != nil {
 			return err
 		}
+		// The field's arguments, and a mutation's root field, count once
+		// the field's resolver runs, whatever it returns.
+		resolved := f.ArgCost
+		if p.Op.Type == ast.Mutation {
+			resolved = satAdd(resolved, mutationRootCost)
+		}
+		code = withCost(resolved, code)
 		if e.argErrs[n.name] {
 			// As gqlgen: an argument's error, on its own path and without
 			// a location, makes the field null.
@@ -915,7 +953,7 @@ func (e *emitter) writeObjectField(f *plan.Field, n *node, value, errExpr, pathE
 		if elemNonNull {
 			fmt.Fprintf(&b, "out.FieldError(ctx, errNotNull, 0, 0, ep.path())\nfok = false\n")
 		}
-		fmt.Fprintf(&b, "out.Null()\ncontinue\n}\nem := out.Len()\nif !d.write%s(ctx, out, ep, v) {\nout.Truncate(em)\nout.Null()\n", ucFirst(n.name))
+		fmt.Fprintf(&b, "out.Null()\ncontinue\n}\n%sem := out.Len()\nif !d.%s(ctx, out, ep, v) {\nout.Truncate(em)\nout.Null()\n", addCost(f.Cost, ""), e.writerName(n))
 		if elemNonNull {
 			b.WriteString("fok = false\n")
 		}
@@ -927,7 +965,11 @@ func (e *emitter) writeObjectField(f *plan.Field, n *node, value, errExpr, pathE
 		} else {
 			b.WriteString("out.Null()\n")
 		}
-		fmt.Fprintf(&b, "} else if !d.write%s(ctx, out, fp, v) {\nfok = false\n}\n", ucFirst(n.name))
+		if f.Cost > 0 {
+			fmt.Fprintf(&b, "} else {\n%sif !d.%s(ctx, out, fp, v) {\nfok = false\n}\n}\n", addCost(f.Cost, ""), e.writerName(n))
+		} else {
+			fmt.Fprintf(&b, "} else if !d.%s(ctx, out, fp, v) {\nfok = false\n}\n", e.writerName(n))
+		}
 	}
 	b.WriteString("if !fok {\nout.Truncate(fm)\nout.Null()\n")
 	if f.Type.NonNull {
@@ -940,12 +982,36 @@ func (e *emitter) writeObjectField(f *plan.Field, n *node, value, errExpr, pathE
 	return b.String(), nil
 }
 
-// writeNode writes the method that writes one object of n.
+// writeNode writes the method that writes one object of n: a method of
+// the run, or, for a selection that several operations share, once, a
+// method of compiledWriter in gen/compiled.go.
 func (e *emitter) writeNode(n *node) error {
-	var b strings.Builder
+	if sig, ok := e.shared.of(n.sel); ok {
+		sw := e.shared.byKey[sig]
+		if sw.written {
+			return nil
+		}
+		sw.written = true
+		return e.shared.e.writeNodeAs(n, sw.name, fmt.Sprintf("// %s writes one %s selected as %s\n// (in %s); false when a non-null field\n// of it is null, which makes it null.\n", sw.name, n.sel.Object.Def.Name, selectionText(n.sel), strings.Join(sw.ops, ", ")))
+	}
 	obj := n.sel.Object.Def.Name
-	fmt.Fprintf(&b, "// write%s writes one %s of %s; false when a non-null field of it is\n// null, which makes it null.\n", ucFirst(n.name), obj, n.name)
-	fmt.Fprintf(&b, "func (d *%s) write%s(ctx %s.Context, out *%s.Result, path *compiledPath, p %s) bool {\nok := true\n", e.typ, ucFirst(n.name), e.use("context"), e.use("github.com/bffgen/bffgen/runtime/graphql"), n.goT)
+	return e.writeNodeAs(n, e.writerName(n), fmt.Sprintf("// write%s writes one %s of %s; false when a non-null field of it is\n// null, which makes it null.\n", ucFirst(n.name), obj, n.name))
+}
+
+// writerName is the name of the method that writes one object of n.
+func (e *emitter) writerName(n *node) string {
+	if sig, ok := e.shared.of(n.sel); ok {
+		return e.shared.byKey[sig].name
+	}
+	return "write" + ucFirst(n.name)
+}
+
+// writeNodeAs writes the method name that writes one object of n, with
+// its doc comment.
+func (e *emitter) writeNodeAs(n *node, name, comment string) error {
+	var b strings.Builder
+	b.WriteString(comment)
+	fmt.Fprintf(&b, "func (d *%s) %s(ctx %s.Context, out *%s.Result, path *compiledPath, p %s) bool {\nok := true\n", e.typ, name, e.use("context"), e.use("github.com/bffgen/bffgen/runtime/graphql"), e.goT(n))
 	if directBatch(n.sel) {
 		fmt.Fprintf(&e.fields, "// n%s counts the parents of %s written so far.\nn%s int\n", ucFirst(n.name), n.name, ucFirst(n.name))
 		fmt.Fprintf(&b, "i := d.n%s\nd.n%s++\n", ucFirst(n.name), ucFirst(n.name))
@@ -956,11 +1022,11 @@ func (e *emitter) writeNode(n *node) error {
 		if f.Sel != nil {
 			child := e.childNode(n.name, f)
 			var value, errExpr string
-			switch f.Bound.Kind {
-			case schema.FieldBatch:
+			switch readOf(f) {
+			case plan.ReadBatch:
 				cname := n.name + ucFirst(f.Key)
 				value, errExpr = "d."+cname+"[i]", "d."+cname+"Errs[i]"
-			case schema.FieldProto:
+			case plan.ReadGoField:
 				value = "p" + e.getter(f.Bound.Proto)
 			default:
 				return fmt.Errorf("field %s", f.Key)
@@ -969,8 +1035,8 @@ func (e *emitter) writeNode(n *node) error {
 			if err != nil {
 				return err
 			}
-			code = e.guarded(f, code)
-			if f.Bound.Kind == schema.FieldBatch && hasVarArgs(f) {
+			code = withCost(f.ArgCost, e.guarded(f, code))
+			if isBatch(f) && hasVarArgs(f) {
 				// As gqlgen: the argument's error, on its path, without a
 				// location, before @auth; the field null.
 				cname := n.name + ucFirst(f.Key)
@@ -987,7 +1053,8 @@ func (e *emitter) writeNode(n *node) error {
 		if err != nil {
 			return err
 		}
-		b.WriteString(ifSelected(f, key+e.guarded(f, code)))
+		code = e.leafCost(f) + code
+		b.WriteString(ifSelected(f, key+withCost(f.ArgCost, e.guarded(f, code))))
 	}
 	b.WriteString(selectionEnd(n.sel) + "return ok\n}\n\n")
 	e.methods.WriteString(b.String())
@@ -1009,15 +1076,15 @@ func (e *emitter) writeLeaf(n *node, f *plan.Field) (string, error) {
 	if f.Write == plan.WriteTypename {
 		return fmt.Sprintf("out.String(%q)\n", n.sel.Object.Def.Name), nil
 	}
-	if f.Bound.Kind == schema.FieldUser {
+	if readOf(f) == plan.ReadUser {
 		errExpr := "err"
 		if vals := e.redactedValues(n.sel.Object); len(vals) > 0 {
 			errExpr = fmt.Sprintf("%s.Scrub(err, %s)", e.use(authzPkg), strings.Join(vals, ", "))
 		}
-		write := "} else {\nout.String(v)\n}\n"
+		write := "} else {\n" + addCost(f.Cost, "") + "out.String(v)\n}\n"
 		if !nonNull {
 			// A nullable field: the resolver returns a pointer, nil for null.
-			write = "} else if v == nil {\nout.Null()\n} else {\nout.String(*v)\n}\n"
+			write = "} else if v == nil {\nout.Null()\n} else {\n" + addCost(f.Cost, "") + "out.String(*v)\n}\n"
 		}
 		// A panic is recovered as gqlgen's resolveField recovers it: the
 		// recover function's error, without a location, the field null.
@@ -1093,21 +1160,51 @@ func (e *emitter) writeLeaf(n *node, f *plan.Field) (string, error) {
 	return "", fmt.Errorf("write %d", f.Write)
 }
 
-// compiledHelpers is the file of the helpers every compiled operation
-// uses: the lazily built path of an error, and the error of a null in a
-// non-null position.
-func compiledHelpers(m *schema.Model) File {
-	src := GeneratedHeader + `
+// leafCost is the statement that counts the value of a leaf read from the
+// parent message, as gqlgen's cost middleware counts the Go value it
+// reads: one for a value, none for a nil pointer (a proto3 optional
+// scalar, a message), the length of a repeated field. A user resolver's
+// value is counted by writeLeaf.
+func (e *emitter) leafCost(f *plan.Field) string {
+	if r := readOf(f); f.Cost == 0 || r != plan.ReadGoField && r != plan.ReadBytes {
+		return ""
+	}
+	fd := f.Bound.Proto
+	switch {
+	case fd.IsList():
+		return addCost(f.Cost, "len(p"+e.getter(fd)+")")
+	case fd.Message() != nil:
+		return fmt.Sprintf("if p%s != nil {\n%s}\n", e.getter(fd), addCost(f.Cost, ""))
+	case fd.HasPresence():
+		return fmt.Sprintf("if p.%s != nil {\n%s}\n", e.pg.field(fd).GoName, addCost(f.Cost, ""))
+	}
+	return addCost(f.Cost, "")
+}
 
-package ` + path.Base(m.Config.Go.Out) + `
+// compiledHelpers is the file of what every compiled operation uses: the
+// lazily built path of an error, the error of a null in a non-null
+// position, compiledWriter, which every run embeds, and the writers that
+// several operations share, its methods.
+func compiledHelpers(m *schema.Model, sh *sharedWriters) (File, error) {
+	var src strings.Builder
+	src.WriteString(GeneratedHeader + "\n\npackage " + path.Base(m.Config.Go.Out) + "\n\nimport (\n")
+	for _, ip := range slices.Sorted(maps.Keys(sh.e.imports)) {
+		if name := sh.e.imports[ip]; name == path.Base(ip) {
+			fmt.Fprintf(&src, "%q\n", ip)
+		} else {
+			fmt.Fprintf(&src, "%s %q\n", name, ip)
+		}
+	}
+	src.WriteString(")\n\n" + compiledHelpersText + sh.e.methods.String())
+	data, err := format.Source([]byte(src.String()))
+	if err != nil {
+		return File{}, fmt.Errorf("internal error, please report: gen/compiled.go does not format: %w\n%s", err, src.String())
+	}
+	return File{Path: path.Join(m.Config.Go.Out, "compiled.go"), Data: groupImports(data)}, nil
+}
 
-import (
-	"errors"
-
-	"github.com/vektah/gqlparser/v2/ast"
-)
-
-// errNotNull is gqlgen's error for a null in a non-null position.
+// compiledHelpersText is the constant part of gen/compiled.go.
+const compiledHelpersText = `// errNotNull is gqlgen's error for a null in a non-null position.
 var errNotNull = errors.New("the requested element is null which the schema does not allow")
 
 // compiledPath is the path of a value in a compiled operation's response:
@@ -1146,6 +1243,18 @@ func callUser[P, V any](ctx context.Context, f func(context.Context, P) (V, erro
 	return v, nil, err
 }
 
+// satCost returns n plus w times times, the largest int when that
+// overflows, as rgraphql.CostMeter saturates.
+func satCost(n, w, times int) int {
+	if times <= 0 {
+		return n
+	}
+	if w > (math.MaxInt-n)/times {
+		return math.MaxInt
+	}
+	return n + w*times
+}
+
 // argError is the error of an argument whose value does not convert, at
 // path (the root field's response key, the argument, the input field):
 // what graphql.ErrorOnPath makes of it on gqlgen's path.
@@ -1172,12 +1281,243 @@ func errorOnPath(err error, path ast.Path) error {
 	}
 	return gqlerror.WrapPath(path, err)
 }
+// compiledWriter is what every run of a compiled operation has: the
+// resolver (the backend clients, the user resolvers) and the actual cost
+// of the values written so far, by the rules of rgraphql.CostMeter. The
+// writers of the selections that several operations share are its
+// methods, written once below.
+type compiledWriter struct {
+	r    *resolver
+	cost int
+}
+
 `
-	src = strings.Replace(src, "\"errors\"\n", "\"context\"\n\t\"errors\"\n\t\"slices\"\n", 1)
-	src = strings.Replace(src, "\"github.com/vektah/gqlparser/v2/ast\"\n", "\"github.com/vektah/gqlparser/v2/ast\"\n\t\"github.com/vektah/gqlparser/v2/gqlerror\"\n", 1)
-	data, err := format.Source([]byte(src))
-	if err != nil {
-		panic(err) // a constant
+
+// sharedWriters are the writers of the object selections that two or
+// more operations select identically: the same type, fields, positions
+// in their documents and directives, with no @batch field and no
+// run-time condition at or below them (what the writer reads is then the
+// parent message alone). Each is written once, in gen/compiled.go.
+type sharedWriters struct {
+	// e writes them: its imports are those of gen/compiled.go.
+	e *emitter
+	// byKey holds the shared writers by the signature of their selection.
+	byKey map[string]*sharedWriter
+	sigs  map[*plan.Selection]string
+}
+
+type sharedWriter struct {
+	name    string
+	ops     []string // the operations that select it, in order
+	written bool
+}
+
+// newSharedWriters finds the selections that two or more of ops share
+// and names their writers.
+func newSharedWriters(m *schema.Model, pg *protoGen, pkg string, ops []*plan.Operation) *sharedWriters {
+	sh := &sharedWriters{byKey: map[string]*sharedWriter{}, sigs: map[*plan.Selection]string{}}
+	sh.e = &emitter{m: m, pg: pg, pkg: pkg, imports: map[string]string{}, argErrs: map[string]bool{}, typ: "compiledWriter", shared: sh}
+	for _, ip := range []string{"context", "errors", "math", "slices", "github.com/vektah/gqlparser/v2/ast", "github.com/vektah/gqlparser/v2/gqlerror"} {
+		sh.e.use(ip)
 	}
-	return File{Path: path.Join(m.Config.Go.Out, "compiled.go"), Data: data}
+	// The operations' own writers are named after the path of their
+	// selection: no shared writer may take one of those names.
+	taken := map[string]bool{}
+	var order []string
+	var walk func(op string, s *plan.Selection, name string, seen map[string]bool)
+	walk = func(op string, s *plan.Selection, name string, seen map[string]bool) {
+		for _, f := range s.Fields {
+			if f.Sel == nil {
+				continue
+			}
+			child := name + ucFirst(f.Key)
+			if name == "" {
+				child = f.Key
+			}
+			taken["write"+ucFirst(child)] = true
+			if selfContained(f.Sel) {
+				sig := sh.signature(f.Sel)
+				if !seen[sig] {
+					seen[sig] = true
+					sw := sh.byKey[sig]
+					if sw == nil {
+						sw = &sharedWriter{}
+						sh.byKey[sig] = sw
+						order = append(order, sig)
+					}
+					sw.ops = append(sw.ops, op)
+				}
+			}
+			walk(op, f.Sel, child, seen)
+		}
+	}
+	for _, p := range ops {
+		walk(p.Op.Name, p.Root, "", map[string]bool{})
+	}
+	for _, sig := range order {
+		sw := sh.byKey[sig]
+		if len(sw.ops) < 2 {
+			delete(sh.byKey, sig)
+			continue
+		}
+		var sel *plan.Selection
+		for s, k := range sh.sigs {
+			if k == sig {
+				sel = s
+				break
+			}
+		}
+		base := "write" + sel.Object.Def.Name
+		for _, f := range sel.Fields {
+			base += ucFirst(f.Key)
+		}
+		if len(base) > 48 {
+			base = "write" + sel.Object.Def.Name + "Selection"
+		}
+		name := base
+		for i := 2; taken[name]; i++ {
+			name = base + strconv.Itoa(i)
+		}
+		taken[name] = true
+		sw.name = name
+	}
+	return sh
+}
+
+// of returns the signature of s when its writer is shared.
+func (sh *sharedWriters) of(s *plan.Selection) (string, bool) {
+	if sh == nil || !selfContained(s) {
+		return "", false
+	}
+	sig := sh.signature(s)
+	_, ok := sh.byKey[sig]
+	return sig, ok
+}
+
+// selfContained reports whether the writer of s reads the parent message
+// alone: no @batch field (whose results are the run's) and no run-time
+// condition (a variable of the run) at or below it.
+func selfContained(s *plan.Selection) bool {
+	for _, f := range s.Fields {
+		if len(f.Conds) > 0 || isBatch(f) || f.Sel != nil && !selfContained(f.Sel) {
+			return false
+		}
+	}
+	return true
+}
+
+// signature is what the writer of s is made of: two selections with the
+// same signature have the same writer, byte for byte.
+func (sh *sharedWriters) signature(s *plan.Selection) string {
+	if sig, ok := sh.sigs[s]; ok {
+		return sig
+	}
+	var b strings.Builder
+	b.WriteString(s.Object.Def.Name + "{")
+	for _, f := range s.Fields {
+		fmt.Fprintf(&b, "%s:%s %s r%d w%d/%t/%s/%t/%s c%d+%d", f.Key, f.AST.Name,
+			f.Type, readOf(f), f.Write, f.Optional, f.MarshalFunc, f.Context, f.EnumName, f.Cost, f.ArgCost)
+		if mayFail(f) {
+			// Its error has its position in the document.
+			fmt.Fprintf(&b, "@%d:%d", f.AST.Position.Line, f.AST.Position.Column)
+		}
+		if f.Bound != nil {
+			if f.Bound.Auth != nil {
+				fmt.Fprintf(&b, " auth%q", f.Bound.Auth.Scopes)
+			}
+			if f.Bound.Redact != "" {
+				fmt.Fprintf(&b, " redact%q", f.Bound.Redact)
+			}
+		}
+		for _, a := range f.Args {
+			if a.Value != nil {
+				fmt.Fprintf(&b, " %s=%s", a.Def.Name, a.Value.String())
+			}
+		}
+		if f.Sel != nil {
+			b.WriteString(sh.signature(f.Sel))
+		}
+		b.WriteString(";")
+	}
+	b.WriteString("}")
+	sh.sigs[s] = b.String()
+	return b.String()
+}
+
+// mayFail reports whether the writer of f may record an error at its
+// position in the document: a field @auth guards, a user resolver, a
+// value written through a marshaler (a scalar's, an enum's). Strings,
+// numbers, booleans and message fields read from the parent never fail.
+func mayFail(f *plan.Field) bool {
+	switch {
+	case f.Bound != nil && f.Bound.Auth != nil, readOf(f) == plan.ReadUser:
+		return true
+	case f.Sel != nil:
+		return false
+	}
+	return f.Write == plan.WriteMarshal || f.Write == plan.WriteEnum
+}
+
+// selectionText is s as the document selects it, for a doc comment.
+func selectionText(s *plan.Selection) string {
+	var parts []string
+	for _, f := range s.Fields {
+		t := f.Key
+		if f.AST.Alias != "" && f.AST.Alias != f.AST.Name {
+			t += ": " + f.AST.Name
+		}
+		if f.Sel != nil {
+			t += " " + selectionText(f.Sel)
+		}
+		parts = append(parts, t)
+	}
+	return "{ " + strings.Join(parts, " ") + " }"
+}
+
+// --- the actual cost ---
+
+// mutationRootCost is what each root field of a mutation adds to the
+// actual cost: runtime/graphql/limits.MutationRootCost, which codegen may
+// not import.
+const mutationRootCost = 10
+
+func satAdd(a, b int) int {
+	if a > math.MaxInt-b {
+		return math.MaxInt
+	}
+	return a + b
+}
+
+// addCost is the statement that adds w (times the Go expression times,
+// when not "") to the run's cost; "" when w is 0. A weight too large to
+// add without a chance of overflow goes through satCost, which saturates
+// as rgraphql.CostMeter does.
+func addCost(w int, times string) string {
+	switch {
+	case w <= 0:
+		return ""
+	case w >= 1<<24 && times != "":
+		return fmt.Sprintf("d.cost = satCost(d.cost, %d, %s)\n", w, times)
+	case w >= 1<<24:
+		return fmt.Sprintf("d.cost = satCost(d.cost, %d, 1)\n", w)
+	case times != "" && w == 1:
+		return fmt.Sprintf("d.cost += %s\n", times)
+	case times != "":
+		return fmt.Sprintf("d.cost += %d * %s\n", w, times)
+	}
+	return fmt.Sprintf("d.cost += %d\n", w)
+}
+
+// withCost prefixes the code of a field, a block or an if statement, with
+// the statement that adds w to the cost, keeping it one statement (it may
+// follow an else).
+func withCost(w int, code string) string {
+	add := addCost(w, "")
+	switch {
+	case add == "":
+		return code
+	case strings.HasPrefix(code, "{\n"):
+		return "{\n" + add + code[2:]
+	}
+	return "{\n" + add + code + "}\n"
 }

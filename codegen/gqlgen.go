@@ -439,9 +439,10 @@ func genExecutor(m *schema.Model, pg *protoGen, set *FileSet, existing map[strin
 	if err != nil {
 		return err
 	}
-	plans := plan.Build(m)
+	sp := plan.NewSchema(m)
+	plans := plan.Build(m, sp)
 	set.Notes = append(set.Notes, fallbacks(plans)...)
-	p := &bffPlugin{m: m, pg: pg, ws: ws, existing: existing, deferred: deferBindings(cfg, m), schema: plan.NewSchema(m), plans: plans}
+	p := &bffPlugin{m: m, pg: pg, ws: ws, existing: existing, deferred: deferBindings(cfg, m), schema: sp, plans: plans}
 	err = ws.inWorkspace(func() error {
 		return api.Generate(cfg, api.NoPlugins(), api.AddPlugin(modelsPlugin(m, pg)), api.AddPlugin(p))
 	})
@@ -467,9 +468,6 @@ func genExecutor(m *schema.Model, pg *protoGen, set *FileSet, existing map[strin
 			data = groupImports(data) // formatted without grouping: see gqlgenConfig
 		}
 		set.Add(File{Path: rel, Data: data, Scaffold: p.scaffolds[rel]})
-	}
-	if len(plan.Compiled(plans)) > 0 {
-		set.Add(compiledHelpers(m))
 	}
 	return genCompiled(m, pg, set, plans)
 }

@@ -177,3 +177,36 @@ func prefetchTypes(m *schema.Model) map[string]bool {
 	}
 	return s
 }
+
+// Scrubbed is a @redact field of an object type whose string value the
+// errors of the type's other fields must not hold (authz.Scrub).
+type Scrubbed struct {
+	Field protoreflect.FieldDescriptor
+	// Wrapper: the field is a google.protobuf.StringValue; the value is
+	// its Value.
+	Wrapper bool
+}
+
+// ScrubbedOf returns the @redact fields of o that read a string of its
+// message (plain, proto3 optional, or a google.protobuf.StringValue), in
+// the type's field order: the values the gqlgen resolvers and the
+// compiled executors scrub from the errors of o's other fields. nil for a
+// type not bound to a message.
+func ScrubbedOf(o *schema.Object) []Scrubbed {
+	if o == nil || o.Message == nil {
+		return nil
+	}
+	var out []Scrubbed
+	for _, f := range o.Fields {
+		if f.Redact == "" || f.Kind != schema.FieldProto || f.Proto.IsList() || f.Proto.IsMap() {
+			continue
+		}
+		switch {
+		case f.Proto.Kind() == protoreflect.StringKind:
+			out = append(out, Scrubbed{Field: f.Proto})
+		case f.Proto.Message() != nil && f.Proto.Message().FullName() == "google.protobuf.StringValue":
+			out = append(out, Scrubbed{Field: f.Proto, Wrapper: true})
+		}
+	}
+	return out
+}

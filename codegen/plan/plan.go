@@ -26,6 +26,7 @@ package plan
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -88,6 +89,10 @@ type Field struct {
 	AST *ast.Field
 	// Bound is the field's binding; nil for __typename.
 	Bound *schema.Field
+	// Read is the schema-wide plan of the field (how its value is read,
+	// the fills of its @rpc or @batch request), the one the gqlgen
+	// resolvers are emitted from; nil for __typename.
+	Read *FieldRead
 	// Type is the field's GraphQL type.
 	Type *ast.Type
 	// Write, for a leaf, says how its value is written; MarshalFunc names
@@ -111,6 +116,19 @@ type Field struct {
 	// whose if is a variable, on the field or on the fragments it is
 	// selected through. The field is in the response when all hold.
 	Conds []Cond
+	// Cost is the weight of one value of the field in the actual cost
+	// (runtime/graphql.CostMeter), by the rules of the estimate: the
+	// field's @cost(weight:), else the @cost(weight:) of the type it
+	// returns, else 1 for an object type and 0 for a leaf; a negative
+	// weight is 0, __typename weighs 0. The executor adds it once per
+	// value the field returns (per non-null element of a list; null, a
+	// failed field and a field @auth or @redact hides add nothing).
+	Cost int
+	// ArgCost is the sum of the @cost(weight:) of the arguments the
+	// operation gives the field (as a literal or a variable): added
+	// every time the field resolves, whatever its value, but not when
+	// an argument fails to convert.
+	ArgCost int
 }
 
 // Cond is a condition on a Boolean! variable: the field is selected when
@@ -155,11 +173,15 @@ type Arg struct {
 // under a variable condition, a condition on a nullable variable,
 // fragments on another type, other directives, oneofs, maps, unions and
 // interfaces run on gqlgen.
-func Build(m *schema.Model) []*Operation {
+//
+// s is the schema-wide plan of m ([NewSchema]): each field's read and
+// each call's fills are taken from it.
+func Build(m *schema.Model, s *Schema) []*Operation {
 	var out []*Operation
+	b := &builder{m: m, s: s}
 	for _, op := range m.Operations {
 		p := &Operation{Op: op}
-		sel, err := build(m, op)
+		sel, err := b.build(op)
 		if err != nil {
 			p.Reason = err.Error()
 		} else {
@@ -187,7 +209,14 @@ func (u unsupported) Error() string { return u.msg }
 
 func fail(format string, args ...any) error { return unsupported{fmt.Sprintf(format, args...)} }
 
-func build(m *schema.Model, op *schema.Operation) (*Selection, error) {
+// builder plans the operations of m on the schema-wide plan s.
+type builder struct {
+	m *schema.Model
+	s *Schema
+}
+
+func (b *builder) build(op *schema.Operation) (*Selection, error) {
+	m := b.m
 	if op.Type == ast.Subscription {
 		// runtime/graphql refuses a compiled subscription: a compiled
 		// executor writes one result, and the streaming transports (SSE,
@@ -217,9 +246,16 @@ func build(m *schema.Model, op *schema.Operation) (*Selection, error) {
 	if root == nil || m.Objects[root.Name] == nil {
 		return nil, fail("the schema has no bound %s type", op.Type)
 	}
-	sel, err := selection(m, def, m.Objects[root.Name], []ast.SelectionSet{def.SelectionSet}, true)
+	sel, err := b.selection(def, m.Objects[root.Name], []ast.SelectionSet{def.SelectionSet}, true)
 	if err != nil {
 		return nil, err
+	}
+	// The executor keeps the result of each root field in a Go field
+	// named after its response key, beside r (the resolver) and cost.
+	for _, f := range sel.Fields {
+		if f.Key == "r" || f.Key == "cost" {
+			return nil, fail("the root response key %s is a name the executor uses for itself (alias the field)", f.Key)
+		}
 	}
 	// The executor keeps each condition variable in a Go field named
 	// after it with its first letter upper-cased: two that differ only
@@ -342,7 +378,7 @@ func conditions(def *ast.OperationDefinition, dirs ast.DirectiveList) (conds []C
 	return conds, true, nil
 }
 
-func selection(m *schema.Model, def *ast.OperationDefinition, obj *schema.Object, sets []ast.SelectionSet, root bool) (*Selection, error) {
+func (b *builder) selection(def *ast.OperationDefinition, obj *schema.Object, sets []ast.SelectionSet, root bool) (*Selection, error) {
 	var occs []occurrence
 	if err := collect(def, obj, sets, nil, &occs); err != nil {
 		return nil, err
@@ -378,7 +414,7 @@ func selection(m *schema.Model, def *ast.OperationDefinition, obj *schema.Object
 	sel := &Selection{Object: obj}
 	for _, key := range keys {
 		g := groups[key]
-		pf, err := field(m, def, obj, g.first, key, root, g.sets)
+		pf, err := b.field(def, obj, g.first, key, root, g.sets)
 		if err != nil {
 			return nil, err
 		}
@@ -388,7 +424,8 @@ func selection(m *schema.Model, def *ast.OperationDefinition, obj *schema.Object
 	return sel, nil
 }
 
-func field(m *schema.Model, def *ast.OperationDefinition, obj *schema.Object, f *ast.Field, key string, root bool, sets []ast.SelectionSet) (*Field, error) {
+func (b *builder) field(def *ast.OperationDefinition, obj *schema.Object, f *ast.Field, key string, root bool, sets []ast.SelectionSet) (*Field, error) {
+	m := b.m
 	pf := &Field{Key: key, AST: f}
 	if f.Name == "__typename" {
 		if root {
@@ -401,43 +438,38 @@ func field(m *schema.Model, def *ast.OperationDefinition, obj *schema.Object, f 
 	if f.Definition == nil {
 		return nil, fail("field %s is not resolved by validation", f.Name)
 	}
-	var bound *schema.Field
-	for _, bf := range obj.Fields {
-		if bf.Def.Name == f.Name {
-			bound = bf
-		}
-	}
-	if bound == nil {
+	fr := b.s.Field(obj.Def.Name, f.Name)
+	if fr == nil {
 		return nil, fail("field %s.%s has no binding", obj.Def.Name, f.Name)
 	}
-	pf.Bound, pf.Type = bound, bound.Def.Type
+	bound := fr.Field
+	pf.Bound, pf.Read, pf.Type = bound, fr, bound.Def.Type
+	pf.Cost, pf.ArgCost = fieldCost(m.Schema, bound.Def, f)
 	name := obj.Def.Name + "." + f.Name
-	switch bound.Kind {
-	case schema.FieldRPC:
+	switch fr.Read {
+	case ReadRPC:
 		if !root {
 			return nil, fail("field %s is an @rpc call below the root", name)
 		}
-		if err := rpcArgs(m, bound.RPC, f); err != nil {
+		if err := rpcArgs(m, fr.Call, f); err != nil {
 			return nil, fail("field %s: %s", name, err)
 		}
-	case schema.FieldBatch:
+	case ReadBatch:
 		for _, a := range bound.Def.Arguments {
 			if !scalarArg(a.Type) {
 				return nil, fail("field %s: argument %s of type %s", name, a.Name, a.Type)
 			}
 		}
-	case schema.FieldUser:
+	case ReadUser:
 		if root || len(bound.Def.Arguments) > 0 {
 			return nil, fail("field %s is a user resolver of the root or with arguments", name)
 		}
-	case schema.FieldProto:
-		if r := ReadOf(bound); r == ReadMap || r == ReadOneofMember || r == ReadFieldMask {
-			return nil, fail("field %s reads a map, oneof or field mask", name)
-		}
-	default:
+	case ReadMap, ReadOneofMember, ReadFieldMask:
+		return nil, fail("field %s reads a map, oneof or field mask", name)
+	case ReadUnion:
 		return nil, fail("field %s is a oneof union", name)
 	}
-	if root && bound.Kind != schema.FieldRPC {
+	if root && fr.Read != ReadRPC {
 		return nil, fail("root field %s is not an @rpc call", name)
 	}
 	for _, a := range bound.Def.Arguments {
@@ -464,29 +496,30 @@ func field(m *schema.Model, def *ast.OperationDefinition, obj *schema.Object, f 
 		if depth(bound.Def.Type) > 1 {
 			return nil, fail("field %s: a list of lists", name)
 		}
-		if bound.Kind == schema.FieldProto && bound.Proto.Message() == nil {
+		if fr.Read == ReadGoField && bound.Proto.Message() == nil {
 			return nil, fail("field %s: an object read from a scalar field", name)
 		}
-		if bound.Kind == schema.FieldUser {
+		if fr.Read == ReadUser {
 			return nil, fail("field %s: a user resolver of an object type", name)
 		}
-		sel, err := selection(m, def, child, sets, false)
+		sel, err := b.selection(def, child, sets, false)
 		if err != nil {
 			return nil, err
 		}
 		pf.Sel = sel
 		return pf, nil
 	case ast.Scalar, ast.Enum:
-		if bound.Def.Type.Elem != nil && (bound.Kind != schema.FieldProto || depth(bound.Def.Type) > 1) {
+		fromProto := fr.Read == ReadGoField || fr.Read == ReadBytes
+		if bound.Def.Type.Elem != nil && (!fromProto || depth(bound.Def.Type) > 1) {
 			return nil, fail("field %s: a list of scalars not read from a repeated proto field", name)
 		}
-		if bound.Kind == schema.FieldProto {
+		if fromProto {
 			if err := leafFromProto(m, pf, named, bound.Proto); err != nil {
 				return nil, fail("field %s: %s", name, err)
 			}
 			return pf, nil
 		}
-		if bound.Kind != schema.FieldUser {
+		if fr.Read != ReadUser {
 			return nil, fail("field %s: a scalar from a call", name)
 		}
 		switch named.Name {
@@ -498,6 +531,66 @@ func field(m *schema.Model, def *ast.OperationDefinition, obj *schema.Object, f 
 		return pf, nil
 	}
 	return nil, fail("field %s: type %s is a %s", name, named.Name, named.Kind)
+}
+
+// fieldCost returns the weight of one value of the field fd, selected as
+// f, and the weight of the arguments f gives, by the rules of the
+// runtime's cost model (runtime/graphql/limits.CostModel.FieldWeight and
+// ArgumentWeight), which codegen may not import.
+func fieldCost(s *ast.Schema, fd *ast.FieldDefinition, f *ast.Field) (weight, args int) {
+	if strings.HasPrefix(fd.Name, "__") {
+		return 0, 0
+	}
+	for _, a := range fd.Arguments {
+		if w, ok := costWeight(a.Directives); ok && f.Arguments.ForName(a.Name) != nil {
+			args = satAdd(args, w)
+		}
+	}
+	if w, ok := costWeight(fd.Directives); ok {
+		return w, args
+	}
+	t := s.Types[fd.Type.Name()]
+	if t == nil {
+		return 0, args
+	}
+	if w, ok := costWeight(t.Directives); ok {
+		return w, args
+	}
+	if t.IsCompositeType() {
+		return 1, args
+	}
+	return 0, args
+}
+
+// costWeight reads the weight of a @cost directive: an Int literal,
+// negative as 0, beyond the int range as the largest int.
+func costWeight(dl ast.DirectiveList) (int, bool) {
+	d := dl.ForName("cost")
+	if d == nil {
+		return 0, false
+	}
+	a := d.Arguments.ForName("weight")
+	if a == nil || a.Value == nil {
+		return 0, false
+	}
+	if a.Value.Kind != ast.IntValue {
+		return 0, true
+	}
+	n, err := strconv.ParseInt(a.Value.Raw, 10, 64)
+	switch {
+	case err != nil && strings.HasPrefix(a.Value.Raw, "-"), err == nil && n < 0:
+		return 0, true
+	case err != nil || n > math.MaxInt:
+		return math.MaxInt, true
+	}
+	return int(n), true
+}
+
+func satAdd(a, b int) int {
+	if a > math.MaxInt-b {
+		return math.MaxInt
+	}
+	return a + b
 }
 
 func depth(t *ast.Type) int {
@@ -571,17 +664,22 @@ func scalarArg(t *ast.Type) bool {
 	return false
 }
 
-// rpcArgs checks that every request field of a root call is filled from a
-// scalar argument of the field into a scalar request field.
-func rpcArgs(m *schema.Model, rpc *schema.RPC, f *ast.Field) error {
-	if rpc.Whole != nil {
-		return wholeInput(m, rpc.Whole, f)
-	}
-	for _, a := range rpc.Assigns {
-		if a.Source != nil && a.Source.Kind == schema.SourceArg && a.Source.Arg.DefaultValue == nil && f.Arguments.ForName(a.Source.Arg.Name) == nil {
+// rpcArgs checks that every fill of a root call's request (the
+// schema-wide plan's Call.Fill) sets a scalar request field from a scalar
+// argument of the field, a claim or a literal, or the whole request from
+// an input object variable.
+func rpcArgs(m *schema.Model, call *Call, f *ast.Field) error {
+	for _, a := range call.Fill {
+		if a.Kind == FillWhole {
+			if err := wholeInput(m, a.Source, f); err != nil {
+				return err
+			}
+			continue
+		}
+		if Absent(a, f) {
 			continue // absent, without a default: the request field stays unset
 		}
-		if a.Oneof != nil || len(a.Path) != 1 || a.Source == nil {
+		if a.Kind != FillField || len(a.Path) != 1 || a.Source == nil {
 			return fmt.Errorf("a request field is filled from a oneof or a nested path")
 		}
 		fd := a.Path[0]
@@ -628,6 +726,13 @@ func rpcArgs(m *schema.Model, rpc *schema.RPC, f *ast.Field) error {
 		}
 	}
 	return nil
+}
+
+// Absent reports whether the fill a takes its value from an argument that
+// the operation's field f does not give and that has no default: the
+// request field then stays unset.
+func Absent(a Fill, f *ast.Field) bool {
+	return a.Source != nil && a.Source.Kind == schema.SourceArg && a.Source.Arg.DefaultValue == nil && f.Arguments.ForName(a.Source.Arg.Name) == nil
 }
 
 // wholeInput checks a request filled from one input object argument

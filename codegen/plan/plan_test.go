@@ -90,11 +90,12 @@ func TestBuildDecidesWhichOperationsCompile(t *testing.T) {
 		{"@auth compiles", `query A { secret(id: "1") { id } }`, ""},
 		{"a map runs on gqlgen", `query A { item(id: "1") { attrs { key } } }`, "map"},
 		{"bytes run on gqlgen", `query A { item(id: "1") { raw } }`, "Bytes"},
+		{"a root key the executor uses for itself runs on gqlgen", `query A { cost: item(id: "1") { id } }`, "alias the field"},
 		{"field merging compiles", "query A { item(id: \"1\") { id owner { id } ...F } }\nfragment F on Item { id owner { name } }", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ops := plan.Build(load(t, tt.op))
+			ops := build(load(t, tt.op))
 			if len(ops) != 1 {
 				t.Fatalf("%d plans, want 1", len(ops))
 			}
@@ -114,7 +115,7 @@ func TestBuildDecidesWhichOperationsCompile(t *testing.T) {
 }
 
 func TestBuildMergesFieldsAndKeepsConditions(t *testing.T) {
-	ops := plan.Build(load(t, "query A($s: Boolean!) { item(id: \"1\") { id ...F @skip(if: $s) owner { id } ...G } }\nfragment F on Item { big }\nfragment G on Item { id owner { name id } }"))
+	ops := build(load(t, "query A($s: Boolean!) { item(id: \"1\") { id ...F @skip(if: $s) owner { id } ...G } }\nfragment F on Item { big }\nfragment G on Item { id owner { name id } }"))
 	if ops[0].Reason != "" {
 		t.Fatal(ops[0].Reason)
 	}
@@ -142,7 +143,7 @@ func TestBuildMergesFieldsAndKeepsConditions(t *testing.T) {
 func TestBuildPositionsAreThoseOfTheDocumentSent(t *testing.T) {
 	// The operation's file has comments before it; errors must point into
 	// the document the client sends, which starts at the keyword.
-	ops := plan.Build(load(t, "# a comment\n\n  query A { item(id: \"1\") { id } }"))
+	ops := build(load(t, "# a comment\n\n  query A { item(id: \"1\") { id } }"))
 	if ops[0].Reason != "" {
 		t.Fatal(ops[0].Reason)
 	}
@@ -152,7 +153,37 @@ func TestBuildPositionsAreThoseOfTheDocumentSent(t *testing.T) {
 	}
 }
 
-func load(t *testing.T, op string) *schema.Model {
+func TestBuildWeighsFieldsAsTheCostModel(t *testing.T) {
+	// @cost on a field, on an argument, on a type, negative; objects
+	// weigh 1 and leaves 0 without it.
+	costly := strings.NewReplacer(
+		"item(id: ID!, level: Level)", "item(id: ID! @cost(weight: 2), level: Level @cost(weight: 5))",
+		"  big: Int64!\n", "  big: Int64! @cost(weight: 3)\n",
+		"  maybe: Int\n", "  maybe: Int @cost(weight: -1)\n",
+		"type User {", "type User @cost(weight: 4) {",
+	).Replace(spec)
+	ops := build(loadSpec(t, costly, `query A { item(id: "1") { id big maybe owner { id } __typename } }`))
+	if ops[0].Reason != "" {
+		t.Fatal(ops[0].Reason)
+	}
+	item := ops[0].Root.Fields[0]
+	got := []string{fmt.Sprintf("item %d+%d", item.Cost, item.ArgCost)}
+	for _, f := range item.Sel.Fields {
+		got = append(got, fmt.Sprintf("%s %d+%d", f.Key, f.Cost, f.ArgCost))
+	}
+	// item: an object (1), its argument id given (2), level not (0).
+	want := []string{"item 1+2", "id 0+0", "big 3+0", "maybe 0+0", "owner 4+0", "__typename 0+0"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("weights %q, want %q", got, want)
+	}
+}
+
+func load(t *testing.T, op string) *schema.Model { return loadSpec(t, spec, op) }
+
+// build plans the operations of m on its schema-wide plan.
+func build(m *schema.Model) []*plan.Operation { return plan.Build(m, plan.NewSchema(m)) }
+
+func loadSpec(t *testing.T, spec, op string) *schema.Model {
 	t.Helper()
 	archive := filepath.Join(t.TempDir(), "spec.txtar")
 	if err := os.WriteFile(archive, []byte(spec+"-- operations/op.graphql --\n"+op+"\n"), 0o644); err != nil {

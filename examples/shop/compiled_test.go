@@ -239,8 +239,9 @@ upstreams:
   reviews: {endpoints: [%q], protocol: grpc}
   users: {endpoints: [%q]}
 # No cost limit: arguments too large for it (an Int beyond 32 bits) reach
-# the executors, whose argument errors are compared too.
-gateway: {graphql: {max_cost: 0}}
+# the executors, whose argument errors are compared too. The cost report
+# is on: extensions.cost.actual is compared too.
+gateway: {graphql: {max_cost: 0, cost_report: true}}
 `, run.CatalogURL, run.ReviewsURL, run.UsersURL), "bff.yaml")
 		if err != nil {
 			t.Fatal(err)
@@ -403,6 +404,11 @@ func (p *pair) compare(t *testing.T, op compiledOp, vars map[string]any, c calle
 	if got := p.executor.Load(); got != rgraphql.PathCompiled && !refused {
 		t.Fatalf("%s: the compiled server ran it on %q, want %q: %s", op.name, got, rgraphql.PathCompiled, cb)
 	}
+	// An executed operation reports its cost (the variables' coercion
+	// refuses some before execution).
+	if bytes.Contains(cb, []byte(`"data":`)) && !bytes.Contains(cb, []byte(`"cost":{"estimated":`)) {
+		t.Fatalf("%s: the compiled answer has no cost report: %s", op.name, cb)
+	}
 	gs, gb := postBody(t, p.gqlgen, map[string]any{"operationName": op.name, "query": op.document, "variables": vars}, c.header...)
 	if cs != gs {
 		t.Errorf("%s %v as %s: status %d compiled, %d gqlgen", op.name, vars, c.name, cs, gs)
@@ -421,8 +427,9 @@ func (p *pair) compare(t *testing.T, op compiledOp, vars map[string]any, c calle
 // depends on their order, so only their number is kept.
 func sortedErrors(t *testing.T, body []byte) []byte {
 	var res struct {
-		Errors []json.RawMessage `json:"errors,omitempty"`
-		Data   json.RawMessage   `json:"data,omitempty"`
+		Errors     []json.RawMessage `json:"errors,omitempty"`
+		Data       json.RawMessage   `json:"data,omitempty"`
+		Extensions json.RawMessage   `json:"extensions,omitempty"`
 	}
 	if err := json.Unmarshal(body, &res); err != nil {
 		return body

@@ -5,8 +5,11 @@ package gen
 import (
 	"context"
 	"errors"
+	"math"
 	"slices"
 
+	usersv1 "github.com/bffgen/bffgen/examples/shop/gen/pb/users/v1"
+	rgraphql "github.com/bffgen/bffgen/runtime/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 )
@@ -50,6 +53,18 @@ func callUser[P, V any](ctx context.Context, f func(context.Context, P) (V, erro
 	return v, nil, err
 }
 
+// satCost returns n plus w times times, the largest int when that
+// overflows, as rgraphql.CostMeter saturates.
+func satCost(n, w, times int) int {
+	if times <= 0 {
+		return n
+	}
+	if w > (math.MaxInt-n)/times {
+		return math.MaxInt
+	}
+	return n + w*times
+}
+
 // argError is the error of an argument whose value does not convert, at
 // path (the root field's response key, the argument, the input field):
 // what graphql.ErrorOnPath makes of it on gqlgen's path.
@@ -75,4 +90,38 @@ func errorOnPath(err error, path ast.Path) error {
 		return err
 	}
 	return gqlerror.WrapPath(path, err)
+}
+
+// compiledWriter is what every run of a compiled operation has: the
+// resolver (the backend clients, the user resolvers) and the actual cost
+// of the values written so far, by the rules of rgraphql.CostMeter. The
+// writers of the selections that several operations share are its
+// methods, written once below.
+type compiledWriter struct {
+	r    *resolver
+	cost int
+}
+
+// writeUserDisplayName writes one User selected as { displayName }
+// (in ProductCards, ProductPage, ProductsWithReviewers); false when a non-null field
+// of it is null, which makes it null.
+func (d *compiledWriter) writeUserDisplayName(ctx context.Context, out *rgraphql.Result, path *compiledPath, p *usersv1.User) bool {
+	ok := true
+	out.Raw("{\"displayName\":")
+	out.String(p.GetDisplayName())
+	out.Byte('}')
+	return ok
+}
+
+// writeUserDisplayNameCountry writes one User selected as { displayName country }
+// (in ProductPage, ProductsWithReviewers, Shop); false when a non-null field
+// of it is null, which makes it null.
+func (d *compiledWriter) writeUserDisplayNameCountry(ctx context.Context, out *rgraphql.Result, path *compiledPath, p *usersv1.User) bool {
+	ok := true
+	out.Raw("{\"displayName\":")
+	out.String(p.GetDisplayName())
+	out.Raw(",\"country\":")
+	out.String(p.GetCountry())
+	out.Byte('}')
+	return ok
 }

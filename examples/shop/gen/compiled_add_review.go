@@ -25,15 +25,18 @@ func (r *resolver) addReviewOperation() rgraphql.Compiled {
 
 // execAddReview runs AddReview: the backend calls level by level, then the JSON.
 func (r *resolver) execAddReview(ctx context.Context, req *rgraphql.CompiledRequest, out *rgraphql.Result) {
-	d := &addReviewRun{r: r}
+	d := &addReviewRun{compiledWriter: compiledWriter{r: r}}
 	d.fetch(ctx, req)
 	d.write(ctx, out)
+	if req.Cost != nil {
+		req.Cost.Add(d.cost)
+	}
 }
 
 // addReviewRun holds the backend results of one run of AddReview; the
 // results of a @batch field are indexed like the parents of its level.
 type addReviewRun struct {
-	r *resolver
+	compiledWriter
 	// addReview is the result of Mutation.addReview, addReviewErr its error.
 	addReview    *reviewsv1.Review
 	addReviewErr error
@@ -132,6 +135,7 @@ func (d *addReviewRun) write(ctx context.Context, out *rgraphql.Result) {
 		out.FieldError(ctx, err, 0, 0, nil)
 		out.Null()
 	} else {
+		d.cost += 10
 		fp := &compiledPath{parent: nil, key: "addReview"}
 		fm := out.Len()
 		fok := true
@@ -140,8 +144,11 @@ func (d *addReviewRun) write(ctx context.Context, out *rgraphql.Result) {
 			fok = false
 		} else if v := d.addReview; v == nil {
 			out.Null()
-		} else if !d.writeAddReview(ctx, out, fp, v) {
-			fok = false
+		} else {
+			d.cost += 1
+			if !d.writeAddReview(ctx, out, fp, v) {
+				fok = false
+			}
 		}
 		if !fok {
 			out.Truncate(fm)

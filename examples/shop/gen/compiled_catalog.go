@@ -24,15 +24,18 @@ func (r *resolver) catalogOperation() rgraphql.Compiled {
 
 // execCatalog runs Catalog: the backend calls level by level, then the JSON.
 func (r *resolver) execCatalog(ctx context.Context, req *rgraphql.CompiledRequest, out *rgraphql.Result) {
-	d := &catalogRun{r: r}
+	d := &catalogRun{compiledWriter: compiledWriter{r: r}}
 	d.fetch(ctx, req)
 	d.write(ctx, out)
+	if req.Cost != nil {
+		req.Cost.Add(d.cost)
+	}
 }
 
 // catalogRun holds the backend results of one run of Catalog; the
 // results of a @batch field are indexed like the parents of its level.
 type catalogRun struct {
-	r *resolver
+	compiledWriter
 	// productPage is the result of Query.productPage, productPageErr its error.
 	productPage    *catalogv1.ListProductsResponse
 	productPageErr error
@@ -132,6 +135,7 @@ func (d *catalogRun) writeProductPage(ctx context.Context, out *rgraphql.Result,
 					out.Null()
 					continue
 				}
+				d.cost += 1
 				em := out.Len()
 				if !d.writeProductPageProducts(ctx, out, ep, v) {
 					out.Truncate(em)
@@ -174,8 +178,11 @@ func (d *catalogRun) write(ctx context.Context, out *rgraphql.Result) {
 		} else if v := d.productPage; v == nil {
 			out.FieldError(ctx, errNotNull, 0, 0, fp.path())
 			fok = false
-		} else if !d.writeProductPage(ctx, out, fp, v) {
-			fok = false
+		} else {
+			d.cost += 1
+			if !d.writeProductPage(ctx, out, fp, v) {
+				fok = false
+			}
 		}
 		if !fok {
 			out.Truncate(fm)

@@ -23,15 +23,18 @@ func (r *resolver) meOperation() rgraphql.Compiled {
 
 // execMe runs Me: the backend calls level by level, then the JSON.
 func (r *resolver) execMe(ctx context.Context, req *rgraphql.CompiledRequest, out *rgraphql.Result) {
-	d := &meRun{r: r}
+	d := &meRun{compiledWriter: compiledWriter{r: r}}
 	d.fetch(ctx, req)
 	d.write(ctx, out)
+	if req.Cost != nil {
+		req.Cost.Add(d.cost)
+	}
 }
 
 // meRun holds the backend results of one run of Me; the
 // results of a @batch field are indexed like the parents of its level.
 type meRun struct {
-	r *resolver
+	compiledWriter
 	// me is the result of Query.me, meErr its error.
 	me    *usersv1.User
 	meErr error
@@ -95,8 +98,11 @@ func (d *meRun) write(ctx context.Context, out *rgraphql.Result) {
 			fok = false
 		} else if v := d.me; v == nil {
 			out.Null()
-		} else if !d.writeMe(ctx, out, fp, v) {
-			fok = false
+		} else {
+			d.cost += 1
+			if !d.writeMe(ctx, out, fp, v) {
+				fok = false
+			}
 		}
 		if !fok {
 			out.Truncate(fm)

@@ -30,17 +30,20 @@ func (r *resolver) productCardsOperation() rgraphql.Compiled {
 
 // execProductCards runs ProductCards: the backend calls level by level, then the JSON.
 func (r *resolver) execProductCards(ctx context.Context, req *rgraphql.CompiledRequest, out *rgraphql.Result) {
-	d := &productCardsRun{r: r}
+	d := &productCardsRun{compiledWriter: compiledWriter{r: r}}
 	d.ifExpanded, _ = req.Variables["expanded"].(bool)
 	d.readArgs(req)
 	d.fetch(ctx, req)
 	d.write(ctx, out)
+	if req.Cost != nil {
+		req.Cost.Add(d.cost)
+	}
 }
 
 // productCardsRun holds the backend results of one run of ProductCards; the
 // results of a @batch field are indexed like the parents of its level.
 type productCardsRun struct {
-	r *resolver
+	compiledWriter
 	// products is the result of Query.products, productsErr its error.
 	products    []*catalogv1.Product
 	productsErr error
@@ -158,16 +161,6 @@ func (d *productCardsRun) writeProductsSeller(ctx context.Context, out *rgraphql
 	return ok
 }
 
-// writeProductsReviewsReviewer writes one User of productsReviewsReviewer; false when a non-null field of it is
-// null, which makes it null.
-func (d *productCardsRun) writeProductsReviewsReviewer(ctx context.Context, out *rgraphql.Result, path *compiledPath, p *usersv1.User) bool {
-	ok := true
-	out.Raw("{\"displayName\":")
-	out.String(p.GetDisplayName())
-	out.Byte('}')
-	return ok
-}
-
 // writeProductsReviews writes one Review of productsReviews; false when a non-null field of it is
 // null, which makes it null.
 func (d *productCardsRun) writeProductsReviews(ctx context.Context, out *rgraphql.Result, path *compiledPath, p *reviewsv1.Review) bool {
@@ -188,8 +181,11 @@ func (d *productCardsRun) writeProductsReviews(ctx context.Context, out *rgraphq
 			fok = false
 		} else if v := d.productsReviewsReviewer[i]; v == nil {
 			out.Null()
-		} else if !d.writeProductsReviewsReviewer(ctx, out, fp, v) {
-			fok = false
+		} else {
+			d.cost += 1
+			if !d.writeUserDisplayName(ctx, out, fp, v) {
+				fok = false
+			}
 		}
 		if !fok {
 			out.Truncate(fm)
@@ -217,8 +213,11 @@ func (d *productCardsRun) writeProducts(ctx context.Context, out *rgraphql.Resul
 		} else if v := d.productsSeller[i]; v == nil {
 			out.FieldError(ctx, errNotNull, 0, 0, fp.path())
 			fok = false
-		} else if !d.writeProductsSeller(ctx, out, fp, v) {
-			fok = false
+		} else {
+			d.cost += 1
+			if !d.writeProductsSeller(ctx, out, fp, v) {
+				fok = false
+			}
 		}
 		if !fok {
 			out.Truncate(fm)
@@ -278,6 +277,7 @@ func (d *productCardsRun) writeProducts(ctx context.Context, out *rgraphql.Resul
 						out.Null()
 						continue
 					}
+					d.cost += 1
 					em := out.Len()
 					if !d.writeProductsReviews(ctx, out, ep, v) {
 						out.Truncate(em)
@@ -328,6 +328,7 @@ func (d *productCardsRun) write(ctx context.Context, out *rgraphql.Result) {
 					out.Null()
 					continue
 				}
+				d.cost += 1
 				em := out.Len()
 				if !d.writeProducts(ctx, out, ep, v) {
 					out.Truncate(em)

@@ -28,15 +28,18 @@ func (r *resolver) productPageOperation() rgraphql.Compiled {
 
 // execProductPage runs ProductPage: the backend calls level by level, then the JSON.
 func (r *resolver) execProductPage(ctx context.Context, req *rgraphql.CompiledRequest, out *rgraphql.Result) {
-	d := &productPageRun{r: r}
+	d := &productPageRun{compiledWriter: compiledWriter{r: r}}
 	d.fetch(ctx, req)
 	d.write(ctx, out)
+	if req.Cost != nil {
+		req.Cost.Add(d.cost)
+	}
 }
 
 // productPageRun holds the backend results of one run of ProductPage; the
 // results of a @batch field are indexed like the parents of its level.
 type productPageRun struct {
-	r *resolver
+	compiledWriter
 	// product is the result of Query.product, productErr its error.
 	product    *catalogv1.Product
 	productErr error
@@ -123,28 +126,6 @@ func (d *productPageRun) fetch(ctx context.Context, req *rgraphql.CompiledReques
 	}
 }
 
-// writeProductSeller writes one User of productSeller; false when a non-null field of it is
-// null, which makes it null.
-func (d *productPageRun) writeProductSeller(ctx context.Context, out *rgraphql.Result, path *compiledPath, p *usersv1.User) bool {
-	ok := true
-	out.Raw("{\"displayName\":")
-	out.String(p.GetDisplayName())
-	out.Raw(",\"country\":")
-	out.String(p.GetCountry())
-	out.Byte('}')
-	return ok
-}
-
-// writeProductReviewsReviewer writes one User of productReviewsReviewer; false when a non-null field of it is
-// null, which makes it null.
-func (d *productPageRun) writeProductReviewsReviewer(ctx context.Context, out *rgraphql.Result, path *compiledPath, p *usersv1.User) bool {
-	ok := true
-	out.Raw("{\"displayName\":")
-	out.String(p.GetDisplayName())
-	out.Byte('}')
-	return ok
-}
-
 // writeProductReviews writes one Review of productReviews; false when a non-null field of it is
 // null, which makes it null.
 func (d *productPageRun) writeProductReviews(ctx context.Context, out *rgraphql.Result, path *compiledPath, p *reviewsv1.Review) bool {
@@ -167,8 +148,11 @@ func (d *productPageRun) writeProductReviews(ctx context.Context, out *rgraphql.
 			fok = false
 		} else if v := d.productReviewsReviewer[i]; v == nil {
 			out.Null()
-		} else if !d.writeProductReviewsReviewer(ctx, out, fp, v) {
-			fok = false
+		} else {
+			d.cost += 1
+			if !d.writeUserDisplayName(ctx, out, fp, v) {
+				fok = false
+			}
 		}
 		if !fok {
 			out.Truncate(fm)
@@ -268,8 +252,11 @@ func (d *productPageRun) writeProduct(ctx context.Context, out *rgraphql.Result,
 		} else if v := d.productSeller[i]; v == nil {
 			out.FieldError(ctx, errNotNull, 0, 0, fp.path())
 			fok = false
-		} else if !d.writeProductSeller(ctx, out, fp, v) {
-			fok = false
+		} else {
+			d.cost += 1
+			if !d.writeUserDisplayNameCountry(ctx, out, fp, v) {
+				fok = false
+			}
 		}
 		if !fok {
 			out.Truncate(fm)
@@ -299,6 +286,7 @@ func (d *productPageRun) writeProduct(ctx context.Context, out *rgraphql.Result,
 					out.Null()
 					continue
 				}
+				d.cost += 1
 				em := out.Len()
 				if !d.writeProductReviews(ctx, out, ep, v) {
 					out.Truncate(em)
@@ -335,6 +323,7 @@ func (d *productPageRun) writeProduct(ctx context.Context, out *rgraphql.Result,
 					out.Null()
 					continue
 				}
+				d.cost += 1
 				em := out.Len()
 				if !d.writeProductRelated(ctx, out, ep, v) {
 					out.Truncate(em)
@@ -371,8 +360,11 @@ func (d *productPageRun) write(ctx context.Context, out *rgraphql.Result) {
 			fok = false
 		} else if v := d.product; v == nil {
 			out.Null()
-		} else if !d.writeProduct(ctx, out, fp, v) {
-			fok = false
+		} else {
+			d.cost += 1
+			if !d.writeProduct(ctx, out, fp, v) {
+				fok = false
+			}
 		}
 		if !fok {
 			out.Truncate(fm)

@@ -26,15 +26,18 @@ func (r *resolver) productsOperation() rgraphql.Compiled {
 
 // execProducts runs Products: the backend calls level by level, then the JSON.
 func (r *resolver) execProducts(ctx context.Context, req *rgraphql.CompiledRequest, out *rgraphql.Result) {
-	d := &productsRun{r: r}
+	d := &productsRun{compiledWriter: compiledWriter{r: r}}
 	d.fetch(ctx, req)
 	d.write(ctx, out)
+	if req.Cost != nil {
+		req.Cost.Add(d.cost)
+	}
 }
 
 // productsRun holds the backend results of one run of Products; the
 // results of a @batch field are indexed like the parents of its level.
 type productsRun struct {
-	r *resolver
+	compiledWriter
 	// products is the result of Query.products, productsErr its error.
 	products    []*catalogv1.Product
 	productsErr error
@@ -147,6 +150,7 @@ func (d *productsRun) writeProducts(ctx context.Context, out *rgraphql.Result, p
 					out.Null()
 					continue
 				}
+				d.cost += 1
 				em := out.Len()
 				if !d.writeProductsReviews(ctx, out, ep, v) {
 					out.Truncate(em)
@@ -192,6 +196,7 @@ func (d *productsRun) write(ctx context.Context, out *rgraphql.Result) {
 					out.Null()
 					continue
 				}
+				d.cost += 1
 				em := out.Len()
 				if !d.writeProducts(ctx, out, ep, v) {
 					out.Truncate(em)

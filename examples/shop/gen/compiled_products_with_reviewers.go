@@ -27,15 +27,18 @@ func (r *resolver) productsWithReviewersOperation() rgraphql.Compiled {
 
 // execProductsWithReviewers runs ProductsWithReviewers: the backend calls level by level, then the JSON.
 func (r *resolver) execProductsWithReviewers(ctx context.Context, req *rgraphql.CompiledRequest, out *rgraphql.Result) {
-	d := &productsWithReviewersRun{r: r}
+	d := &productsWithReviewersRun{compiledWriter: compiledWriter{r: r}}
 	d.fetch(ctx, req)
 	d.write(ctx, out)
+	if req.Cost != nil {
+		req.Cost.Add(d.cost)
+	}
 }
 
 // productsWithReviewersRun holds the backend results of one run of ProductsWithReviewers; the
 // results of a @batch field are indexed like the parents of its level.
 type productsWithReviewersRun struct {
-	r *resolver
+	compiledWriter
 	// products is the result of Query.products, productsErr its error.
 	products    []*catalogv1.Product
 	productsErr error
@@ -104,28 +107,6 @@ func (d *productsWithReviewersRun) fetch(ctx context.Context, req *rgraphql.Comp
 	}
 }
 
-// writeProductsSeller writes one User of productsSeller; false when a non-null field of it is
-// null, which makes it null.
-func (d *productsWithReviewersRun) writeProductsSeller(ctx context.Context, out *rgraphql.Result, path *compiledPath, p *usersv1.User) bool {
-	ok := true
-	out.Raw("{\"displayName\":")
-	out.String(p.GetDisplayName())
-	out.Byte('}')
-	return ok
-}
-
-// writeProductsReviewsReviewer writes one User of productsReviewsReviewer; false when a non-null field of it is
-// null, which makes it null.
-func (d *productsWithReviewersRun) writeProductsReviewsReviewer(ctx context.Context, out *rgraphql.Result, path *compiledPath, p *usersv1.User) bool {
-	ok := true
-	out.Raw("{\"displayName\":")
-	out.String(p.GetDisplayName())
-	out.Raw(",\"country\":")
-	out.String(p.GetCountry())
-	out.Byte('}')
-	return ok
-}
-
 // writeProductsReviews writes one Review of productsReviews; false when a non-null field of it is
 // null, which makes it null.
 func (d *productsWithReviewersRun) writeProductsReviews(ctx context.Context, out *rgraphql.Result, path *compiledPath, p *reviewsv1.Review) bool {
@@ -146,8 +127,11 @@ func (d *productsWithReviewersRun) writeProductsReviews(ctx context.Context, out
 			fok = false
 		} else if v := d.productsReviewsReviewer[i]; v == nil {
 			out.Null()
-		} else if !d.writeProductsReviewsReviewer(ctx, out, fp, v) {
-			fok = false
+		} else {
+			d.cost += 1
+			if !d.writeUserDisplayNameCountry(ctx, out, fp, v) {
+				fok = false
+			}
 		}
 		if !fok {
 			out.Truncate(fm)
@@ -209,8 +193,11 @@ func (d *productsWithReviewersRun) writeProducts(ctx context.Context, out *rgrap
 		} else if v := d.productsSeller[i]; v == nil {
 			out.FieldError(ctx, errNotNull, 0, 0, fp.path())
 			fok = false
-		} else if !d.writeProductsSeller(ctx, out, fp, v) {
-			fok = false
+		} else {
+			d.cost += 1
+			if !d.writeUserDisplayName(ctx, out, fp, v) {
+				fok = false
+			}
 		}
 		if !fok {
 			out.Truncate(fm)
@@ -240,6 +227,7 @@ func (d *productsWithReviewersRun) writeProducts(ctx context.Context, out *rgrap
 					out.Null()
 					continue
 				}
+				d.cost += 1
 				em := out.Len()
 				if !d.writeProductsReviews(ctx, out, ep, v) {
 					out.Truncate(em)
@@ -285,6 +273,7 @@ func (d *productsWithReviewersRun) write(ctx context.Context, out *rgraphql.Resu
 					out.Null()
 					continue
 				}
+				d.cost += 1
 				em := out.Len()
 				if !d.writeProducts(ctx, out, ep, v) {
 					out.Truncate(em)

@@ -27,15 +27,18 @@ func (r *resolver) shopOperation() rgraphql.Compiled {
 
 // execShop runs Shop: the backend calls level by level, then the JSON.
 func (r *resolver) execShop(ctx context.Context, req *rgraphql.CompiledRequest, out *rgraphql.Result) {
-	d := &shopRun{r: r}
+	d := &shopRun{compiledWriter: compiledWriter{r: r}}
 	d.fetch(ctx, req)
 	d.write(ctx, out)
+	if req.Cost != nil {
+		req.Cost.Add(d.cost)
+	}
 }
 
 // shopRun holds the backend results of one run of Shop; the
 // results of a @batch field are indexed like the parents of its level.
 type shopRun struct {
-	r *resolver
+	compiledWriter
 	// products is the result of Query.products, productsErr its error.
 	products    []*catalogv1.Product
 	productsErr error
@@ -116,18 +119,6 @@ func (d *shopRun) writeProductsSeller(ctx context.Context, out *rgraphql.Result,
 	return ok
 }
 
-// writeProductsReviewsReviewer writes one User of productsReviewsReviewer; false when a non-null field of it is
-// null, which makes it null.
-func (d *shopRun) writeProductsReviewsReviewer(ctx context.Context, out *rgraphql.Result, path *compiledPath, p *usersv1.User) bool {
-	ok := true
-	out.Raw("{\"displayName\":")
-	out.String(p.GetDisplayName())
-	out.Raw(",\"country\":")
-	out.String(p.GetCountry())
-	out.Byte('}')
-	return ok
-}
-
 // writeProductsReviews writes one Review of productsReviews; false when a non-null field of it is
 // null, which makes it null.
 func (d *shopRun) writeProductsReviews(ctx context.Context, out *rgraphql.Result, path *compiledPath, p *reviewsv1.Review) bool {
@@ -157,8 +148,11 @@ func (d *shopRun) writeProductsReviews(ctx context.Context, out *rgraphql.Result
 			fok = false
 		} else if v := d.productsReviewsReviewer[i]; v == nil {
 			out.Null()
-		} else if !d.writeProductsReviewsReviewer(ctx, out, fp, v) {
-			fok = false
+		} else {
+			d.cost += 1
+			if !d.writeUserDisplayNameCountry(ctx, out, fp, v) {
+				fok = false
+			}
 		}
 		if !fok {
 			out.Truncate(fm)
@@ -208,8 +202,11 @@ func (d *shopRun) writeProducts(ctx context.Context, out *rgraphql.Result, path 
 		} else if v := d.productsSeller[i]; v == nil {
 			out.FieldError(ctx, errNotNull, 0, 0, fp.path())
 			fok = false
-		} else if !d.writeProductsSeller(ctx, out, fp, v) {
-			fok = false
+		} else {
+			d.cost += 1
+			if !d.writeProductsSeller(ctx, out, fp, v) {
+				fok = false
+			}
 		}
 		if !fok {
 			out.Truncate(fm)
@@ -239,6 +236,7 @@ func (d *shopRun) writeProducts(ctx context.Context, out *rgraphql.Result, path 
 					out.Null()
 					continue
 				}
+				d.cost += 1
 				em := out.Len()
 				if !d.writeProductsReviews(ctx, out, ep, v) {
 					out.Truncate(em)
@@ -284,6 +282,7 @@ func (d *shopRun) write(ctx context.Context, out *rgraphql.Result) {
 					out.Null()
 					continue
 				}
+				d.cost += 1
 				em := out.Len()
 				if !d.writeProducts(ctx, out, ep, v) {
 					out.Truncate(em)
