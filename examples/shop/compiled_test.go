@@ -487,28 +487,36 @@ func TestCompiledCallsEachBackendOncePerLevel(t *testing.T) {
 	if shop.name == "" {
 		t.Fatal("Shop is not compiled")
 	}
-	// Shop: products; their sellers and reviews; the reviews' reviewers.
-	want := map[string]int{"ListProducts": 1, "BatchGetUsers": 2, "ListReviewsByProducts": 1}
-	p.backends.reset()
-	postBody(t, p.compiled, map[string]any{"extensions": map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": shop.hash}}})
-	if got := p.backends.reset(); fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Errorf("compiled path: calls %v, want %v", got, want)
+	// Shop: products; their sellers and reviews; the reviews' reviewers:
+	// per request, 1 ListProducts, 2 BatchGetUsers (sellers, then
+	// reviewers) and 1 ListReviewsByProducts, on both paths, whatever the
+	// number of requests at once.
+	perRequest := map[string]int{"ListProducts": 1, "BatchGetUsers": 2, "ListReviewsByProducts": 1}
+	byHash := map[string]any{"extensions": map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": shop.hash}}}
+	paths := []struct {
+		name string
+		url  string
+		body map[string]any
+	}{
+		{"compiled", p.compiled, byHash},
+		{"gqlgen", p.gqlgen, map[string]any{"query": shop.document}},
 	}
-	postBody(t, p.gqlgen, map[string]any{"query": shop.document})
-	if got := p.backends.reset(); fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Errorf("gqlgen path: calls %v, want %v", got, want)
-	}
-	// Under 16 concurrent requests, still one call per backend per level.
-	var wg sync.WaitGroup
-	for range 16 {
-		wg.Go(func() {
-			postBody(t, p.compiled, map[string]any{"extensions": map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": shop.hash}}})
-		})
-	}
-	wg.Wait()
-	want16 := map[string]int{"ListProducts": 16, "BatchGetUsers": 32, "ListReviewsByProducts": 16}
-	if got := p.backends.reset(); fmt.Sprint(got) != fmt.Sprint(want16) {
-		t.Errorf("16 concurrent compiled requests: calls %v, want %v", got, want16)
+	for _, path := range paths {
+		for _, n := range []int{1, 16, 64} {
+			p.backends.reset()
+			var wg sync.WaitGroup
+			for range n {
+				wg.Go(func() { postBody(t, path.url, path.body) })
+			}
+			wg.Wait()
+			want := map[string]int{}
+			for m, c := range perRequest {
+				want[m] = c * n
+			}
+			if got := p.backends.reset(); fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("%s path, %d requests at once: calls %v, want %v", path.name, n, got, want)
+			}
+		}
 	}
 }
 
