@@ -1425,7 +1425,9 @@ func newSharedWriters(m *schema.Model, pg *protoGen, pkg string, ops []*plan.Ope
 	// The operations' own writers are named after the path of their
 	// selection: no shared writer may take one of those names.
 	taken := map[string]bool{}
-	var order, levelOrder []string
+	// opsOf are the operations that select each signature, in order.
+	opsOf := map[string][]string{}
+	var order []string
 	var walk func(op string, s *plan.Selection, name string, seen map[string]bool)
 	walk = func(op string, s *plan.Selection, name string, seen map[string]bool) {
 		for _, f := range s.Fields {
@@ -1437,30 +1439,14 @@ func newSharedWriters(m *schema.Model, pg *protoGen, pkg string, ops []*plan.Ope
 				child = f.Key
 			}
 			taken["write"+ucFirst(child)] = true
-			if shareableLevel(f.Sel) {
+			if shareableLevel(f.Sel) || selfContained(f.Sel) {
 				sig := sh.signature(f.Sel)
 				if !seen[sig] {
 					seen[sig] = true
-					l := sh.levelByKey[sig]
-					if l == nil {
-						l = &sharedLevel{}
-						sh.levelByKey[sig] = l
-						levelOrder = append(levelOrder, sig)
-					}
-					l.ops = append(l.ops, op)
-				}
-			}
-			if selfContained(f.Sel) {
-				sig := sh.signature(f.Sel)
-				if !seen[sig] {
-					seen[sig] = true
-					sw := sh.byKey[sig]
-					if sw == nil {
-						sw = &sharedWriter{}
-						sh.byKey[sig] = sw
+					if opsOf[sig] == nil {
 						order = append(order, sig)
 					}
-					sw.ops = append(sw.ops, op)
+					opsOf[sig] = append(opsOf[sig], op)
 				}
 			}
 			walk(op, f.Sel, child, seen)
@@ -1470,13 +1456,13 @@ func newSharedWriters(m *schema.Model, pg *protoGen, pkg string, ops []*plan.Ope
 		walk(p.Op.Name, p.Root, "", map[string]bool{})
 	}
 	typs := map[string]bool{}
-	for _, sig := range levelOrder {
-		l := sh.levelByKey[sig]
-		if len(l.ops) < 2 {
-			delete(sh.levelByKey, sig)
+	for _, sig := range order {
+		sel := sh.selectionOf(sig)
+		if len(opsOf[sig]) < 2 || selfContained(sel) {
 			continue
 		}
-		sel := sh.selectionOf(sig)
+		l := &sharedLevel{ops: opsOf[sig]}
+		sh.levelByKey[sig] = l
 		l.root = lowerFirst(sel.Object.Def.Name)
 		base := l.root
 		for _, f := range sel.Fields {
@@ -1505,12 +1491,12 @@ func newSharedWriters(m *schema.Model, pg *protoGen, pkg string, ops []*plan.Ope
 		mark(l.root, sel)
 	}
 	for _, sig := range order {
-		sw := sh.byKey[sig]
-		if len(sw.ops) < 2 {
-			delete(sh.byKey, sig)
+		sel := sh.selectionOf(sig)
+		if len(opsOf[sig]) < 2 || !selfContained(sel) {
 			continue
 		}
-		sel := sh.selectionOf(sig)
+		sw := &sharedWriter{ops: opsOf[sig]}
+		sh.byKey[sig] = sw
 		base := "write" + sel.Object.Def.Name
 		for _, f := range sel.Fields {
 			base += ucFirst(f.Key)
