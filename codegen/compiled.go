@@ -82,6 +82,14 @@ type emitter struct {
 	typ     string // the data struct's name
 	// shared are the writers several operations share.
 	shared *sharedWriters
+	// self is the selection of the shared level this emitter writes, nil
+	// for an operation's run.
+	self *plan.Selection
+	// levels are the fields that hold the shared levels below, by name;
+	// inits the paths of those fields (nested ones too) whose
+	// compiledWriter the run sets.
+	levels map[string]bool
+	inits  []string
 }
 
 func (e *emitter) use(importPath string) string {
@@ -171,7 +179,11 @@ func (e *emitter) operation(p *plan.Operation) ([]byte, error) {
 		conds.WriteString("d.readArgs(req)\n")
 		fmt.Fprintf(&e.methods, "// readArgs reads the variables of the @batch fields' arguments, as\n// gqlgen's prefetch does: the variable's value, else the argument's\n// default; the first that does not convert fails its field.\nfunc (d *%s) readArgs(req *%s.CompiledRequest) {\n%s}\n\n", e.typ, rg, e.readArgs.String())
 	}
-	fmt.Fprintf(&body, "func (r *resolver) exec%s(ctx %s.Context, req *%s.CompiledRequest, out *%s.Result) {\nd := &%s{compiledWriter: compiledWriter{r: r}}\n%sd.fetch(ctx, req)\nd.write(ctx, out)\nif req.Cost != nil {\nreq.Cost.Add(d.cost)\n}\n}\n\n", op.Name, ctxPkg, rg, rg, e.typ, conds.String())
+	var inits strings.Builder
+	for _, field := range e.inits {
+		fmt.Fprintf(&inits, "d.%s.compiledWriter = &d.compiledWriter\n", field)
+	}
+	fmt.Fprintf(&body, "func (r *resolver) exec%s(ctx %s.Context, req *%s.CompiledRequest, out *%s.Result) {\nd := &%s{compiledWriter: compiledWriter{r: r}}\n%s%sd.fetch(ctx, req)\nd.write(ctx, out)\nif req.Cost != nil {\nreq.Cost.Add(d.cost)\n}\n}\n\n", op.Name, ctxPkg, rg, rg, e.typ, inits.String(), conds.String())
 
 	fmt.Fprintf(&body, "// %s holds the backend results of one run of %s; the\n// results of a @batch field are indexed like the parents of its level.\ntype %s struct {\ncompiledWriter\n%s}\n\n", e.typ, op.Name, e.typ, e.fields.String())
 	body.WriteString(e.methods.String())
@@ -511,10 +523,14 @@ func (e *emitter) rpcCall(f *plan.Field, name string) (string, error) {
 	}
 	fmt.Fprintf(&b, "d.%s = %s\n", name, value)
 	if hasBatch(f.Sel) {
+		fetch, err := e.fetchMethod(&node{sel: f.Sel, name: name})
+		if err != nil {
+			return "", err
+		}
 		if f.Type.Elem != nil {
-			fmt.Fprintf(&b, "d.fetch%s(ctx, d.%s)\n", ucFirst(name), name)
+			fmt.Fprintf(&b, "d.%s(ctx, d.%s)\n", fetch, name)
 		} else {
-			fmt.Fprintf(&b, "if d.%s != nil {\nd.fetch%s(ctx, []%s{d.%s})\n}\n", name, ucFirst(name), e.msgType(f.Sel.Object.Message), name)
+			fmt.Fprintf(&b, "if d.%s != nil {\nd.%s(ctx, []%s{d.%s})\n}\n", name, fetch, e.msgType(f.Sel.Object.Message), name)
 		}
 	}
 	return b.String(), nil
@@ -803,6 +819,9 @@ func (e *emitter) fetchNode(n *node) error {
 	if !hasBatch(n.sel) {
 		return nil
 	}
+	if l, err := e.level(n); l != "" || err != nil {
+		return err // written once, with the shared level
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "// fetch%s calls, for all the parents of %s at once, one backend\n// call per @batch field, in parallel, then the levels below.\n", ucFirst(n.name), n.name)
 	fmt.Fprintf(&b, "func (d *%s) fetch%s(ctx %s.Context, parents []%s) {\nif len(parents) == 0 {\nreturn\n}\nvar wg %s.WaitGroup\n", e.typ, ucFirst(n.name), e.use("context"), e.goT(n), e.use("sync"))
@@ -849,23 +868,31 @@ func (e *emitter) fetchNode(n *node) error {
 			fmt.Fprintf(&e.fields, "// %s are the values of %s.%s for the parents of %s, %sErrs their errors.\n%s []%s\n%sErrs []error\n", cname, n.sel.Object.Def.Name, f.AST.Name, n.name, cname, cname, vt, cname)
 			fmt.Fprintf(&b, "wg.Go(func() {\nd.%s, d.%sErrs = d.r.batch%s%s(ctx, parents%s)\n", cname, cname, ucFirst(n.sel.Object.Def.Name), e.pg.goFieldName(f.Bound), args)
 			if child != nil && hasBatch(f.Sel) {
+				fetch, err := e.fetchMethod(child)
+				if err != nil {
+					return err
+				}
 				fmt.Fprintf(&b, "var children []%s\nfor _, v := range d.%s {\n", e.goT(child), cname)
 				if f.Type.Elem != nil {
 					b.WriteString("children = append(children, v...)\n")
 				} else {
 					b.WriteString("if v != nil {\nchildren = append(children, v)\n}\n")
 				}
-				fmt.Fprintf(&b, "}\nd.fetch%s(ctx, children)\n", ucFirst(child.name))
+				fmt.Fprintf(&b, "}\nd.%s(ctx, children)\n", fetch)
 			}
 			b.WriteString("})\n")
 		case read == plan.ReadGoField && hasBatch(f.Sel):
+			fetch, err := e.fetchMethod(child)
+			if err != nil {
+				return err
+			}
 			fmt.Fprintf(&b, "wg.Go(func() {\nvar children []%s\nfor _, p := range parents {\n", e.goT(child))
 			if f.Type.Elem != nil {
 				fmt.Fprintf(&b, "children = append(children, p%s...)\n", e.getter(f.Bound.Proto))
 			} else {
 				fmt.Fprintf(&b, "if v := p%s; v != nil {\nchildren = append(children, v)\n}\n", e.getter(f.Bound.Proto))
 			}
-			fmt.Fprintf(&b, "}\nd.fetch%s(ctx, children)\n})\n", ucFirst(child.name))
+			fmt.Fprintf(&b, "}\nd.%s(ctx, children)\n})\n", fetch)
 		default:
 			continue
 		}
@@ -933,6 +960,9 @@ func (e *emitter) writeRoot(p *plan.Operation, rg, ctxPkg string) error {
 // field held in value, whose error is errExpr, in a writer whose path is
 // pathExpr; it clears ok when the field is non-null and null.
 func (e *emitter) writeObjectField(f *plan.Field, n *node, value, errExpr, pathExpr string) (string, error) {
+	if _, err := e.level(n); err != nil {
+		return "", err
+	}
 	var b strings.Builder
 	line, col := f.AST.Position.Line, f.AST.Position.Column
 	fp := fmt.Sprintf("&compiledPath{parent: %s, key: %q}", pathExpr, f.Key)
@@ -948,7 +978,7 @@ func (e *emitter) writeObjectField(f *plan.Field, n *node, value, errExpr, pathE
 		elemNonNull := f.Type.Elem.NonNull
 		fmt.Fprintf(&b, "if v == nil {\n")
 		if directBatch(n.sel) {
-			fmt.Fprintf(&b, "d.n%s++\n", ucFirst(n.name))
+			fmt.Fprintf(&b, "d.%s++\n", e.counter(n))
 		}
 		if elemNonNull {
 			fmt.Fprintf(&b, "out.FieldError(ctx, errNotNull, 0, 0, ep.path())\nfok = false\n")
@@ -986,6 +1016,9 @@ func (e *emitter) writeObjectField(f *plan.Field, n *node, value, errExpr, pathE
 // the run, or, for a selection that several operations share, once, a
 // method of compiledWriter in gen/compiled.go.
 func (e *emitter) writeNode(n *node) error {
+	if l, err := e.level(n); l != "" || err != nil {
+		return err // written once, with the shared level
+	}
 	if sig, ok := e.shared.of(n.sel); ok {
 		sw := e.shared.byKey[sig]
 		if sw.written {
@@ -1003,7 +1036,55 @@ func (e *emitter) writerName(n *node) string {
 	if sig, ok := e.shared.of(n.sel); ok {
 		return e.shared.byKey[sig].name
 	}
+	if l := e.shared.levelOf(n.sel, e.self); l != nil {
+		return n.name + "Batches.write" + ucFirst(l.root)
+	}
 	return "write" + ucFirst(n.name)
+}
+
+// fetchMethod is the method (of d) that fetches the levels below n:
+// the run's own, or that of the shared level n's selection is.
+func (e *emitter) fetchMethod(n *node) (string, error) {
+	field, err := e.level(n)
+	if err != nil || field == "" {
+		return "fetch" + ucFirst(n.name), err
+	}
+	return field + ".fetch" + ucFirst(e.shared.levelOf(n.sel, e.self).root), nil
+}
+
+// counter is the field (of d) that counts the parents of n written so
+// far, which index the results of its @batch fields.
+func (e *emitter) counter(n *node) string {
+	if l := e.shared.levelOf(n.sel, e.self); l != nil {
+		return n.name + "Batches.n" + ucFirst(l.root)
+	}
+	return "n" + ucFirst(n.name)
+}
+
+// level returns, when n's selection is a shared level, the field of d
+// that holds it, declared on first use (and the level written, once);
+// "" when the code of n is d's own.
+func (e *emitter) level(n *node) (string, error) {
+	l := e.shared.levelOf(n.sel, e.self)
+	if l == nil {
+		return "", nil
+	}
+	if err := e.shared.writeLevel(l, n.sel); err != nil {
+		return "", err
+	}
+	field := n.name + "Batches"
+	if e.levels == nil {
+		e.levels = map[string]bool{}
+	}
+	if !e.levels[field] {
+		e.levels[field] = true
+		fmt.Fprintf(&e.fields, "// %s holds the @batch results below %s.\n%s %s\n", field, n.name, field, l.typ)
+		e.inits = append(e.inits, field)
+		for _, sub := range l.nested {
+			e.inits = append(e.inits, field+"."+sub)
+		}
+	}
+	return field, nil
 }
 
 // writeNodeAs writes the method name that writes one object of n, with
@@ -1183,8 +1264,8 @@ func (e *emitter) leafCost(f *plan.Field) string {
 
 // compiledHelpers is the file of what every compiled operation uses: the
 // lazily built path of an error, the error of a null in a non-null
-// position, compiledWriter, which every run embeds, and the writers that
-// several operations share, its methods.
+// position, compiledWriter, which every run embeds, the writers that
+// several operations share, its methods, and the levels they share.
 func compiledHelpers(m *schema.Model, sh *sharedWriters) (File, error) {
 	var src strings.Builder
 	src.WriteString(GeneratedHeader + "\n\npackage " + path.Base(m.Config.Go.Out) + "\n\nimport (\n")
@@ -1195,7 +1276,7 @@ func compiledHelpers(m *schema.Model, sh *sharedWriters) (File, error) {
 			fmt.Fprintf(&src, "%s %q\n", name, ip)
 		}
 	}
-	src.WriteString(")\n\n" + compiledHelpersText + sh.e.methods.String())
+	src.WriteString(")\n\n" + compiledHelpersText + sh.e.methods.String() + sh.levelSrc.String())
 	data, err := format.Source([]byte(src.String()))
 	if err != nil {
 		return File{}, fmt.Errorf("internal error, please report: gen/compiled.go does not format: %w\n%s", err, src.String())
@@ -1304,6 +1385,26 @@ type sharedWriters struct {
 	// byKey holds the shared writers by the signature of their selection.
 	byKey map[string]*sharedWriter
 	sigs  map[*plan.Selection]string
+	// levelByKey holds the shared levels by the signature of their
+	// selection; levelSrc is their Go, written as the operations meet them.
+	levelByKey map[string]*sharedLevel
+	levelSrc   strings.Builder
+}
+
+// sharedLevel is a selection with @batch fields at or below it that two
+// or more operations select identically, with no run-time condition and
+// no variable argument at or below it: its fetch and write code is
+// written once, in gen/compiled.go, as the methods of a struct that holds
+// its batch results for one run, which each run holds as a field and
+// reaches its compiledWriter (resolver, cost) through.
+type sharedLevel struct {
+	typ     string   // the struct's name, e.g. userNameOrdersBatches
+	root    string   // the name of its top node: fetch<Root>, write<Root>, n<Root>
+	ops     []string // the operations that select it, in order
+	written bool
+	// nested are the fields of the shared levels below it, by their path
+	// from it, whose compiledWriter the run sets too.
+	nested []string
 }
 
 type sharedWriter struct {
@@ -1313,9 +1414,10 @@ type sharedWriter struct {
 }
 
 // newSharedWriters finds the selections that two or more of ops share
-// and names their writers.
+// and names their writers, and the levels (selections with @batch fields)
+// they share and their structs.
 func newSharedWriters(m *schema.Model, pg *protoGen, pkg string, ops []*plan.Operation) *sharedWriters {
-	sh := &sharedWriters{byKey: map[string]*sharedWriter{}, sigs: map[*plan.Selection]string{}}
+	sh := &sharedWriters{byKey: map[string]*sharedWriter{}, sigs: map[*plan.Selection]string{}, levelByKey: map[string]*sharedLevel{}}
 	sh.e = &emitter{m: m, pg: pg, pkg: pkg, imports: map[string]string{}, argErrs: map[string]bool{}, typ: "compiledWriter", shared: sh}
 	for _, ip := range []string{"context", "errors", "math", "slices", "github.com/vektah/gqlparser/v2/ast", "github.com/vektah/gqlparser/v2/gqlerror"} {
 		sh.e.use(ip)
@@ -1323,6 +1425,8 @@ func newSharedWriters(m *schema.Model, pg *protoGen, pkg string, ops []*plan.Ope
 	// The operations' own writers are named after the path of their
 	// selection: no shared writer may take one of those names.
 	taken := map[string]bool{}
+	// opsOf are the operations that select each signature, in order.
+	opsOf := map[string][]string{}
 	var order []string
 	var walk func(op string, s *plan.Selection, name string, seen map[string]bool)
 	walk = func(op string, s *plan.Selection, name string, seen map[string]bool) {
@@ -1335,17 +1439,14 @@ func newSharedWriters(m *schema.Model, pg *protoGen, pkg string, ops []*plan.Ope
 				child = f.Key
 			}
 			taken["write"+ucFirst(child)] = true
-			if selfContained(f.Sel) {
+			if shareableLevel(f.Sel) || selfContained(f.Sel) {
 				sig := sh.signature(f.Sel)
 				if !seen[sig] {
 					seen[sig] = true
-					sw := sh.byKey[sig]
-					if sw == nil {
-						sw = &sharedWriter{}
-						sh.byKey[sig] = sw
+					if opsOf[sig] == nil {
 						order = append(order, sig)
 					}
-					sw.ops = append(sw.ops, op)
+					opsOf[sig] = append(opsOf[sig], op)
 				}
 			}
 			walk(op, f.Sel, child, seen)
@@ -1354,19 +1455,48 @@ func newSharedWriters(m *schema.Model, pg *protoGen, pkg string, ops []*plan.Ope
 	for _, p := range ops {
 		walk(p.Op.Name, p.Root, "", map[string]bool{})
 	}
+	typs := map[string]bool{}
 	for _, sig := range order {
-		sw := sh.byKey[sig]
-		if len(sw.ops) < 2 {
-			delete(sh.byKey, sig)
+		sel := sh.selectionOf(sig)
+		if len(opsOf[sig]) < 2 || selfContained(sel) {
 			continue
 		}
-		var sel *plan.Selection
-		for s, k := range sh.sigs {
-			if k == sig {
-				sel = s
-				break
+		l := &sharedLevel{ops: opsOf[sig]}
+		sh.levelByKey[sig] = l
+		l.root = lowerFirst(sel.Object.Def.Name)
+		base := l.root
+		for _, f := range sel.Fields {
+			base += ucFirst(f.Key)
+		}
+		if len(base) > 40 {
+			base = l.root + "Selection"
+		}
+		name := base + "Batches"
+		for i := 2; typs[name]; i++ {
+			name = base + strconv.Itoa(i) + "Batches"
+		}
+		typs[name] = true
+		l.typ = name
+		// The level's own writers, named after their path from it, hide
+		// compiledWriter's: no shared writer may take one of those names.
+		var mark func(prefix string, s *plan.Selection)
+		mark = func(prefix string, s *plan.Selection) {
+			taken["write"+ucFirst(prefix)] = true
+			for _, f := range s.Fields {
+				if f.Sel != nil {
+					mark(prefix+ucFirst(f.Key), f.Sel)
+				}
 			}
 		}
+		mark(l.root, sel)
+	}
+	for _, sig := range order {
+		sel := sh.selectionOf(sig)
+		if len(opsOf[sig]) < 2 || !selfContained(sel) {
+			continue
+		}
+		sw := &sharedWriter{ops: opsOf[sig]}
+		sh.byKey[sig] = sw
 		base := "write" + sel.Object.Def.Name
 		for _, f := range sel.Fields {
 			base += ucFirst(f.Key)
@@ -1382,6 +1512,68 @@ func newSharedWriters(m *schema.Model, pg *protoGen, pkg string, ops []*plan.Ope
 		sw.name = name
 	}
 	return sh
+}
+
+// selectionOf returns a selection whose signature is sig.
+func (sh *sharedWriters) selectionOf(sig string) *plan.Selection {
+	for s, k := range sh.sigs {
+		if k == sig {
+			return s
+		}
+	}
+	return nil
+}
+
+// shareableLevel reports whether the code of s may be shared between
+// operations as a level: it has @batch fields at or below it, and reads
+// nothing of the run but their results (no run-time condition, no
+// variable argument).
+func shareableLevel(s *plan.Selection) bool {
+	if !hasBatch(s) {
+		return false
+	}
+	var free func(s *plan.Selection) bool
+	free = func(s *plan.Selection) bool {
+		for _, f := range s.Fields {
+			if len(f.Conds) > 0 || hasVarArgs(f) || f.Sel != nil && !free(f.Sel) {
+				return false
+			}
+		}
+		return true
+	}
+	return free(s)
+}
+
+// levelOf returns the shared level of s, nil when s is not one or is
+// self, the level being written.
+func (sh *sharedWriters) levelOf(s, self *plan.Selection) *sharedLevel {
+	if sh == nil || s == self || !shareableLevel(s) {
+		return nil
+	}
+	return sh.levelByKey[sh.signature(s)]
+}
+
+// writeLevel writes, once, the struct of the shared level l, whose
+// selection is sel, and its fetch and write methods.
+func (sh *sharedWriters) writeLevel(l *sharedLevel, sel *plan.Selection) error {
+	if l.written {
+		return nil
+	}
+	l.written = true
+	e := &emitter{m: sh.e.m, pg: sh.e.pg, pkg: sh.e.pkg, imports: sh.e.imports, argErrs: map[string]bool{}, typ: l.typ, shared: sh, self: sel}
+	n := &node{sel: sel, name: l.root}
+	if err := e.fetchNode(n); err != nil {
+		return err
+	}
+	obj := sel.Object.Def.Name
+	what := fmt.Sprintf("%s selected as %s", obj, selectionText(sel))
+	if err := e.writeNodeAs(n, "write"+ucFirst(l.root), fmt.Sprintf("// write%s writes one %s; false when a non-null\n// field of it is null, which makes it null.\n", ucFirst(l.root), what)); err != nil {
+		return err
+	}
+	l.nested = e.inits
+	fmt.Fprintf(&sh.levelSrc, "// %s holds, for one run, the @batch results below the\n// %ss selected as %s\n// (in %s): its fetch and write code, shared by those operations.\ntype %s struct {\n*compiledWriter\n%s}\n\n%s",
+		l.typ, obj, selectionText(sel), strings.Join(l.ops, ", "), l.typ, e.fields.String(), e.methods.String())
+	return nil
 }
 
 // of returns the signature of s when its writer is shared.
@@ -1417,7 +1609,7 @@ func (sh *sharedWriters) signature(s *plan.Selection) string {
 	for _, f := range s.Fields {
 		fmt.Fprintf(&b, "%s:%s %s r%d w%d/%t/%s/%t/%s c%d+%d", f.Key, f.AST.Name,
 			f.Type, readOf(f), f.Write, f.Optional, f.MarshalFunc, f.Context, f.EnumName, f.Cost, f.ArgCost)
-		if mayFail(f) {
+		if mayFail(f) || isBatch(f) {
 			// Its error has its position in the document.
 			fmt.Fprintf(&b, "@%d:%d", f.AST.Position.Line, f.AST.Position.Column)
 		}
