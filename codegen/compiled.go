@@ -939,7 +939,7 @@ func (e *emitter) writeRoot(p *plan.Operation, rg, ctxPkg string) error {
 		if p.Op.Type == ast.Mutation {
 			resolved = satAdd(resolved, mutationRootCost)
 		}
-		code = withCost(resolved, code)
+		code = e.withCost(resolved, code)
 		if e.argErrs[n.name] {
 			// As gqlgen: an argument's error, on its own path and without
 			// a location, makes the field null.
@@ -983,7 +983,7 @@ func (e *emitter) writeObjectField(f *plan.Field, n *node, value, errExpr, pathE
 		if elemNonNull {
 			fmt.Fprintf(&b, "out.FieldError(ctx, errNotNull, 0, 0, ep.path())\nfok = false\n")
 		}
-		fmt.Fprintf(&b, "out.Null()\ncontinue\n}\n%sem := out.Len()\nif !d.%s(ctx, out, ep, v) {\nout.Truncate(em)\nout.Null()\n", addCost(f.Cost, ""), e.writerName(n))
+		fmt.Fprintf(&b, "out.Null()\ncontinue\n}\n%sem := out.Len()\nif !d.%s(ctx, out, ep, v) {\nout.Truncate(em)\nout.Null()\n", e.addCost(f.Cost, ""), e.writerName(n))
 		if elemNonNull {
 			b.WriteString("fok = false\n")
 		}
@@ -996,7 +996,7 @@ func (e *emitter) writeObjectField(f *plan.Field, n *node, value, errExpr, pathE
 			b.WriteString("out.Null()\n")
 		}
 		if f.Cost > 0 {
-			fmt.Fprintf(&b, "} else {\n%sif !d.%s(ctx, out, fp, v) {\nfok = false\n}\n}\n", addCost(f.Cost, ""), e.writerName(n))
+			fmt.Fprintf(&b, "} else {\n%sif !d.%s(ctx, out, fp, v) {\nfok = false\n}\n}\n", e.addCost(f.Cost, ""), e.writerName(n))
 		} else {
 			fmt.Fprintf(&b, "} else if !d.%s(ctx, out, fp, v) {\nfok = false\n}\n", e.writerName(n))
 		}
@@ -1116,7 +1116,7 @@ func (e *emitter) writeNodeAs(n *node, name, comment string) error {
 			if err != nil {
 				return err
 			}
-			code = withCost(f.ArgCost, e.guarded(f, code))
+			code = e.withCost(f.ArgCost, e.guarded(f, code))
 			if isBatch(f) && hasVarArgs(f) {
 				// As gqlgen: the argument's error, on its path, without a
 				// location, before @auth; the field null.
@@ -1135,7 +1135,7 @@ func (e *emitter) writeNodeAs(n *node, name, comment string) error {
 			return err
 		}
 		code = e.leafCost(f) + code
-		b.WriteString(ifSelected(f, key+withCost(f.ArgCost, e.guarded(f, code))))
+		b.WriteString(ifSelected(f, key+e.withCost(f.ArgCost, e.guarded(f, code))))
 	}
 	b.WriteString(selectionEnd(n.sel) + "return ok\n}\n\n")
 	e.methods.WriteString(b.String())
@@ -1162,10 +1162,10 @@ func (e *emitter) writeLeaf(n *node, f *plan.Field) (string, error) {
 		if vals := e.redactedValues(n.sel.Object); len(vals) > 0 {
 			errExpr = fmt.Sprintf("%s.Scrub(err, %s)", e.use(authzPkg), strings.Join(vals, ", "))
 		}
-		write := "} else {\n" + addCost(f.Cost, "") + "out.String(v)\n}\n"
+		write := "} else {\n" + e.addCost(f.Cost, "") + "out.String(v)\n}\n"
 		if !nonNull {
 			// A nullable field: the resolver returns a pointer, nil for null.
-			write = "} else if v == nil {\nout.Null()\n} else {\n" + addCost(f.Cost, "") + "out.String(*v)\n}\n"
+			write = "} else if v == nil {\nout.Null()\n} else {\n" + e.addCost(f.Cost, "") + "out.String(*v)\n}\n"
 		}
 		// A panic is recovered as gqlgen's resolveField recovers it: the
 		// recover function's error, without a location, the field null.
@@ -1253,13 +1253,13 @@ func (e *emitter) leafCost(f *plan.Field) string {
 	fd := f.Bound.Proto
 	switch {
 	case fd.IsList():
-		return addCost(f.Cost, "len(p"+e.getter(fd)+")")
+		return e.addCost(f.Cost, "len(p"+e.getter(fd)+")")
 	case fd.Message() != nil:
-		return fmt.Sprintf("if p%s != nil {\n%s}\n", e.getter(fd), addCost(f.Cost, ""))
+		return fmt.Sprintf("if p%s != nil {\n%s}\n", e.getter(fd), e.addCost(f.Cost, ""))
 	case fd.HasPresence():
-		return fmt.Sprintf("if p.%s != nil {\n%s}\n", e.pg.field(fd).GoName, addCost(f.Cost, ""))
+		return fmt.Sprintf("if p.%s != nil {\n%s}\n", e.pg.field(fd).GoName, e.addCost(f.Cost, ""))
 	}
-	return addCost(f.Cost, "")
+	return e.addCost(f.Cost, "")
 }
 
 // compiledHelpers is the file of what every compiled operation uses: the
@@ -1382,6 +1382,10 @@ type compiledWriter struct {
 type sharedWriters struct {
 	// e writes them: its imports are those of gen/compiled.go.
 	e *emitter
+	// saturating is whether some weight of a compiled field is large
+	// enough (>= bigWeight) for the run's cost to saturate; then every
+	// add of the package saturates (see [emitter.addCost]).
+	saturating bool
 	// byKey holds the shared writers by the signature of their selection.
 	byKey map[string]*sharedWriter
 	sigs  map[*plan.Selection]string
@@ -1418,6 +1422,9 @@ type sharedWriter struct {
 // they share and their structs.
 func newSharedWriters(m *schema.Model, pg *protoGen, pkg string, ops []*plan.Operation) *sharedWriters {
 	sh := &sharedWriters{byKey: map[string]*sharedWriter{}, sigs: map[*plan.Selection]string{}, levelByKey: map[string]*sharedLevel{}}
+	for _, p := range ops {
+		sh.saturating = sh.saturating || hasBigWeight(p.Root)
+	}
 	sh.e = &emitter{m: m, pg: pg, pkg: pkg, imports: map[string]string{}, argErrs: map[string]bool{}, typ: "compiledWriter", shared: sh}
 	for _, ip := range []string{"context", "errors", "math", "slices", "github.com/vektah/gqlparser/v2/ast", "github.com/vektah/gqlparser/v2/gqlerror"} {
 		sh.e.use(ip)
@@ -1680,17 +1687,36 @@ func satAdd(a, b int) int {
 	return a + b
 }
 
+// bigWeight is the least weight whose adds go through satCost: below
+// it, a plain add cannot overflow on any response a backend can send.
+const bigWeight = 1 << 24
+
+// hasBigWeight reports whether a field of sel, at any depth, weighs at
+// least bigWeight.
+func hasBigWeight(sel *plan.Selection) bool {
+	if sel == nil {
+		return false
+	}
+	for _, f := range sel.Fields {
+		if f.Cost >= bigWeight || f.ArgCost >= bigWeight || hasBigWeight(f.Sel) {
+			return true
+		}
+	}
+	return false
+}
+
 // addCost is the statement that adds w (times the Go expression times,
-// when not "") to the run's cost; "" when w is 0. A weight too large to
-// add without a chance of overflow goes through satCost, which saturates
-// as rgraphql.CostMeter does.
-func addCost(w int, times string) string {
+// when not "") to the run's cost; "" when w is 0. When some weight of the
+// package is large enough to saturate the cost (shared.saturating), every
+// add goes through satCost, which saturates as rgraphql.CostMeter does,
+// so that no later add wraps a saturated cost; otherwise a plain add.
+func (e *emitter) addCost(w int, times string) string {
 	switch {
 	case w <= 0:
 		return ""
-	case w >= 1<<24 && times != "":
+	case e.shared.saturating && times != "":
 		return fmt.Sprintf("d.cost = satCost(d.cost, %d, %s)\n", w, times)
-	case w >= 1<<24:
+	case e.shared.saturating:
 		return fmt.Sprintf("d.cost = satCost(d.cost, %d, 1)\n", w)
 	case times != "" && w == 1:
 		return fmt.Sprintf("d.cost += %s\n", times)
@@ -1703,8 +1729,8 @@ func addCost(w int, times string) string {
 // withCost prefixes the code of a field, a block or an if statement, with
 // the statement that adds w to the cost, keeping it one statement (it may
 // follow an else).
-func withCost(w int, code string) string {
-	add := addCost(w, "")
+func (e *emitter) withCost(w int, code string) string {
+	add := e.addCost(w, "")
 	switch {
 	case add == "":
 		return code
