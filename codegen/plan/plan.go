@@ -35,6 +35,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"google.golang.org/protobuf/reflect/protoreflect"
 
+	"github.com/bffgen/bffgen/runtime/graphql/limits"
 	"github.com/bffgen/bffgen/schema"
 	"github.com/bffgen/bffgen/schema/mapping"
 )
@@ -178,7 +179,7 @@ type Arg struct {
 // each call's fills are taken from it.
 func Build(m *schema.Model, s *Schema) []*Operation {
 	var out []*Operation
-	b := &builder{m: m, s: s}
+	b := &builder{m: m, s: s, cost: limits.NewCostModel(m.Schema)}
 	for _, op := range m.Operations {
 		p := &Operation{Op: op}
 		sel, err := b.build(op)
@@ -213,6 +214,8 @@ func fail(format string, args ...any) error { return unsupported{fmt.Sprintf(for
 type builder struct {
 	m *schema.Model
 	s *Schema
+	// cost weighs each field as the runtime's cost model does.
+	cost *limits.CostModel
 }
 
 func (b *builder) build(op *schema.Operation) (*Selection, error) {
@@ -444,7 +447,7 @@ func (b *builder) field(def *ast.OperationDefinition, obj *schema.Object, f *ast
 	}
 	bound := fr.Field
 	pf.Bound, pf.Read, pf.Type = bound, fr, bound.Def.Type
-	pf.Cost, pf.ArgCost = fieldCost(m.Schema, bound.Def, f)
+	pf.Cost, pf.ArgCost = fieldCost(b.cost, obj.Def.Name, bound.Def, f)
 	name := obj.Def.Name + "." + f.Name
 	switch fr.Read {
 	case ReadRPC:
@@ -533,57 +536,17 @@ func (b *builder) field(def *ast.OperationDefinition, obj *schema.Object, f *ast
 	return nil, fail("field %s: type %s is a %s", name, named.Name, named.Kind)
 }
 
-// fieldCost returns the weight of one value of the field fd, selected as
-// f, and the weight of the arguments f gives, by the rules of the
-// runtime's cost model (runtime/graphql/limits.CostModel.FieldWeight and
-// ArgumentWeight), which codegen may not import.
-func fieldCost(s *ast.Schema, fd *ast.FieldDefinition, f *ast.Field) (weight, args int) {
-	if strings.HasPrefix(fd.Name, "__") {
-		return 0, 0
-	}
+// fieldCost returns the weight of one value of the field fd of parent,
+// and the sum of the weights of the arguments f gives, by the cost model
+// the runtime estimates and counts with (limits.CostModel).
+func fieldCost(cm *limits.CostModel, parent string, fd *ast.FieldDefinition, f *ast.Field) (weight, args int) {
+	weight, _ = cm.FieldWeight(parent, fd.Name)
 	for _, a := range fd.Arguments {
-		if w, ok := costWeight(a.Directives); ok && f.Arguments.ForName(a.Name) != nil {
-			args = satAdd(args, w)
+		if f.Arguments.ForName(a.Name) != nil {
+			args = satAdd(args, cm.ArgumentWeight(parent, fd.Name, a.Name))
 		}
 	}
-	if w, ok := costWeight(fd.Directives); ok {
-		return w, args
-	}
-	t := s.Types[fd.Type.Name()]
-	if t == nil {
-		return 0, args
-	}
-	if w, ok := costWeight(t.Directives); ok {
-		return w, args
-	}
-	if t.IsCompositeType() {
-		return 1, args
-	}
-	return 0, args
-}
-
-// costWeight reads the weight of a @cost directive: an Int literal,
-// negative as 0, beyond the int range as the largest int.
-func costWeight(dl ast.DirectiveList) (int, bool) {
-	d := dl.ForName("cost")
-	if d == nil {
-		return 0, false
-	}
-	a := d.Arguments.ForName("weight")
-	if a == nil || a.Value == nil {
-		return 0, false
-	}
-	if a.Value.Kind != ast.IntValue {
-		return 0, true
-	}
-	n, err := strconv.ParseInt(a.Value.Raw, 10, 64)
-	switch {
-	case err != nil && strings.HasPrefix(a.Value.Raw, "-"), err == nil && n < 0:
-		return 0, true
-	case err != nil || n > math.MaxInt:
-		return math.MaxInt, true
-	}
-	return int(n), true
+	return weight, args
 }
 
 func satAdd(a, b int) int {
