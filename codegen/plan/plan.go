@@ -369,8 +369,10 @@ func conditions(def *ast.OperationDefinition, dirs ast.DirectiveList) (conds []C
 		case ast.Variable:
 			v := def.VariableDefinitions.ForName(arg.Value.Raw)
 			if v == nil || !v.Type.NonNull {
-				// A nullable variable may be null, on which gqlgen
-				// panics: leave it to gqlgen.
+				// A nullable variable may be sent as null, which the
+				// gqlgen path refuses before it runs (gqlgenexec's
+				// null conditions); a compiled condition reads only a
+				// Boolean!: leave it to gqlgen.
 				return nil, false, fail("the condition $%s of @%s may be null", arg.Value.Raw, d.Name)
 			}
 			conds = append(conds, Cond{Var: arg.Value.Raw, Skip: skip})

@@ -685,3 +685,44 @@ func TestBrowserRules(t *testing.T) {
 		}
 	})
 }
+
+// TestNullConditionIsARequestError: a nullable variable with a default may
+// stand in @include(if:) or @skip(if:), which are Boolean!; sent as null,
+// the GraphQL spec makes that an error of the request. It is refused
+// before execution with GRAPHQL_VALIDATION_FAILED at the directive, on
+// both paths (a compiled executor leaves such a condition to gqlgen),
+// where gqlgen's field collection used to panic (INTERNAL, and a stack in
+// the log for every such request). A value, or the default, still runs.
+func TestNullConditionIsARequestError(t *testing.T) {
+	p := newPair(t)
+	const doc = `query Q($x: Boolean = true) { products(first: 1) { id ... on Product @skip(if: $x) { name } reviews @include(if: $x) { rating } } }`
+	for _, endpoint := range []string{p.compiled, p.gqlgen} {
+		_, body := postBody(t, endpoint, map[string]any{"query": doc, "variables": map[string]any{"x": nil}})
+		var resp struct {
+			Data   json.RawMessage
+			Errors []struct {
+				Message    string
+				Locations  []struct{ Line, Column int }
+				Extensions struct{ Code string }
+			}
+		}
+		if err := json.Unmarshal(body, &resp); err != nil {
+			t.Fatalf("%s: %v", body, err)
+		}
+		if len(resp.Data) != 0 && string(resp.Data) != "null" || len(resp.Errors) != 2 {
+			t.Fatalf("null conditions: want two errors and no data, got %s", body)
+		}
+		for i, want := range []string{`@skip is Boolean!, but variable "$x" is null`, `@include is Boolean!, but variable "$x" is null`} {
+			e := resp.Errors[i]
+			if !strings.Contains(e.Message, want) || e.Extensions.Code != "GRAPHQL_VALIDATION_FAILED" || len(e.Locations) != 1 || e.Locations[0].Line != 1 {
+				t.Errorf("error %d = %+v, want %q, GRAPHQL_VALIDATION_FAILED, at the directive", i, e, want)
+			}
+		}
+		for _, vars := range []map[string]any{{"x": false}, {}} {
+			_, body := postBody(t, endpoint, map[string]any{"query": doc, "variables": vars})
+			if strings.Contains(string(body), `"errors"`) || !strings.Contains(string(body), `"products"`) {
+				t.Errorf("variables %v: %s", vars, body)
+			}
+		}
+	}
+}

@@ -163,6 +163,9 @@ func (e *Executor) createOperationContext(ctx context.Context, params *graphql.R
 	if errs != nil && !e.suggestions {
 		rgraphql.WithoutSuggestions(errs)
 	}
+	if errs == nil {
+		errs = nullConditions(opCtx)
+	}
 	return opCtx, errs
 }
 
