@@ -210,7 +210,23 @@ type pair struct {
 	// callers are who sends the requests: anonymous, and tokens with
 	// and without the scopes the @auth and @redact fields need.
 	callers []caller
+	// panics counts the panics both servers recovered and logged.
+	panics atomic.Int64
 }
+
+// panicCounter is a slog.Handler that counts the runtime's "panic in
+// resolver" records (each a recovered panic) and drops every record.
+type panicCounter struct{ n *atomic.Int64 }
+
+func (h panicCounter) Enabled(context.Context, slog.Level) bool { return true }
+func (h panicCounter) Handle(_ context.Context, r slog.Record) error {
+	if strings.HasPrefix(r.Message, "panic") {
+		h.n.Add(1)
+	}
+	return nil
+}
+func (h panicCounter) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h panicCounter) WithGroup(string) slog.Handler      { return h }
 
 // caller is who sends a request: the Authorization header (none for
 // an anonymous caller).
@@ -247,7 +263,7 @@ gateway: {graphql: {max_cost: 0, cost_report: true}}
 			t.Fatal(err)
 		}
 		trustDevKey(t, cfg) // the callers of @auth and @redact fields
-		opts = append(opts, runtime.WithLogger(slog.New(slog.DiscardHandler)))
+		opts = append(opts, runtime.WithLogger(slog.New(panicCounter{&p.panics})))
 		srv, err := runtime.New(svc, cfg, opts...)
 		if err != nil {
 			t.Fatal(err)

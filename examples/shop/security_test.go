@@ -726,3 +726,43 @@ func TestNullConditionIsARequestError(t *testing.T) {
 		}
 	}
 }
+
+// FuzzNoRequestPanics sends any document with any variables to the shop
+// BFF, on the server with compiled operations and on the one without: no
+// request may make the runtime or gqlgen panic (a recovered panic answers
+// INTERNAL and logs a stack: a way to flood the log), nor answer 5xx.
+// Seeds: the frontend's operations, and documents with directives,
+// fragments, aliases and variables of every kind.
+func FuzzNoRequestPanics(f *testing.F) {
+	p := newPair(f)
+	for _, op := range compiledOps(f) {
+		f.Add(op.document, `{}`)
+	}
+	for _, s := range [][2]string{
+		{`query Q($x: Boolean = true) { products(first: 1) { id name @include(if: $x) } }`, `{"x":null}`},
+		{`query Q($x: Boolean!) { products(first: 2) { ...F @skip(if: $x) } } fragment F on Product { id seller { displayName } }`, `{"x":false}`},
+		{`query Q($n: Int = 2, $c: Category) { productPage(first: $n, category: $c) { products { id } totalSize } }`, `{"n":null,"c":"OUTDOOR"}`},
+		{`query Q($id: ID!) { product(id: $id) { id reviews(first: 2) { rating reviewer { country } } } }`, `{"id":"p-1001"}`},
+		{`mutation M($input: AddReviewInput!) { addReview(input: $input) { id } }`, `{"input":{"productId":"p-1001","rating":5,"title":"t","body":"b"}}`},
+		{`{ a: products(first: 1) { id } b: products(first: 1) { id name } __typename }`, `{}`},
+		{`query Q($f: Int) { products(first: $f) { id } }`, `{"f":2147483648}`},
+	} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, doc, vars string) {
+		body := map[string]any{"query": doc}
+		if json.Valid([]byte(vars)) {
+			body["variables"] = json.RawMessage(vars)
+		}
+		for _, endpoint := range []string{p.compiled, p.gqlgen} {
+			before := p.panics.Load()
+			status, resp := postBody(t, endpoint, body)
+			if n := p.panics.Load() - before; n > 0 {
+				t.Fatalf("%d panics on %q with %s: %s", n, doc, vars, resp)
+			}
+			if status >= 500 {
+				t.Fatalf("status %d on %q with %s: %s", status, doc, vars, resp)
+			}
+		}
+	})
+}
