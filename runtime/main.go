@@ -17,7 +17,10 @@ import (
 )
 
 // Main runs svc as a program and returns its exit code; call it as
-// os.Exit(runtime.Main(svc)). It reads the flags of os.Args:
+// os.Exit(runtime.Main(svc)). Options go to New after the runtime's own
+// logger (so a WithLogger among them replaces it); a BFF with global
+// rate-limit rules passes WithRateLimitStore(redisstore.Open). It reads
+// the flags of os.Args:
 //
 //	--config PATH   the runtime configuration (default "bff.yaml")
 //	--dev           force development mode, whatever the file says
@@ -31,17 +34,17 @@ import (
 // config.Render as `bffgen check` renders them: a first line such as
 // "bff.yaml:3:5: error: unknown key ...", the source line, carets under the
 // offending token and the hint.
-func Main(svc Service) int {
+func Main(svc Service, opts ...Option) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	go func() {
 		<-ctx.Done()
 		stop() // a second signal gets the default behaviour: exit
 	}()
-	return run(ctx, svc, os.Args, os.Stderr)
+	return run(ctx, svc, os.Args, os.Stderr, opts...)
 }
 
-func run(ctx context.Context, svc Service, args []string, stderr io.Writer) int {
+func run(ctx context.Context, svc Service, args []string, stderr io.Writer, opts ...Option) int {
 	name := "bff"
 	if len(args) > 0 {
 		name = filepath.Base(args[0])
@@ -67,11 +70,11 @@ func run(ctx context.Context, svc Service, args []string, stderr io.Writer) int 
 		return 1
 	}
 
-	var opts []config.Option
+	var loadOpts []config.Option
 	if *dev {
-		opts = append(opts, config.WithMode(config.ModeDevelopment))
+		loadOpts = append(loadOpts, config.WithMode(config.ModeDevelopment))
 	}
-	cfg, err := config.Load(*configPath, opts...)
+	cfg, err := config.Load(*configPath, loadOpts...)
 	if err != nil {
 		_ = config.Render(stderr, err) // the exit code says it failed
 		return 1
@@ -81,7 +84,7 @@ func run(ctx context.Context, svc Service, args []string, stderr io.Writer) int 
 		service = svc.Name
 	}
 	logger := newLogger(cfg, service, stderr)
-	srv, err := New(svc, cfg, WithLogger(logger))
+	srv, err := New(svc, cfg, append([]Option{WithLogger(logger)}, opts...)...)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		if ce := (*configError)(nil); errors.As(err, &ce) {

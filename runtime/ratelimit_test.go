@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/bffgen/bffgen/runtime"
+	"github.com/bffgen/bffgen/runtime/gateway/ratelimit/redisstore"
 	"github.com/bffgen/bffgen/runtime/internal/redistest"
 	"github.com/bffgen/bffgen/runtime/internal/testschema"
 )
@@ -74,7 +75,7 @@ func startInstances(t *testing.T, n int, bffYAML string, logs *logLines) []*inst
 		if logs != nil {
 			logger = slog.New(slog.NewTextHandler(logs, nil))
 		}
-		srv, err := runtime.New(svc, cfg, runtime.WithLogger(logger))
+		srv, err := runtime.New(svc, cfg, runtime.WithLogger(logger), runtime.WithRateLimitStore(redisstore.Open))
 		if err != nil {
 			t.Fatalf("New: %v", err)
 		}

@@ -6,6 +6,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/bffgen/bffgen/runtime/gateway"
+	"github.com/bffgen/bffgen/runtime/gateway/ratelimit"
 	rgraphql "github.com/bffgen/bffgen/runtime/graphql"
 	"github.com/bffgen/bffgen/runtime/sidecar"
 )
@@ -53,6 +54,9 @@ type options struct {
 	// subscriptionInit is the check of WithSubscriptionInit; it runs after
 	// the authenticator's when gateway.auth is configured.
 	subscriptionInit gateway.SubscriptionInitFunc
+	// rateLimitStore opens the store of the global rate-limit rules; see
+	// WithRateLimitStore.
+	rateLimitStore ratelimit.OpenStore
 }
 
 // WithSubscriptionInit checks the connection_init payload of websocket
@@ -64,6 +68,21 @@ type options struct {
 func WithSubscriptionInit(fn gateway.SubscriptionInitFunc) Option {
 	return func(o *options) {
 		o.subscriptionInit = fn
+	}
+}
+
+// WithRateLimitStore sets the store of the global rate-limit rules
+// (gateway.rate_limit.rules with scope: global): pass redisstore.Open,
+// from package runtime/gateway/ratelimit/redisstore, for Redis or Valkey.
+// Default: none, so that a BFF without global rules does not carry a Redis
+// client; New then fails on a configuration with a global rule, with a
+// message that names the rule and this option. A nil open keeps the
+// default.
+func WithRateLimitStore(open ratelimit.OpenStore) Option {
+	return func(o *options) {
+		if open != nil {
+			o.rateLimitStore = open
+		}
 	}
 }
 

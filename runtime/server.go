@@ -154,7 +154,8 @@ func New(svc Service, cfg *config.Config, opts ...Option) (*Server, error) {
 	// The rate-limit phase (gateway.rate_limit): its middleware runs first
 	// in the phase, before the service's own; the rules that need the
 	// operation (cost, $operation) are checked at GraphQL admission.
-	if s.limiter, err = ratelimit.New(gw.RateLimit, ratelimit.WithLogger(logger), ratelimit.WithMeterProvider(s.meters)); err != nil {
+	if s.limiter, err = ratelimit.New(gw.RateLimit, ratelimit.WithLogger(logger), ratelimit.WithMeterProvider(s.meters),
+		ratelimit.WithStore(o.rateLimitStore)); err != nil {
 		return fail(&configError{err})
 	}
 	pipelineOpts := []gateway.PipelineOption{

@@ -8,8 +8,11 @@
 // counted by its client address. Rules with scope "local" count in token
 // buckets in memory (golang.org/x/time/rate), bounded to
 // gateway.rate_limit.max_keys keys per rule; rules with scope "global"
-// count in Redis or Valkey with the GCRA script of
-// github.com/go-redis/redis_rate, atomic across instances.
+// count in a [Store] shared by the instances, atomic across them: Redis or
+// Valkey with package redisstore, which the BFF's main.go passes to the
+// runtime (runtime.WithRateLimitStore(redisstore.Open)). The Redis client
+// is a separate package so that a BFF without global rules does not carry
+// it; a global rule without a store stops the BFF at start, saying so.
 //
 // Where a rule is checked depends on what it needs:
 //

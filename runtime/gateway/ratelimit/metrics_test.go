@@ -11,6 +11,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
 	"github.com/bffgen/bffgen/runtime/gateway/ratelimit"
+	"github.com/bffgen/bffgen/runtime/gateway/ratelimit/redisstore"
 )
 
 // counts returns the sums of the counter called name, by the attributes
@@ -63,7 +64,7 @@ rules:
   - {name: global, key: $client_ip, rate: 1/h, burst: 10, scope: global}
   - {name: cost, key: $client_ip, rate: 1/h, burst: 5, cost: true}
 `)
-	l, err := ratelimit.New(gw.RateLimit, ratelimit.WithMeterProvider(mp))
+	l, err := ratelimit.New(gw.RateLimit, ratelimit.WithMeterProvider(mp), ratelimit.WithStore(redisstore.Open))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +101,7 @@ redis: {url: "`+closedPort(t)+`", on_error: fail_closed}
 rules:
   - {name: global, key: $client_ip, rate: 100/s, scope: global}
 `)
-	l, err := ratelimit.New(gw.RateLimit, ratelimit.WithMeterProvider(mp))
+	l, err := ratelimit.New(gw.RateLimit, ratelimit.WithMeterProvider(mp), ratelimit.WithStore(redisstore.Open))
 	if err != nil {
 		t.Fatal(err)
 	}

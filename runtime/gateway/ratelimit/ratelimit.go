@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/go-redis/redis_rate/v10"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
@@ -32,7 +31,7 @@ type Limiter struct {
 	http    []*rule // checked by the middleware
 	ops     []*rule // checked at admission: cost or $operation
 	trusted []netip.Prefix
-	store   *store // nil without global rules
+	store   *guard // nil without global rules
 	logger  *slog.Logger
 	failRed bool // redis.on_error is fail_closed
 
@@ -50,7 +49,7 @@ type rule struct {
 
 	local    *buckets // scope local: the buckets; scope global: the fallback (nil when fail_closed)
 	global   bool
-	limit    redis_rate.Limit
+	limit    Limit
 	redisKey string // prefix of the rule's Redis keys
 
 	// Attributes of the rule's measurements, built once.
@@ -63,6 +62,7 @@ type Option func(*options)
 type options struct {
 	logger *slog.Logger
 	meters metric.MeterProvider
+	open   OpenStore
 }
 
 // WithLogger sets the logger of the limiter, which logs when Redis becomes
@@ -97,10 +97,11 @@ const (
 
 // New builds the limiter of cfg, which must come from the config package
 // (validated, defaults applied). Local buckets start empty of keys; the
-// Redis client of the global rules connects on first use, so New does not
-// fail while Redis is down. It fails on a Redis URL that go-redis cannot
-// parse. With no rules it returns a limiter whose middleware and admission
-// check do nothing.
+// store of the global rules (see [WithStore]) connects on first use, so
+// New does not fail while Redis is down. It fails when a rule is global
+// and no store was given, and on a Redis URL the store cannot use. With no
+// rules it returns a limiter whose middleware and admission check do
+// nothing.
 func New(cfg config.RateLimit, opts ...Option) (*Limiter, error) {
 	var o options
 	for _, opt := range opts {
@@ -157,12 +158,18 @@ func New(cfg config.RateLimit, opts ...Option) (*Limiter, error) {
 		perSecond := rate.Limit(float64(n) / per.Seconds())
 		if rc.Scope == config.ScopeGlobal {
 			if l.store == nil {
-				if l.store, err = newStore(cfg.Redis.URL, cfg.Redis.Timeout, logger); err != nil {
-					return nil, err
+				if o.open == nil {
+					return nil, fmt.Errorf("gateway.rate_limit.rules[%d] (%q) has scope: global, which counts in Redis, but this BFF was built without a Redis store; "+
+						"pass runtime.WithRateLimitStore(redisstore.Open) to runtime.Main in main.go (package github.com/bffgen/bffgen/runtime/gateway/ratelimit/redisstore), or make the rule scope: local", i, rc.Name)
 				}
+				st, err := o.open(cfg.Redis.URL, cfg.Redis.Timeout)
+				if err != nil {
+					return nil, fmt.Errorf("gateway.rate_limit.redis.url: %w", err)
+				}
+				l.store = &guard{store: st, timeout: cfg.Redis.Timeout, logger: logger}
 			}
 			r.global = true
-			r.limit = redis_rate.Limit{Rate: n, Burst: burst, Period: per}
+			r.limit = Limit{Rate: n, Burst: burst, Period: per}
 			r.redisKey = cfg.Redis.KeyPrefix + rc.Name + ":"
 			if !l.failRed {
 				r.local = newBuckets(perSecond/rate.Limit(hint), max(burst/hint, 1), maxKeys)
@@ -179,12 +186,12 @@ func New(cfg config.RateLimit, opts ...Option) (*Limiter, error) {
 	return l, nil
 }
 
-// Close closes the Redis client of the global rules, if any.
+// Close closes the store of the global rules, if any.
 func (l *Limiter) Close() error {
 	if l == nil || l.store == nil {
 		return nil
 	}
-	return l.store.close()
+	return l.store.store.Close()
 }
 
 type clientIPKey struct{}
