@@ -138,6 +138,31 @@ func TestGeneratedCodeImports(t *testing.T) {
 	}
 }
 
+// TestTheBFFBinaryStaysLean checks what the shop BFF links (its main
+// package and every dependency) against packages that make every BFF
+// binary larger, and its resident set with it, whether a BFF uses them or
+// not:
+//   - text/template (and html/template over it): its reflection on methods
+//     makes the linker keep every exported method of every type; gqlgen's
+//     playground brought it in for GraphiQL, 5 MB of the 29 MB binary and
+//     2.5 MiB of its resident set under load (docs/benchmarks.md);
+//   - the Redis client: only a BFF with global rate limits needs it, and
+//     it imports runtime/gateway/ratelimit/redisstore itself (11 MB).
+func TestTheBFFBinaryStaysLean(t *testing.T) {
+	heavy := []string{"text/template", "html/template", "github.com/redis/go-redis", "github.com/go-redis/redis_rate"}
+	pkgs := deps(t, "../../examples/shop", ".")
+	if len(pkgs) != 1 {
+		t.Fatalf("go list . in examples/shop: %d packages, want the main package", len(pkgs))
+	}
+	for _, d := range pkgs[0].Deps {
+		for _, h := range heavy {
+			if d == h || strings.HasPrefix(d, h+"/") {
+				t.Errorf("the shop BFF links %s (go mod why -m, or go list -deps, says through what)", d)
+			}
+		}
+	}
+}
+
 // gqlgenImportState names the methods of gqlgen's codegen types that print
 // Go types through gqlgen's package-level import set
 // (templates.CurrentImports, which exists only inside templates.Render).

@@ -12,7 +12,6 @@ import (
 	"connectrpc.com/connect"
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/bffgen/bffgen/runtime/config"
@@ -258,10 +257,3 @@ func callFailure(code, upstream string) string {
 	}
 }
 
-// GraphiQL returns a handler that serves the GraphiQL IDE (gqlgen's
-// playground) for the GraphQL endpoint at endpoint, a path such as
-// "/graphql" or an absolute URL. The page loads its scripts from a CDN.
-// It is a development tool: the runtime mounts it only in development mode.
-func GraphiQL(endpoint string) http.Handler {
-	return playground.Handler("GraphiQL", endpoint)
-}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -332,8 +333,30 @@ func TestGraphiQL(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
 		t.Errorf("status %d, content type %q", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
-	if !strings.Contains(body, "graphiql") || !strings.Contains(body, "/api/graphql") {
-		t.Errorf("the page does not load GraphiQL for the endpoint:\n%s", body)
+	if !strings.Contains(body, `const endpoint = "/api/graphql";`) {
+		t.Errorf("the page does not point GraphiQL at the endpoint:\n%s", body)
+	}
+	// Every asset comes from the CDN pinned to a version, with its
+	// Subresource Integrity hash, and is fetched without credentials.
+	assets := regexp.MustCompile(`<(?:script src|link rel="stylesheet" href)="(https://cdn\.jsdelivr\.net/npm/[a-z-]+@[0-9.]+/[^"]+)" integrity="(sha384-[A-Za-z0-9+/]{64})" crossorigin="anonymous">`).FindAllStringSubmatch(body, -1)
+	if len(assets) != 4 {
+		t.Errorf("%d pinned assets with an integrity hash, want 4 (GraphiQL's script and style, React, ReactDOM):\n%s", len(assets), body)
+	}
+	if n := strings.Count(body, "https://"); n != 4 {
+		t.Errorf("%d https:// URLs in the page, want only the 4 pinned assets", n)
+	}
+}
+
+func TestGraphiQLQuotesTheEndpointSafely(t *testing.T) {
+	t.Parallel()
+	endpoint := `/graphql?x="</script><script>alert(1)</script>&y=1`
+	srv := serve(t, gateway.GraphiQL(endpoint))
+	_, body := do(t, newRequest(t, http.MethodGet, srv.URL, nil))
+	if strings.Contains(body, "alert(1)</script>") || strings.Count(body, "</script>") != 4 {
+		t.Errorf("the endpoint broke out of its script:\n%s", body)
+	}
+	if !strings.Contains(body, `const endpoint = "/graphql?x=\"\u003c/script\u003e\u003cscript\u003ealert(1)\u003c/script\u003e\u0026y=1";`) {
+		t.Errorf("the endpoint is not a JSON string with <, > and & escaped:\n%s", body)
 	}
 }
 
