@@ -50,6 +50,14 @@ typecheck-frontend: ## tsc --strict on the TypeScript generate writes for the fr
 	internal/tscheck/node_modules/.bin/tsc -p internal/tscheck
 	@echo "typecheck-frontend: ok"
 
+.PHONY: check-graphiql
+check-graphiql: ## the development GraphiQL page: its SRI hashes against the pinned npm files, and that it renders and queries the endpoint (jsdom); needs node and npm
+	cd internal/graphiqlcheck && npm ci --no-audit --no-fund --prefer-offline
+	@mkdir -p internal/graphiqlcheck/out
+	$(GO) run ./internal/graphiqlcheck/page >internal/graphiqlcheck/out/page.html
+	node internal/graphiqlcheck/check.js internal/graphiqlcheck/out/page.html
+	@echo "check-graphiql: ok"
+
 # The connect conformance suite's runner and reference client, installed
 # into .conformance/bin; internal/conformance/genproto generates the protos
 # of the same version. The runs' outputs land in .conformance/*.txt.
