@@ -256,4 +256,3 @@ func callFailure(code, upstream string) string {
 		return fmt.Sprintf("the call to upstream %q failed", upstream)
 	}
 }
-
