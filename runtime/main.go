@@ -86,10 +86,14 @@ func run(ctx context.Context, svc Service, args []string, stderr io.Writer, opts
 	logger := newLogger(cfg, service, stderr)
 	srv, err := New(svc, cfg, append([]Option{WithLogger(logger)}, opts...)...)
 	if err != nil {
-		fmt.Fprintln(stderr, err)
+		// A configuration problem found while building the server (a
+		// missing upstream, a key file that cannot be read, a global rate
+		// limit without a store) names its setting; the file says where.
 		if ce := (*configError)(nil); errors.As(err, &ce) {
+			fmt.Fprintf(stderr, "%s: %v\n", *configPath, err)
 			return 1
 		}
+		fmt.Fprintln(stderr, err)
 		return 2
 	}
 	ln, err := net.Listen("tcp", cfg.Listen)

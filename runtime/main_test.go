@@ -64,6 +64,7 @@ func writeConfig(t *testing.T, src string) string {
 func TestMainExitCodes(t *testing.T) {
 	good := writeConfig(t, "listen: \"127.0.0.1:0\"\nadmin: \"127.0.0.1:0\"\n")
 	bad := writeConfig(t, "listn: \":8080\"\n")
+	global := writeConfig(t, "listen: \"127.0.0.1:0\"\ngateway:\n  rate_limit:\n    redis: {url: \"redis://127.0.0.1:6379\"}\n    rules: [{name: shared, key: $client_ip, rate: 10/s, scope: global}]\n")
 	failing := runtime.Service{Name: "shop", NewSchema: func(*sidecar.Set) (graphql.ExecutableSchema, error) {
 		return nil, errors.New("broken generated code")
 	}}
@@ -83,8 +84,8 @@ func TestMainExitCodes(t *testing.T) {
 		{"schema failure", failing, []string{"--config", good}, 2, "broken generated code"},
 		{"compiled operation over a limit", compiledService(nil), []string{"--config", writeConfig(t, "listen: \"127.0.0.1:0\"\ngateway: {graphql: {max_depth: 1}}\n")},
 			1, `gateway.graphql: compiled operation "ProductPage" does not pass the limits or validation of this server: query depth 2 exceeds the limit of 1`},
-		{"global rate limit without a store", service(nil), []string{"--config", writeConfig(t, "listen: \"127.0.0.1:0\"\ngateway:\n  rate_limit:\n    redis: {url: \"redis://127.0.0.1:6379\"}\n    rules: [{name: shared, key: $client_ip, rate: 10/s, scope: global}]\n")},
-			1, `gateway.rate_limit.rules[0] ("shared") has scope: global, which counts in Redis, but this BFF was built without a Redis store; pass runtime.WithRateLimitStore(redisstore.Open) to runtime.Main`},
+		{"global rate limit without a store", service(nil), []string{"--config", global},
+			1, global + `: gateway.rate_limit.rules[0] ("shared") has scope: global, which counts in Redis, but this BFF was built without a Redis store; pass runtime.WithRateLimitStore(redisstore.Open) to runtime.Main`},
 		{"compiled operations failure", runtime.Service{Name: "shop", NewSchema: service(nil).NewSchema,
 			NewCompiled: func(*sidecar.Set) ([]rgraphql.Compiled, error) { return nil, errors.New("broken compiled code") }},
 			[]string{"--config", good}, 2, "build the compiled operations of \"shop\": broken compiled code"},
