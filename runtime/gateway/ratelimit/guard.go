@@ -67,3 +67,6 @@ func (g *guard) probe() {
 		g.logger.LogAttrs(ctx, slog.LevelInfo, "rate limit: Redis answers again; global rules count in Redis")
 	}
 }
+
+// close closes the store; the limiter's Close calls it once.
+func (g *guard) close() error { return g.store.Close() }

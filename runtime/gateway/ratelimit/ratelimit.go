@@ -191,7 +191,7 @@ func (l *Limiter) Close() error {
 	if l == nil || l.store == nil {
 		return nil
 	}
-	return l.store.store.Close()
+	return l.store.close()
 }
 
 type clientIPKey struct{}
