@@ -142,5 +142,5 @@ bench-h2flood: ## IN-14: well-behaved p99 before and during an HTTP/2 rapid rese
 	cd $(EXAMPLES) && $(GO) run ./bench/cmd/h2flood $(if $(TARGET),-target $(TARGET))
 
 .PHONY: bench-compare
-bench-compare: ## Micro-benchmarks of BASE (a git rev, default HEAD~1) against the working tree, with benchstat (COUNT=6)
-	bash internal/benchtools/compare.sh $(or $(BASE),HEAD~1) $(or $(COUNT),6)
+bench-compare: ## Micro-benchmarks of BASE (a git rev, default HEAD~1) against the working tree, with benchstat (COUNT=6; BENCH=regexp picks others, e.g. BENCH=CompiledVsGQLGen)
+	bash internal/benchtools/compare.sh $(or $(BASE),HEAD~1) $(or $(COUNT),6) $(if $(BENCH),'$(BENCH)')
