@@ -428,7 +428,7 @@ func (e *emitter) fetchRoot(p *plan.Operation, rg, ctxPkg string) error {
 	// (and gqlgen) runs them.
 	parallel := len(p.Root.Fields) > 1 && p.Op.Type == ast.Query
 	if parallel {
-		fmt.Fprintf(&b, "var wg %s.WaitGroup\n", e.use("sync"))
+		fmt.Fprintf(&b, "var loads %s.Group\n", e.use("github.com/bffgen/bffgen/runtime/batch"))
 	}
 	for _, f := range p.Root.Fields {
 		n := e.childNode("", f)
@@ -440,7 +440,7 @@ func (e *emitter) fetchRoot(p *plan.Operation, rg, ctxPkg string) error {
 		}
 		var code string
 		if parallel {
-			code = fmt.Sprintf("wg.Go(func() {\n%s})\n", call)
+			code = fmt.Sprintf("loads.Go(func() {\n%s})\n", call)
 		} else if len(p.Root.Fields) > 1 || len(f.Conds) > 0 {
 			// One after the other: each in a function of its own, which
 			// returns when its call fails.
@@ -454,7 +454,7 @@ func (e *emitter) fetchRoot(p *plan.Operation, rg, ctxPkg string) error {
 		}
 	}
 	if parallel {
-		b.WriteString("wg.Wait()\n")
+		b.WriteString("loads.Wait()\n")
 	}
 	b.WriteString("}\n\n")
 	e.methods.WriteString(b.String())
@@ -824,7 +824,7 @@ func (e *emitter) fetchNode(n *node) error {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "// fetch%s calls, for all the parents of %s at once, one backend\n// call per @batch field, in parallel, then the levels below.\n", ucFirst(n.name), n.name)
-	fmt.Fprintf(&b, "func (d *%s) fetch%s(ctx %s.Context, parents []%s) {\nif len(parents) == 0 {\nreturn\n}\nvar wg %s.WaitGroup\n", e.typ, ucFirst(n.name), e.use("context"), e.goT(n), e.use("sync"))
+	fmt.Fprintf(&b, "func (d *%s) fetch%s(ctx %s.Context, parents []%s) {\nif len(parents) == 0 {\nreturn\n}\nvar loads %s.Group\n", e.typ, ucFirst(n.name), e.use("context"), e.goT(n), e.use("github.com/bffgen/bffgen/runtime/batch"))
 	for _, f := range n.sel.Fields {
 		read := readOf(f)
 		if f.Sel == nil && read != plan.ReadBatch {
@@ -866,7 +866,7 @@ func (e *emitter) fetchNode(n *node) error {
 			}
 			vt := e.batchValueType(f)
 			fmt.Fprintf(&e.fields, "// %s are the values of %s.%s for the parents of %s, %sErrs their errors.\n%s []%s\n%sErrs []error\n", cname, n.sel.Object.Def.Name, f.AST.Name, n.name, cname, cname, vt, cname)
-			fmt.Fprintf(&b, "wg.Go(func() {\nd.%s, d.%sErrs = d.r.batch%s%s(ctx, parents%s)\n", cname, cname, ucFirst(n.sel.Object.Def.Name), e.pg.goFieldName(f.Bound), args)
+			fmt.Fprintf(&b, "loads.Go(func() {\nd.%s, d.%sErrs = d.r.batch%s%s(ctx, parents%s)\n", cname, cname, ucFirst(n.sel.Object.Def.Name), e.pg.goFieldName(f.Bound), args)
 			if child != nil && hasBatch(f.Sel) {
 				fetch, err := e.fetchMethod(child)
 				if err != nil {
@@ -886,7 +886,7 @@ func (e *emitter) fetchNode(n *node) error {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(&b, "wg.Go(func() {\nvar children []%s\nfor _, p := range parents {\n", e.goT(child))
+			fmt.Fprintf(&b, "loads.Go(func() {\nvar children []%s\nfor _, p := range parents {\n", e.goT(child))
 			if f.Type.Elem != nil {
 				fmt.Fprintf(&b, "children = append(children, p%s...)\n", e.getter(f.Bound.Proto))
 			} else {
@@ -905,7 +905,7 @@ func (e *emitter) fetchNode(n *node) error {
 			}
 		}
 	}
-	b.WriteString("wg.Wait()\n}\n\n")
+	b.WriteString("loads.Wait()\n}\n\n")
 	e.methods.WriteString(b.String())
 	return nil
 }
@@ -1188,7 +1188,9 @@ func (e *emitter) writeLeaf(n *node, f *plan.Field) (string, error) {
 			w = "out.Bool(*v)\n"
 		case plan.WriteMarshal:
 			sc := e.use("github.com/bffgen/bffgen/runtime/scalar")
-			if f.Context {
+			if f.AppendFunc != "" {
+				w = fmt.Sprintf("if err := %s.Append(out, %s.%s, *v); err != nil {\n%s}\n", e.use("github.com/bffgen/bffgen/runtime/graphql"), sc, f.AppendFunc, fail("err", line, col))
+			} else if f.Context {
 				w = fmt.Sprintf("if err := out.MarshalContext(ctx, %s.%s(*v)); err != nil {\n%s}\n", sc, f.MarshalFunc, fail("err", line, col))
 			} else {
 				w = fmt.Sprintf("if err := out.Marshal(%s.%s(*v)); err != nil {\n%s}\n", sc, f.MarshalFunc, fail("err", line, col))
@@ -1222,6 +1224,9 @@ func (e *emitter) writeLeaf(n *node, f *plan.Field) (string, error) {
 		return fmt.Sprintf("if err := out.Marshal(%s); err != nil {\n%s}\n", m, fail("err", line, col)), nil
 	case plan.WriteMarshal:
 		sc := e.use("github.com/bffgen/bffgen/runtime/scalar")
+		if f.AppendFunc != "" && f.Bound.Proto.Message() == nil {
+			return fmt.Sprintf("if err := %s.Append(out, %s.%s, %s); err != nil {\n%s}\n", e.use("github.com/bffgen/bffgen/runtime/graphql"), sc, f.AppendFunc, get, fail("err", line, col)), nil
+		}
 		if f.Context && f.Bound.Proto.Message() == nil {
 			return fmt.Sprintf("if err := out.MarshalContext(ctx, %s.%s(%s)); err != nil {\n%s}\n", sc, f.MarshalFunc, get, fail("err", line, col)), nil
 		}
@@ -1233,7 +1238,11 @@ func (e *emitter) writeLeaf(n *node, f *plan.Field) (string, error) {
 			} else {
 				b.WriteString("out.Null()\n")
 			}
-			fmt.Fprintf(&b, "} else if err := out.MarshalContext(ctx, %s.%s(v)); err != nil {\n%s}\n", sc, f.MarshalFunc, fail("err", line, col))
+			if f.AppendFunc != "" {
+				fmt.Fprintf(&b, "} else if err := %s.Append(out, %s.%s, v); err != nil {\n%s}\n", e.use("github.com/bffgen/bffgen/runtime/graphql"), sc, f.AppendFunc, fail("err", line, col))
+			} else {
+				fmt.Fprintf(&b, "} else if err := out.MarshalContext(ctx, %s.%s(v)); err != nil {\n%s}\n", sc, f.MarshalFunc, fail("err", line, col))
+			}
 			return b.String(), nil
 		}
 		return fmt.Sprintf("if err := out.Marshal(%s.%s(%s)); err != nil {\n%s}\n", sc, f.MarshalFunc, get, fail("err", line, col)), nil
@@ -1298,7 +1307,10 @@ type compiledPath struct {
 	isIndex bool
 }
 
-// path returns the path from the root, nil for the root.
+// path returns the path from the root, nil for the root. It copies the
+// keys: so the chain does not escape (Go's escape analysis does not tell
+// the key from the parent pointer), and its links stay on the writers'
+// stacks, where they cost no allocation.
 func (p *compiledPath) path() ast.Path {
 	if p == nil {
 		return nil
@@ -1308,7 +1320,7 @@ func (p *compiledPath) path() ast.Path {
 		if q.isIndex {
 			out = append(out, ast.PathIndex(q.index))
 		} else {
-			out = append(out, ast.PathName(q.key))
+			out = append(out, ast.PathName(strings.Clone(q.key)))
 		}
 	}
 	slices.Reverse(out)
@@ -1426,7 +1438,7 @@ func newSharedWriters(m *schema.Model, pg *protoGen, pkg string, ops []*plan.Ope
 		sh.saturating = sh.saturating || hasBigWeight(p.Root)
 	}
 	sh.e = &emitter{m: m, pg: pg, pkg: pkg, imports: map[string]string{}, argErrs: map[string]bool{}, typ: "compiledWriter", shared: sh}
-	for _, ip := range []string{"context", "errors", "math", "slices", "github.com/vektah/gqlparser/v2/ast", "github.com/vektah/gqlparser/v2/gqlerror"} {
+	for _, ip := range []string{"context", "errors", "math", "slices", "strings", "github.com/vektah/gqlparser/v2/ast", "github.com/vektah/gqlparser/v2/gqlerror"} {
 		sh.e.use(ip)
 	}
 	// The operations' own writers are named after the path of their
@@ -1614,8 +1626,8 @@ func (sh *sharedWriters) signature(s *plan.Selection) string {
 	var b strings.Builder
 	b.WriteString(s.Object.Def.Name + "{")
 	for _, f := range s.Fields {
-		fmt.Fprintf(&b, "%s:%s %s r%d w%d/%t/%s/%t/%s c%d+%d", f.Key, f.AST.Name,
-			f.Type, readOf(f), f.Write, f.Optional, f.MarshalFunc, f.Context, f.EnumName, f.Cost, f.ArgCost)
+		fmt.Fprintf(&b, "%s:%s %s r%d w%d/%t/%s/%t/%s/%s c%d+%d", f.Key, f.AST.Name,
+			f.Type, readOf(f), f.Write, f.Optional, f.MarshalFunc, f.Context, f.AppendFunc, f.EnumName, f.Cost, f.ArgCost)
 		if mayFail(f) || isBatch(f) {
 			// Its error has its position in the document.
 			fmt.Fprintf(&b, "@%d:%d", f.AST.Position.Line, f.AST.Position.Column)

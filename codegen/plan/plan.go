@@ -98,14 +98,17 @@ type Field struct {
 	Type *ast.Type
 	// Write, for a leaf, says how its value is written; MarshalFunc names
 	// the runtime/scalar marshaler for WriteMarshal ("MarshalInt64"),
-	// Context tells it returns a context marshaler; EnumName the GraphQL
-	// enum for WriteEnum.
+	// Context tells it returns a context marshaler; AppendFunc, when not
+	// empty, names the runtime/scalar function that appends the same
+	// bytes without a marshaler ("AppendInt64"), for the compiled
+	// executors; EnumName the GraphQL enum for WriteEnum.
 	Write Write
 	// Optional: the proto field has presence (proto3 optional): its Go
 	// field is a pointer, nil for null.
 	Optional    bool
 	MarshalFunc string
 	Context     bool
+	AppendFunc  string
 	EnumName    string
 	// Sel is the selection of an object (or list of objects) field; nil
 	// for a leaf.
@@ -597,7 +600,7 @@ func leafFromProto(m *schema.Model, pf *Field, named *ast.Definition, fd protore
 		if fd.Message().FullName() != "google.protobuf.Timestamp" {
 			return fmt.Errorf("the well-known type %s", fd.Message().FullName())
 		}
-		pf.Write, pf.MarshalFunc, pf.Context = WriteMarshal, "MarshalDateTime", true
+		pf.Write, pf.MarshalFunc, pf.Context, pf.AppendFunc = WriteMarshal, "MarshalDateTime", true, "AppendDateTime"
 	case named.Name == "String" || named.Name == "ID":
 		pf.Write = WriteString
 	case named.Name == "Boolean":
@@ -607,9 +610,9 @@ func leafFromProto(m *schema.Model, pf *Field, named *ast.Definition, fd protore
 	case named.Name == "Float" && kind == protoreflect.DoubleKind:
 		pf.Write, pf.MarshalFunc, pf.Context = WriteMarshal, "MarshalFloat", true
 	case named.Name == "Int64" && (kind == protoreflect.Int64Kind || kind == protoreflect.Sint64Kind || kind == protoreflect.Sfixed64Kind):
-		pf.Write, pf.MarshalFunc = WriteMarshal, "MarshalInt64"
+		pf.Write, pf.MarshalFunc, pf.AppendFunc = WriteMarshal, "MarshalInt64", "AppendInt64"
 	case named.Name == "UInt64":
-		pf.Write, pf.MarshalFunc = WriteMarshal, "MarshalUInt64"
+		pf.Write, pf.MarshalFunc, pf.AppendFunc = WriteMarshal, "MarshalUInt64", "AppendUInt64"
 	default:
 		return fmt.Errorf("scalar %s from %s", named.Name, mapping.KindName(fd))
 	}

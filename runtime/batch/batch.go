@@ -146,6 +146,52 @@ func Run(fns []func()) {
 	wg.Wait()
 }
 
+// Group collects the loads of one level and runs them side by side, as
+// [Run] does: Go only records fn; Wait calls every recorded fn but the last
+// in a goroutine of its own and the last in the calling goroutine, then
+// returns once all have returned. So a level with one load starts no
+// goroutine, and the calling goroutine, whose stack has already grown,
+// does work instead of waiting. The zero Group is ready to use; up to four
+// loads need no allocation beyond their closures. A Group is used by one
+// goroutine and is not reused after Wait.
+type Group struct {
+	n    int
+	fns  [4]func()
+	more []func()
+}
+
+// Go records fn, to be called by Wait.
+func (g *Group) Go(fn func()) {
+	if g.n < len(g.fns) {
+		g.fns[g.n] = fn
+	} else {
+		g.more = append(g.more, fn)
+	}
+	g.n++
+}
+
+// Wait calls the recorded functions side by side and returns once all
+// have returned; with none recorded it returns at once.
+func (g *Group) Wait() {
+	if g.n == 0 {
+		return
+	}
+	var wg sync.WaitGroup
+	for i := range g.n - 1 {
+		if i < len(g.fns) {
+			wg.Go(g.fns[i])
+		} else {
+			wg.Go(g.more[i-len(g.fns)])
+		}
+	}
+	if last := g.n - 1; last < len(g.fns) {
+		g.fns[last]()
+	} else {
+		g.more[last-len(g.fns)]()
+	}
+	wg.Wait()
+}
+
 // Schema wraps a generated executable schema so that every response gets
 // its own cache: once per query or mutation, once per event of a
 // subscription (so a long subscription does not accumulate entries).

@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -110,4 +113,52 @@ func TestRunCallsEveryFuncSideBySide(t *testing.T) {
 			t.Errorf("count %d, last ran %v; want 2 and true", count, last)
 		}
 	})
+}
+
+func TestGroupRunsTheLastLoadInTheCallingGoroutine(t *testing.T) {
+	for _, n := range []int{0, 1, 2, 4, 5, 9} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				// Every load but the last waits for the last: they must run
+				// beside it, or the bubble deadlocks; the last must run in
+				// the calling goroutine, which it records.
+				release := make(chan struct{})
+				var mu sync.Mutex
+				ran := make([]bool, n)
+				caller := goid()
+				var lastIn uint64
+				var g batch.Group
+				for i := range n {
+					g.Go(func() {
+						if i == n-1 {
+							lastIn = goid()
+							close(release)
+						} else {
+							<-release
+						}
+						mu.Lock()
+						ran[i] = true
+						mu.Unlock()
+					})
+				}
+				g.Wait()
+				for i, ok := range ran {
+					if !ok {
+						t.Errorf("load %d of %d did not run before Wait returned", i, n)
+					}
+				}
+				if n > 0 && lastIn != caller {
+					t.Errorf("the last load ran in goroutine %d, want the caller's, %d", lastIn, caller)
+				}
+			})
+		})
+	}
+}
+
+// goid is the calling goroutine's id, read from its stack trace.
+func goid() uint64 {
+	var buf [64]byte
+	s := strings.TrimPrefix(string(buf[:runtime.Stack(buf[:], false)]), "goroutine ")
+	id, _ := strconv.ParseUint(s[:strings.IndexByte(s, ' ')], 10, 64)
+	return id
 }

@@ -186,6 +186,21 @@ func (r *Result) MarshalContext(ctx context.Context, m gqlgen.ContextMarshaler) 
 	return r.appendCompact()
 }
 
+// Append appends to r what f appends of v: a scalar written without a
+// marshaler (scalar.AppendDateTime, say), so without the closure Marshal
+// needs. f must append compact JSON that encoding/json's HTML escaping
+// leaves as it is (a number, a string of digits, a date), which is what
+// Marshal would then write. When f fails, nothing is written and its
+// error is returned, for the executor to record as the field's error.
+func Append[T any](r *Result, f func([]byte, T) ([]byte, error), v T) error {
+	b, err := f(r.buf, v)
+	if err != nil {
+		return err
+	}
+	r.buf = b
+	return nil
+}
+
 func (r *Result) appendCompact() error {
 	src := r.scratch.Bytes()
 	if plainJSONString(src) {

@@ -128,6 +128,34 @@ func TestResultMarshalWritesScalarsAsGQLGensPath(t *testing.T) {
 	}
 }
 
+func TestResultAppendWritesScalarsAsGQLGensPath(t *testing.T) {
+	ctx := context.Background()
+	ts := timestamppb.New(time.Date(2026, 12, 7, 16, 0, 0, 5, time.UTC))
+	var r Result
+	r.Raw("[")
+	if err := Append(&r, scalar.AppendDateTime, ts); err != nil {
+		t.Fatal(err)
+	}
+	r.Raw(",")
+	if err := Append(&r, scalar.AppendInt64, math.MinInt64); err != nil {
+		t.Fatal(err)
+	}
+	r.Raw(",")
+	if err := Append(&r, scalar.AppendUInt64, math.MaxUint64); err != nil {
+		t.Fatal(err)
+	}
+	r.Raw("]")
+	want := "[" + onGQLGensPath(t, graphql.WrapContextMarshaler(ctx, scalar.MarshalDateTime(ts))) + "," +
+		onGQLGensPath(t, scalar.MarshalInt64(math.MinInt64)) + "," + onGQLGensPath(t, scalar.MarshalUInt64(math.MaxUint64)) + "]"
+	if string(r.buf) != want {
+		t.Fatalf("wrote %s, gqlgen's path writes %s", r.buf, want)
+	}
+	r = Result{}
+	if err := Append(&r, scalar.AppendDateTime, &timestamppb.Timestamp{Seconds: math.MaxInt64}); err == nil || len(r.buf) != 0 {
+		t.Fatalf("an out-of-range DateTime: wrote %q, err %v", r.buf, err)
+	}
+}
+
 // FuzzResultMarshal checks that Result.Marshal writes what a marshaler
 // writes as it ends up on gqlgen's path, on the fast path for plain JSON
 // strings and the compaction path alike, and writes nothing for text that

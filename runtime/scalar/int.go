@@ -21,10 +21,19 @@ const maxExactFloat = 1 << 53
 func MarshalInt64(v int64) graphql.Marshaler {
 	return graphql.WriterFunc(func(w io.Writer) {
 		var buf [24]byte
-		b := append(buf[:0], '"')
-		b = strconv.AppendInt(b, v, 10)
-		_, _ = w.Write(append(b, '"'))
+		b, _ := AppendInt64(buf[:0], v)
+		_, _ = w.Write(b)
 	})
+}
+
+// AppendInt64 appends to b the JSON string MarshalInt64 writes for v,
+// without a marshaler: the compiled executors' form, which allocates
+// nothing. The error is always nil; it is there so that every Append
+// function has one shape.
+func AppendInt64(b []byte, v int64) ([]byte, error) {
+	b = append(b, '"')
+	b = strconv.AppendInt(b, v, 10)
+	return append(b, '"'), nil
 }
 
 // UnmarshalInt64 reads an Int64 input: a base-10 string with an optional
@@ -40,10 +49,17 @@ func UnmarshalInt64(v any) (int64, error) {
 func MarshalUInt64(v uint64) graphql.Marshaler {
 	return graphql.WriterFunc(func(w io.Writer) {
 		var buf [24]byte
-		b := append(buf[:0], '"')
-		b = strconv.AppendUint(b, v, 10)
-		_, _ = w.Write(append(b, '"'))
+		b, _ := AppendUInt64(buf[:0], v)
+		_, _ = w.Write(b)
 	})
+}
+
+// AppendUInt64 appends to b the JSON string MarshalUInt64 writes for v, as
+// [AppendInt64] does for an int64; the error is always nil.
+func AppendUInt64(b []byte, v uint64) ([]byte, error) {
+	b = append(b, '"')
+	b = strconv.AppendUint(b, v, 10)
+	return append(b, '"'), nil
 }
 
 // UnmarshalUInt64 reads a UInt64 input: a base-10 string, or a JSON number

@@ -40,6 +40,22 @@ func TestMarshalIntegersAsStrings(t *testing.T) {
 	}
 }
 
+func TestAppendIntegersWritesWhatTheMarshalersWrite(t *testing.T) {
+	t.Parallel()
+	for _, v := range []int64{0, 1, -1, 42, -42, 1 << 53, math.MaxInt64, math.MinInt64} {
+		got, err := scalar.AppendInt64([]byte("x"), v)
+		if want := "x" + write(t, scalar.MarshalInt64(v)); err != nil || string(got) != want {
+			t.Errorf("AppendInt64(%d) = %s, %v; want %s", v, got, err, want)
+		}
+	}
+	for _, v := range []uint64{0, 1, 42, 1 << 53, math.MaxUint64} {
+		got, err := scalar.AppendUInt64([]byte("x"), v)
+		if want := "x" + write(t, scalar.MarshalUInt64(v)); err != nil || string(got) != want {
+			t.Errorf("AppendUInt64(%d) = %s, %v; want %s", v, got, err, want)
+		}
+	}
+}
+
 func TestUnmarshalInt64(t *testing.T) {
 	t.Parallel()
 	accepted := []struct {

@@ -312,3 +312,39 @@ func BenchmarkMarshalDateTime(b *testing.B) {
 		}
 	}
 }
+
+func TestAppendDateTimeWritesWhatMarshalDateTimeWrites(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(3, 4))
+	cases := []*timestamppb.Timestamp{
+		nil,
+		{Seconds: minTimestampSeconds - 1},
+		{Seconds: maxTimestampSeconds + 1},
+		{Nanos: -1},
+		{Nanos: 1_000_000_000},
+		{Seconds: maxTimestampSeconds, Nanos: 999_999_999},
+	}
+	for range 500 {
+		cases = append(cases, &timestamppb.Timestamp{
+			Seconds: minTimestampSeconds + r.Int64N(maxTimestampSeconds-minTimestampSeconds+1),
+			Nanos:   []int32{0, r.Int32N(1000) * 1_000_000, r.Int32N(1_000_000_000)}[r.IntN(3)],
+		})
+	}
+	for _, ts := range cases {
+		want, wantErr := writeCtx(t, scalar.MarshalDateTime(ts))
+		prefix := []byte(`{"at":`)
+		got, err := scalar.AppendDateTime(prefix, ts)
+		if (err != nil) != (wantErr != nil) || (err != nil && err.Error() != wantErr.Error()) {
+			t.Fatalf("AppendDateTime(%v) returned error %v; MarshalDateTime %v", ts, err, wantErr)
+		}
+		if err != nil {
+			if string(got) != string(prefix) {
+				t.Fatalf("AppendDateTime(%v) failed and appended %q; want nothing", ts, got[len(prefix):])
+			}
+			continue
+		}
+		if string(got) != string(prefix)+want {
+			t.Fatalf("AppendDateTime(%v) appended %s; MarshalDateTime writes %s", ts, got[len(prefix):], want)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"math"
 	"slices"
+	"strings"
 
 	usersv1 "github.com/bffgen/bffgen/examples/shop/gen/pb/users/v1"
 	rgraphql "github.com/bffgen/bffgen/runtime/graphql"
@@ -27,7 +28,10 @@ type compiledPath struct {
 	isIndex bool
 }
 
-// path returns the path from the root, nil for the root.
+// path returns the path from the root, nil for the root. It copies the
+// keys: so the chain does not escape (Go's escape analysis does not tell
+// the key from the parent pointer), and its links stay on the writers'
+// stacks, where they cost no allocation.
 func (p *compiledPath) path() ast.Path {
 	if p == nil {
 		return nil
@@ -37,7 +41,7 @@ func (p *compiledPath) path() ast.Path {
 		if q.isIndex {
 			out = append(out, ast.PathIndex(q.index))
 		} else {
-			out = append(out, ast.PathName(q.key))
+			out = append(out, ast.PathName(strings.Clone(q.key)))
 		}
 	}
 	slices.Reverse(out)

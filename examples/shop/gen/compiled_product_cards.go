@@ -4,7 +4,6 @@ package gen
 
 import (
 	"context"
-	"sync"
 
 	"connectrpc.com/connect"
 	"github.com/99designs/gqlgen/graphql"
@@ -12,6 +11,7 @@ import (
 	catalogv1 "github.com/bffgen/bffgen/examples/shop/gen/pb/catalog/v1"
 	reviewsv1 "github.com/bffgen/bffgen/examples/shop/gen/pb/reviews/v1"
 	usersv1 "github.com/bffgen/bffgen/examples/shop/gen/pb/users/v1"
+	"github.com/bffgen/bffgen/runtime/batch"
 	rgraphql "github.com/bffgen/bffgen/runtime/graphql"
 	"github.com/bffgen/bffgen/runtime/scalar"
 )
@@ -79,11 +79,11 @@ func (d *productCardsRun) fetchProductsReviews(ctx context.Context, parents []*r
 	if len(parents) == 0 {
 		return
 	}
-	var wg sync.WaitGroup
-	wg.Go(func() {
+	var loads batch.Group
+	loads.Go(func() {
 		d.productsReviewsReviewer, d.productsReviewsReviewerErrs = d.r.batchReviewReviewer(ctx, parents)
 	})
-	wg.Wait()
+	loads.Wait()
 }
 
 // fetchProducts calls, for all the parents of products at once, one backend
@@ -92,12 +92,12 @@ func (d *productCardsRun) fetchProducts(ctx context.Context, parents []*catalogv
 	if len(parents) == 0 {
 		return
 	}
-	var wg sync.WaitGroup
-	wg.Go(func() {
+	var loads batch.Group
+	loads.Go(func() {
 		d.productsSeller, d.productsSellerErrs = d.r.batchProductSeller(ctx, parents)
 	})
 	if d.productsReviewsArgErr == nil && d.ifExpanded {
-		wg.Go(func() {
+		loads.Go(func() {
 			d.productsReviews, d.productsReviewsErrs = d.r.batchProductReviews(ctx, parents, d.productsReviewsArgFirst)
 			var children []*reviewsv1.Review
 			for _, v := range d.productsReviews {
@@ -106,7 +106,7 @@ func (d *productCardsRun) fetchProducts(ctx context.Context, parents []*catalogv
 			d.fetchProductsReviews(ctx, children)
 		})
 	}
-	wg.Wait()
+	loads.Wait()
 }
 
 // fetch calls the backends: the root fields in parallel, then, level by
@@ -145,7 +145,7 @@ func (d *productCardsRun) writeProductsSeller(ctx context.Context, out *rgraphql
 		out.Raw("\"since\":")
 		if v := p.GetJoinedAt(); v == nil {
 			out.Null()
-		} else if err := out.MarshalContext(ctx, scalar.MarshalDateTime(v)); err != nil {
+		} else if err := rgraphql.Append(out, scalar.AppendDateTime, v); err != nil {
 			out.FieldError(ctx, err, 1, 122, (&compiledPath{parent: path, key: "since"}).path())
 			out.Null()
 		}

@@ -4,7 +4,6 @@ package gen
 
 import (
 	"context"
-	"sync"
 
 	"connectrpc.com/connect"
 	"github.com/99designs/gqlgen/graphql"
@@ -12,6 +11,7 @@ import (
 	catalogv1 "github.com/bffgen/bffgen/examples/shop/gen/pb/catalog/v1"
 	reviewsv1 "github.com/bffgen/bffgen/examples/shop/gen/pb/reviews/v1"
 	usersv1 "github.com/bffgen/bffgen/examples/shop/gen/pb/users/v1"
+	"github.com/bffgen/bffgen/runtime/batch"
 	rgraphql "github.com/bffgen/bffgen/runtime/graphql"
 	"github.com/bffgen/bffgen/runtime/scalar"
 )
@@ -70,11 +70,11 @@ func (d *productPageRun) fetchProductReviews(ctx context.Context, parents []*rev
 	if len(parents) == 0 {
 		return
 	}
-	var wg sync.WaitGroup
-	wg.Go(func() {
+	var loads batch.Group
+	loads.Go(func() {
 		d.productReviewsReviewer, d.productReviewsReviewerErrs = d.r.batchReviewReviewer(ctx, parents)
 	})
-	wg.Wait()
+	loads.Wait()
 }
 
 // fetchProduct calls, for all the parents of product at once, one backend
@@ -83,11 +83,11 @@ func (d *productPageRun) fetchProduct(ctx context.Context, parents []*catalogv1.
 	if len(parents) == 0 {
 		return
 	}
-	var wg sync.WaitGroup
-	wg.Go(func() {
+	var loads batch.Group
+	loads.Go(func() {
 		d.productSeller, d.productSellerErrs = d.r.batchProductSeller(ctx, parents)
 	})
-	wg.Go(func() {
+	loads.Go(func() {
 		d.productReviews, d.productReviewsErrs = d.r.batchProductReviews(ctx, parents, new(int32(5)))
 		var children []*reviewsv1.Review
 		for _, v := range d.productReviews {
@@ -95,10 +95,10 @@ func (d *productPageRun) fetchProduct(ctx context.Context, parents []*catalogv1.
 		}
 		d.fetchProductReviews(ctx, children)
 	})
-	wg.Go(func() {
+	loads.Go(func() {
 		d.productRelated, d.productRelatedErrs = d.r.batchProductRelated(ctx, parents, new(int32(4)))
 	})
-	wg.Wait()
+	loads.Wait()
 }
 
 // fetch calls the backends: the root fields in parallel, then, level by
@@ -200,7 +200,7 @@ func (d *productPageRun) writeProduct(ctx context.Context, out *rgraphql.Result,
 	out.Raw(",\"description\":")
 	out.String(p.GetDescription())
 	out.Raw(",\"priceCents\":")
-	if err := out.Marshal(scalar.MarshalInt64(p.GetPriceCents())); err != nil {
+	if err := rgraphql.Append(out, scalar.AppendInt64, p.GetPriceCents()); err != nil {
 		out.FieldError(ctx, err, 1, 70, (&compiledPath{parent: path, key: "priceCents"}).path())
 		out.Null()
 		ok = false

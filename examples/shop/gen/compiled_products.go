@@ -4,12 +4,12 @@ package gen
 
 import (
 	"context"
-	"sync"
 
 	"connectrpc.com/connect"
 	"github.com/bffgen/bffgen/examples/shop/gen/internal/mapping"
 	catalogv1 "github.com/bffgen/bffgen/examples/shop/gen/pb/catalog/v1"
 	reviewsv1 "github.com/bffgen/bffgen/examples/shop/gen/pb/reviews/v1"
+	"github.com/bffgen/bffgen/runtime/batch"
 	rgraphql "github.com/bffgen/bffgen/runtime/graphql"
 	"github.com/bffgen/bffgen/runtime/scalar"
 )
@@ -54,11 +54,11 @@ func (d *productsRun) fetchProducts(ctx context.Context, parents []*catalogv1.Pr
 	if len(parents) == 0 {
 		return
 	}
-	var wg sync.WaitGroup
-	wg.Go(func() {
+	var loads batch.Group
+	loads.Go(func() {
 		d.productsReviews, d.productsReviewsErrs = d.r.batchProductReviews(ctx, parents, new(int32(5)))
 	})
-	wg.Wait()
+	loads.Wait()
 }
 
 // fetch calls the backends: the root fields in parallel, then, level by
@@ -100,7 +100,7 @@ func (d *productsRun) writeProducts(ctx context.Context, out *rgraphql.Result, p
 	out.Raw(",\"name\":")
 	out.String(p.GetName())
 	out.Raw(",\"priceCents\":")
-	if err := out.Marshal(scalar.MarshalInt64(p.GetPriceCents())); err != nil {
+	if err := rgraphql.Append(out, scalar.AppendInt64, p.GetPriceCents()); err != nil {
 		out.FieldError(ctx, err, 1, 47, (&compiledPath{parent: path, key: "priceCents"}).path())
 		out.Null()
 		ok = false
@@ -120,7 +120,7 @@ func (d *productsRun) writeProducts(ctx context.Context, out *rgraphql.Result, p
 	out.Raw(",\"createdAt\":")
 	if v := p.GetCreatedAt(); v == nil {
 		out.Null()
-	} else if err := out.MarshalContext(ctx, scalar.MarshalDateTime(v)); err != nil {
+	} else if err := rgraphql.Append(out, scalar.AppendDateTime, v); err != nil {
 		out.FieldError(ctx, err, 1, 71, (&compiledPath{parent: path, key: "createdAt"}).path())
 		out.Null()
 	}

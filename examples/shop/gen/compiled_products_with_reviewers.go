@@ -4,13 +4,13 @@ package gen
 
 import (
 	"context"
-	"sync"
 
 	"connectrpc.com/connect"
 	"github.com/bffgen/bffgen/examples/shop/gen/internal/mapping"
 	catalogv1 "github.com/bffgen/bffgen/examples/shop/gen/pb/catalog/v1"
 	reviewsv1 "github.com/bffgen/bffgen/examples/shop/gen/pb/reviews/v1"
 	usersv1 "github.com/bffgen/bffgen/examples/shop/gen/pb/users/v1"
+	"github.com/bffgen/bffgen/runtime/batch"
 	rgraphql "github.com/bffgen/bffgen/runtime/graphql"
 	"github.com/bffgen/bffgen/runtime/scalar"
 )
@@ -63,11 +63,11 @@ func (d *productsWithReviewersRun) fetchProductsReviews(ctx context.Context, par
 	if len(parents) == 0 {
 		return
 	}
-	var wg sync.WaitGroup
-	wg.Go(func() {
+	var loads batch.Group
+	loads.Go(func() {
 		d.productsReviewsReviewer, d.productsReviewsReviewerErrs = d.r.batchReviewReviewer(ctx, parents)
 	})
-	wg.Wait()
+	loads.Wait()
 }
 
 // fetchProducts calls, for all the parents of products at once, one backend
@@ -76,11 +76,11 @@ func (d *productsWithReviewersRun) fetchProducts(ctx context.Context, parents []
 	if len(parents) == 0 {
 		return
 	}
-	var wg sync.WaitGroup
-	wg.Go(func() {
+	var loads batch.Group
+	loads.Go(func() {
 		d.productsSeller, d.productsSellerErrs = d.r.batchProductSeller(ctx, parents)
 	})
-	wg.Go(func() {
+	loads.Go(func() {
 		d.productsReviews, d.productsReviewsErrs = d.r.batchProductReviews(ctx, parents, new(int32(5)))
 		var children []*reviewsv1.Review
 		for _, v := range d.productsReviews {
@@ -88,7 +88,7 @@ func (d *productsWithReviewersRun) fetchProducts(ctx context.Context, parents []
 		}
 		d.fetchProductsReviews(ctx, children)
 	})
-	wg.Wait()
+	loads.Wait()
 }
 
 // fetch calls the backends: the root fields in parallel, then, level by
@@ -153,7 +153,7 @@ func (d *productsWithReviewersRun) writeProducts(ctx context.Context, out *rgrap
 	out.Raw(",\"name\":")
 	out.String(p.GetName())
 	out.Raw(",\"priceCents\":")
-	if err := out.Marshal(scalar.MarshalInt64(p.GetPriceCents())); err != nil {
+	if err := rgraphql.Append(out, scalar.AppendInt64, p.GetPriceCents()); err != nil {
 		out.FieldError(ctx, err, 1, 60, (&compiledPath{parent: path, key: "priceCents"}).path())
 		out.Null()
 		ok = false
@@ -173,7 +173,7 @@ func (d *productsWithReviewersRun) writeProducts(ctx context.Context, out *rgrap
 	out.Raw(",\"createdAt\":")
 	if v := p.GetCreatedAt(); v == nil {
 		out.Null()
-	} else if err := out.MarshalContext(ctx, scalar.MarshalDateTime(v)); err != nil {
+	} else if err := rgraphql.Append(out, scalar.AppendDateTime, v); err != nil {
 		out.FieldError(ctx, err, 1, 84, (&compiledPath{parent: path, key: "createdAt"}).path())
 		out.Null()
 	}
