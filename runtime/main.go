@@ -14,6 +14,7 @@ import (
 	"syscall"
 
 	"github.com/bffgen/bffgen/runtime/config"
+	"github.com/bffgen/bffgen/runtime/internal/heapfloor"
 )
 
 // Main runs svc as a program and returns its exit code; call it as
@@ -78,6 +79,11 @@ func run(ctx context.Context, svc Service, args []string, stderr io.Writer, opts
 	if err != nil {
 		_ = config.Render(stderr, err) // the exit code says it failed
 		return 1
+	}
+	// The heap floor (server.min_heap_bytes) is process-wide, so Main,
+	// which owns the process, sets it; an explicit GOGC wins.
+	if _, set := os.LookupEnv("GOGC"); !set && cfg.Server.MinHeapBytes > 0 {
+		defer heapfloor.Start(uint64(cfg.Server.MinHeapBytes))()
 	}
 	service := cfg.Telemetry.ServiceName
 	if service == "" {

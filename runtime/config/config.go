@@ -127,6 +127,15 @@ type Server struct {
 	// TLS serves the public listener over TLS (and mTLS with a client CA);
 	// off when CertFile is empty. See [ServerTLS].
 	TLS ServerTLS `yaml:"tls"`
+	// MinHeapBytes is a floor under the Go garbage collector's heap goal:
+	// while twice the live heap is below it, the heap may grow to it
+	// between collections, so a BFF whose live heap is a few MiB does not
+	// collect tens of times a second under load (the collections land in
+	// the tail latency). Above it the collector runs as with GOGC=100.
+	// runtime.Main applies it, unless the GOGC environment variable is
+	// set, which then decides alone; a memory limit (GOMEMLIMIT) still
+	// caps the goal. 0 turns the floor off. Default 8388608 (8 MiB).
+	MinHeapBytes int `yaml:"min_heap_bytes"`
 }
 
 // Shutdown sets how the server stops when it is asked to (SIGTERM).

@@ -173,6 +173,7 @@ server:
   idle_timeout: 4s
   max_header_bytes: 4096
   max_headers: 50
+  min_heap_bytes: 4194304
   request_timeout: 5s
   shutdown: {drain_delay: 6s, timeout: 7s}
 upstreams:
@@ -248,7 +249,7 @@ telemetry:
 		Admin:  "127.0.0.1:9091",
 		Server: config.Server{
 			ReadHeaderTimeout: time.Second, ReadTimeout: 2 * time.Second, WriteTimeout: 40 * time.Second,
-			IdleTimeout: 4 * time.Second, MaxHeaderBytes: 4096, MaxHeaders: 50, RequestTimeout: 5 * time.Second,
+			IdleTimeout: 4 * time.Second, MaxHeaderBytes: 4096, MaxHeaders: 50, RequestTimeout: 5 * time.Second, MinHeapBytes: 4 << 20,
 			Shutdown: config.Shutdown{DrainDelay: 6 * time.Second, Timeout: 7 * time.Second},
 		},
 		Upstreams: map[string]config.Upstream{
@@ -399,6 +400,11 @@ func TestParseReportsProblemsWithPositions(t *testing.T) {
 			want: []string{`bff.yaml:2:20: "server.request_timeout" (1m30s) must be shorter than "server.write_timeout" (1m0s), or a request that runs out of time cannot be answered`},
 		},
 		{
+			name: "the heap floor must not be negative",
+			src:  "server:\n  min_heap_bytes: -1\n",
+			want: []string{`bff.yaml:2:19: "server.min_heap_bytes" must not be negative, got -1: use 0 to turn the heap floor off`},
+		},
+		{
 			name: "graphql limits must not be negative",
 			src:  "gateway:\n  graphql:\n    max_depth: -1\n    max_cost: -5\n    default_list_size: 0\n",
 			want: []string{
@@ -494,7 +500,7 @@ func TestParseReportsProblemsWithPositions(t *testing.T) {
 			src:  "listn: x\nserver:\n  read_timout: 1s\n  write_timeout: soon\n",
 			want: []string{
 				`bff.yaml:1:1: unknown key "listn" at the top level; did you mean "listen"? (allowed: admin, gateway, listen, mode, server, telemetry, upstreams)`,
-				`bff.yaml:3:3: unknown key "read_timout" in "server"; did you mean "read_timeout"? (allowed: idle_timeout, max_header_bytes, max_headers, read_header_timeout, read_timeout, request_timeout, shutdown, tls, write_timeout)`,
+				`bff.yaml:3:3: unknown key "read_timout" in "server"; did you mean "read_timeout"? (allowed: idle_timeout, max_header_bytes, max_headers, min_heap_bytes, read_header_timeout, read_timeout, request_timeout, shutdown, tls, write_timeout)`,
 				`bff.yaml:4:18: invalid duration "soon" for "server.write_timeout": use a number with a unit: ns, us, ms, s, m or h, such as "800ms", "5s" or "1m30s"`,
 			},
 		},

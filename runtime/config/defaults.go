@@ -40,6 +40,7 @@ func applyDefaults(c *Config, set func(path string) bool) {
 		}
 	})
 	def("server.shutdown.timeout", func() { s.Shutdown.Timeout = 25 * time.Second })
+	def("server.min_heap_bytes", func() { s.MinHeapBytes = 8 << 20 })
 
 	for name, u := range c.Upstreams {
 		p := "upstreams." + name

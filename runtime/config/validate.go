@@ -85,6 +85,9 @@ func (v *validator) server(s *Server) {
 	if s.MaxHeaders <= 0 {
 		v.errorf("server.max_headers", "%q must be greater than zero, got %d", "server.max_headers", s.MaxHeaders)
 	}
+	if s.MinHeapBytes < 0 {
+		v.errorf("server.min_heap_bytes", "%q must not be negative, got %d: use 0 to turn the heap floor off", "server.min_heap_bytes", s.MinHeapBytes)
+	}
 	if s.Shutdown.DrainDelay < 0 {
 		v.errorf("server.shutdown.drain_delay", "%q must not be negative, got %s; use 0s for no delay", "server.shutdown.drain_delay", s.Shutdown.DrainDelay)
 	}
