@@ -4,10 +4,12 @@ import (
 	"bufio"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/metrics"
 	"strings"
 	"testing"
 
@@ -175,4 +177,76 @@ telemetry: {log: {format: json}}
 	if _, err := http.Get("http://" + public + "/graphql"); err == nil {
 		t.Error("the public listener still answers after Main returned")
 	}
+}
+
+// gogc reads the GOGC in force, as runtime/metrics reports it.
+func gogc() int64 {
+	s := []metrics.Sample{{Name: "/gc/gogc:percent"}}
+	metrics.Read(s)
+	return int64(s[0].Value.Uint64())
+}
+
+// whileServing runs Main on the config src until it serves, calls check,
+// then interrupts it and returns its exit code and standard error.
+func whileServing(t *testing.T, src string, check func()) (int, string) {
+	t.Helper()
+	path := writeConfig(t, src)
+	done := make(chan struct{})
+	onLine := func(line string) {
+		var rec struct{ Msg string }
+		if json.Unmarshal([]byte(line), &rec) != nil || rec.Msg != "serving" {
+			return
+		}
+		go func() {
+			defer close(done)
+			check()
+			p, _ := os.FindProcess(os.Getpid())
+			_ = p.Signal(os.Interrupt)
+		}()
+	}
+	code, stderr := runMain(t, service(&testschema.Resolver{}), onLine, "--config", path)
+	<-done
+	return code, stderr
+}
+
+func TestMainKeepsAHeapFloorWhileServing(t *testing.T) {
+	if v, ok := os.LookupEnv("GOGC"); ok {
+		t.Skipf("GOGC=%s is set here, which turns the floor off", v)
+	}
+	const src = `
+listen: "127.0.0.1:0"
+admin: "127.0.0.1:0"
+server: {shutdown: {drain_delay: 0s}, min_heap_bytes: %d}
+telemetry: {log: {format: json}}
+`
+	before := gogc()
+	t.Run("a floor far above the live heap raises GOGC", func(t *testing.T) {
+		var during int64
+		code, stderr := whileServing(t, fmt.Sprintf(src, 256<<20), func() { during = gogc() })
+		if code != 0 {
+			t.Fatalf("exit code %d; stderr:\n%s", code, stderr)
+		}
+		// A 256 MiB floor over a live heap of a few MiB: the cap.
+		if during != 1000 {
+			t.Errorf("GOGC while serving with a 256 MiB floor = %d, want 1000 (the cap)", during)
+		}
+		if after := gogc(); after != before {
+			t.Errorf("GOGC after Main returned = %d, want %d as before", after, before)
+		}
+	})
+	t.Run("0 turns it off", func(t *testing.T) {
+		var during int64
+		whileServing(t, fmt.Sprintf(src, 0), func() { during = gogc() })
+		if during != before {
+			t.Errorf("GOGC while serving with min_heap_bytes: 0 = %d, want %d, untouched", during, before)
+		}
+	})
+	t.Run("an explicit GOGC turns it off", func(t *testing.T) {
+		t.Setenv("GOGC", "100")
+		var during int64
+		whileServing(t, fmt.Sprintf(src, 256<<20), func() { during = gogc() })
+		if during != before {
+			t.Errorf("GOGC while serving with GOGC=100 in the environment = %d, want %d, untouched", during, before)
+		}
+	})
 }

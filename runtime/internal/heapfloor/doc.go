@@ -13,6 +13,7 @@
 //
 // [Start] re-tunes GOGC once per cycle, from a finalizer that the collector
 // runs after each cycle, with runtime/metrics' live heap, scannable stack
-// and globals: GOGC = 100 × (floor − live) / (live + stacks + globals),
-// clamped to [100, 1000]. A memory limit (GOMEMLIMIT) still caps the goal.
+// and globals: the smallest GOGC that brings the runtime's goal to the
+// floor ([Percent]), at least 100 and at most [MaxPercent]. A memory limit
+// (GOMEMLIMIT) still caps the goal: the runtime takes the lower of the two.
 package heapfloor
