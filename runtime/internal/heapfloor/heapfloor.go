@@ -35,7 +35,9 @@ type tuner struct {
 
 // Start keeps the heap goal at least floor bytes (see the package doc)
 // until the returned stop is called, which restores the GOGC in force
-// before. A floor of 0 does nothing. GOGC is process-wide: a second Start
+// before. Above the floor it sets GOGC=100, whatever was in force: the
+// caller starts it only where GOGC is the default. A floor of 0 does
+// nothing. GOGC is process-wide: a second Start
 // while one runs does nothing and returns a stop that does nothing, so
 // the first floor stays. Start does not look at the GOGC environment
 // variable; the caller decides whether an explicit GOGC should turn the
@@ -47,8 +49,7 @@ func Start(floor uint64) (stop func()) {
 		return func() {}
 	}
 	t := &tuner{floor: floor, samples: []metrics.Sample{{Name: liveHeap}, {Name: stacks}, {Name: globals}}}
-	t.before = debug.SetGCPercent(100)
-	debug.SetGCPercent(t.before)
+	t.before = currentPercent()
 	active = t
 	t.adjust()
 	t.arm()
@@ -62,6 +63,17 @@ func Start(floor uint64) (stop func()) {
 			debug.SetGCPercent(t.before)
 		})
 	}
+}
+
+// currentPercent is the GOGC in force, read without setting it (100 on a
+// Go whose runtime/metrics lacks it).
+func currentPercent() int {
+	s := []metrics.Sample{{Name: "/gc/gogc:percent"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 {
+		return 100
+	}
+	return int(s[0].Value.Uint64())
 }
 
 // sentinel is an object nothing references, whose finalizer the collector
