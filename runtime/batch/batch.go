@@ -178,18 +178,18 @@ func (g *Group) Wait() {
 	}
 	var wg sync.WaitGroup
 	for i := range g.n - 1 {
-		if i < len(g.fns) {
-			wg.Go(g.fns[i])
-		} else {
-			wg.Go(g.more[i-len(g.fns)])
-		}
+		wg.Go(g.at(i))
 	}
-	if last := g.n - 1; last < len(g.fns) {
-		g.fns[last]()
-	} else {
-		g.more[last-len(g.fns)]()
-	}
+	g.at(g.n - 1)()
 	wg.Wait()
+}
+
+// at is the i-th recorded function.
+func (g *Group) at(i int) func() {
+	if i < len(g.fns) {
+		return g.fns[i]
+	}
+	return g.more[i-len(g.fns)]
 }
 
 // Schema wraps a generated executable schema so that every response gets
