@@ -131,19 +131,11 @@ func Chunks(ctx context.Context, n, size int, fn func(ctx context.Context, lo, h
 // (see the package doc) start no goroutine when there is one, and one
 // fewer than there are loads otherwise. An empty fns does nothing.
 func Run(fns []func()) {
-	switch len(fns) {
-	case 0:
-		return
-	case 1:
-		fns[0]()
-		return
+	var g Group
+	for _, fn := range fns {
+		g.Go(fn)
 	}
-	var wg sync.WaitGroup
-	for _, fn := range fns[:len(fns)-1] {
-		wg.Go(fn)
-	}
-	fns[len(fns)-1]()
-	wg.Wait()
+	g.Wait()
 }
 
 // Group collects the loads of one level and runs them side by side, as
