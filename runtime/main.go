@@ -26,8 +26,10 @@ import (
 //	--config PATH   the runtime configuration (default "bff.yaml")
 //	--dev           force development mode, whatever the file says
 //
-// then loads the configuration, listens on its listen and admin addresses
-// and serves until SIGINT or SIGTERM, which start a graceful shutdown (a
+// then loads the configuration, keeps the GC's heap goal at or above
+// server.min_heap_bytes (unless the GOGC environment variable is set),
+// listens on its listen and admin addresses and serves until SIGINT or
+// SIGTERM, which start a graceful shutdown (a
 // second signal ends the process at once). It returns 0 after a clean
 // shutdown (and for --help), 1 for a user error (bad flags, a configuration
 // problem, an address in use), with the message on standard error, and 2

@@ -37,11 +37,10 @@ type tuner struct {
 // until the returned stop is called, which restores the GOGC in force
 // before. Above the floor it sets GOGC=100, whatever was in force: the
 // caller starts it only where GOGC is the default. A floor of 0 does
-// nothing. GOGC is process-wide: a second Start
-// while one runs does nothing and returns a stop that does nothing, so
-// the first floor stays. Start does not look at the GOGC environment
-// variable; the caller decides whether an explicit GOGC should turn the
-// floor off.
+// nothing. GOGC is process-wide: a second Start while one runs does
+// nothing and returns a stop that does nothing, so the first floor stays.
+// Start does not look at the GOGC environment variable; the caller
+// decides whether an explicit GOGC should turn the floor off.
 func Start(floor uint64) (stop func()) {
 	mu.Lock()
 	defer mu.Unlock()
