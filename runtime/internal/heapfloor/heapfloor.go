@@ -21,6 +21,10 @@ const (
 var (
 	mu     sync.Mutex
 	active *tuner // the running tuner; at most one per process
+
+	// afterCycle, when set (by tests only), is called under mu after the
+	// finalizer has re-tuned and re-armed. It must not block.
+	afterCycle func()
 )
 
 // tuner is one Start: its floor, and the metrics it reads, allocated once.
@@ -95,6 +99,9 @@ func (t *tuner) arm() {
 		}
 		s.t.adjust()
 		s.t.arm()
+		if afterCycle != nil {
+			afterCycle()
+		}
 	})
 }
 
