@@ -120,7 +120,12 @@ func TestReportRatiosAndTargets(t *testing.T) {
 		"| 16 | 2.00x | 0.50x | 0.50x | 1.00x | 1.25x |",
 		"- c=16, (a)/(b) RPS >= 2x: 2.00x, met; p99 <= 0.5x: 0.50x, met",
 		"- c=1, (a)/(c) p50 <= 2x: 4.00x, NOT met",
-		"- BFF CPU per 1000 requests <= 0.5 CPU-s: at most 1.000, NOT met",
+		"- (a) BFF CPU per 1000 requests <= 0.5 CPU-s: at most 1.000, NOT met",
+		// compiled: twice (a)'s RPS, the same CPU per request
+		"- c=16, (a')/(b) RPS >= 2x: 4.00x, met; p99 <= 0.5x: 0.25x, met",
+		"- c=1, (a')/(c) p50 <= 2x: 2.00x, met; p99 <= 2.5x: 2.00x, met",
+		"- (a') BFF CPU per 1000 requests <= 0.5 CPU-s: at most 1.000, NOT met",
+		"spends at most 0.019)",
 		"| 16 | 4.00x | 0.25x | 0.25x | 1.00x | 0.50x | 2.00x | 2.00x | 2.00x | 0.50x | 0.50x | 1.00x |",
 		"- issue 12, c=16, compiled path (a') vs the three-hop chain (b): RPS >= 3.0x: 4.00x, met; p99 <= 0.4x: 0.25x, met",
 		"- issue 12, c=1, compiled path (a') vs the floor (c): p50 <= 1.3x: 2.00x, NOT met; p99 <= 1.5x: 2.00x, NOT met; CPU-s per 1000 requests: BFF 1.000 beside the floor client's 0.",
