@@ -241,21 +241,20 @@ func (r *report) targets() string {
 	}
 	// The CPU bar per path, beside what the floor's client spends making
 	// the same backend calls and nothing else: no BFF spends less.
-	worst := func(cpu func(cell) float64, v string) float64 {
+	worst := func(v string, cpu func(cell) float64) float64 {
 		w := 0.0
 		for _, c := range r.Options.Levels {
 			w = max(w, cpu(r.cell(v, c)))
 		}
 		return w
 	}
-	middle := func(c cell) float64 { return c.MiddleCPUk }
 	for _, v := range paths {
-		w := worst(middle, v)
+		w := worst(v, func(c cell) float64 { return c.MiddleCPUk })
 		fmt.Fprintf(&b, "- %s BFF CPU per 1000 requests <= 0.5 CPU-s: at most %.3f, %s\n", name[v], w, verdict(w <= 0.5))
 	}
 	if slices.Contains(r.order, "floor") {
 		fmt.Fprintf(&b, "  (the floor's client, which makes the same backend calls with connect-go and nothing else, spends at most %.3f)\n",
-			worst(func(c cell) float64 { return c.ClientCPUk }, "floor"))
+			worst("floor", func(c cell) float64 { return c.ClientCPUk }))
 	}
 	if slices.Contains(r.order, "lookahead") {
 		for _, c := range r.Options.Levels {
